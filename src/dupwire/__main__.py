@@ -1,0 +1,5 @@
+from __future__ import annotations
+
+from dupwire.cli import main
+
+main()

@@ -1,0 +1,31 @@
+"""The errors dupwire raises. Every message is one line that says what is wrong and how to fix it."""
+
+from __future__ import annotations
+
+
+class DupwireError(Exception):
+    """Base class of every error dupwire raises on purpose."""
+
+
+class InputError(DupwireError):
+    """An input file or record cannot be used as an article."""
+
+
+class EmptyArticleError(InputError):
+    """The article has no text."""
+
+
+class EncodingError(InputError):
+    """The bytes of an article cannot be decoded as text."""
+
+
+class BinaryInputError(InputError):
+    """The input looks like a binary file, not text."""
+
+
+class InputTooLargeError(InputError):
+    """The input is larger than the configured limit."""
+
+
+class ParamsError(DupwireError, ValueError):
+    """An option has a value outside its valid range."""
