@@ -1,0 +1,229 @@
+"""Text normalisation for matching only.
+
+Nothing here changes what a user sees: spans always point into the original text.
+These functions decide when two words count as the same word.
+
+>>> normalize("Türkiye’s ARMOURED “Defence” — Erdoğan")
+'turkiye\\'s armored "defense" - erdogan'
+>>> [t.key for t in tokenize("Turkey’s troops patrolled 3.2 km")]
+['turkey', 'troop', 'patrol', '3.2', 'km']
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+__all__ = ["Token", "canonical_word", "match_key", "normalize", "tokenize"]
+
+_PUNCT_MAP = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u201f": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2033": '"',
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2015": "-",
+        "\u2212": "-",
+        "\u00a0": " ",
+        "\u0131": "i",  # dotless i (Turkish) folds to i
+        "\u00df": "ss",
+        "\u00f8": "o",
+        "\u0142": "l",
+        "\u00e6": "ae",
+        "\u0153": "oe",
+        "\u0111": "d",
+        "\u00f0": "d",
+        "\u00fe": "th",
+    }
+)
+
+_SPACE_RE = re.compile(r"\s+")
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = text.translate(_PUNCT_MAP)
+    decomposed = unicodedata.normalize("NFD", text)
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFKC", stripped).translate(_PUNCT_MAP)
+
+
+# British -> American spelling, applied to whole words after folding.  Both sides of a
+# comparison go through the same rules, so a rule only has to send both variants to one
+# form; it does not have to produce a real word.
+_SPELLING_WORDS = {
+    "grey": "gray",
+    "greys": "grays",
+    "programme": "program",
+    "programmes": "programs",
+    "tyre": "tire",
+    "tyres": "tires",
+    "cheque": "check",
+    "cheques": "checks",
+    "aluminium": "aluminum",
+    "kerb": "curb",
+    "plough": "plow",
+    "pyjamas": "pajamas",
+    "sceptic": "skeptic",
+    "sceptical": "skeptical",
+    "mould": "mold",
+    "moustache": "mustache",
+    "storey": "story",
+    "jewellery": "jewelry",
+    "enrol": "enroll",
+    "fulfil": "fulfill",
+    "practise": "practice",
+    "practised": "practiced",
+    "licence": "license",
+    "defence": "defense",
+    "offence": "offense",
+    "pretence": "pretense",
+    "defences": "defenses",
+    "offences": "offenses",
+    "licences": "licenses",
+    "manoeuvre": "maneuver",
+    "manoeuvres": "maneuvers",
+    "towards": "toward",
+    "whilst": "while",
+    "amongst": "among",
+}
+_SPELLING_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
+    # armour, colour, honour, favourite, labourer ...
+    (re.compile(r"^(\w{2,})our(s|ed|ing|able|ably|ite|ites|er|ers|ful|less|ism|ist)?$"), r"\1or\2"),
+    # centre, theatre, metre, fibre, calibre, sombre
+    (re.compile(r"^(\w{2,}[^aeiou])(t|b)re(s|d)?$"), r"\1\2er\3"),
+    # organise, organisation, realised, recognising, analyse, paralysed
+    (
+        re.compile(r"^(\w{2,})is(e|es|ed|ing|ation|ations|er|ers)$"),
+        r"\1iz\2",
+    ),
+    (re.compile(r"^(\w{2,})ys(e|es|ed|ing)$"), r"\1yz\2"),
+    # catalogue, dialogue, analogue
+    (re.compile(r"^(\w{2,})ogue(s)?$"), r"\1og\2"),
+    # travelled, cancelled, labelling, modeller
+    (re.compile(r"^(\w{2,})ell(ed|ing|er|ers)$"), r"\1el\2"),
+)
+_SPELLING_KEEP = frozenset(
+    {
+        "four",
+        "fours",
+        "hour",
+        "hours",
+        "your",
+        "yours",
+        "tour",
+        "tours",
+        "pour",
+        "pours",
+        "sour",
+        "flour",
+        "devour",
+        "detour",
+        "contour",
+        "troubadour",
+        "paramour",
+        "amour",
+    }
+)
+
+
+@lru_cache(maxsize=200_000)
+def canonical_word(word: str) -> str:
+    """Fold one word (already case-folded, diacritic-free) to its American spelling.
+
+    >>> canonical_word("armoured"), canonical_word("centre"), canonical_word("organisation")
+    ('armored', 'center', 'organization')
+    """
+    if word in _SPELLING_WORDS:
+        return _SPELLING_WORDS[word]
+    if len(word) < 5 or word in _SPELLING_KEEP or not word.isalpha():
+        return word
+    for pattern, repl in _SPELLING_RULES:
+        new = pattern.sub(repl, word)
+        if new != word:
+            return new
+    return word
+
+
+_WORD_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*")
+
+
+def normalize(text: str) -> str:
+    """Normalise text for matching: NFKC, case folding, diacritics, quotes, dashes, spelling.
+
+    The result is only used to compare; it is idempotent: ``normalize(normalize(t)) ==
+    normalize(t)``.
+    """
+    folded = _fold(text)
+    # A second pass settles the rare characters whose fold is itself foldable.
+    folded = _fold(folded)
+    folded = _SPACE_RE.sub(" ", folded).strip()
+    return _WORD_RE.sub(lambda m: canonical_word(m.group(0)), folded)
+
+
+@lru_cache(maxsize=200_000)
+def _key_of(raw: str) -> str:
+    word = _fold(_fold(raw))
+    if word.endswith("'s"):
+        word = word[:-2]
+    word = word.replace("'", "")
+    return match_key(canonical_word(word))
+
+
+_SUFFIXES = ("ing", "ed", "es", "s", "ly")
+
+
+def match_key(word: str) -> str:
+    """Light suffix stripping so inflections of one word match (patrols/patrolled/patrol).
+
+    >>> match_key("patrols"), match_key("resumed"), match_key("northeastern"), match_key("says")
+    ('patrol', 'resum', 'northeast', 'say')
+    """
+    if not word.isalpha() or len(word) <= 3:
+        return word
+    if len(word) > 7 and word.endswith("ern"):  # northeastern -> northeast
+        return word[:-3]
+    for suffix in _SUFFIXES:
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                return word
+            stem = word[: -len(suffix)]
+            if suffix in ("ing", "ed") and len(stem) > 3 and stem[-1] == stem[-2]:
+                stem = stem[:-1]  # patrolled -> patrol
+            return stem
+    return word
+
+
+@dataclass(frozen=True, slots=True)
+class Token:
+    """One word of the original text: ``text[start:end]`` and its matching key."""
+
+    start: int
+    end: int
+    key: str
+
+
+def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
+    """Words of ``text[start:end]`` with offsets into ``text`` and their matching keys."""
+    stop = len(text) if end is None else end
+    return [
+        Token(m.start(), m.end(), _key_of(m.group(0)))
+        for m in _WORD_RE.finditer(text, start, stop)
+    ]

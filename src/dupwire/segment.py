@@ -1,0 +1,82 @@
+"""Split an article into paragraphs and sentences, keeping offsets into the original text.
+
+Every line of text is its own block (news sites put one paragraph per line, and headlines
+and subheads have no final punctuation); inside a block, sentences are found by
+``sentencex``, which knows abbreviations such as "U.S.", "Gen." and "Jan." and keeps
+quotations whole.  Site furniture is marked by :mod:`dupwire.boilerplate`.
+
+>>> text = "Headline here\\n\\nANKARA (Reuters) - U.S. troops left. Gen. Smith said so."
+>>> [text[u.start:u.end] for u in split_units(text)]
+['Headline here', 'ANKARA (Reuters) - U.S. troops left.', 'Gen. Smith said so.']
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+import sentencex
+
+from dupwire.boilerplate import furniture_flags
+
+__all__ = ["Unit", "UnitKind", "split_units"]
+
+UnitKind = Literal["story", "boilerplate"]
+
+_LINE_RE = re.compile(r"[^\r\n]+")
+_HAS_WORD = re.compile(r"\w")
+# Blocks longer than this are cut into pieces before sentence splitting, so a huge
+# single-line input stays linear in time.
+_MAX_BLOCK = 20_000
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """One sentence (or headline) of an article: ``text[start:end]``.
+
+    ``block`` numbers the lines of the article that hold text, ``kind`` says whether the
+    unit is story content or site furniture.
+    """
+
+    start: int
+    end: int
+    block: int
+    kind: UnitKind = "story"
+
+
+def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    for piece_start in range(start, end, _MAX_BLOCK):
+        piece_end = min(end, piece_start + _MAX_BLOCK)
+        pos = piece_start
+        for part in sentencex.segment("en", text[piece_start:piece_end]):
+            s, e = pos, pos + len(part)
+            pos = e
+            while s < e and text[s].isspace():
+                s += 1
+            while e > s and text[e - 1].isspace():
+                e -= 1
+            if s < e and _HAS_WORD.search(text, s, e):
+                spans.append((s, e))
+            elif s < e and spans:
+                # Stray punctuation: attach it to the sentence before.
+                spans[-1] = (spans[-1][0], e)
+    return spans
+
+
+def split_units(text: str) -> tuple[Unit, ...]:
+    """Sentences and headlines of ``text``, with boilerplate marked."""
+    raw: list[tuple[int, int, int]] = []
+    block = 0
+    for line in _LINE_RE.finditer(text):
+        spans = _sentences(text, line.start(), line.end())
+        if not spans:
+            continue
+        raw.extend((s, e, block) for s, e in spans)
+        block += 1
+    flags = furniture_flags(text, [(s, e, b) for s, e, b in raw])
+    return tuple(
+        Unit(s, e, b, "boilerplate" if flag else "story")
+        for (s, e, b), flag in zip(raw, flags)
+    )
