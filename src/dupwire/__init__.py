@@ -6,11 +6,13 @@ from importlib.metadata import PackageNotFoundError, version
 
 from dupwire.errors import (
     BinaryInputError,
+    DuplicateIdError,
     DupwireError,
     EmptyArticleError,
     EncodingError,
     InputError,
     InputTooLargeError,
+    NoArticlesError,
     ParamsError,
 )
 from dupwire.model import Article, Span
@@ -23,11 +25,13 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
 __all__ = [
     "Article",
     "BinaryInputError",
+    "DuplicateIdError",
     "DupwireError",
     "EmptyArticleError",
     "EncodingError",
     "InputError",
     "InputTooLargeError",
+    "NoArticlesError",
     "ParamsError",
     "Span",
     "__version__",

@@ -29,3 +29,11 @@ class InputTooLargeError(InputError):
 
 class ParamsError(DupwireError, ValueError):
     """An option has a value outside its valid range."""
+
+
+class DuplicateIdError(InputError):
+    """Two or more articles share one id."""
+
+
+class NoArticlesError(InputError):
+    """An input held no article at all."""
