@@ -16,6 +16,8 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from dupwire.weights import background_weight
+
 __all__ = ["Token", "canonical_word", "match_key", "normalize", "tokenize"]
 
 _PUNCT_MAP = str.maketrans(
@@ -179,12 +181,12 @@ def normalize(text: str) -> str:
 
 
 @lru_cache(maxsize=200_000)
-def _key_of(raw: str) -> str:
+def _analyse(raw: str) -> tuple[str, float]:
     word = _fold(_fold(raw))
     if word.endswith("'s"):
         word = word[:-2]
-    word = word.replace("'", "")
-    return match_key(canonical_word(word))
+    word = canonical_word(word.replace("'", ""))
+    return match_key(word), background_weight(word)
 
 
 _SUFFIXES = ("ing", "ed", "es", "s", "ly")
@@ -213,17 +215,22 @@ def match_key(word: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Token:
-    """One word of the original text: ``text[start:end]`` and its matching key."""
+    """One word of the original text: ``text[start:end]``, its matching key and its weight.
+
+    ``weight`` is the word's rare-word weight (:func:`dupwire.weights.background_weight`).
+    """
 
     start: int
     end: int
     key: str
+    weight: float
 
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """Words of ``text[start:end]`` with offsets into ``text`` and their matching keys."""
     stop = len(text) if end is None else end
-    return [
-        Token(m.start(), m.end(), _key_of(m.group(0)))
-        for m in _WORD_RE.finditer(text, start, stop)
-    ]
+    tokens = []
+    for m in _WORD_RE.finditer(text, start, stop):
+        key, weight = _analyse(m.group(0))
+        tokens.append(Token(m.start(), m.end(), key, weight))
+    return tokens
