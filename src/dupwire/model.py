@@ -6,11 +6,17 @@ so ``article.text[span.start:span.end]`` is what a user sees.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
-__all__ = ["Article", "Span"]
+from dupwire.params import AlignParams
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
+
+__all__ = ["ALIGNMENT_SCHEMA", "Alignment", "Article", "Link", "Span", "Verdict", "WordEdit"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,3 +55,121 @@ class Article:
             if line.strip():
                 return line.strip()
         return ""
+
+
+Verdict = Literal["same_story", "partial_reuse", "unrelated"]
+EditOp = Literal["equal", "replace", "insert", "delete"]
+
+#: Version of the JSON document written by :meth:`Alignment.to_dict`.
+ALIGNMENT_SCHEMA = "dupwire.alignment/1"
+
+
+@dataclass(frozen=True, slots=True)
+class WordEdit:
+    """One step of the word-level edit inside a link.
+
+    ``a`` is the run of words in A (``None`` for an insertion), ``b`` the run in B (``None``
+    for a deletion); runs start and end on whole words.
+    """
+
+    op: EditOp
+    a: Span | None
+    b: Span | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "op": self.op,
+            "a_start": self.a.start if self.a else None,
+            "a_end": self.a.end if self.a else None,
+            "b_start": self.b.start if self.b else None,
+            "b_end": self.b.end if self.b else None,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A passage of A and a passage of B that report the same facts.
+
+    A merged link covers adjacent sentences as one span per side.  ``score`` is the
+    passage similarity on the 0-100 scale; ``moved`` says the link is out of order relative
+    to the other links (the passage sits elsewhere in the other article).
+    """
+
+    a: Span
+    b: Span
+    score: float
+    moved: bool
+    edits: tuple[WordEdit, ...] = field(repr=False)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "a_start": self.a.start,
+            "a_end": self.a.end,
+            "b_start": self.b.start,
+            "b_end": self.b.end,
+            "score": self.score,
+            "moved": self.moved,
+            "edits": [e.to_dict() for e in self.edits],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Alignment:
+    """Which passages two articles share, which are unique to each, and the verdict.
+
+    ``coverage_a`` is the share of A's story text (characters of its non-furniture sentences)
+    that lies in links; likewise ``coverage_b``.
+    """
+
+    a_id: str
+    b_id: str
+    a_text: str = field(repr=False)
+    b_text: str = field(repr=False)
+    links: tuple[Link, ...] = field(repr=False)
+    only_a: tuple[Span, ...] = field(repr=False)
+    only_b: tuple[Span, ...] = field(repr=False)
+    boilerplate_a: tuple[Span, ...] = field(repr=False)
+    boilerplate_b: tuple[Span, ...] = field(repr=False)
+    coverage_a: float
+    coverage_b: float
+    verdict: Verdict
+    params: AlignParams = field(repr=False)
+
+    @property
+    def score(self) -> float:
+        """Mean link score weighted by the linked text length; 0 without links."""
+        if not self.links:
+            return 0.0
+        sizes = [(ln.a.end - ln.a.start) + (ln.b.end - ln.b.start) for ln in self.links]
+        return round(sum(s * ln.score for s, ln in zip(sizes, self.links)) / sum(sizes), 2)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready document (schema ``dupwire.alignment/1``, see the README)."""
+        return {
+            "schema": ALIGNMENT_SCHEMA,
+            "a_id": self.a_id,
+            "b_id": self.b_id,
+            "verdict": self.verdict,
+            "coverage_a": self.coverage_a,
+            "coverage_b": self.coverage_b,
+            "score": self.score,
+            "links": [ln.to_dict() for ln in self.links],
+            "only_a": [s.to_dict() for s in self.only_a],
+            "only_b": [s.to_dict() for s in self.only_b],
+            "boilerplate_a": [s.to_dict() for s in self.boilerplate_a],
+            "boilerplate_b": [s.to_dict() for s in self.boilerplate_b],
+            "params": self.params.to_dict(),
+        }
+
+    def to_json(self, *, indent: int | None = 2) -> str:
+        return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
+
+    def __rich__(self) -> RenderableType:
+        from dupwire.render import alignment_renderable
+
+        return alignment_renderable(self)
+
+    def _repr_html_(self) -> str:
+        from dupwire.render import alignment_html
+
+        return alignment_html(self)

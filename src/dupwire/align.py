@@ -1,0 +1,386 @@
+"""Sentence-level alignment of two articles.
+
+``align(a, b)`` links the passages two articles share, even when they are reworded,
+reordered, or merged and split (up to ``max_merge`` sentences per side), reports the
+passages unique to each side and the site furniture apart, and gives a verdict.
+
+How it works:
+
+1. Both texts are cut into sentence units (:mod:`dupwire.segment`); furniture is set aside.
+2. Every pair of story sentences is scored by :func:`passage_similarity`: the Dice overlap of
+   their words, each word weighted by its rarity in English (:mod:`dupwire.weights`), so a
+   shared name, place or figure counts far more than shared common words.  The whole matrix
+   is computed at once from the words the two texts share.
+3. Around every promising pair, windows of up to ``max_merge`` consecutive sentences on each
+   side compete with the single pairs: a merge wins only if its score beats the single links
+   it would replace and every sentence in it finds enough of its weight on the other side.
+4. Links are chosen greedily, best score first, each sentence used once; the tie-break is
+   symmetric, so ``align(b, a)`` is the mirror of ``align(a, b)``.
+5. Links outside the longest chain that keeps the order of both texts are marked ``moved``.
+6. Inside each link, the word-level edit (kept, replaced, inserted, deleted words) comes from
+   rapidfuzz's Levenshtein opcodes over the two word sequences.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from rapidfuzz.distance import Levenshtein
+
+from dupwire.errors import EmptyArticleError
+from dupwire.model import Alignment, Article, Link, Span, Verdict, WordEdit
+from dupwire.normalize import Token, tokenize
+from dupwire.params import AlignParams
+from dupwire.segment import Unit, split_units
+
+__all__ = ["PassageScore", "align", "explain_similarity", "passage_similarity"]
+
+_SEED_FRACTION = 0.5  # pairs scoring at least this share of min_score seed merge windows
+
+
+@dataclass(frozen=True, slots=True)
+class _Bag:
+    """Weighted word multiset of one passage."""
+
+    counts: dict[str, int]
+    weights: dict[str, float]
+    total: float
+
+    @classmethod
+    def of(cls, tokens: list[Token]) -> _Bag:
+        counts: dict[str, int] = {}
+        weights: dict[str, float] = {}
+        for tok in tokens:
+            counts[tok.key] = counts.get(tok.key, 0) + 1
+            if tok.weight > weights.get(tok.key, -1.0):
+                weights[tok.key] = tok.weight
+        total = sum(counts[k] * weights[k] for k in counts)
+        return cls(counts, weights, total)
+
+    def merged(self, other: _Bag) -> _Bag:
+        counts = dict(self.counts)
+        weights = dict(self.weights)
+        for key, count in other.counts.items():
+            counts[key] = counts.get(key, 0) + count
+            weights[key] = max(weights.get(key, 0.0), other.weights[key])
+        return _Bag(counts, weights, self.total + other.total)
+
+
+def _shared(x: _Bag, y: _Bag) -> float:
+    if len(x.counts) > len(y.counts):
+        x, y = y, x
+    total = 0.0
+    for key in sorted(x.counts.keys() & y.counts.keys()):
+        total += min(x.counts[key], y.counts[key]) * min(x.weights[key], y.weights[key])
+    return total
+
+
+def _dice(x: _Bag, y: _Bag) -> float:
+    denom = x.total + y.total
+    return 0.0 if denom <= 0 else round(100.0 * 2.0 * _shared(x, y) / denom, 6)
+
+
+@dataclass(frozen=True, slots=True)
+class PassageScore:
+    """Why two passages score what they score.
+
+    ``score`` is the weighted Dice overlap on the 0-100 scale; ``shared`` lists the words both
+    passages contain with the weight each contributes, heaviest first.
+    """
+
+    score: float
+    weight_a: float
+    weight_b: float
+    shared: tuple[tuple[str, float], ...]
+
+
+def explain_similarity(a: str, b: str) -> PassageScore:
+    """The aligner's similarity of two passages, with the shared words behind it.
+
+    >>> r = explain_similarity("Turkish soldiers in armoured vehicles", "Turkish troops in armored vehicles")
+    >>> r.score > 50, r.shared[0][0]
+    (True, 'armor')
+    """
+    x, y = _Bag.of(tokenize(a)), _Bag.of(tokenize(b))
+    shared = []
+    for key in x.counts.keys() & y.counts.keys():
+        w = min(x.counts[key], y.counts[key]) * min(x.weights[key], y.weights[key])
+        if w > 0:
+            shared.append((key, round(w, 3)))
+    shared.sort(key=lambda kw: (-kw[1], kw[0]))
+    return PassageScore(_dice(x, y), round(x.total, 3), round(y.total, 3), tuple(shared))
+
+
+def passage_similarity(a: str, b: str) -> float:
+    """Similarity (0-100) the aligner gives one pair of passages.
+
+    Rare-word weighted Dice overlap of their words after normalisation: 100 for passages with
+    the same words, 0 for passages sharing no word that carries weight.
+
+    >>> passage_similarity("Erdogan met Putin in Sochi.", "Erdoğan and Putin met in Sochi")
+    100.0
+    >>> passage_similarity("The talks ended.", "Prices rose again.")
+    0.0
+    """
+    return explain_similarity(a, b).score
+
+
+@dataclass(slots=True)
+class _Side:
+    text: str
+    units: tuple[Unit, ...]
+    story: list[int]  # indices into units of story units, in text order
+    tokens: list[list[Token]]  # per story unit
+    bags: list[_Bag]  # per story unit
+
+    @classmethod
+    def of(cls, text: str) -> _Side:
+        units = split_units(text)
+        story = [i for i, u in enumerate(units) if u.kind == "story"]
+        tokens = [tokenize(text, units[i].start, units[i].end) for i in story]
+        return cls(text, units, story, tokens, [_Bag.of(t) for t in tokens])
+
+    def window_bag(self, lo: int, hi: int) -> _Bag:
+        bag = self.bags[lo]
+        for k in range(lo + 1, hi):
+            bag = bag.merged(self.bags[k])
+        return bag
+
+    def span(self, lo: int, hi: int) -> Span:
+        return Span(self.units[self.story[lo]].start, self.units[self.story[hi - 1]].end)
+
+
+def _shared_matrix(a: _Side, b: _Side) -> np.ndarray:
+    """Shared weight of every pair of story units, from the words both texts contain."""
+    post_a: dict[str, list[tuple[int, int, float]]] = {}
+    for i, bag in enumerate(a.bags):
+        for key, count in bag.counts.items():
+            if bag.weights[key] > 0:
+                post_a.setdefault(key, []).append((i, count, bag.weights[key]))
+    post_b: dict[str, list[tuple[int, int, float]]] = {}
+    for j, bag in enumerate(b.bags):
+        for key, count in bag.counts.items():
+            if key in post_a and bag.weights[key] > 0:
+                post_b.setdefault(key, []).append((j, count, bag.weights[key]))
+    shared = np.zeros((len(a.bags), len(b.bags)))
+    for key in sorted(post_b):
+        pa = np.array(post_a[key])
+        pb = np.array(post_b[key])
+        rows = pa[:, 0].astype(np.intp)
+        cols = pb[:, 0].astype(np.intp)
+        counts = np.minimum.outer(pa[:, 1], pb[:, 1])
+        weights = np.minimum.outer(pa[:, 2], pb[:, 2])
+        shared[np.ix_(rows, cols)] += counts * weights
+    return shared
+
+
+@dataclass(frozen=True, slots=True)
+class _Candidate:
+    a_lo: int
+    a_hi: int
+    b_lo: int
+    b_hi: int
+    score: float
+
+    def order_key(self) -> tuple[float, tuple[int, ...]]:
+        # Symmetric under swapping the sides, so align(b, a) picks the mirror links.
+        fwd = (self.a_lo, self.a_hi, self.b_lo, self.b_hi)
+        rev = (self.b_lo, self.b_hi, self.a_lo, self.a_hi)
+        return (-self.score, min(fwd, rev) + max(fwd, rev))
+
+
+def _windows(center: int, n: int, size: int) -> Iterator[tuple[int, int]]:
+    for width in range(1, size + 1):
+        for lo in range(center - width + 1, center + 1):
+            if lo >= 0 and lo + width <= n:
+                yield lo, lo + width
+
+
+def _candidates(a: _Side, b: _Side, params: AlignParams) -> list[_Candidate]:
+    n, m = len(a.bags), len(b.bags)
+    if n == 0 or m == 0:
+        return []
+    shared = _shared_matrix(a, b)
+    wa = np.array([bag.total for bag in a.bags])
+    wb = np.array([bag.total for bag in b.bags])
+    denom = wa[:, None] + wb[None, :]
+    dice = np.divide(200.0 * shared, denom, out=np.zeros_like(shared), where=denom > 0)
+    found: dict[tuple[int, int, int, int], float] = {}
+    seeds = np.argwhere(dice >= params.min_score * _SEED_FRACTION)
+    for i, j in seeds:
+        found[(int(i), int(i) + 1, int(j), int(j) + 1)] = round(float(dice[i, j]), 6)
+    if params.max_merge > 1:
+        for i, j in seeds:
+            for a_lo, a_hi in _windows(int(i), n, params.max_merge):
+                for b_lo, b_hi in _windows(int(j), m, params.max_merge):
+                    key = (a_lo, a_hi, b_lo, b_hi)
+                    if key in found or not _members_ok(shared, wa, wb, key, params.member_min):
+                        continue
+                    found[key] = _dice(a.window_bag(a_lo, a_hi), b.window_bag(b_lo, b_hi))
+    return [_Candidate(*key, score) for key, score in found.items()]
+
+
+def _members_ok(
+    shared: np.ndarray, wa: np.ndarray, wb: np.ndarray, key: tuple[int, int, int, int], need: float
+) -> bool:
+    """Every sentence of a window finds at least ``need`` of its weight on the other side."""
+    a_lo, a_hi, b_lo, b_hi = key
+    block = shared[a_lo:a_hi, b_lo:b_hi]
+    share_a = block.sum(axis=1) / np.maximum(wa[a_lo:a_hi], 1e-9)
+    share_b = block.sum(axis=0) / np.maximum(wb[b_lo:b_hi], 1e-9)
+    return bool((share_a >= need).all() and (share_b >= need).all())
+
+
+def _select(cands: list[_Candidate], params: AlignParams) -> list[_Candidate]:
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    chosen = []
+    for cand in sorted(cands, key=_Candidate.order_key):
+        if cand.score < params.min_score:
+            break
+        span_a = range(cand.a_lo, cand.a_hi)
+        span_b = range(cand.b_lo, cand.b_hi)
+        if used_a.intersection(span_a) or used_b.intersection(span_b):
+            continue
+        used_a.update(span_a)
+        used_b.update(span_b)
+        chosen.append(cand)
+    return chosen
+
+
+def _moved_flags(links: list[_Candidate]) -> list[bool]:
+    """Mark the links outside the heaviest chain increasing in both texts.
+
+    Among the chains with the most total score, the one chosen is decided by positions that
+    are symmetric in the two sides, so ``align(b, a)`` marks the same links.
+    """
+    order = sorted(range(len(links)), key=lambda k: (links[k].a_lo, links[k].b_lo))
+    best: list[tuple[float, int]] = []
+    prev: list[int] = []
+    for pos, k in enumerate(order):
+        top, back = (links[k].score, 1), -1
+        for q in range(pos):
+            other = links[order[q]]
+            if other.a_lo < links[k].a_lo and other.b_lo < links[k].b_lo:
+                cand = (best[q][0] + links[k].score, best[q][1] + 1)
+                if cand > top:
+                    top, back = cand, q
+        best.append(top)
+        prev.append(back)
+    keep: set[int] = set()
+    if order:
+        pos = max(range(len(order)), key=lambda p: (best[p], -p))
+        while pos >= 0:
+            keep.add(order[pos])
+            pos = prev[pos]
+    return [k not in keep for k in range(len(links))]
+
+
+def _word_edits(a: _Side, b: _Side, cand: _Candidate) -> tuple[WordEdit, ...]:
+    ta = [t for k in range(cand.a_lo, cand.a_hi) for t in a.tokens[k]]
+    tb = [t for k in range(cand.b_lo, cand.b_hi) for t in b.tokens[k]]
+    edits = []
+    for op in Levenshtein.opcodes([t.key for t in ta], [t.key for t in tb]):
+        sa = Span(ta[op.src_start].start, ta[op.src_end - 1].end) if op.src_end > op.src_start else None
+        sb = (
+            Span(tb[op.dest_start].start, tb[op.dest_end - 1].end)
+            if op.dest_end > op.dest_start
+            else None
+        )
+        edits.append(WordEdit(op.tag, sa, sb))
+    return tuple(edits)
+
+
+def _coverage(side: _Side, used: set[int]) -> float:
+    total = sum(side.units[i].end - side.units[i].start for i in side.story)
+    covered = sum(side.units[side.story[k]].end - side.units[side.story[k]].start for k in used)
+    return covered / total if total else 0.0
+
+
+def _verdict(cov_a: float, cov_b: float, params: AlignParams) -> Verdict:
+    if min(cov_a, cov_b) >= params.same_story:
+        return "same_story"
+    if max(cov_a, cov_b) >= params.partial_reuse:
+        return "partial_reuse"
+    return "unrelated"
+
+
+def _text_and_id(value: str | Article, default_id: str) -> tuple[str, str]:
+    if isinstance(value, Article):
+        return value.text, value.id
+    if isinstance(value, str):
+        return value, default_id
+    msg = f"align() takes str or Article, got {type(value).__name__}"
+    raise TypeError(msg)
+
+
+def align(a: str | Article, b: str | Article, **options: Any) -> Alignment:
+    """Align two articles sentence by sentence.
+
+    ``options`` are the keyword-only fields of :class:`dupwire.params.AlignParams`
+    (``min_score``, ``max_merge``, ``member_min``, ``same_story``, ``partial_reuse``), or
+    ``params=AlignParams(...)``.
+
+    >>> al = align("Troops resumed patrols in Syria. Leave a Reply",
+    ...            "Soldiers resumed joint patrols in Syria on Friday.")
+    >>> al.verdict, len(al.links), [s.slice(al.a_text) for s in al.boilerplate_a]
+    ('same_story', 1, ['Leave a Reply'])
+    """
+    params = options.pop("params", None)
+    if params is None:
+        params = AlignParams.from_options(**options)
+    elif options:
+        msg = "pass either params= or individual options to align(), not both"
+        raise TypeError(msg)
+    text_a, id_a = _text_and_id(a, "a")
+    text_b, id_b = _text_and_id(b, "b")
+    for text, name in ((text_a, id_a), (text_b, id_b)):
+        if not text.strip():
+            msg = f"{name}: the article is empty; pass a text with at least one sentence"
+            raise EmptyArticleError(msg)
+    side_a, side_b = _Side.of(text_a), _Side.of(text_b)
+    chosen = _select(_candidates(side_a, side_b, params), params)
+    chosen.sort(key=lambda c: (c.a_lo, c.b_lo))
+    moved = _moved_flags(chosen)
+    links = tuple(
+        Link(
+            a=side_a.span(c.a_lo, c.a_hi),
+            b=side_b.span(c.b_lo, c.b_hi),
+            score=round(c.score, 2),
+            moved=mv,
+            edits=_word_edits(side_a, side_b, c),
+        )
+        for c, mv in zip(chosen, moved)
+    )
+    used_a = {k for c in chosen for k in range(c.a_lo, c.a_hi)}
+    used_b = {k for c in chosen for k in range(c.b_lo, c.b_hi)}
+    cov_a, cov_b = _coverage(side_a, used_a), _coverage(side_b, used_b)
+    return Alignment(
+        a_id=id_a,
+        b_id=id_b,
+        a_text=text_a,
+        b_text=text_b,
+        links=links,
+        only_a=_unit_spans(side_a, used_a),
+        only_b=_unit_spans(side_b, used_b),
+        boilerplate_a=_furniture_spans(side_a),
+        boilerplate_b=_furniture_spans(side_b),
+        coverage_a=round(cov_a, 4),
+        coverage_b=round(cov_b, 4),
+        verdict=_verdict(cov_a, cov_b, params),
+        params=params,
+    )
+
+
+def _unit_spans(side: _Side, used: set[int]) -> tuple[Span, ...]:
+    units = side.units
+    return tuple(
+        Span(units[i].start, units[i].end) for k, i in enumerate(side.story) if k not in used
+    )
+
+
+def _furniture_spans(side: _Side) -> tuple[Span, ...]:
+    return tuple(Span(u.start, u.end) for u in side.units if u.kind == "boilerplate")
