@@ -80,7 +80,10 @@ def _shared(x: _Bag, y: _Bag) -> float:
 
 def _dice(x: _Bag, y: _Bag) -> float:
     denom = x.total + y.total
-    return 0.0 if denom <= 0 else round(100.0 * 2.0 * _shared(x, y) / denom, 6)
+    if denom <= 0:
+        # Only words without weight ("It was."): equal word bags still count as the same.
+        return 100.0 if x.counts and x.counts == y.counts else 0.0
+    return round(100.0 * 2.0 * _shared(x, y) / denom, 6)
 
 
 @dataclass(frozen=True, slots=True)
@@ -209,6 +212,7 @@ def _candidates(a: _Side, b: _Side, params: AlignParams) -> list[_Candidate]:
     denom = wa[:, None] + wb[None, :]
     dice = np.divide(200.0 * shared, denom, out=np.zeros_like(shared), where=denom > 0)
     found: dict[tuple[int, int, int, int], float] = {}
+    _weightless_pairs(a, b, dice)
     seeds = np.argwhere(dice >= params.min_score * _SEED_FRACTION)
     for i, j in seeds:
         found[(int(i), int(i) + 1, int(j), int(j) + 1)] = round(float(dice[i, j]), 6)
@@ -221,6 +225,20 @@ def _candidates(a: _Side, b: _Side, params: AlignParams) -> list[_Candidate]:
                         continue
                     found[key] = _dice(a.window_bag(a_lo, a_hi), b.window_bag(b_lo, b_hi))
     return [_Candidate(*key, score) for key, score in found.items()]
+
+
+def _weightless_pairs(a: _Side, b: _Side, dice: np.ndarray) -> None:
+    """Score pairs of sentences made only of weightless words, which the matrix skips."""
+    light_b: dict[tuple[tuple[str, int], ...], list[int]] = {}
+    for j, bag in enumerate(b.bags):
+        if bag.total <= 0 and bag.counts:
+            light_b.setdefault(tuple(sorted(bag.counts.items())), []).append(j)
+    if not light_b:
+        return
+    for i, bag in enumerate(a.bags):
+        if bag.total <= 0 and bag.counts:
+            for j in light_b.get(tuple(sorted(bag.counts.items())), []):
+                dice[i, j] = 100.0
 
 
 def _members_ok(
@@ -252,31 +270,29 @@ def _select(cands: list[_Candidate], params: AlignParams) -> list[_Candidate]:
 
 
 def _moved_flags(links: list[_Candidate]) -> list[bool]:
-    """Mark the links outside the heaviest chain increasing in both texts.
+    """Mark the links that lie on no heaviest chain increasing in both texts.
 
-    Among the chains with the most total score, the one chosen is decided by positions that
-    are symmetric in the two sides, so ``align(b, a)`` marks the same links.
+    A chain is a set of links in the same order in A and in B; its weight is the sum of
+    its scores.  A link on at least one heaviest chain keeps its place; every other link is
+    ``moved``.  The rule does not depend on which article is A, so ``align(b, a)`` marks the
+    same links.
     """
-    order = sorted(range(len(links)), key=lambda k: (links[k].a_lo, links[k].b_lo))
-    best: list[tuple[float, int]] = []
-    prev: list[int] = []
-    for pos, k in enumerate(order):
-        top, back = (links[k].score, 1), -1
-        for q in range(pos):
-            other = links[order[q]]
-            if other.a_lo < links[k].a_lo and other.b_lo < links[k].b_lo:
-                cand = (best[q][0] + links[k].score, best[q][1] + 1)
-                if cand > top:
-                    top, back = cand, q
-        best.append(top)
-        prev.append(back)
-    keep: set[int] = set()
-    if order:
-        pos = max(range(len(order)), key=lambda p: (best[p], -p))
-        while pos >= 0:
-            keep.add(order[pos])
-            pos = prev[pos]
-    return [k not in keep for k in range(len(links))]
+    if not links:
+        return []
+    weight = np.array([round(c.score * 1000) for c in links], dtype=np.int64)
+    a_lo = np.array([c.a_lo for c in links])
+    b_lo = np.array([c.b_lo for c in links])
+    order = np.lexsort((b_lo, a_lo))
+    upto = np.zeros_like(weight)  # heaviest chain ending at each link
+    for k in order:
+        prior = (a_lo < a_lo[k]) & (b_lo < b_lo[k])
+        upto[k] = weight[k] + (upto[prior].max() if prior.any() else 0)
+    after = np.zeros_like(weight)  # heaviest chain starting at each link
+    for k in order[::-1]:
+        later = (a_lo > a_lo[k]) & (b_lo > b_lo[k])
+        after[k] = weight[k] + (after[later].max() if later.any() else 0)
+    on_best = upto + after - weight == upto.max()
+    return [not flag for flag in on_best.tolist()]
 
 
 def _word_edits(a: _Side, b: _Side, cand: _Candidate) -> tuple[WordEdit, ...]:

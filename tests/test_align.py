@@ -1,0 +1,200 @@
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dupwire import Article, EmptyArticleError, ParamsError
+from dupwire.align import align, explain_similarity, passage_similarity
+from dupwire.evaluate import check_alignment
+from dupwire.model import Alignment
+
+# --- the seed pair: the reference alignment is the quality gate ---------------------------
+
+
+def test_seed_pair_matches_reference(seed_a: str, seed_b: str, seed_gold: dict[str, Any]) -> None:
+    al = align(seed_a, seed_b)
+    check = check_alignment(al, seed_gold)
+    assert check.missed == (), f"reference links not found: {check.missed}"
+    assert check.wrongly_linked == (), f"'only' passages linked: {check.wrongly_linked}"
+    assert al.verdict == "same_story"
+    assert check.link_precision == 1.0
+
+
+def test_seed_pair_merges_two_sentences_into_one_link(seed_a: str, seed_b: str) -> None:
+    al = align(seed_a, seed_b)
+    merged = [ln for ln in al.links if "Four vehicles and 24 soldiers" in ln.a.slice(seed_a)]
+    assert len(merged) == 1
+    assert "According to a statement carried by Reuters" in merged[0].a.slice(seed_a)
+    assert "The joint ground patrol was relaunched" in merged[0].b.slice(seed_b)
+
+
+def test_seed_pair_marks_reordered_paragraph_as_moved(seed_a: str, seed_b: str) -> None:
+    al = align(seed_a, seed_b)
+    moved = {ln.a.slice(seed_a)[:20] for ln in al.links if ln.moved}
+    assert moved == {"Meanwhile, the minis", "In total, since 2019"}
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        pytest.param("Leave a Reply", id="comment-form"),
+        pytest.param("Your email address will not be published", id="email-notice"),
+        pytest.param("You May Also Like", id="related-header"),
+        pytest.param("F-16 fighters from Denmark to Ukraine", id="related-headline"),
+        pytest.param("WAFA reported that Abbas stressed", id="related-teaser"),
+        pytest.param("Erdogan warns Israel", id="read-also-link"),
+    ],
+)
+def test_seed_furniture_is_boilerplate(seed_a: str, seed_b: str, snippet: str) -> None:
+    al = align(seed_a, seed_b)
+    start = seed_a.index(snippet)
+    assert any(s.start <= start < s.end for s in al.boilerplate_a)
+    assert not any(s.start <= start < s.end for s in al.only_a)
+
+
+def test_word_edits_show_synonyms_and_spelling(seed_a: str, seed_b: str) -> None:
+    al = align(seed_a, seed_b)
+    first = al.links[0]
+    replaced = [
+        (e.a.slice(seed_a), e.b.slice(seed_b)) for e in first.edits if e.op == "replace" and e.a and e.b
+    ]
+    assert ("soldiers", "troops") in replaced
+    kept = " ".join(e.a.slice(seed_a) for e in first.edits if e.op == "equal" and e.a)
+    assert "armoured" in kept  # armoured/armored is a spelling variant, not a change
+
+
+def test_json_has_stable_schema(seed_a: str, seed_b: str) -> None:
+    al = align(Article("a.txt", seed_a), Article("b.txt", seed_b))
+    doc = json.loads(al.to_json())
+    assert doc["schema"] == "dupwire.alignment/1"
+    assert doc["verdict"] in {"same_story", "partial_reuse", "unrelated"}
+    assert {"a_start", "a_end", "b_start", "b_end", "score"} <= set(doc["links"][0])
+    for key in ("only_a", "only_b", "boilerplate_a", "boilerplate_b"):
+        assert all(set(item) == {"start", "end"} for item in doc[key])
+    assert doc == al.to_dict()
+    link = doc["links"][0]
+    assert seed_a[link["a_start"] : link["a_end"]].startswith("Turkish and Russian soldiers")
+
+
+def test_unrelated_articles(ecb_records: list[dict[str, Any]]) -> None:
+    quake = next(r for r in ecb_records if r["event"] == "3_ecb")
+    rehab = next(r for r in ecb_records if r["event"] == "1_ecb")
+    al = align(quake["text"], rehab["text"])
+    assert al.verdict == "unrelated"
+    assert al.links == ()
+
+
+def test_partial_reuse_when_one_side_is_a_brief(seed_a: str, seed_b: str) -> None:
+    brief = seed_b.splitlines()[0]
+    al = align(seed_a, brief)
+    assert al.verdict == "partial_reuse"
+    assert al.coverage_b == 1.0
+    assert al.coverage_a < 0.3
+
+
+def test_ecb_same_event_pairs_score_higher_than_other_event(
+    ecb_records: list[dict[str, Any]],
+) -> None:
+    by_event: dict[str, list[str]] = {}
+    for rec in ecb_records:
+        if rec["topic"] in (1, 3, 4):
+            by_event.setdefault(rec["event"], []).append(rec["text"])
+    same = [align(v[0], v[k]).score for v in by_event.values() for k in (1, 2)]
+    other = [
+        align(by_event[f"{t}_ecb"][k], by_event[f"{t}_ecbplus"][k]).score
+        for t in (1, 3, 4)
+        for k in (0, 1)
+    ]
+    assert sum(same) / len(same) > sum(other) / len(other)
+
+
+def test_passage_similarity_weighs_rare_words() -> None:
+    base = "Erdogan and Putin said it was over."
+    names = passage_similarity(base, "Erdogan and Putin left.")  # two rare words shared
+    common = passage_similarity(base, "He said it was over.")  # four common words shared
+    assert names > 2 * common
+    why = explain_similarity("Erdogan met Putin in Sochi.", "Putin hosted Erdogan.")
+    assert [w for w, _ in why.shared] == ["erdogan", "putin"]
+
+
+def test_options_are_validated() -> None:
+    with pytest.raises(ParamsError, match="min_score must be in"):
+        align("a b c.", "a b c.", min_score=120)
+    with pytest.raises(ParamsError, match="unknown align option 'minscore'"):
+        align("a b c.", "a b c.", minscore=10)
+
+
+def test_empty_article_is_an_error() -> None:
+    with pytest.raises(EmptyArticleError):
+        align("   \n", "Some text.")
+
+
+def test_renders_in_terminal_and_html(seed_a: str) -> None:
+    from rich.console import Console
+
+    evil = seed_a + "\n<script>alert('x')</script> Turkish and Russian soldiers resumed patrols."
+    al = align(evil, seed_a)
+    console = Console(record=True, width=120)
+    console.print(al)
+    assert "same story" in console.export_text()
+    page = al._repr_html_()
+    assert "<script>" not in page
+    assert "&lt;script&gt;" in page
+
+
+# --- properties ---------------------------------------------------------------------------
+
+_WORDS = st.sampled_from(
+    "Turkey Russia troops soldiers patrol Syria Erdogan Putin ministry said joint ground "
+    "vehicles 344 2019 the a of in and border security Ankara Moscow agreed talks".split()
+)
+_SENTENCE = st.lists(_WORDS, min_size=1, max_size=12).map(lambda ws: " ".join(ws) + ".")
+_ARTICLE = st.lists(_SENTENCE, min_size=1, max_size=8).map(
+    lambda ss: "\n".join(" ".join(ss[i : i + 2]) for i in range(0, len(ss), 2))
+)
+_FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _mirror(al: Alignment) -> list[tuple[int, int, int, int, float, bool]]:
+    return sorted((ln.b.start, ln.b.end, ln.a.start, ln.a.end, ln.score, ln.moved) for ln in al.links)
+
+
+@_FAST
+@given(_ARTICLE, _ARTICLE)
+def test_symmetric(a: str, b: str) -> None:
+    ab, ba = align(a, b), align(b, a)
+    assert _mirror(ab) == sorted(
+        (ln.a.start, ln.a.end, ln.b.start, ln.b.end, ln.score, ln.moved) for ln in ba.links
+    )
+    assert (ab.coverage_a, ab.coverage_b) == (ba.coverage_b, ba.coverage_a)
+    assert ab.verdict == ba.verdict
+
+
+@_FAST
+@given(_ARTICLE)
+def test_self_alignment_links_every_story_unit_to_itself(a: str) -> None:
+    al = align(a, a)
+    assert al.only_a == () and al.only_b == ()
+    assert all(ln.a == ln.b for ln in al.links)
+    assert al.coverage_a == 1.0 or not any(c.isalnum() for c in a)
+
+
+@_FAST
+@given(_ARTICLE, _ARTICLE)
+def test_offsets_slice_the_original_text(a: str, b: str) -> None:
+    al = align(a, b)
+    for ln in al.links:
+        assert ln.a.slice(a).strip() == ln.a.slice(a)
+        assert ln.a.slice(a) and ln.b.slice(b)
+        for e in ln.edits:
+            if e.a:
+                assert ln.a.start <= e.a.start < e.a.end <= ln.a.end
+            if e.b:
+                assert ln.b.start <= e.b.start < e.b.end <= ln.b.end
+    spans = [ln.a for ln in al.links] + list(al.only_a) + list(al.boilerplate_a)
+    spans.sort(key=lambda s: s.start)
+    assert all(x.end <= y.start for x, y in zip(spans, spans[1:])), "A spans overlap"
