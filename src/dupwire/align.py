@@ -36,7 +36,16 @@ from dupwire.normalize import Token, tokenize
 from dupwire.params import AlignParams
 from dupwire.segment import Unit, split_units
 
-__all__ = ["PassageScore", "align", "explain_similarity", "passage_similarity"]
+__all__ = [
+    "PassageScore",
+    "Prepared",
+    "Relation",
+    "align",
+    "explain_similarity",
+    "passage_similarity",
+    "prepare",
+    "relate",
+]
 
 _SEED_FRACTION = 0.5  # pairs scoring at least this share of min_score seed merge windows
 
@@ -132,7 +141,13 @@ def passage_similarity(a: str, b: str) -> float:
 
 
 @dataclass(slots=True)
-class _Side:
+class Prepared:
+    """An article cut into units and weighted words, ready to be aligned many times.
+
+    Build it once per article with :func:`prepare` when one article takes part in many
+    comparisons (clustering does).
+    """
+
     text: str
     units: tuple[Unit, ...]
     story: list[int]  # indices into units of story units, in text order
@@ -140,7 +155,7 @@ class _Side:
     bags: list[_Bag]  # per story unit
 
     @classmethod
-    def of(cls, text: str) -> _Side:
+    def of(cls, text: str) -> Prepared:
         units = split_units(text)
         story = [i for i, u in enumerate(units) if u.kind == "story"]
         tokens = [tokenize(text, units[i].start, units[i].end) for i in story]
@@ -156,7 +171,7 @@ class _Side:
         return Span(self.units[self.story[lo]].start, self.units[self.story[hi - 1]].end)
 
 
-def _shared_matrix(a: _Side, b: _Side) -> np.ndarray:
+def _shared_matrix(a: Prepared, b: Prepared) -> np.ndarray:
     """Shared weight of every pair of story units, from the words both texts contain."""
     post_a: dict[str, list[tuple[int, int, float]]] = {}
     for i, bag in enumerate(a.bags):
@@ -202,7 +217,45 @@ def _windows(center: int, n: int, size: int) -> Iterator[tuple[int, int]]:
                 yield lo, lo + width
 
 
-def _candidates(a: _Side, b: _Side, params: AlignParams) -> list[_Candidate]:
+def prepare(text: str) -> Prepared:
+    """Cut ``text`` into sentence units and weighted words for :func:`relate` and :func:`align`."""
+    return Prepared.of(text)
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """The fast-path result of comparing two prepared articles (no spans, no word edits)."""
+
+    score: float
+    coverage_a: float
+    coverage_b: float
+    n_links: int
+    verdict: Verdict
+
+
+def relate(a: Prepared, b: Prepared, params: AlignParams | None = None) -> Relation:
+    """Link two prepared articles and summarise: the verification step of clustering.
+
+    ``score`` is the link-length-weighted mean link score times the mean coverage of the two
+    sides, on the 0-100 scale: 0 without links, 100 for identical texts.
+    """
+    params = params or AlignParams()
+    chosen = _select(_candidates(a, b, params), params)
+    used_a = {k for c in chosen for k in range(c.a_lo, c.a_hi)}
+    used_b = {k for c in chosen for k in range(c.b_lo, c.b_hi)}
+    cov_a, cov_b = _coverage(a, used_a), _coverage(b, used_b)
+    weights = [c.a_hi - c.a_lo + c.b_hi - c.b_lo for c in chosen]
+    mean = sum(w * c.score for w, c in zip(weights, chosen)) / sum(weights) if chosen else 0.0
+    return Relation(
+        score=round(mean * (cov_a + cov_b) / 2.0, 4),
+        coverage_a=round(cov_a, 4),
+        coverage_b=round(cov_b, 4),
+        n_links=len(chosen),
+        verdict=_verdict(cov_a, cov_b, params),
+    )
+
+
+def _candidates(a: Prepared, b: Prepared, params: AlignParams) -> list[_Candidate]:
     n, m = len(a.bags), len(b.bags)
     if n == 0 or m == 0:
         return []
@@ -227,7 +280,7 @@ def _candidates(a: _Side, b: _Side, params: AlignParams) -> list[_Candidate]:
     return [_Candidate(*key, score) for key, score in found.items()]
 
 
-def _weightless_pairs(a: _Side, b: _Side, dice: np.ndarray) -> None:
+def _weightless_pairs(a: Prepared, b: Prepared, dice: np.ndarray) -> None:
     """Score pairs of sentences made only of weightless words, which the matrix skips."""
     light_b: dict[tuple[tuple[str, int], ...], list[int]] = {}
     for j, bag in enumerate(b.bags):
@@ -295,7 +348,7 @@ def _moved_flags(links: list[_Candidate]) -> list[bool]:
     return [not flag for flag in on_best.tolist()]
 
 
-def _word_edits(a: _Side, b: _Side, cand: _Candidate) -> tuple[WordEdit, ...]:
+def _word_edits(a: Prepared, b: Prepared, cand: _Candidate) -> tuple[WordEdit, ...]:
     ta = [t for k in range(cand.a_lo, cand.a_hi) for t in a.tokens[k]]
     tb = [t for k in range(cand.b_lo, cand.b_hi) for t in b.tokens[k]]
     edits = []
@@ -310,7 +363,7 @@ def _word_edits(a: _Side, b: _Side, cand: _Candidate) -> tuple[WordEdit, ...]:
     return tuple(edits)
 
 
-def _coverage(side: _Side, used: set[int]) -> float:
+def _coverage(side: Prepared, used: set[int]) -> float:
     total = sum(side.units[i].end - side.units[i].start for i in side.story)
     covered = sum(side.units[side.story[k]].end - side.units[side.story[k]].start for k in used)
     return covered / total if total else 0.0
@@ -357,7 +410,7 @@ def align(a: str | Article, b: str | Article, **options: Any) -> Alignment:
         if not text.strip():
             msg = f"{name}: the article is empty; pass a text with at least one sentence"
             raise EmptyArticleError(msg)
-    side_a, side_b = _Side.of(text_a), _Side.of(text_b)
+    side_a, side_b = prepare(text_a), prepare(text_b)
     chosen = _select(_candidates(side_a, side_b, params), params)
     chosen.sort(key=lambda c: (c.a_lo, c.b_lo))
     moved = _moved_flags(chosen)
@@ -391,12 +444,12 @@ def align(a: str | Article, b: str | Article, **options: Any) -> Alignment:
     )
 
 
-def _unit_spans(side: _Side, used: set[int]) -> tuple[Span, ...]:
+def _unit_spans(side: Prepared, used: set[int]) -> tuple[Span, ...]:
     units = side.units
     return tuple(
         Span(units[i].start, units[i].end) for k, i in enumerate(side.story) if k not in used
     )
 
 
-def _furniture_spans(side: _Side) -> tuple[Span, ...]:
+def _furniture_spans(side: Prepared) -> tuple[Span, ...]:
     return tuple(Span(u.start, u.end) for u in side.units if u.kind == "boilerplate")
