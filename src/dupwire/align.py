@@ -23,7 +23,6 @@ How it works:
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -210,13 +209,6 @@ class _Candidate:
         return (-self.score, min(fwd, rev) + max(fwd, rev))
 
 
-def _windows(center: int, n: int, size: int) -> Iterator[tuple[int, int]]:
-    for width in range(1, size + 1):
-        for lo in range(center - width + 1, center + 1):
-            if lo >= 0 and lo + width <= n:
-                yield lo, lo + width
-
-
 def prepare(text: str) -> Prepared:
     """Cut ``text`` into sentence units and weighted words for :func:`relate` and :func:`align`."""
     return Prepared.of(text)
@@ -267,17 +259,56 @@ def _candidates(a: Prepared, b: Prepared, params: AlignParams) -> list[_Candidat
     found: dict[tuple[int, int, int, int], float] = {}
     _weightless_pairs(a, b, dice)
     seeds = np.argwhere(dice >= params.min_score * _SEED_FRACTION)
-    for i, j in seeds:
-        found[(int(i), int(i) + 1, int(j), int(j) + 1)] = round(float(dice[i, j]), 6)
-    if params.max_merge > 1:
-        for i, j in seeds:
-            for a_lo, a_hi in _windows(int(i), n, params.max_merge):
-                for b_lo, b_hi in _windows(int(j), m, params.max_merge):
-                    key = (a_lo, a_hi, b_lo, b_hi)
-                    if key in found or not _members_ok(shared, wa, wb, key, params.member_min):
-                        continue
-                    found[key] = _dice(a.window_bag(a_lo, a_hi), b.window_bag(b_lo, b_hi))
+    for i, j in seeds.tolist():
+        found[(i, i + 1, j, j + 1)] = round(float(dice[i, j]), 6)
+    for key in sorted(_merge_windows(shared, wa, wb, seeds, params)):
+        if key not in found:
+            found[key] = _dice(a.window_bag(key[0], key[1]), b.window_bag(key[2], key[3]))
     return [_Candidate(*key, score) for key, score in found.items()]
+
+
+def _merge_windows(
+    shared: np.ndarray, wa: np.ndarray, wb: np.ndarray, seeds: np.ndarray, params: AlignParams
+) -> set[tuple[int, int, int, int]]:
+    """Windows around the seed pairs in which every sentence finds enough of its weight.
+
+    A window pair (A sentences ``a_lo:a_hi``, B sentences ``b_lo:b_hi``) qualifies when each
+    of its sentences has at least ``member_min`` of its weight shared with the other window;
+    prefix sums make the test one vectorised step per window shape.
+    """
+    n, m = shared.shape
+    size = params.max_merge
+    if size <= 1 or len(seeds) == 0:
+        return set()
+    row_prefix = np.concatenate([np.zeros((n, 1)), np.cumsum(shared, axis=1)], axis=1)
+    col_prefix = np.concatenate([np.zeros((1, m)), np.cumsum(shared, axis=0)], axis=0)
+    need_a = params.member_min * wa
+    need_b = params.member_min * wb
+    si, sj = seeds[:, 0], seeds[:, 1]
+    out: set[tuple[int, int, int, int]] = set()
+    shapes = [(w, o) for w in range(1, size + 1) for o in range(w)]
+    for width_a, off_a in shapes:
+        a_lo = si - off_a
+        a_hi = a_lo + width_a
+        for width_b, off_b in shapes:
+            if width_a == width_b == 1:
+                continue
+            b_lo = sj - off_b
+            b_hi = b_lo + width_b
+            ok = (a_lo >= 0) & (a_hi <= n) & (b_lo >= 0) & (b_hi <= m)
+            a_lo_c, b_lo_c = np.clip(a_lo, 0, n - 1), np.clip(b_lo, 0, m - 1)
+            b_hi_c, a_hi_c = np.clip(b_hi, 0, m), np.clip(a_hi, 0, n)
+            for k in range(width_a):
+                r = np.clip(a_lo + k, 0, n - 1)
+                got = row_prefix[r, b_hi_c] - row_prefix[r, b_lo_c]
+                ok &= (got >= need_a[r]) & (wa[r] > 0)
+            for k in range(width_b):
+                c = np.clip(b_lo + k, 0, m - 1)
+                got = col_prefix[a_hi_c, c] - col_prefix[a_lo_c, c]
+                ok &= (got >= need_b[c]) & (wb[c] > 0)
+            for idx in np.flatnonzero(ok).tolist():
+                out.add((int(a_lo[idx]), int(a_hi[idx]), int(b_lo[idx]), int(b_hi[idx])))
+    return out
 
 
 def _weightless_pairs(a: Prepared, b: Prepared, dice: np.ndarray) -> None:
@@ -292,17 +323,6 @@ def _weightless_pairs(a: Prepared, b: Prepared, dice: np.ndarray) -> None:
         if bag.total <= 0 and bag.counts:
             for j in light_b.get(tuple(sorted(bag.counts.items())), []):
                 dice[i, j] = 100.0
-
-
-def _members_ok(
-    shared: np.ndarray, wa: np.ndarray, wb: np.ndarray, key: tuple[int, int, int, int], need: float
-) -> bool:
-    """Every sentence of a window finds at least ``need`` of its weight on the other side."""
-    a_lo, a_hi, b_lo, b_hi = key
-    block = shared[a_lo:a_hi, b_lo:b_hi]
-    share_a = block.sum(axis=1) / np.maximum(wa[a_lo:a_hi], 1e-9)
-    share_b = block.sum(axis=0) / np.maximum(wb[b_lo:b_hi], 1e-9)
-    return bool((share_a >= need).all() and (share_b >= need).all())
 
 
 def _select(cands: list[_Candidate], params: AlignParams) -> list[_Candidate]:
