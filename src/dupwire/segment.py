@@ -45,10 +45,24 @@ class Unit:
     kind: UnitKind = "story"
 
 
+def _pieces(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """Cut a long block at sentence ends (else at spaces) into pieces of at most _MAX_BLOCK."""
+    pieces = []
+    while end - start > _MAX_BLOCK:
+        limit = start + _MAX_BLOCK
+        cut = max(text.rfind(". ", start, limit), text.rfind("? ", start, limit))
+        cut = cut + 2 if cut > start else text.rfind(" ", start, limit) + 1
+        if cut <= start:
+            cut = limit
+        pieces.append((start, cut))
+        start = cut
+    pieces.append((start, end))
+    return pieces
+
+
 def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
-    for piece_start in range(start, end, _MAX_BLOCK):
-        piece_end = min(end, piece_start + _MAX_BLOCK)
+    for piece_start, piece_end in _pieces(text, start, end):
         pos = piece_start
         for part in sentencex.segment("en", text[piece_start:piece_end]):
             s, e = pos, pos + len(part)

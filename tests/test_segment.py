@@ -1,0 +1,85 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dupwire.segment import split_units
+
+
+def _texts(text: str, kind: str | None = None) -> list[str]:
+    return [text[u.start : u.end] for u in split_units(text) if kind is None or u.kind == kind]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "ANKARA (Reuters) - Turkish troops left. They came back.",
+            ["ANKARA (Reuters) - Turkish troops left.", "They came back."],
+            id="dateline-kept-with-lead",
+        ),
+        pytest.param(
+            "U.S. officials met Gen. Smith on Jan. 5. Dr. Jones agreed.",
+            ["U.S. officials met Gen. Smith on Jan. 5.", "Dr. Jones agreed."],
+            id="abbreviations",
+        ),
+        pytest.param(
+            'He said: "We will act. We are ready." The talks end Friday.',
+            ['He said: "We will act. We are ready."', "The talks end Friday."],
+            id="quotation-whole",
+        ),
+        pytest.param(
+            "Russia resumes patrols\nTroops moved in. Tanks followed.",
+            ["Russia resumes patrols", "Troops moved in.", "Tanks followed."],
+            id="headline-without-stop",
+        ),
+        pytest.param(
+            "Line one.\r\n\r\nLine two.",
+            ["Line one.", "Line two."],
+            id="crlf",
+        ),
+    ],
+)
+def test_sentences(text: str, expected: list[str]) -> None:
+    assert _texts(text) == expected
+
+
+def test_seed_furniture(seed_a: str) -> None:
+    furniture = _texts(seed_a, "boilerplate")
+    assert "Leave a Reply" in furniture
+    assert "Required fields are marked *" in furniture
+    assert "The United States and Iran exchange prisoners." in furniture
+    story = _texts(seed_a, "story")
+    assert story[0] == "Türkiye, Russia resume joint military patrols in Syria"
+    assert not any("Leave a Reply" in s for s in story)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        pytest.param("Sign up for our daily newsletter", id="newsletter"),
+        pytest.param("(Reporting by Jane Doe; Editing by John Roe)", id="reuters-credit"),
+        pytest.param("© 2024 Example Media. All rights reserved.", id="copyright"),
+        pytest.param("Read more: Klitschko retains his belts", id="read-more-link"),
+    ],
+)
+def test_furniture_lines(line: str) -> None:
+    text = f"Troops resumed patrols in Syria.\n{line}\nThe ministry said so."
+    assert " ".join(_texts(text, "boilerplate")) == line
+    assert _texts(text, "story") == ["Troops resumed patrols in Syria.", "The ministry said so."]
+
+
+def test_huge_single_line_is_linear() -> None:
+    text = "Troops resumed patrols in northern Syria on Friday. " * 40_000  # ~2 MB, one line
+    units = split_units(text)
+    assert len(units) == 40_000
+
+
+@given(st.text(max_size=300))
+def test_units_are_ordered_trimmed_slices(text: str) -> None:
+    units = split_units(text)
+    for u in units:
+        piece = text[u.start : u.end]
+        assert piece == piece.strip() and piece
+    assert all(x.end <= y.start for x, y in zip(units, units[1:]))
