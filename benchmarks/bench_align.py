@@ -103,7 +103,10 @@ def main() -> None:
     seeds = sorted((ROOT / "seeds").glob("*.txt"))
     cases = [("seed pair", seeds[0].read_text("utf-8"), seeds[1].read_text("utf-8"))]
     cases += [(f"~{n:,} words", *make_pair(n)) for n in (1_000, 10_000)]
-    header = f"{'case':<14}{'words A/B':>14}{'sents A/B':>12}{'links':>7}{'align ms':>10}{'floor ms':>10}{'ratio':>7}"
+    header = (
+        f"{'case':<14}{'words A/B':>14}{'sents A/B':>12}{'links':>7}"
+        f"{'align ms':>10}{'floor ms':>10}{'ratio':>7}"
+    )
     print(header)
     print("-" * len(header))
     for name, a, b in cases:

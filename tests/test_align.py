@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import json
 from typing import Any
 
@@ -60,7 +61,9 @@ def test_word_edits_show_synonyms_and_spelling(seed_a: str, seed_b: str) -> None
     al = align(seed_a, seed_b)
     first = al.links[0]
     replaced = [
-        (e.a.slice(seed_a), e.b.slice(seed_b)) for e in first.edits if e.op == "replace" and e.a and e.b
+        (e.a.slice(seed_a), e.b.slice(seed_b))
+        for e in first.edits
+        if e.op == "replace" and e.a and e.b
     ]
     assert ("soldiers", "troops") in replaced
     kept = " ".join(e.a.slice(seed_a) for e in first.edits if e.op == "equal" and e.a)
@@ -149,8 +152,34 @@ def test_renders_in_terminal_and_html(seed_a: str) -> None:
 # --- properties ---------------------------------------------------------------------------
 
 _WORDS = st.sampled_from(
-    "Turkey Russia troops soldiers patrol Syria Erdogan Putin ministry said joint ground "
-    "vehicles 344 2019 the a of in and border security Ankara Moscow agreed talks".split()
+    [
+        "Turkey",
+        "Russia",
+        "troops",
+        "soldiers",
+        "patrol",
+        "Syria",
+        "Erdogan",
+        "Putin",
+        "ministry",
+        "said",
+        "joint",
+        "ground",
+        "vehicles",
+        "344",
+        "2019",
+        "the",
+        "a",
+        "of",
+        "in",
+        "and",
+        "border",
+        "security",
+        "Ankara",
+        "Moscow",
+        "agreed",
+        "talks",
+    ]
 )
 _SENTENCE = st.lists(_WORDS, min_size=1, max_size=12).map(lambda ws: " ".join(ws) + ".")
 _ARTICLE = st.lists(_SENTENCE, min_size=1, max_size=8).map(
@@ -160,7 +189,9 @@ _FAST = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCh
 
 
 def _mirror(al: Alignment) -> list[tuple[int, int, int, int, float, bool]]:
-    return sorted((ln.b.start, ln.b.end, ln.a.start, ln.a.end, ln.score, ln.moved) for ln in al.links)
+    return sorted(
+        (ln.b.start, ln.b.end, ln.a.start, ln.a.end, ln.score, ln.moved) for ln in al.links
+    )
 
 
 @_FAST
@@ -197,4 +228,4 @@ def test_offsets_slice_the_original_text(a: str, b: str) -> None:
                 assert ln.b.start <= e.b.start < e.b.end <= ln.b.end
     spans = [ln.a for ln in al.links] + list(al.only_a) + list(al.boilerplate_a)
     spans.sort(key=lambda s: s.start)
-    assert all(x.end <= y.start for x, y in zip(spans, spans[1:])), "A spans overlap"
+    assert all(x.end <= y.start for x, y in itertools.pairwise(spans)), "A spans overlap"

@@ -36,7 +36,8 @@ def test_compare_json(tmp_path: Path) -> None:
 def test_compare_html_report_escapes_text(tmp_path: Path) -> None:
     evil = tmp_path / "evil.txt"
     evil.write_text(
-        SEED_A.read_text(encoding="utf-8") + "\n<script>alert(1)</script> soldiers resumed patrols.",
+        SEED_A.read_text(encoding="utf-8")
+        + "\n<script>alert(1)</script> soldiers resumed patrols.",
         encoding="utf-8",
     )
     report = tmp_path / "report.html"
@@ -63,7 +64,9 @@ def _bad(tmp_path: Path, name: str, data: bytes) -> Path:
         pytest.param("img.png", bytes(range(256)) * 8, "binary", id="binary"),
     ],
 )
-def test_compare_bad_input_one_line_error(tmp_path: Path, name: str, data: bytes, needle: str) -> None:
+def test_compare_bad_input_one_line_error(
+    tmp_path: Path, name: str, data: bytes, needle: str
+) -> None:
     bad = _bad(tmp_path, name, data)
     result = runner.invoke(app, ["compare", str(bad), str(SEED_B)])
     assert result.exit_code == 2

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import itertools
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -82,4 +84,4 @@ def test_units_are_ordered_trimmed_slices(text: str) -> None:
     for u in units:
         piece = text[u.start : u.end]
         assert piece == piece.strip() and piece
-    assert all(x.end <= y.start for x, y in zip(units, units[1:]))
+    assert all(x.end <= y.start for x, y in itertools.pairwise(units))

@@ -24,13 +24,13 @@ How it works:
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
 from dupwire.errors import EmptyArticleError
-from dupwire.model import Alignment, Article, Link, Span, Verdict, WordEdit
+from dupwire.model import Alignment, Article, EditOp, Link, Span, Verdict, WordEdit
 from dupwire.normalize import Token, tokenize
 from dupwire.params import AlignParams
 from dupwire.segment import Unit, split_units
@@ -111,7 +111,8 @@ class PassageScore:
 def explain_similarity(a: str, b: str) -> PassageScore:
     """The aligner's similarity of two passages, with the shared words behind it.
 
-    >>> r = explain_similarity("Turkish soldiers in armoured vehicles", "Turkish troops in armored vehicles")
+    >>> r = explain_similarity("Turkish soldiers in armoured vehicles",
+    ...                        "Turkish troops in armored vehicles")
     >>> r.score > 50, r.shared[0][0]
     (True, 'armor')
     """
@@ -237,7 +238,11 @@ def relate(a: Prepared, b: Prepared, params: AlignParams | None = None) -> Relat
     used_b = {k for c in chosen for k in range(c.b_lo, c.b_hi)}
     cov_a, cov_b = _coverage(a, used_a), _coverage(b, used_b)
     weights = [c.a_hi - c.a_lo + c.b_hi - c.b_lo for c in chosen]
-    mean = sum(w * c.score for w, c in zip(weights, chosen)) / sum(weights) if chosen else 0.0
+    mean = (
+        sum(w * c.score for w, c in zip(weights, chosen, strict=True)) / sum(weights)
+        if chosen
+        else 0.0
+    )
     return Relation(
         score=round(mean * (cov_a + cov_b) / 2.0, 4),
         coverage_a=round(cov_a, 4),
@@ -373,13 +378,17 @@ def _word_edits(a: Prepared, b: Prepared, cand: _Candidate) -> tuple[WordEdit, .
     tb = [t for k in range(cand.b_lo, cand.b_hi) for t in b.tokens[k]]
     edits = []
     for op in Levenshtein.opcodes([t.key for t in ta], [t.key for t in tb]):
-        sa = Span(ta[op.src_start].start, ta[op.src_end - 1].end) if op.src_end > op.src_start else None
+        sa = (
+            Span(ta[op.src_start].start, ta[op.src_end - 1].end)
+            if op.src_end > op.src_start
+            else None
+        )
         sb = (
             Span(tb[op.dest_start].start, tb[op.dest_end - 1].end)
             if op.dest_end > op.dest_start
             else None
         )
-        edits.append(WordEdit(op.tag, sa, sb))
+        edits.append(WordEdit(cast(EditOp, op.tag), sa, sb))
     return tuple(edits)
 
 
@@ -442,7 +451,7 @@ def align(a: str | Article, b: str | Article, **options: Any) -> Alignment:
             moved=mv,
             edits=_word_edits(side_a, side_b, c),
         )
-        for c, mv in zip(chosen, moved)
+        for c, mv in zip(chosen, moved, strict=True)
     )
     used_a = {k for c in chosen for k in range(c.a_lo, c.a_hi)}
     used_b = {k for c in chosen for k in range(c.b_lo, c.b_hi)}

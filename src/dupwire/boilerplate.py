@@ -21,8 +21,9 @@ from collections.abc import Sequence
 __all__ = ["furniture_flags"]
 
 _TAIL_MARKERS = re.compile(
-    r"^\W*(leave a (reply|comment)|you (may|might) also like|related (posts|articles|stories|news"
-    r"|content|coverage)|more (stories|news|articles)( from [\w ]+)?|recommended( for you| stories)?"
+    r"^\W*(leave a (reply|comment)|you (may|might) also like"
+    r"|related (posts|articles|stories|news|content|coverage)"
+    r"|more (stories|news|articles)( from [\w ]+)?|recommended( for you| stories)?"
     r"|most (read|popular|viewed)|popular (posts|stories)|trending( now| stories)?|post navigation"
     r"|comments|\d+ comments?|what to read next|read next|latest (news|stories|posts)"
     r"|don'?t miss|also on [\w ]+|more in [\w ]+|tags)\W*$",
@@ -39,8 +40,9 @@ _LINK_MARKER_ALONE = re.compile(
 _PHRASES = re.compile(
     r"your email address will not be published|required fields are marked"
     r"|all rights reserved|sign up (for|to) (our|the) \w*\s*newsletter"
-    r"|subscribe to (our|the) \w*\s*newsletter|share this (article|story|post)|share on (facebook|twitter|x)"
-    r"|follow us on|click here to|this (article|story) (was )?(originally|first) (appeared|published)"
+    r"|subscribe to (our|the) \w*\s*newsletter|share this (article|story|post)"
+    r"|share on (facebook|twitter|x)|follow us on|click here to"
+    r"|this (article|story) (was )?(originally|first) (appeared|published)"
     r"|^\W*(advertisement|sponsored content|share|print|email|tweet)\W*$"
     r"|^\W*copyright\b|^\W*©|^\(?\s*(reporting|writing|editing|additional reporting) by\b"
     r"|\bcookies? (policy|settings)\b|^\W*(photo|image|file photo)\s*:",

@@ -1,4 +1,7 @@
-"""The errors dupwire raises. Every message is one line that says what is wrong and how to fix it."""
+"""The errors dupwire raises.
+
+Every message is one line that says what is wrong and how to fix it.
+"""
 
 from __future__ import annotations
 

@@ -53,7 +53,8 @@ def _inside(inner: Span, outer: Span) -> bool:
 
 def check_alignment(al: Alignment, gold: Mapping[str, Any]) -> GoldCheck:
     """Compare ``al`` with a reference alignment loaded from JSON."""
-    found, missed = [], []
+    found: list[int] = []
+    missed: list[int] = []
     hit_links: set[int] = set()
     for k, ref in enumerate(gold.get("links", [])):
         need_a = [_locate(al.a_text, s, "a") for s in ref["a"]]

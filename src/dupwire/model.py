@@ -141,7 +141,9 @@ class Alignment:
         if not self.links:
             return 0.0
         sizes = [(ln.a.end - ln.a.start) + (ln.b.end - ln.b.start) for ln in self.links]
-        return round(sum(s * ln.score for s, ln in zip(sizes, self.links)) / sum(sizes), 2)
+        return round(
+            sum(s * ln.score for s, ln in zip(sizes, self.links, strict=True)) / sum(sizes), 2
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready document (schema ``dupwire.alignment/1``, see the README)."""

@@ -17,7 +17,11 @@ from dupwire.model import Alignment, Link, Span
 
 __all__ = ["alignment_html", "alignment_renderable", "html_page"]
 
-_VERDICT_STYLE = {"same_story": "bold green", "partial_reuse": "bold yellow", "unrelated": "bold red"}
+_VERDICT_STYLE = {
+    "same_story": "bold green",
+    "partial_reuse": "bold yellow",
+    "unrelated": "bold red",
+}
 _VERDICT_LABEL = {
     "same_story": "same story",
     "partial_reuse": "partial reuse",
@@ -104,8 +108,12 @@ def alignment_renderable(al: Alignment) -> RenderableType:
         parts.append(table)
         parts.append(
             Text.assemble(
-                ("changed", "bold yellow"), " · ", ("only in A", "red strike"), " · ",
-                ("only in B", "bold green"), style="dim",
+                ("changed", "bold yellow"),
+                " · ",
+                ("only in A", "red strike"),
+                " · ",
+                ("only in B", "bold green"),
+                style="dim",
             )
         )
     if al.only_a:
@@ -133,7 +141,9 @@ def _html_marked(text: str, span: Span, runs: list[tuple[Span, str]]) -> str:
     out, pos = [], span.start
     for run, style in sorted(runs, key=lambda r: r[0].start):
         out.append(html.escape(text[pos : run.start]))
-        out.append(f'<span class="{classes[style]}">{html.escape(text[run.start : run.end])}</span>')
+        out.append(
+            f'<span class="{classes[style]}">{html.escape(text[run.start : run.end])}</span>'
+        )
         pos = run.end
     out.append(html.escape(text[pos : span.end]))
     return "".join(out)
@@ -142,7 +152,8 @@ def _html_marked(text: str, span: Span, runs: list[tuple[Span, str]]) -> str:
 def _html_list(title: str, text: str, spans: tuple[Span, ...], open_: bool) -> str:
     items = "".join(f"<li>{html.escape(s.slice(text))}</li>" for s in spans)
     attr = " open" if open_ else ""
-    return f"<details{attr}><summary>{html.escape(title)} ({len(spans)})</summary><ul class=only>{items}</ul></details>"
+    summary = f"<summary>{html.escape(title)} ({len(spans)})</summary>"
+    return f'<details{attr}>{summary}<ul class="only">{items}</ul></details>'
 
 
 def alignment_html(al: Alignment) -> str:
@@ -150,9 +161,10 @@ def alignment_html(al: Alignment) -> str:
     rows = []
     for k, link in enumerate(al.links, 1):
         moved = '<div class="moved">moved</div>' if link.moved else ""
+        cell_a = _html_marked(al.a_text, link.a, _link_runs(link, "a"))
+        cell_b = _html_marked(al.b_text, link.b, _link_runs(link, "b"))
         rows.append(
-            f'<tr><td class="n">{k}</td><td>{_html_marked(al.a_text, link.a, _link_runs(link, "a"))}</td>'
-            f'<td>{_html_marked(al.b_text, link.b, _link_runs(link, "b"))}</td>'
+            f'<tr><td class="n">{k}</td><td>{cell_a}</td><td>{cell_b}</td>'
             f'<td class="s">{link.score:.0f}{moved}</td></tr>'
         )
     a_id, b_id = html.escape(al.a_id), html.escape(al.b_id)

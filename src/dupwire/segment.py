@@ -92,5 +92,5 @@ def split_units(text: str) -> tuple[Unit, ...]:
     flags = furniture_flags(text, [(s, e, b) for s, e, b in raw])
     return tuple(
         Unit(s, e, b, "boilerplate" if flag else "story")
-        for (s, e, b), flag in zip(raw, flags)
+        for (s, e, b), flag in zip(raw, flags, strict=True)
     )
