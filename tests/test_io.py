@@ -1,0 +1,657 @@
+"""Tests for dupwire.io: decoding, bad inputs, and loading a corpus from every input form."""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import itertools
+import json
+import os
+import random
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dupwire.errors import (
+    BinaryInputError,
+    DuplicateIdError,
+    EmptyArticleError,
+    EncodingError,
+    InputError,
+    InputTooLargeError,
+    NoArticlesError,
+    ParamsError,
+)
+from dupwire.io import (
+    Corpus,
+    Failure,
+    Skipped,
+    decode_bytes,
+    load_corpus,
+    read_article,
+    read_text,
+)
+from dupwire.model import Span
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds"
+SEED_A = (SEEDS / "000_8f5a9e346875b4fc.txt").read_text(encoding="utf-8")
+SEED_B = (SEEDS / "002_ff4983121d516d6b.txt").read_text(encoding="utf-8")
+
+CURLY = "Ankara said the “Source of Peace” zone was calm – the café owners agreed.\n"
+ACCENTED = "Türkiye, Zürich, Malmö, São Paulo and Besançon signed the déjà-vu accord.\n"
+RUSSIAN = "Турецкие и российские военные возобновили совместное патрулирование в Сирии.\n"
+TURKISH = (
+    "Türkiye ve Rusya, Suriye'de ortak askeri devriyelere yeniden başladı. Görüşmeler sürüyor.\n"
+)
+
+
+def write(path: Path, data: bytes | str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    path.write_bytes(data)
+    return path
+
+
+def deny_access(monkeypatch: pytest.MonkeyPatch, denied: Path) -> None:
+    """Make opening or listing ``denied`` fail as it does without permission (even as root)."""
+    error = PermissionError(13, "Permission denied", str(denied))
+    real_open, real_scandir = Path.open, os.scandir
+
+    def fake_open(self: Path, *args: Any, **kwargs: Any) -> Any:
+        if self == denied:
+            raise error
+        return real_open(self, *args, **kwargs)
+
+    def fake_scandir(path: Any) -> Any:
+        if Path(path) == denied:
+            raise error
+        return real_scandir(path)
+
+    monkeypatch.setattr(Path, "open", fake_open)
+    monkeypatch.setattr(os, "scandir", fake_scandir)
+
+
+def assert_one_line(message: str, *fragments: str) -> None:
+    assert "\n" not in message
+    assert "; " in message  # what is wrong; how to fix it
+    for fragment in fragments:
+        assert fragment in message
+
+
+# --- decoding ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        pytest.param(CURLY.encode("utf-8"), CURLY, id="utf8"),
+        pytest.param(codecs.BOM_UTF8 + CURLY.encode("utf-8"), CURLY, id="utf8-bom-removed"),
+        pytest.param(codecs.BOM_UTF16_LE + CURLY.encode("utf-16-le"), CURLY, id="utf16-le-bom"),
+        pytest.param(codecs.BOM_UTF16_BE + CURLY.encode("utf-16-be"), CURLY, id="utf16-be-bom"),
+        pytest.param(codecs.BOM_UTF32_LE + CURLY.encode("utf-32-le"), CURLY, id="utf32-le-bom"),
+        pytest.param(codecs.BOM_UTF32_BE + CURLY.encode("utf-32-be"), CURLY, id="utf32-be-bom"),
+        pytest.param(CURLY.encode("cp1252"), CURLY, id="cp1252-curly-quotes"),
+        pytest.param(ACCENTED.encode("latin-1"), ACCENTED, id="latin1-accents"),
+        pytest.param(SEED_A.encode("cp1252"), SEED_A, id="cp1252-seed-article"),
+        pytest.param(RUSSIAN.encode("cp1251"), RUSSIAN, id="cp1251-russian"),
+        pytest.param(TURKISH.encode("cp1254"), TURKISH, id="cp1254-turkish"),
+        pytest.param(
+            "The “Café” is open".encode("cp1252"), "The “Café” is open", id="cp1252-short"
+        ),
+    ],
+)
+def test_read_text_decodes(tmp_path: Path, data: bytes, expected: str) -> None:
+    assert read_text(write(tmp_path / "a.txt", data)) == expected
+
+
+def test_crlf_kept_and_offsets_point_into_returned_text(tmp_path: Path) -> None:
+    original = "Headline\r\n\r\nFirst “quoted” line.\r\nSecond line.\rOld Mac line.\n"
+    for data in (original.encode("utf-8"), original.encode("cp1252")):
+        text = read_text(write(tmp_path / "crlf.txt", data))
+        assert text == original
+        start = original.index("Second")
+        assert Span(start, start + len("Second line.")).slice(text) == "Second line."
+
+
+def test_explicit_encoding_is_used_as_given(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.txt", CURLY.encode("cp1252"))
+    assert read_text(path, encoding="latin-1") == CURLY.encode("cp1252").decode("latin-1")
+    no_bom = write(tmp_path / "b.txt", CURLY.encode("utf-16-le"))
+    assert read_text(no_bom, encoding="utf-16-le") == CURLY
+    with_bom = write(tmp_path / "c.txt", codecs.BOM_UTF8 + b"plain")
+    assert read_text(with_bom, encoding="utf-8") == "plain"
+
+
+def test_explicit_wrong_encoding_names_byte_and_offset(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.txt", b"It was \x93quoted\x94.")
+    with pytest.raises(EncodingError) as caught:
+        read_text(path, encoding="utf-8")
+    assert_one_line(str(caught.value), str(path), "utf-8", "0x93", "offset 7", "--encoding")
+
+
+def test_decode_error_offset_counts_the_bom() -> None:
+    with pytest.raises(EncodingError, match="0xff at offset 5"):
+        decode_bytes(codecs.BOM_UTF8 + b"ab\xff", name="x.txt", encoding="utf-8-sig")
+
+
+@pytest.mark.parametrize(
+    "encoding",
+    [pytest.param("klingon", id="unknown"), pytest.param("base64", id="not-a-text-codec")],
+)
+def test_unknown_encoding_is_a_params_error(tmp_path: Path, encoding: str) -> None:
+    path = write(tmp_path / "a.txt", "text")
+    with pytest.raises(ParamsError) as caught:
+        read_text(path, encoding=encoding)
+    assert_one_line(str(caught.value), repr(encoding), "utf-8")
+
+
+# --- bad inputs -------------------------------------------------------------------------
+
+
+def _sparse_50mb(path: Path) -> None:
+    with path.open("wb") as file:
+        file.write(b"one very long line")
+        file.truncate(50 * 1024 * 1024)
+
+
+@pytest.mark.parametrize(
+    ("data", "error", "fragments"),
+    [
+        pytest.param(b"", EmptyArticleError, ["is empty"], id="empty"),
+        pytest.param(b" \r\n\t\n  ", EmptyArticleError, ["only whitespace"], id="whitespace"),
+        pytest.param(codecs.BOM_UTF8, EmptyArticleError, ["is empty"], id="bom-only"),
+        pytest.param(
+            b"Hello\x00world", BinaryInputError, ["binary", "NUL byte at offset 5"], id="nul-byte"
+        ),
+        pytest.param(
+            random.Random(0).randbytes(4096), BinaryInputError, ["binary"], id="random-binary"
+        ),
+        pytest.param(
+            b"\x1b\x01\x02text\x03\x04" * 50, BinaryInputError, ["control codes"], id="controls"
+        ),
+        pytest.param(
+            codecs.BOM_UTF16_LE + "a\x00b".encode("utf-16-le"),
+            BinaryInputError,
+            ["NUL character at offset 1"],
+            id="utf16-nul-character",
+        ),
+        pytest.param(
+            bytes(range(0x80, 0x100)) * 3,
+            EncodingError,
+            ["UTF-8 or a known 8-bit encoding", "--encoding latin-1"],
+            id="undecodable",
+        ),
+        pytest.param(
+            codecs.BOM_UTF16_LE + b"a\x00b",
+            EncodingError,
+            ["utf-16", "offset 4"],
+            id="truncated-utf16",
+        ),
+    ],
+)
+def test_bad_bytes(
+    tmp_path: Path, data: bytes, error: type[InputError], fragments: list[str]
+) -> None:
+    path = write(tmp_path / "bad.txt", data)
+    with pytest.raises(error) as caught:
+        read_text(path)
+    assert_one_line(str(caught.value), str(path), *fragments)
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        read_text(tmp_path / "nope.txt")
+    assert_one_line(str(caught.value), "nope.txt", "no such file")
+
+
+def test_directory_passed_to_read_text(tmp_path: Path) -> None:
+    with pytest.raises(InputError) as caught:
+        read_text(tmp_path)
+    assert_one_line(str(caught.value), str(tmp_path), "is a directory")
+
+
+def test_permission_denied(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = write(tmp_path / "secret.txt", "text")
+    deny_access(monkeypatch, path)
+    with pytest.raises(InputError) as caught:
+        read_text(path)
+    assert_one_line(str(caught.value), "secret.txt", "permission denied")
+
+
+def test_too_large(tmp_path: Path) -> None:
+    path = write(tmp_path / "big.txt", "x" * 11)
+    with pytest.raises(InputTooLargeError) as caught:
+        read_text(path, max_bytes=10)
+    assert_one_line(str(caught.value), "big.txt", "11 bytes", "10-byte limit", "--max-bytes")
+    assert read_text(path, max_bytes=11) == "x" * 11
+
+
+def test_50mb_file_fails_before_it_is_opened(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "huge.txt"
+    _sparse_50mb(path)
+
+    def no_open(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the file was opened")
+
+    monkeypatch.setattr(Path, "open", no_open)
+    with pytest.raises(InputTooLargeError, match=r"52,428,800 bytes, over the 10,485,760-byte"):
+        read_text(path)
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_endless_file_of_unknown_size_stops_at_the_limit() -> None:
+    with pytest.raises(InputTooLargeError, match="longer than that"):
+        read_text(Path("/dev/zero"), max_bytes=100)
+
+
+def test_max_bytes_must_be_positive(tmp_path: Path) -> None:
+    with pytest.raises(ParamsError, match="max_bytes must be a positive"):
+        read_text(write(tmp_path / "a.txt", "x"), max_bytes=0)
+
+
+def test_read_article_id_defaults_to_file_name(tmp_path: Path) -> None:
+    path = write(tmp_path / "000.txt", SEED_A)
+    article = read_article(path)
+    assert (article.id, article.text, article.source) == ("000.txt", SEED_A, path)
+    assert read_article(path, article_id="seed-a").id == "seed-a"
+
+
+# --- loading a corpus: directories and files ------------------------------------------
+
+
+@pytest.fixture
+def corpus_dir(tmp_path: Path) -> Path:
+    root = tmp_path / "corpus"
+    write(root / "a.txt", SEED_A)
+    write(root / "world" / "b.md", SEED_B.encode("utf-16"))
+    write(root / "world" / "deep" / "C.TXT", CURLY.encode("cp1252"))
+    write(root / "world" / "photo.jpg", b"\xff\xd8\xff\xe0")
+    write(root / "records.jsonl", "{}\n")
+    write(root / ".hidden.txt", "hidden")
+    write(root / ".git" / "config", "[core]")
+    write(root / "empty.txt", b"")
+    write(root / "binary.md", b"PK\x03\x04\x00\x00")
+    return root
+
+
+def test_directory_is_read_recursively(corpus_dir: Path) -> None:
+    corpus = load_corpus([corpus_dir])
+    assert [a.id for a in corpus.articles] == ["a.txt", "world/b.md", "world/deep/C.TXT"]
+    assert [a.text for a in corpus.articles] == [SEED_A, SEED_B, CURLY]
+    assert corpus.articles[1].source == corpus_dir / "world" / "b.md"
+    assert [(f.id, f.reason.split(";")[0]) for f in corpus.failures] == [
+        (
+            "binary.md",
+            f"{corpus_dir / 'binary.md'} looks like a binary file (NUL byte at offset 4)",
+        ),
+        ("empty.txt", f"{corpus_dir / 'empty.txt'} is empty"),
+    ]
+    shown = corpus_dir.as_posix()
+    assert corpus.skipped == (
+        Skipped(f"{shown}/.git", "hidden directory, not searched (name starts with a dot)"),
+        Skipped(f"{shown}/.hidden.txt", "hidden file (name starts with a dot)"),
+        Skipped(
+            f"{shown}/records.jsonl",
+            "not a .txt or .md file (to read records, pass .jsonl and .csv files by name)",
+        ),
+        Skipped(f"{shown}/world/photo.jpg", "not a .txt or .md file"),
+    )
+
+
+def test_every_file_is_an_article_a_failure_or_skipped(corpus_dir: Path) -> None:
+    corpus = load_corpus([corpus_dir])
+    accounted = {corpus_dir / a.id for a in corpus.articles}
+    accounted |= {corpus_dir / f.id for f in corpus.failures}
+    accounted |= {Path(s.path) for s in corpus.skipped}
+    for path in corpus_dir.rglob("*"):
+        if path.is_file():
+            assert path in accounted or path.parent in accounted, path
+
+
+def test_symlink_loop_does_not_hang(tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    write(root / "sub" / "a.txt", "An article.")
+    os.symlink(root, root / "sub" / "loop")
+    os.symlink(root / "missing.txt", root / "gone.txt")
+    corpus = load_corpus([root])
+    assert [a.id for a in corpus.articles] == ["sub/a.txt"]
+    assert [s.reason.split(" (")[0] for s in corpus.skipped] == [
+        "broken symbolic link",
+        "directory already searched",
+    ]
+
+
+def test_unreadable_files_and_directories_are_failures(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = tmp_path / "corpus"
+    write(root / "a.txt", "An article.")
+    write(root / "locked" / "b.txt", "Another article.")
+    records = write(tmp_path / "locked.jsonl", jsonl({"id": "r", "text": "A record."}))
+    deny_access(monkeypatch, root / "locked")
+    corpus = load_corpus([root, records])
+    assert [a.id for a in corpus.articles] == ["a.txt", "r"]
+    deny_access(monkeypatch, records)
+    corpus = load_corpus([root, records])
+    assert [a.id for a in corpus.articles] == ["a.txt"]
+    assert [f.id for f in corpus.failures] == [f"{root.as_posix()}/locked/", records.as_posix()]
+    assert_one_line(corpus.failures[0].reason, "cannot list the directory")
+    assert_one_line(corpus.failures[1].reason, "locked.jsonl: permission denied")
+
+
+def test_per_article_problems_become_failures(tmp_path: Path) -> None:
+    root = tmp_path / "corpus"
+    write(root / "short.txt", "A short article.")
+    write(root / "long.txt", "A much longer article than the limit.")
+    write(root / "latin.txt", ACCENTED.encode("latin-1"))
+    corpus = load_corpus([root], max_bytes=20)
+    assert [a.id for a in corpus.articles] == ["short.txt"]
+    assert [f.id for f in corpus.failures] == ["latin.txt", "long.txt"]
+    assert all("limit" in f.reason for f in corpus.failures)
+
+
+def test_single_text_file_uses_its_name(tmp_path: Path) -> None:
+    path = write(tmp_path / "news" / "story.md", SEED_A)
+    corpus = load_corpus([path])
+    assert [(a.id, a.source) for a in corpus.articles] == [("story.md", path)]
+    assert corpus.failures == corpus.skipped == ()
+    assert load_corpus(str(path)) == corpus  # one path string is not a list of characters
+
+
+def test_missing_input_stops_the_load(tmp_path: Path) -> None:
+    write(tmp_path / "a.txt", "text")
+    with pytest.raises(InputError) as caught:
+        load_corpus([tmp_path / "a.txt", tmp_path / "nope"])
+    assert_one_line(str(caught.value), "nope", "no such file or directory")
+
+
+def test_unknown_file_type_stops_the_load(tmp_path: Path) -> None:
+    path = write(tmp_path / "report.pdf", b"%PDF-1.7")
+    with pytest.raises(InputError) as caught:
+        load_corpus([path])
+    assert_one_line(str(caught.value), "report.pdf", ".pdf", ".txt or .md", ".jsonl", ".csv")
+
+
+@pytest.mark.parametrize(
+    ("files", "fragments"),
+    [
+        pytest.param({}, ["holds no .txt or .md articles"], id="empty-directory"),
+        pytest.param(
+            {"a.pdf": b"%PDF", "b.html": b"<p>"},
+            ["holds no .txt or .md articles", "other files skipped: 2", "a.pdf"],
+            id="no-text-files",
+        ),
+    ],
+)
+def test_no_articles(tmp_path: Path, files: dict[str, bytes], fragments: list[str]) -> None:
+    root = tmp_path / "corpus"
+    root.mkdir()
+    for name, data in files.items():
+        write(root / name, data)
+    with pytest.raises(NoArticlesError) as caught:
+        load_corpus([root])
+    assert_one_line(str(caught.value), str(root), *fragments)
+
+
+def test_empty_jsonl_holds_no_articles(tmp_path: Path) -> None:
+    path = write(tmp_path / "none.jsonl", "\n\n")
+    with pytest.raises(NoArticlesError, match=r"none\.jsonl holds no articles"):
+        load_corpus([path])
+
+
+def test_duplicate_relative_paths_across_directories(tmp_path: Path) -> None:
+    write(tmp_path / "one" / "story.txt", "First telling.")
+    write(tmp_path / "two" / "story.txt", "Second telling.")
+    with pytest.raises(DuplicateIdError) as caught:
+        load_corpus([tmp_path / "one", tmp_path / "two"])
+    message = str(caught.value)
+    assert_one_line(message, "'story.txt'", "one/story.txt", "two/story.txt")
+
+
+def test_params_checked_before_reading(tmp_path: Path) -> None:
+    write(tmp_path / "a.txt", "text")
+    with pytest.raises(ParamsError):
+        load_corpus([tmp_path], encoding="klingon")
+    with pytest.raises(ParamsError):
+        load_corpus([tmp_path], max_bytes=-1)
+
+
+# --- loading a corpus: JSON Lines, CSV, standard input --------------------------------
+
+
+def jsonl(*lines: object) -> str:
+    return "".join((x if isinstance(x, str) else json.dumps(x)) + "\n" for x in lines)
+
+
+def test_jsonl_records_and_meta(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "news.jsonl",
+        jsonl(
+            {"id": 7, "text": SEED_A, "title": "Patrols resume", "date": "2021-10-01"},
+            "",
+            {"id": "b", "text": SEED_B, "source": "Hürriyet", "lang": "en", "tags": ["x"]},
+        ),
+    )
+    corpus = load_corpus([path])
+    assert [(a.id, a.text, a.source) for a in corpus.articles] == [
+        ("7", SEED_A, path),
+        ("b", SEED_B, path),
+    ]
+    assert corpus.articles[0].meta == {"title": "Patrols resume", "date": "2021-10-01"}
+    assert corpus.articles[0].title == "Patrols resume"
+    assert corpus.articles[1].meta == {"source": "Hürriyet", "lang": "en", "tags": ["x"]}
+    assert corpus.failures == ()
+
+
+def test_jsonl_bad_lines_become_failures(tmp_path: Path) -> None:
+    path = write(
+        tmp_path / "news.jsonl",
+        jsonl(
+            {"id": "ok", "text": "Fine."},
+            "not json at all",
+            [1, 2],
+            {"text": "No id here."},
+            {"id": "n", "text": 5},
+            {"id": "w", "text": "  \n"},
+            {"id": "m", "title": "No text"},
+            {"id": None, "text": "Null id."},
+            {"id": "  ", "text": "Blank id."},
+        ).encode("utf-8")
+        + b'{"id": "latin", "text": "caf\xe9"}\n',
+    )
+    corpus = load_corpus([path])
+    assert [a.id for a in corpus.articles] == ["ok"]
+    label = path.as_posix()
+    reasons = {f.id: f.reason for f in corpus.failures}
+    expected = {
+        f"{label}:2": "not valid JSON",
+        f"{label}:3": "an array, not a JSON object",
+        f"{label}:4": "no 'id' field",
+        "n": "'text' is a number, not a string",
+        "w": "'text' is empty",
+        "m": "no 'text' field",
+        f"{label}:8": "'id' is null",
+        f"{label}:9": "'id' is empty",
+        f"{label}:10": "not valid UTF-8 (byte 0xe9 at column 29)",
+    }
+    assert set(reasons) == set(expected)
+    for failure_id, fragment in expected.items():
+        assert_one_line(reasons[failure_id], fragment)
+    assert reasons["n"].startswith(f"{label}:5: ")
+
+
+def test_jsonl_custom_field_names(tmp_path: Path) -> None:
+    record = {"guid": "x1", "body": "Text.", "headline": "Head", "when": "today", "site": "AP"}
+    path = write(tmp_path / "a.ndjson", jsonl(record))
+    corpus = load_corpus(
+        [path],
+        id_field="guid",
+        text_field="body",
+        title_field="headline",
+        date_field="when",
+        source_field="site",
+    )
+    (article,) = corpus.articles
+    assert (article.id, article.text) == ("x1", "Text.")
+    assert article.meta == {"title": "Head", "date": "today", "source": "AP"}
+
+
+def test_jsonl_duplicate_ids(tmp_path: Path) -> None:
+    lines = [{"id": i % 5, "text": f"Article {i}."} for i in range(10)]
+    path = write(tmp_path / "dups.jsonl", jsonl(*lines))
+    with pytest.raises(DuplicateIdError) as caught:
+        load_corpus([path])
+    message = str(caught.value)
+    label = path.as_posix()
+    assert_one_line(message, "(5)", f"'0' in {label}:1, {label}:6", "and 2 more", "--id-field")
+
+
+def test_jsonl_record_over_the_limit(tmp_path: Path) -> None:
+    path = write(tmp_path / "a.jsonl", jsonl({"id": "big", "text": "é" * 10}))
+    corpus = load_corpus([path], max_bytes=19)
+    assert [(f.id, "20 bytes, over the 19-byte limit" in f.reason) for f in corpus.failures] == [
+        ("big", True)
+    ]
+
+
+def write_csv(path: Path, rows: list[list[str]], encoding: str = "utf-8") -> Path:
+    with path.open("w", encoding=encoding, newline="") as file:
+        csv.writer(file).writerows(rows)
+    return path
+
+
+def test_csv_records(tmp_path: Path) -> None:
+    long_text = "word " * 100_000  # larger than the csv module's default field limit
+    path = write_csv(
+        tmp_path / "news.csv",
+        [
+            ["id", "text", "title", "outlet"],
+            ["a", "Line one.\r\nLine, two.", "First", "AP"],
+            ["b", long_text, "", "Reuters"],
+            ["c", "", "Empty", "AP"],
+            ["d", "short row"],
+        ],
+        encoding="utf-8-sig",
+    )
+    corpus = load_corpus([path], source_field="outlet")
+    assert [(a.id, a.text) for a in corpus.articles] == [
+        ("a", "Line one.\r\nLine, two."),
+        ("b", long_text),
+    ]
+    assert corpus.articles[0].meta == {"title": "First", "source": "AP"}
+    label = path.as_posix()
+    assert [(f.id, f.reason.split(";")[0]) for f in corpus.failures] == [
+        (f"{label}:6", f"{label}:6: 2 fields but the header has 4"),
+        ("c", f"{label}:5: 'text' is empty"),
+    ]
+
+
+def test_csv_without_text_column_fails_once(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "a.csv", [["id", "body"], ["1", "x"], ["2", "y"]])
+    corpus = load_corpus([path])
+    (failure,) = corpus.failures
+    assert failure.id == f"{path.as_posix()}:1"
+    assert_one_line(failure.reason, "no 'text' column", "columns: id, body", "--text-field")
+
+
+def test_csv_encoding(tmp_path: Path) -> None:
+    rows = [["id", "text"], ["1", "Plain."], ["2", CURLY]]
+    path = write_csv(tmp_path / "a.csv", rows, encoding="cp1252")
+    assert [a.text for a in load_corpus([path], encoding="cp1252").articles] == ["Plain.", CURLY]
+    corpus = load_corpus([path])
+    (failure,) = corpus.failures
+    assert_one_line(failure.reason, "cannot decode as utf-8", "--encoding cp1252")
+
+
+def test_stdin_jsonl() -> None:
+    stdin = io.StringIO(jsonl({"id": "s1", "text": "From a pipe."}, "oops"))
+    corpus = load_corpus(["-"], stdin=stdin)
+    assert [(a.id, a.text, a.source) for a in corpus.articles] == [("s1", "From a pipe.", None)]
+    assert [f.id for f in corpus.failures] == ["<stdin>:2"]
+
+
+def test_stdin_raw_bytes_fail_one_line_only() -> None:
+    raw = b'{"id": 1, "text": "ok"}\n{"id": 2, "text": "caf\xe9"}\n{"id": 3, "text": "ok"}\n'
+    stdin = io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8")
+    corpus = load_corpus(["-"], stdin=stdin)
+    assert [a.id for a in corpus.articles] == ["1", "3"]
+    assert [f.id for f in corpus.failures] == ["<stdin>:2"]
+
+
+# --- determinism and progress ---------------------------------------------------------
+
+
+def _mixed_inputs(tmp_path: Path) -> list[str | Path]:
+    root = tmp_path / "dir"
+    for i in range(6):
+        write(root / f"sub{i % 2}" / f"{i}.txt", f"Article {i} text.")
+    write(root / "skip.bin", b"\x00")
+    write(root / "empty.md", "")
+    records = write(tmp_path / "r.jsonl", jsonl({"id": "r1", "text": "R."}, "bad"))
+    table = write_csv(tmp_path / "t.csv", [["id", "text"], ["t1", "T."], ["t2", ""]])
+    return [root, records, table, write(tmp_path / "single.txt", "Single.")]
+
+
+def _snapshot(corpus: Corpus) -> object:
+    articles = [(a.id, a.text, a.source, a.meta) for a in corpus.articles]
+    return articles, corpus.failures, corpus.skipped
+
+
+def test_same_corpus_whatever_the_input_order(tmp_path: Path) -> None:
+    inputs = _mixed_inputs(tmp_path)
+    first = _snapshot(load_corpus(inputs))
+    for order in itertools.permutations(inputs):
+        assert _snapshot(load_corpus(order)) == first
+    ids = [a.id for a in load_corpus(inputs).articles]
+    assert ids == sorted(ids)
+    assert len(ids) == 9
+
+
+def test_progress_is_reported_per_file(tmp_path: Path) -> None:
+    inputs = _mixed_inputs(tmp_path)
+    calls: list[tuple[int, int]] = []
+    load_corpus(inputs, on_progress=lambda done, total: calls.append((done, total)))
+    assert calls == [(done, 10) for done in range(11)]
+
+
+def test_failure_and_skipped_sort_by_fields() -> None:
+    assert sorted([Failure("b", "x"), Failure("a", "z"), Failure("a", "y")]) == [
+        Failure("a", "y"),
+        Failure("a", "z"),
+        Failure("b", "x"),
+    ]
+    assert sorted([Skipped("b", "r"), Skipped("a", "r")])[0].path == "a"
+
+
+# --- round trip property --------------------------------------------------------------
+
+article_text = st.text(
+    alphabet=st.characters(exclude_categories=("Cc", "Cs")) | st.sampled_from("\t\n\r"),
+    min_size=1,
+).filter(lambda text: bool(text.strip()) and not text.startswith("\ufeff"))
+
+
+@pytest.mark.parametrize(
+    "encode",
+    [
+        pytest.param(lambda text: text.encode("utf-8"), id="utf8"),
+        pytest.param(lambda text: codecs.BOM_UTF8 + text.encode("utf-8"), id="utf8-bom"),
+        pytest.param(lambda text: text.encode("utf-16"), id="utf16"),
+    ],
+)
+@settings(max_examples=150, deadline=None)
+@given(text=article_text)
+def test_round_trip(
+    tmp_path_factory: pytest.TempPathFactory, encode: Callable[[str], bytes], text: str
+) -> None:
+    path = tmp_path_factory.getbasetemp() / "round-trip.txt"
+    path.write_bytes(encode(text))
+    assert read_text(path) == text
