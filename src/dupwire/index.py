@@ -1,0 +1,420 @@
+"""LSH banding: candidate pairs for a batch with numpy, and an incremental ``DupIndex``.
+
+A signature of ``num_perm`` MinHash values is cut into ``bands`` bands of ``rows`` values
+(the first ``bands * rows`` values; the rest are unused).  Two articles are candidates when
+at least ``min_bands`` of their bands are equal.  For Jaccard similarity ``s`` that happens
+with probability ``P(Binomial(bands, s**rows) >= min_bands)``, which for ``min_bands=1`` is
+the classic ``1 - (1 - s**rows)**bands``.
+
+:func:`candidate_pairs` does this for a whole batch by sorting each band's values and
+grouping equal ones (no Python loop per article).  A band value shared by more than
+``max_bucket`` articles says little about which story they tell (with one-row bands it is
+one word that many articles use), and would cost ``max_bucket**2 / 2`` pairs, so such a
+bucket gives no pairs; :class:`Candidates` reports how many buckets were dropped that way.
+
+:class:`DupIndex` wraps datasketch's ``MinHashLSH`` with the same layout, for adding
+articles one at a time and keeping the index between runs (it pickles).
+
+The defaults (``DEFAULT_LAYOUT``, ``DEFAULT_MAX_BUCKET``) were chosen by
+``benchmarks/tune_candidates.py`` on the ECB+ development topics.
+
+>>> print(LshLayout(bands=32, rows=1).table(similarities=(0.02, 0.1)))
+similarity  P(candidate)
+      0.02        0.4762
+      0.10        0.9657
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from dupwire.errors import ParamsError
+from dupwire.sketch import DEFAULT_NUM_PERM, DEFAULT_SCHEME, DEFAULT_SEED, EMPTY_VALUE, Scheme
+
+if TYPE_CHECKING:
+    from datasketch import MinHash
+
+__all__ = [
+    "DEFAULT_LAYOUT",
+    "DEFAULT_MAX_BUCKET",
+    "Candidates",
+    "DupIndex",
+    "LshLayout",
+    "candidate_pairs",
+    "candidate_probability",
+    "optimal_layout",
+]
+
+U64 = npt.NDArray[np.uint64]
+I64 = npt.NDArray[np.int64]
+
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_COMBINE = np.uint64(0x9E3779B97F4A7C15)
+_EMPTY = np.uint64(EMPTY_VALUE)
+_TABLE_SIMILARITIES = (0.0, 0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 0.9)
+# Merge the pairs of this many bands at a time, to bound memory when counting.
+_MERGE_EVERY = 8
+
+
+def candidate_probability(
+    similarity: float | npt.ArrayLike, *, bands: int, rows: int, min_bands: int = 1
+) -> npt.NDArray[np.float64]:
+    """Probability that two sets of Jaccard ``similarity`` share ``min_bands`` or more bands.
+
+    >>> float(candidate_probability(0.5, bands=20, rows=5))
+    0.4701...
+    """
+    s = np.asarray(similarity, dtype=np.float64)
+    p = s**rows
+    if min_bands == 1:
+        return np.asarray(1.0 - (1.0 - p) ** bands)
+    miss = sum(math.comb(bands, k) * p**k * (1.0 - p) ** (bands - k) for k in range(min_bands))
+    return np.asarray(np.clip(1.0 - miss, 0.0, 1.0))
+
+
+@dataclass(frozen=True, slots=True)
+class LshLayout:
+    """``bands`` bands of ``rows`` values; candidates share at least ``min_bands`` bands."""
+
+    bands: int
+    rows: int
+    min_bands: int = 1
+
+    def __post_init__(self) -> None:
+        if self.bands < 2:
+            msg = f"bands must be at least 2, got {self.bands}"
+            raise ParamsError(msg)
+        if self.rows < 1:
+            msg = f"rows must be at least 1, got {self.rows}"
+            raise ParamsError(msg)
+        if not 1 <= self.min_bands <= self.bands:
+            msg = f"min_bands must be in [1, bands {self.bands}], got {self.min_bands}"
+            raise ParamsError(msg)
+
+    @property
+    def width(self) -> int:
+        """How many signature values the layout reads: ``bands * rows``."""
+        return self.bands * self.rows
+
+    def check(self, num_perm: int) -> None:
+        """Raise ``ParamsError`` unless the layout fits signatures of ``num_perm`` values."""
+        if self.width > num_perm:
+            msg = (
+                f"The product of bands and rows {self.bands} * {self.rows} = {self.width} "
+                f"must be less than num_perm {num_perm}. Did you forget to specify num_perm?"
+            )
+            raise ParamsError(msg)
+
+    def probability(self, similarity: float | npt.ArrayLike) -> npt.NDArray[np.float64]:
+        """:func:`candidate_probability` for this layout."""
+        return candidate_probability(
+            similarity, bands=self.bands, rows=self.rows, min_bands=self.min_bands
+        )
+
+    def table(self, *, similarities: Iterable[float] = _TABLE_SIMILARITIES) -> str:
+        """The candidate probability curve as a printable two-column table."""
+        sims = list(similarities)
+        probs = self.probability(sims)
+        lines = ["similarity  P(candidate)"]
+        lines += [f"{s:10.2f}  {float(p):12.4f}" for s, p in zip(sims, probs)]
+        return "\n".join(lines)
+
+
+def _integral(
+    rule: tuple[npt.NDArray[np.float64], npt.NDArray[np.float64]],
+    bands: int,
+    rows: int,
+    lo: float,
+    hi: float,
+    *,
+    miss: bool,
+) -> float:
+    nodes, weights = rule
+    s = (hi - lo) / 2.0 * nodes + (hi + lo) / 2.0
+    p = candidate_probability(s, bands=bands, rows=rows)
+    f = 1.0 - p if miss else p
+    return float((hi - lo) / 2.0 * np.sum(weights * f))
+
+
+def optimal_layout(
+    threshold: float, num_perm: int = DEFAULT_NUM_PERM, *, weights: tuple[float, float] = (0.5, 0.5)
+) -> LshLayout:
+    """The ``bands x rows`` layout that ``datasketch.MinHashLSH(threshold, num_perm, weights)``
+    picks: the one minimising ``weights[0]`` * (area under the curve below ``threshold``)
+    + ``weights[1]`` * (area above the curve beyond it).
+
+    >>> optimal_layout(0.5, 128)
+    LshLayout(bands=14, rows=9, min_bands=1)
+    """
+    if not 0.0 <= threshold <= 1.0:
+        msg = "threshold must be in [0.0, 1.0]"
+        raise ParamsError(msg)
+    if num_perm < 2:
+        msg = f"num_perm must be at least 2, got {num_perm}"
+        raise ParamsError(msg)
+    if any(not 0.0 <= w <= 1.0 for w in weights):
+        msg = "weights must be in [0.0, 1.0]"
+        raise ParamsError(msg)
+    if sum(weights) != 1.0:
+        msg = "weights must sum to 1.0"
+        raise ParamsError(msg)
+    # Every integrand is a polynomial of degree bands * rows <= num_perm, so Gauss-Legendre
+    # with num_perm // 2 + 1 nodes integrates them all exactly (up to rounding).
+    rule = np.polynomial.legendre.leggauss(num_perm // 2 + 1)
+    best, best_error = (0, 0), math.inf
+    for b in range(1, num_perm + 1):
+        for r in range(1, num_perm // b + 1):
+            fp = _integral(rule, b, r, 0.0, threshold, miss=False)
+            fn = _integral(rule, b, r, threshold, 1.0, miss=True)
+            error = fp * weights[0] + fn * weights[1]
+            if error < best_error:
+                best, best_error = (b, r), error
+    if best[0] < 2:
+        msg = (
+            f"The number of bands is too small (b < 2) for threshold {threshold} and "
+            f"num_perm {num_perm}; use more permutations or an explicit LshLayout"
+        )
+        raise ParamsError(msg)
+    return LshLayout(bands=best[0], rows=best[1])
+
+
+# Chosen by benchmarks/tune_candidates.py on fixtures/ecbplus/dev.jsonl with the default
+# shingles of dupwire.shingle and 128 permutations: the layout reaching 98% candidate recall
+# of same-event pairs with the fewest candidate pairs per article.
+DEFAULT_LAYOUT = LshLayout(bands=128, rows=1, min_bands=4)
+# A cost bound, not a fitted value: at most max_bucket * (max_bucket - 1) / 2 pairs per
+# bucket, and max_bucket * bands partners per article.
+DEFAULT_MAX_BUCKET = 200
+
+
+def _mix(h: U64) -> U64:
+    h = h ^ (h >> np.uint64(30))
+    h = h * _MIX1
+    h = h ^ (h >> np.uint64(27))
+    h = h * _MIX2
+    return h ^ (h >> np.uint64(31))
+
+
+def _band_keys(band: U64) -> U64:
+    """One uint64 key per row of a ``(n, rows)`` band of signature values (< 2**32).
+
+    One or two values are packed exactly; more are hashed (64-bit, so two different bands
+    collide with probability about 2**-64).
+    """
+    if band.shape[1] == 1:
+        return band[:, 0].copy()
+    key = (band[:, 0] << np.uint64(32)) | band[:, 1]
+    with np.errstate(over="ignore"):
+        for j in range(2, band.shape[1]):
+            key = _mix(key * _COMBINE + band[:, j])
+    return key
+
+
+def _merge_counts(codes: I64, counts: I64) -> tuple[I64, I64]:
+    order = np.argsort(codes, kind="stable")
+    codes, counts = codes[order], counts[order]
+    if len(codes) == 0:
+        return codes, counts
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    return codes[starts], np.add.reduceat(counts, starts)
+
+
+def _band_pairs(keys: U64, ids: I64, n: int, max_bucket: int) -> tuple[I64, int]:
+    """Codes ``i * n + j`` (``i < j``) of the pairs sharing a key, and the capped buckets."""
+    order = np.argsort(keys, kind="stable")
+    sorted_keys, sorted_ids = keys[order], ids[order]
+    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+    sizes = np.diff(np.r_[starts, len(sorted_keys)])
+    capped = int(np.count_nonzero(sizes > max_bucket))
+    keep = (sizes >= 2) & (sizes <= max_bucket)
+    starts, sizes = starts[keep], sizes[keep]
+    # Every member of a kept bucket, with the end of its bucket.
+    pos = np.repeat(starts, sizes) + (np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes))
+    end = np.repeat(starts + sizes, sizes)
+    parts: list[I64] = []
+    d = 1
+    while len(pos):
+        pos, end = pos[pos + d < end], end[pos + d < end]
+        if len(pos):
+            # ids are increasing inside a bucket (stable sort of increasing ids).
+            parts.append(sorted_ids[pos] * n + sorted_ids[pos + d])
+        d += 1
+    codes = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+    return codes, capped
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    """Candidate pairs of a batch: ``pairs[k] = (i, j)`` with ``i < j``, sorted."""
+
+    pairs: I64 = field(repr=False)
+    n_articles: int
+    layout: LshLayout
+    max_bucket: int
+    capped_buckets: int
+
+    def __len__(self) -> int:
+        return len(self.pairs)
+
+    @property
+    def pairs_per_article(self) -> float:
+        """Candidate pairs divided by articles (0 for an empty batch)."""
+        return len(self.pairs) / self.n_articles if self.n_articles else 0.0
+
+
+def candidate_pairs(
+    signatures: npt.ArrayLike,
+    *,
+    layout: LshLayout = DEFAULT_LAYOUT,
+    max_bucket: int = DEFAULT_MAX_BUCKET,
+) -> Candidates:
+    """Pairs of rows of ``signatures`` that share at least ``layout.min_bands`` bands.
+
+    Rows whose values are all ``EMPTY_VALUE`` (articles with no shingles) are never
+    candidates.  Buckets with more than ``max_bucket`` rows give no pairs and are counted in
+    ``capped_buckets``.
+    """
+    sig = np.asarray(signatures, dtype=np.uint64)
+    if sig.ndim != 2:
+        msg = f"signatures must be a 2-d array (articles x num_perm), got {sig.ndim} dimensions"
+        raise ParamsError(msg)
+    layout.check(sig.shape[1])
+    if max_bucket < 2:
+        msg = f"max_bucket must be at least 2, got {max_bucket}"
+        raise ParamsError(msg)
+    n = sig.shape[0]
+    ids = np.flatnonzero(~np.all(sig == _EMPTY, axis=1)).astype(np.int64)
+    rows = sig[ids]
+    codes, counts = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    pending: list[I64] = []
+    capped = 0
+    for band in range(layout.bands):
+        keys = _band_keys(rows[:, band * layout.rows : (band + 1) * layout.rows])
+        band_codes, band_capped = _band_pairs(keys, ids, n, max_bucket)
+        capped += band_capped
+        pending.append(band_codes)
+        if len(pending) == _MERGE_EVERY or band == layout.bands - 1:
+            new = np.concatenate(pending)
+            codes, counts = _merge_counts(
+                np.concatenate((codes, new)),
+                np.concatenate((counts, np.ones(len(new), dtype=np.int64))),
+            )
+            pending = []
+    codes = codes[counts >= layout.min_bands]
+    pairs = np.stack((codes // max(n, 1), codes % max(n, 1)), axis=1) if n else np.empty((0, 2))
+    return Candidates(
+        pairs=pairs.astype(np.int64).reshape(-1, 2),
+        n_articles=n,
+        layout=layout,
+        max_bucket=max_bucket,
+        capped_buckets=capped,
+    )
+
+
+class DupIndex:
+    """An incremental LSH index of signatures under keys, on datasketch's ``MinHashLSH``.
+
+    It uses the same layout as :func:`candidate_pairs`: ``query`` returns the keys that share
+    at least ``layout.min_bands`` bands with the query (for ``min_bands > 1`` the index keeps
+    each signature to count shared bands).  It pickles, so it can be kept between runs.
+    Signatures of empty shingle sets are stored but never returned.
+    """
+
+    def __init__(
+        self,
+        *,
+        layout: LshLayout = DEFAULT_LAYOUT,
+        num_perm: int = DEFAULT_NUM_PERM,
+        seed: int = DEFAULT_SEED,
+        scheme: Scheme = DEFAULT_SCHEME,
+    ) -> None:
+        from datasketch import MinHashLSH
+
+        layout.check(num_perm)
+        self.layout = layout
+        self.num_perm = num_perm
+        self.seed = seed
+        self.scheme: Scheme = scheme
+        self._lsh = MinHashLSH(num_perm=num_perm, params=(layout.bands, layout.rows))
+        self._signatures: dict[Hashable, U64] = {}
+        self._position: dict[Hashable, int] = {}
+
+    @classmethod
+    def from_signatures(
+        cls, keys: Sequence[Hashable], signatures: npt.ArrayLike, **options: Any
+    ) -> DupIndex:
+        """An index holding ``signatures[i]`` under ``keys[i]``; options as for ``DupIndex``."""
+        sig = np.asarray(signatures, dtype=np.uint64)
+        index = cls(num_perm=sig.shape[1] if sig.ndim == 2 else DEFAULT_NUM_PERM, **options)
+        if len(keys) != len(sig):
+            msg = f"got {len(keys)} keys for {len(sig)} signatures"
+            raise ParamsError(msg)
+        for key, row in zip(keys, sig):
+            index.insert(key, row)
+        return index
+
+    def __repr__(self) -> str:
+        return (
+            f"<DupIndex {len(self)} signatures, bands={self.layout.bands} "
+            f"rows={self.layout.rows} min_bands={self.layout.min_bands}>"
+        )
+
+    def __len__(self) -> int:
+        return len(self._signatures)
+
+    def __contains__(self, key: Hashable) -> bool:
+        return key in self._signatures
+
+    def _row(self, signature: npt.ArrayLike | MinHash) -> U64:
+        if hasattr(signature, "hashvalues"):
+            for name in ("seed", "scheme"):
+                theirs, ours = getattr(signature, name, None), getattr(self, name)
+                if theirs != ours:
+                    msg = f"{name} {theirs!r} of the MinHash does not match the index {name} {ours!r}"
+                    raise ParamsError(msg)
+            signature = signature.hashvalues
+        row = np.asarray(signature).astype(np.uint64).ravel()
+        if len(row) != self.num_perm:
+            msg = f"Expecting a signature with length {self.num_perm}, got {len(row)}"
+            raise ParamsError(msg)
+        return row
+
+    def _minhash(self, row: U64) -> MinHash:
+        from dupwire.sketch import to_minhash
+
+        return to_minhash(row, seed=self.seed, scheme=self.scheme)
+
+    def insert(self, key: Hashable, signature: npt.ArrayLike | MinHash) -> None:
+        """Add one signature (a row of :func:`dupwire.sketch.signatures` or a MinHash)."""
+        row = self._row(signature)
+        if key in self._signatures:
+            msg = f"key {key!r} is already in the index"
+            raise ParamsError(msg)
+        self._signatures[key] = row
+        self._position[key] = len(self._position)
+        if not np.all(row == _EMPTY):
+            self._lsh.insert(key, self._minhash(row))
+
+    def query(self, signature: npt.ArrayLike | MinHash) -> list[Hashable]:
+        """Keys of the stored signatures that are candidates for this one, in insertion order."""
+        row = self._row(signature)
+        if np.all(row == _EMPTY):
+            return []
+        keys = sorted(self._lsh.query(self._minhash(row)), key=self._position.__getitem__)
+        if self.layout.min_bands == 1:
+            return keys
+        width, r = self.layout.width, self.layout.rows
+        mine = row[:width].reshape(-1, r)
+        return [
+            key
+            for key in keys
+            if np.count_nonzero(np.all(self._signatures[key][:width].reshape(-1, r) == mine, axis=1))
+            >= self.layout.min_bands
+        ]

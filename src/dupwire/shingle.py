@@ -1,0 +1,199 @@
+"""Shingles of an article: a deduplicated numpy ``uint64`` array of hashes.
+
+A shingle is ``n`` consecutive words of the article's token sequence (the ``Token.key``
+of :func:`dupwire.normalize.tokenize`), optionally after two filters:
+
+* ``max_zipf`` keeps only words rarer than this on wordfreq's Zipf scale (log10 of the
+  frequency per billion words of the background English list; "the" is 7.7, "troop" 4.7,
+  "erdogan" 3.4).  Common words say little about which story an article tells, and
+  outlets rewording a wire story change them first.
+* ``lead`` keeps only the first ``lead`` words (after the rarity filter), the part of a
+  news article that states the story.
+
+Word hashes are computed once per distinct key (8-byte BLAKE2b, the same on every run and
+platform) and n-grams are combined with numpy, so there is no Python loop per shingle.
+
+The defaults (unigrams of words with Zipf < 5, the first 75 such words) were chosen by
+``benchmarks/tune_candidates.py`` on the ECB+ development topics; see ``DEFAULT_*``.
+
+>>> h = shingles("Turkish and Russian troops resumed joint patrols in Syria")
+>>> h.dtype, len(h)
+(dtype('uint64'), 6)
+>>> bool(np.array_equal(h, shingles("In Syria, joint Turkish patrols and troops resumed")))
+True
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Iterable, Sequence
+from functools import lru_cache
+
+import numpy as np
+import numpy.typing as npt
+
+from dupwire.errors import ParamsError
+from dupwire.normalize import tokenize
+
+__all__ = [
+    "DEFAULT_LEAD",
+    "DEFAULT_MAX_ZIPF",
+    "DEFAULT_N",
+    "ZIPF_FLOOR",
+    "key_hashes",
+    "ngram_hashes",
+    "shingle_batch",
+    "shingles",
+    "zipf_of",
+]
+
+U64 = npt.NDArray[np.uint64]
+
+# Chosen by benchmarks/tune_candidates.py on fixtures/ecbplus/dev.jsonl (the only data used
+# to choose them): of the schemes measured, content-word unigrams from a background list
+# (no corpus-fitted stop list) reach the 98% same-event candidate recall target with the
+# fewest candidate pairs per article.  See the table in that script's output.
+DEFAULT_N = 1
+DEFAULT_MAX_ZIPF: float | None = 5.0
+DEFAULT_LEAD: int | None = 75
+
+# Background frequencies are read for words at least this frequent (Zipf 2.5 is about 3 per
+# billion words); rarer words all count as Zipf 0.  A max_zipf below this is refused.
+ZIPF_FLOOR = 2.5
+
+_MASK64 = (1 << 64) - 1
+# Odd 64-bit constants for combining word hashes into n-gram hashes (splitmix64 finaliser).
+_COMBINE = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+
+
+@lru_cache(maxsize=500_000)
+def _key_hash(key: str) -> int:
+    return int.from_bytes(hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest(), "little")
+
+
+def key_hashes(keys: Sequence[str]) -> U64:
+    """64-bit hashes of word keys, deterministic across runs and platforms.
+
+    >>> int(key_hashes(["syria"])[0]) == int(key_hashes(["syria", "turkey"])[0])
+    True
+    """
+    return np.fromiter((_key_hash(k) for k in keys), dtype=np.uint64, count=len(keys))
+
+
+def _mix(h: U64) -> U64:
+    h = h ^ (h >> np.uint64(30))
+    h = h * _MIX1
+    h = h ^ (h >> np.uint64(27))
+    h = h * _MIX2
+    return h ^ (h >> np.uint64(31))
+
+
+def ngram_hashes(word_hashes: U64, n: int) -> U64:
+    """Hashes of the ``n``-grams of a sequence of word hashes, in order, not deduplicated.
+
+    For ``n == 1`` the word hashes themselves; a sequence shorter than ``n`` gives one
+    shingle of the whole sequence (so a short article is not empty), and an empty one none.
+    """
+    if n < 1:
+        msg = f"n must be at least 1, got {n}"
+        raise ParamsError(msg)
+    words = np.asarray(word_hashes, dtype=np.uint64)
+    if n == 1 or len(words) == 0:
+        return words.copy()
+    count = max(len(words) - n + 1, 1)
+    width = min(n, len(words))
+    with np.errstate(over="ignore"):
+        out = words[:count].copy()
+        for j in range(1, width):
+            out = _mix(out * _COMBINE + words[j : j + count])
+    return out
+
+
+@lru_cache(maxsize=1)
+def _key_zipf_table() -> dict[str, float]:
+    import wordfreq  # imported here: loading the list takes a moment
+
+    floor = 10.0 ** (ZIPF_FLOOR - 9.0)
+    totals: dict[str, float] = {}
+    # The list is sorted by frequency, most frequent first.
+    for word, freq in wordfreq.get_frequency_dict("en").items():
+        if freq < floor:
+            break
+        toks = tokenize(word)
+        if len(toks) == 1 and toks[0].key.isalpha():
+            key = toks[0].key
+            totals[key] = totals.get(key, 0.0) + freq
+    return {key: math.log10(freq) + 9.0 for key, freq in totals.items()}
+
+
+@lru_cache(maxsize=200_000)
+def zipf_of(key: str) -> float:
+    """Background frequency of a word key on the Zipf scale (0 for words rarer than Zipf 2.5).
+
+    Keys made of letters sum the frequencies of the English words that share the key
+    ("patrols", "patrolled" and "patrol" all count for ``patrol``); keys with digits use
+    wordfreq's own estimate for numbers.
+
+    >>> zipf_of("the") > 7 > 4 > zipf_of("erdogan") > 3
+    True
+    """
+    if key.isalpha():
+        return _key_zipf_table().get(key, 0.0)
+    import wordfreq
+
+    return float(wordfreq.zipf_frequency(key, "en"))
+
+
+def _check(n: int, max_zipf: float | None, lead: int | None) -> None:
+    if n < 1:
+        msg = f"n must be at least 1, got {n}"
+        raise ParamsError(msg)
+    if max_zipf is not None and not ZIPF_FLOOR < max_zipf <= 8.0:
+        msg = f"max_zipf must be in ({ZIPF_FLOOR}, 8.0] or None, got {max_zipf}"
+        raise ParamsError(msg)
+    if lead is not None and lead < 1:
+        msg = f"lead must be at least 1 or None, got {lead}"
+        raise ParamsError(msg)
+
+
+def _keys(text: str, max_zipf: float | None, lead: int | None) -> list[str]:
+    keys = [t.key for t in tokenize(text)]
+    if max_zipf is not None:
+        keys = [k for k in keys if zipf_of(k) < max_zipf]
+    return keys if lead is None else keys[:lead]
+
+
+def shingles(
+    text: str,
+    *,
+    n: int = DEFAULT_N,
+    max_zipf: float | None = DEFAULT_MAX_ZIPF,
+    lead: int | None = DEFAULT_LEAD,
+) -> U64:
+    """The sorted, distinct shingle hashes of one article.
+
+    ``n`` words per shingle; ``max_zipf`` keeps only words rarer than this (None keeps all);
+    ``lead`` keeps the first ``lead`` of the remaining words (None keeps all).  Classic
+    near-duplicate detection is ``n=5, max_zipf=None, lead=None``.
+
+    >>> len(shingles("the cat sat on the mat", n=2, max_zipf=None, lead=None))
+    5
+    """
+    _check(n, max_zipf, lead)
+    words = key_hashes(_keys(text, max_zipf, lead))
+    return np.unique(ngram_hashes(words, n))
+
+
+def shingle_batch(
+    texts: Iterable[str],
+    *,
+    n: int = DEFAULT_N,
+    max_zipf: float | None = DEFAULT_MAX_ZIPF,
+    lead: int | None = DEFAULT_LEAD,
+) -> list[U64]:
+    """:func:`shingles` of each text, in order."""
+    _check(n, max_zipf, lead)
+    return [shingles(text, n=n, max_zipf=max_zipf, lead=lead) for text in texts]
