@@ -1,0 +1,22 @@
+from __future__ import annotations
+
+import doctest
+import importlib
+
+import pytest
+
+MODULES = [
+    "dupwire.normalize",
+    "dupwire.weights",
+    "dupwire.segment",
+    "dupwire.align",
+    "dupwire.io",
+    "dupwire.metrics",
+]
+
+
+@pytest.mark.parametrize("name", MODULES)
+def test_docstring_examples(name: str) -> None:
+    module = importlib.import_module(name)
+    result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
+    assert result.failed == 0
