@@ -422,7 +422,7 @@ def align(a: str | Article, b: str | Article, **options: Any) -> Alignment:
     (``min_score``, ``max_merge``, ``member_min``, ``same_story``, ``partial_reuse``), or
     ``params=AlignParams(...)``.
 
-    >>> al = align("Troops resumed patrols in Syria.\nLeave a Reply",
+    >>> al = align("Troops resumed patrols in Syria.\\nLeave a Reply",
     ...            "Soldiers resumed joint patrols in Syria on Friday.")
     >>> al.verdict, len(al.links), [s.slice(al.a_text) for s in al.boilerplate_a]
     ('same_story', 1, ['Leave a Reply'])
