@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
+from dupwire.align import align, explain_similarity, passage_similarity
 from dupwire.errors import (
     BinaryInputError,
     DuplicateIdError,
@@ -15,7 +16,9 @@ from dupwire.errors import (
     NoArticlesError,
     ParamsError,
 )
-from dupwire.model import Article, Span
+from dupwire.io import Corpus, load_corpus, read_article
+from dupwire.model import Alignment, Article, Link, Span, WordEdit
+from dupwire.params import AlignParams
 
 try:
     __version__ = version("dupwire")
@@ -23,16 +26,26 @@ except PackageNotFoundError:  # pragma: no cover - running from a source tree
     __version__ = "0.0.0"
 
 __all__ = [
+    "AlignParams",
+    "Alignment",
     "Article",
     "BinaryInputError",
+    "Corpus",
     "DuplicateIdError",
     "DupwireError",
     "EmptyArticleError",
     "EncodingError",
     "InputError",
     "InputTooLargeError",
+    "Link",
     "NoArticlesError",
     "ParamsError",
     "Span",
+    "WordEdit",
     "__version__",
+    "align",
+    "explain_similarity",
+    "load_corpus",
+    "passage_similarity",
+    "read_article",
 ]
