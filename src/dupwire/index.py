@@ -20,7 +20,7 @@ The defaults (``DEFAULT_LAYOUT``, ``DEFAULT_MAX_BUCKET``) were chosen by
 
 >>> print(LshLayout(bands=32, rows=1).table(similarities=(0.02, 0.1)))
 similarity  P(candidate)
-      0.02        0.4762
+      0.02        0.4761
       0.10        0.9657
 """
 
@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dupwire.errors import ParamsError
+from dupwire.shingle import mix64
 from dupwire.sketch import DEFAULT_NUM_PERM, DEFAULT_SCHEME, DEFAULT_SEED, EMPTY_VALUE, Scheme
 
 if TYPE_CHECKING:
@@ -54,8 +55,6 @@ __all__ = [
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
 
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
 _COMBINE = np.uint64(0x9E3779B97F4A7C15)
 _EMPTY = np.uint64(EMPTY_VALUE)
 _TABLE_SIMILARITIES = (0.0, 0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 0.9)
@@ -68,8 +67,10 @@ def candidate_probability(
 ) -> npt.NDArray[np.float64]:
     """Probability that two sets of Jaccard ``similarity`` share ``min_bands`` or more bands.
 
-    >>> float(candidate_probability(0.5, bands=20, rows=5))
-    0.4701...
+    >>> round(float(candidate_probability(0.5, bands=20, rows=5)), 4)
+    0.4701
+    >>> round(float(candidate_probability(0.05, bands=128, rows=1, min_bands=3)), 4)
+    0.9574
     """
     s = np.asarray(similarity, dtype=np.float64)
     p = s**rows
@@ -123,7 +124,7 @@ class LshLayout:
         sims = list(similarities)
         probs = self.probability(sims)
         lines = ["similarity  P(candidate)"]
-        lines += [f"{s:10.2f}  {float(p):12.4f}" for s, p in zip(sims, probs)]
+        lines += [f"{s:10.2f}  {float(p):12.4f}" for s, p in zip(sims, probs, strict=True)]
         return "\n".join(lines)
 
 
@@ -151,7 +152,7 @@ def optimal_layout(
     + ``weights[1]`` * (area above the curve beyond it).
 
     >>> optimal_layout(0.5, 128)
-    LshLayout(bands=14, rows=9, min_bands=1)
+    LshLayout(bands=25, rows=5, min_bands=1)
     """
     if not 0.0 <= threshold <= 1.0:
         msg = "threshold must be in [0.0, 1.0]"
@@ -186,20 +187,16 @@ def optimal_layout(
 
 
 # Chosen by benchmarks/tune_candidates.py on fixtures/ecbplus/dev.jsonl with the default
-# shingles of dupwire.shingle and 128 permutations: the layout reaching 98% candidate recall
-# of same-event pairs with the fewest candidate pairs per article.
-DEFAULT_LAYOUT = LshLayout(bands=128, rows=1, min_bands=4)
-# A cost bound, not a fitted value: at most max_bucket * (max_bucket - 1) / 2 pairs per
-# bucket, and max_bucket * bands partners per article.
-DEFAULT_MAX_BUCKET = 200
-
-
-def _mix(h: U64) -> U64:
-    h = h ^ (h >> np.uint64(30))
-    h = h * _MIX1
-    h = h ^ (h >> np.uint64(27))
-    h = h * _MIX2
-    return h ^ (h >> np.uint64(31))
+# shingles of dupwire.shingle and 128 permutations: of 51 layouts (datasketch's optimum for
+# thresholds 0.05-0.5, 16-128 one-row bands needing 1-8 shared bands, 32-64 two-row bands),
+# the one reaching 98% candidate recall of same-event pairs with every MinHash seed tried
+# at the fewest candidate pairs per article: an estimated Jaccard of about 3/128 or more.
+DEFAULT_LAYOUT = LshLayout(bands=128, rows=1, min_bands=3)
+# A cost bound, not fitted to data: at most 50 * 49 / 2 = 1225 pairs per bucket and
+# 128 * 49 partners per article.  With one-row bands a bucket this large is a word that
+# is the minimum of more than 50 articles: evidence of a common topic, not of one story.
+# tune_candidates.py shows its effect on recall and on pairs/article as a corpus grows.
+DEFAULT_MAX_BUCKET = 50
 
 
 def _band_keys(band: U64) -> U64:
@@ -209,11 +206,12 @@ def _band_keys(band: U64) -> U64:
     collide with probability about 2**-64).
     """
     if band.shape[1] == 1:
-        return band[:, 0].copy()
-    key = (band[:, 0] << np.uint64(32)) | band[:, 1]
+        single: U64 = band[:, 0].copy()
+        return single
+    key: U64 = (band[:, 0] << np.uint64(32)) | band[:, 1]
     with np.errstate(over="ignore"):
         for j in range(2, band.shape[1]):
-            key = _mix(key * _COMBINE + band[:, j])
+            key = mix64(key * _COMBINE + band[:, j])
     return key
 
 
@@ -236,7 +234,9 @@ def _band_pairs(keys: U64, ids: I64, n: int, max_bucket: int) -> tuple[I64, int]
     keep = (sizes >= 2) & (sizes <= max_bucket)
     starts, sizes = starts[keep], sizes[keep]
     # Every member of a kept bucket, with the end of its bucket.
-    pos = np.repeat(starts, sizes) + (np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes))
+    pos = np.repeat(starts, sizes) + (
+        np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    )
     end = np.repeat(starts + sizes, sizes)
     parts: list[I64] = []
     d = 1
@@ -356,7 +356,7 @@ class DupIndex:
         if len(keys) != len(sig):
             msg = f"got {len(keys)} keys for {len(sig)} signatures"
             raise ParamsError(msg)
-        for key, row in zip(keys, sig):
+        for key, row in zip(keys, sig, strict=True):
             index.insert(key, row)
         return index
 
@@ -377,7 +377,9 @@ class DupIndex:
             for name in ("seed", "scheme"):
                 theirs, ours = getattr(signature, name, None), getattr(self, name)
                 if theirs != ours:
-                    msg = f"{name} {theirs!r} of the MinHash does not match the index {name} {ours!r}"
+                    msg = (
+                        f"{name} {theirs!r} of the MinHash does not match the index {name} {ours!r}"
+                    )
                     raise ParamsError(msg)
             signature = signature.hashvalues
         row = np.asarray(signature).astype(np.uint64).ravel()
@@ -415,6 +417,8 @@ class DupIndex:
         return [
             key
             for key in keys
-            if np.count_nonzero(np.all(self._signatures[key][:width].reshape(-1, r) == mine, axis=1))
+            if np.count_nonzero(
+                np.all(self._signatures[key][:width].reshape(-1, r) == mine, axis=1)
+            )
             >= self.layout.min_bands
         ]

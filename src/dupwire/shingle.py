@@ -13,12 +13,12 @@ of :func:`dupwire.normalize.tokenize`), optionally after two filters:
 Word hashes are computed once per distinct key (8-byte BLAKE2b, the same on every run and
 platform) and n-grams are combined with numpy, so there is no Python loop per shingle.
 
-The defaults (unigrams of words with Zipf < 5, the first 75 such words) were chosen by
+The defaults (unigrams of words with Zipf < 4.5, the first 75 such words) were chosen by
 ``benchmarks/tune_candidates.py`` on the ECB+ development topics; see ``DEFAULT_*``.
 
 >>> h = shingles("Turkish and Russian troops resumed joint patrols in Syria")
->>> h.dtype, len(h)
-(dtype('uint64'), 6)
+>>> h.dtype, len(h)  # turkish, resum(ed), patrol, syria
+(dtype('uint64'), 4)
 >>> bool(np.array_equal(h, shingles("In Syria, joint Turkish patrols and troops resumed")))
 True
 """
@@ -42,6 +42,7 @@ __all__ = [
     "DEFAULT_N",
     "ZIPF_FLOOR",
     "key_hashes",
+    "mix64",
     "ngram_hashes",
     "shingle_batch",
     "shingles",
@@ -51,11 +52,13 @@ __all__ = [
 U64 = npt.NDArray[np.uint64]
 
 # Chosen by benchmarks/tune_candidates.py on fixtures/ecbplus/dev.jsonl (the only data used
-# to choose them): of the schemes measured, content-word unigrams from a background list
-# (no corpus-fitted stop list) reach the 98% same-event candidate recall target with the
-# fewest candidate pairs per article.  See the table in that script's output.
+# to choose them), with dupwire.index.DEFAULT_LAYOUT: of the schemes measured (word n-grams,
+# all words, rare-word pairs, rare words below Zipf 4.5/5/5.5/6 with or without a lead
+# limit), rare-word unigrams from the background list reach 98% candidate recall of
+# same-event pairs with every MinHash seed tried at the fewest candidate pairs per article
+# (lead 50/75/100 tie within 5%; 75 has the highest lowest-seed recall).
 DEFAULT_N = 1
-DEFAULT_MAX_ZIPF: float | None = 5.0
+DEFAULT_MAX_ZIPF: float | None = 4.5
 DEFAULT_LEAD: int | None = 75
 
 # Background frequencies are read for words at least this frequent (Zipf 2.5 is about 3 per
@@ -83,12 +86,15 @@ def key_hashes(keys: Sequence[str]) -> U64:
     return np.fromiter((_key_hash(k) for k in keys), dtype=np.uint64, count=len(keys))
 
 
-def _mix(h: U64) -> U64:
-    h = h ^ (h >> np.uint64(30))
-    h = h * _MIX1
-    h = h ^ (h >> np.uint64(27))
-    h = h * _MIX2
-    return h ^ (h >> np.uint64(31))
+def mix64(h: U64) -> U64:
+    """The splitmix64 finaliser, a bijection on ``uint64`` that spreads every input bit."""
+    with np.errstate(over="ignore"):
+        h = h ^ (h >> np.uint64(30))
+        h = h * _MIX1
+        h = h ^ (h >> np.uint64(27))
+        h = h * _MIX2
+        out: U64 = h ^ (h >> np.uint64(31))
+    return out
 
 
 def ngram_hashes(word_hashes: U64, n: int) -> U64:
@@ -102,13 +108,14 @@ def ngram_hashes(word_hashes: U64, n: int) -> U64:
         raise ParamsError(msg)
     words = np.asarray(word_hashes, dtype=np.uint64)
     if n == 1 or len(words) == 0:
-        return words.copy()
+        same: U64 = words.copy()
+        return same
     count = max(len(words) - n + 1, 1)
     width = min(n, len(words))
+    out: U64 = words[:count].copy()
     with np.errstate(over="ignore"):
-        out = words[:count].copy()
         for j in range(1, width):
-            out = _mix(out * _COMBINE + words[j : j + count])
+            out = mix64(out * _COMBINE + words[j : j + count])
     return out
 
 

@@ -125,7 +125,8 @@ def _fmix32(h: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
     h = h * np.uint32(0x85EBCA6B)
     h = h ^ (h >> np.uint32(13))
     h = h * np.uint32(0xC2B2AE35)
-    return h ^ (h >> np.uint32(16))
+    out: npt.NDArray[np.uint32] = h ^ (h >> np.uint32(16))
+    return out
 
 
 def _permuted(hashes: U64, a: U64, b: U64, scheme: str) -> npt.NDArray[np.unsignedinteger]:
@@ -135,9 +136,13 @@ def _permuted(hashes: U64, a: U64, b: U64, scheme: str) -> npt.NDArray[np.unsign
         # x mod (2**61 - 1) without a division: fold the top 3 bits onto the bottom 61.
         x = (x & _P) + (x >> np.uint64(61))
         x = np.where(x >= _P, x - _P, x)
-        return x & _MAX
+        legacy: U64 = x & _MAX
+        return legacy
     h32 = _fmix32(hashes.astype(np.uint32))
-    return h32[:, None] * a.astype(np.uint32)[None, :] + b.astype(np.uint32)[None, :]
+    affine: npt.NDArray[np.uint32] = (
+        h32[:, None] * a.astype(np.uint32)[None, :] + b.astype(np.uint32)[None, :]
+    )
+    return affine
 
 
 def signatures(
