@@ -23,7 +23,7 @@ How it works:
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 import numpy as np
@@ -153,6 +153,7 @@ class Prepared:
     story: list[int]  # indices into units of story units, in text order
     tokens: list[list[Token]]  # per story unit
     bags: list[_Bag]  # per story unit
+    _windows: dict[tuple[int, int], _Bag] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, text: str) -> Prepared:
@@ -162,9 +163,13 @@ class Prepared:
         return cls(text, units, story, tokens, [_Bag.of(t) for t in tokens])
 
     def window_bag(self, lo: int, hi: int) -> _Bag:
-        bag = self.bags[lo]
-        for k in range(lo + 1, hi):
-            bag = bag.merged(self.bags[k])
+        """Word bag of story units ``lo:hi`` (cached: merge windows repeat across pairs)."""
+        if hi - lo == 1:
+            return self.bags[lo]
+        bag = self._windows.get((lo, hi))
+        if bag is None:
+            bag = self.window_bag(lo, hi - 1).merged(self.bags[hi - 1])
+            self._windows[(lo, hi)] = bag
         return bag
 
     def span(self, lo: int, hi: int) -> Span:
