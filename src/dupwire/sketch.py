@@ -66,8 +66,9 @@ _P = np.uint64(MERSENNE_PRIME)
 _MAX = np.uint64(EMPTY_VALUE)
 _SCHEMES = ("affine32", "legacy")
 
-# A chunk holds at most this many permuted values (8 bytes each: 32 MiB).
-_CHUNK_VALUES = 1 << 22
+# A chunk holds about this many permuted values (4 or 8 MiB): small enough to stay in
+# cache, large enough that numpy's per-call overhead does not matter.
+_CHUNK_VALUES = 1 << 20
 
 
 def hashfunc32(value: int | np.integer) -> int:
@@ -129,20 +130,28 @@ def _fmix32(h: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint32]:
     return out
 
 
-def _permuted(hashes: U64, a: U64, b: U64, scheme: str) -> npt.NDArray[np.unsignedinteger]:
-    """``(len(hashes), num_perm)`` permuted values of 32-bit input hashes."""
+def _permute_into(
+    buf: npt.NDArray[np.unsignedinteger],
+    hashes: npt.NDArray[np.unsignedinteger],
+    scheme: str,
+    a: npt.NDArray[np.unsignedinteger],
+    b: npt.NDArray[np.unsignedinteger],
+) -> None:
+    """Write the permuted values of ``hashes`` (one column each) into ``buf`` in place.
+
+    ``hashes`` are already prepared for the scheme: the 32-bit values as ``uint64`` for
+    "legacy", their 32-bit MurmurHash3 finaliser as ``uint32`` for "affine32".
+    """
+    np.multiply(a[:, None], hashes[None, :], out=buf)  # wraps at 2**64 or 2**32
+    np.add(buf, b[:, None], out=buf)
     if scheme == "legacy":
-        x = hashes[:, None] * a[None, :] + b[None, :]  # wraps at 2**64, as datasketch does
-        # x mod (2**61 - 1) without a division: fold the top 3 bits onto the bottom 61.
-        x = (x & _P) + (x >> np.uint64(61))
-        x = np.where(x >= _P, x - _P, x)
-        legacy: U64 = x & _MAX
-        return legacy
-    h32 = _fmix32(hashes.astype(np.uint32))
-    affine: npt.NDArray[np.uint32] = (
-        h32[:, None] * a.astype(np.uint32)[None, :] + b.astype(np.uint32)[None, :]
-    )
-    return affine
+        # buf mod (2**61 - 1) without a division: fold the top 3 bits onto the bottom 61,
+        # which leaves a value below 2 * (2**61 - 1), then subtract once where needed.
+        top = buf >> np.uint64(61)
+        np.bitwise_and(buf, _P, out=buf)
+        np.add(buf, top, out=buf)
+        np.subtract(buf, _P, out=buf, where=buf >= _P)
+        np.bitwise_and(buf, _MAX, out=buf)
 
 
 def signatures(
@@ -155,29 +164,42 @@ def signatures(
     """MinHash signatures of a batch of shingle arrays: shape ``(len(shingle_sets), num_perm)``.
 
     Each shingle set may hold repeats (they do not change a minimum).  Articles are
-    processed in chunks of at most about 4 million permuted values, so memory stays bounded
-    whatever the batch size.
+    permuted in chunks of about a million values (plus the largest article), so memory stays
+    bounded whatever the batch size.
     """
     _check(num_perm, scheme)
-    a, b = _permutations(num_perm, seed, scheme)
-    arrays = [np.asarray(s).astype(np.uint64, copy=False).ravel() & _MAX for s in shingle_sets]
-    out = np.full((len(arrays), num_perm), _MAX, dtype=np.uint64)
+    a64, b64 = _permutations(num_perm, seed, scheme)
+    arrays = [np.asarray(s).ravel() for s in shingle_sets]
     sizes = np.fromiter((len(s) for s in arrays), dtype=np.int64, count=len(arrays))
+    out = np.full((len(arrays), num_perm), _MAX, dtype=np.uint64)
+    rows = np.flatnonzero(sizes)
+    if not len(rows):
+        return out
+    flat = np.concatenate([arrays[i] for i in rows]).astype(np.uint64) & _MAX
+    ends = np.cumsum(sizes[rows])
+    starts = ends - sizes[rows]
+    hashes: npt.NDArray[np.unsignedinteger]
+    if scheme == "legacy":
+        hashes, a, b, dtype = flat, a64, b64, np.uint64
+    else:
+        hashes = _fmix32(flat.astype(np.uint32))
+        a, b, dtype = a64.astype(np.uint32), b64.astype(np.uint32), np.uint32
     per_chunk = max(_CHUNK_VALUES // num_perm, 1)
-    ends = np.cumsum(sizes)
-    start = 0
+    # One column per shingle: numpy reduces contiguous runs of a row much faster than runs
+    # of rows.
+    buf = np.empty((num_perm, per_chunk + int(sizes.max())), dtype=dtype)
+    first = 0
     with np.errstate(over="ignore"):
-        while start < len(arrays):
-            # Take articles until the chunk is full (always at least one article).
-            done = int(ends[start - 1]) if start else 0
-            stop = max(int(np.searchsorted(ends, done + per_chunk, side="right")), start + 1)
-            idx = np.flatnonzero(sizes[start:stop]) + start
-            if len(idx):
-                flat = np.concatenate([arrays[i] for i in idx])
-                offsets = np.concatenate(([0], np.cumsum(sizes[idx])[:-1]))
-                values = _permuted(flat, a, b, scheme)
-                out[idx] = np.minimum.reduceat(values, offsets, axis=0)
-            start = stop
+        while first < len(rows):
+            # Articles first..last-1 fill the chunk (always at least one article).
+            last = int(np.searchsorted(ends, starts[first] + per_chunk, side="right"))
+            last = max(last, first + 1)
+            lo, hi = int(starts[first]), int(ends[last - 1])
+            values = buf[:, : hi - lo]
+            _permute_into(values, hashes[lo:hi], scheme, a, b)
+            mins = np.minimum.reduceat(values, starts[first:last] - lo, axis=1)
+            out[rows[first:last]] = mins.T
+            first = last
     return out
 
 
