@@ -42,6 +42,7 @@ __all__ = [
     "DEFAULT_N",
     "ZIPF_FLOOR",
     "key_hashes",
+    "key_shingles",
     "mix64",
     "ngram_hashes",
     "shingle_batch",
@@ -166,11 +167,26 @@ def _check(n: int, max_zipf: float | None, lead: int | None) -> None:
         raise ParamsError(msg)
 
 
-def _keys(text: str, max_zipf: float | None, lead: int | None) -> list[str]:
-    keys = [t.key for t in tokenize(text)]
+def key_shingles(
+    keys: Sequence[str],
+    *,
+    n: int = DEFAULT_N,
+    max_zipf: float | None = DEFAULT_MAX_ZIPF,
+    lead: int | None = DEFAULT_LEAD,
+) -> U64:
+    """:func:`shingles` of an already tokenised article: its word keys, in order.
+
+    >>> from dupwire.normalize import tokenize
+    >>> text = "Turkish troops resumed patrols"
+    >>> bool(np.array_equal(key_shingles([t.key for t in tokenize(text)]), shingles(text)))
+    True
+    """
+    _check(n, max_zipf, lead)
     if max_zipf is not None:
         keys = [k for k in keys if zipf_of(k) < max_zipf]
-    return keys if lead is None else keys[:lead]
+    if lead is not None:
+        keys = keys[:lead]
+    return np.unique(ngram_hashes(key_hashes(keys), n))
 
 
 def shingles(
@@ -189,9 +205,7 @@ def shingles(
     >>> len(shingles("the cat sat on the mat", n=2, max_zipf=None, lead=None))
     5
     """
-    _check(n, max_zipf, lead)
-    words = key_hashes(_keys(text, max_zipf, lead))
-    return np.unique(ngram_hashes(words, n))
+    return key_shingles([t.key for t in tokenize(text)], n=n, max_zipf=max_zipf, lead=lead)
 
 
 def shingle_batch(
