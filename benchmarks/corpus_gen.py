@@ -8,15 +8,16 @@ How an article is made:
 
 * **Sentences are real.** The pool is the 9,376 sentences of the ECB+ development texts in
   ``fixtures/ecbplus/dev.jsonl`` (news of 2004-2013), compiled once into templates whose
-  slots are names, numbers and rare words.
+  slots are names, numbers and content words.
 * **Stories are recombined.** A story is a headline plus runs of one to three consecutive
   pool sentences from random documents, about ``words`` tokens with the site furniture.
   Each story fills the slots its own way: names and places become invented words (a few
   "famous" ones recur across many stories, most are rare), numbers get new digits, and most
-  rare words (Zipf < 4 in wordfreq's English list) become other real words of similar
-  rarity and the same ending.  So two unrelated stories that reuse a pool sentence share
-  its common words only, as two unrelated articles would.  A slot's value is a hash of the
-  story and the slot, so every version of a story fills it the same way.
+  content words (Zipf < 5 in wordfreq's English list) become other real words with the same
+  ending, drawn by their frequency.  So two unrelated stories that reuse a pool sentence
+  share its common words only, as two unrelated articles would.  Each slot has 128 possible
+  values and a hash of the story and the slot picks one, so every version of a story fills
+  it the same way.
 * **Versions are rewritten.** Every article, singletons included, is a version of its story
   rewritten at an intensity drawn per version: synonym swaps, sentences dropped, added,
   merged and split, paragraphs moved and re-broken, phrase edits ("said that" -> "said"),
@@ -34,7 +35,7 @@ holding it.  Ids are ``a000000``, ``a000001``, ... over a shuffled order of the 
 
 Limits: the pool is small (25 event topics, about 9,000 sentences), so the common-word
 skeleton of sentences recurs far more often than in real news, and grammar suffers where a
-rare word is swapped for one of another part of speech.
+content word is swapped for one of another part of speech.
 
     python benchmarks/corpus_gen.py 10000 --seed 0 --out corpus.jsonl --truth truth.json
 """
@@ -87,7 +88,7 @@ _FURNITURE_WORDS = 110  # mean whitespace tokens of furniture around a body
 _VARIANT_BITS = 7  # each slot has 2**7 possible values; a story's hash picks one
 
 _MASK64 = (1 << 64) - 1
-_E, _N, _W, _C = range(4)  # slot kinds: entity, number, rare word, capitalised rare word
+_E, _N, _W, _C = range(4)  # slot kinds: entity, number, content word, capitalised one
 
 # ---------------------------------------------------------------------------------------
 # Word lists, written for this generator.
