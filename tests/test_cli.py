@@ -107,7 +107,7 @@ def test_bad_option_value_is_usage_error() -> None:
     assert result.exit_code == 2
 
 
-@pytest.mark.parametrize("command", ["compare"])
+@pytest.mark.parametrize("command", ["compare", "cluster", "eval"])
 def test_help_has_an_example(command: str) -> None:
     result = runner.invoke(app, [command, "--help"], terminal_width=200)
     assert result.exit_code == 0
@@ -125,3 +125,127 @@ def test_library_import_does_not_load_the_cli() -> None:
     code = "import sys, dupwire.align; print('typer' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+# --- cluster ------------------------------------------------------------------------------
+
+
+def _seed_dir(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(SEED_A.read_text(encoding="utf-8"), encoding="utf-8")
+    (corpus / "b.md").write_text(SEED_B.read_text(encoding="utf-8"), encoding="utf-8")
+    return corpus
+
+
+def test_cluster_seeds_together() -> None:
+    result = runner.invoke(app, ["cluster", str(SEED_A.parent), "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["schema"] == "dupwire.clustering/1"
+    assert doc["n_clusters"] == 1
+    assert sorted(doc["clusters"][0]["members"]) == sorted([SEED_A.name, SEED_B.name])
+    assert doc["params"]["seed"] == 1 and doc["params"]["num_perm"] == 128
+
+
+def test_cluster_lists_failures_and_skipped_files(tmp_path: Path) -> None:
+    corpus = _seed_dir(tmp_path)
+    (corpus / "empty.txt").write_bytes(b"")
+    (corpus / "photo.jpg").write_bytes(b"\xff\xd8\xff")
+    result = runner.invoke(app, ["cluster", str(corpus), "--jsonl"])
+    assert result.exit_code == 1  # done, but one article could not be read
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    by_id = {r["id"]: r for r in records}
+    assert set(by_id) == {"a.txt", "b.md", "empty.txt"}
+    assert by_id["empty.txt"]["relation"] == "failed" and "empty" in by_id["empty.txt"]["error"]
+    assert by_id["a.txt"]["cluster_id"] == by_id["b.md"]["cluster_id"] is not None
+    assert "empty.txt" in result.stderr
+
+
+def test_cluster_jsonl_stdin_with_bad_lines() -> None:
+    text_a = SEED_A.read_text(encoding="utf-8")
+    text_b = SEED_B.read_text(encoding="utf-8")
+    lines = [
+        json.dumps({"id": "a", "text": text_a}),
+        "{not json",
+        json.dumps({"id": "b", "text": text_b}),
+        json.dumps({"text": "no id here"}),
+    ]
+    result = runner.invoke(app, ["cluster", "-", "--csv"], input="\n".join(lines) + "\n")
+    assert result.exit_code == 1
+    rows = result.stdout.splitlines()
+    assert rows[0] == "id,cluster_id,representative_id,score,relation,error"
+    assert len(rows) == 1 + 4  # every input line accounted for
+    assert sum(",failed," in row for row in rows) == 2
+
+
+def test_cluster_output_is_independent_of_input_order(tmp_path: Path) -> None:
+    records = [
+        json.loads(x)
+        for x in (Path(__file__).parent.parent / "fixtures" / "ecbplus" / "dev.jsonl")
+        .read_text(encoding="utf-8")
+        .splitlines()[:60]
+    ]
+    forward = tmp_path / "f.jsonl"
+    backward = tmp_path / "b.jsonl"
+    forward.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    backward.write_text("".join(json.dumps(r) + "\n" for r in reversed(records)), encoding="utf-8")
+    out_f = runner.invoke(app, ["cluster", str(forward), "--jsonl"])
+    out_b = runner.invoke(app, ["cluster", str(backward), "--jsonl"])
+    assert out_f.exit_code == out_b.exit_code == 0
+    assert out_f.stdout == out_b.stdout
+
+
+@pytest.mark.parametrize(
+    ("setup", "needle"),
+    [
+        pytest.param("empty-dir", "holds no .txt or .md", id="empty-directory"),
+        pytest.param("duplicate-ids", "more than once", id="duplicate-ids"),
+        pytest.param("missing", "no such file", id="missing-path"),
+        pytest.param("pdf", "does not read .pdf", id="unknown-file-type"),
+    ],
+)
+def test_cluster_unusable_input(tmp_path: Path, setup: str, needle: str) -> None:
+    if setup == "empty-dir":
+        target = tmp_path / "empty"
+        target.mkdir()
+    elif setup == "duplicate-ids":
+        target = tmp_path / "dup.jsonl"
+        target.write_text('{"id": 1, "text": "One."}\n{"id": "1", "text": "Two."}\n', "utf-8")
+    elif setup == "missing":
+        target = tmp_path / "nowhere"
+    else:
+        target = tmp_path / "paper.pdf"
+        target.write_bytes(b"%PDF-1.4")
+    result = runner.invoke(app, ["cluster", str(target)])
+    assert result.exit_code == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0]
+
+
+def test_cluster_html_report(tmp_path: Path) -> None:
+    corpus = _seed_dir(tmp_path)
+    report = tmp_path / "clusters.html"
+    result = runner.invoke(app, ["cluster", str(corpus), "--html", str(report)])
+    assert result.exit_code == 0, result.output
+    page = report.read_text(encoding="utf-8")
+    assert "Cluster 0" in page and "same story" in page
+    assert "Leave a Reply" in page  # furniture listed apart, escaped, not dropped
+
+
+def test_cluster_rejects_two_formats() -> None:
+    result = runner.invoke(app, ["cluster", str(SEED_A.parent), "--json", "--csv"])
+    assert result.exit_code == 2
+
+
+def test_eval_prints_scores(tmp_path: Path, ecb_records: list[dict[str, object]]) -> None:
+    subset = [r for r in ecb_records if r["topic"] in (1, 3)]
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in subset), encoding="utf-8")
+    result = runner.invoke(app, ["eval", str(path), "--label-field", "event", "--json"])
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["n_items"] == len(subset)
+    assert doc["ari"] > 0.5
+    missing = runner.invoke(app, ["eval", str(path), "--label-field", "nope"])
+    assert missing.exit_code == 2 and "--label-field" in missing.stderr

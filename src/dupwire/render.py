@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from typing import Any
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -196,3 +197,17 @@ def html_page(title: str, body: str) -> str:
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
         f"<title>{html.escape(title)}</title></head><body>{body}</body></html>\n"
     )
+
+
+def scores_table(doc: dict[str, Any]) -> RenderableType:
+    """The scores of ``dupwire eval`` as a two-column table."""
+    table = Table(box=box.SIMPLE_HEAVY, title=str(doc.get("file", "")))
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    for key, value in doc.items():
+        if key == "file":
+            continue
+        table.add_row(
+            key.replace("_", " "), f"{value:.4f}" if isinstance(value, float) else str(value)
+        )
+    return table

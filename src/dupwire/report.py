@@ -1,0 +1,188 @@
+"""A clustering together with the corpus it came from: what ``dupwire cluster`` prints.
+
+The report accounts for every input: each article read appears once among the records (in
+a cluster or as a singleton), and each input that could not be read appears once as a
+record with ``relation`` ``"failed"`` and the reason.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rich import box
+from rich.console import Group, RenderableType
+from rich.table import Table
+from rich.text import Text
+
+from dupwire.cluster import Clustering
+from dupwire.io import Corpus
+
+if TYPE_CHECKING:
+    from dupwire.model import Article
+
+__all__ = ["CLUSTERING_SCHEMA", "RECORD_FIELDS", "ClusterReport"]
+
+#: Version of the JSON document written by :meth:`ClusterReport.to_dict`.
+CLUSTERING_SCHEMA = "dupwire.clustering/1"
+#: Fields of one record (JSONL line, CSV row); ``error`` is set only for failed inputs.
+RECORD_FIELDS = ("id", "cluster_id", "representative_id", "score", "relation", "error")
+_MEMBERS_SHOWN = 4
+
+
+def _clip(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterReport:
+    """Clusters, singletons and failures of one run, ready to print or serialise."""
+
+    result: Clustering
+    corpus: Corpus
+
+    def _article(self, article_id: str) -> Article:
+        for article in self.corpus.articles:
+            if article.id == article_id:
+                return article
+        msg = f"no article {article_id!r} in the corpus"
+        raise KeyError(msg)
+
+    def records(self) -> list[dict[str, Any]]:
+        """One record per input: the clustered articles, then the failed inputs."""
+        out = [{**a.to_dict(), "error": None} for a in self.result.assignments]
+        out += [
+            {
+                "id": f.id,
+                "cluster_id": None,
+                "representative_id": None,
+                "score": None,
+                "relation": "failed",
+                "error": f.reason,
+            }
+            for f in self.corpus.failures
+        ]
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        titles = {a.id: a.title for a in self.corpus.articles}
+        return {
+            "schema": CLUSTERING_SCHEMA,
+            "n_articles": len(self.result.assignments),
+            "n_clusters": len(self.result.clusters),
+            "n_singletons": len(self.result.singletons),
+            "n_failed": len(self.corpus.failures),
+            "params": _params_dict(self.result),
+            "stats": _json_ready(self.result.stats),
+            "clusters": [
+                {
+                    "id": c.id,
+                    "size": len(c.members),
+                    "representative_id": c.representative,
+                    "representative_title": titles.get(c.representative, ""),
+                    "min_score": c.min_score,
+                    "median_score": c.median_score,
+                    "members": list(c.members),
+                }
+                for c in self.result.clusters
+            ],
+            "records": self.records(),
+            "failures": [{"id": f.id, "reason": f.reason} for f in self.corpus.failures],
+            "skipped": [{"path": s.path, "reason": s.reason} for s in self.corpus.skipped],
+        }
+
+    def csv(self) -> str:
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=RECORD_FIELDS, lineterminator="\n")
+        writer.writeheader()
+        for record in self.records():
+            writer.writerow({k: "" if record[k] is None else record[k] for k in RECORD_FIELDS})
+        return buffer.getvalue()
+
+    def __rich__(self) -> RenderableType:
+        res = self.result
+        summary = Text(
+            f"{len(res.assignments)} articles · {len(res.clusters)} story clusters · "
+            f"{len(res.singletons)} singletons · {len(self.corpus.failures)} failed · "
+            f"MinHash seed {res.params.seed}, {res.params.num_perm} permutations",
+            style="bold",
+        )
+        table = Table(box=box.SIMPLE_HEAVY, expand=True)
+        table.add_column("cluster", justify="right", no_wrap=True)
+        table.add_column("size", justify="right", no_wrap=True)
+        table.add_column("representative", ratio=3)
+        table.add_column("min / median score", justify="right", no_wrap=True)
+        table.add_column("members", ratio=2)
+        for c in res.clusters:
+            rep = self._article(c.representative)
+            others = [m for m in c.members if m != c.representative]
+            shown = ", ".join(others[:_MEMBERS_SHOWN])
+            more = (
+                f" (+{len(others) - _MEMBERS_SHOWN} more)" if len(others) > _MEMBERS_SHOWN else ""
+            )
+            table.add_row(
+                str(c.id),
+                str(len(c.members)),
+                Text.assemble((rep.id, "cyan"), "\n", _clip(rep.title, 90)),
+                f"{c.min_score:.1f} / {c.median_score:.1f}",
+                shown + more,
+            )
+        parts: list[RenderableType] = [summary]
+        if res.clusters:
+            parts.append(table)
+        if res.singletons:
+            listed = ", ".join(res.singletons[:10])
+            more = f" (+{len(res.singletons) - 10} more)" if len(res.singletons) > 10 else ""
+            parts.append(Text(f"singletons: {listed}{more}", style="dim"))
+        for failure in self.corpus.failures:
+            parts.append(Text(f"failed: {failure.id}: {failure.reason}", style="red"))
+        if self.corpus.skipped:
+            parts.append(Text(f"skipped {len(self.corpus.skipped)} non-article files", style="dim"))
+        return Group(*parts)
+
+    def html(self) -> str:
+        """A self-contained HTML page: every cluster with each member aligned to its
+        representative, then singletons and failures."""
+        from dupwire.align import align
+        from dupwire.render import alignment_html, html_page
+
+        parts = [f"<h1>dupwire: {len(self.result.clusters)} story clusters</h1>"]
+        for c in self.result.clusters:
+            rep = self._article(c.representative)
+            parts.append(
+                f"<h2>Cluster {c.id} · {len(c.members)} articles · representative "
+                f"{html.escape(rep.id)}: {html.escape(_clip(rep.title, 120))}</h2>"
+            )
+            for member in c.members:
+                if member != c.representative:
+                    parts.append(alignment_html(align(rep, self._article(member))))
+        if self.result.singletons:
+            items = "".join(f"<li>{html.escape(s)}</li>" for s in self.result.singletons)
+            parts.append(f"<h2>Singletons ({len(self.result.singletons)})</h2><ul>{items}</ul>")
+        if self.corpus.failures:
+            items = "".join(
+                f"<li>{html.escape(f.id)}: {html.escape(f.reason)}</li>"
+                for f in self.corpus.failures
+            )
+            parts.append(f"<h2>Failed ({len(self.corpus.failures)})</h2><ul>{items}</ul>")
+        return html_page("dupwire clusters", "".join(parts))
+
+
+def _params_dict(result: Clustering) -> dict[str, Any]:
+    from dataclasses import asdict
+
+    return asdict(result.params)
+
+
+def _json_ready(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _json_ready(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_json_ready(v) for v in value]
+    if isinstance(value, float | int | str | bool) or value is None:
+        return value
+    return str(value)
