@@ -115,8 +115,8 @@ def test_common_words_are_dropped() -> None:
 
 
 def test_spelling_and_inflection_do_not_matter() -> None:
-    british = shingles("Armoured vehicles patrolled the centre of Erdoğan's capital")
-    american = shingles("armored vehicle patrols ERDOGAN capital center")
+    british = shingles("Armoured troops patrolled the centre of Erdoğan's capital")
+    american = shingles("armored troop patrols ERDOGAN capital center")
     assert np.array_equal(british, american)
 
 
@@ -147,7 +147,7 @@ def test_seed_pair_overlaps_far_more_with_default_shingles(seed_a: str, seed_b: 
 
 
 def test_defaults_are_the_tuned_ones() -> None:
-    assert (DEFAULT_MAX_ZIPF, DEFAULT_LEAD) == (4.5, 75)
+    assert (DEFAULT_MAX_ZIPF, DEFAULT_LEAD) == (5.0, 100)
 
 
 @pytest.mark.parametrize(

@@ -133,7 +133,7 @@ def test_to_minhash_round_trips_and_agrees_on_jaccard(
     scheme: Literal["affine32", "legacy"],
 ) -> None:
     sets = [np.array(UNIVERSE[:60], dtype=np.uint64), np.array(UNIVERSE[30:90], dtype=np.uint64)]
-    sig = signatures(sets, seed=7, scheme=scheme)
+    sig = signatures(sets, num_perm=128, seed=7, scheme=scheme)
     m0, m1 = to_minhash(sig[0], seed=7, scheme=scheme), to_minhash(sig[1], seed=7, scheme=scheme)
     assert isinstance(m0, LeanMinHash)
     assert (m0.seed, m0.scheme) == (7, scheme)

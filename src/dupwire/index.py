@@ -58,8 +58,6 @@ I64 = npt.NDArray[np.int64]
 _COMBINE = np.uint64(0x9E3779B97F4A7C15)
 _EMPTY = np.uint64(EMPTY_VALUE)
 _TABLE_SIMILARITIES = (0.0, 0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 0.9)
-# Merge the pairs of this many bands at a time, to bound memory when counting.
-_MERGE_EVERY = 8
 
 
 def candidate_probability(
@@ -186,16 +184,18 @@ def optimal_layout(
     return LshLayout(bands=best[0], rows=best[1])
 
 
-# Chosen by benchmarks/tune_candidates.py on fixtures/ecbplus/dev.jsonl with the default
-# shingles of dupwire.shingle and 128 permutations: of 51 layouts (datasketch's optimum for
-# thresholds 0.05-0.5, 16-128 one-row bands needing 1-8 shared bands, 32-64 two-row bands),
-# the one reaching 98% candidate recall of same-event pairs with every MinHash seed tried
-# at the fewest candidate pairs per article: an estimated Jaccard of about 3/128 or more.
-DEFAULT_LAYOUT = LshLayout(bands=128, rows=1, min_bands=3)
+# Chosen with the default shingles and DEFAULT_NUM_PERM (256) by
+# benchmarks/tune_candidates.py on fixtures/ecbplus/dev.jsonl: of the layouts measured
+# (one-row bands of all 128 or 256 values, 64x2, 32x4, 128x2 and datasketch's optimum for
+# thresholds 0.05-0.5, each needing 1 to 16 shared bands), the one reaching 98% candidate
+# recall of same-event pairs (10th percentile over resampled topics) with the fewest
+# candidate pairs per article.  It asks for an estimated Jaccard of 8/256 (about 0.03).
+DEFAULT_LAYOUT = LshLayout(bands=256, rows=1, min_bands=8)
 # A cost bound, not fitted to data: at most 50 * 49 / 2 = 1225 pairs per bucket and
-# 128 * 49 partners per article.  With one-row bands a bucket this large is a word that
+# 256 * 49 partners per article.  With one-row bands a bucket this large is a word that
 # is the minimum of more than 50 articles: evidence of a common topic, not of one story.
-# tune_candidates.py shows its effect on recall and on pairs/article as a corpus grows.
+# tune_candidates.py shows its effect: pairs/article stays flat as the corpus grows, and
+# recall drops only for stories told in many articles with few rare words.
 DEFAULT_MAX_BUCKET = 50
 
 
@@ -215,46 +215,49 @@ def _band_keys(band: U64) -> U64:
     return key
 
 
-def _merge_counts(codes: I64, counts: I64) -> tuple[I64, I64]:
-    order = np.argsort(codes, kind="stable")
-    codes, counts = codes[order], counts[order]
-    if len(codes) == 0:
-        return codes, counts
-    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
-    return codes[starts], np.add.reduceat(counts, starts)
-
-
 def _band_pairs(keys: U64, ids: I64, n: int, max_bucket: int) -> tuple[I64, int]:
     """Codes ``i * n + j`` (``i < j``) of the pairs sharing a key, and the capped buckets."""
-    order = np.argsort(keys, kind="stable")
+    order = np.argsort(keys)
     sorted_keys, sorted_ids = keys[order], ids[order]
     starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
     sizes = np.diff(np.r_[starts, len(sorted_keys)])
     capped = int(np.count_nonzero(sizes > max_bucket))
     keep = (sizes >= 2) & (sizes <= max_bucket)
     starts, sizes = starts[keep], sizes[keep]
-    # Every member of a kept bucket, with the end of its bucket.
-    pos = np.repeat(starts, sizes) + (
-        np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
-    )
-    end = np.repeat(starts + sizes, sizes)
-    parts: list[I64] = []
-    d = 1
-    while len(pos):
-        pos, end = pos[pos + d < end], end[pos + d < end]
-        if len(pos):
-            # ids are increasing inside a bucket (stable sort of increasing ids).
-            parts.append(sorted_ids[pos] * n + sorted_ids[pos + d])
-        d += 1
-    codes = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+    # Every member of a kept bucket, then each member once per later member of its bucket.
+    first = np.repeat(np.cumsum(sizes) - sizes, sizes)
+    member = np.repeat(starts, sizes) + (np.arange(int(sizes.sum())) - first)
+    later = np.repeat(starts + sizes, sizes) - member - 1
+    left = np.repeat(member, later)
+    right = left + 1 + (np.arange(int(later.sum())) - np.repeat(np.cumsum(later) - later, later))
+    a, b = sorted_ids[left], sorted_ids[right]
+    codes: I64 = np.minimum(a, b) * n + np.maximum(a, b)
     return codes, capped
+
+
+def _count(parts: list[I64], min_bands: int) -> tuple[I64, I64]:
+    """Distinct codes among ``parts`` seen at least ``min_bands`` times, and their counts."""
+    codes = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+    parts.clear()
+    if not len(codes):
+        return codes, codes.copy()
+    codes.sort()
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    counts = np.diff(np.r_[starts, len(codes)])
+    keep = counts >= min_bands
+    return codes[starts[keep]], counts[keep].astype(np.int64)
 
 
 @dataclass(frozen=True, slots=True)
 class Candidates:
-    """Candidate pairs of a batch: ``pairs[k] = (i, j)`` with ``i < j``, sorted."""
+    """Candidate pairs of a batch: ``pairs[k] = (i, j)`` with ``i < j``, sorted.
+
+    ``shared_bands[k]`` is how many bands the pair shares (buckets over ``max_bucket`` not
+    counted): with one-row bands, ``shared_bands / bands`` estimates their Jaccard similarity.
+    """
 
     pairs: I64 = field(repr=False)
+    shared_bands: I64 = field(repr=False)
     n_articles: int
     layout: LshLayout
     max_bucket: int
@@ -279,7 +282,8 @@ def candidate_pairs(
 
     Rows whose values are all ``EMPTY_VALUE`` (articles with no shingles) are never
     candidates.  Buckets with more than ``max_bucket`` rows give no pairs and are counted in
-    ``capped_buckets``.
+    ``capped_buckets``.  Memory: 8 bytes for each pair and band it shares (before the
+    ``min_bands`` filter), about 700 per article with the defaults on news.
     """
     sig = np.asarray(signatures, dtype=np.uint64)
     if sig.ndim != 2:
@@ -291,26 +295,30 @@ def candidate_pairs(
         raise ParamsError(msg)
     n = sig.shape[0]
     ids = np.flatnonzero(~np.all(sig == _EMPTY, axis=1)).astype(np.int64)
-    rows = sig[ids]
-    codes, counts = np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    pending: list[I64] = []
+    everyone = len(ids) == n  # then no copy of the signatures is needed
+    # Codes i * n + j of every (pair, shared band), kept apart by ranges of i so that each
+    # range is sorted and counted on its own: the ranges come out in order.
+    n_parts = min(64, max(1, n // 2048))
+    parts: list[list[I64]] = [[] for _ in range(n_parts)]
     capped = 0
     for band in range(layout.bands):
-        keys = _band_keys(rows[:, band * layout.rows : (band + 1) * layout.rows])
+        cols = slice(band * layout.rows, (band + 1) * layout.rows)
+        keys = _band_keys(sig[:, cols] if everyone else sig[ids, cols])
         band_codes, band_capped = _band_pairs(keys, ids, n, max_bucket)
         capped += band_capped
-        pending.append(band_codes)
-        if len(pending) == _MERGE_EVERY or band == layout.bands - 1:
-            new = np.concatenate(pending)
-            codes, counts = _merge_counts(
-                np.concatenate((codes, new)),
-                np.concatenate((counts, np.ones(len(new), dtype=np.int64))),
-            )
-            pending = []
-    codes = codes[counts >= layout.min_bands]
+        which = (band_codes // n * n_parts // n).astype(np.uint8)
+        order = np.argsort(which, kind="stable")  # a radix sort for uint8
+        bounds = np.cumsum(np.bincount(which, minlength=n_parts))
+        for part, (lo, hi) in enumerate(zip(np.r_[0, bounds[:-1]], bounds, strict=True)):
+            if hi > lo:
+                parts[part].append(band_codes[order[lo:hi]])
+    counted = [_count(part, layout.min_bands) for part in parts]
+    codes = np.concatenate([c for c, _ in counted])
+    counts = np.concatenate([k for _, k in counted])
     pairs = np.stack((codes // max(n, 1), codes % max(n, 1)), axis=1) if n else np.empty((0, 2))
     return Candidates(
         pairs=pairs.astype(np.int64).reshape(-1, 2),
+        shared_bands=counts.astype(np.int64),
         n_articles=n,
         layout=layout,
         max_bucket=max_bucket,

@@ -13,12 +13,12 @@ of :func:`dupwire.normalize.tokenize`), optionally after two filters:
 Word hashes are computed once per distinct key (8-byte BLAKE2b, the same on every run and
 platform) and n-grams are combined with numpy, so there is no Python loop per shingle.
 
-The defaults (unigrams of words with Zipf < 4.5, the first 75 such words) were chosen by
+The defaults (unigrams of words with Zipf < 5, the first 100 such words) were chosen by
 ``benchmarks/tune_candidates.py`` on the ECB+ development topics; see ``DEFAULT_*``.
 
 >>> h = shingles("Turkish and Russian troops resumed joint patrols in Syria")
->>> h.dtype, len(h)  # turkish, resum(ed), patrol, syria
-(dtype('uint64'), 4)
+>>> h.dtype, len(h)  # turkish, troop, resum(ed), joint, patrol, syria
+(dtype('uint64'), 6)
 >>> bool(np.array_equal(h, shingles("In Syria, joint Turkish patrols and troops resumed")))
 True
 """
@@ -52,15 +52,18 @@ __all__ = [
 
 U64 = npt.NDArray[np.uint64]
 
-# Chosen by benchmarks/tune_candidates.py on fixtures/ecbplus/dev.jsonl (the only data used
-# to choose them), with dupwire.index.DEFAULT_LAYOUT: of the schemes measured (word n-grams,
-# all words, rare-word pairs, rare words below Zipf 4.5/5/5.5/6 with or without a lead
-# limit), rare-word unigrams from the background list reach 98% candidate recall of
-# same-event pairs with every MinHash seed tried at the fewest candidate pairs per article
-# (lead 50/75/100 tie within 5%; 75 has the highest lowest-seed recall).
+# Chosen together with dupwire.sketch.DEFAULT_NUM_PERM and dupwire.index.DEFAULT_LAYOUT by
+# benchmarks/tune_candidates.py on fixtures/ecbplus/dev.jsonl, the only data used to choose
+# them.  Of the schemes measured (word 5-grams, all words, rare-word pairs, rare words below
+# Zipf 4.5/5/5.5/6, with no lead limit or the first 50/75/100/150), with 128 or 256
+# permutations and one- to four-row bands, this one reaches 98% candidate recall of
+# same-event pairs (as the 10th percentile over topics resampled, so with a margin for new
+# topics) with the fewest candidate pairs per article: about 20, from 2.7 for word 5-grams
+# at any recall (36%) and 44 for all words.  Zipf 5 is a round cut of the background list,
+# not fitted to the corpus; leads of 75-150 words all scored within 1% of each other.
 DEFAULT_N = 1
-DEFAULT_MAX_ZIPF: float | None = 4.5
-DEFAULT_LEAD: int | None = 75
+DEFAULT_MAX_ZIPF: float | None = 5.0
+DEFAULT_LEAD: int | None = 100
 
 # Background frequencies are read for words at least this frequent (Zipf 2.5 is about 3 per
 # billion words); rarer words all count as Zipf 0.  A max_zipf below this is refused.
