@@ -7,7 +7,7 @@ from typing import Any
 
 from dupwire.errors import ParamsError
 
-__all__ = ["AlignParams"]
+__all__ = ["AlignParams", "ClusterParams"]
 
 
 def _check_range(name: str, value: float, low: float, high: float) -> None:
@@ -55,6 +55,104 @@ class AlignParams:
         unknown = sorted(set(options) - known)
         if unknown:
             msg = f"unknown align option {unknown[0]!r}; valid options: {', '.join(sorted(known))}"
+            raise ParamsError(msg)
+        return cls(**options)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterParams:
+    """Options of :func:`dupwire.cluster.cluster`.
+
+    Candidates (stage 1) come from MinHash/LSH over content-word shingles
+    (:mod:`dupwire.shingle`, :mod:`dupwire.sketch`, :mod:`dupwire.index`):
+
+    * ``num_perm``, ``seed``: MinHash permutations and their seed (256 and 1, the defaults of
+      :mod:`dupwire.sketch`).
+    * ``bands``, ``rows``, ``min_bands``, ``max_bucket``: the LSH layout; ``None`` takes the
+      tuned defaults of :mod:`dupwire.index` (``DEFAULT_LAYOUT``, ``DEFAULT_MAX_BUCKET``).  The
+      values used are recorded in :attr:`dupwire.cluster.Clustering.stats`.
+    * ``max_candidates``: each article keeps at most this many partners, those with the highest
+      MinHash similarity estimate, so verification costs at most
+      ``n_articles * max_candidates`` pairs.
+
+    Corpus boilerplate: a normalised story sentence found in at least
+    ``max(boilerplate_min_articles, boilerplate_share * n_articles)`` articles is site furniture
+    when those articles are otherwise different (on average at least ``boilerplate_private`` of
+    each one's sentences are found in no other article carrying it); it is then ignored.
+
+    Verification (stage 2) and clustering:
+
+    * ``distinctive_df``: words in more than this share of the corpus count progressively less
+      (:class:`dupwire.weights.CorpusWeights`).
+    * ``verify_per_article``: each article's most similar candidates (up to this many) are
+      aligned with :func:`dupwire.align.relate`, sentence by sentence (``verify_max_merge``
+      sentences per side at most in one link).
+    * ``min_score``: clusters merge while their average pair score is at least this (0-100).
+    * ``link_score``: every member of a cluster must reach this pair score with more than half
+      of the other members (no chaining).
+    * ``contrast_alpha``, ``contrast_min_size``, ``contrast_min_weight``: two groups of at least
+      ``contrast_min_size`` articles do not merge when each has a word (background weight at
+      least ``contrast_min_weight``) that is over-represented in it compared with the other
+      group at one-sided hypergeometric significance ``contrast_alpha``.
+    """
+
+    num_perm: int = 256
+    seed: int = 1
+    bands: int | None = None
+    rows: int | None = None
+    min_bands: int | None = None
+    max_bucket: int | None = None
+    max_candidates: int = 30
+    boilerplate_min_articles: int = 3
+    boilerplate_share: float = 0.001
+    boilerplate_private: float = 0.5
+    distinctive_df: float = 0.02
+    verify_per_article: int = 3
+    verify_max_merge: int = 1
+    min_score: float = 7.5
+    link_score: float = 5.0
+    contrast_alpha: float = 0.01
+    contrast_min_size: int = 3
+    contrast_min_weight: float = 2.0
+
+    def __post_init__(self) -> None:
+        for name in ("num_perm", "seed", "max_candidates"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < (0 if name == "seed" else 1):
+                msg = f"{name} must be a positive integer, got {value!r}"
+                raise ParamsError(msg)
+        for name in ("bands", "rows", "min_bands", "max_bucket"):
+            value = getattr(self, name)
+            if value is not None and (not isinstance(value, int) or value < 1):
+                msg = f"{name} must be a positive integer or None (the default), got {value!r}"
+                raise ParamsError(msg)
+        for name in ("boilerplate_min_articles", "verify_per_article", "contrast_min_size"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 0:
+                msg = f"{name} must be a non-negative integer, got {value!r}"
+                raise ParamsError(msg)
+        if not isinstance(self.verify_max_merge, int) or not 1 <= self.verify_max_merge <= 5:
+            msg = f"verify_max_merge must be an integer in [1, 5], got {self.verify_max_merge!r}"
+            raise ParamsError(msg)
+        _check_range("boilerplate_share", self.boilerplate_share, 0.0, 1.0)
+        _check_range("boilerplate_private", self.boilerplate_private, 0.0, 1.0)
+        _check_range("distinctive_df", self.distinctive_df, 0.0, 1.0)
+        _check_range("min_score", self.min_score, 0.0, 100.0)
+        _check_range("link_score", self.link_score, 0.0, 100.0)
+        _check_range("contrast_alpha", self.contrast_alpha, 0.0, 1.0)
+        _check_range("contrast_min_weight", self.contrast_min_weight, 0.0, 100.0)
+
+    @classmethod
+    def from_options(cls, **options: Any) -> ClusterParams:
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            msg = (
+                f"unknown cluster option {unknown[0]!r}; valid options: {', '.join(sorted(known))}"
+            )
             raise ParamsError(msg)
         return cls(**options)
 
