@@ -331,8 +331,10 @@ class DupIndex:
 
     It uses the same layout as :func:`candidate_pairs`: ``query`` returns the keys that share
     at least ``layout.min_bands`` bands with the query (for ``min_bands > 1`` the index keeps
-    each signature to count shared bands).  It pickles, so it can be kept between runs.
-    Signatures of empty shingle sets are stored but never returned.
+    each signature to count shared bands).  Unlike :func:`candidate_pairs` it caps no bucket:
+    an index grows one article at a time, so the size of a bucket says nothing yet.  It
+    pickles, so it can be kept between runs.  Signatures of empty shingle sets are stored but
+    never returned.
     """
 
     def __init__(
@@ -360,7 +362,9 @@ class DupIndex:
     ) -> DupIndex:
         """An index holding ``signatures[i]`` under ``keys[i]``; options as for ``DupIndex``."""
         sig = np.asarray(signatures, dtype=np.uint64)
-        index = cls(num_perm=sig.shape[1] if sig.ndim == 2 else DEFAULT_NUM_PERM, **options)
+        if sig.ndim == 2:
+            options.setdefault("num_perm", sig.shape[1])
+        index = cls(**options)
         if len(keys) != len(sig):
             msg = f"got {len(keys)} keys for {len(sig)} signatures"
             raise ParamsError(msg)

@@ -60,7 +60,9 @@ U64 = npt.NDArray[np.uint64]
 # with 256 permutations the recall target costs about 20% fewer candidate pairs than with
 # 128 (finer steps of the similarity estimate), for twice the hashing work.
 DEFAULT_NUM_PERM = 256
-DEFAULT_SEED = 1
+DEFAULT_SEED = 1  # datasketch's default seed
+# datasketch's default since 2.0, so a MinHash built there with the same num_perm and seed
+# compares with ours; "legacy" is the Mersenne-prime scheme of datasketch before 2.0.
 DEFAULT_SCHEME: Scheme = "affine32"
 
 MERSENNE_PRIME = (1 << 61) - 1
