@@ -176,7 +176,8 @@ def signatures(
     a64, b64 = _permutations(num_perm, seed, scheme)
     arrays = [np.asarray(s).ravel() for s in shingle_sets]
     sizes = np.fromiter((len(s) for s in arrays), dtype=np.int64, count=len(arrays))
-    out = np.full((len(arrays), num_perm), _MAX, dtype=np.uint64)
+    out = np.empty((len(arrays), num_perm), dtype=np.uint64)
+    out[sizes == 0] = _MAX  # datasketch's value for an empty set
     rows = np.flatnonzero(sizes)
     if not len(rows):
         return out
