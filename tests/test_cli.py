@@ -9,6 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from dupwire.cli import app
+from dupwire.params import ClusterParams
 
 from .conftest import SEED_A, SEED_B
 
@@ -145,7 +146,9 @@ def test_cluster_seeds_together() -> None:
     assert doc["schema"] == "dupwire.clustering/1"
     assert doc["n_clusters"] == 1
     assert sorted(doc["clusters"][0]["members"]) == sorted([SEED_A.name, SEED_B.name])
-    assert doc["params"]["seed"] == 1 and doc["params"]["num_perm"] == 128
+    defaults = ClusterParams()
+    assert doc["params"]["seed"] == defaults.seed
+    assert doc["params"]["num_perm"] == defaults.num_perm
 
 
 def test_cluster_lists_failures_and_skipped_files(tmp_path: Path) -> None:

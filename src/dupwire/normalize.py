@@ -190,27 +190,40 @@ def _analyse(raw: str) -> tuple[str, float]:
 
 
 _SUFFIXES = ("ing", "ed", "es", "s", "ly")
+_ES_AFTER = ("s", "x", "z", "ch", "sh")
+_NO_SUFFIX = frozenset({"news", "series", "species", "always", "perhaps", "whereas", "sometimes"})
 
 
 def match_key(word: str) -> str:
     """Light suffix stripping so inflections of one word match (patrols/patrolled/patrol).
 
-    >>> match_key("patrols"), match_key("resumed"), match_key("northeastern"), match_key("says")
-    ('patrol', 'resum', 'northeast', 'say')
+    A final silent "e" goes too, so "resume", "resumed" and "resuming" share one key.
+
+    >>> match_key("patrols"), match_key("resumed"), match_key("resume"), match_key("vehicles")
+    ('patrol', 'resum', 'resum', 'vehicl')
+    >>> match_key("northeastern"), match_key("says"), match_key("taxes"), match_key("press")
+    ('northeast', 'say', 'tax', 'press')
     """
-    if not word.isalpha() or len(word) <= 3:
+    if not word.isalpha() or len(word) <= 3 or word in _NO_SUFFIX:
         return word
     if len(word) > 7 and word.endswith("ern"):  # northeastern -> northeast
         return word[:-3]
+    stem = word
     for suffix in _SUFFIXES:
         if word.endswith(suffix) and len(word) - len(suffix) >= 3:
-            if suffix == "s" and word.endswith(("ss", "us", "is")):
-                return word
             stem = word[: -len(suffix)]
-            if suffix in ("ing", "ed") and len(stem) > 3 and stem[-1] == stem[-2]:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                stem = word
+            elif suffix == "es" and not stem.endswith(_ES_AFTER):
+                stem = word[:-1]  # vehicles -> vehicle (then the silent e below)
+            elif suffix == "ed" and stem.endswith("e"):
+                stem = word[:-1]  # agreed -> agree
+            elif suffix in ("ing", "ed") and len(stem) > 3 and stem[-1] == stem[-2] != "s":
                 stem = stem[:-1]  # patrolled -> patrol
-            return stem
-    return word
+            break
+    if len(stem) > 3 and stem.endswith("e") and not stem.endswith("ee"):
+        stem = stem[:-1]
+    return stem
 
 
 @dataclass(frozen=True, slots=True)
