@@ -5,58 +5,65 @@ representative, and one :class:`Assignment` per article.
 
 The pipeline (every stage sees the articles sorted by id, so the input order never matters):
 
-1. **Prepare** every article once (:func:`dupwire.align.prepare`): sentence units, site
-   furniture set aside, weighted words.
+1. **Scan** every article once: sentence units with site furniture set aside
+   (:func:`dupwire.segment.split_units`) and weighted word keys
+   (:func:`dupwire.normalize.tokenize`), kept as compact arrays.  Large corpora are scanned
+   by several processes (``workers``).
 2. **Corpus boilerplate.**  A story sentence is a *recurring line* when its sequence of word
-   keys (:func:`dupwire.normalize.tokenize`) occurs in at least
-   ``max(boilerplate_min_articles, boilerplate_share * n)`` articles (3, or 1% of the corpus).
-   A recurring line is furniture (a site template, byline, newsletter blurb) when the articles
-   carrying it are otherwise different: on average at least ``boilerplate_private`` (half) of
-   each one's sentences occur in no other article carrying it (measured on at most 50 of
-   them).  A line shared by copies of one wire story fails that test and stays story text.
+   keys, numbers and month or weekday names masked, occurs in at least
+   ``max(boilerplate_min_articles, boilerplate_share * n)`` articles (3, or 0.1% of the
+   corpus).  A recurring line is furniture (a site header, byline, newsletter blurb) when the
+   articles holding it are otherwise different: (a) on average at least
+   ``boilerplate_private`` (half) of each one's lines occur in no other article holding it,
+   which copies of one wire story fail; and (b) set apart from such lines, the articles do
+   not tell one story (their mean pair similarity is below ``link_score``), which independent
+   reports quoting one statement fail.  Both are measured on at most 50 of the articles.
    Furniture lines are ignored from here on.
-3. **Candidates.**  Content-word shingles of the remaining text (as
-   :func:`dupwire.shingle.shingles` builds them), MinHash signatures
+3. **Candidates.**  Content-word shingles of the remaining text
+   (:func:`dupwire.shingle.key_shingles`), MinHash signatures
    (:func:`dupwire.sketch.signatures`) and LSH banding (:func:`dupwire.index.candidate_pairs`),
    tuned for recall.  Each article keeps its ``max_candidates`` partners with the highest
    MinHash estimate, which bounds the cost of what follows.
-4. **Verification.**  Every candidate pair gets a document *similarity*: the cosine of the
-   two articles' word vectors (log term frequency times the word's rare-word weight,
-   :func:`dupwire.weights.background_weight`, damped for words common in this corpus,
-   :class:`dupwire.weights.CorpusWeights`), on a 0-100 scale.  Each article's
-   ``verify_per_article`` most similar partners are also aligned sentence by sentence with
-   :func:`dupwire.align.relate`, whose *passage score* (0-100) says how much of the two texts
-   report the same facts in similar words.  The **pair score** is the mean of the two,
-   ``(similarity + passage score) / 2``; a pair that was not aligned has passage score 0.
-5. **Clustering** is average linkage: the two clusters with the highest average pair score
-   (over all pairs of members; the similarity part is exact, from the clusters' summed
-   vectors) merge while that average is at least ``min_score``, and only clusters joined by
-   a candidate pair are considered.  Two rules can refuse a merge:
+4. **Verification.**  Every candidate pair gets a document *similarity* (0-100): 100 times
+   the cosine of the two articles' word vectors (log term frequency times the word's
+   rare-word weight, :func:`dupwire.weights.background_weight`, damped for words common in
+   this corpus as :class:`dupwire.weights.CorpusWeights` does).  Each article's
+   ``verify_per_article`` most similar partners are also aligned sentence by sentence: the
+   *passage score* (0-100) of :func:`dupwire.align.relate` with one-to-one sentence links
+   (``AlignParams(max_merge=1)``), computed here from the compact arrays by a vectorised
+   equivalent.  The **pair score** is ``(similarity + passage score) / 2``; a pair that was
+   not aligned has passage score 0.
+5. **Clustering** is average linkage over the candidate graph: the two clusters with the
+   highest average pair score merge while it is at least ``min_score``.  The average is over
+   all pairs of members; pairs that are not candidates count as 0.  Two rules can refuse a
+   merge:
 
    * **No chaining.**  Every member of the merged cluster must reach ``link_score`` with
-     more than half of the other members.  So when A resembles B and B resembles C but A and
-     C are unrelated, at most two of them end up together.
+     more than half of the other members (exact pair scores, candidates or not).  So when A
+     resembles B and B resembles C but A and C are unrelated, at most two of them end up
+     together.
    * **Contrast.**  Reports of two different occasions of one kind (two title fights of one
      boxer, two patches of one browser) share their protagonist and their vocabulary, so
      their similarity alone does not tell them apart.  But each group has facts the other
      lacks: an opponent, a date, a place.  Two groups of at least ``contrast_min_size``
      articles stay apart when *each* has a word (background weight at least
-     ``contrast_min_weight``: a name, number or rare word) found in so many more of its
-     articles than of the other group's that a one-sided hypergeometric test on the article
-     counts gives ``p < contrast_alpha`` (0.01).  Within one event, the facts that most
-     reports carry are carried by the other reports as well, so this rarely fires.
+     ``contrast_min_weight``) found in so many more of its articles than of the other
+     group's that a one-sided hypergeometric test on the article counts gives
+     ``p < contrast_alpha``.  Within one event, the facts most reports carry are carried by
+     the other reports too, so this rarely fires there.
 
 6. **Representatives and ids.**  A cluster's representative is its most central member
-   (highest total pair score to the others; ties go to the smallest id).  Each member is
-   aligned with it (:func:`dupwire.align.relate`) for its ``relation``.  Clusters are numbered
-   from 0 in the order of their smallest member id; singletons have no cluster id.
+   (highest total pair score with the others; ties go to the smallest id), and each member
+   is aligned with it for its ``relation``.  Clusters are numbered from 0 in the order of
+   their smallest member id; singletons have no cluster id.
 
 Records (:meth:`Clustering.to_records`) hold ``id``, ``cluster_id``, ``representative_id``,
 ``score`` and ``relation``.  ``relation`` is one of ``"representative"``, ``"same_story"``,
-``"partial_reuse"``, ``"unrelated"`` (the aligner's verdict for the member against the
-representative: independently written reports of one event are often ``"unrelated"`` at
-passage level and cluster on document similarity) and ``"singleton"``.  ``score`` is the
-member's pair score with the representative, ``None`` for representatives and singletons.
+``"partial_reuse"``, ``"unrelated"`` (the aligner's verdict, one-to-one links, for the member
+against the representative: independently written reports of one event are often
+``"unrelated"`` at passage level and cluster on document similarity) and ``"singleton"``.
+``score`` is the member's pair score with the representative, ``None`` for representatives
+and singletons.
 
 >>> from dupwire.model import Article
 >>> result = cluster([Article("a", "Quake hits Iran."), Article("b", "Markets rose.")])
@@ -68,41 +75,56 @@ from __future__ import annotations
 
 import heapq
 import math
-import statistics
+import os
 import time
+from array import array
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 
-from dupwire.align import Prepared, prepare, relate
 from dupwire.errors import DuplicateIdError
 from dupwire.index import DEFAULT_LAYOUT, DEFAULT_MAX_BUCKET, LshLayout, candidate_pairs
-from dupwire.model import Article
-from dupwire.normalize import Token
+from dupwire.model import Article, Verdict
+from dupwire.normalize import tokenize
 from dupwire.params import AlignParams, ClusterParams
+from dupwire.segment import split_units
 from dupwire.shingle import key_shingles
 from dupwire.sketch import signatures
-from dupwire.weights import CorpusWeights
 
-__all__ = ["Assignment", "Cluster", "Clustering", "RelationKind", "cluster", "distinct_groups"]
+__all__ = [
+    "Assignment",
+    "Cluster",
+    "Clustering",
+    "RelationKind",
+    "cluster",
+    "distinct_groups",
+]
 
 RelationKind = Literal["representative", "same_story", "partial_reuse", "unrelated", "singleton"]
 Progress = Callable[[str, int, int], None]
+K = TypeVar("K", bound=Hashable)
 
-_BOILERPLATE_SAMPLE = 50  # articles looked at to decide whether a recurring line is furniture
+I32 = npt.NDArray[np.int32]
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+
+_SAMPLE = 50  # articles looked at to decide whether a recurring line is furniture
 _PROGRESS_EVERY = 1000
+_SCAN_CHUNK = 500  # articles per scanning task
+_PARALLEL_FROM = 2000  # automatic workers only for corpora at least this large
+_MAX_AUTO_WORKERS = 8
 
 
 @dataclass(frozen=True, slots=True)
 class Cluster:
     """One story: its members (sorted ids), representative, and pair-score spread.
 
-    ``min_score`` and ``median_score`` are over all pairs of members, on the pair-score
-    scale (0-100) of :mod:`dupwire.cluster`.
+    ``min_score`` and ``median_score`` are over all pairs of members (0-100 pair scores).
     """
 
     id: int
@@ -143,8 +165,9 @@ class Assignment:
 class Clustering:
     """The result of :func:`cluster`: clusters, singletons and one assignment per article.
 
-    ``stats`` records what the run did: MinHash ``seed`` and ``num_perm``, candidate counts,
-    ``candidates_per_article``, verified pairs, refused merges and ``seconds`` per stage.
+    ``stats`` records what the run did: MinHash ``seed`` and ``num_perm``, the LSH layout,
+    candidate counts and ``candidates_per_article``, verified pairs, refused merges and
+    ``seconds`` per stage.
     """
 
     clusters: tuple[Cluster, ...]
@@ -172,194 +195,464 @@ class Clustering:
         return [a.to_dict() for a in self.assignments]
 
 
-# --- preparation and corpus boilerplate ---------------------------------------------------
+# --- scanning: compact word arrays -------------------------------------------------------
 
-# Month and weekday names (as match keys), masked with digits in line keys so that a byline
-# or dateline recurs whatever its date.
+
+@dataclass(slots=True)
+class _Scan:
+    """Story sentences of a batch of articles as arrays; word keys are ids into ``vocab``."""
+
+    vocab: list[str]
+    keys: I32  # one per token of a story sentence, in text order
+    weights: F64
+    sent_tokens: I32  # tokens per story sentence
+    sent_chars: I32  # characters per story sentence
+    doc_sents: I32  # story sentences per article
+
+
+def _scan(texts: Sequence[str]) -> _Scan:
+    """Cut ``texts`` into story sentences and weighted word keys (what ``prepare`` does)."""
+    vocab: dict[str, int] = {}
+    keys = array("i")
+    weights = array("d")
+    sent_tokens = array("i")
+    sent_chars = array("i")
+    doc_sents = array("i")
+    for text in texts:
+        count = 0
+        for unit in split_units(text):
+            if unit.kind != "story":
+                continue
+            toks = tokenize(text, unit.start, unit.end)
+            keys.extend([vocab.setdefault(t.key, len(vocab)) for t in toks])
+            weights.extend([t.weight for t in toks])
+            sent_tokens.append(len(toks))
+            sent_chars.append(unit.end - unit.start)
+            count += 1
+        doc_sents.append(count)
+    return _Scan(
+        list(vocab),
+        np.frombuffer(keys, dtype=np.int32).copy(),
+        np.frombuffer(weights, dtype=np.float64).copy(),
+        np.frombuffer(sent_tokens, dtype=np.int32).copy(),
+        np.frombuffer(sent_chars, dtype=np.int32).copy(),
+        np.frombuffer(doc_sents, dtype=np.int32).copy(),
+    )
+
+
+@dataclass(slots=True)
+class _Text:
+    """The story sentences of the whole corpus (article index = position in id order)."""
+
+    vocab: list[str]
+    keys: I32
+    weights: F64
+    tok_ptr: I64  # token offsets per sentence
+    sent_chars: I32
+    sent_ptr: I64  # sentence offsets per article
+
+    @property
+    def n_docs(self) -> int:
+        return len(self.sent_ptr) - 1
+
+    def sentence_doc(self) -> I64:
+        return np.repeat(np.arange(self.n_docs, dtype=np.int64), np.diff(self.sent_ptr))
+
+    def token_sentence(self) -> I64:
+        n_sents = len(self.tok_ptr) - 1
+        return np.repeat(np.arange(n_sents, dtype=np.int64), np.diff(self.tok_ptr))
+
+
+def _workers(params: ClusterParams, n: int) -> int:
+    if params.workers is not None:
+        return params.workers
+    if n < _PARALLEL_FROM:
+        return 1
+    return max(1, min(os.cpu_count() or 1, _MAX_AUTO_WORKERS))
+
+
+def _scan_corpus(texts: list[str], workers: int, progress: Progress | None) -> _Text:
+    chunks = [texts[k : k + _SCAN_CHUNK] for k in range(0, len(texts), _SCAN_CHUNK)]
+    parts: list[_Scan] = []
+    done = 0
+
+    def note(part: _Scan) -> None:
+        nonlocal done
+        parts.append(part)
+        done += len(part.doc_sents)
+        if progress:
+            progress("prepare", done, len(texts))
+
+    if workers > 1 and len(chunks) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            for part in pool.map(_scan, chunks):
+                note(part)
+    else:
+        for chunk in chunks:
+            note(_scan(chunk))
+    vocab: dict[str, int] = {}
+    keys = []
+    for part in parts:
+        remap = np.array([vocab.setdefault(k, len(vocab)) for k in part.vocab], dtype=np.int32)
+        keys.append(remap[part.keys] if len(part.keys) else part.keys)
+    sent_tokens = np.concatenate([p.sent_tokens for p in parts] or [np.empty(0, np.int32)])
+    doc_sents = np.concatenate([p.doc_sents for p in parts] or [np.empty(0, np.int32)])
+    return _Text(
+        vocab=list(vocab),
+        keys=np.concatenate(keys or [np.empty(0, np.int32)]).astype(np.int32),
+        weights=np.concatenate([p.weights for p in parts] or [np.empty(0)]),
+        tok_ptr=np.concatenate(([0], np.cumsum(sent_tokens, dtype=np.int64))),
+        sent_chars=np.concatenate([p.sent_chars for p in parts] or [np.empty(0, np.int32)]),
+        sent_ptr=np.concatenate(([0], np.cumsum(doc_sents, dtype=np.int64))),
+    )
+
+
+# --- corpus boilerplate ---------------------------------------------------------------------
+
 _MONTHS = "january february march april may june july august september october november december"
 _WEEKDAYS = "monday tuesday wednesday thursday friday saturday sunday"
 _SHORT = "jan feb mar apr jun jul aug sep sept oct nov dec mon tue wed thu thur thurs fri sat sun"
 _DATE_WORDS = frozenset(f"{_MONTHS} {_WEEKDAYS} {_SHORT}".split(" "))
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
-def _mask(key: str) -> str:
-    if key in _DATE_WORDS:
-        return "@"
-    return "#" if any(ch.isdigit() for ch in key) else key
-
-
-def _line_keys(prep: Prepared) -> list[int]:
-    """One hash per story sentence: its word keys, numbers and dates masked (0: no words)."""
-    return [hash(tuple(_mask(t.key) for t in toks)) if toks else 0 for toks in prep.tokens]
-
-
-def _recurring(keys: list[list[int]], need: int) -> dict[int, list[int]]:
-    """Line hash -> the articles holding it, for lines held by at least ``need`` articles."""
-    holders: dict[int, list[int]] = {}
-    for doc, doc_keys in enumerate(keys):
-        for key in dict.fromkeys(doc_keys):
-            if key:
-                holders.setdefault(key, []).append(doc)
-    return {k: docs for k, docs in holders.items() if len(docs) >= need}
-
-
-def _corpus_furniture(
-    preps: list[Prepared], params: ClusterParams
-) -> tuple[set[int], list[list[int]]]:
-    """Line hashes that are corpus-level furniture (see the module docstring), and every
-    article's line hashes."""
-    keys = [_line_keys(p) for p in preps]
-    n = len(keys)
-    need = max(params.boilerplate_min_articles, math.ceil(params.boilerplate_share * n), 2)
-    # Test 1: the articles holding the line have mostly their own lines (wire copies do not).
-    suspects: dict[int, tuple[int, ...]] = {}
-    private: dict[tuple[int, ...], bool] = {}
-    for key, docs in _recurring(keys, need).items():
-        sample = tuple(docs[:_BOILERPLATE_SAMPLE])
-        if sample not in private:
-            private[sample] = _private_share(sample, keys) >= params.boilerplate_private
-        if private[sample]:
-            suspects[key] = sample
-    if not suspects:
-        return set(), keys
-    # Test 2: without the suspect lines, those articles do not tell one story.
-    vectors = []
-    for prep, doc_keys in zip(preps, keys, strict=True):
-        toks = (
-            t for k, ts in zip(doc_keys, prep.tokens, strict=True) if k not in suspects for t in ts
-        )
-        vectors.append(_unit_vector(_weighted_counts(toks), None))
-    furniture: set[int] = set()
-    unrelated: dict[tuple[int, ...], bool] = {}
-    for key, sample in suspects.items():
-        if sample not in unrelated:
-            unrelated[sample] = _mean_similarity([vectors[d] for d in sample]) < params.link_score
-        if unrelated[sample]:
-            furniture.add(key)
-    return furniture, keys
-
-
-def _private_share(docs: Sequence[int], keys: list[list[int]]) -> float:
-    """Mean share of each article's lines found in no other of ``docs``."""
-    seen = Counter(k for d in docs for k in set(keys[d]))
-    shares = []
-    for d in docs:
-        distinct = set(keys[d])
-        shares.append(sum(1 for k in distinct if seen[k] == 1) / len(distinct))
-    return statistics.fmean(shares)
-
-
-def _mean_similarity(vectors: list[dict[str, float]]) -> float:
-    """Mean pair score (similarity part, 0-100 scale halved) over all pairs of the vectors."""
-    m = len(vectors)
-    total: dict[str, float] = {}
-    norms = 0.0
-    for vec in vectors:
-        norms += sum(v * v for v in vec.values())
-        for key, value in vec.items():
-            total[key] = total.get(key, 0.0) + value
-    cross = sum(v * v for v in total.values()) - norms
-    return 50.0 * cross / (m * (m - 1)) if m > 1 else 100.0
-
-
-def _without(prep: Prepared, drop: list[bool]) -> Prepared:
-    keep = [k for k, gone in enumerate(drop) if not gone]
-    if len(keep) == len(drop):
-        return prep
-    return Prepared(
-        prep.text,
-        prep.units,
-        [prep.story[k] for k in keep],
-        [prep.tokens[k] for k in keep],
-        [prep.bags[k] for k in keep],
-    )
-
-
-# --- document vectors ---------------------------------------------------------------------
-
-
-def _weighted_counts(tokens: Iterable[Token]) -> dict[str, tuple[int, float]]:
-    """Word key -> (occurrences, highest background weight)."""
-    out: dict[str, tuple[int, float]] = {}
-    for tok in tokens:
-        count, weight = out.get(tok.key, (0, 0.0))
-        out[tok.key] = (count + 1, max(weight, tok.weight))
+def _mix(h: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    h = h ^ (h >> np.uint64(30))
+    h = h * _MIX1
+    h = h ^ (h >> np.uint64(27))
+    h = h * _MIX2
+    out: npt.NDArray[np.uint64] = h ^ (h >> np.uint64(31))
     return out
 
 
-def _unit_vector(
-    counts: dict[str, tuple[int, float]], damping: dict[str, float] | None
-) -> dict[str, float]:
-    """Log term frequency times weight (times corpus damping), L2-normalised."""
-    vec: dict[str, float] = {}
-    for key, (count, weight) in counts.items():
-        w = weight * (damping[key] if damping is not None else 1.0)
-        if w > 0:
-            vec[key] = (1.0 + math.log(count)) * w
-    norm = math.sqrt(sum(v * v for v in vec.values()))
-    return {k: v / norm for k, v in vec.items()} if norm > 0 else {}
+def _line_hashes(text: _Text) -> npt.NDArray[np.uint64]:
+    """One 64-bit hash per sentence of its word keys in order, numbers and dates masked."""
+    codes = np.array(
+        [
+            1 if k in _DATE_WORDS else 2 if any(c.isdigit() for c in k) else i + 3
+            for i, k in enumerate(text.vocab)
+        ],
+        dtype=np.uint64,
+    )
+    n_sents = len(text.tok_ptr) - 1
+    if len(text.keys) == 0:
+        return np.zeros(n_sents, dtype=np.uint64)
+    sent = text.token_sentence()
+    pos = (np.arange(len(text.keys)) - text.tok_ptr[sent]).astype(np.uint64)
+    with np.errstate(over="ignore"):
+        h = _mix(codes[text.keys] * _GOLDEN + _mix(pos + np.uint64(1)))
+        out = np.zeros(n_sents, dtype=np.uint64)
+        np.add.at(out, sent, h)
+        lengths = np.diff(text.tok_ptr).astype(np.uint64)
+        out = _mix(out + lengths)
+    out[np.diff(text.tok_ptr) == 0] = 0
+    return out
+
+
+def _furniture(text: _Text, params: ClusterParams) -> npt.NDArray[np.bool_]:
+    """Whether each sentence is corpus-level furniture (see the module docstring)."""
+    n = text.n_docs
+    n_sents = len(text.tok_ptr) - 1
+    lines = _line_hashes(text)
+    need = max(params.boilerplate_min_articles, math.ceil(params.boilerplate_share * n), 2)
+    doc = text.sentence_doc()
+    # Distinct (line, article) pairs, then the lines held by enough articles.
+    has_words = lines != 0
+    pairs = np.unique(np.stack((lines[has_words], doc[has_words].astype(np.uint64))), axis=1)
+    line_ids, counts = np.unique(pairs[0], return_counts=True)
+    frequent = line_ids[counts >= need]
+    if len(frequent) == 0:
+        return np.zeros(n_sents, dtype=bool)
+    holder_lines = pairs[0][np.isin(pairs[0], frequent)]
+    holder_docs = pairs[1][np.isin(pairs[0], frequent)].astype(np.int64)
+    starts = np.searchsorted(holder_lines, frequent)
+    ends = np.searchsorted(holder_lines, frequent, side="right")
+    doc_lines = [set(lines[text.sent_ptr[d] : text.sent_ptr[d + 1]].tolist()) for d in range(n)]
+    # Test (a): the holders mostly have lines of their own.
+    suspects: dict[int, tuple[int, ...]] = {}
+    private: dict[tuple[int, ...], bool] = {}
+    for line, lo, hi in zip(frequent.tolist(), starts.tolist(), ends.tolist(), strict=True):
+        sample = tuple(holder_docs[lo : min(hi, lo + _SAMPLE)].tolist())
+        if sample not in private:
+            private[sample] = _private_share(sample, doc_lines) >= params.boilerplate_private
+        if private[sample]:
+            suspects[line] = sample
+    if not suspects:
+        return np.zeros(n_sents, dtype=bool)
+    # Test (b): without the suspect lines, the holders do not tell one story.
+    suspect_sents = np.isin(lines, np.array(list(suspects), dtype=np.uint64))
+    vectors = _vectors(text, ~suspect_sents, damping=None)
+    furniture_lines: set[int] = set()
+    unrelated: dict[tuple[int, ...], bool] = {}
+    for line, sample in suspects.items():
+        if sample not in unrelated:
+            unrelated[sample] = vectors.mean_score(sample) < params.link_score
+        if unrelated[sample]:
+            furniture_lines.add(line)
+    found = np.isin(lines, np.array(sorted(furniture_lines), np.uint64)) & has_words
+    return np.asarray(found, dtype=bool)
+
+
+def _private_share(docs: Sequence[int], doc_lines: list[set[int]]) -> float:
+    """Mean share of each article's lines found in no other of ``docs``."""
+    seen = Counter(k for d in docs for k in doc_lines[d])
+    shares = [sum(1 for k in doc_lines[d] if seen[k] == 1) / len(doc_lines[d]) for d in docs]
+    return sum(shares) / len(shares)
+
+
+# --- word vectors -----------------------------------------------------------------------------
 
 
 @dataclass(slots=True)
-class _Docs:
-    """Word vectors of the prepared articles (index = position in id order)."""
+class _Sparse:
+    """L2-normalised word vectors, one row per article (CSR arrays, keys sorted per row)."""
 
-    vectors: list[dict[str, float]]  # L2-normalised
-    term_ids: list[npt.NDArray[np.int64]]  # sorted
-    term_values: list[npt.NDArray[np.float64]]
-    contrast_terms: list[frozenset[str]]
-    shingle_keys: list[list[str]]
+    ptr: I64
+    keys: I32
+    values: F64
+    scratch: F64 = field(repr=False)  # zeros, one slot per vocabulary word
 
+    def row(self, d: int) -> tuple[I32, F64]:
+        lo, hi = self.ptr[d], self.ptr[d + 1]
+        return self.keys[lo:hi], self.values[lo:hi]
 
-def _doc_vectors(preps: list[Prepared], params: ClusterParams) -> _Docs:
-    shingle_keys = [[t.key for toks in p.tokens for t in toks] for p in preps]
-    counts = [_weighted_counts(t for toks in p.tokens for t in toks) for p in preps]
-    corpus = CorpusWeights((c.keys() for c in counts), distinctive_df=params.distinctive_df)
-    damping: dict[str, float] = {}
-    for doc_counts in counts:
-        for key in doc_counts:
-            if key not in damping:
-                damping[key] = corpus.damping(key)
-    vocab: dict[str, int] = {}
-    vectors, term_ids, term_values, contrast = [], [], [], []
-    for doc_counts in counts:
-        vec = _unit_vector(doc_counts, damping)
-        ids = np.fromiter((vocab.setdefault(k, len(vocab)) for k in vec), np.int64, len(vec))
-        vals = np.fromiter(vec.values(), np.float64, len(vec))
-        order = np.argsort(ids, kind="stable")
-        vectors.append(vec)
-        term_ids.append(ids[order])
-        term_values.append(vals[order])
-        contrast.append(
-            frozenset(k for k, (_, w) in doc_counts.items() if w >= params.contrast_min_weight)
+    def dots(self, d: int, others: Sequence[int]) -> F64:
+        """Cosine of article ``d`` with each of ``others``."""
+        keys, values = self.row(d)
+        self.scratch[keys] = values
+        lo = self.ptr[np.asarray(others, dtype=np.int64)]
+        hi = self.ptr[np.asarray(others, dtype=np.int64) + 1]
+        sizes = hi - lo
+        idx = np.repeat(lo - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
+        owner = np.repeat(np.arange(len(sizes)), sizes)
+        out = np.bincount(
+            owner, weights=self.scratch[self.keys[idx]] * self.values[idx], minlength=len(sizes)
         )
-    return _Docs(vectors, term_ids, term_values, contrast, shingle_keys)
+        self.scratch[keys] = 0.0
+        return np.asarray(out, dtype=np.float64)
 
-
-def _dot(x: dict[str, float], y: dict[str, float]) -> float:
-    if len(x) > len(y):
-        x, y = y, x
-    return sum(v * y[k] for k, v in x.items() if k in y)
-
-
-def _block(docs: _Docs, rows: Sequence[int], cols: Sequence[int]) -> npt.NDArray[np.float64]:
-    """Cosine of every article in ``rows`` with every article in ``cols``."""
-    col_ids = [docs.term_ids[c] for c in cols]
-    vocab = np.unique(np.concatenate(col_ids)) if col_ids else np.empty(0, dtype=np.int64)
-    dense_cols = np.zeros((len(cols), len(vocab)))
-    for k, c in enumerate(cols):
-        dense_cols[k, np.searchsorted(vocab, docs.term_ids[c])] = docs.term_values[c]
-    dense_rows = np.zeros((len(rows), len(vocab)))
-    if len(vocab):
+    def block(self, rows: Sequence[int], cols: Sequence[int]) -> F64:
+        """Cosine of every article in ``rows`` with every article in ``cols``."""
+        out = np.zeros((len(rows), len(cols)))
         for k, r in enumerate(rows):
-            ids = docs.term_ids[r]
-            pos = np.minimum(np.searchsorted(vocab, ids), len(vocab) - 1)
-            hit = vocab[pos] == ids
-            dense_rows[k, pos[hit]] = docs.term_values[r][hit]
-    return np.asarray(dense_rows @ dense_cols.T, dtype=np.float64)
+            out[k] = self.dots(r, cols)
+        return out
+
+    def mean_score(self, docs: Sequence[int]) -> float:
+        """Mean similarity part of the pair score, ``50 * cosine``, over all pairs of ``docs``."""
+        m = len(docs)
+        if m < 2:
+            return 100.0
+        total: dict[int, float] = {}
+        norms = 0.0
+        for d in docs:
+            keys, values = self.row(d)
+            norms += float(values @ values)
+            for k, v in zip(keys.tolist(), values.tolist(), strict=True):
+                total[k] = total.get(k, 0.0) + v
+        cross = sum(v * v for v in total.values()) - norms
+        return 50.0 * cross / (m * (m - 1))
 
 
-# --- candidates -----------------------------------------------------------------------------
+def _word_table(text: _Text, keep: npt.NDArray[np.bool_]) -> tuple[I64, I32, I64, F64]:
+    """Distinct (article, word) pairs over kept sentences: article, word, count, max weight."""
+    sent = text.token_sentence()
+    mask = keep[sent]
+    doc = text.sentence_doc()[sent[mask]]
+    code = doc * len(text.vocab) + text.keys[mask]
+    order = np.argsort(code, kind="stable")
+    code, weights = code[order], text.weights[mask][order]
+    if len(code) == 0:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty.astype(np.int32), empty, np.empty(0)
+    starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+    counts = np.diff(np.r_[starts, len(code)])
+    wmax = np.maximum.reduceat(weights, starts)
+    uniq = code[starts]
+    return uniq // len(text.vocab), (uniq % len(text.vocab)).astype(np.int32), counts, wmax
+
+
+def _damping(df: I64, n_docs: int, distinctive_df: float) -> F64:
+    """:meth:`dupwire.weights.CorpusWeights.damping` for document frequencies ``df``."""
+    floor = max(1.0, distinctive_df * n_docs)
+    out = np.ones(len(df))
+    if n_docs < 20:
+        return out
+    full = math.log(n_docs / floor)
+    if full <= 0:
+        return out
+    damp = df > floor
+    out[damp] = np.maximum(0.0, np.log(n_docs / df[damp]) / full)
+    return out
+
+
+def _vectors(text: _Text, keep: npt.NDArray[np.bool_], damping: float | None) -> _Sparse:
+    """Word vectors of the kept sentences; ``damping`` is ``distinctive_df`` (None: none)."""
+    doc, word, count, weight = _word_table(text, keep)
+    values = (1.0 + np.log(count)) * weight
+    if damping is not None:
+        df = np.bincount(word, minlength=len(text.vocab))
+        values = values * _damping(df, text.n_docs, damping)[word]
+    positive = values > 0
+    doc, word, values = doc[positive], word[positive], values[positive]
+    norms = np.sqrt(np.bincount(doc, weights=values * values, minlength=text.n_docs))
+    values = values / norms[doc]
+    ptr = np.concatenate(([0], np.cumsum(np.bincount(doc, minlength=text.n_docs))))
+    return _Sparse(ptr.astype(np.int64), word, values, np.zeros(len(text.vocab)))
+
+
+# --- sentence bags: the aligner's one-to-one fast path -----------------------------------
+
+
+@dataclass(slots=True)
+class _Bags:
+    """Per kept sentence, its distinct words with count and weight (what ``relate`` uses).
+
+    Entries are sorted by (article, word, sentence); sentence numbers count the article's
+    kept sentences from 0.
+    """
+
+    entry_ptr: I64  # entry offsets per article
+    words: I32
+    sents: I32
+    counts: I64
+    weights: F64
+    sent_ptr: I64  # kept-sentence offsets per article
+    totals: F64  # per kept sentence: sum of count * weight
+    chars: I64
+    light: npt.NDArray[np.uint64]  # weightless sentences: hash of their words; else 0
+
+    @classmethod
+    def of(cls, text: _Text, keep: npt.NDArray[np.bool_]) -> _Bags:
+        kept = np.flatnonzero(keep)
+        doc_of_sent = text.sentence_doc()
+        n_kept = np.bincount(doc_of_sent[kept], minlength=text.n_docs)
+        sent_ptr = np.concatenate(([0], np.cumsum(n_kept))).astype(np.int64)
+        local = np.full(len(keep), -1, dtype=np.int64)
+        local[kept] = np.arange(len(kept)) - sent_ptr[doc_of_sent[kept]]
+        global_kept = np.full(len(keep), -1, dtype=np.int64)
+        global_kept[kept] = np.arange(len(kept))
+        sent = text.token_sentence()
+        mask = keep[sent]
+        v = max(len(text.vocab), 1)
+        code = global_kept[sent[mask]] * v + text.keys[mask]
+        order = np.argsort(code, kind="stable")
+        code, weights = code[order], text.weights[mask][order]
+        if len(code):
+            starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
+            counts = np.diff(np.r_[starts, len(code)])
+            wmax = np.maximum.reduceat(weights, starts)
+            uniq = code[starts]
+        else:
+            counts, wmax, uniq = (np.empty(0, np.int64), np.empty(0), np.empty(0, np.int64))
+        gsent = uniq // v
+        words = (uniq % v).astype(np.int32)
+        totals = np.bincount(gsent, weights=counts * wmax, minlength=len(kept))
+        light = np.zeros(len(kept), dtype=np.uint64)
+        zero = np.flatnonzero((totals <= 0) & (np.bincount(gsent, minlength=len(kept)) > 0))
+        if len(zero):
+            with np.errstate(over="ignore"):
+                h = _mix(words.astype(np.uint64) * _GOLDEN + _mix(counts.astype(np.uint64)))
+                sig = np.zeros(len(kept), dtype=np.uint64)
+                np.add.at(sig, gsent, h)
+            light[zero] = sig[zero] | np.uint64(1)
+        # Re-sort entries by (article, word, sentence).
+        doc = doc_of_sent[kept][gsent]
+        order = np.lexsort((gsent, words, doc))
+        entry_ptr = np.concatenate(([0], np.cumsum(np.bincount(doc, minlength=text.n_docs))))
+        return cls(
+            entry_ptr=entry_ptr.astype(np.int64),
+            words=words[order],
+            sents=local[kept][gsent][order].astype(np.int32),
+            counts=counts[order],
+            weights=wmax[order],
+            sent_ptr=sent_ptr,
+            totals=np.asarray(totals, dtype=np.float64),
+            chars=text.sent_chars[kept].astype(np.int64),
+            light=light,
+        )
+
+    def relate(self, a: int, b: int, params: AlignParams) -> tuple[float, Verdict]:
+        """``relate(a, b, AlignParams(max_merge=1))``: passage score and verdict."""
+        ta = self.totals[self.sent_ptr[a] : self.sent_ptr[a + 1]]
+        tb = self.totals[self.sent_ptr[b] : self.sent_ptr[b + 1]]
+        ca = self.chars[self.sent_ptr[a] : self.sent_ptr[a + 1]]
+        cb = self.chars[self.sent_ptr[b] : self.sent_ptr[b + 1]]
+        n, m = len(ta), len(tb)
+        if n == 0 or m == 0:
+            return 0.0, _verdict(0.0, 0.0, params)
+        dice = 200.0 * self._shared(a, b, n, m)
+        denom = ta[:, None] + tb[None, :]
+        dice = np.divide(dice, denom, out=np.zeros_like(dice), where=denom > 0)
+        self._weightless(a, b, dice)
+        rows, cols = np.nonzero(dice >= params.min_score)
+        cands = []
+        for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
+            fwd, rev = (i, i + 1, j, j + 1), (j, j + 1, i, i + 1)
+            cands.append((-round(float(dice[i, j]), 6), min(fwd, rev) + max(fwd, rev), i, j))
+        cands.sort()
+        used_a: set[int] = set()
+        used_b: set[int] = set()
+        scores = []
+        for neg, _, i, j in cands:
+            if i in used_a or j in used_b:
+                continue
+            used_a.add(i)
+            used_b.add(j)
+            scores.append(-neg)
+        total_a, total_b = int(ca.sum()), int(cb.sum())
+        cov_a = sum(int(ca[i]) for i in used_a) / total_a if total_a else 0.0
+        cov_b = sum(int(cb[j]) for j in used_b) / total_b if total_b else 0.0
+        mean = sum(scores) / len(scores) if scores else 0.0
+        return round(mean * (cov_a + cov_b) / 2.0, 4), _verdict(cov_a, cov_b, params)
+
+    def _shared(self, a: int, b: int, n: int, m: int) -> F64:
+        """Shared weight of every pair of kept sentences of ``a`` and ``b``."""
+        lo_a, hi_a = self.entry_ptr[a], self.entry_ptr[a + 1]
+        lo_b, hi_b = self.entry_ptr[b], self.entry_ptr[b + 1]
+        wa, wb = self.weights[lo_a:hi_a], self.weights[lo_b:hi_b]
+        ka, kb = self.words[lo_a:hi_a], self.words[lo_b:hi_b]
+        pa, pb = wa > 0, wb > 0
+        common = np.intersect1d(ka[pa], kb[pb])
+        out = np.zeros(n * m)
+        if len(common) == 0:
+            return out.reshape(n, m)
+        sel_a = np.flatnonzero(pa & np.isin(ka, common)) + lo_a
+        sel_b = np.flatnonzero(pb & np.isin(kb, common)) + lo_b
+        # Entries are sorted by word, so each common word is a run on both sides.
+        _, start_a, run_a = np.unique(self.words[sel_a], return_index=True, return_counts=True)
+        _, start_b, run_b = np.unique(self.words[sel_b], return_index=True, return_counts=True)
+        per = run_a * run_b
+        word = np.repeat(np.arange(len(per)), per)
+        within = np.arange(int(per.sum())) - np.repeat(np.cumsum(per) - per, per)
+        ia = sel_a[start_a[word] + within // run_b[word]]
+        ib = sel_b[start_b[word] + within % run_b[word]]
+        value = np.minimum(self.counts[ia], self.counts[ib]) * np.minimum(
+            self.weights[ia], self.weights[ib]
+        )
+        flat = self.sents[ia].astype(np.int64) * m + self.sents[ib]
+        out += np.bincount(flat, weights=value, minlength=n * m)
+        return out.reshape(n, m)
+
+    def _weightless(self, a: int, b: int, dice: F64) -> None:
+        la = self.light[self.sent_ptr[a] : self.sent_ptr[a + 1]]
+        lb = self.light[self.sent_ptr[b] : self.sent_ptr[b + 1]]
+        if la.any() and lb.any():
+            same = (la[:, None] == lb[None, :]) & (la[:, None] != 0)
+            dice[same] = 100.0
+
+
+def _verdict(cov_a: float, cov_b: float, params: AlignParams) -> Verdict:
+    if min(cov_a, cov_b) >= params.same_story:
+        return "same_story"
+    if max(cov_a, cov_b) >= params.partial_reuse:
+        return "partial_reuse"
+    return "unrelated"
+
+
+# --- candidates -------------------------------------------------------------------------------
 
 
 def _lsh(params: ClusterParams) -> tuple[LshLayout, int]:
@@ -372,12 +665,23 @@ def _lsh(params: ClusterParams) -> tuple[LshLayout, int]:
     return layout, params.max_bucket if params.max_bucket is not None else DEFAULT_MAX_BUCKET
 
 
-def _candidates(docs: _Docs, params: ClusterParams) -> tuple[npt.NDArray[np.int64], int]:
+def _shingle_sets(text: _Text, keep: npt.NDArray[np.bool_]) -> list[npt.NDArray[np.uint64]]:
+    sent = text.token_sentence()
+    mask = keep[sent]
+    doc = text.sentence_doc()[sent[mask]]
+    keys = text.keys[mask]
+    bounds = np.searchsorted(doc, np.arange(text.n_docs + 1))
+    vocab = text.vocab
+    return [
+        key_shingles([vocab[k] for k in keys[bounds[d] : bounds[d + 1]].tolist()])
+        for d in range(text.n_docs)
+    ]
+
+
+def _candidates(text: _Text, keep: npt.NDArray[np.bool_], params: ClusterParams) -> tuple[I64, int]:
     """Candidate pairs ``(i, j)``, ``i < j``, at most ``max_candidates`` partners per article
     (by MinHash estimate; a pair stays when either side keeps it); and the raw pair count."""
-    sigs = signatures(
-        [key_shingles(k) for k in docs.shingle_keys], num_perm=params.num_perm, seed=params.seed
-    )
+    sigs = signatures(_shingle_sets(text, keep), num_perm=params.num_perm, seed=params.seed)
     layout, max_bucket = _lsh(params)
     pairs = candidate_pairs(sigs, layout=layout, max_bucket=max_bucket).pairs
     raw = len(pairs)
@@ -388,7 +692,7 @@ def _candidates(docs: _Docs, params: ClusterParams) -> tuple[npt.NDArray[np.int6
     for lo in range(0, raw, step):
         chunk = pairs[lo : lo + step]
         estimate[lo : lo + step] = (sigs[chunk[:, 0]] == sigs[chunk[:, 1]]).mean(axis=1)
-    # Both directions: (article, partner, estimate, pair index); rank partners per article.
+    # Both directions: rank each article's partners by estimate (ties: smaller partner).
     owner = np.concatenate((pairs[:, 0], pairs[:, 1]))
     partner = np.concatenate((pairs[:, 1], pairs[:, 0]))
     est = np.concatenate((estimate, estimate))
@@ -397,11 +701,41 @@ def _candidates(docs: _Docs, params: ClusterParams) -> tuple[npt.NDArray[np.int6
     owner, index = owner[order], index[order]
     starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
     rank = np.arange(len(owner)) - np.repeat(starts, np.diff(np.r_[starts, len(owner)]))
-    keep = np.unique(index[rank < params.max_candidates])
-    return pairs[keep], raw
+    keep_pairs = np.unique(index[rank < params.max_candidates])
+    return pairs[keep_pairs], raw
 
 
-# --- clustering -----------------------------------------------------------------------------
+def _similarities(vectors: _Sparse, pairs: I64) -> F64:
+    """100 * cosine of each candidate pair."""
+    out = np.empty(len(pairs))
+    if len(pairs) == 0:
+        return out
+    starts = np.flatnonzero(np.r_[True, pairs[1:, 0] != pairs[:-1, 0]])
+    ends = np.r_[starts[1:], len(pairs)]
+    for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+        out[lo:hi] = 100.0 * vectors.dots(int(pairs[lo, 0]), pairs[lo:hi, 1].tolist())
+    return out
+
+
+def _to_verify(pairs: I64, similarity: F64, n: int, per_article: int) -> list[tuple[int, int]]:
+    """Each article's ``per_article`` most similar candidates (similarity above 0)."""
+    if per_article == 0 or len(pairs) == 0:
+        return []
+    positive = similarity > 0
+    owner = np.concatenate((pairs[positive, 0], pairs[positive, 1]))
+    partner = np.concatenate((pairs[positive, 1], pairs[positive, 0]))
+    sim = np.concatenate((similarity[positive], similarity[positive]))
+    order = np.lexsort((partner, -sim, owner))
+    owner, partner = owner[order], partner[order]
+    starts = np.flatnonzero(np.r_[True, owner[1:] != owner[:-1]])
+    rank = np.arange(len(owner)) - np.repeat(starts, np.diff(np.r_[starts, len(owner)]))
+    top = rank < per_article
+    lo, hi = np.minimum(owner[top], partner[top]), np.maximum(owner[top], partner[top])
+    chosen = np.unique(np.stack((lo, hi), axis=1), axis=0)
+    return [(int(i), int(j)) for i, j in chosen.tolist()]
+
+
+# --- clustering -------------------------------------------------------------------------------
 
 
 def _log_comb(n: int, k: int) -> float:
@@ -424,7 +758,7 @@ def _upper_tail(total: int, marked: int, drawn: int, hits: int) -> float:
 
 
 def _over_represented(
-    mine: Counter[str], n_mine: int, theirs: Counter[str], n_theirs: int, alpha: float
+    mine: Counter[K], n_mine: int, theirs: Counter[K], n_theirs: int, alpha: float
 ) -> bool:
     """Whether some word is in significantly more of my articles than of theirs."""
     total = n_mine + n_theirs
@@ -438,7 +772,7 @@ def _over_represented(
 
 
 def distinct_groups(
-    counts_a: Counter[str], n_a: int, counts_b: Counter[str], n_b: int, alpha: float
+    counts_a: Counter[K], n_a: int, counts_b: Counter[K], n_b: int, alpha: float
 ) -> bool:
     """The contrast rule: each group has a word over-represented in it at level ``alpha``.
 
@@ -453,64 +787,47 @@ def distinct_groups(
     )
 
 
-@dataclass(slots=True)
-class _Group:
-    members: list[int]
-    total: dict[str, float]  # sum of the members' vectors
-    terms: Counter[str]  # articles of the group holding each contrast word
-    version: int = 0
-
-
 class _Agglomerator:
     """Average-linkage clustering over the candidate graph with the two refusal rules."""
 
     def __init__(
         self,
-        docs: _Docs,
+        vectors: _Sparse,
+        contrast: list[I32],
         edges: dict[tuple[int, int], float],
         passage: dict[tuple[int, int], float],
         params: ClusterParams,
     ) -> None:
-        self.docs = docs
+        self.vectors = vectors
+        self.contrast = contrast
         self.passage = passage
         self.params = params
-        n = len(docs.vectors)
-        self.groups = {
-            i: _Group([i], dict(docs.vectors[i]), Counter(docs.contrast_terms[i])) for i in range(n)
-        }
-        self.passage_sum: dict[int, dict[int, float]] = {i: {} for i in range(n)}
-        for i, j in edges:
-            value = passage.get((i, j), 0.0)
-            self.passage_sum[i][j] = value
-            self.passage_sum[j][i] = value
+        n = len(contrast)
+        self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
+        self.terms: dict[int, Counter[int]] = {}
+        self.version = [0] * n
+        self.sums: dict[int, dict[int, float]] = {}
+        for (i, j), score in edges.items():
+            self.sums.setdefault(i, {})[j] = score
+            self.sums.setdefault(j, {})[i] = score
         self.links = [0] * n
         self.refused_contrast = 0
         self.refused_links = 0
-        self.heap: list[tuple[float, int, int, int, int]] = []
-        for (i, j), similarity in sorted(edges.items()):
-            score = (similarity + self.passage_sum[i][j]) / 2.0
-            if score >= params.min_score:
-                self.heap.append((-score, i, j, 0, 0))
+        self.heap = [
+            (-score, i, j, 0, 0) for (i, j), score in edges.items() if score >= params.min_score
+        ]
         heapq.heapify(self.heap)
 
-    def _score(self, a: int, b: int) -> float:
-        ga, gb = self.groups[a], self.groups[b]
-        pairs = len(ga.members) * len(gb.members)
-        similarity = 100.0 * _dot(ga.total, gb.total) / pairs
-        return (similarity + self.passage_sum[a][b] / pairs) / 2.0
+    def group_terms(self, g: int) -> Counter[int]:
+        if g not in self.terms:
+            self.terms[g] = Counter(self.contrast[g].tolist())
+        return self.terms[g]
 
-    def _push(self, a: int, b: int) -> None:
-        a, b = min(a, b), max(a, b)
-        score = self._score(a, b)
-        if score >= self.params.min_score:
-            ga, gb = self.groups[a], self.groups[b]
-            heapq.heappush(self.heap, (-score, a, b, ga.version, gb.version))
-
-    def pair_scores(self, rows: Sequence[int], cols: Sequence[int]) -> npt.NDArray[np.float64]:
-        scores = 100.0 * _block(self.docs, rows, cols)
+    def pair_scores(self, rows: Sequence[int], cols: Sequence[int]) -> F64:
+        scores = 100.0 * self.vectors.block(rows, cols)
         for r, i in enumerate(rows):
             for c, j in enumerate(cols):
-                value = self.passage.get((min(i, j), max(i, j)))
+                value = self.passage.get((i, j) if i < j else (j, i))
                 if value is not None:
                     scores[r, c] += value
         return scores / 2.0
@@ -519,66 +836,70 @@ class _Agglomerator:
         merges = 0
         while self.heap:
             _, a, b, va, vb = heapq.heappop(self.heap)
-            ga, gb = self.groups.get(a), self.groups.get(b)
-            if ga is None or gb is None or ga.version != va or gb.version != vb:
+            if a not in self.members or b not in self.members:
                 continue
-            if self._refused(ga, gb):
+            if self.version[a] != va or self.version[b] != vb:
+                continue
+            if self._refused(a, b):
                 continue
             self._merge(a, b)
             merges += 1
             if progress and merges % _PROGRESS_EVERY == 0:
-                progress("cluster", merges, len(self.docs.vectors))
+                progress("cluster", merges, len(self.contrast))
 
-    def _refused(self, ga: _Group, gb: _Group) -> bool:
+    def _refused(self, a: int, b: int) -> bool:
         p = self.params
-        na, nb = len(ga.members), len(gb.members)
+        ma, mb = self.members[a], self.members[b]
+        na, nb = len(ma), len(mb)
         if (
             min(na, nb) >= max(p.contrast_min_size, 1)
             and p.contrast_alpha > 0
-            and distinct_groups(ga.terms, na, gb.terms, nb, p.contrast_alpha)
+            and distinct_groups(self.group_terms(a), na, self.group_terms(b), nb, p.contrast_alpha)
         ):
             self.refused_contrast += 1
             return True
-        linked = self.pair_scores(ga.members, gb.members) >= p.link_score
+        linked = self.pair_scores(ma, mb) >= p.link_score
         half = (na + nb - 1) / 2.0
-        gains_a = linked.sum(axis=1)
-        gains_b = linked.sum(axis=0)
-        ok = all(self.links[m] + int(g) > half for m, g in zip(ga.members, gains_a, strict=True))
-        ok = ok and all(
-            self.links[m] + int(g) > half for m, g in zip(gb.members, gains_b, strict=True)
-        )
-        if not ok:
+        gains_a = linked.sum(axis=1).tolist()
+        gains_b = linked.sum(axis=0).tolist()
+        if not all(
+            self.links[m] + g > half for m, g in zip(ma + mb, gains_a + gains_b, strict=True)
+        ):
             self.refused_links += 1
             return True
-        for m, g in zip(ga.members, gains_a, strict=True):
-            self.links[m] += int(g)
-        for m, g in zip(gb.members, gains_b, strict=True):
-            self.links[m] += int(g)
+        for m, g in zip(ma + mb, gains_a + gains_b, strict=True):
+            self.links[m] += g
         return False
 
     def _merge(self, a: int, b: int) -> None:
         keep, gone = min(a, b), max(a, b)
-        gk, gg = self.groups[keep], self.groups.pop(gone)
-        big, small = (
-            (gk.total, gg.total) if len(gk.total) >= len(gg.total) else (gg.total, gk.total)
-        )
-        total = dict(big)
-        for key, value in small.items():
-            total[key] = total.get(key, 0.0) + value
-        gk.total = total
-        gk.members = sorted(gk.members + gg.members)
-        gk.terms = gk.terms + gg.terms
-        gk.version += 1
-        sums_k, sums_g = self.passage_sum[keep], self.passage_sum.pop(gone)
+        self.members[keep] = sorted(self.members[keep] + self.members.pop(gone))
+        self.terms[keep] = self.group_terms(keep) + self.group_terms(gone)
+        self.terms.pop(gone, None)
+        self.version[keep] += 1
+        sums_k = self.sums.setdefault(keep, {})
+        sums_g = self.sums.pop(gone, {})
         sums_k.pop(gone, None)
         sums_g.pop(keep, None)
         for other, value in sums_g.items():
             sums_k[other] = sums_k.get(other, 0.0) + value
-            theirs = self.passage_sum[other]
+            theirs = self.sums[other]
             theirs.pop(gone, None)
             theirs[keep] = sums_k[other]
+        size = len(self.members[keep])
         for other in sorted(sums_k):
-            self._push(keep, other)
+            score = sums_k[other] / (size * len(self.members[other]))
+            if score >= self.params.min_score:
+                lo, hi = min(keep, other), max(keep, other)
+                heapq.heappush(self.heap, (-score, lo, hi, self.version[lo], self.version[hi]))
+
+
+def _contrast_terms(text: _Text, keep: npt.NDArray[np.bool_], min_weight: float) -> list[I32]:
+    doc, word, _, weight = _word_table(text, keep)
+    strong = weight >= min_weight
+    doc, word = doc[strong], word[strong]
+    bounds = np.searchsorted(doc, np.arange(text.n_docs + 1))
+    return [word[bounds[d] : bounds[d + 1]] for d in range(text.n_docs)]
 
 
 # --- the entry point ------------------------------------------------------------------------
@@ -617,51 +938,47 @@ def cluster(
         seconds[stage] = round(now - clock, 4)
         clock = now
 
-    preps = []
-    for k, art in enumerate(ordered):
-        preps.append(prepare(art.text))
-        if progress and (k + 1) % _PROGRESS_EVERY == 0:
-            progress("prepare", k + 1, n)
-    if progress:
-        progress("prepare", n, n)
+    workers = _workers(params, n)
+    text = _scan_corpus([a.text for a in ordered], workers, progress)
     lap("prepare")
 
-    furniture, sentence_keys = _corpus_furniture(preps, params)
-    preps = [
-        _without(p, [k in furniture for k in ks])
-        for p, ks in zip(preps, sentence_keys, strict=True)
-    ]
+    furniture = _furniture(text, params)
+    keep = ~furniture
     lap("boilerplate")
 
-    docs = _doc_vectors(preps, params)
+    vectors = _vectors(text, keep, damping=params.distinctive_df)
+    contrast = _contrast_terms(text, keep, params.contrast_min_weight)
+    bags = _Bags.of(text, keep)
     lap("vectors")
 
-    pairs, raw = _candidates(docs, params)
+    pairs, raw = _candidates(text, keep, params)
     if progress:
         progress("candidates", len(pairs), len(pairs))
     lap("candidates")
 
-    edges: dict[tuple[int, int], float] = {}
-    for i, j in pairs.tolist():
-        edges[(i, j)] = 100.0 * _dot(docs.vectors[i], docs.vectors[j])
+    similarity = _similarities(vectors, pairs)
     lap("similarity")
 
-    align_params = AlignParams(max_merge=params.verify_max_merge)
-    chosen = _to_verify(edges, n, params)
+    align_params = AlignParams(max_merge=1)
+    chosen = _to_verify(pairs, similarity, n, params.verify_per_article)
     passage: dict[tuple[int, int], float] = {}
     for k, (i, j) in enumerate(chosen):
-        passage[(i, j)] = relate(preps[i], preps[j], align_params).score
+        passage[(i, j)] = bags.relate(i, j, align_params)[0]
         if progress and (k + 1) % _PROGRESS_EVERY == 0:
             progress("verify", k + 1, len(chosen))
     if progress:
         progress("verify", len(chosen), len(chosen))
     lap("verify")
 
-    agglo = _Agglomerator(docs, edges, passage, params)
+    edges = {
+        (i, j): (sim + passage.get((i, j), 0.0)) / 2.0
+        for (i, j), sim in zip(pairs.tolist(), similarity.tolist(), strict=True)
+    }
+    agglo = _Agglomerator(vectors, contrast, edges, passage, params)
     agglo.run(progress)
     lap("cluster")
 
-    clusters, singletons, assignments = _finish(ordered, preps, agglo, align_params, progress)
+    clusters, singletons, assignments = _finish(ordered, bags, agglo, align_params, progress)
     lap("relations")
 
     layout, max_bucket = _lsh(params)
@@ -675,7 +992,8 @@ def cluster(
             "min_bands": layout.min_bands,
             "max_bucket": max_bucket,
         },
-        "furniture_lines": len(furniture),
+        "workers": workers,
+        "furniture_sentences": int(furniture.sum()),
         "candidate_pairs_lsh": raw,
         "candidate_pairs": len(pairs),
         "candidates_per_article": round(len(pairs) / n, 3) if n else 0.0,
@@ -689,37 +1007,20 @@ def cluster(
     return Clustering(tuple(clusters), tuple(singletons), tuple(assignments), params, stats)
 
 
-def _to_verify(
-    edges: dict[tuple[int, int], float], n: int, params: ClusterParams
-) -> list[tuple[int, int]]:
-    """Each article's ``verify_per_article`` most similar candidates (similarity above 0)."""
-    if params.verify_per_article == 0:
-        return []
-    partners: list[list[tuple[float, int]]] = [[] for _ in range(n)]
-    for (i, j), sim in edges.items():
-        if sim > 0:
-            partners[i].append((-sim, j))
-            partners[j].append((-sim, i))
-    chosen: set[tuple[int, int]] = set()
-    for i, row in enumerate(partners):
-        for _, j in sorted(row)[: params.verify_per_article]:
-            chosen.add((min(i, j), max(i, j)))
-    return sorted(chosen)
-
-
 def _finish(
     ordered: list[Article],
-    preps: list[Prepared],
+    bags: _Bags,
     agglo: _Agglomerator,
     align_params: AlignParams,
     progress: Progress | None,
 ) -> tuple[list[Cluster], list[str], list[Assignment]]:
-    groups = sorted((g.members for g in agglo.groups.values()), key=lambda m: m[0])
+    groups = sorted(agglo.members.values(), key=lambda m: m[0])
     clusters: list[Cluster] = []
     singletons: list[str] = []
     by_doc: dict[int, Assignment] = {}
     done = 0
     for members in groups:
+        done += len(members)
         if len(members) == 1:
             (only,) = members
             singletons.append(ordered[only].id)
@@ -728,7 +1029,7 @@ def _finish(
         scores = agglo.pair_scores(members, members)
         upper = scores[np.triu_indices(len(members), k=1)]
         centrality = scores.sum(axis=1) - np.diag(scores)
-        rep_pos = int(np.argmax(centrality))  # first maximum: the smallest id wins ties
+        rep_pos = int(np.argmax(centrality))  # the first maximum: the smallest id wins ties
         rep = members[rep_pos]
         cid = len(clusters)
         clusters.append(
@@ -744,11 +1045,12 @@ def _finish(
             if m == rep:
                 by_doc[m] = Assignment(ordered[m].id, cid, ordered[m].id, None, "representative")
                 continue
-            verdict = relate(preps[m], preps[rep], align_params).verdict
+            verdict = bags.relate(m, rep, align_params)[1]
             by_doc[m] = Assignment(
                 ordered[m].id, cid, ordered[rep].id, round(float(scores[pos, rep_pos]), 2), verdict
             )
-        done += len(members)
         if progress:
             progress("relations", done, len(ordered))
+    if progress:
+        progress("relations", len(ordered), len(ordered))
     return clusters, singletons, [by_doc[k] for k in range(len(ordered))]

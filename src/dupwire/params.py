@@ -88,8 +88,7 @@ class ClusterParams:
     * ``distinctive_df``: words in more than this share of the corpus count progressively less
       (:class:`dupwire.weights.CorpusWeights`).
     * ``verify_per_article``: each article's most similar candidates (up to this many) are
-      aligned with :func:`dupwire.align.relate`, sentence by sentence (``verify_max_merge``
-      sentences per side at most in one link).
+      aligned sentence by sentence (:func:`dupwire.align.relate` with one-to-one links).
     * ``min_score``: clusters merge while their average pair score is at least this (0-100).
     * ``link_score``: every member of a cluster must reach this pair score with more than half
       of the other members (no chaining).
@@ -97,6 +96,8 @@ class ClusterParams:
       ``contrast_min_size`` articles do not merge when each has a word (background weight at
       least ``contrast_min_weight``) that is over-represented in it compared with the other
       group at one-sided hypergeometric significance ``contrast_alpha``.
+    * ``workers``: processes that scan the articles; ``None`` uses one per CPU (at most 8)
+      for corpora of 2,000 articles or more, and none for smaller ones.
     """
 
     num_perm: int = 256
@@ -111,12 +112,12 @@ class ClusterParams:
     boilerplate_private: float = 0.5
     distinctive_df: float = 0.02
     verify_per_article: int = 3
-    verify_max_merge: int = 1
     min_score: float = 7.5
     link_score: float = 5.0
     contrast_alpha: float = 0.01
     contrast_min_size: int = 3
     contrast_min_weight: float = 2.0
+    workers: int | None = None
 
     def __post_init__(self) -> None:
         for name in ("num_perm", "seed", "max_candidates"):
@@ -134,8 +135,8 @@ class ClusterParams:
             if not isinstance(value, int) or value < 0:
                 msg = f"{name} must be a non-negative integer, got {value!r}"
                 raise ParamsError(msg)
-        if not isinstance(self.verify_max_merge, int) or not 1 <= self.verify_max_merge <= 5:
-            msg = f"verify_max_merge must be an integer in [1, 5], got {self.verify_max_merge!r}"
+        if self.workers is not None and (not isinstance(self.workers, int) or self.workers < 1):
+            msg = f"workers must be a positive integer or None (automatic), got {self.workers!r}"
             raise ParamsError(msg)
         _check_range("boilerplate_share", self.boilerplate_share, 0.0, 1.0)
         _check_range("boilerplate_private", self.boilerplate_private, 0.0, 1.0)
