@@ -56,6 +56,8 @@ from functools import lru_cache
 from itertools import accumulate, combinations
 from pathlib import Path
 
+import numpy as np
+
 from dupwire.model import Article
 
 __all__ = [
@@ -88,6 +90,8 @@ _FURNITURE_WORDS = 110  # mean whitespace tokens of furniture around a body
 _VARIANT_BITS = 7  # each slot has 2**7 possible values; a story's hash picks one
 
 _MASK64 = (1 << 64) - 1
+_GOLDEN_INT = 0x9E3779B97F4A7C15
+_GOLDEN = np.uint64(_GOLDEN_INT)
 _E, _N, _W, _C = range(4)  # slot kinds: entity, number, content word, capitalised one
 
 # ---------------------------------------------------------------------------------------
@@ -105,8 +109,8 @@ said stated noted | says states notes | told informed | announced unveiled decla
 died perished | began started | begin start | ended finished concluded | after following
 before ahead_of | officials authorities | people individuals | large big sizeable
 huge massive enormous | major significant | help assist | helped assisted | buy purchase
-bought purchased | many numerous | several a_number_of | also additionally | however but
-However But | attack assault | attacks assaults | attacked assaulted | injured wounded hurt
+bought purchased | many numerous | several a_number_of | also additionally
+attack assault | attacks assaults | attacked assaulted | injured wounded hurt
 car vehicle | cars vehicles | homes houses residences | children kids | fire blaze
 fires blazes | firefighters fire_crews | earthquake quake tremor
 arrested detained held | nearly almost close_to | recently lately
@@ -284,6 +288,7 @@ class _Pool:
     # per _W key: the replacement words for its ending and their cumulative weights
     swaps: tuple[tuple[tuple[str, ...], tuple[float, ...]] | None, ...]
     keyrand: tuple[int, ...]  # per slot key: 64 random bits, hashed with a story's salt
+    keyrand_array: np.ndarray  # the same as a numpy uint64 array
     variants: list[tuple[str, ...] | None]  # per slot key: its possible values, built lazily
     lowercase: frozenset[str]  # words seen in lower case in the pool
     word_maps: dict[tuple[int, str], dict[str, str]]  # (synonym level, spelling) -> map
@@ -461,6 +466,7 @@ def _pool() -> _Pool:
             links[kid] = key_ids[_W, word]
         if kind == _W:
             key_swaps[kid] = swaps.get(_ending(word)) or swaps[""]
+    keyrand = tuple(_mix(0x6B65, link if link >= 0 else kid) for kid, link in enumerate(links))
     lowercase = frozenset(lower_count)
     vocab = lowercase.union(*(words for words, _ in swaps.values()))
     return _Pool(
@@ -471,7 +477,8 @@ def _pool() -> _Pool:
         words=tuple(words_),
         links=tuple(links),
         swaps=tuple(key_swaps),
-        keyrand=tuple(_mix(0x6B65, link if link >= 0 else kid) for kid, link in enumerate(links)),
+        keyrand=keyrand,
+        keyrand_array=np.array(keyrand, dtype=np.uint64),
         variants=[None] * n_keys,
         lowercase=lowercase,
         word_maps=_word_maps(vocab),
@@ -539,22 +546,20 @@ class _Fill(dict[int, str]):
         self.pool, self.salt, self.keyrand = pool, salt, pool.keyrand
 
     def __missing__(self, kid: int) -> str:
-        h = ((self.salt ^ self.keyrand[kid]) * 0x9E3779B97F4A7C15) & _MASK64
+        h = ((self.salt ^ self.keyrand[kid]) * _GOLDEN_INT) & _MASK64
         value = _variants(self.pool, kid)[h >> (64 - _VARIANT_BITS)]
         self[kid] = value
         return value
 
     def fill(self, keys: Iterable[int]) -> None:
         """Look up the values of many keys at once (the same values as one at a time)."""
-        pool, salt, keyrand, variants = self.pool, self.salt, self.keyrand, self.pool.variants
-        shift = 64 - _VARIANT_BITS
+        pool = self.pool
+        ids = list(keys)
+        mixed = (np.uint64(self.salt) ^ pool.keyrand_array[ids]) * _GOLDEN
+        picks = (mixed >> np.uint64(64 - _VARIANT_BITS)).tolist()
+        variants = pool.variants
         self.update(
-            {
-                k: (variants[k] or _variants(pool, k))[
-                    ((salt ^ keyrand[k]) * 0x9E3779B97F4A7C15 & _MASK64) >> shift
-                ]
-                for k in keys
-            }
+            {k: (variants[k] or _variants(pool, k))[i] for k, i in zip(ids, picks, strict=True)}
         )
 
     def render(self, tid: int) -> str:
@@ -573,15 +578,13 @@ def _number(word: str, bits: int) -> str:
             return str(1995 + bits % 30)
         if value <= 31:
             return str(1 + bits % 30)
+    if re.fullmatch(r"\d{1,2}:\d\d", word):  # a time of day
+        return f"{bits % 12 + 1}:{(bits >> 8) % 60:02d}"
     out = []
     for i, ch in enumerate(word):
         if ch.isdigit():
             digit = (bits >> (4 * (i % 12))) % 10
-            if i == 0 and digit == 0:
-                digit = 1
-            elif i > 0 and word[i - 1] == ":":
-                digit %= 6  # minutes
-            out.append(str(digit))
+            out.append(str(digit if digit or i else 1))
         else:
             out.append(ch)
     return "".join(out)
