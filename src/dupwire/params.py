@@ -111,7 +111,7 @@ class ClusterParams:
     boilerplate_share: float = 0.001
     boilerplate_private: float = 0.5
     distinctive_df: float = 0.02
-    verify_per_article: int = 3
+    verify_per_article: int = 5
     min_score: float = 7.5
     link_score: float = 5.0
     contrast_alpha: float = 0.01
