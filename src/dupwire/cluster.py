@@ -38,10 +38,12 @@ The pipeline (every stage sees the articles sorted by id, so the input order nev
    all pairs of members; pairs that are not candidates count as 0.  Two rules can refuse a
    merge:
 
-   * **No chaining.**  Every member of the merged cluster must reach ``link_score`` with
-     more than half of the other members (exact pair scores, candidates or not).  So when A
-     resembles B and B resembles C but A and C are unrelated, at most two of them end up
-     together.
+   * **No chaining.**  A pair of articles is *linked* when its pair score (exact, candidate
+     or not) is at least ``link_score``.  More than half of the pairs across the two merging
+     clusters must be linked, and every member of the merged cluster must be linked with
+     more than half of the other members.  So when A resembles B and B resembles C but A and
+     C are unrelated, at most two of them end up together; and two groups of unrelated
+     reports stay apart however many roundups quote both (a roundup may join one side).
    * **Contrast.**  Reports of two different occasions of one kind (two title fights of one
      boxer, two patches of one browser) share their protagonist and their vocabulary, so
      their similarity alone does not tell them apart.  But each group has facts the other
@@ -862,7 +864,7 @@ class _Agglomerator:
         half = (na + nb - 1) / 2.0
         gains_a = linked.sum(axis=1).tolist()
         gains_b = linked.sum(axis=0).tolist()
-        if not all(
+        if 2 * int(linked.sum()) <= na * nb or not all(
             self.links[m] + g > half for m, g in zip(ma + mb, gains_a + gains_b, strict=True)
         ):
             self.refused_links += 1

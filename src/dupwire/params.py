@@ -90,8 +90,9 @@ class ClusterParams:
     * ``verify_per_article``: each article's most similar candidates (up to this many) are
       aligned sentence by sentence (:func:`dupwire.align.relate` with one-to-one links).
     * ``min_score``: clusters merge while their average pair score is at least this (0-100).
-    * ``link_score``: every member of a cluster must reach this pair score with more than half
-      of the other members (no chaining).
+    * ``link_score``: pairs scoring at least this are *linked*; more than half of the pairs
+      across two merging clusters must be linked, and every member of a cluster must be linked
+      with more than half of the other members (no chaining).
     * ``contrast_alpha``, ``contrast_min_size``, ``contrast_min_weight``: two groups of at least
       ``contrast_min_size`` articles do not merge when each has a word (background weight at
       least ``contrast_min_weight``) that is over-represented in it compared with the other

@@ -1,0 +1,335 @@
+from __future__ import annotations
+
+import random
+from collections import Counter
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dupwire import Article, DuplicateIdError, ParamsError
+from dupwire.align import Prepared, prepare, relate
+from dupwire.cluster import (
+    Clustering,
+    _Bags,
+    _damping,
+    _furniture,
+    _scan_corpus,
+    cluster,
+    distinct_groups,
+)
+from dupwire.index import DEFAULT_LAYOUT, DEFAULT_MAX_BUCKET
+from dupwire.metrics import score_clustering
+from dupwire.params import AlignParams, ClusterParams
+from dupwire.sketch import DEFAULT_NUM_PERM, DEFAULT_SEED
+from dupwire.weights import CorpusWeights
+
+# A newsletter insert of the kind sites append to every article.
+BLURB = (
+    "Sign up for the Morning Glimmer, our free daily briefing from the Quillhaven Courier. "
+    "Every weekday Quillhaven Courier editors Brannoch Velt and Sorcha Dimmery pick the stories "
+    "that matter. Quillhaven Courier is an independent newsroom funded by readers like you."
+)
+
+
+def _articles(records: list[dict[str, Any]]) -> list[Article]:
+    return [Article(r["id"], r["text"]) for r in records]
+
+
+def _events(records: list[dict[str, Any]], *events: str) -> list[dict[str, Any]]:
+    return [r for r in records if r["event"] in events]
+
+
+def _together(result: Clustering, a: str, b: str) -> bool:
+    labels = result.labels()
+    return labels[a] == labels[b]
+
+
+def _one_per_topic(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One article of each ECB+ topic: articles about unrelated events."""
+    seen: dict[int, dict[str, Any]] = {}
+    for r in records:
+        seen.setdefault(r["topic"], r)
+    return list(seen.values())
+
+
+# --- behaviour -----------------------------------------------------------------------------
+
+
+def test_seed_pair_clusters_together(
+    seed_a: str, seed_b: str, ecb_records: list[dict[str, Any]]
+) -> None:
+    others = _articles(_one_per_topic(ecb_records))
+    result = cluster([Article("seed-a", seed_a), Article("seed-b", seed_b), *others])
+    assert _together(result, "seed-a", "seed-b")
+    (group,) = [c for c in result.clusters if "seed-a" in c.members]
+    assert set(group.members) == {"seed-a", "seed-b"}
+    record = {r["id"]: r for r in result.to_records()}
+    member = "seed-b" if group.representative == "seed-a" else "seed-a"
+    assert record[member]["relation"] == "same_story"
+    assert record[group.representative]["relation"] == "representative"
+
+
+def test_unrelated_events_stay_apart(ecb_records: list[dict[str, Any]]) -> None:
+    records = _events(ecb_records, "3_ecb", "22_ecbplus")
+    result = cluster(_articles(records))
+    event = {r["id"]: r["event"] for r in records}
+    for c in result.clusters:
+        assert len({event[m] for m in c.members}) == 1, c.members
+    assert result.clusters, "each event should form at least one cluster"
+
+
+def test_no_chaining_through_a_roundup(ecb_records: list[dict[str, Any]]) -> None:
+    # A and C report unrelated events; B is a roundup made of both, so A~B and B~C.
+    a = next(r["text"] for r in ecb_records if r["id"] == "26_1ecb")
+    c = next(r["text"] for r in ecb_records if r["id"] == "31_1ecb")
+    b = f"{a}\n{c}"
+    result = cluster([Article("A", a), Article("B", b), Article("C", c)])
+    assert not _together(result, "A", "C")
+    # The roundup may join one side, never both.
+    assert sum(len(cl) for cl in result.clusters) <= 2
+
+
+def test_no_chaining_between_two_groups(ecb_records: list[dict[str, Any]]) -> None:
+    # Two groups of real reports of unrelated events, joined only by two roundups.
+    left = [r for r in ecb_records if r["event"] == "26_ecb"][:4]
+    right = [r for r in ecb_records if r["event"] == "31_ecb"][:4]
+    bridges = [Article(f"roundup-{k}", f"{left[k]['text']}\n{right[k]['text']}") for k in range(2)]
+    result = cluster([*_articles(left), *_articles(right), *bridges])
+    labels = result.labels()
+    assert {labels[r["id"]] for r in left}.isdisjoint({labels[r["id"]] for r in right})
+
+
+def test_same_result_in_any_input_order(ecb_records: list[dict[str, Any]]) -> None:
+    records = [r for r in ecb_records if r["topic"] in (7, 20, 25)]
+    arts = _articles(records)
+    shuffled = list(arts)
+    random.Random(3).shuffle(shuffled)
+    one, two = cluster(arts), cluster(shuffled)
+    assert one.clusters == two.clusters  # members, representatives, ids and scores
+    assert one.singletons == two.singletons
+    assert one.assignments == two.assignments
+    assert [c.id for c in one.clusters] == list(range(len(one.clusters)))
+    firsts = [c.members[0] for c in one.clusters]
+    assert firsts == sorted(firsts)
+
+
+def test_every_article_appears_exactly_once(ecb_records: list[dict[str, Any]]) -> None:
+    records = [r for r in ecb_records if r["topic"] in (1, 9)]
+    result = cluster([*_articles(records), Article("empty", ""), Article("blank", "  \n ")])
+    ids = [a.id for a in result.assignments]
+    assert sorted(ids) == ids
+    assert Counter(ids) == Counter([r["id"] for r in records] + ["empty", "blank"])
+    in_clusters = [m for c in result.clusters for m in c.members]
+    assert len(in_clusters) + len(result.singletons) == len(ids)
+    assert set(in_clusters).isdisjoint(result.singletons)
+    assert {"empty", "blank"} <= set(result.singletons)
+    records_out = result.to_records()
+    assert [r["id"] for r in records_out] == ids
+    by_id = {a.id: a for a in result.assignments}
+    for c in result.clusters:
+        assert c.representative in c.members
+        assert 0 <= c.min_score <= c.median_score <= 100
+        for m in c.members:
+            a = by_id[m]
+            assert a.cluster_id == c.id and a.representative_id == c.representative
+            if m == c.representative:
+                assert (a.relation, a.score) == ("representative", None)
+            else:
+                assert a.relation in {"same_story", "partial_reuse", "unrelated"}
+                assert a.score is not None
+    for s in result.singletons:
+        assert by_id[s].relation == "singleton"
+        assert by_id[s].cluster_id is None and by_id[s].representative_id == s
+    for r in records_out:
+        assert set(r) >= {"id", "cluster_id", "representative_id", "score", "relation"}
+
+
+def test_newsletter_blurb_does_not_join_unrelated_articles(
+    ecb_records: list[dict[str, Any]],
+) -> None:
+    records = _one_per_topic(ecb_records)
+    wrapped = [Article(r["id"], f"{r['text']}\n{BLURB}") for r in records]
+    result = cluster(wrapped)
+    assert result.clusters == ()
+    assert result.stats["furniture_sentences"] >= 3 * len(records)
+    # The rule is what keeps them apart: without it the shared blurb joins articles.
+    off = ClusterParams(boilerplate_min_articles=10**6)
+    assert cluster(wrapped, params=off).clusters != ()
+
+
+def test_wire_copies_are_not_mistaken_for_furniture(ecb_records: list[dict[str, Any]]) -> None:
+    wire = next(r["text"] for r in ecb_records if r["id"] == "7_1ecbplus")
+    copies = [Article(f"copy-{k}", f"Posted by Site {k}\n{wire}") for k in range(6)]
+    others = _articles(_one_per_topic(ecb_records))
+    result = cluster([*copies, *others])
+    (group,) = [c for c in result.clusters if "copy-0" in c.members]
+    assert set(group.members) >= {a.id for a in copies}
+    reps = {a.id: a for a in result.assignments}
+    assert all(reps[a.id].relation in ("same_story", "representative") for a in copies)
+
+
+# --- quality gate ----------------------------------------------------------------------------
+
+# Measured with defaults on fixtures/ecbplus/dev.jsonl: ARI 0.907, B-cubed F1 0.933,
+# largest cluster 22 (largest true event 22).  Floors sit a little below.
+ECB_MIN_ARI = 0.89
+ECB_MIN_BCUBED_F1 = 0.92
+
+
+def test_ecb_dev_quality_gate(ecb_records: list[dict[str, Any]]) -> None:
+    result = cluster(_articles(ecb_records))
+    truth = {r["id"]: r["event"] for r in ecb_records}
+    scores = score_clustering(truth, result.labels())
+    assert scores.ari >= ECB_MIN_ARI, scores
+    assert scores.bcubed_f1 >= ECB_MIN_BCUBED_F1, scores
+    assert scores.largest_pred_cluster <= 2 * scores.largest_true_cluster, scores
+
+
+def test_worker_processes_change_nothing(ecb_records: list[dict[str, Any]]) -> None:
+    arts = _articles(ecb_records)  # 575 articles: two scanning tasks
+    one = cluster(arts, params=ClusterParams(workers=1))
+    two = cluster(arts, params=ClusterParams(workers=2))
+    assert one.assignments == two.assignments
+    assert one.clusters == two.clusters
+    assert two.stats["workers"] == 2
+
+
+# --- stats, parameters, errors ---------------------------------------------------------------
+
+
+def test_stats_record_the_run(seed_a: str, seed_b: str) -> None:
+    result = cluster([Article("a", seed_a), Article("b", seed_b)])
+    stats = result.stats
+    assert (stats["num_perm"], stats["seed"]) == (DEFAULT_NUM_PERM, DEFAULT_SEED)
+    assert stats["lsh"] == {
+        "bands": DEFAULT_LAYOUT.bands,
+        "rows": DEFAULT_LAYOUT.rows,
+        "min_bands": DEFAULT_LAYOUT.min_bands,
+        "max_bucket": DEFAULT_MAX_BUCKET,
+    }
+    assert stats["candidate_pairs"] == 1 and stats["candidates_per_article"] == 0.5
+    assert set(stats["seconds"]) >= {"prepare", "candidates", "verify", "cluster"}
+    assert result.params == ClusterParams()
+
+
+def test_defaults_follow_the_sketch_module() -> None:
+    assert (ClusterParams().num_perm, ClusterParams().seed) == (DEFAULT_NUM_PERM, DEFAULT_SEED)
+
+
+def test_progress_reports_stages(seed_a: str, seed_b: str) -> None:
+    seen: list[tuple[str, int, int]] = []
+    cluster([Article("a", seed_a), Article("b", seed_b)], progress=lambda *x: seen.append(x))
+    stages = [s for s, _, _ in seen]
+    assert stages.index("prepare") < stages.index("candidates") < stages.index("verify")
+    assert ("prepare", 2, 2) in seen
+
+
+def test_empty_input_gives_empty_clustering() -> None:
+    result = cluster([])
+    assert (result.clusters, result.singletons, result.assignments) == ((), (), ())
+    assert result.duplicate_ratio == 0.0
+
+
+def test_duplicate_ids_are_refused() -> None:
+    with pytest.raises(DuplicateIdError, match="repeated: 'x'"):
+        cluster([Article("x", "One."), Article("x", "Two.")])
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        pytest.param({"min_score": -1.0}, r"min_score must be in \[0, 100\]", id="min-score"),
+        pytest.param({"contrast_alpha": 2.0}, r"contrast_alpha must be in", id="alpha"),
+        pytest.param({"max_candidates": 0}, r"max_candidates must be a positive", id="cap"),
+        pytest.param({"workers": 0}, r"workers must be a positive integer or None", id="workers"),
+        pytest.param({"bands": 0}, r"bands must be a positive integer or None", id="bands"),
+    ],
+)
+def test_params_are_validated(options: dict[str, Any], message: str) -> None:
+    with pytest.raises(ParamsError, match=message):
+        ClusterParams(**options)
+
+
+def test_unknown_option_names_the_valid_ones() -> None:
+    with pytest.raises(ParamsError, match="unknown cluster option 'min_scor'; valid options: "):
+        ClusterParams.from_options(min_scor=3.0)
+
+
+# --- the building blocks against their references ----------------------------------------------
+
+
+def _filtered(text: str, keep: list[bool]) -> Prepared:
+    p = prepare(text)
+    idx = [k for k, flag in enumerate(keep) if flag]
+    return Prepared(
+        p.text,
+        p.units,
+        [p.story[k] for k in idx],
+        [p.tokens[k] for k in idx],
+        [p.bags[k] for k in idx],
+    )
+
+
+def test_fast_relate_equals_the_aligner(ecb_records: list[dict[str, Any]]) -> None:
+    records = sorted([r for r in ecb_records if r["topic"] in (7, 27)], key=lambda r: r["id"])
+    texts = [r["text"] for r in records]
+    text = _scan_corpus(texts, 1, None)
+    keep = ~_furniture(text, ClusterParams())
+    bags = _Bags.of(text, keep)
+    params = AlignParams(max_merge=1)
+    prepared = []
+    for d, t in enumerate(texts):
+        lo, hi = int(text.sent_ptr[d]), int(text.sent_ptr[d + 1])
+        prepared.append(_filtered(t, keep[lo:hi].tolist()))
+    rng = random.Random(5)
+    pairs = [(i, j) for i in range(len(texts)) for j in range(len(texts))]
+    for i, j in [*rng.sample(pairs, 300), (0, 0), (1, 1)]:
+        ref = relate(prepared[i], prepared[j], params)
+        score, verdict = bags.relate(i, j, params)
+        assert score == pytest.approx(ref.score, abs=1e-3), (i, j)
+        assert verdict == ref.verdict, (i, j)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(data=st.data())
+def test_fast_relate_equals_the_aligner_on_mixed_texts(
+    data: st.DataObject, ecb_records: list[dict[str, Any]]
+) -> None:
+    pool = [line for r in ecb_records[:60] for line in r["text"].split("\n") if line.strip()]
+    pick = st.lists(st.sampled_from(pool), min_size=1, max_size=8)
+    a = "\n".join(data.draw(pick))
+    b = "\n".join(data.draw(pick) + data.draw(st.lists(st.sampled_from(a.split("\n")), max_size=3)))
+    text = _scan_corpus([a, b], 1, None)
+    keep = np.ones(len(text.sent_chars), dtype=bool)
+    bags = _Bags.of(text, keep)
+    params = AlignParams(max_merge=1)
+    ref = relate(prepare(a), prepare(b), params)
+    score, verdict = bags.relate(0, 1, params)
+    assert score == pytest.approx(ref.score, abs=1e-3)
+    assert verdict == ref.verdict
+
+
+def test_damping_equals_corpus_weights() -> None:
+    rng = random.Random(2)
+    docs = [[f"w{rng.randrange(60)}" for _ in range(rng.randrange(1, 30))] for _ in range(200)]
+    ref = CorpusWeights(docs, distinctive_df=0.02)
+    df = Counter(w for d in docs for w in set(d))
+    words = sorted(df)
+    got = _damping(np.array([df[w] for w in words]), len(docs), 0.02)
+    assert got.tolist() == pytest.approx([ref.damping(w) for w in words])
+
+
+@given(
+    a=st.dictionaries(st.sampled_from("abcdefgh"), st.integers(1, 6), max_size=8),
+    b=st.dictionaries(st.sampled_from("abcdefgh"), st.integers(1, 6), max_size=8),
+    alpha=st.sampled_from([0.001, 0.01, 0.05]),
+)
+def test_contrast_rule_is_symmetric(a: dict[str, int], b: dict[str, int], alpha: float) -> None:
+    ca, cb = Counter(a), Counter(b)
+    assert distinct_groups(ca, 6, cb, 6, alpha) == distinct_groups(cb, 6, ca, 6, alpha)
+    assert not distinct_groups(ca, 6, ca, 6, alpha)
