@@ -17,12 +17,14 @@ from dupwire.cluster import (
     _damping,
     _furniture,
     _scan_corpus,
+    _shingle_sets,
     cluster,
     distinct_groups,
 )
 from dupwire.index import DEFAULT_LAYOUT, DEFAULT_MAX_BUCKET
 from dupwire.metrics import score_clustering
 from dupwire.params import AlignParams, ClusterParams
+from dupwire.shingle import key_shingles
 from dupwire.sketch import DEFAULT_NUM_PERM, DEFAULT_SEED
 from dupwire.weights import CorpusWeights
 
@@ -312,6 +314,20 @@ def test_fast_relate_equals_the_aligner_on_mixed_texts(
     score, verdict = bags.relate(0, 1, params)
     assert score == pytest.approx(ref.score, abs=1e-3)
     assert verdict == ref.verdict
+
+
+def test_shingles_equal_the_shingle_module(ecb_records: list[dict[str, Any]]) -> None:
+    texts = [r["text"] for r in ecb_records[:80]]
+    text = _scan_corpus(texts, 1, None)
+    keep = np.ones(len(text.sent_chars), dtype=bool)
+    keep[::3] = False  # some sentences set aside as furniture
+    sent_of_token = np.repeat(np.arange(len(keep)), np.diff(text.tok_ptr))
+    got = _shingle_sets(text, keep)
+    for d in range(len(texts)):
+        lo, hi = text.sent_ptr[d], text.sent_ptr[d + 1]
+        mine = (sent_of_token >= lo) & (sent_of_token < hi) & keep[sent_of_token]
+        words = [text.vocab[k] for k in text.keys[mine].tolist()]
+        assert np.array_equal(got[d], key_shingles(words)), d
 
 
 def test_damping_equals_corpus_weights() -> None:

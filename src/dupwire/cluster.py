@@ -78,6 +78,7 @@ from __future__ import annotations
 import heapq
 import math
 import os
+import re
 import time
 from array import array
 from collections import Counter
@@ -95,7 +96,14 @@ from dupwire.model import Article, Verdict
 from dupwire.normalize import tokenize
 from dupwire.params import AlignParams, ClusterParams
 from dupwire.segment import split_units
-from dupwire.shingle import key_shingles
+from dupwire.shingle import (
+    DEFAULT_LEAD,
+    DEFAULT_MAX_ZIPF,
+    DEFAULT_N,
+    key_hashes,
+    key_shingles,
+    zipf_of,
+)
 from dupwire.sketch import signatures
 
 __all__ = [
@@ -214,8 +222,7 @@ class _Scan:
 
 def _scan(texts: Sequence[str]) -> _Scan:
     """Cut ``texts`` into story sentences and weighted word keys (what ``prepare`` does)."""
-    vocab: dict[str, int] = {}
-    keys = array("i")
+    keys: list[str] = []
     weights = array("d")
     sent_tokens = array("i")
     sent_chars = array("i")
@@ -226,15 +233,16 @@ def _scan(texts: Sequence[str]) -> _Scan:
             if unit.kind != "story":
                 continue
             toks = tokenize(text, unit.start, unit.end)
-            keys.extend([vocab.setdefault(t.key, len(vocab)) for t in toks])
+            keys.extend([t.key for t in toks])
             weights.extend([t.weight for t in toks])
             sent_tokens.append(len(toks))
             sent_chars.append(unit.end - unit.start)
             count += 1
         doc_sents.append(count)
+    vocab = {k: i for i, k in enumerate(dict.fromkeys(keys))}
     return _Scan(
         list(vocab),
-        np.frombuffer(keys, dtype=np.int32).copy(),
+        np.fromiter(map(vocab.__getitem__, keys), dtype=np.int32, count=len(keys)),
         np.frombuffer(weights, dtype=np.float64).copy(),
         np.frombuffer(sent_tokens, dtype=np.int32).copy(),
         np.frombuffer(sent_chars, dtype=np.int32).copy(),
@@ -331,25 +339,24 @@ def _mix(h: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
 
 def _line_hashes(text: _Text) -> npt.NDArray[np.uint64]:
     """One 64-bit hash per sentence of its word keys in order, numbers and dates masked."""
+    digit = re.compile(r"\d").search
     codes = np.array(
-        [
-            1 if k in _DATE_WORDS else 2 if any(c.isdigit() for c in k) else i + 3
-            for i, k in enumerate(text.vocab)
-        ],
+        [1 if k in _DATE_WORDS else 2 if digit(k) else i + 3 for i, k in enumerate(text.vocab)],
         dtype=np.uint64,
     )
     n_sents = len(text.tok_ptr) - 1
-    if len(text.keys) == 0:
-        return np.zeros(n_sents, dtype=np.uint64)
+    out = np.zeros(n_sents, dtype=np.uint64)
+    lengths = np.diff(text.tok_ptr)
+    filled = np.flatnonzero(lengths > 0)
+    if len(filled) == 0:
+        return out
     sent = text.token_sentence()
     pos = (np.arange(len(text.keys)) - text.tok_ptr[sent]).astype(np.uint64)
     with np.errstate(over="ignore"):
         h = _mix(codes[text.keys] * _GOLDEN + _mix(pos + np.uint64(1)))
-        out = np.zeros(n_sents, dtype=np.uint64)
-        np.add.at(out, sent, h)
-        lengths = np.diff(text.tok_ptr).astype(np.uint64)
-        out = _mix(out + lengths)
-    out[np.diff(text.tok_ptr) == 0] = 0
+        # Tokens are in sentence order: one sum per non-empty sentence.
+        sums = np.add.reduceat(h, text.tok_ptr[filled])
+        out[filled] = _mix(sums + lengths[filled].astype(np.uint64))
     return out
 
 
@@ -362,16 +369,22 @@ def _furniture(text: _Text, params: ClusterParams) -> npt.NDArray[np.bool_]:
     doc = text.sentence_doc()
     # Distinct (line, article) pairs, then the lines held by enough articles.
     has_words = lines != 0
-    pairs = np.unique(np.stack((lines[has_words], doc[has_words].astype(np.uint64))), axis=1)
-    line_ids, counts = np.unique(pairs[0], return_counts=True)
+    if not has_words.any():
+        return np.zeros(n_sents, dtype=bool)
+    line_of, doc_of = lines[has_words], doc[has_words]
+    order = np.lexsort((doc_of, line_of))
+    line_of, doc_of = line_of[order], doc_of[order]
+    first = np.r_[True, (line_of[1:] != line_of[:-1]) | (doc_of[1:] != doc_of[:-1])]
+    line_of, doc_of = line_of[first], doc_of[first]
+    line_ids, counts = np.unique(line_of, return_counts=True)
     frequent = line_ids[counts >= need]
     if len(frequent) == 0:
         return np.zeros(n_sents, dtype=bool)
-    holder_lines = pairs[0][np.isin(pairs[0], frequent)]
-    holder_docs = pairs[1][np.isin(pairs[0], frequent)].astype(np.int64)
+    held = np.isin(line_of, frequent)
+    holder_lines, holder_docs = line_of[held], doc_of[held]
     starts = np.searchsorted(holder_lines, frequent)
     ends = np.searchsorted(holder_lines, frequent, side="right")
-    doc_lines = [set(lines[text.sent_ptr[d] : text.sent_ptr[d + 1]].tolist()) for d in range(n)]
+    doc_lines = _LineSets(lines, text.sent_ptr)
     # Test (a): the holders mostly have lines of their own.
     suspects: dict[int, tuple[int, ...]] = {}
     private: dict[tuple[int, ...], bool] = {}
@@ -397,7 +410,22 @@ def _furniture(text: _Text, params: ClusterParams) -> npt.NDArray[np.bool_]:
     return np.asarray(found, dtype=bool)
 
 
-def _private_share(docs: Sequence[int], doc_lines: list[set[int]]) -> float:
+class _LineSets:
+    """Each article's set of line hashes, built when first asked for."""
+
+    def __init__(self, lines: npt.NDArray[np.uint64], sent_ptr: I64) -> None:
+        self.lines = lines
+        self.sent_ptr = sent_ptr
+        self.cache: dict[int, set[int]] = {}
+
+    def __getitem__(self, d: int) -> set[int]:
+        if d not in self.cache:
+            lo, hi = self.sent_ptr[d], self.sent_ptr[d + 1]
+            self.cache[d] = set(self.lines[lo:hi].tolist())
+        return self.cache[d]
+
+
+def _private_share(docs: Sequence[int], doc_lines: _LineSets) -> float:
     """Mean share of each article's lines found in no other of ``docs``."""
     seen = Counter(k for d in docs for k in doc_lines[d])
     shares = [sum(1 for k in doc_lines[d] if seen[k] == 1) / len(doc_lines[d]) for d in docs]
@@ -447,14 +475,13 @@ class _Sparse:
         m = len(docs)
         if m < 2:
             return 100.0
-        total: dict[int, float] = {}
-        norms = 0.0
-        for d in docs:
-            keys, values = self.row(d)
-            norms += float(values @ values)
-            for k, v in zip(keys.tolist(), values.tolist(), strict=True):
-                total[k] = total.get(k, 0.0) + v
-        cross = sum(v * v for v in total.values()) - norms
+        rows = [self.row(d) for d in docs]
+        keys = np.concatenate([k for k, _ in rows])
+        values = np.concatenate([v for _, v in rows])
+        np.add.at(self.scratch, keys, values)
+        total = float(np.sum(self.scratch[np.unique(keys)] ** 2))
+        self.scratch[keys] = 0.0
+        cross = total - float(values @ values)
         return 50.0 * cross / (m * (m - 1))
 
 
@@ -490,9 +517,14 @@ def _damping(df: I64, n_docs: int, distinctive_df: float) -> F64:
     return out
 
 
-def _vectors(text: _Text, keep: npt.NDArray[np.bool_], damping: float | None) -> _Sparse:
+_Table = tuple[I64, I32, I64, F64]
+
+
+def _vectors(
+    text: _Text, keep: npt.NDArray[np.bool_], damping: float | None, table: _Table | None = None
+) -> _Sparse:
     """Word vectors of the kept sentences; ``damping`` is ``distinctive_df`` (None: none)."""
-    doc, word, count, weight = _word_table(text, keep)
+    doc, word, count, weight = table if table is not None else _word_table(text, keep)
     values = (1.0 + np.log(count)) * weight
     if damping is not None:
         df = np.bincount(word, minlength=len(text.vocab))
@@ -668,16 +700,35 @@ def _lsh(params: ClusterParams) -> tuple[LshLayout, int]:
 
 
 def _shingle_sets(text: _Text, keep: npt.NDArray[np.bool_]) -> list[npt.NDArray[np.uint64]]:
+    """:func:`dupwire.shingle.key_shingles` of each article's kept words, in text order.
+
+    For single-word shingles (the default) the rarity filter and the hashes are computed once
+    per distinct word and the rest is vectorised; the result is the same.
+    """
     sent = text.token_sentence()
     mask = keep[sent]
     doc = text.sentence_doc()[sent[mask]]
     keys = text.keys[mask]
     bounds = np.searchsorted(doc, np.arange(text.n_docs + 1))
-    vocab = text.vocab
-    return [
-        key_shingles([vocab[k] for k in keys[bounds[d] : bounds[d + 1]].tolist()])
-        for d in range(text.n_docs)
-    ]
+    if DEFAULT_N != 1:  # pragma: no cover - the shingle defaults are single words
+        vocab = text.vocab
+        return [
+            key_shingles([vocab[k] for k in keys[bounds[d] : bounds[d + 1]].tolist()])
+            for d in range(text.n_docs)
+        ]
+    hashes = key_hashes(text.vocab)
+    if DEFAULT_MAX_ZIPF is not None:
+        rare = np.fromiter((zipf_of(k) < DEFAULT_MAX_ZIPF for k in text.vocab), bool, len(hashes))
+        chosen = rare[keys]
+        doc, keys = doc[chosen], keys[chosen]
+        bounds = np.searchsorted(doc, np.arange(text.n_docs + 1))
+    out = []
+    for d in range(text.n_docs):
+        lo, hi = int(bounds[d]), int(bounds[d + 1])
+        if DEFAULT_LEAD is not None:
+            hi = min(hi, lo + DEFAULT_LEAD)
+        out.append(np.unique(hashes[keys[lo:hi]]))
+    return out
 
 
 def _candidates(text: _Text, keep: npt.NDArray[np.bool_], params: ClusterParams) -> tuple[I64, int]:
@@ -896,8 +947,8 @@ class _Agglomerator:
                 heapq.heappush(self.heap, (-score, lo, hi, self.version[lo], self.version[hi]))
 
 
-def _contrast_terms(text: _Text, keep: npt.NDArray[np.bool_], min_weight: float) -> list[I32]:
-    doc, word, _, weight = _word_table(text, keep)
+def _contrast_terms(text: _Text, table: _Table, min_weight: float) -> list[I32]:
+    doc, word, _, weight = table
     strong = weight >= min_weight
     doc, word = doc[strong], word[strong]
     bounds = np.searchsorted(doc, np.arange(text.n_docs + 1))
@@ -948,8 +999,10 @@ def cluster(
     keep = ~furniture
     lap("boilerplate")
 
-    vectors = _vectors(text, keep, damping=params.distinctive_df)
-    contrast = _contrast_terms(text, keep, params.contrast_min_weight)
+    table = _word_table(text, keep)
+    vectors = _vectors(text, keep, damping=params.distinctive_df, table=table)
+    contrast = _contrast_terms(text, table, params.contrast_min_weight)
+    del table
     bags = _Bags.of(text, keep)
     lap("vectors")
 
