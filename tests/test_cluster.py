@@ -13,11 +13,11 @@ from dupwire import Article, DuplicateIdError, ParamsError
 from dupwire.align import Prepared, prepare, relate
 from dupwire.cluster import (
     Clustering,
-    _Bags,
     _damping,
     _furniture,
     _scan_corpus,
     _shingle_sets,
+    _tables,
     cluster,
     distinct_groups,
 )
@@ -280,7 +280,8 @@ def test_fast_relate_equals_the_aligner(ecb_records: list[dict[str, Any]]) -> No
     texts = [r["text"] for r in records]
     text = _scan_corpus(texts, 1, None)
     keep = ~_furniture(text, ClusterParams())
-    bags = _Bags.of(text, keep)
+    bags, _ = _tables(text, keep, with_bags=True)
+    assert bags is not None
     params = AlignParams(max_merge=1)
     prepared = []
     for d, t in enumerate(texts):
@@ -308,7 +309,8 @@ def test_fast_relate_equals_the_aligner_on_mixed_texts(
     b = "\n".join(data.draw(pick) + data.draw(st.lists(st.sampled_from(a.split("\n")), max_size=3)))
     text = _scan_corpus([a, b], 1, None)
     keep = np.ones(len(text.sent_chars), dtype=bool)
-    bags = _Bags.of(text, keep)
+    bags, _ = _tables(text, keep, with_bags=True)
+    assert bags is not None
     params = AlignParams(max_merge=1)
     ref = relate(prepare(a), prepare(b), params)
     score, verdict = bags.relate(0, 1, params)

@@ -82,7 +82,7 @@ import re
 import time
 from array import array
 from collections import Counter
-from collections.abc import Callable, Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
@@ -126,6 +126,7 @@ F64 = npt.NDArray[np.float64]
 _SAMPLE = 50  # articles looked at to decide whether a recurring line is furniture
 _PROGRESS_EVERY = 1000
 _SCAN_CHUNK = 500  # articles per scanning task
+_CHUNK_DOCS = 2048  # articles per vectorised step of the corpus-wide tables
 _PARALLEL_FROM = 2000  # automatic workers only for corpora at least this large
 _MAX_AUTO_WORKERS = 8
 
@@ -268,9 +269,14 @@ class _Text:
     def sentence_doc(self) -> I64:
         return np.repeat(np.arange(self.n_docs, dtype=np.int64), np.diff(self.sent_ptr))
 
-    def token_sentence(self) -> I64:
-        n_sents = len(self.tok_ptr) - 1
-        return np.repeat(np.arange(n_sents, dtype=np.int64), np.diff(self.tok_ptr))
+    def doc_chunks(self) -> Iterator[tuple[int, int]]:
+        """Ranges of articles processed together, to keep temporary arrays small."""
+        for d0 in range(0, self.n_docs, _CHUNK_DOCS):
+            yield d0, min(self.n_docs, d0 + _CHUNK_DOCS)
+
+    def sentence_chunks(self) -> Iterator[tuple[int, int]]:
+        for d0, d1 in self.doc_chunks():
+            yield int(self.sent_ptr[d0]), int(self.sent_ptr[d1])
 
 
 def _workers(params: ClusterParams, n: int) -> int:
@@ -344,19 +350,20 @@ def _line_hashes(text: _Text) -> npt.NDArray[np.uint64]:
         [1 if k in _DATE_WORDS else 2 if digit(k) else i + 3 for i, k in enumerate(text.vocab)],
         dtype=np.uint64,
     )
-    n_sents = len(text.tok_ptr) - 1
-    out = np.zeros(n_sents, dtype=np.uint64)
-    lengths = np.diff(text.tok_ptr)
-    filled = np.flatnonzero(lengths > 0)
-    if len(filled) == 0:
-        return out
-    sent = text.token_sentence()
-    pos = (np.arange(len(text.keys)) - text.tok_ptr[sent]).astype(np.uint64)
-    with np.errstate(over="ignore"):
-        h = _mix(codes[text.keys] * _GOLDEN + _mix(pos + np.uint64(1)))
-        # Tokens are in sentence order: one sum per non-empty sentence.
-        sums = np.add.reduceat(h, text.tok_ptr[filled])
-        out[filled] = _mix(sums + lengths[filled].astype(np.uint64))
+    out = np.zeros(len(text.tok_ptr) - 1, dtype=np.uint64)
+    for s0, s1 in text.sentence_chunks():
+        lengths = np.diff(text.tok_ptr[s0 : s1 + 1])
+        filled = np.flatnonzero(lengths > 0)
+        if len(filled) == 0:
+            continue
+        t0, t1 = int(text.tok_ptr[s0]), int(text.tok_ptr[s1])
+        starts = text.tok_ptr[s0:s1][filled] - t0
+        pos = np.arange(t1 - t0) - np.repeat(text.tok_ptr[s0:s1] - t0, lengths)
+        with np.errstate(over="ignore"):
+            h = _mix(codes[text.keys[t0:t1]] * _GOLDEN + _mix(pos.astype(np.uint64) + np.uint64(1)))
+            # Tokens are in sentence order: one sum per non-empty sentence.
+            sums = np.add.reduceat(h, starts)
+            out[s0 + filled] = _mix(sums + lengths[filled].astype(np.uint64))
     return out
 
 
@@ -398,7 +405,8 @@ def _furniture(text: _Text, params: ClusterParams) -> npt.NDArray[np.bool_]:
         return np.zeros(n_sents, dtype=bool)
     # Test (b): without the suspect lines, the holders do not tell one story.
     suspect_sents = np.isin(lines, np.array(list(suspects), dtype=np.uint64))
-    vectors = _vectors(text, ~suspect_sents, damping=None)
+    _, table = _tables(text, ~suspect_sents, with_bags=False)
+    vectors = _vectors(text, table, damping=None)
     furniture_lines: set[int] = set()
     unrelated: dict[tuple[int, ...], bool] = {}
     for line, sample in suspects.items():
@@ -485,22 +493,64 @@ class _Sparse:
         return 50.0 * cross / (m * (m - 1))
 
 
-def _word_table(text: _Text, keep: npt.NDArray[np.bool_]) -> tuple[I64, I32, I64, F64]:
-    """Distinct (article, word) pairs over kept sentences: article, word, count, max weight."""
-    sent = text.token_sentence()
-    mask = keep[sent]
-    doc = text.sentence_doc()[sent[mask]]
-    code = doc * len(text.vocab) + text.keys[mask]
-    order = np.argsort(code, kind="stable")
-    code, weights = code[order], text.weights[mask][order]
-    if len(code) == 0:
-        empty = np.empty(0, dtype=np.int64)
-        return empty, empty.astype(np.int32), empty, np.empty(0)
-    starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
-    counts = np.diff(np.r_[starts, len(code)])
-    wmax = np.maximum.reduceat(weights, starts)
-    uniq = code[starts]
-    return uniq // len(text.vocab), (uniq % len(text.vocab)).astype(np.int32), counts, wmax
+_Table = tuple[I64, I32, I64, F64]  # distinct (article, word): article, word, count, max weight
+
+
+def _tables(
+    text: _Text, keep: npt.NDArray[np.bool_], *, with_bags: bool
+) -> tuple[_Bags | None, _Table]:
+    """Distinct (article, word) pairs of the kept sentences, and optionally their bags.
+
+    Works a chunk of articles at a time: within a chunk, tokens are sorted by (article, word,
+    sentence) with one integer key, runs of equal (article, word, sentence) give the bag
+    entries and runs of equal (article, word) the article table.
+    """
+    n, v = text.n_docs, max(len(text.vocab), 1)
+    sent_doc = text.sentence_doc()
+    kept_rank = np.cumsum(keep) - 1  # index among kept sentences, for kept sentences
+    n_kept = np.bincount(sent_doc[keep], minlength=n)
+    kept_ptr = np.concatenate(([0], np.cumsum(n_kept))).astype(np.int64)
+    docs, words, counts, weights = [], [], [], []
+    bag_parts: list[tuple[I64, I64, I64, I64, F64]] = []
+    for d0, d1 in text.doc_chunks():
+        s0, s1 = int(text.sent_ptr[d0]), int(text.sent_ptr[d1])
+        t0, t1 = int(text.tok_ptr[s0]), int(text.tok_ptr[s1])
+        tok_sent = np.repeat(np.arange(s0, s1), np.diff(text.tok_ptr[s0 : s1 + 1]))
+        mask = keep[tok_sent]
+        if not mask.any():
+            continue
+        tok_sent = tok_sent[mask]
+        key = text.keys[t0:t1][mask].astype(np.int64)
+        weight = text.weights[t0:t1][mask]
+        doc = sent_doc[tok_sent]
+        local = kept_rank[tok_sent] - kept_ptr[doc]
+        width = int(local.max()) + 1
+        if (d1 - d0) * v * width < (1 << 62):
+            order = np.argsort(((doc - d0) * v + key) * width + local, kind="stable")
+        else:  # pragma: no cover - a vocabulary of billions
+            order = np.lexsort((local, key, doc))
+        doc, key, local, weight = doc[order], key[order], local[order], weight[order]
+        change = (doc[1:] != doc[:-1]) | (key[1:] != key[:-1])
+        starts = np.flatnonzero(np.r_[True, change | (local[1:] != local[:-1])])
+        e_count = np.diff(np.r_[starts, len(doc)])
+        e_weight = np.maximum.reduceat(weight, starts)
+        e_doc, e_key, e_local = doc[starts], key[starts], local[starts]
+        if with_bags:
+            bag_parts.append((e_doc, e_key, e_local, e_count, e_weight))
+        runs = np.flatnonzero(np.r_[True, change[starts[1:] - 1]]) if len(starts) else starts
+        docs.append(e_doc[runs])
+        words.append(e_key[runs].astype(np.int32))
+        counts.append(np.add.reduceat(e_count, runs))
+        weights.append(np.maximum.reduceat(e_weight, runs))
+    table: _Table = (
+        np.concatenate(docs) if docs else np.empty(0, np.int64),
+        np.concatenate(words) if words else np.empty(0, np.int32),
+        np.concatenate(counts) if counts else np.empty(0, np.int64),
+        np.concatenate(weights) if weights else np.empty(0),
+    )
+    if not with_bags:
+        return None, table
+    return _Bags.build(text, keep, kept_ptr, bag_parts), table
 
 
 def _damping(df: I64, n_docs: int, distinctive_df: float) -> F64:
@@ -517,14 +567,9 @@ def _damping(df: I64, n_docs: int, distinctive_df: float) -> F64:
     return out
 
 
-_Table = tuple[I64, I32, I64, F64]
-
-
-def _vectors(
-    text: _Text, keep: npt.NDArray[np.bool_], damping: float | None, table: _Table | None = None
-) -> _Sparse:
-    """Word vectors of the kept sentences; ``damping`` is ``distinctive_df`` (None: none)."""
-    doc, word, count, weight = table if table is not None else _word_table(text, keep)
+def _vectors(text: _Text, table: _Table, damping: float | None) -> _Sparse:
+    """Word vectors from an article table; ``damping`` is ``distinctive_df`` (None: none)."""
+    doc, word, count, weight = table
     values = (1.0 + np.log(count)) * weight
     if damping is not None:
         df = np.bincount(word, minlength=len(text.vocab))
@@ -559,52 +604,42 @@ class _Bags:
     light: npt.NDArray[np.uint64]  # weightless sentences: hash of their words; else 0
 
     @classmethod
-    def of(cls, text: _Text, keep: npt.NDArray[np.bool_]) -> _Bags:
-        kept = np.flatnonzero(keep)
-        doc_of_sent = text.sentence_doc()
-        n_kept = np.bincount(doc_of_sent[kept], minlength=text.n_docs)
-        sent_ptr = np.concatenate(([0], np.cumsum(n_kept))).astype(np.int64)
-        local = np.full(len(keep), -1, dtype=np.int64)
-        local[kept] = np.arange(len(kept)) - sent_ptr[doc_of_sent[kept]]
-        global_kept = np.full(len(keep), -1, dtype=np.int64)
-        global_kept[kept] = np.arange(len(kept))
-        sent = text.token_sentence()
-        mask = keep[sent]
-        v = max(len(text.vocab), 1)
-        code = global_kept[sent[mask]] * v + text.keys[mask]
-        order = np.argsort(code, kind="stable")
-        code, weights = code[order], text.weights[mask][order]
-        if len(code):
-            starts = np.flatnonzero(np.r_[True, code[1:] != code[:-1]])
-            counts = np.diff(np.r_[starts, len(code)])
-            wmax = np.maximum.reduceat(weights, starts)
-            uniq = code[starts]
+    def build(
+        cls,
+        text: _Text,
+        keep: npt.NDArray[np.bool_],
+        kept_ptr: I64,
+        parts: list[tuple[I64, I64, I64, I64, F64]],
+    ) -> _Bags:
+        """Assemble the bags from the chunks of :func:`_tables` (already in entry order)."""
+        n_kept = int(kept_ptr[-1])
+        if parts:
+            doc, word, local, counts, weights = (
+                np.concatenate(c) for c in zip(*parts, strict=True)
+            )
         else:
-            counts, wmax, uniq = (np.empty(0, np.int64), np.empty(0), np.empty(0, np.int64))
-        gsent = uniq // v
-        words = (uniq % v).astype(np.int32)
-        totals = np.bincount(gsent, weights=counts * wmax, minlength=len(kept))
-        light = np.zeros(len(kept), dtype=np.uint64)
-        zero = np.flatnonzero((totals <= 0) & (np.bincount(gsent, minlength=len(kept)) > 0))
+            doc = word = local = counts = np.empty(0, np.int64)
+            weights = np.empty(0)
+        gsent = kept_ptr[doc] + local
+        totals = np.bincount(gsent, weights=counts * weights, minlength=n_kept)
+        light = np.zeros(n_kept, dtype=np.uint64)
+        zero = np.flatnonzero((totals <= 0) & (np.bincount(gsent, minlength=n_kept) > 0))
         if len(zero):
             with np.errstate(over="ignore"):
-                h = _mix(words.astype(np.uint64) * _GOLDEN + _mix(counts.astype(np.uint64)))
-                sig = np.zeros(len(kept), dtype=np.uint64)
+                h = _mix(word.astype(np.uint64) * _GOLDEN + _mix(counts.astype(np.uint64)))
+                sig = np.zeros(n_kept, dtype=np.uint64)
                 np.add.at(sig, gsent, h)
             light[zero] = sig[zero] | np.uint64(1)
-        # Re-sort entries by (article, word, sentence).
-        doc = doc_of_sent[kept][gsent]
-        order = np.lexsort((gsent, words, doc))
         entry_ptr = np.concatenate(([0], np.cumsum(np.bincount(doc, minlength=text.n_docs))))
         return cls(
             entry_ptr=entry_ptr.astype(np.int64),
-            words=words[order],
-            sents=local[kept][gsent][order].astype(np.int32),
-            counts=counts[order],
-            weights=wmax[order],
-            sent_ptr=sent_ptr,
+            words=word.astype(np.int32),
+            sents=local.astype(np.int32),
+            counts=counts.astype(np.int64),
+            weights=weights,
+            sent_ptr=kept_ptr,
             totals=np.asarray(totals, dtype=np.float64),
-            chars=text.sent_chars[kept].astype(np.int64),
+            chars=text.sent_chars[keep].astype(np.int64),
             light=light,
         )
 
@@ -705,29 +740,29 @@ def _shingle_sets(text: _Text, keep: npt.NDArray[np.bool_]) -> list[npt.NDArray[
     For single-word shingles (the default) the rarity filter and the hashes are computed once
     per distinct word and the rest is vectorised; the result is the same.
     """
-    sent = text.token_sentence()
-    mask = keep[sent]
-    doc = text.sentence_doc()[sent[mask]]
-    keys = text.keys[mask]
-    bounds = np.searchsorted(doc, np.arange(text.n_docs + 1))
-    if DEFAULT_N != 1:  # pragma: no cover - the shingle defaults are single words
-        vocab = text.vocab
-        return [
-            key_shingles([vocab[k] for k in keys[bounds[d] : bounds[d + 1]].tolist()])
-            for d in range(text.n_docs)
-        ]
-    hashes = key_hashes(text.vocab)
-    if DEFAULT_MAX_ZIPF is not None:
-        rare = np.fromiter((zipf_of(k) < DEFAULT_MAX_ZIPF for k in text.vocab), bool, len(hashes))
-        chosen = rare[keys]
-        doc, keys = doc[chosen], keys[chosen]
-        bounds = np.searchsorted(doc, np.arange(text.n_docs + 1))
-    out = []
-    for d in range(text.n_docs):
-        lo, hi = int(bounds[d]), int(bounds[d + 1])
-        if DEFAULT_LEAD is not None:
-            hi = min(hi, lo + DEFAULT_LEAD)
-        out.append(np.unique(hashes[keys[lo:hi]]))
+    vocab = text.vocab
+    hashes = key_hashes(vocab) if DEFAULT_N == 1 else np.empty(0, np.uint64)
+    rare = np.ones(len(vocab), dtype=bool)
+    if DEFAULT_N == 1 and DEFAULT_MAX_ZIPF is not None:
+        rare = np.fromiter((zipf_of(k) < DEFAULT_MAX_ZIPF for k in vocab), bool, len(vocab))
+    out: list[npt.NDArray[np.uint64]] = []
+    for d0, d1 in text.doc_chunks():
+        s0, s1 = int(text.sent_ptr[d0]), int(text.sent_ptr[d1])
+        t0, t1 = int(text.tok_ptr[s0]), int(text.tok_ptr[s1])
+        tok_sent = np.repeat(np.arange(s0, s1), np.diff(text.tok_ptr[s0 : s1 + 1]))
+        keys = text.keys[t0:t1]
+        mask = keep[tok_sent] & rare[keys]
+        doc = np.searchsorted(text.sent_ptr, tok_sent[mask], side="right") - 1
+        keys = keys[mask]
+        bounds = np.searchsorted(doc, np.arange(d0, d1 + 1))
+        for d in range(d1 - d0):
+            lo, hi = int(bounds[d]), int(bounds[d + 1])
+            if DEFAULT_N != 1:  # pragma: no cover - the shingle defaults are single words
+                out.append(key_shingles([vocab[k] for k in keys[lo:hi].tolist()]))
+                continue
+            if DEFAULT_LEAD is not None:
+                hi = min(hi, lo + DEFAULT_LEAD)
+            out.append(np.unique(hashes[keys[lo:hi]]))
     return out
 
 
@@ -999,14 +1034,15 @@ def cluster(
     keep = ~furniture
     lap("boilerplate")
 
-    table = _word_table(text, keep)
-    vectors = _vectors(text, keep, damping=params.distinctive_df, table=table)
+    bags, table = _tables(text, keep, with_bags=True)
+    assert bags is not None
+    vectors = _vectors(text, table, damping=params.distinctive_df)
     contrast = _contrast_terms(text, table, params.contrast_min_weight)
     del table
-    bags = _Bags.of(text, keep)
     lap("vectors")
 
     pairs, raw = _candidates(text, keep, params)
+    del text  # the word arrays are no longer needed: free them before verification
     if progress:
         progress("candidates", len(pairs), len(pairs))
     lap("candidates")
