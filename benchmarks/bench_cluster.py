@@ -177,13 +177,15 @@ class Stages:
         now = time.perf_counter()
         rss = _status()["VmRSS"]
         own, tree = self._peak_since_reset()
-        peak = max(self._carry, own, tree)
-        self._carry = 0
+        own, self._carry = max(self._carry, own), 0
+        peak = max(own, tree)
         self.records.append(
             {
                 "stage": name,
                 "seconds": now - self._start,
                 "peak_mb": peak / MB,
+                "own_peak_mb": own / MB,
+                "tree_peak_mb": tree / MB,
                 "workers": tree > 0,
                 "start_mb": self._start_rss / MB,
                 "end_mb": rss / MB,
@@ -770,6 +772,13 @@ def _table(size: int, dw: dict[str, Any], ds: dict[str, Any] | None, gen_s: floa
             f"{q['pair_recall']:.3f}, ARI {q['ari']:.3f}; shingles/article "
             f"{ds['shingles'] / m:.0f} (word 5-grams)"
         )
+    trees = [
+        f"{r['stage']} {r['tree_peak_mb']:,.0f} MB (this process alone {r['own_peak_mb']:,.0f})"
+        for r in dw["stages"]
+        if r.get("tree_peak_mb", 0) > r.get("own_peak_mb", 0)
+    ]
+    if trees:
+        lines.append("           with worker processes: " + "; ".join(trees))
     exact = dw.get("exact_peaks", True) and (ds is None or ds["exact_peaks"])
     lines.append(
         "           peak MB: "
