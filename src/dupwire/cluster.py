@@ -211,11 +211,14 @@ class Clustering:
 
 @dataclass(slots=True)
 class _Scan:
-    """Story sentences of a batch of articles as arrays; word keys are ids into ``vocab``."""
+    """Story sentences of a batch of articles as arrays.
 
-    vocab: list[str]
-    keys: I32  # one per token of a story sentence, in text order
-    weights: F64
+    Each token is a *type*: a (word key, background weight) pair, numbered in ``types``; most
+    words have one weight, so a corpus holds few more types than words.
+    """
+
+    types: list[tuple[str, float]]
+    tokens: I32  # type of each token of a story sentence, in text order
     sent_tokens: I32  # tokens per story sentence
     sent_chars: I32  # characters per story sentence
     doc_sents: I32  # story sentences per article
@@ -223,8 +226,7 @@ class _Scan:
 
 def _scan(texts: Sequence[str]) -> _Scan:
     """Cut ``texts`` into story sentences and weighted word keys (what ``prepare`` does)."""
-    keys: list[str] = []
-    weights = array("d")
+    tokens: list[tuple[str, float]] = []
     sent_tokens = array("i")
     sent_chars = array("i")
     doc_sents = array("i")
@@ -234,17 +236,15 @@ def _scan(texts: Sequence[str]) -> _Scan:
             if unit.kind != "story":
                 continue
             toks = tokenize(text, unit.start, unit.end)
-            keys.extend([t.key for t in toks])
-            weights.extend([t.weight for t in toks])
+            tokens.extend([(t.key, t.weight) for t in toks])
             sent_tokens.append(len(toks))
             sent_chars.append(unit.end - unit.start)
             count += 1
         doc_sents.append(count)
-    vocab = {k: i for i, k in enumerate(dict.fromkeys(keys))}
+    types = {t: i for i, t in enumerate(dict.fromkeys(tokens))}
     return _Scan(
-        list(vocab),
-        np.fromiter(map(vocab.__getitem__, keys), dtype=np.int32, count=len(keys)),
-        np.frombuffer(weights, dtype=np.float64).copy(),
+        list(types),
+        np.fromiter(map(types.__getitem__, tokens), dtype=np.int32, count=len(tokens)),
         np.frombuffer(sent_tokens, dtype=np.int32).copy(),
         np.frombuffer(sent_chars, dtype=np.int32).copy(),
         np.frombuffer(doc_sents, dtype=np.int32).copy(),
@@ -255,9 +255,10 @@ def _scan(texts: Sequence[str]) -> _Scan:
 class _Text:
     """The story sentences of the whole corpus (article index = position in id order)."""
 
-    vocab: list[str]
-    keys: I32
-    weights: F64
+    vocab: list[str]  # word keys
+    tokens: I32  # type of each token
+    type_key: I32  # word key (index into vocab) of each type
+    type_weight: F64  # background weight of each type
     tok_ptr: I64  # token offsets per sentence
     sent_chars: I32
     sent_ptr: I64  # sentence offsets per article
@@ -265,6 +266,10 @@ class _Text:
     @property
     def n_docs(self) -> int:
         return len(self.sent_ptr) - 1
+
+    def keys(self, t0: int, t1: int) -> I32:
+        """Word keys of tokens ``t0:t1``."""
+        return np.asarray(self.type_key[self.tokens[t0:t1]], dtype=np.int32)
 
     def sentence_doc(self) -> I64:
         return np.repeat(np.arange(self.n_docs, dtype=np.int64), np.diff(self.sent_ptr))
@@ -307,16 +312,20 @@ def _scan_corpus(texts: list[str], workers: int, progress: Progress | None) -> _
         for chunk in chunks:
             note(_scan(chunk))
     vocab: dict[str, int] = {}
-    keys = []
+    types: dict[tuple[str, float], int] = {}
+    tokens = []
     for part in parts:
-        remap = np.array([vocab.setdefault(k, len(vocab)) for k in part.vocab], dtype=np.int32)
-        keys.append(remap[part.keys] if len(part.keys) else part.keys)
+        remap = np.array([types.setdefault(t, len(types)) for t in part.types], dtype=np.int32)
+        tokens.append(remap[part.tokens] if len(part.tokens) else part.tokens)
+    type_key = np.array([vocab.setdefault(k, len(vocab)) for k, _ in types], dtype=np.int32)
+    type_weight = np.array([w for _, w in types], dtype=np.float64)
     sent_tokens = np.concatenate([p.sent_tokens for p in parts] or [np.empty(0, np.int32)])
     doc_sents = np.concatenate([p.doc_sents for p in parts] or [np.empty(0, np.int32)])
     return _Text(
         vocab=list(vocab),
-        keys=np.concatenate(keys or [np.empty(0, np.int32)]).astype(np.int32),
-        weights=np.concatenate([p.weights for p in parts] or [np.empty(0)]),
+        tokens=np.concatenate(tokens or [np.empty(0, np.int32)]).astype(np.int32),
+        type_key=type_key,
+        type_weight=type_weight,
         tok_ptr=np.concatenate(([0], np.cumsum(sent_tokens, dtype=np.int64))),
         sent_chars=np.concatenate([p.sent_chars for p in parts] or [np.empty(0, np.int32)]),
         sent_ptr=np.concatenate(([0], np.cumsum(doc_sents, dtype=np.int64))),
@@ -350,6 +359,7 @@ def _line_hashes(text: _Text) -> npt.NDArray[np.uint64]:
         [1 if k in _DATE_WORDS else 2 if digit(k) else i + 3 for i, k in enumerate(text.vocab)],
         dtype=np.uint64,
     )
+    codes = codes[text.type_key]  # per type
     out = np.zeros(len(text.tok_ptr) - 1, dtype=np.uint64)
     for s0, s1 in text.sentence_chunks():
         lengths = np.diff(text.tok_ptr[s0 : s1 + 1])
@@ -360,7 +370,9 @@ def _line_hashes(text: _Text) -> npt.NDArray[np.uint64]:
         starts = text.tok_ptr[s0:s1][filled] - t0
         pos = np.arange(t1 - t0) - np.repeat(text.tok_ptr[s0:s1] - t0, lengths)
         with np.errstate(over="ignore"):
-            h = _mix(codes[text.keys[t0:t1]] * _GOLDEN + _mix(pos.astype(np.uint64) + np.uint64(1)))
+            h = _mix(
+                codes[text.tokens[t0:t1]] * _GOLDEN + _mix(pos.astype(np.uint64) + np.uint64(1))
+            )
             # Tokens are in sentence order: one sum per non-empty sentence.
             sums = np.add.reduceat(h, starts)
             out[s0 + filled] = _mix(sums + lengths[filled].astype(np.uint64))
@@ -497,7 +509,7 @@ _Table = tuple[I64, I32, I64, F64]  # distinct (article, word): article, word, c
 
 
 def _tables(
-    text: _Text, keep: npt.NDArray[np.bool_], *, with_bags: bool
+    text: _Text, keep: npt.NDArray[np.bool_], *, with_bags: bool, with_table: bool = True
 ) -> tuple[_Bags | None, _Table]:
     """Distinct (article, word) pairs of the kept sentences, and optionally their bags.
 
@@ -520,8 +532,9 @@ def _tables(
         if not mask.any():
             continue
         tok_sent = tok_sent[mask]
-        key = text.keys[t0:t1][mask].astype(np.int64)
-        weight = text.weights[t0:t1][mask]
+        types = text.tokens[t0:t1][mask]
+        key = text.type_key[types].astype(np.int64)
+        weight = text.type_weight[types]
         doc = sent_doc[tok_sent]
         local = kept_rank[tok_sent] - kept_ptr[doc]
         width = int(local.max()) + 1
@@ -537,6 +550,8 @@ def _tables(
         e_doc, e_key, e_local = doc[starts], key[starts], local[starts]
         if with_bags:
             bag_parts.append((e_doc, e_key, e_local, e_count, e_weight))
+        if not with_table:
+            continue
         runs = np.flatnonzero(np.r_[True, change[starts[1:] - 1]]) if len(starts) else starts
         docs.append(e_doc[runs])
         words.append(e_key[runs].astype(np.int32))
@@ -596,7 +611,7 @@ class _Bags:
     entry_ptr: I64  # entry offsets per article
     words: I32
     sents: I32
-    counts: I64
+    counts: I32
     weights: F64
     sent_ptr: I64  # kept-sentence offsets per article
     totals: F64  # per kept sentence: sum of count * weight
@@ -635,7 +650,7 @@ class _Bags:
             entry_ptr=entry_ptr.astype(np.int64),
             words=word.astype(np.int32),
             sents=local.astype(np.int32),
-            counts=counts.astype(np.int64),
+            counts=counts.astype(np.int32),
             weights=weights,
             sent_ptr=kept_ptr,
             totals=np.asarray(totals, dtype=np.float64),
@@ -750,7 +765,7 @@ def _shingle_sets(text: _Text, keep: npt.NDArray[np.bool_]) -> list[npt.NDArray[
         s0, s1 = int(text.sent_ptr[d0]), int(text.sent_ptr[d1])
         t0, t1 = int(text.tok_ptr[s0]), int(text.tok_ptr[s1])
         tok_sent = np.repeat(np.arange(s0, s1), np.diff(text.tok_ptr[s0 : s1 + 1]))
-        keys = text.keys[t0:t1]
+        keys = text.keys(t0, t1)
         mask = keep[tok_sent] & rare[keys]
         doc = np.searchsorted(text.sent_ptr, tok_sent[mask], side="right") - 1
         keys = keys[mask]
@@ -1034,14 +1049,18 @@ def cluster(
     keep = ~furniture
     lap("boilerplate")
 
-    bags, table = _tables(text, keep, with_bags=True)
-    assert bags is not None
+    _, table = _tables(text, keep, with_bags=False)
     vectors = _vectors(text, table, damping=params.distinctive_df)
     contrast = _contrast_terms(text, table, params.contrast_min_weight)
     del table
     lap("vectors")
 
     pairs, raw = _candidates(text, keep, params)
+    # Sentence bags, for the articles that have a candidate (only they can be aligned).
+    needed = np.zeros(n, dtype=bool)
+    needed[pairs.ravel()] = True
+    bags, _ = _tables(text, keep & needed[text.sentence_doc()], with_bags=True, with_table=False)
+    assert bags is not None
     del text  # the word arrays are no longer needed: free them before verification
     if progress:
         progress("candidates", len(pairs), len(pairs))
