@@ -5,24 +5,28 @@ with planted rewrite clusters: see that module) and written as JSON Lines to a t
 directory.  Then two pipelines run on it, each in a fresh Python process:
 
 * **dupwire**: ``dupwire.io.load_corpus`` and ``dupwire.cluster.cluster`` with default
-  parameters, end to end (verification included).  Stages are timed from the clustering's
-  own ``stats["seconds"]``; ``signatures`` and ``candidate_pairs`` are timed inside the run by
-  wrapping the functions ``dupwire.cluster`` calls.
+  parameters, end to end (verification included).  Stage boundaries come from the progress
+  callback and from wrapping three functions ``dupwire.cluster`` calls (``signatures``,
+  ``candidate_pairs`` and the private ``_candidates``, when present), which also give the
+  candidate pairs for recall; the clustering's own ``stats["seconds"]`` are printed too.
 * **datasketch**: the plain pipeline: ``load_corpus``; word 5-shingles (lower-cased ``\\w+``
   tokens, UTF-8 bytes) and ``MinHash(num_perm, seed).update_batch`` per article (datasketch's
   default SHA-1 hashing) in one streaming pass, timed apart; ``MinHashLSH(threshold)``
-  insert and query; candidates kept when
-  the MinHash Jaccard estimate reaches the threshold; union-find.  ``--baseline-max N`` runs
-  it on the first N articles (by id) only, and scales its times linearly to the corpus:
-  those rows say "extrapolated".
+  insert and query; candidates kept when the MinHash Jaccard estimate reaches the
+  threshold; union-find.  ``--baseline-max N`` runs it on the first N articles (by id)
+  only and scales its times linearly to the corpus: those rows are marked as extrapolated.
 
-Peak RSS per stage is the kernel's high-water mark (``VmHWM``), reset at every stage
-boundary by writing 5 to ``/proc/self/clear_refs``, so each stage's peak is its own (where
-the kernel refuses the reset, a thread samples ``VmRSS`` every 5 ms instead, and the table
-says so).  Work the benchmark does for itself (recall bookkeeping) is excluded from both
-times and peaks.  A same-input check also times ``dupwire.sketch.signatures`` against
-datasketch on identical integer shingles (``hashfunc=dupwire.sketch.hashfunc32``) and
-checks that the signatures are equal.
+Peak memory per stage is the kernel's high-water mark (``VmHWM``), reset at every stage
+boundary by writing 5 to ``/proc/self/clear_refs``, so each stage's peak is its own.  While
+worker processes run, the process tree's summed PSS (sampled every 100 ms) counts when it is
+larger.  Where the kernel refuses the reset, ``VmRSS`` is sampled every 5 ms instead, and the
+table says so.  Work the benchmark does for itself (recall bookkeeping) counts in neither
+times nor peaks.  A pipeline whose memory passes ``--max-rss-mb`` (default 12 GB; the
+machine is shared) is stopped and reported as such.
+
+A same-input check times ``dupwire.sketch.signatures`` against datasketch on identical
+integer shingles (``hashfunc=dupwire.sketch.hashfunc32``) and checks that the signatures
+are equal.
 
     python benchmarks/bench_cluster.py --sizes 10000 100000 [--baseline-max 20000]
 """
@@ -186,7 +190,7 @@ class Stages:
                 "peak_mb": peak / MB,
                 "own_peak_mb": own / MB,
                 "tree_peak_mb": tree / MB,
-                "workers": tree > 0,
+                "workers": tree > own,
                 "start_mb": self._start_rss / MB,
                 "end_mb": rss / MB,
             }
@@ -640,7 +644,7 @@ def _rows_dupwire(d: dict[str, Any]) -> list[tuple[str, float, float]]:
         if not found:
             rows.append((row, float("nan"), float("nan")))
             return
-        if any(r.get("workers") for r in found):
+        if any(r.get("tree_peak_mb", 0) > r.get("own_peak_mb", 0) for r in found):
             row += " +w"
         seconds = sum(r["seconds"] for r in found)
         rows.append((row, seconds, max(r["peak_mb"] for r in found)))
@@ -680,7 +684,10 @@ def _table(size: int, dw: dict[str, Any], ds: dict[str, Any] | None, gen_s: floa
     label = "datasketch"
     if ds is not None and ds["n_articles"] < ds["corpus_articles"]:
         scale = ds["corpus_articles"] / ds["n_articles"]
-        label = f"datasketch (run on {ds['n_articles']:,}, times x{scale:.1f} extrapolated)"
+        label = (
+            f"datasketch (run on {ds['n_articles']:,}: times x{scale:.1f} extrapolated, "
+            "peaks as measured)"
+        )
     head = f"{'stage':<36}{'dupwire s':>10}{'docs/s':>10}{'peak MB':>9}  |  "
     head += f"{'stage':<14}{'s':>9}{'docs/s':>9}{'peak MB':>9}"
     lines.append(f"{'':<65}|  {label}")
@@ -783,8 +790,9 @@ def _table(size: int, dw: dict[str, Any], ds: dict[str, Any] | None, gen_s: floa
     lines.append(
         "           peak MB: "
         + ("kernel high-water mark per stage" if exact else "VmRSS sampled every 5 ms")
-        + "; +w: the stage ran worker processes, peak = PSS summed over the process tree"
-        + " (sampled every 100 ms) if larger; datasketch's segment and signatures are one"
+        + "; +w: the peak is the PSS summed over the process tree (sampled every 100 ms),"
+        + " larger than this process's own while worker processes ran; datasketch's segment"
+        + " and signatures are one"
         + " streaming pass with one peak; * = extrapolated linearly from the subsample"
     )
     return lines
