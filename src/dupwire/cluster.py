@@ -294,41 +294,42 @@ def _workers(params: ClusterParams, n: int) -> int:
 
 def _scan_corpus(texts: list[str], workers: int, progress: Progress | None) -> _Text:
     chunks = [texts[k : k + _SCAN_CHUNK] for k in range(0, len(texts), _SCAN_CHUNK)]
-    parts: list[_Scan] = []
-    done = 0
+    types: dict[tuple[str, float], int] = {}
+    tokens: list[I32] = []
+    sent_tokens: list[I32] = []
+    sent_chars: list[I32] = []
+    doc_sents: list[I32] = []
 
-    def note(part: _Scan) -> None:
-        nonlocal done
-        parts.append(part)
-        done += len(part.doc_sents)
+    def add(part: _Scan) -> None:
+        # Renumber the part's types at once, so only its integer arrays are kept.
+        remap = np.array([types.setdefault(t, len(types)) for t in part.types], dtype=np.int32)
+        tokens.append(remap[part.tokens] if len(part.tokens) else part.tokens)
+        sent_tokens.append(part.sent_tokens)
+        sent_chars.append(part.sent_chars)
+        doc_sents.append(part.doc_sents)
         if progress:
-            progress("prepare", done, len(texts))
+            progress("prepare", sum(len(d) for d in doc_sents), len(texts))
 
     if workers > 1 and len(chunks) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             for part in pool.map(_scan, chunks):
-                note(part)
+                add(part)
     else:
         for chunk in chunks:
-            note(_scan(chunk))
+            add(_scan(chunk))
     vocab: dict[str, int] = {}
-    types: dict[tuple[str, float], int] = {}
-    tokens = []
-    for part in parts:
-        remap = np.array([types.setdefault(t, len(types)) for t in part.types], dtype=np.int32)
-        tokens.append(remap[part.tokens] if len(part.tokens) else part.tokens)
     type_key = np.array([vocab.setdefault(k, len(vocab)) for k, _ in types], dtype=np.int32)
     type_weight = np.array([w for _, w in types], dtype=np.float64)
-    sent_tokens = np.concatenate([p.sent_tokens for p in parts] or [np.empty(0, np.int32)])
-    doc_sents = np.concatenate([p.doc_sents for p in parts] or [np.empty(0, np.int32)])
+    n_tokens = np.concatenate(sent_tokens or [np.empty(0, np.int32)])
+    n_sents = np.concatenate(doc_sents or [np.empty(0, np.int32)])
     return _Text(
         vocab=list(vocab),
         tokens=np.concatenate(tokens or [np.empty(0, np.int32)]).astype(np.int32),
         type_key=type_key,
         type_weight=type_weight,
-        tok_ptr=np.concatenate(([0], np.cumsum(sent_tokens, dtype=np.int64))),
-        sent_chars=np.concatenate([p.sent_chars for p in parts] or [np.empty(0, np.int32)]),
-        sent_ptr=np.concatenate(([0], np.cumsum(doc_sents, dtype=np.int64))),
+        tok_ptr=np.concatenate(([0], np.cumsum(n_tokens, dtype=np.int64))),
+        sent_chars=np.concatenate(sent_chars or [np.empty(0, np.int32)]),
+        sent_ptr=np.concatenate(([0], np.cumsum(n_sents, dtype=np.int64))),
     )
 
 
@@ -417,7 +418,9 @@ def _furniture(text: _Text, params: ClusterParams) -> npt.NDArray[np.bool_]:
         return np.zeros(n_sents, dtype=bool)
     # Test (b): without the suspect lines, the holders do not tell one story.
     suspect_sents = np.isin(lines, np.array(list(suspects), dtype=np.uint64))
-    _, table = _tables(text, ~suspect_sents, with_bags=False)
+    sampled = np.zeros(n, dtype=bool)
+    sampled[[d for sample in suspects.values() for d in sample]] = True
+    _, table = _tables(text, ~suspect_sents & sampled[doc], with_bags=False)
     vectors = _vectors(text, table, damping=None)
     furniture_lines: set[int] = set()
     unrelated: dict[tuple[int, ...], bool] = {}
