@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import itertools
+import random
 
 import pytest
 from hypothesis import given
@@ -85,3 +86,38 @@ def test_units_are_ordered_trimmed_slices(text: str) -> None:
         piece = text[u.start : u.end]
         assert piece == piece.strip() and piece
     assert all(x.end <= y.start for x, y in itertools.pairwise(units))
+
+
+_FURNITURE_SAMPLES = [
+    "Your email address will not be published.",
+    "Required fields are marked *",
+    "All rights reserved",
+    "Sign up for our daily newsletter",
+    "Subscribe to the weekly newsletter",
+    "Share this article",
+    "Share on Facebook",
+    "Follow us on X",
+    "Click here to read more",
+    "This story was originally published by Example",
+    "Advertisement",
+    "Sponsored content",
+    "Print",
+    "Email",
+    "Tweet",
+    "Copyright 2024 Example",
+    "© Example Media",
+    "(Reporting by Jane Doe; Editing by John Roe)",
+    "Additional reporting by Jane Doe",
+    "Read our cookie policy",
+    "File photo: troops in Syria",
+    "Image: a tank",
+]
+
+
+@given(st.sampled_from(_FURNITURE_SAMPLES), st.randoms())
+def test_phrase_hints_cover_every_furniture_phrase(line: str, rnd: random.Random) -> None:
+    from dupwire.boilerplate import _PHRASES, _may_hold_phrase
+
+    mixed = "".join(c.upper() if rnd.random() < 0.5 else c.lower() for c in line)
+    assert _PHRASES.search(mixed)
+    assert _may_hold_phrase(mixed)

@@ -49,6 +49,37 @@ _PHRASES = re.compile(
     re.IGNORECASE,
 )
 
+# Every match of _PHRASES contains one of these (lower-cased); a line holding none of them is
+# not searched, which keeps scanning large corpora cheap.
+_PHRASE_HINTS = (
+    "email",
+    "required fields",
+    "rights reserved",
+    "newsletter",
+    "share",
+    "follow us",
+    "click here",
+    "appeared",
+    "published",
+    "advertisement",
+    "sponsored",
+    "print",
+    "tweet",
+    "copyright",
+    "©",
+    "reporting by",
+    "writing by",
+    "editing by",
+    "cookie",
+    "photo",
+    "image",
+)
+
+
+def _may_hold_phrase(line: str) -> bool:
+    low = line.lower()
+    return any(hint in low for hint in _PHRASE_HINTS)
+
 
 def furniture_flags(text: str, units: Sequence[tuple[int, int, int]]) -> list[bool]:
     """For each ``(start, end, block)`` unit of ``text``, whether it is site furniture."""
@@ -68,12 +99,12 @@ def furniture_flags(text: str, units: Sequence[tuple[int, int, int]]) -> list[bo
             furniture_blocks.add(block)
             if _LINK_MARKER_ALONE.match(line):
                 furniture_blocks.add(block + 1)
+    hinted = {b for b, (start, end) in blocks.items() if _may_hold_phrase(text[start:end])}
     flags = []
     for start, end, block in units:
-        unit_text = text[start:end]
         flags.append(
             (tail_from is not None and block >= tail_from)
             or block in furniture_blocks
-            or bool(_PHRASES.search(unit_text))
+            or (block in hinted and bool(_PHRASES.search(text[start:end])))
         )
     return flags

@@ -100,7 +100,7 @@ import numpy.typing as npt
 from dupwire.errors import DuplicateIdError
 from dupwire.index import DEFAULT_LAYOUT, DEFAULT_MAX_BUCKET, LshLayout, candidate_pairs
 from dupwire.model import Article, Verdict
-from dupwire.normalize import tokenize
+from dupwire.normalize import word_keys
 from dupwire.params import AlignParams, ClusterParams
 from dupwire.segment import split_units
 from dupwire.shingle import (
@@ -242,8 +242,8 @@ def _scan(texts: Sequence[str]) -> _Scan:
         for unit in split_units(text):
             if unit.kind != "story":
                 continue
-            toks = tokenize(text, unit.start, unit.end)
-            tokens.extend([(t.key, t.weight) for t in toks])
+            toks = word_keys(text, unit.start, unit.end)
+            tokens.extend(toks)
             sent_tokens.append(len(toks))
             sent_chars.append(unit.end - unit.start)
             count += 1
