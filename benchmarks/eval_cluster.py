@@ -17,7 +17,7 @@ Rand index, B-cubed precision/recall/F1, number of clusters (singletons included
 cluster, seconds.  A record's text is ``title + "\\n" + text`` when it has a non-empty title.
 
     python benchmarks/eval_cluster.py                       # ECB+ dev, label field "event"
-    python benchmarks/eval_cluster.py /work/shared/data/allsides_neus/dev.jsonl --label-field story
+    python benchmarks/eval_cluster.py path/to/allsides_neus/dev.jsonl --label-field story
 """
 
 from __future__ import annotations

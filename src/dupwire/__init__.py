@@ -5,6 +5,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from dupwire.align import align, explain_similarity, passage_similarity
+from dupwire.cluster import Cluster, Clustering, cluster
 from dupwire.errors import (
     BinaryInputError,
     DuplicateIdError,
@@ -18,7 +19,7 @@ from dupwire.errors import (
 )
 from dupwire.io import Corpus, load_corpus, read_article
 from dupwire.model import Alignment, Article, Link, Span, WordEdit
-from dupwire.params import AlignParams
+from dupwire.params import AlignParams, ClusterParams
 
 try:
     __version__ = version("dupwire")
@@ -30,6 +31,9 @@ __all__ = [
     "Alignment",
     "Article",
     "BinaryInputError",
+    "Cluster",
+    "ClusterParams",
+    "Clustering",
     "Corpus",
     "DuplicateIdError",
     "DupwireError",
@@ -44,6 +48,7 @@ __all__ = [
     "WordEdit",
     "__version__",
     "align",
+    "cluster",
     "explain_similarity",
     "load_corpus",
     "passage_similarity",

@@ -92,7 +92,7 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -112,6 +112,9 @@ from dupwire.shingle import (
     zipf_of,
 )
 from dupwire.sketch import signatures
+
+if TYPE_CHECKING:
+    from rich.console import RenderableType
 
 __all__ = [
     "Assignment",
@@ -211,6 +214,16 @@ class Clustering:
     def to_records(self) -> list[dict[str, Any]]:
         """One JSON-ready dict per article, in id order (fields: see :class:`Assignment`)."""
         return [a.to_dict() for a in self.assignments]
+
+    def __rich__(self) -> RenderableType:
+        from dupwire.render import clustering_renderable
+
+        return clustering_renderable(self)
+
+    def _repr_html_(self) -> str:
+        from dupwire.render import clustering_html
+
+        return clustering_html(self)
 
 
 # --- scanning: compact word arrays -------------------------------------------------------

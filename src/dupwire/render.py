@@ -5,8 +5,8 @@ as text and never runs."""
 from __future__ import annotations
 
 import html
-from collections.abc import Iterable
-from typing import Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -16,7 +16,17 @@ from rich.text import Text
 
 from dupwire.model import Alignment, Link, Span
 
-__all__ = ["alignment_html", "alignment_renderable", "html_page"]
+if TYPE_CHECKING:
+    from dupwire.cluster import Clustering
+
+__all__ = [
+    "alignment_html",
+    "alignment_renderable",
+    "clustering_html",
+    "clustering_renderable",
+    "html_page",
+    "scores_table",
+]
 
 _VERDICT_STYLE = {
     "same_story": "bold green",
@@ -211,3 +221,82 @@ def scores_table(doc: dict[str, Any]) -> RenderableType:
             key.replace("_", " "), f"{value:.4f}" if isinstance(value, float) else str(value)
         )
     return table
+
+
+_MEMBERS_SHOWN = 4
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _members_line(members: Sequence[str], representative: str) -> str:
+    others = [m for m in members if m != representative]
+    more = f" (+{len(others) - _MEMBERS_SHOWN} more)" if len(others) > _MEMBERS_SHOWN else ""
+    return ", ".join(others[:_MEMBERS_SHOWN]) + more
+
+
+def clustering_renderable(
+    result: Clustering,
+    *,
+    titles: Mapping[str, str] | None = None,
+    failures: Sequence[tuple[str, str]] = (),
+    n_skipped: int = 0,
+) -> RenderableType:
+    """Summary line, one row per story cluster, then singletons and failed inputs."""
+    titles = titles or {}
+    summary = Text(
+        f"{_count(len(result.assignments), 'article')} · "
+        f"{_count(len(result.clusters), 'story cluster')} · "
+        f"{_count(len(result.singletons), 'singleton')} · {len(failures)} failed · "
+        f"MinHash seed {result.params.seed}, {result.params.num_perm} permutations",
+        style="bold",
+    )
+    table = Table(box=box.SIMPLE_HEAVY, expand=True)
+    table.add_column("cluster", justify="right", no_wrap=True)
+    table.add_column("size", justify="right", no_wrap=True)
+    table.add_column("representative", ratio=3, overflow="fold")
+    table.add_column("min / median score", justify="right", no_wrap=True)
+    table.add_column("members", ratio=2, overflow="fold")
+    for c in result.clusters:
+        rep = Text(c.representative, style="cyan")
+        if title := titles.get(c.representative):
+            rep.append("\n" + _clip(title, 90), style="default")
+        table.add_row(
+            str(c.id),
+            str(len(c.members)),
+            rep,
+            f"{c.min_score:.1f} / {c.median_score:.1f}",
+            _members_line(c.members, c.representative),
+        )
+    parts: list[RenderableType] = [summary]
+    if result.clusters:
+        parts.append(table)
+    if result.singletons:
+        listed = ", ".join(result.singletons[:10])
+        more = f" (+{len(result.singletons) - 10} more)" if len(result.singletons) > 10 else ""
+        parts.append(Text(f"singletons: {listed}{more}", style="dim"))
+    for failed_id, reason in failures:
+        parts.append(Text(f"failed: {failed_id}: {reason}", style="red"))
+    if n_skipped:
+        parts.append(Text(f"skipped {n_skipped} files that are not articles", style="dim"))
+    return Group(*parts)
+
+
+def clustering_html(result: Clustering) -> str:
+    """An HTML table of the story clusters (ids only), for notebooks."""
+    rows = "".join(
+        f"<tr><td>{c.id}</td><td>{len(c.members)}</td><td>{html.escape(c.representative)}</td>"
+        f"<td>{c.min_score:.1f} / {c.median_score:.1f}</td>"
+        f"<td>{html.escape(_members_line(c.members, c.representative))}</td></tr>"
+        for c in result.clusters
+    )
+    head = (
+        f"<p>{len(result.assignments)} articles · {len(result.clusters)} story clusters · "
+        f"{len(result.singletons)} singletons</p>"
+    )
+    return (
+        f'<div class="dupwire"><style>{_CSS}</style>{head}<table class="dw">'
+        "<tr><th>cluster</th><th>size</th><th>representative</th><th>min / median score</th>"
+        f"<th>members</th></tr>{rows}</table></div>"
+    )

@@ -13,10 +13,7 @@ import io
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from rich import box
-from rich.console import Group, RenderableType
-from rich.table import Table
-from rich.text import Text
+from rich.console import RenderableType
 
 from dupwire.cluster import Clustering
 from dupwire.io import Corpus
@@ -30,7 +27,6 @@ __all__ = ["CLUSTERING_SCHEMA", "RECORD_FIELDS", "ClusterReport"]
 CLUSTERING_SCHEMA = "dupwire.clustering/1"
 #: Fields of one record (JSONL line, CSV row); ``error`` is set only for failed inputs.
 RECORD_FIELDS = ("id", "cluster_id", "representative_id", "score", "relation", "error")
-_MEMBERS_SHOWN = 4
 
 
 def _clip(text: str, limit: int) -> str:
@@ -104,45 +100,15 @@ class ClusterReport:
         return buffer.getvalue()
 
     def __rich__(self) -> RenderableType:
-        res = self.result
-        summary = Text(
-            f"{len(res.assignments)} articles · {len(res.clusters)} story clusters · "
-            f"{len(res.singletons)} singletons · {len(self.corpus.failures)} failed · "
-            f"MinHash seed {res.params.seed}, {res.params.num_perm} permutations",
-            style="bold",
+        from dupwire.render import clustering_renderable
+
+        titles = {a.id: a.title for a in self.corpus.articles}
+        return clustering_renderable(
+            self.result,
+            titles=titles,
+            failures=[(f.id, f.reason) for f in self.corpus.failures],
+            n_skipped=len(self.corpus.skipped),
         )
-        table = Table(box=box.SIMPLE_HEAVY, expand=True)
-        table.add_column("cluster", justify="right", no_wrap=True)
-        table.add_column("size", justify="right", no_wrap=True)
-        table.add_column("representative", ratio=3)
-        table.add_column("min / median score", justify="right", no_wrap=True)
-        table.add_column("members", ratio=2)
-        for c in res.clusters:
-            rep = self._article(c.representative)
-            others = [m for m in c.members if m != c.representative]
-            shown = ", ".join(others[:_MEMBERS_SHOWN])
-            more = (
-                f" (+{len(others) - _MEMBERS_SHOWN} more)" if len(others) > _MEMBERS_SHOWN else ""
-            )
-            table.add_row(
-                str(c.id),
-                str(len(c.members)),
-                Text.assemble((rep.id, "cyan"), "\n", _clip(rep.title, 90)),
-                f"{c.min_score:.1f} / {c.median_score:.1f}",
-                shown + more,
-            )
-        parts: list[RenderableType] = [summary]
-        if res.clusters:
-            parts.append(table)
-        if res.singletons:
-            listed = ", ".join(res.singletons[:10])
-            more = f" (+{len(res.singletons) - 10} more)" if len(res.singletons) > 10 else ""
-            parts.append(Text(f"singletons: {listed}{more}", style="dim"))
-        for failure in self.corpus.failures:
-            parts.append(Text(f"failed: {failure.id}: {failure.reason}", style="red"))
-        if self.corpus.skipped:
-            parts.append(Text(f"skipped {len(self.corpus.skipped)} non-article files", style="dim"))
-        return Group(*parts)
 
     def html(self) -> str:
         """A self-contained HTML page: every cluster with each member aligned to its
