@@ -252,3 +252,11 @@ def test_eval_prints_scores(tmp_path: Path, ecb_records: list[dict[str, object]]
     assert doc["ari"] > 0.5
     missing = runner.invoke(app, ["eval", str(path), "--label-field", "nope"])
     assert missing.exit_code == 2 and "--label-field" in missing.stderr
+
+
+def test_package_does_not_shadow_its_modules() -> None:
+    import dupwire.align
+    import dupwire.cluster
+
+    assert callable(dupwire.align.align)
+    assert callable(dupwire.cluster.cluster)

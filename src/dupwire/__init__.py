@@ -1,11 +1,17 @@
-"""dupwire: find news articles that tell the same story and show what they share."""
+"""dupwire: find news articles that tell the same story and show what they share.
+
+The entry points live in their modules, which the package does not shadow::
+
+    from dupwire.align import align
+    from dupwire.cluster import cluster
+"""
 
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
 
-from dupwire.align import align, explain_similarity, passage_similarity
-from dupwire.cluster import Cluster, Clustering, cluster
+from dupwire.align import explain_similarity, passage_similarity
+from dupwire.cluster import Cluster, Clustering
 from dupwire.errors import (
     BinaryInputError,
     DuplicateIdError,
@@ -47,8 +53,6 @@ __all__ = [
     "Span",
     "WordEdit",
     "__version__",
-    "align",
-    "cluster",
     "explain_similarity",
     "load_corpus",
     "passage_similarity",
