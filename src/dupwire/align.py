@@ -44,6 +44,7 @@ __all__ = [
     "passage_similarity",
     "prepare",
     "relate",
+    "verdict_for",
 ]
 
 _SEED_FRACTION = 0.5  # pairs scoring at least this share of min_score seed merge windows
@@ -253,7 +254,7 @@ def relate(a: Prepared, b: Prepared, params: AlignParams | None = None) -> Relat
         coverage_a=round(cov_a, 4),
         coverage_b=round(cov_b, 4),
         n_links=len(chosen),
-        verdict=_verdict(cov_a, cov_b, params),
+        verdict=verdict_for(cov_a, cov_b, params),
     )
 
 
@@ -403,7 +404,8 @@ def _coverage(side: Prepared, used: set[int]) -> float:
     return covered / total if total else 0.0
 
 
-def _verdict(cov_a: float, cov_b: float, params: AlignParams) -> Verdict:
+def verdict_for(cov_a: float, cov_b: float, params: AlignParams) -> Verdict:
+    """The verdict for two coverages (see :class:`dupwire.params.AlignParams`)."""
     if min(cov_a, cov_b) >= params.same_story:
         return "same_story"
     if max(cov_a, cov_b) >= params.partial_reuse:
@@ -473,7 +475,7 @@ def align(a: str | Article, b: str | Article, **options: Any) -> Alignment:
         boilerplate_b=_furniture_spans(side_b),
         coverage_a=round(cov_a, 4),
         coverage_b=round(cov_b, 4),
-        verdict=_verdict(cov_a, cov_b, params),
+        verdict=verdict_for(cov_a, cov_b, params),
         params=params,
     )
 

@@ -52,6 +52,7 @@ MaxBytesOpt = Annotated[
     typer.Option("--max-bytes", min=1, help="Refuse input files larger than this many bytes."),
 ]
 _DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+_CLUSTER_DEFAULTS = ClusterParams()
 
 
 def fail(message: str) -> NoReturn:
@@ -133,6 +134,15 @@ CorpusInputs = Annotated[
         show_default=False,
     ),
 ]
+ClusterMinScoreOpt = Annotated[
+    float,
+    typer.Option(
+        "--min-score",
+        min=0,
+        max=100,
+        help="Clusters merge while their average pair score is at least this.",
+    ),
+]
 IdFieldOpt = Annotated[str, typer.Option("--id-field", help="Record field holding the article id.")]
 TextFieldOpt = Annotated[
     str, typer.Option("--text-field", help="Record field holding the article text.")
@@ -211,16 +221,11 @@ def cluster(
         Path | None,
         typer.Option("--html", help="Also write a self-contained HTML report of every cluster."),
     ] = None,
-    min_score: Annotated[
-        float,
-        typer.Option(
-            min=0, max=100, help="Clusters merge while their average pair score is at least this."
-        ),
-    ] = ClusterParams().min_score,
-    seed: Annotated[int, typer.Option(help="MinHash seed.")] = ClusterParams().seed,
+    min_score: ClusterMinScoreOpt = _CLUSTER_DEFAULTS.min_score,
+    seed: Annotated[int, typer.Option(help="MinHash seed.")] = _CLUSTER_DEFAULTS.seed,
     num_perm: Annotated[
         int, typer.Option(min=16, max=1024, help="MinHash permutations.")
-    ] = ClusterParams().num_perm,
+    ] = _CLUSTER_DEFAULTS.num_perm,
     id_field: IdFieldOpt = "id",
     text_field: TextFieldOpt = "text",
     title_field: TitleFieldOpt = "title",
@@ -271,12 +276,7 @@ def evaluate(
         str, typer.Option("--label-field", help="Record field holding the true story label.")
     ] = "label",
     json_out: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
-    min_score: Annotated[
-        float,
-        typer.Option(
-            min=0, max=100, help="Clusters merge while their average pair score is at least this."
-        ),
-    ] = ClusterParams().min_score,
+    min_score: ClusterMinScoreOpt = _CLUSTER_DEFAULTS.min_score,
     id_field: IdFieldOpt = "id",
     text_field: TextFieldOpt = "text",
     title_field: TitleFieldOpt = "title",

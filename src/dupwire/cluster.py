@@ -97,6 +97,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar
 import numpy as np
 import numpy.typing as npt
 
+from dupwire.align import verdict_for
 from dupwire.errors import DuplicateIdError
 from dupwire.index import DEFAULT_LAYOUT, DEFAULT_MAX_BUCKET, LshLayout, candidate_pairs
 from dupwire.model import Article, Verdict
@@ -689,7 +690,7 @@ class _Bags:
         cb = self.chars[self.sent_ptr[b] : self.sent_ptr[b + 1]]
         n, m = len(ta), len(tb)
         if n == 0 or m == 0:
-            return 0.0, _verdict(0.0, 0.0, params)
+            return 0.0, verdict_for(0.0, 0.0, params)
         dice = 200.0 * self._shared(a, b, n, m)
         denom = ta[:, None] + tb[None, :]
         dice = np.divide(dice, denom, out=np.zeros_like(dice), where=denom > 0)
@@ -713,7 +714,7 @@ class _Bags:
         cov_a = sum(int(ca[i]) for i in used_a) / total_a if total_a else 0.0
         cov_b = sum(int(cb[j]) for j in used_b) / total_b if total_b else 0.0
         mean = sum(scores) / len(scores) if scores else 0.0
-        return round(mean * (cov_a + cov_b) / 2.0, 4), _verdict(cov_a, cov_b, params)
+        return round(mean * (cov_a + cov_b) / 2.0, 4), verdict_for(cov_a, cov_b, params)
 
     def _shared(self, a: int, b: int, n: int, m: int) -> F64:
         """Shared weight of every pair of kept sentences of ``a`` and ``b``."""
@@ -749,14 +750,6 @@ class _Bags:
         if la.any() and lb.any():
             same = (la[:, None] == lb[None, :]) & (la[:, None] != 0)
             dice[same] = 100.0
-
-
-def _verdict(cov_a: float, cov_b: float, params: AlignParams) -> Verdict:
-    if min(cov_a, cov_b) >= params.same_story:
-        return "same_story"
-    if max(cov_a, cov_b) >= params.partial_reuse:
-        return "partial_reuse"
-    return "unrelated"
 
 
 # --- candidates -------------------------------------------------------------------------------
