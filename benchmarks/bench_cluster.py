@@ -56,6 +56,7 @@ if str(BENCH_DIR) not in sys.path:
     sys.path.insert(0, str(BENCH_DIR))
 
 import corpus_gen  # noqa: E402
+from eval_cluster import components  # noqa: E402
 
 MB = 1024.0
 GOAL_SIGNATURE_SPEEDUP = 10.0
@@ -491,19 +492,8 @@ def run_datasketch(
     stages.mark("candidates")
     kept = [(i, j) for i, j in pairs.tolist() if sketches[i].jaccard(sketches[j]) >= threshold]
     stages.mark("verification")
-    parent = list(range(n))
-
-    def root(x: int) -> int:
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    for i, j in kept:
-        ri, rj = root(i), root(j)
-        if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-    labels = {a.id: root(k) for k, a in enumerate(articles)}
+    component = components(n, kept)
+    labels = {a.id: component[k] for k, a in enumerate(articles)}
     stages.mark("clustering")
     stages.close()
     info: dict[str, Any] = {
