@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 import random
 from collections import Counter
 from typing import Any
@@ -13,7 +14,6 @@ from dupwire import Article, DuplicateIdError, ParamsError
 from dupwire.align import Prepared, prepare, relate
 from dupwire.cluster import (
     Clustering,
-    _damping,
     _furniture,
     _scan_corpus,
     _shingle_sets,
@@ -26,7 +26,7 @@ from dupwire.metrics import score_clustering
 from dupwire.params import AlignParams, ClusterParams
 from dupwire.shingle import key_shingles
 from dupwire.sketch import DEFAULT_NUM_PERM, DEFAULT_SEED
-from dupwire.weights import CorpusWeights
+from dupwire.weights import corpus_damping
 
 # A newsletter insert of the kind sites append to every article.
 BLURB = (
@@ -332,14 +332,21 @@ def test_shingles_equal_the_shingle_module(ecb_records: list[dict[str, Any]]) ->
         assert np.array_equal(got[d], key_shingles(words)), d
 
 
-def test_damping_equals_corpus_weights() -> None:
+def test_corpus_damping_matches_the_formula() -> None:
     rng = random.Random(2)
     docs = [[f"w{rng.randrange(60)}" for _ in range(rng.randrange(1, 30))] for _ in range(200)]
-    ref = CorpusWeights(docs, distinctive_df=0.02)
     df = Counter(w for d in docs for w in set(d))
     words = sorted(df)
-    got = _damping(np.array([df[w] for w in words]), len(docs), 0.02)
-    assert got.tolist() == pytest.approx([ref.damping(w) for w in words])
+    floor = 0.02 * len(docs)
+
+    def reference(count: int) -> float:  # the documented rule, one word at a time
+        if count <= floor:
+            return 1.0
+        return max(0.0, math.log(len(docs) / count) / math.log(len(docs) / floor))
+
+    got = corpus_damping(np.array([df[w] for w in words]), len(docs), 0.02)
+    assert got.tolist() == pytest.approx([reference(df[w]) for w in words])
+    assert corpus_damping(np.array([5, 9]), 10, 0.02).tolist() == [1.0, 1.0]  # too small to say
 
 
 @given(

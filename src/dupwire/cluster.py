@@ -27,7 +27,7 @@ The pipeline (every stage sees the articles sorted by id, so the input order nev
 4. **Verification.**  Every candidate pair gets a document *similarity* (0-100): 100 times
    the cosine of the two articles' word vectors (log term frequency times the word's
    rare-word weight, :func:`dupwire.weights.background_weight`, damped for words common in
-   this corpus as :class:`dupwire.weights.CorpusWeights` does).  Each article's
+   this corpus as :func:`dupwire.weights.corpus_damping` does).  Each article's
    ``verify_per_article`` most similar partners are also aligned sentence by sentence: the
    *passage score* (0-100) of :func:`dupwire.align.relate` with one-to-one sentence links
    (``AlignParams(max_merge=1)``), computed here from the compact arrays by a vectorised
@@ -113,6 +113,7 @@ from dupwire.shingle import (
     zipf_of,
 )
 from dupwire.sketch import signatures
+from dupwire.weights import corpus_damping
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -592,27 +593,13 @@ def _tables(
     return _Bags.build(text, keep, kept_ptr, bag_parts), table
 
 
-def _damping(df: I64, n_docs: int, distinctive_df: float) -> F64:
-    """:meth:`dupwire.weights.CorpusWeights.damping` for document frequencies ``df``."""
-    floor = max(1.0, distinctive_df * n_docs)
-    out = np.ones(len(df))
-    if n_docs < 20:
-        return out
-    full = math.log(n_docs / floor)
-    if full <= 0:
-        return out
-    damp = df > floor
-    out[damp] = np.maximum(0.0, np.log(n_docs / df[damp]) / full)
-    return out
-
-
 def _vectors(text: _Text, table: _Table, damping: float | None) -> _Sparse:
     """Word vectors from an article table; ``damping`` is ``distinctive_df`` (None: none)."""
     doc, word, count, weight = table
     values = (1.0 + np.log(count)) * weight
     if damping is not None:
         df = np.bincount(word, minlength=len(text.vocab))
-        values = values * _damping(df, text.n_docs, damping)[word]
+        values = values * corpus_damping(df, text.n_docs, damping)[word]
     positive = values > 0
     doc, word, values = doc[positive], word[positive], values[positive]
     norms = np.sqrt(np.bincount(doc, weights=values * values, minlength=text.n_docs))

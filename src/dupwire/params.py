@@ -86,7 +86,7 @@ class ClusterParams:
     Verification (stage 2) and clustering:
 
     * ``distinctive_df``: words in more than this share of the corpus count progressively less
-      (:class:`dupwire.weights.CorpusWeights`).
+      (:func:`dupwire.weights.corpus_damping`).
     * ``verify_per_article``: each article's most similar candidates (up to this many) are
       aligned sentence by sentence (:func:`dupwire.align.relate` with one-to-one links).
     * ``min_score``: clusters merge while their average pair score is at least this (0-100).

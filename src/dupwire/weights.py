@@ -8,18 +8,21 @@ log10 of a word's frequency per billion words, so "the" (7.7) weighs 0, "said" (
 as several shared common words, which is what tells two reports of one event apart from two
 reports of similar events.
 
-A corpus can supply its own document frequencies (:class:`CorpusWeights`); they are blended
-with the background so that words frequent in *this* corpus (an outlet's name, a topic word
+A corpus can supply its own document frequencies (:func:`corpus_damping`); they damp the
+background weights so that words frequent in *this* corpus (an outlet's name, a topic word
 every article uses) count less.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from functools import lru_cache
 
-__all__ = ["MAX_WEIGHT", "ZIPF_CEILING", "CorpusWeights", "background_weight"]
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["MAX_WEIGHT", "ZIPF_CEILING", "background_weight", "corpus_damping"]
 
 ZIPF_CEILING = 7.0
 MAX_WEIGHT = 6.0
@@ -49,27 +52,24 @@ def background_weight(word: str) -> float:
     return max(0.0, min(MAX_WEIGHT, ZIPF_CEILING - zipf))
 
 
-class CorpusWeights:
-    """Background weights damped by document frequency in one corpus.
+def corpus_damping(
+    df: npt.NDArray[np.int64], n_docs: int, distinctive_df: float = 0.02
+) -> npt.NDArray[np.float64]:
+    """How much of its background weight each word keeps in one corpus (0 to 1).
 
-    ``weight = background * min(1, log(N / df) / log(N / df_floor))`` where ``df_floor`` is
-    the document frequency below which a word is treated as fully distinctive.
+    ``df`` holds the words' document frequencies in a corpus of ``n_docs`` articles.  A word
+    in at most ``distinctive_df`` of the articles keeps all of it; above that the factor is
+    ``log(N / df) / log(N / df_floor)``, reaching 0 for a word every article has.  Corpora of
+    fewer than 20 articles are too small to say, and keep every weight.
+
+    >>> corpus_damping(np.array([1, 10, 100]), 100, 0.02).round(2).tolist()
+    [1.0, 0.59, 0.0]
     """
-
-    def __init__(self, doc_keys: Iterable[Iterable[str]], *, distinctive_df: float = 0.02) -> None:
-        counts: dict[str, int] = {}
-        n_docs = 0
-        for keys in doc_keys:
-            n_docs += 1
-            for key in set(keys):
-                counts[key] = counts.get(key, 0) + 1
-        self.n_docs = n_docs
-        self._df = counts
-        self._floor = max(1.0, distinctive_df * n_docs)
-
-    def damping(self, key: str) -> float:
-        df = self._df.get(key, 0)
-        if self.n_docs < 20 or df <= self._floor:
-            return 1.0
-        full = math.log(self.n_docs / self._floor)
-        return max(0.0, math.log(self.n_docs / df) / full) if full > 0 else 1.0
+    floor = max(1.0, distinctive_df * n_docs)
+    out = np.ones(len(df))
+    full = math.log(n_docs / floor) if n_docs >= 20 else 0.0
+    if full <= 0:
+        return out
+    damp = df > floor
+    out[damp] = np.maximum(0.0, np.log(n_docs / df[damp]) / full)
+    return out
