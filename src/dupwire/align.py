@@ -78,13 +78,16 @@ class _Bag:
         return _Bag(counts, weights, self.total + other.total)
 
 
+def _shared_terms(x: _Bag, y: _Bag) -> list[tuple[str, float]]:
+    """Each word both bags hold, with the weight it shares (in key order)."""
+    return [
+        (key, min(x.counts[key], y.counts[key]) * min(x.weights[key], y.weights[key]))
+        for key in sorted(x.counts.keys() & y.counts.keys())
+    ]
+
+
 def _shared(x: _Bag, y: _Bag) -> float:
-    if len(x.counts) > len(y.counts):
-        x, y = y, x
-    total = 0.0
-    for key in sorted(x.counts.keys() & y.counts.keys()):
-        total += min(x.counts[key], y.counts[key]) * min(x.weights[key], y.weights[key])
-    return total
+    return sum(w for _, w in _shared_terms(x, y))
 
 
 def _dice(x: _Bag, y: _Bag) -> float:
@@ -118,11 +121,7 @@ def explain_similarity(a: str, b: str) -> PassageScore:
     (True, 'armor')
     """
     x, y = _Bag.of(tokenize(a)), _Bag.of(tokenize(b))
-    shared = []
-    for key in x.counts.keys() & y.counts.keys():
-        w = min(x.counts[key], y.counts[key]) * min(x.weights[key], y.weights[key])
-        if w > 0:
-            shared.append((key, round(w, 3)))
+    shared = [(key, round(w, 3)) for key, w in _shared_terms(x, y) if w > 0]
     shared.sort(key=lambda kw: (-kw[1], kw[0]))
     return PassageScore(_dice(x, y), round(x.total, 3), round(y.total, 3), tuple(shared))
 

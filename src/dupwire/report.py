@@ -19,7 +19,7 @@ from dupwire.cluster import Clustering
 from dupwire.io import Corpus
 
 if TYPE_CHECKING:
-    from dupwire.model import Article
+    pass
 
 __all__ = ["CLUSTERING_SCHEMA", "RECORD_FIELDS", "ClusterReport"]
 
@@ -40,13 +40,6 @@ class ClusterReport:
 
     result: Clustering
     corpus: Corpus
-
-    def _article(self, article_id: str) -> Article:
-        for article in self.corpus.articles:
-            if article.id == article_id:
-                return article
-        msg = f"no article {article_id!r} in the corpus"
-        raise KeyError(msg)
 
     def records(self) -> list[dict[str, Any]]:
         """One record per input: the clustered articles, then the failed inputs."""
@@ -116,16 +109,17 @@ class ClusterReport:
         from dupwire.align import align
         from dupwire.render import alignment_html, html_page
 
+        articles = {a.id: a for a in self.corpus.articles}
         parts = [f"<h1>dupwire: {len(self.result.clusters)} story clusters</h1>"]
         for c in self.result.clusters:
-            rep = self._article(c.representative)
+            rep = articles[c.representative]
             parts.append(
                 f"<h2>Cluster {c.id} · {len(c.members)} articles · representative "
                 f"{html.escape(rep.id)}: {html.escape(_clip(rep.title, 120))}</h2>"
             )
             for member in c.members:
                 if member != c.representative:
-                    parts.append(alignment_html(align(rep, self._article(member))))
+                    parts.append(alignment_html(align(rep, articles[member])))
         if self.result.singletons:
             items = "".join(f"<li>{html.escape(s)}</li>" for s in self.result.singletons)
             parts.append(f"<h2>Singletons ({len(self.result.singletons)})</h2><ul>{items}</ul>")
