@@ -11,15 +11,12 @@ import csv
 import html
 import io
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rich.console import RenderableType
 
 from dupwire.cluster import Clustering
 from dupwire.io import Corpus
-
-if TYPE_CHECKING:
-    pass
 
 __all__ = ["CLUSTERING_SCHEMA", "RECORD_FIELDS", "ClusterReport"]
 
