@@ -7,7 +7,7 @@ directory.  Then two pipelines run on it, each in a fresh Python process:
 * **dupwire**: ``dupwire.io.load_corpus`` and ``dupwire.cluster.cluster`` with default
   parameters, end to end (verification included).  Stage boundaries come from the progress
   callback and from wrapping three functions ``dupwire.cluster`` calls (``signatures``,
-  ``candidate_pairs`` and the private ``_candidates``, when present), which also give the
+  ``candidate_pairs`` and ``find_candidates``, when present), which also give the
   candidate pairs for recall; the clustering's own ``stats["seconds"]`` are printed too.
 * **datasketch**: the plain pipeline: ``load_corpus``; word 5-shingles (lower-cased ``\\w+``
   tokens, UTF-8 bytes) and ``MinHash(num_perm, seed).update_batch`` per article (datasketch's
@@ -327,6 +327,8 @@ def run_dupwire(corpus: Path, truth: Path) -> dict[str, Any]:
 
     try:
         from dupwire import cluster as cluster_module
+        from dupwire.cluster import candidates as candidates_module
+        from dupwire.cluster import pipeline as pipeline_module
     except ImportError as exc:
         msg = (
             f"cannot import dupwire.cluster ({exc}); the benchmark needs "
@@ -354,8 +356,10 @@ def run_dupwire(corpus: Path, truth: Path) -> dict[str, Any]:
             marked.add(name)
             stages.mark(name)
 
-    def wrap(name: str, before: str, after: str, note: Callable[[Any, Any], None]) -> None:
-        original = getattr(cluster_module, name, None)
+    def wrap(
+        module: Any, name: str, before: str, after: str, note: Callable[[Any, Any], None]
+    ) -> None:
+        original = getattr(module, name, None)
         if original is None:
             info[f"{name}_wrapped"] = False
             return
@@ -368,7 +372,7 @@ def run_dupwire(corpus: Path, truth: Path) -> dict[str, Any]:
                 note(args, out)
             return out
 
-        setattr(cluster_module, name, wrapper)
+        setattr(module, name, wrapper)
         info[f"{name}_wrapped"] = True
 
     def note_signatures(args: Any, out: Any) -> None:
@@ -379,13 +383,13 @@ def run_dupwire(corpus: Path, truth: Path) -> dict[str, Any]:
         info["lsh_found"] = _found(planted, np.asarray(out.pairs), n)
 
     def note_topk(args: Any, out: Any) -> None:
-        pairs = np.asarray(out[0])
+        pairs = np.asarray(out.pairs)
         info["topk_pairs"] = len(pairs)
         info["topk_found"] = _found(planted, pairs, n)
 
-    wrap("_candidates", "boilerplate, vectors", "top-k partners", note_topk)
-    wrap("signatures", "shingles", "signatures", note_signatures)
-    wrap("candidate_pairs", "lsh setup", "lsh banding", note_lsh)
+    wrap(pipeline_module, "find_candidates", "boilerplate, vectors", "top-k partners", note_topk)
+    wrap(candidates_module, "signatures", "shingles", "signatures", note_signatures)
+    wrap(candidates_module, "candidate_pairs", "lsh setup", "lsh banding", note_lsh)
 
     shown: dict[str, int] = {}
 

@@ -30,8 +30,9 @@ from typing import Any, Literal
 import numpy as np
 from datasketch import MinHash, MinHashLSH
 
+from dupwire._numeric import mix64
 from dupwire.index import DEFAULT_LAYOUT, LshLayout, candidate_pairs
-from dupwire.shingle import mix64, shingle_batch
+from dupwire.shingle import shingle_batch
 from dupwire.sketch import DEFAULT_NUM_PERM, EMPTY_VALUE, hashfunc32, signatures, to_minhash
 
 REPO = Path(__file__).resolve().parent.parent

@@ -7,23 +7,16 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dupwire import Article, DuplicateIdError, ParamsError
-from dupwire.align import Prepared, prepare, relate
-from dupwire.cluster import (
-    Clustering,
-    _furniture,
-    _scan_corpus,
-    _shingle_sets,
-    _tables,
-    cluster,
-    distinct_groups,
-)
+from dupwire.cluster import Clustering, cluster, distinct_groups
+from dupwire.cluster.candidates import article_shingles
+from dupwire.cluster.scan import scan_corpus
 from dupwire.index import DEFAULT_LAYOUT, DEFAULT_MAX_BUCKET
 from dupwire.metrics import score_clustering
-from dupwire.params import AlignParams, ClusterParams
+from dupwire.params import ClusterParams
 from dupwire.shingle import key_shingles
 from dupwire.sketch import DEFAULT_NUM_PERM, DEFAULT_SEED
 from dupwire.weights import corpus_damping
@@ -263,68 +256,13 @@ def test_unknown_option_names_the_valid_ones() -> None:
 # --- the building blocks against their references ----------------------------------------------
 
 
-def _filtered(text: str, keep: list[bool]) -> Prepared:
-    p = prepare(text)
-    idx = [k for k, flag in enumerate(keep) if flag]
-    return Prepared(
-        p.text,
-        p.units,
-        [p.story[k] for k in idx],
-        [p.tokens[k] for k in idx],
-        [p.bags[k] for k in idx],
-    )
-
-
-def test_fast_relate_equals_the_aligner(ecb_records: list[dict[str, Any]]) -> None:
-    records = sorted([r for r in ecb_records if r["topic"] in (7, 27)], key=lambda r: r["id"])
-    texts = [r["text"] for r in records]
-    text = _scan_corpus(texts, 1, None)
-    keep = ~_furniture(text, ClusterParams())
-    bags, _ = _tables(text, keep, with_bags=True)
-    assert bags is not None
-    params = AlignParams(max_merge=1)
-    prepared = []
-    for d, t in enumerate(texts):
-        lo, hi = int(text.sent_ptr[d]), int(text.sent_ptr[d + 1])
-        prepared.append(_filtered(t, keep[lo:hi].tolist()))
-    rng = random.Random(5)
-    pairs = [(i, j) for i in range(len(texts)) for j in range(len(texts))]
-    for i, j in [*rng.sample(pairs, 300), (0, 0), (1, 1)]:
-        ref = relate(prepared[i], prepared[j], params)
-        score, verdict = bags.relate(i, j, params)
-        assert score == pytest.approx(ref.score, abs=1e-3), (i, j)
-        assert verdict == ref.verdict, (i, j)
-
-
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
-@given(data=st.data())
-def test_fast_relate_equals_the_aligner_on_mixed_texts(
-    data: st.DataObject, ecb_records: list[dict[str, Any]]
-) -> None:
-    pool = [line for r in ecb_records[:60] for line in r["text"].split("\n") if line.strip()]
-    pick = st.lists(st.sampled_from(pool), min_size=1, max_size=8)
-    a = "\n".join(data.draw(pick))
-    b = "\n".join(data.draw(pick) + data.draw(st.lists(st.sampled_from(a.split("\n")), max_size=3)))
-    text = _scan_corpus([a, b], 1, None)
-    keep = np.ones(len(text.sent_chars), dtype=bool)
-    bags, _ = _tables(text, keep, with_bags=True)
-    assert bags is not None
-    params = AlignParams(max_merge=1)
-    ref = relate(prepare(a), prepare(b), params)
-    score, verdict = bags.relate(0, 1, params)
-    assert score == pytest.approx(ref.score, abs=1e-3)
-    assert verdict == ref.verdict
-
-
 def test_shingles_equal_the_shingle_module(ecb_records: list[dict[str, Any]]) -> None:
     texts = [r["text"] for r in ecb_records[:80]]
-    text = _scan_corpus(texts, 1, None)
+    text = scan_corpus(texts, 1)
     keep = np.ones(len(text.sent_chars), dtype=bool)
     keep[::3] = False  # some sentences set aside as furniture
     sent_of_token = np.repeat(np.arange(len(keep)), np.diff(text.tok_ptr))
-    got = _shingle_sets(text, keep)
+    got = article_shingles(text, keep)
     for d in range(len(texts)):
         lo, hi = text.sent_ptr[d], text.sent_ptr[d + 1]
         mine = (sent_of_token >= lo) & (sent_of_token < hi) & keep[sent_of_token]

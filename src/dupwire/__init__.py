@@ -11,7 +11,6 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from dupwire.align import explain_similarity, passage_similarity
-from dupwire.cluster import Cluster, Clustering
 from dupwire.errors import (
     BinaryInputError,
     DuplicateIdError,
@@ -24,7 +23,7 @@ from dupwire.errors import (
     ParamsError,
 )
 from dupwire.io import Corpus, load_corpus, read_article
-from dupwire.model import Alignment, Article, Link, Span, WordEdit
+from dupwire.model import Alignment, Article, Cluster, Clustering, Link, Span, WordEdit
 from dupwire.params import AlignParams, ClusterParams
 
 try:

@@ -22,8 +22,8 @@ from dupwire.params import ClusterParams
 from dupwire.report import ClusterReport
 
 if TYPE_CHECKING:
-    from dupwire.cluster import Clustering
     from dupwire.io import Corpus
+    from dupwire.model import Clustering
 
 app = typer.Typer(
     name="dupwire",

@@ -34,8 +34,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from dupwire._numeric import combine
 from dupwire.errors import ParamsError
-from dupwire.shingle import mix64
 from dupwire.sketch import DEFAULT_NUM_PERM, DEFAULT_SCHEME, DEFAULT_SEED, EMPTY_VALUE, Scheme
 
 if TYPE_CHECKING:
@@ -55,7 +55,6 @@ __all__ = [
 U64 = npt.NDArray[np.uint64]
 I64 = npt.NDArray[np.int64]
 
-_COMBINE = np.uint64(0x9E3779B97F4A7C15)
 _EMPTY = np.uint64(EMPTY_VALUE)
 _TABLE_SIMILARITIES = (0.0, 0.01, 0.02, 0.03, 0.05, 0.08, 0.1, 0.15, 0.2, 0.3, 0.5, 0.7, 0.9)
 
@@ -209,9 +208,8 @@ def _band_keys(band: U64) -> U64:
         single: U64 = band[:, 0].copy()
         return single
     key: U64 = (band[:, 0] << np.uint64(32)) | band[:, 1]
-    with np.errstate(over="ignore"):
-        for j in range(2, band.shape[1]):
-            key = mix64(key * _COMBINE + band[:, j])
+    for j in range(2, band.shape[1]):
+        key = combine(key, band[:, j])
     return key
 
 

@@ -11,12 +11,24 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from dupwire.params import AlignParams
+from dupwire.params import AlignParams, ClusterParams
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
 
-__all__ = ["ALIGNMENT_SCHEMA", "Alignment", "Article", "Link", "Span", "Verdict", "WordEdit"]
+__all__ = [
+    "ALIGNMENT_SCHEMA",
+    "Alignment",
+    "Article",
+    "Assignment",
+    "Cluster",
+    "Clustering",
+    "Link",
+    "RelationKind",
+    "Span",
+    "Verdict",
+    "WordEdit",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,3 +187,91 @@ class Alignment:
         from dupwire.render import alignment_html
 
         return alignment_html(self)
+
+
+RelationKind = Literal["representative", "same_story", "partial_reuse", "unrelated", "singleton"]
+
+
+@dataclass(frozen=True, slots=True)
+class Cluster:
+    """One story: its members (sorted ids), representative, and pair-score spread.
+
+    ``min_score`` and ``median_score`` are over all pairs of members (0-100 pair scores).
+    """
+
+    id: int
+    members: tuple[str, ...]
+    representative: str
+    min_score: float
+    median_score: float
+
+    def __len__(self) -> int:
+        return len(self.members)
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """Where one article ended up.
+
+    Singletons have ``cluster_id`` None and are their own representative; ``score`` is the
+    pair score with the representative (None for representatives and singletons).
+    """
+
+    id: str
+    cluster_id: int | None
+    representative_id: str
+    score: float | None
+    relation: RelationKind
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "cluster_id": self.cluster_id,
+            "representative_id": self.representative_id,
+            "score": self.score,
+            "relation": self.relation,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Clustering:
+    """The result of :func:`cluster`: clusters, singletons and one assignment per article.
+
+    ``stats`` records what the run did: MinHash ``seed`` and ``num_perm``, the LSH layout,
+    candidate counts and ``candidates_per_article``, verified pairs, refused merges and
+    ``seconds`` per stage.
+    """
+
+    clusters: tuple[Cluster, ...]
+    singletons: tuple[str, ...]
+    assignments: tuple[Assignment, ...] = field(repr=False)
+    params: ClusterParams = field(repr=False)
+    stats: dict[str, Any] = field(repr=False, compare=False)
+
+    @property
+    def duplicate_ratio(self) -> float:
+        """Share of articles that are in a cluster but are not its representative."""
+        if total := len(self.assignments):
+            return sum(len(c) - 1 for c in self.clusters) / total
+        return 0.0
+
+    def labels(self) -> dict[str, str]:
+        """Article id -> a cluster label (a singleton's label is its own id)."""
+        return {
+            a.id: (f"cluster-{a.cluster_id}" if a.cluster_id is not None else f"single-{a.id}")
+            for a in self.assignments
+        }
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """One JSON-ready dict per article, in id order (fields: see :class:`Assignment`)."""
+        return [a.to_dict() for a in self.assignments]
+
+    def __rich__(self) -> RenderableType:
+        from dupwire.render import clustering_renderable
+
+        return clustering_renderable(self)
+
+    def _repr_html_(self) -> str:
+        from dupwire.render import clustering_html
+
+        return clustering_html(self)

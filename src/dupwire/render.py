@@ -17,7 +17,7 @@ from rich.text import Text
 from dupwire.model import Alignment, Link, Span
 
 if TYPE_CHECKING:
-    from dupwire.cluster import Clustering
+    from dupwire.model import Clustering
 
 __all__ = [
     "alignment_html",

@@ -15,8 +15,8 @@ from typing import Any
 
 from rich.console import RenderableType
 
-from dupwire.cluster import Clustering
 from dupwire.io import Corpus
+from dupwire.model import Clustering
 
 __all__ = ["CLUSTERING_SCHEMA", "RECORD_FIELDS", "ClusterReport"]
 

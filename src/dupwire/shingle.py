@@ -33,6 +33,7 @@ from functools import lru_cache
 import numpy as np
 import numpy.typing as npt
 
+from dupwire._numeric import U64, combine
 from dupwire.errors import ParamsError
 from dupwire.normalize import tokenize
 
@@ -41,16 +42,14 @@ __all__ = [
     "DEFAULT_MAX_ZIPF",
     "DEFAULT_N",
     "ZIPF_FLOOR",
+    "Shingler",
     "key_hashes",
     "key_shingles",
-    "mix64",
     "ngram_hashes",
     "shingle_batch",
     "shingles",
     "zipf_of",
 ]
-
-U64 = npt.NDArray[np.uint64]
 
 # Chosen together with dupwire.sketch.DEFAULT_NUM_PERM and dupwire.index.DEFAULT_LAYOUT by
 # benchmarks/tune_candidates.py on fixtures/ecbplus/dev.jsonl, the only data used to choose
@@ -69,12 +68,6 @@ DEFAULT_LEAD: int | None = 100
 # billion words); rarer words all count as Zipf 0.  A max_zipf below this is refused.
 ZIPF_FLOOR = 2.5
 
-_MASK64 = (1 << 64) - 1
-# Odd 64-bit constants for combining word hashes into n-gram hashes (splitmix64 finaliser).
-_COMBINE = np.uint64(0x9E3779B97F4A7C15)
-_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
-_MIX2 = np.uint64(0x94D049BB133111EB)
-
 
 @lru_cache(maxsize=500_000)
 def _key_hash(key: str) -> int:
@@ -88,17 +81,6 @@ def key_hashes(keys: Sequence[str]) -> U64:
     True
     """
     return np.fromiter((_key_hash(k) for k in keys), dtype=np.uint64, count=len(keys))
-
-
-def mix64(h: U64) -> U64:
-    """The splitmix64 finaliser, a bijection on ``uint64`` that spreads every input bit."""
-    with np.errstate(over="ignore"):
-        h = h ^ (h >> np.uint64(30))
-        h = h * _MIX1
-        h = h ^ (h >> np.uint64(27))
-        h = h * _MIX2
-        out: U64 = h ^ (h >> np.uint64(31))
-    return out
 
 
 def ngram_hashes(word_hashes: U64, n: int) -> U64:
@@ -119,7 +101,7 @@ def ngram_hashes(word_hashes: U64, n: int) -> U64:
     out: U64 = words[:count].copy()
     with np.errstate(over="ignore"):
         for j in range(1, width):
-            out = mix64(out * _COMBINE + words[j : j + count])
+            out = combine(out, words[j : j + count])
     return out
 
 
@@ -184,12 +166,56 @@ def key_shingles(
     >>> bool(np.array_equal(key_shingles([t.key for t in tokenize(text)]), shingles(text)))
     True
     """
-    _check(n, max_zipf, lead)
-    if max_zipf is not None:
-        keys = [k for k in keys if zipf_of(k) < max_zipf]
-    if lead is not None:
-        keys = keys[:lead]
-    return np.unique(ngram_hashes(key_hashes(keys), n))
+    vocab = list(dict.fromkeys(keys))
+    position = {k: i for i, k in enumerate(vocab)}
+    ids = np.fromiter((position[k] for k in keys), dtype=np.int64, count=len(keys))
+    ptr = np.array([0, len(ids)], dtype=np.int64)
+    (out,) = Shingler(vocab, n=n, max_zipf=max_zipf, lead=lead).sets(ids, ptr)
+    return out
+
+
+class Shingler:
+    """The one shingling rule, for articles given as word ids into ``vocab``.
+
+    The rarity filter and the word hashes are computed once per distinct word, so a corpus
+    costs one pass over its vocabulary plus numpy work per article.
+
+    >>> sets = Shingler(["troop", "the", "syria"]).sets([0, 1, 2, 2, 1], [0, 3, 5])
+    >>> [len(s) for s in sets]  # "the" is too common to count
+    [2, 1]
+    """
+
+    def __init__(
+        self,
+        vocab: Sequence[str],
+        *,
+        n: int = DEFAULT_N,
+        max_zipf: float | None = DEFAULT_MAX_ZIPF,
+        lead: int | None = DEFAULT_LEAD,
+    ) -> None:
+        _check(n, max_zipf, lead)
+        self.n, self.lead = n, lead
+        self.hashes = key_hashes(vocab)
+        self.rare: npt.NDArray[np.bool_] | None = None
+        if max_zipf is not None:
+            self.rare = np.fromiter((zipf_of(k) < max_zipf for k in vocab), bool, len(vocab))
+
+    def sets(self, key_ids: npt.ArrayLike, doc_ptr: npt.ArrayLike) -> list[U64]:
+        """Shingle sets of the articles ``key_ids[doc_ptr[d]:doc_ptr[d + 1]]``."""
+        ids = np.asarray(key_ids, dtype=np.int64)
+        ptr = np.asarray(doc_ptr, dtype=np.int64)
+        if self.rare is not None:
+            kept = self.rare[ids]
+            ptr = np.concatenate(([0], np.cumsum(kept)))[ptr]  # kept words before each bound
+            ids = ids[kept]
+        out: list[U64] = []
+        for d in range(len(ptr) - 1):
+            lo, hi = int(ptr[d]), int(ptr[d + 1])
+            if self.lead is not None:
+                hi = min(hi, lo + self.lead)
+            words = self.hashes[ids[lo:hi]]
+            out.append(np.unique(words if self.n == 1 else ngram_hashes(words, self.n)))
+        return out
 
 
 def shingles(

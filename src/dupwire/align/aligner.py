@@ -1,4 +1,4 @@
-"""Sentence-level alignment of two articles.
+"""Sentence-level alignment of two articles: the reference aligner.
 
 ``align(a, b)`` links the passages two articles share, even when they are reworded,
 reordered, or merged and split (up to ``max_merge`` sentences per side), reports the
@@ -29,115 +29,25 @@ from typing import Any, cast
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
+from dupwire.align.passage import (
+    Bag,
+    Candidate,
+    coverage,
+    dice,
+    dice_matrix,
+    select_links,
+    summary_score,
+    verdict_for,
+)
 from dupwire.errors import EmptyArticleError
 from dupwire.model import Alignment, Article, EditOp, Link, Span, Verdict, WordEdit
 from dupwire.normalize import Token, tokenize
 from dupwire.params import AlignParams
 from dupwire.segment import Unit, split_units
 
-__all__ = [
-    "PassageScore",
-    "Prepared",
-    "Relation",
-    "align",
-    "explain_similarity",
-    "passage_similarity",
-    "prepare",
-    "relate",
-    "verdict_for",
-]
+__all__ = ["Prepared", "Relation", "align", "prepare", "relate"]
 
 _SEED_FRACTION = 0.5  # pairs scoring at least this share of min_score seed merge windows
-
-
-@dataclass(frozen=True, slots=True)
-class _Bag:
-    """Weighted word multiset of one passage."""
-
-    counts: dict[str, int]
-    weights: dict[str, float]
-    total: float
-
-    @classmethod
-    def of(cls, tokens: list[Token]) -> _Bag:
-        counts: dict[str, int] = {}
-        weights: dict[str, float] = {}
-        for tok in tokens:
-            counts[tok.key] = counts.get(tok.key, 0) + 1
-            if tok.weight > weights.get(tok.key, -1.0):
-                weights[tok.key] = tok.weight
-        total = sum(counts[k] * weights[k] for k in counts)
-        return cls(counts, weights, total)
-
-    def merged(self, other: _Bag) -> _Bag:
-        counts = dict(self.counts)
-        weights = dict(self.weights)
-        for key, count in other.counts.items():
-            counts[key] = counts.get(key, 0) + count
-            weights[key] = max(weights.get(key, 0.0), other.weights[key])
-        return _Bag(counts, weights, self.total + other.total)
-
-
-def _shared_terms(x: _Bag, y: _Bag) -> list[tuple[str, float]]:
-    """Each word both bags hold, with the weight it shares (in key order)."""
-    return [
-        (key, min(x.counts[key], y.counts[key]) * min(x.weights[key], y.weights[key]))
-        for key in sorted(x.counts.keys() & y.counts.keys())
-    ]
-
-
-def _shared(x: _Bag, y: _Bag) -> float:
-    return sum(w for _, w in _shared_terms(x, y))
-
-
-def _dice(x: _Bag, y: _Bag) -> float:
-    denom = x.total + y.total
-    if denom <= 0:
-        # Only words without weight ("It was."): equal word bags still count as the same.
-        return 100.0 if x.counts and x.counts == y.counts else 0.0
-    return round(100.0 * 2.0 * _shared(x, y) / denom, 6)
-
-
-@dataclass(frozen=True, slots=True)
-class PassageScore:
-    """Why two passages score what they score.
-
-    ``score`` is the weighted Dice overlap on the 0-100 scale; ``shared`` lists the words both
-    passages contain with the weight each contributes, heaviest first.
-    """
-
-    score: float
-    weight_a: float
-    weight_b: float
-    shared: tuple[tuple[str, float], ...]
-
-
-def explain_similarity(a: str, b: str) -> PassageScore:
-    """The aligner's similarity of two passages, with the shared words behind it.
-
-    >>> r = explain_similarity("Turkish soldiers in armoured vehicles",
-    ...                        "Turkish troops in armored vehicles")
-    >>> r.score > 50, r.shared[0][0]
-    (True, 'armor')
-    """
-    x, y = _Bag.of(tokenize(a)), _Bag.of(tokenize(b))
-    shared = [(key, round(w, 3)) for key, w in _shared_terms(x, y) if w > 0]
-    shared.sort(key=lambda kw: (-kw[1], kw[0]))
-    return PassageScore(_dice(x, y), round(x.total, 3), round(y.total, 3), tuple(shared))
-
-
-def passage_similarity(a: str, b: str) -> float:
-    """Similarity (0-100) the aligner gives one pair of passages.
-
-    Rare-word weighted Dice overlap of their words after normalisation: 100 for passages with
-    the same words, 0 for passages sharing no word that carries weight.
-
-    >>> passage_similarity("Erdogan met Putin in Sochi.", "Erdoğan and Putin met in Sochi")
-    100.0
-    >>> passage_similarity("The talks ended.", "Prices rose again.")
-    0.0
-    """
-    return explain_similarity(a, b).score
 
 
 @dataclass(slots=True)
@@ -152,17 +62,17 @@ class Prepared:
     units: tuple[Unit, ...]
     story: list[int]  # indices into units of story units, in text order
     tokens: list[list[Token]]  # per story unit
-    bags: list[_Bag]  # per story unit
-    _windows: dict[tuple[int, int], _Bag] = field(default_factory=dict, repr=False)
+    bags: list[Bag]  # per story unit
+    _windows: dict[tuple[int, int], Bag] = field(default_factory=dict, repr=False)
 
     @classmethod
     def of(cls, text: str) -> Prepared:
         units = split_units(text)
         story = [i for i, u in enumerate(units) if u.kind == "story"]
         tokens = [tokenize(text, units[i].start, units[i].end) for i in story]
-        return cls(text, units, story, tokens, [_Bag.of(t) for t in tokens])
+        return cls(text, units, story, tokens, [Bag.of(t) for t in tokens])
 
-    def window_bag(self, lo: int, hi: int) -> _Bag:
+    def window_bag(self, lo: int, hi: int) -> Bag:
         """Word bag of story units ``lo:hi`` (cached: merge windows repeat across pairs)."""
         if hi - lo == 1:
             return self.bags[lo]
@@ -171,6 +81,11 @@ class Prepared:
             bag = self.window_bag(lo, hi - 1).merged(self.bags[hi - 1])
             self._windows[(lo, hi)] = bag
         return bag
+
+    @property
+    def chars(self) -> list[int]:
+        """Characters of each story unit."""
+        return [self.units[i].end - self.units[i].start for i in self.story]
 
     def span(self, lo: int, hi: int) -> Span:
         return Span(self.units[self.story[lo]].start, self.units[self.story[hi - 1]].end)
@@ -200,21 +115,6 @@ def _shared_matrix(a: Prepared, b: Prepared) -> np.ndarray:
     return shared
 
 
-@dataclass(frozen=True, slots=True)
-class _Candidate:
-    a_lo: int
-    a_hi: int
-    b_lo: int
-    b_hi: int
-    score: float
-
-    def order_key(self) -> tuple[float, tuple[int, ...]]:
-        # Symmetric under swapping the sides, so align(b, a) picks the mirror links.
-        fwd = (self.a_lo, self.a_hi, self.b_lo, self.b_hi)
-        rev = (self.b_lo, self.b_hi, self.a_lo, self.a_hi)
-        return (-self.score, min(fwd, rev) + max(fwd, rev))
-
-
 def prepare(text: str) -> Prepared:
     """Cut ``text`` into sentence units and weighted words for :func:`relate` and :func:`align`."""
     return Prepared.of(text)
@@ -238,18 +138,12 @@ def relate(a: Prepared, b: Prepared, params: AlignParams | None = None) -> Relat
     sides, on the 0-100 scale: 0 without links, 100 for identical texts.
     """
     params = params or AlignParams()
-    chosen = _select(_candidates(a, b, params), params)
+    chosen = select_links(_candidates(a, b, params), params.min_score)
     used_a = {k for c in chosen for k in range(c.a_lo, c.a_hi)}
     used_b = {k for c in chosen for k in range(c.b_lo, c.b_hi)}
-    cov_a, cov_b = _coverage(a, used_a), _coverage(b, used_b)
-    weights = [c.a_hi - c.a_lo + c.b_hi - c.b_lo for c in chosen]
-    mean = (
-        sum(w * c.score for w, c in zip(weights, chosen, strict=True)) / sum(weights)
-        if chosen
-        else 0.0
-    )
+    cov_a, cov_b = coverage(a.chars, used_a), coverage(b.chars, used_b)
     return Relation(
-        score=round(mean * (cov_a + cov_b) / 2.0, 4),
+        score=summary_score(chosen, cov_a, cov_b),
         coverage_a=round(cov_a, 4),
         coverage_b=round(cov_b, 4),
         n_links=len(chosen),
@@ -257,24 +151,23 @@ def relate(a: Prepared, b: Prepared, params: AlignParams | None = None) -> Relat
     )
 
 
-def _candidates(a: Prepared, b: Prepared, params: AlignParams) -> list[_Candidate]:
+def _candidates(a: Prepared, b: Prepared, params: AlignParams) -> list[Candidate]:
     n, m = len(a.bags), len(b.bags)
     if n == 0 or m == 0:
         return []
     shared = _shared_matrix(a, b)
     wa = np.array([bag.total for bag in a.bags])
     wb = np.array([bag.total for bag in b.bags])
-    denom = wa[:, None] + wb[None, :]
-    dice = np.divide(200.0 * shared, denom, out=np.zeros_like(shared), where=denom > 0)
+    scores = dice_matrix(shared, wa, wb)
     found: dict[tuple[int, int, int, int], float] = {}
-    _weightless_pairs(a, b, dice)
-    seeds = np.argwhere(dice >= params.min_score * _SEED_FRACTION)
+    _weightless_pairs(a, b, scores)
+    seeds = np.argwhere(scores >= params.min_score * _SEED_FRACTION)
     for i, j in seeds.tolist():
-        found[(i, i + 1, j, j + 1)] = round(float(dice[i, j]), 6)
+        found[(i, i + 1, j, j + 1)] = round(float(scores[i, j]), 6)
     for key in sorted(_merge_windows(shared, wa, wb, seeds, params)):
         if key not in found:
-            found[key] = _dice(a.window_bag(key[0], key[1]), b.window_bag(key[2], key[3]))
-    return [_Candidate(*key, score) for key, score in found.items()]
+            found[key] = dice(a.window_bag(key[0], key[1]), b.window_bag(key[2], key[3]))
+    return [Candidate(*key, score) for key, score in found.items()]
 
 
 def _merge_windows(
@@ -335,24 +228,7 @@ def _weightless_pairs(a: Prepared, b: Prepared, dice: np.ndarray) -> None:
                 dice[i, j] = 100.0
 
 
-def _select(cands: list[_Candidate], params: AlignParams) -> list[_Candidate]:
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    chosen = []
-    for cand in sorted(cands, key=_Candidate.order_key):
-        if cand.score < params.min_score:
-            break
-        span_a = range(cand.a_lo, cand.a_hi)
-        span_b = range(cand.b_lo, cand.b_hi)
-        if used_a.intersection(span_a) or used_b.intersection(span_b):
-            continue
-        used_a.update(span_a)
-        used_b.update(span_b)
-        chosen.append(cand)
-    return chosen
-
-
-def _moved_flags(links: list[_Candidate]) -> list[bool]:
+def _moved_flags(links: list[Candidate]) -> list[bool]:
     """Mark the links that lie on no heaviest chain increasing in both texts.
 
     A chain is a set of links in the same order in A and in B; its weight is the sum of
@@ -378,7 +254,7 @@ def _moved_flags(links: list[_Candidate]) -> list[bool]:
     return [not flag for flag in on_best.tolist()]
 
 
-def _word_edits(a: Prepared, b: Prepared, cand: _Candidate) -> tuple[WordEdit, ...]:
+def _word_edits(a: Prepared, b: Prepared, cand: Candidate) -> tuple[WordEdit, ...]:
     ta = [t for k in range(cand.a_lo, cand.a_hi) for t in a.tokens[k]]
     tb = [t for k in range(cand.b_lo, cand.b_hi) for t in b.tokens[k]]
     edits = []
@@ -395,21 +271,6 @@ def _word_edits(a: Prepared, b: Prepared, cand: _Candidate) -> tuple[WordEdit, .
         )
         edits.append(WordEdit(cast(EditOp, op.tag), sa, sb))
     return tuple(edits)
-
-
-def _coverage(side: Prepared, used: set[int]) -> float:
-    total = sum(side.units[i].end - side.units[i].start for i in side.story)
-    covered = sum(side.units[side.story[k]].end - side.units[side.story[k]].start for k in used)
-    return covered / total if total else 0.0
-
-
-def verdict_for(cov_a: float, cov_b: float, params: AlignParams) -> Verdict:
-    """The verdict for two coverages (see :class:`dupwire.params.AlignParams`)."""
-    if min(cov_a, cov_b) >= params.same_story:
-        return "same_story"
-    if max(cov_a, cov_b) >= params.partial_reuse:
-        return "partial_reuse"
-    return "unrelated"
 
 
 def _text_and_id(value: str | Article, default_id: str) -> tuple[str, str]:
@@ -446,7 +307,7 @@ def align(a: str | Article, b: str | Article, **options: Any) -> Alignment:
             msg = f"{name}: the article is empty; pass a text with at least one sentence"
             raise EmptyArticleError(msg)
     side_a, side_b = prepare(text_a), prepare(text_b)
-    chosen = _select(_candidates(side_a, side_b, params), params)
+    chosen = select_links(_candidates(side_a, side_b, params), params.min_score)
     chosen.sort(key=lambda c: (c.a_lo, c.b_lo))
     moved = _moved_flags(chosen)
     links = tuple(
@@ -461,7 +322,7 @@ def align(a: str | Article, b: str | Article, **options: Any) -> Alignment:
     )
     used_a = {k for c in chosen for k in range(c.a_lo, c.a_hi)}
     used_b = {k for c in chosen for k in range(c.b_lo, c.b_hi)}
-    cov_a, cov_b = _coverage(side_a, used_a), _coverage(side_b, used_b)
+    cov_a, cov_b = coverage(side_a.chars, used_a), coverage(side_b.chars, used_b)
     return Alignment(
         a_id=id_a,
         b_id=id_b,

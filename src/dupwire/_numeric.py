@@ -1,0 +1,44 @@
+"""Shared numpy basics: dtype aliases and the 64-bit mixer.
+
+Every hash that dupwire combines with numpy (n-gram shingles, band keys, sentence lines,
+copy fingerprints) goes through :func:`mix64`, written once here.
+
+>>> int(mix64(np.array([0], dtype=np.uint64))[0])
+0
+>>> int(mix64(np.array([1], dtype=np.uint64))[0]) != 1
+True
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+
+__all__ = ["F64", "GOLDEN", "I32", "I64", "U64", "combine", "mix64"]
+
+I32 = npt.NDArray[np.int32]
+I64 = npt.NDArray[np.int64]
+F64 = npt.NDArray[np.float64]
+U64 = npt.NDArray[np.uint64]
+
+#: An odd 64-bit constant (2**64 / golden ratio) for combining hashes.
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_MIX1 = np.uint64(0xBF58476D1CE4E5B9)
+_MIX2 = np.uint64(0x94D049BB133111EB)
+
+
+def mix64(h: U64) -> U64:
+    """The splitmix64 finaliser, a bijection on ``uint64`` that spreads every input bit."""
+    with np.errstate(over="ignore"):
+        h = h ^ (h >> np.uint64(30))
+        h = h * _MIX1
+        h = h ^ (h >> np.uint64(27))
+        h = h * _MIX2
+        out: U64 = h ^ (h >> np.uint64(31))
+    return out
+
+
+def combine(left: U64, right: U64) -> U64:
+    """An order-sensitive hash of two hashes: ``mix64(left * GOLDEN + right)``."""
+    with np.errstate(over="ignore"):
+        return mix64(left * GOLDEN + right)

@@ -1,0 +1,196 @@
+"""Stage 6, agglomeration: average linkage over the candidate graph, with two refusals.
+
+The two clusters with the highest average pair score merge while it is at least
+``min_score``.  The average is over all pairs of members; pairs that are not candidates
+count as 0.  Two rules can refuse a merge:
+
+* **No chaining.**  A pair of articles is *linked* when its pair score (exact, candidate or
+  not) is at least ``link_score``.  More than half of the pairs across the two merging
+  clusters must be linked, and every member of the merged cluster must be linked with more
+  than half of the other members.  So when A resembles B and B resembles C but A and C are
+  unrelated, at most two of them end up together; and two groups of unrelated reports stay
+  apart however many roundups quote both (a roundup may join one side).
+* **Contrast.**  Reports of two different occasions of one kind (two title fights of one
+  boxer, two patches of one browser) share their protagonist and their vocabulary, so their
+  similarity alone does not tell them apart.  But each group has facts the other lacks: an
+  opponent, a date, a place.  Two groups of at least ``contrast_min_size`` articles stay
+  apart when *each* has a word found in so many more of its articles than of the other
+  group's that a one-sided hypergeometric test on the article counts gives
+  ``p < contrast_alpha``.  Within one event, the facts most reports carry are carried by the
+  other reports too, so this rarely fires there.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import Counter
+from collections.abc import Hashable
+from dataclasses import dataclass
+from typing import TypeVar
+
+from dupwire._numeric import I32
+from dupwire.cluster.scan import Progress
+from dupwire.cluster.verify import PairScorer
+
+__all__ = ["Agglomerator", "LinkageRules", "distinct_groups"]
+
+K = TypeVar("K", bound=Hashable)
+_PROGRESS_EVERY = 1000
+
+
+def _log_comb(n: int, k: int) -> float:
+    return math.lgamma(n + 1) - math.lgamma(k + 1) - math.lgamma(n - k + 1)
+
+
+def _upper_tail(total: int, marked: int, drawn: int, hits: int) -> float:
+    """P(X >= hits) for X ~ Hypergeometric(total, marked, drawn)."""
+    top = min(marked, drawn)
+    if hits > top:
+        return 0.0
+    base = _log_comb(total, drawn)
+    return min(
+        1.0,
+        sum(
+            math.exp(_log_comb(marked, x) + _log_comb(total - marked, drawn - x) - base)
+            for x in range(hits, top + 1)
+        ),
+    )
+
+
+def _over_represented(
+    mine: Counter[K], n_mine: int, theirs: Counter[K], n_theirs: int, alpha: float
+) -> bool:
+    """Whether some word is in significantly more of my articles than of theirs."""
+    total = n_mine + n_theirs
+    for key, hits in mine.items():
+        other = theirs.get(key, 0)
+        if hits * n_theirs <= other * n_mine:
+            continue
+        if _upper_tail(total, hits + other, n_mine, hits) < alpha:
+            return True
+    return False
+
+
+def distinct_groups(
+    counts_a: Counter[K], n_a: int, counts_b: Counter[K], n_b: int, alpha: float
+) -> bool:
+    """The contrast rule: each group has a word over-represented in it at level ``alpha``.
+
+    ``counts_*`` count, for each word, the articles of the group that contain it.
+
+    >>> a = Counter({"klitschko": 5, "rahman": 5}); b = Counter({"klitschko": 5, "thompson": 5})
+    >>> distinct_groups(a, 5, b, 5, 0.01), distinct_groups(a, 5, a, 5, 0.01)
+    (True, False)
+    """
+    return _over_represented(counts_a, n_a, counts_b, n_b, alpha) and _over_represented(
+        counts_b, n_b, counts_a, n_a, alpha
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class LinkageRules:
+    """The options of agglomeration (see the module docstring)."""
+
+    min_score: float
+    link_score: float
+    contrast_alpha: float
+    contrast_min_size: int
+
+
+class Agglomerator:
+    """Average-linkage clustering over the candidate graph with the two refusal rules."""
+
+    def __init__(
+        self,
+        scorer: PairScorer,
+        contrast: list[I32],
+        edges: dict[tuple[int, int], float],
+        rules: LinkageRules,
+    ) -> None:
+        self.scorer = scorer
+        self.contrast = contrast
+        self.rules = rules
+        n = len(contrast)
+        self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
+        self.terms: dict[int, Counter[int]] = {}
+        self.version = [0] * n
+        self.sums: dict[int, dict[int, float]] = {}
+        for (i, j), score in edges.items():
+            self.sums.setdefault(i, {})[j] = score
+            self.sums.setdefault(j, {})[i] = score
+        self.links = [0] * n
+        self.refused_contrast = 0
+        self.refused_links = 0
+        self.heap = [
+            (-score, i, j, 0, 0) for (i, j), score in edges.items() if score >= rules.min_score
+        ]
+        heapq.heapify(self.heap)
+
+    def group_terms(self, g: int) -> Counter[int]:
+        if g not in self.terms:
+            self.terms[g] = Counter(self.contrast[g].tolist())
+        return self.terms[g]
+
+    def run(self, progress: Progress | None = None) -> list[list[int]]:
+        """Merge until no allowed merge is left; the groups, sorted by first member."""
+        merges = 0
+        while self.heap:
+            _, a, b, va, vb = heapq.heappop(self.heap)
+            if a not in self.members or b not in self.members:
+                continue
+            if self.version[a] != va or self.version[b] != vb:
+                continue
+            if self._refused(a, b):
+                continue
+            self._merge(a, b)
+            merges += 1
+            if progress and merges % _PROGRESS_EVERY == 0:
+                progress("cluster", merges, len(self.contrast))
+        return sorted(self.members.values(), key=lambda m: m[0])
+
+    def _refused(self, a: int, b: int) -> bool:
+        r = self.rules
+        ma, mb = self.members[a], self.members[b]
+        na, nb = len(ma), len(mb)
+        if (
+            min(na, nb) >= max(r.contrast_min_size, 1)
+            and r.contrast_alpha > 0
+            and distinct_groups(self.group_terms(a), na, self.group_terms(b), nb, r.contrast_alpha)
+        ):
+            self.refused_contrast += 1
+            return True
+        linked = self.scorer.block(ma, mb) >= r.link_score
+        half = (na + nb - 1) / 2.0
+        gains_a = linked.sum(axis=1).tolist()
+        gains_b = linked.sum(axis=0).tolist()
+        if 2 * int(linked.sum()) <= na * nb or not all(
+            self.links[m] + g > half for m, g in zip(ma + mb, gains_a + gains_b, strict=True)
+        ):
+            self.refused_links += 1
+            return True
+        for m, g in zip(ma + mb, gains_a + gains_b, strict=True):
+            self.links[m] += g
+        return False
+
+    def _merge(self, a: int, b: int) -> None:
+        keep, gone = min(a, b), max(a, b)
+        self.members[keep] = sorted(self.members[keep] + self.members.pop(gone))
+        self.terms[keep] = self.group_terms(keep) + self.group_terms(gone)
+        self.terms.pop(gone, None)
+        self.version[keep] += 1
+        sums_k = self.sums.setdefault(keep, {})
+        sums_g = self.sums.pop(gone, {})
+        sums_k.pop(gone, None)
+        sums_g.pop(keep, None)
+        for other, value in sums_g.items():
+            sums_k[other] = sums_k.get(other, 0.0) + value
+            theirs = self.sums[other]
+            theirs.pop(gone, None)
+            theirs[keep] = sums_k[other]
+        size = len(self.members[keep])
+        for other in sorted(sums_k):
+            score = sums_k[other] / (size * len(self.members[other]))
+            if score >= self.rules.min_score:
+                lo, hi = min(keep, other), max(keep, other)
+                heapq.heappush(self.heap, (-score, lo, hi, self.version[lo], self.version[hi]))

@@ -1,0 +1,210 @@
+"""The clustering pipeline: it sequences the stage modules, times them and builds the stats.
+
+Every stage sees the articles sorted by id, so the input order never matters:
+
+1. :mod:`~dupwire.cluster.scan`: story sentences and weighted word keys, as arrays;
+2. :mod:`~dupwire.cluster.furniture`: sentences recurring across otherwise different
+   articles are set aside;
+3. :mod:`~dupwire.cluster.vectors`: word vectors and the contrast words;
+4. :mod:`~dupwire.cluster.candidates`: MinHash/LSH candidate pairs;
+5. :mod:`~dupwire.cluster.verify`: a pair score for every candidate;
+6. :mod:`~dupwire.cluster.agglomerate`: average linkage without chaining;
+7. representatives, ids and each member's relation to its representative.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import numpy as np
+
+from dupwire.align.bags import SentenceBags
+from dupwire.cluster.agglomerate import Agglomerator, LinkageRules
+from dupwire.cluster.candidates import article_shingles, find_candidates, lsh_settings
+from dupwire.cluster.furniture import corpus_furniture
+from dupwire.cluster.scan import Progress, auto_workers, scan_corpus
+from dupwire.cluster.vectors import contrast_terms, sentence_bags, word_table, word_vectors
+from dupwire.cluster.verify import (
+    PAIR_ALIGN,
+    PairScorer,
+    passage_scores,
+    similarities,
+    to_verify,
+)
+from dupwire.errors import DuplicateIdError
+from dupwire.model import Article, Assignment, Cluster, Clustering
+from dupwire.params import ClusterParams
+
+__all__ = ["cluster"]
+
+
+def _check_ids(articles: Iterable[Article]) -> None:
+    counts = Counter(a.id for a in articles)
+    dupes = sorted(k for k, v in counts.items() if v > 1)
+    if dupes:
+        shown = ", ".join(repr(d) for d in dupes[:3])
+        more = f" and {len(dupes) - 3} more" if len(dupes) > 3 else ""
+        msg = f"article ids must be unique; repeated: {shown}{more}"
+        raise DuplicateIdError(msg)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.seconds: dict[str, float] = {}
+        self._last = time.perf_counter()
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.seconds[stage] = round(now - self._last, 4)
+        self._last = now
+
+
+def cluster(
+    articles: Sequence[Article],
+    *,
+    params: ClusterParams = ClusterParams(),  # noqa: B008 - frozen, so sharing it is safe
+    progress: Progress | None = None,
+) -> Clustering:
+    """Group ``articles`` into stories (see :mod:`dupwire.cluster` for the rules).
+
+    ``progress(stage, done, total)`` is called as stages advance; stages are ``prepare``,
+    ``candidates``, ``verify``, ``cluster`` and ``relations``.
+    """
+    _check_ids(articles)
+    ordered = sorted(articles, key=lambda a: a.id)
+    n = len(ordered)
+    clock = _Clock()
+    p = params
+
+    workers = auto_workers(p.workers, n)
+    text = scan_corpus([a.text for a in ordered], workers, progress)
+    clock.lap("prepare")
+
+    furniture = corpus_furniture(
+        text,
+        min_articles=p.boilerplate_min_articles,
+        share=p.boilerplate_share,
+        private=p.boilerplate_private,
+        link_score=p.link_score,
+    )
+    keep = ~furniture
+    clock.lap("boilerplate")
+
+    table = word_table(text, keep)
+    vectors = word_vectors(text, table, damping=p.distinctive_df)
+    contrast = contrast_terms(text, table, p.contrast_min_weight)
+    del table
+    clock.lap("vectors")
+
+    layout, max_bucket = lsh_settings(p.bands, p.rows, p.min_bands, p.max_bucket)
+    found = find_candidates(
+        article_shingles(text, keep),
+        num_perm=p.num_perm,
+        seed=p.seed,
+        layout=layout,
+        max_bucket=max_bucket,
+        max_candidates=p.max_candidates,
+    )
+    pairs = found.pairs
+    # Sentence bags, for the articles that have a candidate (only they can be aligned).
+    needed = np.zeros(n, dtype=bool)
+    needed[pairs.ravel()] = True
+    bags = sentence_bags(text, keep & needed[text.sentence_doc()])
+    del text  # the word arrays are no longer needed: free them before verification
+    if progress:
+        progress("candidates", len(pairs), len(pairs))
+    clock.lap("candidates")
+
+    similarity = similarities(vectors, pairs)
+    clock.lap("similarity")
+
+    passage = passage_scores(bags, to_verify(pairs, similarity, p.verify_per_article), progress)
+    clock.lap("verify")
+
+    edges = {
+        (i, j): (sim + passage.get((i, j), 0.0)) / 2.0
+        for (i, j), sim in zip(pairs.tolist(), similarity.tolist(), strict=True)
+    }
+    scorer = PairScorer(vectors, passage)
+    rules = LinkageRules(p.min_score, p.link_score, p.contrast_alpha, p.contrast_min_size)
+    agglo = Agglomerator(scorer, contrast, edges, rules)
+    groups = agglo.run(progress)
+    clock.lap("cluster")
+
+    clusters, singletons, assignments = _finish(ordered, bags, scorer, groups, progress)
+    clock.lap("relations")
+
+    stats: dict[str, Any] = {
+        "n_articles": n,
+        "num_perm": p.num_perm,
+        "seed": p.seed,
+        "lsh": {
+            "bands": layout.bands,
+            "rows": layout.rows,
+            "min_bands": layout.min_bands,
+            "max_bucket": max_bucket,
+        },
+        "workers": workers,
+        "furniture_sentences": int(furniture.sum()),
+        "candidate_pairs_lsh": found.raw,
+        "candidate_pairs": len(pairs),
+        "candidates_per_article": round(len(pairs) / n, 3) if n else 0.0,
+        "verified_pairs": len(passage),
+        "refused_contrast": agglo.refused_contrast,
+        "refused_links": agglo.refused_links,
+        "n_clusters": len(clusters),
+        "n_singletons": len(singletons),
+        "seconds": clock.seconds,
+    }
+    return Clustering(tuple(clusters), tuple(singletons), tuple(assignments), params, stats)
+
+
+def _finish(
+    ordered: list[Article],
+    bags: SentenceBags,
+    scorer: PairScorer,
+    groups: list[list[int]],
+    progress: Progress | None,
+) -> tuple[list[Cluster], list[str], list[Assignment]]:
+    clusters: list[Cluster] = []
+    singletons: list[str] = []
+    by_doc: dict[int, Assignment] = {}
+    done = 0
+    for members in groups:
+        done += len(members)
+        if len(members) == 1:
+            (only,) = members
+            singletons.append(ordered[only].id)
+            by_doc[only] = Assignment(ordered[only].id, None, ordered[only].id, None, "singleton")
+            continue
+        scores = scorer.block(members, members)
+        upper = scores[np.triu_indices(len(members), k=1)]
+        centrality = scores.sum(axis=1) - np.diag(scores)
+        rep_pos = int(np.argmax(centrality))  # the first maximum: the smallest id wins ties
+        rep = members[rep_pos]
+        cid = len(clusters)
+        clusters.append(
+            Cluster(
+                id=cid,
+                members=tuple(ordered[m].id for m in members),
+                representative=ordered[rep].id,
+                min_score=round(float(upper.min()), 2),
+                median_score=round(float(np.median(upper)), 2),
+            )
+        )
+        for pos, m in enumerate(members):
+            if m == rep:
+                by_doc[m] = Assignment(ordered[m].id, cid, ordered[m].id, None, "representative")
+                continue
+            verdict = bags.relate(m, rep, PAIR_ALIGN)[1]
+            by_doc[m] = Assignment(
+                ordered[m].id, cid, ordered[rep].id, round(float(scores[pos, rep_pos]), 2), verdict
+            )
+        if progress:
+            progress("relations", done, len(ordered))
+    if progress:
+        progress("relations", len(ordered), len(ordered))
+    return clusters, singletons, [by_doc[k] for k in range(len(ordered))]

@@ -1,0 +1,214 @@
+"""Stage 3, vectors: per-article word tables, word vectors and sentence bags.
+
+From the scanned corpus (:mod:`dupwire.cluster.scan`) and the sentences kept after corpus
+furniture (:mod:`dupwire.cluster.furniture`):
+
+* :func:`word_table`: the distinct (article, word) pairs with their count and weight;
+* :func:`word_vectors`: L2-normalised word vectors (log term frequency times the word's
+  rare-word weight, optionally damped for words common in this corpus,
+  :func:`dupwire.weights.corpus_damping`), whose dot products are the cosine part of the
+  pair score;
+* :func:`sentence_bags`: the :class:`dupwire.align.bags.SentenceBags` the verification stage
+  aligns;
+* :func:`contrast_terms`: each article's heavy words, for the contrast rule.
+
+Everything works a chunk of articles at a time: within a chunk, tokens are sorted by
+(article, word, sentence) with one integer key; runs of equal (article, word, sentence) are
+bag entries and runs of equal (article, word) table rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from dupwire._numeric import F64, I32, I64
+from dupwire.align.bags import SentenceBags
+from dupwire.cluster.scan import CorpusText
+from dupwire.weights import corpus_damping
+
+__all__ = [
+    "SparseVectors",
+    "WordTable",
+    "contrast_terms",
+    "sentence_bags",
+    "word_table",
+    "word_vectors",
+]
+
+Mask = npt.NDArray[np.bool_]
+
+
+@dataclass(frozen=True, slots=True)
+class WordTable:
+    """Distinct (article, word) pairs, sorted: count of the word and its highest weight."""
+
+    doc: I64
+    word: I32
+    count: I64
+    weight: F64
+
+
+@dataclass(slots=True)
+class _Entries:
+    """Bag entries of one chunk of articles, sorted by (article, word, sentence)."""
+
+    doc: I64
+    word: I64
+    sent: I64  # sentence number among the article's kept sentences
+    count: I64
+    weight: F64
+    table_rows: I64  # entries that start a new (article, word)
+
+
+def _kept_ptr(text: CorpusText, keep: Mask) -> I64:
+    n_kept = np.bincount(text.sentence_doc()[keep], minlength=text.n_docs)
+    return np.concatenate(([0], np.cumsum(n_kept))).astype(np.int64)
+
+
+def _entries(text: CorpusText, keep: Mask) -> Iterator[_Entries]:
+    v = max(len(text.vocab), 1)
+    sent_doc = text.sentence_doc()
+    kept_rank = np.cumsum(keep) - 1  # index among kept sentences, for kept sentences
+    kept_ptr = _kept_ptr(text, keep)
+    for d0, d1 in text.doc_chunks():
+        s0, s1 = int(text.sent_ptr[d0]), int(text.sent_ptr[d1])
+        t0, t1 = int(text.tok_ptr[s0]), int(text.tok_ptr[s1])
+        tok_sent = np.repeat(np.arange(s0, s1), np.diff(text.tok_ptr[s0 : s1 + 1]))
+        mask = keep[tok_sent]
+        if not mask.any():
+            continue
+        tok_sent = tok_sent[mask]
+        types = text.tokens[t0:t1][mask]
+        key = text.type_key[types].astype(np.int64)
+        weight = text.type_weight[types]
+        doc = sent_doc[tok_sent]
+        local = kept_rank[tok_sent] - kept_ptr[doc]
+        width = int(local.max()) + 1
+        if (d1 - d0) * v * width < (1 << 62):
+            order = np.argsort(((doc - d0) * v + key) * width + local, kind="stable")
+        else:  # pragma: no cover - a vocabulary of billions
+            order = np.lexsort((local, key, doc))
+        doc, key, local, weight = doc[order], key[order], local[order], weight[order]
+        change = (doc[1:] != doc[:-1]) | (key[1:] != key[:-1])
+        starts = np.flatnonzero(np.r_[True, change | (local[1:] != local[:-1])])
+        runs = np.flatnonzero(np.r_[True, change[starts[1:] - 1]]) if len(starts) else starts
+        yield _Entries(
+            doc=doc[starts],
+            word=key[starts],
+            sent=local[starts],
+            count=np.diff(np.r_[starts, len(doc)]),
+            weight=np.maximum.reduceat(weight, starts),
+            table_rows=runs,
+        )
+
+
+def word_table(text: CorpusText, keep: Mask) -> WordTable:
+    """The distinct (article, word) pairs of the kept sentences."""
+    docs, words, counts, weights = [], [], [], []
+    for e in _entries(text, keep):
+        docs.append(e.doc[e.table_rows])
+        words.append(e.word[e.table_rows].astype(np.int32))
+        counts.append(np.add.reduceat(e.count, e.table_rows))
+        weights.append(np.maximum.reduceat(e.weight, e.table_rows))
+    return WordTable(
+        np.concatenate(docs) if docs else np.empty(0, np.int64),
+        np.concatenate(words) if words else np.empty(0, np.int32),
+        np.concatenate(counts) if counts else np.empty(0, np.int64),
+        np.concatenate(weights) if weights else np.empty(0),
+    )
+
+
+def sentence_bags(text: CorpusText, keep: Mask) -> SentenceBags:
+    """The kept sentences of every article as :class:`SentenceBags`."""
+    parts = list(_entries(text, keep))
+
+    def joined(name: str, dtype: type) -> npt.NDArray[np.generic]:
+        arrays = [getattr(p, name) for p in parts]
+        return np.concatenate(arrays) if arrays else np.empty(0, dtype)
+
+    return SentenceBags.build(
+        n_docs=text.n_docs,
+        sent_ptr=_kept_ptr(text, keep),
+        chars=text.sent_chars[keep].astype(np.int64),
+        doc=joined("doc", np.int64).astype(np.int64),
+        word=joined("word", np.int64).astype(np.int64),
+        sent=joined("sent", np.int64).astype(np.int64),
+        counts=joined("count", np.int64).astype(np.int64),
+        weights=joined("weight", np.float64).astype(np.float64),
+    )
+
+
+@dataclass(slots=True)
+class SparseVectors:
+    """L2-normalised word vectors, one row per article (CSR arrays, keys sorted per row)."""
+
+    ptr: I64
+    keys: I32
+    values: F64
+    scratch: F64 = field(repr=False)  # zeros, one slot per vocabulary word
+
+    def row(self, d: int) -> tuple[I32, F64]:
+        lo, hi = self.ptr[d], self.ptr[d + 1]
+        return self.keys[lo:hi], self.values[lo:hi]
+
+    def dots(self, d: int, others: Sequence[int]) -> F64:
+        """Cosine of article ``d`` with each of ``others``."""
+        keys, values = self.row(d)
+        self.scratch[keys] = values
+        lo = self.ptr[np.asarray(others, dtype=np.int64)]
+        hi = self.ptr[np.asarray(others, dtype=np.int64) + 1]
+        sizes = hi - lo
+        idx = np.repeat(lo - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
+        owner = np.repeat(np.arange(len(sizes)), sizes)
+        out = np.bincount(
+            owner, weights=self.scratch[self.keys[idx]] * self.values[idx], minlength=len(sizes)
+        )
+        self.scratch[keys] = 0.0
+        return np.asarray(out, dtype=np.float64)
+
+    def block(self, rows: Sequence[int], cols: Sequence[int]) -> F64:
+        """Cosine of every article in ``rows`` with every article in ``cols``."""
+        out = np.zeros((len(rows), len(cols)))
+        for k, r in enumerate(rows):
+            out[k] = self.dots(r, cols)
+        return out
+
+    def mean_score(self, docs: Sequence[int]) -> float:
+        """Mean similarity part of the pair score, ``50 * cosine``, over all pairs of ``docs``."""
+        m = len(docs)
+        if m < 2:
+            return 100.0
+        rows = [self.row(d) for d in docs]
+        keys = np.concatenate([k for k, _ in rows])
+        values = np.concatenate([v for _, v in rows])
+        np.add.at(self.scratch, keys, values)
+        total = float(np.sum(self.scratch[np.unique(keys)] ** 2))
+        self.scratch[keys] = 0.0
+        cross = total - float(values @ values)
+        return 50.0 * cross / (m * (m - 1))
+
+
+def word_vectors(text: CorpusText, table: WordTable, damping: float | None) -> SparseVectors:
+    """Word vectors from an article table; ``damping`` is ``distinctive_df`` (None: none)."""
+    values = (1.0 + np.log(table.count)) * table.weight
+    if damping is not None:
+        df = np.bincount(table.word, minlength=len(text.vocab))
+        values = values * corpus_damping(df, text.n_docs, damping)[table.word]
+    positive = values > 0
+    doc, word, values = table.doc[positive], table.word[positive], values[positive]
+    norms = np.sqrt(np.bincount(doc, weights=values * values, minlength=text.n_docs))
+    values = values / norms[doc]
+    ptr = np.concatenate(([0], np.cumsum(np.bincount(doc, minlength=text.n_docs))))
+    return SparseVectors(ptr.astype(np.int64), word, values, np.zeros(len(text.vocab)))
+
+
+def contrast_terms(text: CorpusText, table: WordTable, min_weight: float) -> list[I32]:
+    """Each article's words of background weight at least ``min_weight``."""
+    strong = table.weight >= min_weight
+    doc, word = table.doc[strong], table.word[strong]
+    bounds = np.searchsorted(doc, np.arange(text.n_docs + 1))
+    return [word[bounds[d] : bounds[d + 1]] for d in range(text.n_docs)]

@@ -1,0 +1,79 @@
+"""Stage 5, verification: a pair score (0-100) for every candidate pair.
+
+The *similarity* of a pair is 100 times the cosine of the two articles' word vectors
+(:mod:`dupwire.cluster.vectors`).  Each article's ``per_article`` most similar partners are
+also aligned sentence by sentence: the *passage score* of :func:`dupwire.align.relate` with
+one-to-one links, computed by its vectorised twin :class:`dupwire.align.bags.SentenceBags`.
+The **pair score** is ``(similarity + passage score) / 2``; a pair that was not aligned has
+passage score 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from dupwire._numeric import F64, I64
+from dupwire.align.bags import SentenceBags
+from dupwire.cluster.candidates import top_partners
+from dupwire.cluster.scan import Progress
+from dupwire.cluster.vectors import SparseVectors
+from dupwire.params import AlignParams
+
+__all__ = ["PAIR_ALIGN", "PairScorer", "passage_scores", "similarities", "to_verify"]
+
+#: The aligner options of the passage score: one-to-one sentence links.
+PAIR_ALIGN = AlignParams(max_merge=1)
+_PROGRESS_EVERY = 1000
+
+
+def similarities(vectors: SparseVectors, pairs: I64) -> F64:
+    """100 * cosine of each candidate pair (pairs sorted by their first article)."""
+    out = np.empty(len(pairs))
+    if len(pairs) == 0:
+        return out
+    starts = np.flatnonzero(np.r_[True, pairs[1:, 0] != pairs[:-1, 0]])
+    ends = np.r_[starts[1:], len(pairs)]
+    for lo, hi in zip(starts.tolist(), ends.tolist(), strict=True):
+        out[lo:hi] = 100.0 * vectors.dots(int(pairs[lo, 0]), pairs[lo:hi, 1].tolist())
+    return out
+
+
+def to_verify(pairs: I64, similarity: F64, per_article: int) -> list[tuple[int, int]]:
+    """Each article's ``per_article`` most similar candidates (similarity above 0)."""
+    positive = np.flatnonzero(similarity > 0)
+    chosen = positive[top_partners(pairs[positive], similarity[positive], per_article)]
+    return [(int(i), int(j)) for i, j in pairs[chosen].tolist()]
+
+
+def passage_scores(
+    bags: SentenceBags, chosen: Sequence[tuple[int, int]], progress: Progress | None = None
+) -> dict[tuple[int, int], float]:
+    """The passage score of each chosen pair."""
+    out: dict[tuple[int, int], float] = {}
+    for k, (i, j) in enumerate(chosen):
+        out[(i, j)] = bags.relate(i, j, PAIR_ALIGN)[0]
+        if progress and (k + 1) % _PROGRESS_EVERY == 0:
+            progress("verify", k + 1, len(chosen))
+    if progress:
+        progress("verify", len(chosen), len(chosen))
+    return out
+
+
+class PairScorer:
+    """Pair scores of any two articles: exact for candidates and non-candidates alike."""
+
+    def __init__(self, vectors: SparseVectors, passage: dict[tuple[int, int], float]) -> None:
+        self.vectors = vectors
+        self.passage = passage
+
+    def block(self, rows: Sequence[int], cols: Sequence[int]) -> F64:
+        """Pair score of every article in ``rows`` with every article in ``cols``."""
+        scores = 100.0 * self.vectors.block(rows, cols)
+        for r, i in enumerate(rows):
+            for c, j in enumerate(cols):
+                value = self.passage.get((i, j) if i < j else (j, i))
+                if value is not None:
+                    scores[r, c] += value
+        return scores / 2.0
