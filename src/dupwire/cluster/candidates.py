@@ -9,12 +9,20 @@ cost of verification.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 
 from dupwire._numeric import I64, U64
 from dupwire.cluster.scan import CorpusText
-from dupwire.index import DEFAULT_LAYOUT, DEFAULT_MAX_BUCKET, LshLayout, candidate_pairs
+from dupwire.index import (
+    DEFAULT_LAYOUT,
+    DEFAULT_MAX_BUCKET,
+    Candidates,
+    LshLayout,
+    candidate_pairs,
+)
 from dupwire.shingle import Shingler
 from dupwire.sketch import signatures
 
@@ -72,10 +80,18 @@ def find_candidates(
     layout: LshLayout,
     max_bucket: int,
     max_candidates: int,
+    banding: Callable[[U64, LshLayout, int], Candidates] | None = None,
 ) -> CandidateSet:
-    """Candidate pairs of the shingle sets, at most ``max_candidates`` partners per article."""
+    """Candidate pairs of the shingle sets, at most ``max_candidates`` partners per article.
+
+    ``banding(signatures, layout, max_bucket)`` groups the band keys (by default
+    :func:`dupwire.index.candidate_pairs`; an engine may run it elsewhere).
+    """
     sigs = signatures(sets, num_perm=num_perm, seed=seed)
-    pairs = candidate_pairs(sigs, layout=layout, max_bucket=max_bucket).pairs
+    if banding is None:
+        pairs = candidate_pairs(sigs, layout=layout, max_bucket=max_bucket).pairs
+    else:
+        pairs = banding(sigs, layout, max_bucket).pairs
     raw = len(pairs)
     if raw == 0:
         return CandidateSet(pairs, np.empty(0), 0)

@@ -24,8 +24,9 @@ import numpy as np
 from dupwire.align.bags import SentenceBags
 from dupwire.cluster.agglomerate import Agglomerator, LinkageRules
 from dupwire.cluster.candidates import article_shingles, find_candidates, lsh_settings
+from dupwire.cluster.engine import Engine, LocalEngine
 from dupwire.cluster.furniture import corpus_furniture
-from dupwire.cluster.scan import Progress, auto_workers, scan_corpus
+from dupwire.cluster.scan import Progress, auto_workers
 from dupwire.cluster.vectors import contrast_terms, sentence_bags, word_table, word_vectors
 from dupwire.cluster.verify import (
     PAIR_ALIGN,
@@ -67,12 +68,15 @@ def cluster(
     *,
     params: ClusterParams = ClusterParams(),  # noqa: B008 - frozen, so sharing it is safe
     progress: Progress | None = None,
+    engine: Engine | None = None,
 ) -> Clustering:
     """Group ``articles`` into stories (see :mod:`dupwire.cluster` for the rules).
 
     ``progress(stage, done, total)`` is called as stages advance; stages are ``prepare``,
-    ``candidates``, ``verify``, ``cluster`` and ``relations``.
+    ``candidates``, ``verify``, ``cluster`` and ``relations``.  ``engine`` runs the parallel
+    steps (:mod:`dupwire.cluster.engine`; by default in this process).
     """
+    engine = engine or LocalEngine()
     _check_ids(articles)
     ordered = sorted(articles, key=lambda a: a.id)
     n = len(ordered)
@@ -80,7 +84,7 @@ def cluster(
     p = params
 
     workers = auto_workers(p.workers, n)
-    text = scan_corpus([a.text for a in ordered], workers, progress)
+    text = engine.scan([a.text for a in ordered], workers, progress)
     clock.lap("prepare")
 
     furniture = corpus_furniture(
@@ -107,6 +111,7 @@ def cluster(
         layout=layout,
         max_bucket=max_bucket,
         max_candidates=p.max_candidates,
+        banding=engine.band_pairs,
     )
     pairs = found.pairs
     # Sentence bags, for the articles that have a candidate (only they can be aligned).

@@ -1,0 +1,43 @@
+"""Where the heavy, parallel steps of clustering run.
+
+The pipeline (:mod:`dupwire.cluster.pipeline`) asks an *engine* for the two steps whose cost
+grows with the corpus and that split into independent parts: scanning the articles (one
+article at a time) and grouping band keys into candidate pairs (a shuffle by key).  Every
+other step runs in the pipeline itself, on the arrays these return, so an engine that returns
+the same arrays gives the same clusters, ids and representatives.
+
+:class:`LocalEngine` runs both in this process (scanning in ``workers`` processes);
+``dupwire.spark`` provides an engine on Apache Spark.
+"""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from dupwire._numeric import U64
+from dupwire.cluster.scan import CorpusText, Progress, scan_corpus
+from dupwire.index import Candidates, LshLayout, candidate_pairs
+
+__all__ = ["Engine", "LocalEngine"]
+
+
+class Engine(Protocol):
+    """The parallel steps of clustering."""
+
+    def scan(self, texts: list[str], workers: int, progress: Progress | None) -> CorpusText:
+        """:func:`dupwire.cluster.scan.scan_corpus` of ``texts`` (article ``k`` = ``texts[k]``)."""
+        ...
+
+    def band_pairs(self, sigs: U64, layout: LshLayout, max_bucket: int) -> Candidates:
+        """:func:`dupwire.index.candidate_pairs` of the signature rows."""
+        ...
+
+
+class LocalEngine:
+    """Both steps in this process."""
+
+    def scan(self, texts: list[str], workers: int, progress: Progress | None) -> CorpusText:
+        return scan_corpus(texts, workers, progress)
+
+    def band_pairs(self, sigs: U64, layout: LshLayout, max_bucket: int) -> Candidates:
+        return candidate_pairs(sigs, layout=layout, max_bucket=max_bucket)
