@@ -296,3 +296,52 @@ def test_contrast_rule_is_symmetric(a: dict[str, int], b: dict[str, int], alpha:
     ca, cb = Counter(a), Counter(b)
     assert distinct_groups(ca, 6, cb, 6, alpha) == distinct_groups(cb, 6, ca, 6, alpha)
     assert not distinct_groups(ca, 6, ca, 6, alpha)
+
+
+# --- copies first ------------------------------------------------------------------------------
+
+
+def _edited_copy(text: str, k: int, rng: random.Random) -> str:
+    """An outlet's light edit: its header and footer added, one long sentence line dropped."""
+    lines = text.split("\n")
+    long_lines = [i for i, line in enumerate(lines) if len(line) > 80]
+    del lines[rng.choice(long_lines)]
+    body = "\n".join(lines)
+    return f"The Daily Outlet {k} | Home | World\n{body}\n© 2019 Outlet {k} Media. Contact desk{k}"
+
+
+def test_wire_copies_mixed_into_ecb_form_one_cluster(
+    seed_a: str, seed_b: str, ecb_records: list[dict[str, Any]]
+) -> None:
+    rng = random.Random(0)
+    copies = [Article(f"verbatim-{k:02d}", seed_a) for k in range(60)]
+    copies += [Article(f"edited-{k:02d}", _edited_copy(seed_a, k, rng)) for k in range(40)]
+    wire = [*copies, Article("seed-b", seed_b)]
+    result = cluster([*_articles(ecb_records), *wire])
+    labels = result.labels()
+    assert len({labels[a.id] for a in wire}) == 1
+    (group,) = [c for c in result.clusters if "seed-b" in c.members]
+    assert len(group) == len(wire)
+    assert result.stats["copies"] >= 99
+    truth = {r["id"]: r["event"] for r in ecb_records}
+    ecb_only = {k: v for k, v in labels.items() if k in truth}
+    assert score_clustering(truth, ecb_only).ari >= ECB_MIN_ARI
+
+
+def test_a_thousand_copies_are_one_cluster(seed_a: str) -> None:
+    result = cluster([Article(f"copy-{k:04d}", seed_a) for k in range(1000)])
+    assert [len(c) for c in result.clusters] == [1000]
+    assert result.singletons == ()
+    (group,) = result.clusters
+    assert group.representative == "copy-0000"  # equal versions: the smallest id
+    relations = {a.relation for a in result.assignments}
+    assert relations == {"representative", "same_story"}
+
+
+def test_copy_leader_is_the_shortest_version(ecb_records: list[dict[str, Any]]) -> None:
+    # B is A with C appended; C is most of B, so B and C are copies; A is not C's story.
+    a = next(r["text"] for r in ecb_records if r["id"] == "26_1ecb")
+    c = next(r["text"] for r in ecb_records if r["id"] == "31_1ecb")
+    result = cluster([Article("A", a), Article("B", f"{a}\n{c}"), Article("C", c)])
+    assert result.stats["copies"] == 1
+    assert not _together(result, "A", "C")

@@ -47,6 +47,7 @@ __all__ = [
     "Candidates",
     "DupIndex",
     "LshLayout",
+    "band_keys",
     "candidate_pairs",
     "candidate_probability",
     "optimal_layout",
@@ -198,7 +199,7 @@ DEFAULT_LAYOUT = LshLayout(bands=256, rows=1, min_bands=8)
 DEFAULT_MAX_BUCKET = 50
 
 
-def _band_keys(band: U64) -> U64:
+def band_keys(band: U64) -> U64:
     """One uint64 key per row of a ``(n, rows)`` band of signature values (< 2**32).
 
     One or two values are packed exactly; more are hashed (64-bit, so two different bands
@@ -301,7 +302,7 @@ def candidate_pairs(
     capped = 0
     for band in range(layout.bands):
         cols = slice(band * layout.rows, (band + 1) * layout.rows)
-        keys = _band_keys(sig[:, cols] if everyone else sig[ids, cols])
+        keys = band_keys(sig[:, cols] if everyone else sig[ids, cols])
         band_codes, band_capped = _band_pairs(keys, ids, n, max_bucket)
         capped += band_capped
         which = (band_codes // n * n_parts // n).astype(np.uint8)

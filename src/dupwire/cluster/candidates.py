@@ -44,9 +44,12 @@ def lsh_settings(
     return layout, max_bucket if max_bucket is not None else DEFAULT_MAX_BUCKET
 
 
-def article_shingles(text: CorpusText, keep: npt.NDArray[np.bool_]) -> list[U64]:
-    """The shingle set of each article's kept words, in text order."""
-    shingler = Shingler(text.vocab)
+def article_shingles(
+    text: CorpusText, keep: npt.NDArray[np.bool_], shingler: Shingler | None = None
+) -> list[U64]:
+    """The shingle set of each article's kept words, in text order (by default the candidate
+    shingles: :class:`dupwire.shingle.Shingler` with its defaults)."""
+    shingler = shingler or Shingler(text.vocab)
     out: list[U64] = []
     for d0, d1 in text.doc_chunks():
         s0, s1 = int(text.sent_ptr[d0]), int(text.sent_ptr[d1])

@@ -24,10 +24,16 @@ import numpy as np
 from dupwire.align.bags import SentenceBags
 from dupwire.cluster.agglomerate import Agglomerator, LinkageRules
 from dupwire.cluster.candidates import article_shingles, find_candidates, lsh_settings
+from dupwire.cluster.copies import CopyGroups, copy_groups
 from dupwire.cluster.engine import Engine, LocalEngine
 from dupwire.cluster.furniture import corpus_furniture
 from dupwire.cluster.scan import Progress, auto_workers
-from dupwire.cluster.vectors import contrast_terms, sentence_bags, word_table, word_vectors
+from dupwire.cluster.vectors import (
+    contrast_terms,
+    sentence_bags,
+    word_table,
+    word_vectors,
+)
 from dupwire.cluster.verify import (
     PAIR_ALIGN,
     PairScorer,
@@ -97,15 +103,20 @@ def cluster(
     keep = ~furniture
     clock.lap("boilerplate")
 
+    copies = copy_groups(text, keep, seed=p.seed)
+    leaders = copies.is_leader
+    clock.lap("copies")
+
     table = word_table(text, keep)
-    vectors = word_vectors(text, table, damping=p.distinctive_df)
+    vectors = word_vectors(text, table, damping=p.distinctive_df, counted=leaders)
     contrast = contrast_terms(text, table, p.contrast_min_weight)
     del table
     clock.lap("vectors")
 
     layout, max_bucket = lsh_settings(p.bands, p.rows, p.min_bands, p.max_bucket)
+    sent_doc = text.sentence_doc()
     found = find_candidates(
-        article_shingles(text, keep),
+        article_shingles(text, keep & leaders[sent_doc]),
         num_perm=p.num_perm,
         seed=p.seed,
         layout=layout,
@@ -114,10 +125,11 @@ def cluster(
         banding=engine.band_pairs,
     )
     pairs = found.pairs
-    # Sentence bags, for the articles that have a candidate (only they can be aligned).
-    needed = np.zeros(n, dtype=bool)
+    # Sentence bags, for the articles that can be aligned: those with a candidate or a copy.
+    needed = ~leaders
     needed[pairs.ravel()] = True
-    bags = sentence_bags(text, keep & needed[text.sentence_doc()])
+    needed[copies.leader[~leaders]] = True
+    bags = sentence_bags(text, keep & needed[sent_doc])
     del text  # the word arrays are no longer needed: free them before verification
     if progress:
         progress("candidates", len(pairs), len(pairs))
@@ -136,10 +148,10 @@ def cluster(
     scorer = PairScorer(vectors, passage)
     rules = LinkageRules(p.min_score, p.link_score, p.contrast_alpha, p.contrast_min_size)
     agglo = Agglomerator(scorer, contrast, edges, rules)
-    groups = agglo.run(progress)
+    groups = _expand(agglo.run(progress), copies.leader)
     clock.lap("cluster")
 
-    clusters, singletons, assignments = _finish(ordered, bags, scorer, groups, progress)
+    clusters, singletons, assignments = _finish(ordered, bags, scorer, copies, groups, progress)
     clock.lap("relations")
 
     stats: dict[str, Any] = {
@@ -154,6 +166,7 @@ def cluster(
         },
         "workers": workers,
         "furniture_sentences": int(furniture.sum()),
+        "copies": copies.n_copies,
         "candidate_pairs_lsh": found.raw,
         "candidate_pairs": len(pairs),
         "candidates_per_article": round(len(pairs) / n, 3) if n else 0.0,
@@ -167,13 +180,29 @@ def cluster(
     return Clustering(tuple(clusters), tuple(singletons), tuple(assignments), params, stats)
 
 
+def _expand(groups: list[list[int]], leader: np.ndarray) -> list[list[int]]:
+    """The agglomerated groups of leaders, each with the copies of its leaders added."""
+    copies_of: dict[int, list[int]] = {}
+    for d, lead in enumerate(leader.tolist()):
+        if d != lead:
+            copies_of.setdefault(lead, []).append(d)
+    out = []
+    for group in groups:
+        if leader[group[0]] != group[0]:
+            continue  # a copy: it joins its leader's group
+        out.append(sorted(group + [c for g in group for c in copies_of.get(g, [])]))
+    return sorted(out, key=lambda m: m[0])
+
+
 def _finish(
     ordered: list[Article],
     bags: SentenceBags,
     scorer: PairScorer,
+    copies: CopyGroups,
     groups: list[list[int]],
     progress: Progress | None,
 ) -> tuple[list[Cluster], list[str], list[Assignment]]:
+    """Representatives, scores and relations; clusters numbered by their smallest member."""
     clusters: list[Cluster] = []
     singletons: list[str] = []
     by_doc: dict[int, Assignment] = {}
@@ -185,31 +214,46 @@ def _finish(
             singletons.append(ordered[only].id)
             by_doc[only] = Assignment(ordered[only].id, None, ordered[only].id, None, "singleton")
             continue
-        scores = scorer.block(members, members)
-        upper = scores[np.triu_indices(len(members), k=1)]
-        centrality = scores.sum(axis=1) - np.diag(scores)
-        rep_pos = int(np.argmax(centrality))  # the first maximum: the smallest id wins ties
-        rep = members[rep_pos]
+        rep = _representative(members, scorer, copies)
         cid = len(clusters)
+        cosine = 100.0 * scorer.vectors.dots(rep, members)
+        scores: list[float] = []
+        for m, cos in zip(members, cosine.tolist(), strict=True):
+            if m == rep:
+                by_doc[m] = Assignment(ordered[m].id, cid, ordered[m].id, None, "representative")
+                continue
+            passage, verdict = bags.relate(m, rep, PAIR_ALIGN)
+            score = round((cos + passage) / 2.0, 2)
+            scores.append(score)
+            by_doc[m] = Assignment(ordered[m].id, cid, ordered[rep].id, score, verdict)
         clusters.append(
             Cluster(
                 id=cid,
                 members=tuple(ordered[m].id for m in members),
                 representative=ordered[rep].id,
-                min_score=round(float(upper.min()), 2),
-                median_score=round(float(np.median(upper)), 2),
+                min_score=round(min(scores), 2),
+                median_score=round(float(np.median(scores)), 2),
             )
         )
-        for pos, m in enumerate(members):
-            if m == rep:
-                by_doc[m] = Assignment(ordered[m].id, cid, ordered[m].id, None, "representative")
-                continue
-            verdict = bags.relate(m, rep, PAIR_ALIGN)[1]
-            by_doc[m] = Assignment(
-                ordered[m].id, cid, ordered[rep].id, round(float(scores[pos, rep_pos]), 2), verdict
-            )
         if progress:
             progress("relations", done, len(ordered))
     if progress:
         progress("relations", len(ordered), len(ordered))
     return clusters, singletons, [by_doc[k] for k in range(len(ordered))]
+
+
+def _representative(members: list[int], scorer: PairScorer, copies: CopyGroups) -> int:
+    """The most central member: the highest total pair score with the other members.
+
+    Copies count through their leader: a leader's total adds, for each other version of the
+    story, its score with that version's leader times the copies it has, and 100 for each of
+    its own copies.  Ties go to the smallest id.
+    """
+    leaders = [m for m in members if copies.leader[m] == m]
+    if len(leaders) == 1:
+        return leaders[0]
+    size = np.bincount(copies.leader[members], minlength=max(leaders) + 1)[leaders]
+    scores = scorer.block(leaders, leaders)
+    np.fill_diagonal(scores, 100.0)
+    centrality = scores @ size - 100.0
+    return leaders[int(np.argmax(centrality))]

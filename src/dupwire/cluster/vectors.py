@@ -192,12 +192,23 @@ class SparseVectors:
         return 50.0 * cross / (m * (m - 1))
 
 
-def word_vectors(text: CorpusText, table: WordTable, damping: float | None) -> SparseVectors:
-    """Word vectors from an article table; ``damping`` is ``distinctive_df`` (None: none)."""
+def word_vectors(
+    text: CorpusText,
+    table: WordTable,
+    damping: float | None,
+    counted: Mask | None = None,
+) -> SparseVectors:
+    """Word vectors from an article table; ``damping`` is ``distinctive_df`` (None: none).
+
+    Document frequencies for damping count only the articles where ``counted`` is true (all
+    by default): one per group of copies, so a story reprinted many times counts once.
+    """
     values = (1.0 + np.log(table.count)) * table.weight
     if damping is not None:
-        df = np.bincount(table.word, minlength=len(text.vocab))
-        values = values * corpus_damping(df, text.n_docs, damping)[table.word]
+        rows = table.word if counted is None else table.word[counted[table.doc]]
+        n_counted = text.n_docs if counted is None else int(counted.sum())
+        df = np.bincount(rows, minlength=len(text.vocab))
+        values = values * corpus_damping(df, n_counted, damping)[table.word]
     positive = values > 0
     doc, word, values = table.doc[positive], table.word[positive], values[positive]
     norms = np.sqrt(np.bincount(doc, weights=values * values, minlength=text.n_docs))
