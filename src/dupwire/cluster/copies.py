@@ -3,9 +3,9 @@
 One wire story may run in 50 or 500 outlets.  Left to the later stages, such a story looks
 "common in this corpus": its words are damped and its LSH buckets overflow.  So copies are
 found first, on the story text left after site furniture, and each group of copies takes
-part in the rest of the pipeline as one article (its *leader*), then is
-expanded again at the end.  The leader is the group's shortest version (what it says,
-every copy says), the smallest id among equals.  Corpus statistics (word document frequencies, the contrast
+part in the rest of the pipeline as one article (its *leader*), then is expanded again at
+the end.  The leader is the group's shortest version (what it says, every copy says), the
+smallest id among equals.  Corpus statistics (word document frequencies, the contrast
 counts) thus count each story once, however often it was reprinted.
 
 Two articles are copies when the Jaccard similarity of their word 5-gram sets (all words,
