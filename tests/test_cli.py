@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 
 from dupwire.cli import app
 from dupwire.params import ClusterParams
+from dupwire.report import RECORD_FIELDS
 
 from .conftest import SEED_A, SEED_B
 
@@ -177,7 +178,7 @@ def test_cluster_jsonl_stdin_with_bad_lines() -> None:
     result = runner.invoke(app, ["cluster", "-", "--csv"], input="\n".join(lines) + "\n")
     assert result.exit_code == 1
     rows = result.stdout.splitlines()
-    assert rows[0] == "id,cluster_id,representative_id,score,relation,error"
+    assert rows[0] == ",".join(RECORD_FIELDS)
     assert len(rows) == 1 + 4  # every input line accounted for
     assert sum(",failed," in row for row in rows) == 2
 
@@ -260,3 +261,26 @@ def test_package_does_not_shadow_its_modules() -> None:
 
     assert callable(dupwire.align.align)
     assert callable(dupwire.cluster.cluster)
+
+
+def test_cluster_reads_dates_and_honours_the_window(tmp_path: Path) -> None:
+    text_a = SEED_A.read_text(encoding="utf-8")
+    text_b = SEED_B.read_text(encoding="utf-8")
+    path = tmp_path / "dated.jsonl"
+    rows = [
+        {"id": "a", "text": text_a, "published": "2019-10-31T10:00:00Z"},
+        {"id": "b", "text": text_b, "date": "2019-11-02"},
+        {"id": "c", "text": "A short note on markets.", "date": "not a date"},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    result = runner.invoke(app, ["cluster", str(path), "--jsonl"])
+    assert result.exit_code == 0, result.output
+    records = {r["id"]: r for r in map(json.loads, result.stdout.splitlines())}
+    assert records["a"]["date"] == "2019-10-31"
+    assert records["b"]["cluster_first_date"] == "2019-10-31"
+    assert records["b"]["cluster_last_date"] == "2019-11-02"
+    assert records["c"]["date"] is None and "ISO 8601" in records["c"]["warning"]
+    assert "warning: c:" in result.stderr
+    apart = runner.invoke(app, ["cluster", str(path), "--jsonl", "--window", "1"])
+    relations = {json.loads(line)["relation"] for line in apart.stdout.splitlines()}
+    assert relations == {"singleton"}

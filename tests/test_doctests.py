@@ -10,6 +10,12 @@ MODULES = [
     "dupwire.weights",
     "dupwire.segment",
     "dupwire.align",
+    "dupwire.align.passage",
+    "dupwire.align.aligner",
+    "dupwire._numeric",
+    "dupwire.dates",
+    "dupwire.cluster",
+    "dupwire.cluster.agglomerate",
     "dupwire.io",
     "dupwire.metrics",
 ]

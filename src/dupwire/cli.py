@@ -150,6 +150,23 @@ TextFieldOpt = Annotated[
 TitleFieldOpt = Annotated[
     str, typer.Option("--title-field", help="Record field holding the title (optional).")
 ]
+DateFieldOpt = Annotated[
+    str,
+    typer.Option(
+        "--date-field",
+        help="Record field holding the publication date, ISO 8601 (optional; the default also "
+        "reads 'published'). Far-apart pairs need stronger evidence to cluster.",
+    ),
+]
+WindowOpt = Annotated[
+    float | None,
+    typer.Option(
+        "--window",
+        min=0,
+        help="Never cluster articles published more than this many days apart.",
+        show_default=False,
+    ),
+]
 
 
 def _load(
@@ -159,6 +176,7 @@ def _load(
     title_field: str,
     encoding: str | None,
     max_bytes: int,
+    date_field: str = "date",
 ) -> Corpus:
     from dupwire.io import load_corpus
 
@@ -169,6 +187,7 @@ def _load(
             id_field=id_field,
             text_field=text_field,
             title_field=title_field,
+            date_field=date_field,
             encoding=encoding,
             max_bytes=max_bytes,
             on_progress=lambda done, total: bar.update(task, completed=done, total=total),
@@ -204,7 +223,11 @@ def _run_cluster(corpus: Corpus, params: ClusterParams) -> Clustering:
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        return run_cluster(corpus.articles, params=params, progress=on_progress)
+        result = run_cluster(corpus.articles, params=params, progress=on_progress)
+    for assignment in result.assignments:
+        if assignment.warning:
+            _err.print(f"warning: {assignment.id}: {assignment.warning}", markup=False)
+    return result
 
 
 @app.command()
@@ -229,6 +252,8 @@ def cluster(
     id_field: IdFieldOpt = "id",
     text_field: TextFieldOpt = "text",
     title_field: TitleFieldOpt = "title",
+    date_field: DateFieldOpt = "date",
+    window: WindowOpt = None,
     encoding: EncodingOpt = None,
     max_bytes: MaxBytesOpt = _DEFAULT_MAX_BYTES,
 ) -> None:
@@ -245,8 +270,8 @@ def cluster(
     if sum((json_out, jsonl_out, csv_out)) > 1:
         fail("choose one of --json, --jsonl and --csv")
     try:
-        params = ClusterParams(min_score=min_score, seed=seed, num_perm=num_perm)
-        corpus = _load(inputs, id_field, text_field, title_field, encoding, max_bytes)
+        params = ClusterParams(min_score=min_score, seed=seed, num_perm=num_perm, window=window)
+        corpus = _load(inputs, id_field, text_field, title_field, encoding, max_bytes, date_field)
         result = _run_cluster(corpus, params)
     except DupwireError as exc:
         fail(str(exc))
@@ -280,6 +305,8 @@ def evaluate(
     id_field: IdFieldOpt = "id",
     text_field: TextFieldOpt = "text",
     title_field: TitleFieldOpt = "title",
+    date_field: DateFieldOpt = "date",
+    window: WindowOpt = None,
     encoding: EncodingOpt = None,
     max_bytes: MaxBytesOpt = _DEFAULT_MAX_BYTES,
 ) -> None:
@@ -293,8 +320,10 @@ def evaluate(
     from dupwire.metrics import score_clustering
 
     try:
-        params = ClusterParams(min_score=min_score)
-        corpus = _load([str(labelled)], id_field, text_field, title_field, encoding, max_bytes)
+        params = ClusterParams(min_score=min_score, window=window)
+        corpus = _load(
+            [str(labelled)], id_field, text_field, title_field, encoding, max_bytes, date_field
+        )
         truth = _labels(corpus, label_field)
         result = _run_cluster(corpus, params)
         scores = score_clustering(truth, result.labels())

@@ -182,7 +182,8 @@ def load_corpus(
     ``.jsonl``/``.ndjson`` file (always UTF-8) or ``.csv`` file holds one record per
     article; ``-`` reads JSON Lines from ``stdin``.  Record fields other than id and text
     go into ``Article.meta``, with the title, date and source fields under ``"title"``,
-    ``"date"`` and ``"source"``.  ``encoding`` applies to text and CSV files.
+    ``"date"`` and ``"source"`` (with the default ``date_field``, a record without ``date``
+    but with ``published`` takes that).  ``encoding`` applies to text and CSV files.
 
     Articles that cannot be read become ``failures``.  Raises :class:`InputError` for an
     input that does not exist or is of an unknown type, :class:`NoArticlesError` when
@@ -641,6 +642,8 @@ def _record_article(
     for key, name in rules.meta_fields:
         if name in meta:
             meta[key] = meta.pop(name)
+        elif key == "date" and name == "date" and "published" in meta:
+            meta["date"] = meta["published"]  # the other usual name of the field
     return Article(id=article_id, text=text, source=job.path, meta=meta), where
 
 

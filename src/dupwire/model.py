@@ -196,7 +196,9 @@ RelationKind = Literal["representative", "same_story", "partial_reuse", "unrelat
 class Cluster:
     """One story: its members (sorted ids), representative, and pair-score spread.
 
-    ``min_score`` and ``median_score`` are over all pairs of members (0-100 pair scores).
+    ``min_score`` and ``median_score`` are over the members' pair scores (0-100) with the
+    representative.  ``first_date`` and ``last_date`` (ISO dates, UTC) span the members that
+    have a publication date; both are None when none has.
     """
 
     id: int
@@ -204,6 +206,8 @@ class Cluster:
     representative: str
     min_score: float
     median_score: float
+    first_date: str | None = None
+    last_date: str | None = None
 
     def __len__(self) -> int:
         return len(self.members)
@@ -214,7 +218,9 @@ class Assignment:
     """Where one article ended up.
 
     Singletons have ``cluster_id`` None and are their own representative; ``score`` is the
-    pair score with the representative (None for representatives and singletons).
+    pair score with the representative (None for representatives and singletons).  ``date``
+    is the article's publication date as read (ISO, UTC) or None; ``warning`` says why a date
+    that was given could not be used (the article is then treated as undated).
     """
 
     id: str
@@ -222,6 +228,8 @@ class Assignment:
     representative_id: str
     score: float | None
     relation: RelationKind
+    date: str | None = None
+    warning: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -230,6 +238,8 @@ class Assignment:
             "representative_id": self.representative_id,
             "score": self.score,
             "relation": self.relation,
+            "date": self.date,
+            "warning": self.warning,
         }
 
 

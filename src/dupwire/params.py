@@ -99,6 +99,13 @@ class ClusterParams:
       group at one-sided hypergeometric significance ``contrast_alpha``.
     * ``workers``: processes that scan the articles; ``None`` uses one per CPU (at most 8)
       for corpora of 2,000 articles or more, and none for smaller ones.
+
+    Dates (articles whose ``meta["date"]`` holds a publication date, :mod:`dupwire.dates`):
+
+    * ``time_cost``: a pair published ``gap`` days apart loses
+      ``time_cost * ln(1 + gap / 7)`` points of pair score (0 turns the rule off);
+    * ``window``: when set, articles published more than this many days apart are never in
+      one cluster (a hard limit).
     """
 
     num_perm: int = 256
@@ -119,6 +126,8 @@ class ClusterParams:
     contrast_min_size: int = 3
     contrast_min_weight: float = 2.0
     workers: int | None = None
+    time_cost: float = 3.0
+    window: float | None = None
 
     def __post_init__(self) -> None:
         for name in ("num_perm", "seed", "max_candidates"):
@@ -146,6 +155,14 @@ class ClusterParams:
         _check_range("link_score", self.link_score, 0.0, 100.0)
         _check_range("contrast_alpha", self.contrast_alpha, 0.0, 1.0)
         _check_range("contrast_min_weight", self.contrast_min_weight, 0.0, 100.0)
+        _check_range("time_cost", self.time_cost, 0.0, 100.0)
+        if self.window is not None and (
+            isinstance(self.window, bool)
+            or not isinstance(self.window, (int, float))
+            or not self.window >= 0
+        ):
+            msg = f"window must be a number of days >= 0 or None (no limit), got {self.window!r}"
+            raise ParamsError(msg)
 
     @classmethod
     def from_options(cls, **options: Any) -> ClusterParams:

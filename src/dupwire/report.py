@@ -23,7 +23,18 @@ __all__ = ["CLUSTERING_SCHEMA", "RECORD_FIELDS", "ClusterReport"]
 #: Version of the JSON document written by :meth:`ClusterReport.to_dict`.
 CLUSTERING_SCHEMA = "dupwire.clustering/1"
 #: Fields of one record (JSONL line, CSV row); ``error`` is set only for failed inputs.
-RECORD_FIELDS = ("id", "cluster_id", "representative_id", "score", "relation", "error")
+RECORD_FIELDS = (
+    "id",
+    "cluster_id",
+    "representative_id",
+    "score",
+    "relation",
+    "date",
+    "cluster_first_date",
+    "cluster_last_date",
+    "warning",
+    "error",
+)
 
 
 def _clip(text: str, limit: int) -> str:
@@ -40,19 +51,35 @@ class ClusterReport:
 
     def records(self) -> list[dict[str, Any]]:
         """One record per input: the clustered articles, then the failed inputs."""
-        out = [{**a.to_dict(), "error": None} for a in self.result.assignments]
+        spans = {c.id: (c.first_date, c.last_date) for c in self.result.clusters}
+        out = []
+        for a in self.result.assignments:
+            first, last = (
+                spans.get(a.cluster_id, (None, None))
+                if a.cluster_id is not None
+                else (
+                    a.date,
+                    a.date,
+                )
+            )
+            out.append(
+                {
+                    **a.to_dict(),
+                    "cluster_first_date": first,
+                    "cluster_last_date": last,
+                    "error": None,
+                }
+            )
         out += [
             {
+                **dict.fromkeys(RECORD_FIELDS),
                 "id": f.id,
-                "cluster_id": None,
-                "representative_id": None,
-                "score": None,
                 "relation": "failed",
                 "error": f.reason,
             }
             for f in self.corpus.failures
         ]
-        return out
+        return [{k: r[k] for k in RECORD_FIELDS} for r in out]
 
     def to_dict(self) -> dict[str, Any]:
         titles = {a.id: a.title for a in self.corpus.articles}
@@ -72,6 +99,8 @@ class ClusterReport:
                     "representative_title": titles.get(c.representative, ""),
                     "min_score": c.min_score,
                     "median_score": c.median_score,
+                    "first_date": c.first_date,
+                    "last_date": c.last_date,
                     "members": list(c.members),
                 }
                 for c in self.result.clusters

@@ -18,6 +18,9 @@ count as 0.  Two rules can refuse a merge:
   group's that a one-sided hypergeometric test on the article counts gives
   ``p < contrast_alpha``.  Within one event, the facts most reports carry are carried by the
   other reports too, so this rarely fires there.
+
+With ``window`` (days), two clusters whose dated members would span more than that do not
+merge.  The time cost of :mod:`dupwire.dates` is already in the pair scores.
 """
 
 from __future__ import annotations
@@ -29,7 +32,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from dupwire._numeric import I32
+from dupwire._numeric import F64, I32
 from dupwire.cluster.scan import Progress
 from dupwire.cluster.verify import PairScorer
 
@@ -88,6 +91,14 @@ def distinct_groups(
     )
 
 
+def _nan_last(x: float) -> float:
+    return math.inf if math.isnan(x) else x
+
+
+def _nan_first(x: float) -> float:
+    return -math.inf if math.isnan(x) else x
+
+
 @dataclass(frozen=True, slots=True)
 class LinkageRules:
     """The options of agglomeration (see the module docstring)."""
@@ -96,6 +107,7 @@ class LinkageRules:
     link_score: float
     contrast_alpha: float
     contrast_min_size: int
+    window: float | None = None  # days: no cluster spans more (None: no limit)
 
 
 class Agglomerator:
@@ -107,6 +119,7 @@ class Agglomerator:
         contrast: list[I32],
         edges: dict[tuple[int, int], float],
         rules: LinkageRules,
+        days: F64 | None = None,
     ) -> None:
         self.scorer = scorer
         self.contrast = contrast
@@ -120,6 +133,10 @@ class Agglomerator:
             self.sums.setdefault(i, {})[j] = score
             self.sums.setdefault(j, {})[i] = score
         self.links = [0] * n
+        # Earliest and latest publication date of each cluster (NaN: no dated member).
+        self.first = list(days.tolist()) if days is not None else [math.nan] * n
+        self.last = list(self.first)
+        self.refused_window = 0
         self.refused_contrast = 0
         self.refused_links = 0
         self.heap = [
@@ -149,10 +166,19 @@ class Agglomerator:
                 progress("cluster", merges, len(self.contrast))
         return sorted(self.members.values(), key=lambda m: m[0])
 
+    def _span(self, a: int, b: int) -> float:
+        """Days between the earliest and the latest dated member of the two clusters."""
+        firsts = [x for x in (self.first[a], self.first[b]) if not math.isnan(x)]
+        lasts = [x for x in (self.last[a], self.last[b]) if not math.isnan(x)]
+        return max(lasts) - min(firsts) if firsts else 0.0
+
     def _refused(self, a: int, b: int) -> bool:
         r = self.rules
         ma, mb = self.members[a], self.members[b]
         na, nb = len(ma), len(mb)
+        if r.window is not None and self._span(a, b) > r.window:
+            self.refused_window += 1
+            return True
         if (
             min(na, nb) >= max(r.contrast_min_size, 1)
             and r.contrast_alpha > 0
@@ -175,6 +201,8 @@ class Agglomerator:
 
     def _merge(self, a: int, b: int) -> None:
         keep, gone = min(a, b), max(a, b)
+        self.first[keep] = min(self.first[keep], self.first[gone], key=_nan_last)
+        self.last[keep] = max(self.last[keep], self.last[gone], key=_nan_first)
         self.members[keep] = sorted(self.members[keep] + self.members.pop(gone))
         self.terms[keep] = self.group_terms(keep) + self.group_terms(gone)
         self.terms.pop(gone, None)

@@ -16,11 +16,12 @@ from __future__ import annotations
 
 import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
+from dupwire._numeric import F64
 from dupwire.align.bags import SentenceBags
 from dupwire.cluster.agglomerate import Agglomerator, LinkageRules
 from dupwire.cluster.candidates import article_shingles, find_candidates, lsh_settings
@@ -41,8 +42,9 @@ from dupwire.cluster.verify import (
     similarities,
     to_verify,
 )
-from dupwire.errors import DuplicateIdError
-from dupwire.model import Article, Assignment, Cluster, Clustering
+from dupwire.dates import format_day, parse_date
+from dupwire.errors import DuplicateIdError, ParamsError
+from dupwire.model import Article, Assignment, Cluster, Clustering, RelationKind
 from dupwire.params import ClusterParams
 
 __all__ = ["cluster"]
@@ -89,6 +91,8 @@ def cluster(
     clock = _Clock()
     p = params
 
+    days, date_text, warnings = _dates(ordered)
+    dated = days if not np.isnan(days).all() else None
     workers = auto_workers(p.workers, n)
     text = engine.scan([a.text for a in ordered], workers, progress)
     clock.lap("prepare")
@@ -103,7 +107,14 @@ def cluster(
     keep = ~furniture
     clock.lap("boilerplate")
 
-    copies = copy_groups(text, keep, seed=p.seed)
+    within: Callable[[int, int], bool] | None = None
+    if p.window is not None and dated is not None:
+        window = p.window
+
+        def within(i: int, j: int) -> bool:
+            return not abs(days[i] - days[j]) > window  # NaN (undated): allowed
+
+    copies = copy_groups(text, keep, seed=p.seed, allowed=within)
     leaders = copies.is_leader
     clock.lap("copies")
 
@@ -141,17 +152,16 @@ def cluster(
     passage = passage_scores(bags, to_verify(pairs, similarity, p.verify_per_article), progress)
     clock.lap("verify")
 
-    edges = {
-        (i, j): (sim + passage.get((i, j), 0.0)) / 2.0
-        for (i, j), sim in zip(pairs.tolist(), similarity.tolist(), strict=True)
-    }
-    scorer = PairScorer(vectors, passage)
-    rules = LinkageRules(p.min_score, p.link_score, p.contrast_alpha, p.contrast_min_size)
-    agglo = Agglomerator(scorer, contrast, edges, rules)
+    scorer = PairScorer(vectors, passage, dated, p.time_cost)
+    edges = scorer.edges(pairs, similarity)
+    rules = LinkageRules(p.min_score, p.link_score, p.contrast_alpha, p.contrast_min_size, p.window)
+    agglo = Agglomerator(scorer, contrast, edges, rules, dated)
     groups = _expand(agglo.run(progress), copies.leader)
     clock.lap("cluster")
 
-    clusters, singletons, assignments = _finish(ordered, bags, scorer, copies, groups, progress)
+    clusters, singletons, assignments = _finish(
+        ordered, bags, scorer, copies, groups, (date_text, warnings, days), progress
+    )
     clock.lap("relations")
 
     stats: dict[str, Any] = {
@@ -171,6 +181,9 @@ def cluster(
         "candidate_pairs": len(pairs),
         "candidates_per_article": round(len(pairs) / n, 3) if n else 0.0,
         "verified_pairs": len(passage),
+        "dated_articles": int((~np.isnan(days)).sum()),
+        "date_warnings": sum(w is not None for w in warnings),
+        "refused_window": agglo.refused_window,
         "refused_contrast": agglo.refused_contrast,
         "refused_links": agglo.refused_links,
         "n_clusters": len(clusters),
@@ -178,6 +191,24 @@ def cluster(
         "seconds": clock.seconds,
     }
     return Clustering(tuple(clusters), tuple(singletons), tuple(assignments), params, stats)
+
+
+def _dates(ordered: list[Article]) -> tuple[F64, list[str | None], list[str | None]]:
+    """Each article's publication date (days, NaN when unknown), as ISO text, and the reason
+    a given date could not be read."""
+    days = np.full(len(ordered), np.nan)
+    text: list[str | None] = [None] * len(ordered)
+    warnings: list[str | None] = [None] * len(ordered)
+    for k, article in enumerate(ordered):
+        try:
+            value = parse_date(article.meta.get("date"))
+        except ParamsError as exc:
+            warnings[k] = str(exc)
+            continue
+        if value is not None:
+            days[k] = value
+            text[k] = format_day(value)
+    return days, text, warnings
 
 
 def _expand(groups: list[list[int]], leader: np.ndarray) -> list[list[int]]:
@@ -200,9 +231,17 @@ def _finish(
     scorer: PairScorer,
     copies: CopyGroups,
     groups: list[list[int]],
+    dates: tuple[list[str | None], list[str | None], F64],
     progress: Progress | None,
 ) -> tuple[list[Cluster], list[str], list[Assignment]]:
     """Representatives, scores and relations; clusters numbered by their smallest member."""
+    date_text, warnings, days = dates
+
+    def assign(m: int, cid: int | None, rep: int, score: float | None, rel: RelationKind) -> None:
+        by_doc[m] = Assignment(
+            ordered[m].id, cid, ordered[rep].id, score, rel, date_text[m], warnings[m]
+        )
+
     clusters: list[Cluster] = []
     singletons: list[str] = []
     by_doc: dict[int, Assignment] = {}
@@ -212,7 +251,7 @@ def _finish(
         if len(members) == 1:
             (only,) = members
             singletons.append(ordered[only].id)
-            by_doc[only] = Assignment(ordered[only].id, None, ordered[only].id, None, "singleton")
+            assign(only, None, only, None, "singleton")
             continue
         rep = _representative(members, scorer, copies)
         cid = len(clusters)
@@ -220,12 +259,15 @@ def _finish(
         scores: list[float] = []
         for m, cos in zip(members, cosine.tolist(), strict=True):
             if m == rep:
-                by_doc[m] = Assignment(ordered[m].id, cid, ordered[m].id, None, "representative")
+                assign(m, cid, rep, None, "representative")
                 continue
             passage, verdict = bags.relate(m, rep, PAIR_ALIGN)
-            score = round((cos + passage) / 2.0, 2)
+            penalty = float(scorer.penalty([m], [rep])[0, 0])
+            score = round((cos + passage) / 2.0 - penalty, 2)
             scores.append(score)
-            by_doc[m] = Assignment(ordered[m].id, cid, ordered[rep].id, score, verdict)
+            assign(m, cid, rep, score, verdict)
+        member_days = days[members]
+        member_days = member_days[~np.isnan(member_days)]
         clusters.append(
             Cluster(
                 id=cid,
@@ -233,6 +275,8 @@ def _finish(
                 representative=ordered[rep].id,
                 min_score=round(min(scores), 2),
                 median_score=round(float(np.median(scores)), 2),
+                first_date=format_day(float(member_days.min())) if len(member_days) else None,
+                last_date=format_day(float(member_days.max())) if len(member_days) else None,
             )
         )
         if progress:

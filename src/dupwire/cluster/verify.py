@@ -19,6 +19,7 @@ from dupwire.align.bags import SentenceBags
 from dupwire.cluster.candidates import top_partners
 from dupwire.cluster.scan import Progress
 from dupwire.cluster.vectors import SparseVectors
+from dupwire.dates import time_penalty
 from dupwire.params import AlignParams
 
 __all__ = ["PAIR_ALIGN", "PairScorer", "passage_scores", "similarities", "to_verify"]
@@ -62,11 +63,41 @@ def passage_scores(
 
 
 class PairScorer:
-    """Pair scores of any two articles: exact for candidates and non-candidates alike."""
+    """Pair scores of any two articles: exact for candidates and non-candidates alike.
 
-    def __init__(self, vectors: SparseVectors, passage: dict[tuple[int, int], float]) -> None:
+    ``days`` holds each article's publication date (days, NaN when unknown); a dated pair
+    loses :func:`dupwire.dates.time_penalty` of its gap (``time_cost`` points per e-fold).
+    """
+
+    def __init__(
+        self,
+        vectors: SparseVectors,
+        passage: dict[tuple[int, int], float],
+        days: F64 | None = None,
+        time_cost: float = 0.0,
+    ) -> None:
         self.vectors = vectors
         self.passage = passage
+        self.days = days
+        self.time_cost = time_cost
+
+    def penalty(self, rows: Sequence[int] | I64, cols: Sequence[int] | I64) -> F64:
+        """The time penalty of every (row, col) pair (0 without dates)."""
+        if self.days is None or self.time_cost == 0:
+            return np.zeros((len(rows), len(cols)))
+        d = self.days
+        gap = d[np.asarray(rows, dtype=np.int64)][:, None] - d[np.asarray(cols, dtype=np.int64)]
+        return time_penalty(gap, self.time_cost)
+
+    def edges(self, pairs: I64, similarity: F64) -> dict[tuple[int, int], float]:
+        """The pair score of each candidate pair."""
+        if self.days is not None and self.time_cost > 0 and len(pairs):
+            gap = self.days[pairs[:, 0]] - self.days[pairs[:, 1]]
+            similarity = similarity - 2.0 * time_penalty(gap, self.time_cost)
+        return {
+            (i, j): (sim + self.passage.get((i, j), 0.0)) / 2.0
+            for (i, j), sim in zip(pairs.tolist(), similarity.tolist(), strict=True)
+        }
 
     def block(self, rows: Sequence[int], cols: Sequence[int]) -> F64:
         """Pair score of every article in ``rows`` with every article in ``cols``."""
@@ -76,4 +107,4 @@ class PairScorer:
                 value = self.passage.get((i, j) if i < j else (j, i))
                 if value is not None:
                     scores[r, c] += value
-        return scores / 2.0
+        return scores / 2.0 - self.penalty(rows, cols)

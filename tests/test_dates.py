@@ -1,0 +1,112 @@
+from __future__ import annotations
+
+import datetime as dt
+import math
+from typing import Any
+
+import numpy as np
+import pytest
+
+import dupwire.dates
+from dupwire import Article, ParamsError
+from dupwire.cluster import cluster
+from dupwire.dates import NEWS_CYCLE, TIME_COST, format_day, parse_date, time_penalty
+from dupwire.params import ClusterParams
+
+
+@pytest.mark.parametrize(
+    ("value", "day"),
+    [
+        pytest.param("2024-03-05", "2024-03-05", id="date"),
+        pytest.param("2024-03-05T14:30:00Z", "2024-03-05", id="utc"),
+        pytest.param("2024-03-05T23:30:00-05:00", "2024-03-06", id="offset-next-day-utc"),
+        pytest.param("2024-03-05T09:30:00", "2024-03-05", id="naive-is-utc"),
+        pytest.param(" 2024-03-05 ", "2024-03-05", id="spaces"),
+        pytest.param(dt.date(2024, 3, 5), "2024-03-05", id="date-object"),
+        pytest.param(dt.datetime(2024, 3, 5, 12, tzinfo=dt.timezone.utc), "2024-03-05", id="dt"),
+    ],
+)
+def test_iso_dates_are_read(value: object, day: str) -> None:
+    got = parse_date(value)
+    assert got is not None
+    assert format_day(got) == day
+
+
+@pytest.mark.parametrize("value", [None, "", "   "])
+def test_missing_dates_are_none(value: object) -> None:
+    assert parse_date(value) is None
+
+
+@pytest.mark.parametrize("value", ["yesterday", "05/03/2024", "2024-13-01", 20240305])
+def test_bad_dates_are_refused_with_a_reason(value: object) -> None:
+    with pytest.raises(ParamsError, match="ISO 8601"):
+        parse_date(value)
+
+
+def test_penalty_is_a_log_prior_on_the_gap() -> None:
+    gaps = np.array([0.0, 7.0, 21.0, 180.0, np.nan, -7.0])
+    got = time_penalty(gaps)
+    expected = [TIME_COST * math.log1p(abs(g) / NEWS_CYCLE) for g in (0, 7, 21, 180)]
+    assert got[:4].tolist() == pytest.approx(expected)
+    assert got[4] == 0.0  # an unknown date costs nothing
+    assert got[5] == got[1]  # symmetric
+    assert np.all(np.diff(got[:4]) > 0)
+
+
+def test_default_time_cost_is_the_documented_one() -> None:
+    assert ClusterParams().time_cost == dupwire.dates.TIME_COST
+
+
+def _dated(id_: str, text: str, date: str | None) -> Article:
+    return Article(id_, text, meta={} if date is None else {"date": date})
+
+
+def test_clusters_carry_their_time_span(seed_a: str, seed_b: str) -> None:
+    result = cluster(
+        [_dated("a", seed_a, "2019-10-31T09:00:00Z"), _dated("b", seed_b, "2019-11-01")]
+    )
+    (group,) = result.clusters
+    assert (group.first_date, group.last_date) == ("2019-10-31", "2019-11-01")
+    by_id = {a.id: a for a in result.assignments}
+    assert by_id["a"].date == "2019-10-31"
+    assert result.stats["dated_articles"] == 2
+
+
+def test_an_unreadable_date_is_a_warning_not_a_loss(seed_a: str, seed_b: str) -> None:
+    result = cluster([_dated("a", seed_a, "last Tuesday"), _dated("b", seed_b, "2019-11-01")])
+    by_id = {a.id: a for a in result.assignments}
+    assert by_id["a"].warning is not None and "ISO 8601" in by_id["a"].warning
+    assert by_id["a"].date is None
+    assert len(result.clusters) == 1  # treated as undated: still clustered
+    assert result.stats["date_warnings"] == 1
+
+
+def test_window_is_a_hard_limit(seed_a: str, seed_b: str) -> None:
+    arts = [_dated("a", seed_a, "2019-10-31"), _dated("b", seed_b, "2020-12-01")]
+    assert len(cluster(arts).clusters) == 1  # strong evidence joins across the gap
+    apart = cluster(arts, params=ClusterParams(window=30))
+    assert apart.clusters == ()
+    assert apart.stats["refused_window"] >= 1
+    # Copies, too, stay apart beyond the window.
+    copies = [_dated("a", seed_a, "2019-10-31"), _dated("c", seed_a, "2021-01-01")]
+    assert cluster(copies, params=ClusterParams(window=30)).clusters == ()
+    assert len(cluster(copies).clusters) == 1
+
+
+def test_far_apart_reports_need_more_evidence(ecb_records: list[dict[str, Any]]) -> None:
+    # Two reports of one ECB+ event: joined when published the same week, and when dates
+    # are unknown; apart when two years lie between them and the text evidence is weak.
+    records = [r for r in ecb_records if r["event"] == "1_ecb"]
+    plain = cluster([Article(r["id"], r["text"]) for r in records])
+    base = plain.stats["n_clusters"]
+    near = [_dated(r["id"], r["text"], f"2008-01-{1 + k % 5:02d}") for k, r in enumerate(records)]
+    assert cluster(near).stats["n_clusters"] == base
+    far = [_dated(r["id"], r["text"], f"{2000 + 3 * k}-01-01") for k, r in enumerate(records)]
+    spread = cluster(far)
+    assert len(spread.singletons) > len(plain.singletons)
+
+
+@pytest.mark.parametrize("window", [-1, "7", True])
+def test_window_is_validated(window: Any) -> None:
+    with pytest.raises(ParamsError, match="window must be a number of days"):
+        ClusterParams(window=window)
