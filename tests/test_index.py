@@ -18,6 +18,7 @@ from dupwire import ParamsError
 from dupwire.index import (
     DEFAULT_LAYOUT,
     DEFAULT_MAX_BUCKET,
+    MAX_REFINE,
     DupIndex,
     LshLayout,
     candidate_pairs,
@@ -32,21 +33,37 @@ def brute_force_pairs(
     sig: np.ndarray, layout: LshLayout, max_bucket: int
 ) -> tuple[list[tuple[int, int, int]], int]:
     """Every pair of non-empty rows with at least min_bands equal bands, and their count of
-    equal bands; buckets with more than max_bucket rows are skipped and counted."""
+    equal bands.  A bucket with more than max_bucket rows is split by the next bands' values
+    (counted as refined), up to MAX_REFINE times; then its rows are chained by id."""
     rows = [i for i in range(len(sig)) if not np.all(sig[i] == EMPTY_VALUE)]
     shared: Counter[tuple[int, int]] = Counter()
-    capped = 0
+    refined = 0
+
+    def values(i: int, band: int) -> tuple[int, ...]:
+        return tuple(sig[i, band * layout.rows : (band + 1) * layout.rows].tolist())
+
+    def split(members: list[int], band: int, depth: int) -> None:
+        nonlocal refined
+        if len(members) <= max_bucket:
+            shared.update(itertools.combinations(members, 2))
+            return
+        refined += 1
+        if depth >= min(MAX_REFINE, layout.bands - 1):
+            shared.update(itertools.pairwise(members))
+            return
+        parts: dict[tuple[int, ...], list[int]] = {}
+        for i in members:
+            parts.setdefault(values(i, (band + 1 + depth) % layout.bands), []).append(i)
+        for part in parts.values():
+            split(part, band, depth + 1)
+
     for band in range(layout.bands):
-        cols = slice(band * layout.rows, (band + 1) * layout.rows)
         buckets: dict[tuple[int, ...], list[int]] = {}
         for i in rows:
-            buckets.setdefault(tuple(sig[i, cols].tolist()), []).append(i)
+            buckets.setdefault(values(i, band), []).append(i)
         for members in buckets.values():
-            if len(members) > max_bucket:
-                capped += 1
-                continue
-            shared.update(itertools.combinations(members, 2))
-    return sorted((*p, k) for p, k in shared.items() if k >= layout.min_bands), capped
+            split(members, band, 0)
+    return sorted((*p, k) for p, k in shared.items() if k >= layout.min_bands), refined
 
 
 @st.composite
@@ -210,12 +227,25 @@ def test_empty_batch_and_empty_articles() -> None:
     assert got.pairs_per_article == 0.0
 
 
-def test_big_buckets_are_dropped_and_counted() -> None:
+def test_big_buckets_are_refined_not_dropped() -> None:
+    # 60 articles share every value of band 0; the other bands tell three stories apart.
+    story = np.repeat(np.arange(3), 20)
+    sig = np.zeros((60, 8), dtype=np.uint64)
+    sig[:, 1:] = (story[:, None] + 1) * 1000 + np.arange(1, 8)
+    layout = LshLayout(bands=8, rows=1, min_bands=1)
+    got = candidate_pairs(sig, layout=layout, max_bucket=30)
+    assert got.capped_buckets == 1  # band 0, split by band 1 into three buckets of 20
+    pairs = {tuple(p) for p in got.pairs.tolist()}
+    assert pairs == {(i, j) for i in range(60) for j in range(i + 1, 60) if story[i] == story[j]}
+    assert set(got.shared_bands.tolist()) == {8}
+
+
+def test_identical_rows_beyond_refinement_are_chained() -> None:
     sig = np.zeros((60, 8), dtype=np.uint64)  # 60 identical articles
     layout = LshLayout(bands=8, rows=1)
     got = candidate_pairs(sig, layout=layout, max_bucket=59)
-    assert len(got) == 0
-    assert got.capped_buckets == 8
+    chain = [(i, i + 1) for i in range(59)]
+    assert got.pairs.tolist() == [list(p) for p in chain]  # linear, and still connected
     assert len(candidate_pairs(sig, layout=layout, max_bucket=60)) == 60 * 59 // 2
 
 

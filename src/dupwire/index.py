@@ -27,7 +27,7 @@ similarity  P(candidate)
 from __future__ import annotations
 
 import math
-from collections.abc import Hashable, Iterable, Sequence
+from collections.abc import Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -193,10 +193,12 @@ def optimal_layout(
 DEFAULT_LAYOUT = LshLayout(bands=256, rows=1, min_bands=8)
 # A cost bound, not fitted to data: at most 50 * 49 / 2 = 1225 pairs per bucket and
 # 256 * 49 partners per article.  With one-row bands a bucket this large is a word that
-# is the minimum of more than 50 articles: evidence of a common topic, not of one story.
-# tune_candidates.py shows its effect: pairs/article stays flat as the corpus grows, and
-# recall drops only for stories told in many articles with few rare words.
+# is the minimum of more than 50 articles: evidence of a common topic, not of one story,
+# so the bucket is split by the following bands' values (MAX_REFINE) instead of giving all
+# its pairs: pairs per article stay flat as the corpus grows or narrows to one beat.
 DEFAULT_MAX_BUCKET = 50
+#: Further bands a bucket over ``max_bucket`` is split by before its rows are chained.
+MAX_REFINE = 8
 
 
 def band_keys(band: U64) -> U64:
@@ -214,16 +216,9 @@ def band_keys(band: U64) -> U64:
     return key
 
 
-def _band_pairs(keys: U64, ids: I64, n: int, max_bucket: int) -> tuple[I64, int]:
-    """Codes ``i * n + j`` (``i < j``) of the pairs sharing a key, and the capped buckets."""
-    order = np.argsort(keys)
-    sorted_keys, sorted_ids = keys[order], ids[order]
-    starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-    sizes = np.diff(np.r_[starts, len(sorted_keys)])
-    capped = int(np.count_nonzero(sizes > max_bucket))
-    keep = (sizes >= 2) & (sizes <= max_bucket)
-    starts, sizes = starts[keep], sizes[keep]
-    # Every member of a kept bucket, then each member once per later member of its bucket.
+def _bucket_codes(sorted_ids: I64, starts: I64, sizes: I64, n: int) -> I64:
+    """Codes ``i * n + j`` (``i < j``) of every pair inside the given buckets."""
+    # Every member of a bucket, then each member once per later member of its bucket.
     first = np.repeat(np.cumsum(sizes) - sizes, sizes)
     member = np.repeat(starts, sizes) + (np.arange(int(sizes.sum())) - first)
     later = np.repeat(starts + sizes, sizes) - member - 1
@@ -231,7 +226,61 @@ def _band_pairs(keys: U64, ids: I64, n: int, max_bucket: int) -> tuple[I64, int]
     right = left + 1 + (np.arange(int(later.sum())) - np.repeat(np.cumsum(later) - later, later))
     a, b = sorted_ids[left], sorted_ids[right]
     codes: I64 = np.minimum(a, b) * n + np.maximum(a, b)
-    return codes, capped
+    return codes
+
+
+def _band_pairs(
+    keys: U64,
+    ids: I64,
+    n: int,
+    max_bucket: int,
+    refine: Callable[[I64, int], U64 | None] | None = None,
+) -> tuple[I64, int]:
+    """Codes ``i * n + j`` (``i < j``) of the pairs sharing a key, and the refined buckets.
+
+    A bucket of more than ``max_bucket`` rows is not dropped but refined: its rows are split
+    by ``refine(rows, depth)``, further MinHash values of those rows only, until every part
+    fits (``depth`` counts the refinements so far).  When ``refine`` has no values left
+    (None), the rows still together are chained (each paired with the next by id), so they
+    stay connected at a cost linear in their number.
+    """
+    out: list[I64] = []
+    refined = 0
+    depth = 0
+    while len(keys):
+        order = np.lexsort((ids, keys))
+        sorted_keys, sorted_ids = keys[order], ids[order]
+        starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
+        sizes = np.diff(np.r_[starts, len(sorted_keys)])
+        fits = (sizes >= 2) & (sizes <= max_bucket)
+        out.append(_bucket_codes(sorted_ids, starts[fits], sizes[fits], n))
+        large = sizes > max_bucket
+        if not large.any():
+            break
+        refined += int(large.sum())
+        inside = np.repeat(large, sizes)
+        ids, keys = sorted_ids[inside], sorted_keys[inside]
+        extra = refine(ids, depth) if refine is not None else None
+        if extra is None:
+            same = np.flatnonzero(keys[1:] == keys[:-1])
+            a, b = ids[same], ids[same + 1]
+            out.append(np.minimum(a, b) * n + np.maximum(a, b))
+            break
+        keys = combine(keys, extra)
+        depth += 1
+    return (np.concatenate(out) if out else np.empty(0, dtype=np.int64)), refined
+
+
+def _refiner(sig: U64, layout: LshLayout, band: int) -> Callable[[I64, int], U64 | None]:
+    """The refinement of one band's buckets: the keys of the following bands, in turn."""
+
+    def refine(rows: I64, depth: int) -> U64 | None:
+        if depth >= min(MAX_REFINE, layout.bands - 1):
+            return None
+        other = (band + 1 + depth) % layout.bands
+        return band_keys(sig[rows, other * layout.rows : (other + 1) * layout.rows])
+
+    return refine
 
 
 def _count(parts: list[I64], min_bands: int) -> tuple[I64, I64]:
@@ -260,7 +309,7 @@ class Candidates:
     n_articles: int
     layout: LshLayout
     max_bucket: int
-    capped_buckets: int
+    capped_buckets: int  # buckets over max_bucket, refined
 
     def __len__(self) -> int:
         return len(self.pairs)
@@ -280,7 +329,11 @@ def candidate_pairs(
     """Pairs of rows of ``signatures`` that share at least ``layout.min_bands`` bands.
 
     Rows whose values are all ``EMPTY_VALUE`` (articles with no shingles) are never
-    candidates.  Buckets with more than ``max_bucket`` rows give no pairs and are counted in
+    candidates.  A bucket with more than ``max_bucket`` rows is refined rather than dropped:
+    its rows are split by the values of the next bands (up to ``MAX_REFINE`` of them, for
+    those rows only) until every part holds at most ``max_bucket`` rows, so an article whose
+    rare words are all common in this corpus still finds the articles that share its other
+    values, and the work per article stays bounded.  Such buckets are counted in
     ``capped_buckets``.  Memory: 8 bytes for each pair and band it shares (before the
     ``min_bands`` filter), about 700 per article with the defaults on news.
     """
@@ -303,7 +356,7 @@ def candidate_pairs(
     for band in range(layout.bands):
         cols = slice(band * layout.rows, (band + 1) * layout.rows)
         keys = band_keys(sig[:, cols] if everyone else sig[ids, cols])
-        band_codes, band_capped = _band_pairs(keys, ids, n, max_bucket)
+        band_codes, band_capped = _band_pairs(keys, ids, n, max_bucket, _refiner(sig, layout, band))
         capped += band_capped
         which = (band_codes // n * n_parts // n).astype(np.uint8)
         order = np.argsort(which, kind="stable")  # a radix sort for uint8
