@@ -143,7 +143,7 @@ def test_cluster_seeds_together() -> None:
     result = runner.invoke(app, ["cluster", str(SEED_A.parent), "--json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert doc["schema"] == "dupwire.clustering/1"
+    assert doc["schema"] == "dupwire.clustering/2"
     assert doc["n_clusters"] == 1
     assert sorted(doc["clusters"][0]["members"]) == sorted([SEED_A.name, SEED_B.name])
     defaults = ClusterParams()
@@ -159,10 +159,13 @@ def test_cluster_lists_failures_and_skipped_files(tmp_path: Path) -> None:
     assert result.exit_code == 1  # done, but one article could not be read
     records = [json.loads(line) for line in result.stdout.splitlines()]
     by_id = {r["id"]: r for r in records}
-    assert set(by_id) == {"a.txt", "b.md", "empty.txt"}
+    photo = (corpus / "photo.jpg").as_posix()
+    assert set(by_id) == {"a.txt", "b.md", "empty.txt", photo}
     assert by_id["empty.txt"]["relation"] == "failed" and "empty" in by_id["empty.txt"]["error"]
+    assert by_id[photo]["relation"] == "skipped" and "not a .txt" in by_id[photo]["error"]
     assert by_id["a.txt"]["cluster_id"] == by_id["b.md"]["cluster_id"] is not None
     assert "empty.txt" in result.stderr
+    assert "photo.jpg" in result.stderr  # skipped files are reported on stderr too
 
 
 def test_cluster_jsonl_stdin_with_bad_lines() -> None:
@@ -177,7 +180,7 @@ def test_cluster_jsonl_stdin_with_bad_lines() -> None:
     result = runner.invoke(app, ["cluster", "-", "--csv"], input="\n".join(lines) + "\n")
     assert result.exit_code == 1
     rows = result.stdout.splitlines()
-    assert rows[0] == "id,cluster_id,representative_id,score,relation,error"
+    assert rows[0] == "id,title,cluster_id,representative_id,pair_score,relation,error"
     assert len(rows) == 1 + 4  # every input line accounted for
     assert sum(",failed," in row for row in rows) == 2
 
@@ -196,7 +199,14 @@ def test_cluster_output_is_independent_of_input_order(tmp_path: Path) -> None:
     out_f = runner.invoke(app, ["cluster", str(forward), "--jsonl"])
     out_b = runner.invoke(app, ["cluster", str(backward), "--jsonl"])
     assert out_f.exit_code == out_b.exit_code == 0
-    assert out_f.stdout == out_b.stdout
+    forward_records = [json.loads(line) for line in out_f.stdout.splitlines()]
+    backward_records = [json.loads(line) for line in out_b.stdout.splitlines()]
+    # Records come in input order; the clusters, ids and representatives do not depend on it.
+    assert [r["id"] for r in forward_records] == [str(r["id"]) for r in records]
+    assert [r["id"] for r in backward_records] == [str(r["id"]) for r in reversed(records)]
+    assert sorted(forward_records, key=lambda r: r["id"]) == sorted(
+        backward_records, key=lambda r: r["id"]
+    )
 
 
 @pytest.mark.parametrize(
