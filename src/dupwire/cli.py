@@ -48,6 +48,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 
+# Help lists arguments by name and help text; typer would add a type label such as
+# "<list[str]>" after each, which says nothing the help text does not.
+if hasattr(typer.core, "TyperArgument"):
+    typer.core.TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
+
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
 EXIT_USAGE = 2
@@ -221,7 +226,7 @@ def _read_one(read: Any, path: Path, encoding: str | None, max_bytes: int) -> Ar
 CorpusInputs = Annotated[
     list[str],
     typer.Argument(
-        metavar="PATH...",
+        metavar="PATH",
         help="Directories of .txt/.md articles, .jsonl/.csv files of records, or - for JSONL "
         "on stdin.",
         show_default=False,

@@ -22,7 +22,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from dupwire.model import Alignment, Link, Span
+from dupwire.model import Alignment, Link, Span, WordEdit
 
 if TYPE_CHECKING:
     from dupwire.align import PassageScore
@@ -156,21 +156,42 @@ def _link_runs(link: Link, side: str) -> list[tuple[Span, str]]:
 
 def word_diff(al: Alignment, link: Link) -> str:
     """One link as one line of text in the style of ``git diff --word-diff``: words only in
-    A as ``[-old-]``, words only in B as ``{+new+}``, the rest as A has it."""
+    A as ``[-old-]``, words only in B as ``{+new+}``, the rest as A has it.
+
+    Consecutive changes are marked as one (``[-soldiers took part-]{+the statement said+}``).
+    """
+    a_text, b_text = al.a_text, al.b_text
     out: list[str] = []
     pos = link.a.start
-    a_text, b_text = al.a_text, al.b_text
-    for edit in sorted(link.edits, key=lambda e: (e.a or link.a).start):
-        start = edit.a.start if edit.a is not None else pos
-        out.append(a_text[pos:start])
-        old = edit.a.slice(a_text) if edit.a is not None else ""
-        new = edit.b.slice(b_text) if edit.b is not None else ""
-        if edit.op == "equal":
-            out.append(old)
+    group: list[WordEdit] = []
+
+    def flush() -> None:
+        nonlocal pos
+        if not group:
+            return
+        olds = [e.a for e in group if e.a is not None]
+        news = [e.b for e in group if e.b is not None]
+        if olds:
+            out.append(a_text[pos : olds[0].start])
+            old = a_text[olds[0].start : olds[-1].end]
+            pos = olds[-1].end
         else:
-            out.append((f"[-{old}-]" if old else "") + (f"{{+{new}+}}" if new else ""))
+            old = ""
+        new = b_text[news[0].start : news[-1].end] if news else ""
+        if not olds and out and not out[-1].endswith(" "):
+            out.append(" ")
+        out.append((f"[-{old}-]" if old else "") + (f"{{+{new}+}}" if new else ""))
+        group.clear()
+
+    for edit in link.edits:
+        if edit.op != "equal":
+            group.append(edit)
+            continue
+        flush()
         if edit.a is not None:
+            out.append(a_text[pos : edit.a.end])
             pos = edit.a.end
+    flush()
     out.append(a_text[pos : link.a.end])
     return visible(" ".join("".join(out).split()))
 
@@ -178,12 +199,12 @@ def word_diff(al: Alignment, link: Link) -> str:
 def _summary_line(al: Alignment) -> Text:
     return Text.assemble(
         (_VERDICT_LABEL[al.verdict], _VERDICT_STYLE[al.verdict]),
-        "  ",
-        printable(al.a_id),
-        " ↔ ",
-        printable(al.b_id),
         f"  ·  {len(al.links)} shared passages  ·  "
         f"coverage A {al.coverage_a:.0%}, B {al.coverage_b:.0%}  ·  passage score {al.score:.1f}",
+        "\nA: ",
+        (printable(al.a_id), "bold"),
+        "\nB: ",
+        (printable(al.b_id), "bold"),
     )
 
 
@@ -239,8 +260,8 @@ def alignment_renderable(
     elif al.links:
         table = Table(box=box.SIMPLE_HEAVY, expand=True, show_lines=True)
         table.add_column("#", justify="right", style="dim", no_wrap=True, width=3)
-        table.add_column(Text(f"A: {printable(al.a_id)}"), ratio=1, overflow="fold")
-        table.add_column(Text(f"B: {printable(al.b_id)}"), ratio=1, overflow="fold")
+        table.add_column("A", ratio=1, overflow="fold")
+        table.add_column("B", ratio=1, overflow="fold")
         table.add_column("score", justify="right", no_wrap=True, width=5)
         for k, link in enumerate(al.links, 1):
             score = Text(f"{link.score:.0f}")
@@ -287,8 +308,9 @@ def shared_words_renderable(why: PassageScore, limit: int = 25) -> RenderableTyp
     words = ", ".join(f"{visible(word)} {weight:.1f}" for word, weight in shown)
     return Group(
         Text(
-            f"why they are similar: whole-text passage score {why.score:.1f}; "
-            f"{len(why.shared)} shared words, heaviest first (word, weight)",
+            f"why they are similar: {len(why.shared)} shared words (matching keys), heaviest "
+            f"first, with the weight each shares; word overlap of the whole texts "
+            f"{why.score:.1f} of 100",
             style="bold",
         ),
         Text("  " + (words or "none") + more),
