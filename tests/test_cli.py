@@ -144,7 +144,7 @@ def test_cluster_seeds_together() -> None:
     result = runner.invoke(app, ["cluster", str(SEED_A.parent), "--json"])
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
-    assert doc["schema"] == "dupwire.clustering/1"
+    assert doc["schema"] == "dupwire.clustering/2"
     assert doc["n_clusters"] == 1
     assert sorted(doc["clusters"][0]["members"]) == sorted([SEED_A.name, SEED_B.name])
     defaults = ClusterParams()
@@ -160,10 +160,13 @@ def test_cluster_lists_failures_and_skipped_files(tmp_path: Path) -> None:
     assert result.exit_code == 1  # done, but one article could not be read
     records = [json.loads(line) for line in result.stdout.splitlines()]
     by_id = {r["id"]: r for r in records}
-    assert set(by_id) == {"a.txt", "b.md", "empty.txt"}
+    photo = (corpus / "photo.jpg").as_posix()
+    assert set(by_id) == {"a.txt", "b.md", "empty.txt", photo}
     assert by_id["empty.txt"]["relation"] == "failed" and "empty" in by_id["empty.txt"]["error"]
+    assert by_id[photo]["relation"] == "skipped" and "not a .txt" in by_id[photo]["error"]
     assert by_id["a.txt"]["cluster_id"] == by_id["b.md"]["cluster_id"] is not None
     assert "empty.txt" in result.stderr
+    assert "photo.jpg" in result.stderr  # skipped files are reported on stderr too
 
 
 def test_cluster_jsonl_stdin_with_bad_lines() -> None:
@@ -197,7 +200,14 @@ def test_cluster_output_is_independent_of_input_order(tmp_path: Path) -> None:
     out_f = runner.invoke(app, ["cluster", str(forward), "--jsonl"])
     out_b = runner.invoke(app, ["cluster", str(backward), "--jsonl"])
     assert out_f.exit_code == out_b.exit_code == 0
-    assert out_f.stdout == out_b.stdout
+    forward_records = [json.loads(line) for line in out_f.stdout.splitlines()]
+    backward_records = [json.loads(line) for line in out_b.stdout.splitlines()]
+    # Records come in input order; the clusters, ids and representatives do not depend on it.
+    assert [r["id"] for r in forward_records] == [str(r["id"]) for r in records]
+    assert [r["id"] for r in backward_records] == [str(r["id"]) for r in reversed(records)]
+    assert sorted(forward_records, key=lambda r: r["id"]) == sorted(
+        backward_records, key=lambda r: r["id"]
+    )
 
 
 @pytest.mark.parametrize(
@@ -234,7 +244,7 @@ def test_cluster_html_report(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     page = report.read_text(encoding="utf-8")
     assert "Cluster 0" in page and "same story" in page
-    assert "Leave a Reply" in page  # furniture listed apart, escaped, not dropped
+    assert "site furniture in B" in page  # each member's furniture listed apart
 
 
 def test_cluster_rejects_two_formats() -> None:
@@ -284,3 +294,103 @@ def test_cluster_reads_dates_and_honours_the_window(tmp_path: Path) -> None:
     apart = runner.invoke(app, ["cluster", str(path), "--jsonl", "--window", "1"])
     relations = {json.loads(line)["relation"] for line in apart.stdout.splitlines()}
     assert relations == {"singleton"}
+
+
+# --- terminal and machine outputs ---------------------------------------------------------
+
+
+def test_piped_compare_marks_changed_words() -> None:
+    result = runner.invoke(app, ["compare", str(SEED_A), str(SEED_B)])
+    assert result.exit_code == 0
+    assert "[-soldiers-]{+troops+}" in result.output
+    assert "\x1b[" not in result.output
+    never = runner.invoke(app, ["compare", str(SEED_A), str(SEED_B), "--color", "never"])
+    assert never.output == result.output
+    always = runner.invoke(app, ["compare", str(SEED_A), str(SEED_B), "--color", "always"])
+    assert "\x1b[" in always.output and "[-soldiers-]" not in always.output
+
+
+def test_only_in_passages_are_shown_whole() -> None:
+    result = runner.invoke(app, ["compare", str(SEED_A), str(SEED_B)])
+    from dupwire.align import align
+
+    al = align(SEED_A.read_text(encoding="utf-8"), SEED_B.read_text(encoding="utf-8"))
+    longest = max((s.slice(al.b_text) for s in al.only_b), key=len)
+    assert len(longest) > 200
+    assert " ".join(longest.split()) in result.output
+
+
+def test_explain_lists_the_shared_names_and_figures() -> None:
+    result = runner.invoke(app, ["compare", str(SEED_A), str(SEED_B), "--explain"])
+    assert result.exit_code == 0
+    assert "why they are similar" in result.output
+    assert "erdogan" in result.output and "344" in result.output
+    doc = json.loads(
+        runner.invoke(app, ["compare", str(SEED_A), str(SEED_B), "--explain", "--json"]).stdout
+    )
+    words = dict(doc["shared_words"])
+    assert words["erdogan"] > words["ground"] > 0
+
+
+def test_old_min_score_spelling_still_works() -> None:
+    new = runner.invoke(
+        app, ["compare", str(SEED_A), str(SEED_B), "--json", "--min-passage-score", "60"]
+    )
+    old = runner.invoke(app, ["compare", str(SEED_A), str(SEED_B), "--json", "--min-score", "60"])
+    assert new.exit_code == old.exit_code == 0
+    assert new.stdout == old.stdout
+    assert json.loads(new.stdout)["params"]["min_score"] == 60
+    high = runner.invoke(app, ["cluster", str(SEED_A.parent), "--jsonl", "--min-score", "99"])
+    assert all(json.loads(line)["relation"] == "singleton" for line in high.stdout.splitlines())
+
+
+@pytest.mark.parametrize("command", ["compare", "cluster", "eval"])
+def test_help_has_no_type_labels(command: str) -> None:
+    result = runner.invoke(app, [command, "--help"], terminal_width=100)
+    assert result.exit_code == 0
+    for label in ("<bool>", "<path>", "<str>", "<int", "<float", "list[str]"):
+        assert label not in result.output, label
+    assert "--min-score" not in result.output  # the old spelling is accepted, not advertised
+
+
+def test_piped_cluster_lists_each_id_once_and_whole() -> None:
+    result = runner.invoke(app, ["cluster", str(SEED_A.parent)])
+    assert result.exit_code == 0
+    lines = result.output.splitlines()
+    for name in (SEED_A.name, SEED_B.name):
+        assert sum(name in line for line in lines) == 1
+    assert "Türkiye, Russia resume joint military patrols in Syria" in result.output
+
+
+def test_records_carry_title_and_requested_fields(tmp_path: Path) -> None:
+    path = tmp_path / "r.jsonl"
+    rows = [
+        {"id": "b", "text": SEED_B.read_text(encoding="utf-8"), "title": "Seed B", "url": "u-b"},
+        {"id": "a", "text": SEED_A.read_text(encoding="utf-8"), "url": "u-a", "n": 3},
+        {"id": "c", "text": ""},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    result = runner.invoke(app, ["cluster", str(path), "--jsonl", "--fields", "url,n"])
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in records] == ["b", "a", "c"]  # input order
+    assert records[0]["title"] == "Seed B"
+    assert records[1]["title"] == "Türkiye, Russia resume joint military patrols in Syria"
+    assert [(r["url"], r["n"]) for r in records] == [("u-b", None), ("u-a", 3), (None, None)]
+    csv_out = runner.invoke(app, ["cluster", str(path), "--csv", "--fields", "url"])
+    assert csv_out.stdout.splitlines()[0].endswith(",error,url")
+    clash = runner.invoke(app, ["cluster", str(path), "--fields", "relation"])
+    assert clash.exit_code == 2 and "already a record field" in clash.stderr
+
+
+def test_directory_records_come_in_sorted_walk_order(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    (corpus / "sub").mkdir(parents=True)
+    (corpus / "z.txt").write_text(SEED_A.read_text(encoding="utf-8"), encoding="utf-8")
+    (corpus / "sub" / "m.txt").write_text(SEED_B.read_text(encoding="utf-8"), encoding="utf-8")
+    (corpus / "a.txt").write_text("Markets rose on Friday in Asian trading.", encoding="utf-8")
+    result = runner.invoke(app, ["cluster", str(corpus), "--jsonl"])
+    assert [json.loads(line)["id"] for line in result.stdout.splitlines()] == [
+        "a.txt",
+        "sub/m.txt",
+        "z.txt",
+    ]

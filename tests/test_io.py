@@ -569,6 +569,9 @@ def test_csv_encoding(tmp_path: Path) -> None:
     corpus = load_corpus([path])
     (failure,) = corpus.failures
     assert_one_line(failure.reason, "cannot decode as utf-8", "--encoding cp1252")
+    # The stray byte costs only its own row, and the failure names that row's line.
+    assert [a.id for a in corpus.articles] == ["1"]
+    assert failure.id.endswith("a.csv:3")
 
 
 def test_stdin_jsonl() -> None:

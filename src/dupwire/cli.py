@@ -2,28 +2,39 @@
 
 Exit codes: 0 done; 1 done, but some input articles could not be read (they are listed with
 the reason, in the output and on stderr); 2 bad usage or no usable input (one line on stderr
-says what and how to fix it); 130 interrupted.
+says what and how to fix it); 3 the output could not be written (one line on stderr);
+130 interrupted; 141 standard output was closed early (a pipe into ``head``), silently.
 """
 
 from __future__ import annotations
 
+import errno
 import json
+import os
+import re
 import sys
+import tempfile
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn
 
 import typer
 from rich.console import Console
 from rich.progress import Progress, TaskID
+from rich.text import Text
 
 from dupwire import __version__
-from dupwire.errors import DupwireError, InputError
+from dupwire.errors import DupwireError, DupwireWarning, InputError, OutputError
+from dupwire.io import DEFAULT_MAX_BYTES, MAX_BYTES_LIMIT
 from dupwire.params import ClusterParams
+from dupwire.render import ColorMode, printable
 from dupwire.report import ClusterReport
 
 if TYPE_CHECKING:
     from dupwire.io import Corpus
-    from dupwire.model import Clustering
+    from dupwire.model import Article, Clustering
 
 app = typer.Typer(
     name="dupwire",
@@ -33,32 +44,55 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     add_completion=False,
-    rich_markup_mode="rich",
+    rich_markup_mode=None,
     pretty_exceptions_enable=False,
 )
+
+# Help lists arguments by name and help text; typer would add a type label such as
+# "<list[str]>" after each, which says nothing the help text does not.
+if hasattr(typer.core, "TyperArgument"):
+    typer.core.TyperArgument.display_type_rich = lambda self, ctx: None  # type: ignore[method-assign]
 
 EXIT_OK = 0
 EXIT_SOME_FAILED = 1
 EXIT_USAGE = 2
+EXIT_OUTPUT = 3
+EXIT_INTERRUPTED = 130
+EXIT_PIPE_CLOSED = 141
+
+_SEED_MAX = 2**32 - 1
 
 _err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 EncodingOpt = Annotated[
     str | None,
-    typer.Option("--encoding", help="Decode input files with this codec instead of detecting it."),
+    typer.Option(
+        "--encoding",
+        metavar="CODEC",
+        help="Decode input files with this codec (utf-8, cp1252, ...) instead of detecting it.",
+    ),
 ]
 MaxBytesOpt = Annotated[
     int,
-    typer.Option("--max-bytes", min=1, help="Refuse input files larger than this many bytes."),
+    typer.Option(
+        "--max-bytes",
+        min=1,
+        max=MAX_BYTES_LIMIT,
+        metavar="N",
+        help="Refuse input files (and record texts) larger than N bytes (at most 4 GiB).",
+    ),
 ]
-_DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 _CLUSTER_DEFAULTS = ClusterParams()
 
 
 def fail(message: str) -> NoReturn:
     """Print one line on stderr and leave with the usage/input exit code."""
-    _err.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    _err.print(Text.assemble(("error:", "bold red"), " ", printable(message)))
     raise typer.Exit(EXIT_USAGE)
+
+
+def _note(label: str, style: str, message: str) -> None:
+    _err.print(Text.assemble((label, style), " ", printable(message)))
 
 
 def _version(value: bool) -> None:
@@ -82,78 +116,151 @@ def _root(
     """
 
 
+ColorOpt = Annotated[
+    ColorMode,
+    typer.Option(
+        "--color",
+        metavar="WHEN",
+        help="Colour the output: auto (when standard output is a terminal), always or never. "
+        "Without colour, changed words are marked [-old-]{+new+}.",
+    ),
+]
+
+
 @app.command()
 def compare(
-    a: Annotated[Path, typer.Argument(help="First article (a text file).", show_default=False)],
-    b: Annotated[Path, typer.Argument(help="Second article (a text file).", show_default=False)],
+    a: Annotated[
+        Path,
+        typer.Argument(metavar="A", help="First article (a text file).", show_default=False),
+    ],
+    b: Annotated[
+        Path,
+        typer.Argument(metavar="B", help="Second article (a text file).", show_default=False),
+    ],
     json_out: Annotated[bool, typer.Option("--json", help="Print the alignment as JSON.")] = False,
     html_out: Annotated[
-        Path | None, typer.Option("--html", help="Also write a self-contained HTML report here.")
+        Path | None,
+        typer.Option("--html", metavar="FILE", help="Also write a self-contained HTML report."),
     ] = None,
-    min_score: Annotated[
-        float, typer.Option(min=0, max=100, help="Minimum passage similarity (0-100) for a link.")
+    min_passage_score: Annotated[
+        float,
+        typer.Option(
+            "--min-passage-score",
+            min=0,
+            max=100,
+            metavar="N",
+            help="A sentence pair needs a passage score of at least N (0-100) to be linked.",
+        ),
     ] = 40.0,
+    old_min_score: Annotated[
+        float | None, typer.Option("--min-score", min=0, max=100, hidden=True)
+    ] = None,
     max_merge: Annotated[
-        int, typer.Option(min=1, max=5, help="Most sentences per side merged into one link.")
+        int,
+        typer.Option(
+            min=1, max=5, metavar="N", help="At most N sentences per side merged into one link."
+        ),
     ] = 3,
+    explain: Annotated[
+        bool,
+        typer.Option(
+            "--explain",
+            help="Also list the shared names, figures and rare words that make the two "
+            "articles similar, with the weight of each.",
+        ),
+    ] = False,
+    color: ColorOpt = ColorMode.auto,
     encoding: EncodingOpt = None,
-    max_bytes: MaxBytesOpt = _DEFAULT_MAX_BYTES,
+    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
 ) -> None:
     """Show which passages two articles share, which are unique, and a verdict.
 
     Example: dupwire compare seeds/000_8f5a9e346875b4fc.txt seeds/002_ff4983121d516d6b.txt
 
     Prints the verdict (same story / partial reuse / unrelated), the coverage of each side,
-    the shared passages side by side with word changes highlighted, the passages found in one
-    article only, and the site furniture that was set aside.
+    the shared passages side by side with word changes marked, the passages found in one
+    article only, and the site furniture that was set aside.  With --explain, also why the
+    two articles are similar: the shared words that weigh most.
     """
-    from dupwire.align import align
-    from dupwire.io import read_article
+    from dupwire.align import align, explain_similarity
+    from dupwire.io import check_article, read_article
+    from dupwire.render import shared_words_renderable
 
+    threshold = min_passage_score if old_min_score is None else old_min_score
     try:
-        art_a = read_article(a, article_id=str(a), encoding=encoding, max_bytes=max_bytes)
-        art_b = read_article(b, article_id=str(b), encoding=encoding, max_bytes=max_bytes)
-        result = align(art_a, art_b, min_score=min_score, max_merge=max_merge)
+        with _notes_on_stderr():
+            art_a = _read_one(read_article, a, encoding, max_bytes)
+            art_b = _read_one(read_article, b, encoding, max_bytes)
+        check_article(art_a)
+        check_article(art_b)
+        result = align(art_a, art_b, min_score=threshold, max_merge=max_merge)
     except DupwireError as exc:
         fail(str(exc))
+    why = explain_similarity(art_a.text, art_b.text) if explain else None
     if html_out is not None:
         from dupwire.render import alignment_html, html_page
 
-        _write(html_out, html_page(f"dupwire: {a.name} vs {b.name}", alignment_html(result)))
+        title = f"dupwire: {printable(a.name)} vs {printable(b.name)}"
+        _write(html_out, html_page(title, alignment_html(result)))
     if json_out:
-        typer.echo(result.to_json())
+        doc = result.to_dict()
+        if why is not None:
+            doc["shared_words"] = [[word, weight] for word, weight in why.shared]
+        _echo(_json_text(doc, indent=2))
     else:
-        Console(highlight=False).print(result)
+        console = _stdout_console(color)
+        from dupwire.render import alignment_renderable
+
+        colored = console.is_terminal and not console.no_color
+        view = alignment_renderable(result, marks=not colored, linear=not _stdout_is_terminal())
+        _show(console, view)
+        if why is not None:
+            _show(console, shared_words_renderable(why))
+
+
+def _read_one(read: Any, path: Path, encoding: str | None, max_bytes: int) -> Article:
+    article: Article = read(path, article_id=str(path), encoding=encoding, max_bytes=max_bytes)
+    return article
 
 
 CorpusInputs = Annotated[
     list[str],
     typer.Argument(
+        metavar="PATH",
         help="Directories of .txt/.md articles, .jsonl/.csv files of records, or - for JSONL "
         "on stdin.",
         show_default=False,
     ),
 ]
-ClusterMinScoreOpt = Annotated[
+MinPairScoreOpt = Annotated[
     float,
     typer.Option(
-        "--min-score",
+        "--min-pair-score",
         min=0,
         max=100,
-        help="Clusters merge while their average pair score is at least this.",
+        metavar="N",
+        help="Clusters merge while the average pair score (0-100) between them is at least N.",
     ),
 ]
-IdFieldOpt = Annotated[str, typer.Option("--id-field", help="Record field holding the article id.")]
+OldMinScoreOpt = Annotated[float | None, typer.Option("--min-score", min=0, max=100, hidden=True)]
+IdFieldOpt = Annotated[
+    str, typer.Option("--id-field", metavar="NAME", help="Record field holding the article id.")
+]
 TextFieldOpt = Annotated[
-    str, typer.Option("--text-field", help="Record field holding the article text.")
+    str,
+    typer.Option("--text-field", metavar="NAME", help="Record field holding the article text."),
 ]
 TitleFieldOpt = Annotated[
-    str, typer.Option("--title-field", help="Record field holding the title (optional).")
+    str,
+    typer.Option(
+        "--title-field", metavar="NAME", help="Record field holding the title (optional)."
+    ),
 ]
 DateFieldOpt = Annotated[
     str,
     typer.Option(
         "--date-field",
+        metavar="NAME",
         help="Record field holding the publication date, ISO 8601 (optional; the default also "
         "reads 'published'). Far-apart pairs need stronger evidence to cluster.",
     ),
@@ -162,6 +269,7 @@ WindowOpt = Annotated[
     float | None,
     typer.Option(
         "--window",
+        metavar="DAYS",
         min=0,
         help="Never cluster articles published more than this many days apart.",
         show_default=False,
@@ -192,8 +300,12 @@ def _load(
             max_bytes=max_bytes,
             on_progress=lambda done, total: bar.update(task, completed=done, total=total),
         )
+    for note in corpus.notes:
+        _note("note:", "yellow", note.message)
     for failure in corpus.failures:
-        _err.print(f"[yellow]skipped article[/] {failure.id}: {failure.reason}", markup=True)
+        _note("failed article", "yellow", f"{failure.id}: {failure.reason}")
+    for skipped in corpus.skipped:
+        _note("skipped file", "dim", f"{skipped.path}: {skipped.reason}")
     return corpus
 
 
@@ -230,6 +342,16 @@ def _run_cluster(corpus: Corpus, params: ClusterParams) -> Clustering:
     return result
 
 
+def _field_list(value: str | None) -> tuple[str, ...]:
+    if not value:
+        return ()
+    names = tuple(dict.fromkeys(name.strip() for name in value.split(",") if name.strip()))
+    if not names:
+        msg = f"--fields {value!r} names no field; pass names separated by commas, such as date,url"
+        raise InputError(msg)
+    return names
+
+
 @app.command()
 def cluster(
     inputs: CorpusInputs,
@@ -237,17 +359,32 @@ def cluster(
         bool, typer.Option("--json", help="Print one JSON document: clusters, records, failures.")
     ] = False,
     jsonl_out: Annotated[
-        bool, typer.Option("--jsonl", help="Print one JSON record per article.")
+        bool, typer.Option("--jsonl", help="Print one JSON record per input.")
     ] = False,
-    csv_out: Annotated[bool, typer.Option("--csv", help="Print one CSV row per article.")] = False,
+    csv_out: Annotated[bool, typer.Option("--csv", help="Print one CSV row per input.")] = False,
     html_out: Annotated[
         Path | None,
-        typer.Option("--html", help="Also write a self-contained HTML report of every cluster."),
+        typer.Option(
+            "--html",
+            metavar="FILE",
+            help="Also write a self-contained HTML report: an overview and every cluster.",
+        ),
     ] = None,
-    min_score: ClusterMinScoreOpt = _CLUSTER_DEFAULTS.min_score,
-    seed: Annotated[int, typer.Option(help="MinHash seed.")] = _CLUSTER_DEFAULTS.seed,
+    fields: Annotated[
+        str | None,
+        typer.Option(
+            "--fields",
+            metavar="A,B",
+            help="Add these fields of the input records (or meta fields) to every record.",
+        ),
+    ] = None,
+    min_pair_score: MinPairScoreOpt = _CLUSTER_DEFAULTS.min_score,
+    old_min_score: OldMinScoreOpt = None,
+    seed: Annotated[
+        int, typer.Option(min=0, max=_SEED_MAX, metavar="N", help="MinHash seed (32-bit).")
+    ] = _CLUSTER_DEFAULTS.seed,
     num_perm: Annotated[
-        int, typer.Option(min=16, max=1024, help="MinHash permutations.")
+        int, typer.Option(min=16, max=1024, metavar="N", help="MinHash permutations.")
     ] = _CLUSTER_DEFAULTS.num_perm,
     id_field: IdFieldOpt = "id",
     text_field: TextFieldOpt = "text",
@@ -255,7 +392,7 @@ def cluster(
     date_field: DateFieldOpt = "date",
     window: WindowOpt = None,
     encoding: EncodingOpt = None,
-    max_bytes: MaxBytesOpt = _DEFAULT_MAX_BYTES,
+    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
 ) -> None:
     """Group articles that tell the same story, even after heavy rewording.
 
@@ -263,30 +400,32 @@ def cluster(
 
     Reads every .txt/.md file under a directory (recursively), or JSONL/CSV records (one
     article each; --id-field, --text-field), or JSONL on stdin (-). Prints the clusters with
-    their representative and scores; --json, --jsonl and --csv give one record per article
-    with id, cluster_id, representative_id, score and relation. Articles that cannot be read
-    are listed with the reason, never dropped.
+    their representative and scores; --json, --jsonl and --csv give one record per input
+    with id, title, cluster_id, representative_id, pair_score and relation. Inputs that
+    cannot be read are listed with the reason, never dropped.
     """
     if sum((json_out, jsonl_out, csv_out)) > 1:
         fail("choose one of --json, --jsonl and --csv")
+    threshold = min_pair_score if old_min_score is None else old_min_score
     try:
-        params = ClusterParams(min_score=min_score, seed=seed, num_perm=num_perm, window=window)
+        extra = _field_list(fields)
+        params = ClusterParams(min_score=threshold, seed=seed, num_perm=num_perm, window=window)
         corpus = _load(inputs, id_field, text_field, title_field, encoding, max_bytes, date_field)
         result = _run_cluster(corpus, params)
+        report = ClusterReport(result, corpus, fields=extra)
     except DupwireError as exc:
         fail(str(exc))
-    report = ClusterReport(result, corpus)
     if html_out is not None:
         _write(html_out, report.html())
     if json_out:
-        typer.echo(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+        _echo(_json_text(report.to_dict(), indent=2))
     elif jsonl_out:
-        for record in report.records():
-            typer.echo(json.dumps(record, ensure_ascii=False))
+        _echo("".join(_json_text(record) + "\n" for record in report.records()), nl=False)
     elif csv_out:
-        typer.echo(report.csv(), nl=False)
+        _echo(report.csv(), nl=False)
     else:
-        Console(highlight=False).print(report)
+        console = _stdout_console(ColorMode.auto)
+        _show(console, report.renderable(width=console.width if console.is_terminal else None))
     if corpus.failures:
         raise typer.Exit(EXIT_SOME_FAILED)
 
@@ -295,35 +434,51 @@ def cluster(
 def evaluate(
     labelled: Annotated[
         Path,
-        typer.Argument(help="A .jsonl or .csv file of labelled articles.", show_default=False),
+        typer.Argument(
+            metavar="LABELLED",
+            help="A .jsonl or .csv file of labelled articles.",
+            show_default=False,
+        ),
     ],
     label_field: Annotated[
-        str, typer.Option("--label-field", help="Record field holding the true story label.")
+        str,
+        typer.Option(
+            "--label-field", metavar="NAME", help="Record field holding the true story label."
+        ),
     ] = "label",
     json_out: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
-    min_score: ClusterMinScoreOpt = _CLUSTER_DEFAULTS.min_score,
+    min_pair_score: MinPairScoreOpt = _CLUSTER_DEFAULTS.min_score,
+    old_min_score: OldMinScoreOpt = None,
     id_field: IdFieldOpt = "id",
     text_field: TextFieldOpt = "text",
     title_field: TitleFieldOpt = "title",
     date_field: DateFieldOpt = "date",
     window: WindowOpt = None,
     encoding: EncodingOpt = None,
-    max_bytes: MaxBytesOpt = _DEFAULT_MAX_BYTES,
+    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
 ) -> None:
     """Cluster a labelled file and score the clusters against the labels.
 
     Example: dupwire eval fixtures/ecbplus/dev.jsonl --label-field event
 
     Prints pair precision/recall/F1, the adjusted Rand index, B-cubed precision/recall/F1,
-    the number of clusters and the largest cluster, for tuning --min-score on your own data.
+    the number of clusters and the largest cluster, for tuning --min-pair-score on your own
+    data.
     """
     from dupwire.metrics import score_clustering
 
+    threshold = min_pair_score if old_min_score is None else old_min_score
     try:
-        params = ClusterParams(min_score=min_score, window=window)
+        params = ClusterParams(min_score=threshold, window=window)
         corpus = _load(
             [str(labelled)], id_field, text_field, title_field, encoding, max_bytes, date_field
         )
+        if not corpus.articles:
+            msg = (
+                f"{labelled}: none of its {len(corpus.failures)} records could be read, so "
+                "there is nothing to score; fix the records listed above"
+            )
+            raise InputError(msg)
         truth = _labels(corpus, label_field)
         result = _run_cluster(corpus, params)
         scores = score_clustering(truth, result.labels())
@@ -331,11 +486,11 @@ def evaluate(
         fail(str(exc))
     doc = {"file": str(labelled), "n_failed": len(corpus.failures), **scores.to_dict()}
     if json_out:
-        typer.echo(json.dumps(doc, indent=2))
+        _echo(_json_text(doc, indent=2))
     else:
         from dupwire.render import scores_table
 
-        Console(highlight=False).print(scores_table(doc))
+        _show(_stdout_console(ColorMode.auto), scores_table(doc))
     if corpus.failures:
         raise typer.Exit(EXIT_SOME_FAILED)
 
@@ -358,18 +513,166 @@ def _labels(corpus: Corpus, field: str) -> dict[str, str]:
     return truth
 
 
-def _write(path: Path, text: str) -> None:
+# --- output -------------------------------------------------------------------------------
+
+
+@contextmanager
+def _notes_on_stderr() -> Iterator[None]:
+    """Print dupwire's warnings (bytes replaced while decoding, ...) on stderr as notes."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DupwireWarning)
+        yield
+    for warning in caught:
+        if issubclass(warning.category, DupwireWarning):
+            _note("note:", "yellow", str(warning.message))
+
+
+def _stdout_is_terminal() -> bool:
+    return Console().is_terminal
+
+
+def _stdout_console(color: ColorMode) -> Console:
+    """The console for standard output: soft-wrapped when piped, so no line is cut."""
+    piped = not _stdout_is_terminal()
+    if color is ColorMode.always:
+        return Console(highlight=False, force_terminal=True, soft_wrap=piped)
+    if color is ColorMode.never:
+        return Console(highlight=False, no_color=True, soft_wrap=piped)
+    return Console(highlight=False, soft_wrap=piped)
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _json_text(doc: Any, *, indent: int | None = None) -> str:
+    """JSON that any standard output can take: lone surrogates (ids from file names that are
+    not valid UTF-8) as escapes, and everything non-ASCII escaped when the output is ASCII."""
+    text = json.dumps(doc, indent=indent, ensure_ascii=not _unicode_stdout(), default=str)
+    return _SURROGATE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _unicode_stdout() -> bool:
+    encoding = getattr(sys.stdout, "encoding", None) or "utf-8"
     try:
-        path.write_text(text, encoding="utf-8")
+        "\u2194\U0001f600".encode(encoding)
+    except (UnicodeError, LookupError):
+        return False
+    return True
+
+
+class _StdoutError(OutputError):
+    """Standard output could not be written."""
+
+    def __init__(self, exc: OSError) -> None:
+        self.errno = exc.errno
+        reason = exc.strerror or str(exc)
+        super().__init__(
+            f"cannot write to standard output: {reason}; redirect it to a writable file"
+        )
+
+
+def _echo(text: str, *, nl: bool = True) -> None:
+    try:
+        sys.stdout.write(text + ("\n" if nl else ""))
+        sys.stdout.flush()
     except OSError as exc:
-        fail(f"cannot write {path}: {exc.strerror}; choose a writable path")
-    _err.print(f"wrote {path}", highlight=False)
+        raise _StdoutError(exc) from None
+
+
+def _show(console: Console, *renderables: Any) -> None:
+    try:
+        console.print(*renderables)
+    except OSError as exc:
+        raise _StdoutError(exc) from None
+
+
+def _write(path: Path, text: str) -> None:
+    """Write a report atomically: a temporary file beside it, renamed over it when complete."""
+    data = text.encode("utf-8", "backslashreplace")
+    shown = printable(str(path))
+    try:
+        if path.is_dir():
+            fail(f"cannot write {shown}: it is a directory; pass a file name such as report.html")
+        folder = path.parent
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(data)
+            os.chmod(tmp, 0o644)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+    except OSError as exc:
+        fail(f"cannot write {shown}: {exc.strerror or exc}; choose a writable path")
+    _err.print(Text(f"wrote {shown}"))
+
+
+# --- entry point ---------------------------------------------------------------------------
+
+
+def _safe_streams() -> None:
+    """Never fail on a character the terminal's encoding lacks: write an escape instead."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with suppress(ValueError, OSError):  # a stream that cannot change: left as it is
+                reconfigure(errors="backslashreplace")
+
+
+def _usage_line(exc: Exception, argv: Sequence[str]) -> str:
+    command = next((arg for arg in argv if arg in ("compare", "cluster", "eval")), None)
+    where = f"dupwire {command} --help" if command else "dupwire --help"
+    message = " ".join(str(getattr(exc, "format_message", lambda: str(exc))()).split())
+    return f"{message.rstrip('.')}; see {where}"
+
+
+def _silence_stdout() -> None:
+    """After a failed write to standard output, point it at /dev/null so that the final flush
+    at exit cannot fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # pragma: no cover - no file descriptor (captured output)
+        pass
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Run the command line ``argv`` (default: ``sys.argv[1:]``); return the exit code."""
+    from typer._click.exceptions import ClickException, NoArgsIsHelpError
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    _safe_streams()
+    try:
+        code = app(args=args, prog_name="dupwire", standalone_mode=False)
+    except NoArgsIsHelpError as exc:
+        sys.stdout.write(exc.format_message() + "\n")
+        return EXIT_OK
+    except ClickException as exc:
+        _err.print(Text.assemble(("error:", "bold red"), " ", printable(_usage_line(exc, args))))
+        return EXIT_USAGE
+    except (KeyboardInterrupt, typer.Abort):
+        _err.print("interrupted")
+        return EXIT_INTERRUPTED
+    except OutputError as exc:
+        if isinstance(exc, _StdoutError):
+            _silence_stdout()
+            if exc.errno == errno.EPIPE:
+                return EXIT_PIPE_CLOSED
+        _err.print(Text.assemble(("error:", "bold red"), " ", printable(str(exc))))
+        return EXIT_OUTPUT
+    except OSError as exc:
+        # Input problems are DupwireErrors, so an OSError here is standard output failing.
+        _silence_stdout()
+        if exc.errno == errno.EPIPE:
+            return EXIT_PIPE_CLOSED
+        reason = exc.strerror or str(exc)
+        line = f"cannot write to standard output: {reason}; redirect it to a writable file"
+        _err.print(Text.assemble(("error:", "bold red"), " ", line))
+        return EXIT_OUTPUT
+    return int(code or 0)
 
 
 def main() -> None:
     """Entry point of the ``dupwire`` script."""
-    try:
-        app()
-    except KeyboardInterrupt:
-        _err.print("interrupted")
-        sys.exit(130)
+    sys.exit(run())

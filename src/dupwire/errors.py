@@ -40,3 +40,19 @@ class DuplicateIdError(InputError):
 
 class NoArticlesError(InputError):
     """An input held no article at all."""
+
+
+class SegmentationError(InputError):
+    """The sentence splitter or tokeniser failed on an article's text."""
+
+
+class OutputError(DupwireError):
+    """A report or the standard output cannot be written."""
+
+
+class DupwireWarning(UserWarning):
+    """Base class of the warnings dupwire issues: the input was used, but not as written."""
+
+
+class DecodingWarning(DupwireWarning):
+    """Some bytes or characters of an input could not be decoded and were replaced."""

@@ -17,12 +17,15 @@ from __future__ import annotations
 
 import codecs
 import csv
+import errno
 import io
 import json
 import os
+import re
 import stat
 import sys
-from collections import defaultdict
+import warnings
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,21 +35,27 @@ import charset_normalizer
 
 from dupwire.errors import (
     BinaryInputError,
+    DecodingWarning,
     DuplicateIdError,
+    DupwireWarning,
     EmptyArticleError,
     EncodingError,
     InputError,
     InputTooLargeError,
     NoArticlesError,
     ParamsError,
+    SegmentationError,
 )
 from dupwire.model import Article
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
+    "MAX_BYTES_LIMIT",
     "Corpus",
     "Failure",
+    "Note",
     "Skipped",
+    "check_article",
     "decode_bytes",
     "load_corpus",
     "read_article",
@@ -54,6 +63,10 @@ __all__ = [
 ]
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
+#: The largest ``max_bytes`` accepted (4 GiB): an article is never that long, and a larger
+#: limit would only let a mistaken input (a disk image, a log) be read whole into memory.
+MAX_BYTES_LIMIT = 4 * 1024**3
+_READ_CHUNK = 1024 * 1024
 
 _ARTICLE_SUFFIXES = frozenset({".txt", ".md"})
 _JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
@@ -87,6 +100,10 @@ _PREFERRED_LEGACY = "cp1252"
 _COHERENCE_MARGIN = 0.03
 _CSV_FIELD_LIMIT = 2**31 - 1
 _STDIN_LABEL = "<stdin>"
+# Undecodable bytes kept by the "surrogateescape" error handler, and lone surrogates.
+_ESCAPED_BYTE_RE = re.compile("[\udc80-\udcff]")
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+_NON_ASCII_RE = re.compile("[^\x00-\x7f\ud800-\udfff]")
 _ACCEPTED = (
     "pass .txt or .md articles, a directory of them, .jsonl/.ndjson or .csv records, "
     "or - for JSON Lines on standard input"
@@ -95,10 +112,25 @@ _ACCEPTED = (
 
 @dataclass(frozen=True, slots=True, order=True)
 class Failure:
-    """An article that could not be read: its id (or ``file:line``) and why."""
+    """An article that could not be read: its id (or ``file:line``) and why.
+
+    ``origin`` is where the input is (a path, or ``file:line`` for a record).  A failure is
+    listed under its input's id when no other input uses that id; otherwise (two records,
+    one read and one broken, share an id) it is listed under its origin, so every id in a
+    report stands for one input.
+    """
 
     id: str
     reason: str
+    origin: str = ""
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class Note:
+    """An article that was read, but not exactly as written: its id and what was changed."""
+
+    id: str
+    message: str
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -111,11 +143,20 @@ class Skipped:
 
 @dataclass(frozen=True, slots=True)
 class Corpus:
-    """What :func:`load_corpus` read: articles sorted by id, plus what failed or was skipped."""
+    """What :func:`load_corpus` read: articles sorted by id, plus what failed or was skipped.
+
+    ``order`` holds the ids of the articles and failures in input order: the inputs in the
+    order given, a directory's files in the order of the sorted walk (names compared as
+    strings, a directory's files before its subdirectories), records in file order.
+    ``notes`` lists the articles that were read with changes (bytes that were not valid
+    UTF-8 replaced, ...).
+    """
 
     articles: tuple[Article, ...]
     failures: tuple[Failure, ...]
     skipped: tuple[Skipped, ...]
+    notes: tuple[Note, ...] = ()
+    order: tuple[str, ...] = ()
 
 
 def read_text(
@@ -132,8 +173,11 @@ def decode_bytes(data: bytes, *, name: str, encoding: str | None = None) -> str:
     """Decode the bytes of an article, named ``name`` in error messages.
 
     Without ``encoding``, a UTF-8, UTF-16 or UTF-32 byte-order mark decides; then strict
-    UTF-8; then the legacy code page ``charset_normalizer`` finds.  A leading byte-order
-    mark is removed; everything else, line endings included, is kept as written.
+    UTF-8; then, for text that is UTF-8 apart from a few stray bytes (its valid multi-byte
+    characters outnumber the invalid bytes), UTF-8 with each invalid byte replaced by
+    U+FFFD and a :class:`~dupwire.errors.DecodingWarning`; else the legacy code page
+    ``charset_normalizer`` finds.  A leading byte-order mark is removed; everything else,
+    line endings included, is kept as written.
     """
     codec = _bom_codec(data) if encoding is None else _check_encoding(encoding)
     wide = codec is not None and _is_wide(codec)
@@ -174,6 +218,7 @@ def load_corpus(
     max_bytes: int = DEFAULT_MAX_BYTES,
     stdin: TextIO | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    check: bool = True,
 ) -> Corpus:
     """Read every article under ``inputs``: directories, text files, JSONL or CSV, ``-``.
 
@@ -189,6 +234,11 @@ def load_corpus(
     input that does not exist or is of an unknown type, :class:`NoArticlesError` when
     nothing at all was found and :class:`DuplicateIdError` when ids clash.
     ``on_progress(done, total)`` is called with ``done=0`` and after each file.
+
+    With ``check`` (the default) every article is cut into sentences and words once
+    (:func:`check_article`); one that cannot be becomes a failure instead of stopping a
+    later stage.  Bytes that are not valid UTF-8 and lone surrogates are replaced by U+FFFD
+    and listed in ``notes``.
     """
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
@@ -204,38 +254,123 @@ def load_corpus(
     plan = _plan(inputs)
     loaded: list[tuple[Article, str]] = []
     failures = list(plan.failures)
+    notes: list[Note] = []
+    order: list[Article | Failure] = list(plan.failures)
     if on_progress is not None:
         on_progress(0, len(plan.jobs))
     for done, job in enumerate(plan.jobs, start=1):
         if isinstance(job, _TextJob):
-            results: Iterable[tuple[Article, str] | Failure] = [
-                _load_text(job, encoding=encoding, max_bytes=max_bytes)
-            ]
+            results: Iterable[tuple[Article, str] | Failure] = _lazy(
+                _load_text, job, encoding=encoding, max_bytes=max_bytes
+            )
         else:
             results = _load_records(job, rules, encoding=encoding, stdin=stdin)
-        for result in results:
-            if isinstance(result, Failure):
-                failures.append(result)
-            else:
-                loaded.append(result)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DupwireWarning)
+            for result in results:
+                if isinstance(result, Failure):
+                    item: Article | Failure = result
+                else:
+                    article, origin = result
+                    reason = _preparation_problem(article) if check else None
+                    if reason is None:
+                        loaded.append(result)
+                        item = article
+                    else:
+                        item = Failure(article.id, f"{origin}: {reason}", origin)
+                if isinstance(item, Failure):
+                    failures.append(item)
+                order.append(item)
+                for warning in caught:
+                    if issubclass(warning.category, DupwireWarning):
+                        notes.append(Note(item.id, str(warning.message)))
+                    else:  # a dependency's warning: pass it on
+                        warnings.warn(warning.message, stacklevel=1)
+                caught.clear()
         if on_progress is not None:
             on_progress(done, len(plan.jobs))
     if not loaded and not failures:
         raise _no_articles(inputs, plan)
     _reject_duplicate_ids(loaded)
+    renamed = _unique_failure_ids(failures, {article.id for article, _ in loaded})
     return Corpus(
         articles=tuple(sorted((article for article, _ in loaded), key=lambda a: a.id)),
-        failures=tuple(sorted(failures)),
+        failures=tuple(sorted(renamed.get(id(f), f) for f in failures)),
         skipped=tuple(sorted(plan.skipped)),
+        notes=tuple(notes),
+        order=tuple(
+            item.id if isinstance(item, Article) else renamed.get(id(item), item).id
+            for item in order
+        ),
     )
+
+
+def _lazy(
+    load: Callable[..., tuple[Article, str] | Failure], *args: Any, **kwargs: Any
+) -> Iterator[tuple[Article, str] | Failure]:
+    yield load(*args, **kwargs)
+
+
+def check_article(article: Article) -> None:
+    """Check that ``article`` can be cut into sentences and words, as every stage does.
+
+    Raises :class:`~dupwire.errors.SegmentationError` naming the article if the sentence
+    splitter or the tokeniser fails, whatever the failure (a panic inside a compiled
+    dependency included), so that one such text costs only its own article.
+    """
+    reason = _preparation_problem(article)
+    if reason is not None:
+        msg = f"{article.id}: {reason}"
+        raise SegmentationError(msg)
+
+
+def _preparation_problem(article: Article) -> str | None:
+    """Why ``article`` cannot be segmented and tokenised, or None if it can."""
+    from dupwire.normalize import word_keys
+    from dupwire.segment import split_units
+
+    try:
+        split_units(article.text)
+        # Every word once: it also warms the word cache that the later stages use.
+        word_keys(article.text)
+    except SegmentationError as exc:
+        return str(exc)
+    except (KeyboardInterrupt, SystemExit, GeneratorExit):
+        raise
+    except BaseException as exc:  # a panic in compiled code is a BaseException
+        return (
+            f"cannot be cut into sentences and words ({type(exc).__name__}: "
+            f"{str(exc).strip()[:200] or 'no message'}); replace unusual characters in it"
+        )
+    return None
+
+
+def _unique_failure_ids(failures: Sequence[Failure], article_ids: set[str]) -> dict[int, Failure]:
+    """Failures to list under their origin: those whose id another input also uses."""
+    counts = Counter(f.id for f in failures)
+    renamed: dict[int, Failure] = {}
+    for failure in failures:
+        if not failure.origin or failure.origin == failure.id:
+            continue
+        if failure.id in article_ids or counts[failure.id] > 1:
+            other = "a record that was read" if failure.id in article_ids else "another input"
+            reason = f"{failure.reason} (its id {failure.id!r} is also used by {other})"
+            renamed[id(failure)] = Failure(failure.origin, reason, failure.origin)
+    return renamed
 
 
 # --- reading and decoding one file ------------------------------------------------------
 
 
 def _check_max_bytes(max_bytes: int) -> None:
-    if max_bytes < 1:
-        msg = f"max_bytes must be a positive number of bytes, got {max_bytes}"
+    if isinstance(max_bytes, bool) or not isinstance(max_bytes, int) or max_bytes < 1:
+        msg = f"max_bytes must be a positive number of bytes, got {max_bytes!r}"
+        raise ParamsError(msg)
+    if max_bytes > MAX_BYTES_LIMIT:
+        msg = (
+            f"max_bytes is {max_bytes:,}, over the largest accepted limit of "
+            f"{MAX_BYTES_LIMIT:,} bytes (4 GiB); pass a smaller --max-bytes"
+        )
         raise ParamsError(msg)
 
 
@@ -252,9 +387,15 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         if info.st_size > max_bytes:
             raise _too_large(path, f"{info.st_size:,} bytes", max_bytes)
         with path.open("rb") as file:
-            # Read one byte past the limit: the size of a pipe or a growing file is not
-            # known in advance.
-            data = file.read(max_bytes + 1)
+            # Read up to one byte past the limit, a chunk at a time: the size of a pipe or
+            # a growing file is not known in advance, and a large limit must not make
+            # every read reserve that much memory.
+            chunks: list[bytes] = []
+            left = max_bytes + 1
+            while left > 0 and (chunk := file.read(min(left, _READ_CHUNK))):
+                chunks.append(chunk)
+                left -= len(chunk)
+            data = b"".join(chunks)
     except OSError as exc:
         raise _unreadable(str(path), exc) from exc
     if len(data) > max_bytes:
@@ -287,13 +428,16 @@ def _bom_codec(data: bytes) -> str | None:
 def _check_encoding(encoding: str) -> str:
     """Return ``encoding`` if it names a text codec, else raise ParamsError."""
     try:
-        "".encode(encoding)
-    except LookupError:
+        info = codecs.lookup(encoding)
+        usable = info._is_text_encoding and info.name != "undefined"
+    except (LookupError, TypeError, ValueError):
+        usable = False
+    if not usable:
         msg = (
             f"unknown text encoding {encoding!r}; "
             "pass a codec name such as utf-8, cp1252 or latin-1"
         )
-        raise ParamsError(msg) from None
+        raise ParamsError(msg)
     return encoding
 
 
@@ -333,7 +477,23 @@ def _decode_detected(data: bytes, name: str) -> str:
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
-        legacy = _guess_legacy_encoding(data)
+        pass
+    escaped = data.decode("utf-8", "surrogateescape")
+    stray = _ESCAPED_BYTE_RE.findall(escaped)
+    if len(_NON_ASCII_RE.findall(escaped)) > len(stray):
+        first = _ESCAPED_BYTE_RE.search(escaped)
+        assert first is not None
+        offset = len(escaped[: first.start()].encode("utf-8", "surrogateescape"))
+        count = "1 byte that is" if len(stray) == 1 else f"{len(stray):,} bytes that are"
+        warnings.warn(
+            f"{name}: {count} not valid UTF-8 (first 0x{data[offset]:02x} at offset "
+            f"{offset}) replaced by U+FFFD; the rest was read as UTF-8 (pass --encoding "
+            "if the file is in another encoding)",
+            DecodingWarning,
+            stacklevel=4,
+        )
+        return _ESCAPED_BYTE_RE.sub("\ufffd", escaped)
+    legacy = _guess_legacy_encoding(data)
     if legacy is None:
         msg = (
             f"{name}: cannot decode as UTF-8 or a known 8-bit encoding; "
@@ -391,6 +551,12 @@ def _plan(inputs: Sequence[str | Path]) -> _Plan:
         if str(item) == "-":
             jobs.append(_RecordsJob("jsonl", None))
             continue
+        if not str(item).strip():
+            msg = (
+                f"an empty path ({str(item)!r}) was given; pass a file or a directory "
+                "(. for the current directory)"
+            )
+            raise InputError(msg)
         path = Path(item)
         suffix = path.suffix.lower()
         if path.is_dir():
@@ -435,24 +601,36 @@ def _scan_directory(root: Path) -> _Plan:
         for entry in entries:
             path = Path(entry.path)
             shown = path.as_posix()
+            try:
+                is_dir, is_file = entry.is_dir(), entry.is_file()
+            except OSError as exc:  # a symbolic link loop, or an entry gone meanwhile
+                what = "symbolic link loop" if exc.errno == errno.ELOOP else "unreadable entry"
+                skipped.append(Skipped(shown, f"{what} ({exc.strerror}), not read"))
+                continue
             if entry.name.startswith("."):
-                kind = "directory, not searched" if entry.is_dir() else "file"
+                kind = "directory, not searched" if is_dir else "file"
                 skipped.append(Skipped(shown, f"hidden {kind} (name starts with a dot)"))
-            elif entry.is_dir():
-                inode = _inode(entry.stat())
+            elif is_dir:
+                try:
+                    inode = _inode(entry.stat())
+                except OSError as exc:
+                    skipped.append(Skipped(shown, f"unreadable directory ({exc.strerror})"))
+                    continue
                 if inode in seen:
                     reason = "directory already searched (reached again through a symbolic link)"
                     skipped.append(Skipped(shown, reason))
                 else:
                     seen.add(inode)
                     pending.append(path)
-            elif not entry.is_file():
+            elif not is_file:
                 reason = "broken symbolic link" if entry.is_symlink() else "not a regular file"
                 skipped.append(Skipped(shown, reason))
             elif path.suffix.lower() in _ARTICLE_SUFFIXES:
                 jobs.append(_TextJob(path, path.relative_to(root).as_posix()))
             else:
                 skipped.append(Skipped(shown, _not_article_reason(path)))
+    # Input order inside a directory: by relative path (the article id), as strings.
+    jobs.sort(key=lambda job: job.article_id if isinstance(job, _TextJob) else "")
     return _Plan(tuple(jobs), tuple(skipped), tuple(failures))
 
 
@@ -485,7 +663,7 @@ def _load_text(
             job.path, article_id=job.article_id, encoding=encoding, max_bytes=max_bytes
         )
     except InputError as exc:
-        return Failure(job.article_id, str(exc))
+        return Failure(job.article_id, str(exc), job.path.as_posix())
     return article, job.path.as_posix()
 
 
@@ -513,8 +691,10 @@ def _records(
         with job.path.open("rb") as file:
             yield from _jsonl_records(file, job.label)
     else:
-        with job.path.open(encoding=encoding or "utf-8", newline="") as file:
-            yield from _csv_records(file, job.label, encoding or "utf-8", required)
+        # Undecodable bytes are kept as escapes, so that they cost only the row holding them.
+        codec = encoding or "utf-8"
+        with job.path.open(encoding=codec, errors="surrogateescape", newline="") as file:
+            yield from _csv_records(file, job.label, codec, required)
 
 
 def _jsonl_records(
@@ -557,47 +737,102 @@ def _jsonl_records(
         yield where, record
 
 
+class _Lines:
+    """The lines of a file, remembering those read since :meth:`mark` and whether it ended."""
+
+    def __init__(self, file: TextIO) -> None:
+        self._file = file
+        self.current: list[str] = []
+        self.ended = False
+
+    def __iter__(self) -> Iterator[str]:
+        for line in self._file:
+            self.current.append(line)
+            yield line
+        self.ended = True
+
+    def mark(self) -> None:
+        self.current = []
+
+
 def _csv_records(
     file: TextIO, label: str, encoding: str, required: tuple[str, str]
 ) -> Iterator[tuple[str, dict[str, Any]] | Failure]:
-    """Yield the rows after the header as dicts; one Failure if a required column is missing."""
+    """Yield the rows after the header as dicts; one Failure if a required column is missing.
+
+    A row that cannot be used (undecodable bytes, a wrong number of fields, broken quoting)
+    is one Failure naming its first line; the other rows are read as usual.
+    """
     csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
-    reader = csv.reader(file)
+    lines = _Lines(file)
+    reader = csv.reader(lines)
     header: list[str] | None = None
     start = 1
-    try:
-        for row in reader:
-            where = f"{label}:{start}"
+    while True:
+        lines.mark()
+        where = f"{label}:{start}"
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
             start = reader.line_num + 1
-            if not row:
-                continue
-            if header is None:
-                header = [row[0].removeprefix("\ufeff"), *row[1:]]
-                missing = [name for name in required if name not in header]
-                if missing:
-                    reason = (
-                        f"{where}: the header has no {' or '.join(map(repr, missing))} column "
-                        f"(columns: {', '.join(header)}); pass --id-field and --text-field "
-                        "with the columns that hold the id and the article text"
-                    )
-                    yield Failure(where, reason)
-                    return
-                continue
-            if len(row) != len(header):
+            yield Failure(where, f"{where}: not valid CSV ({exc}); fix the quoting of this row")
+            continue
+        first, start = start, reader.line_num + 1
+        if lines.ended and _unclosed_quote(lines.current):
+            reason = (
+                f"{where}: a quoted field opened in this row is never closed, so lines "
+                f"{first}-{reader.line_num} were read as one field and not as records; close "
+                'the quote (a quote inside a quoted field is written twice: "")'
+            )
+            yield Failure(where, reason)
+            return
+        if not row:
+            continue
+        if header is None:
+            header = [row[0].removeprefix("\ufeff"), *row[1:]]
+            missing = [name for name in required if name not in header]
+            if missing:
                 reason = (
-                    f"{where}: {len(row)} fields but the header has {len(header)}; "
-                    "quote fields that hold commas or line breaks"
+                    f"{where}: the header has no {' or '.join(map(repr, missing))} column "
+                    f"(columns: {', '.join(header)}); pass --id-field and --text-field "
+                    "with the columns that hold the id and the article text"
                 )
                 yield Failure(where, reason)
-                continue
-            yield where, dict(zip(header, row, strict=True))
-    except UnicodeDecodeError:
-        where = f"{label}:{start}"
-        reason = (
-            f"{where}: cannot decode as {encoding} at or after this line, so the rest of the "
-            "file was not read; pass --encoding cp1252 (or the file's real encoding)"
-        )
-        yield Failure(where, reason)
+                return
+            continue
+        bad = next((k for k, cell in enumerate(row) if _ESCAPED_BYTE_RE.search(cell)), None)
+        if bad is not None:
+            cell = row[bad]
+            found = _ESCAPED_BYTE_RE.search(cell)
+            assert found is not None
+            column = header[bad] if bad < len(header) else f"#{bad + 1}"
+            reason = (
+                f"{where}: cannot decode as {encoding} (byte 0x{ord(found.group()) - 0xDC00:02x} "
+                f"in the {column!r} field), so this row was not read; pass --encoding cp1252 "
+                "(or the file's real encoding), or re-save the file as UTF-8"
+            )
+            yield Failure(where, reason)
+            continue
+        if len(row) != len(header):
+            reason = (
+                f"{where}: {len(row)} fields but the header has {len(header)}; "
+                "quote fields that hold commas or line breaks"
+            )
+            yield Failure(where, reason)
+            continue
+        yield where, dict(zip(header, row, strict=True))
+
+
+def _unclosed_quote(lines: list[str]) -> bool:
+    """Whether the CSV text ``lines`` ends inside a quoted field."""
+    try:
+        for _ in csv.reader(lines, strict=True):
+            pass
+    except csv.Error as exc:
+        return "end of data" in str(exc)
+    return False
 
 
 def _record_article(
@@ -620,24 +855,33 @@ def _record_article(
             f"{where}: no {text_field!r} field; give every record its article text, "
             "or pass --text-field"
         )
-        return Failure(article_id, reason)
+        return Failure(article_id, reason, where)
     text = record[text_field]
     if not isinstance(text, str):
         reason = (
             f"{where}: {text_field!r} is {_json_type(text)}, not a string; "
             "store the article text as a string"
         )
-        return Failure(article_id, reason)
+        return Failure(article_id, reason, where)
     if not text.strip():
         reason = f"{where}: {text_field!r} is empty; give every record its article text"
-        return Failure(article_id, reason)
+        return Failure(article_id, reason, where)
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > rules.max_bytes:
         reason = (
             f"{where}: {text_field!r} is {size:,} bytes, over the {rules.max_bytes:,}-byte "
             "limit; shorten it or raise the limit (max_bytes, --max-bytes)"
         )
-        return Failure(article_id, reason)
+        return Failure(article_id, reason, where)
+    if _SURROGATE_RE.search(text):
+        n = len(_SURROGATE_RE.findall(text))
+        warnings.warn(
+            f"{where}: {text_field!r} holds {n:,} lone surrogate escape(s) (such as \\ud800), "
+            "not characters; each was replaced by U+FFFD",
+            DecodingWarning,
+            stacklevel=2,
+        )
+        text = _SURROGATE_RE.sub("\ufffd", text)
     meta = {k: v for k, v in record.items() if k not in (id_field, text_field)}
     for key, name in rules.meta_fields:
         if name in meta:

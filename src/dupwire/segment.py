@@ -19,6 +19,7 @@ from typing import Literal
 import sentencex
 
 from dupwire.boilerplate import furniture_flags
+from dupwire.errors import SegmentationError
 
 __all__ = ["Unit", "UnitKind", "split_units"]
 
@@ -29,6 +30,53 @@ _HAS_WORD = re.compile(r"\w")
 # Blocks longer than this are cut into pieces before sentence splitting, so a huge
 # single-line input stays linear in time.
 _MAX_BLOCK = 20_000
+# What sentencex is never shown as written.  It slices UTF-8 bytes as if every space were
+# one byte long, so a letter, a multi-byte space (no-break, em, ideographic, line or
+# paragraph separator, NEL, ...) and a full stop make it panic; and lone surrogates (from
+# JSON escapes such as \ud800) cannot be passed to it at all.  It sees a copy of the
+# text with each such character replaced by one character (a plain space, U+FFFD), so the
+# lengths it returns still index the original text.
+_UNSAFE_RE = re.compile(
+    "[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"  # White_Space > U+007F
+    "|[\ud800-\udfff]"  # surrogates
+)
+
+
+def _splitter_safe(chunk: str) -> str:
+    """``chunk`` with the characters sentencex mishandles replaced, one for one.
+
+    >>> _splitter_safe("an A\\xa0. Then") == "an A . Then"
+    True
+    """
+    if chunk.isascii():
+        return chunk
+    return _UNSAFE_RE.sub(lambda m: " " if m.group().isspace() else "\ufffd", chunk)
+
+
+def _split(chunk: str, offset: int) -> list[str]:
+    """sentencex's sentences of ``chunk`` (which starts at ``offset``), checked to cover it."""
+    try:
+        parts = list(sentencex.segment("en", _splitter_safe(chunk)))
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # a Rust panic (pyo3 PanicException) is a BaseException
+        msg = (
+            f"the sentence splitter failed on characters {offset}-{offset + len(chunk)} "
+            f"({type(exc).__name__}: {_first_line(exc)}); replace unusual characters there"
+        )
+        raise SegmentationError(msg) from None
+    if sum(map(len, parts)) != len(chunk):
+        msg = (
+            f"the sentence splitter lost characters in {offset}-{offset + len(chunk)}, so "
+            "offsets into the text would be wrong; replace unusual characters there"
+        )
+        raise SegmentationError(msg)
+    return parts
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = str(exc).strip().splitlines()
+    return lines[0][:200] if lines else "no message"
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +112,7 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for piece_start, piece_end in _pieces(text, start, end):
         pos = piece_start
-        for part in sentencex.segment("en", text[piece_start:piece_end]):
+        for part in _split(text[piece_start:piece_end], piece_start):
             s, e = pos, pos + len(part)
             pos = e
             while s < e and text[s].isspace():
@@ -80,7 +128,11 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 
 def split_units(text: str) -> tuple[Unit, ...]:
-    """Sentences and headlines of ``text``, with boilerplate marked."""
+    """Sentences and headlines of ``text``, with boilerplate marked.
+
+    Raises :class:`~dupwire.errors.SegmentationError` (an ``InputError``) if the sentence
+    splitter fails, whatever it raised.
+    """
     raw: list[tuple[int, int, int]] = []
     block = 0
     for line in _LINE_RE.finditer(text):

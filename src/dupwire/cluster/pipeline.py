@@ -299,5 +299,5 @@ def _representative(members: list[int], scorer: PairScorer, copies: CopyGroups) 
     size = np.bincount(copies.leader[members], minlength=max(leaders) + 1)[leaders]
     scores = scorer.block(leaders, leaders)
     np.fill_diagonal(scores, 100.0)
-    centrality = scores @ size - 100.0
+    centrality = np.round(scores @ size - 100.0, 6)  # float noise must not break ties
     return leaders[int(np.argmax(centrality))]
