@@ -76,9 +76,7 @@ _PHRASE_HINTS = (
 )
 
 
-def _may_hold_phrase(line: str) -> bool:
-    low = line.lower()
-    return any(hint in low for hint in _PHRASE_HINTS)
+_HINT_RE = re.compile("|".join(re.escape(h) for h in _PHRASE_HINTS), re.IGNORECASE)
 
 
 def furniture_flags(text: str, units: Sequence[tuple[int, int, int]]) -> list[bool]:
@@ -99,7 +97,7 @@ def furniture_flags(text: str, units: Sequence[tuple[int, int, int]]) -> list[bo
             furniture_blocks.add(block)
             if _LINK_MARKER_ALONE.match(line):
                 furniture_blocks.add(block + 1)
-    hinted = {b for b, (start, end) in blocks.items() if _may_hold_phrase(text[start:end])}
+    hinted = {b for b, (start, end) in blocks.items() if _HINT_RE.search(text, start, end)}
     flags = []
     for start, end, block in units:
         flags.append(

@@ -18,7 +18,16 @@ from typing import NamedTuple
 
 from dupwire.weights import background_weight
 
-__all__ = ["Token", "canonical_word", "match_key", "normalize", "tokenize", "word_keys"]
+__all__ = [
+    "Token",
+    "analyse",
+    "canonical_word",
+    "match_key",
+    "normalize",
+    "raw_words",
+    "tokenize",
+    "word_keys",
+]
 
 _PUNCT_MAP = str.maketrans(
     {
@@ -260,6 +269,24 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
         key, weight = cache.get(raw) or _analyse(raw)
         tokens.append(Token(m.start(), m.end(), key, weight))
     return tokens
+
+
+def analyse(raw: str) -> tuple[str, float]:
+    """Matching key and rare-word weight of one word as written.
+
+    >>> analyse("Patrolled")
+    ('patrol', 4.1)
+    """
+    return _ANALYSED.get(raw) or _analyse(raw)
+
+
+def raw_words(text: str, start: int = 0, end: int | None = None) -> list[str]:
+    """The words of ``text[start:end]`` as written (what :func:`tokenize` finds), no offsets.
+
+    >>> raw_words("U.S. troops’ 3.2 km")
+    ['U', 'S', 'troops', '3.2', 'km']
+    """
+    return _WORD_RE.findall(text, start, len(text) if end is None else end)
 
 
 def word_keys(text: str, start: int = 0, end: int | None = None) -> list[tuple[str, float]]:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dupwire._numeric import F64, I32, I64
-from dupwire.normalize import word_keys
+from dupwire.normalize import analyse, raw_words
 from dupwire.segment import split_units
 
 __all__ = ["CorpusText", "Progress", "auto_workers", "scan_corpus", "scan_texts"]
@@ -42,8 +42,15 @@ class ScanPart:
 
 
 def scan_texts(texts: Sequence[str]) -> ScanPart:
-    """Cut ``texts`` into story sentences and weighted word keys."""
-    tokens: list[tuple[str, float]] = []
+    """Cut ``texts`` into story sentences and weighted word keys.
+
+    Words are numbered as written first (one dictionary lookup per token); each distinct
+    written form is then analysed once (:func:`dupwire.normalize.analyse`) and the forms
+    that share a (key, weight) type are merged with numpy.
+    """
+    seen: dict[str, int] = {}
+    number = seen.setdefault
+    raw = array("i")
     sent_tokens = array("i")
     sent_chars = array("i")
     doc_sents = array("i")
@@ -52,16 +59,19 @@ def scan_texts(texts: Sequence[str]) -> ScanPart:
         for unit in split_units(text):
             if unit.kind != "story":
                 continue
-            toks = word_keys(text, unit.start, unit.end)
-            tokens.extend(toks)
-            sent_tokens.append(len(toks))
+            words = raw_words(text, unit.start, unit.end)
+            raw.extend([number(w, len(seen)) for w in words])
+            sent_tokens.append(len(words))
             sent_chars.append(unit.end - unit.start)
             count += 1
         doc_sents.append(count)
-    types = {t: i for i, t in enumerate(dict.fromkeys(tokens))}
+    analysed = [analyse(w) for w in seen]
+    types = {t: i for i, t in enumerate(dict.fromkeys(analysed))}
+    type_of = np.fromiter(map(types.__getitem__, analysed), dtype=np.int32, count=len(analysed))
+    raw_ids = np.frombuffer(raw, dtype=np.int32)
     return ScanPart(
         list(types),
-        np.fromiter(map(types.__getitem__, tokens), dtype=np.int32, count=len(tokens)),
+        type_of[raw_ids] if len(raw_ids) else np.empty(0, np.int32),
         np.frombuffer(sent_tokens, dtype=np.int32).copy(),
         np.frombuffer(sent_chars, dtype=np.int32).copy(),
         np.frombuffer(doc_sents, dtype=np.int32).copy(),
