@@ -35,12 +35,17 @@ __all__ = [
     "alignment_renderable",
     "clustering_html",
     "clustering_renderable",
+    "diff_html",
+    "diff_pieces",
+    "esc_id",
+    "esc_text",
     "html_page",
     "member_relation",
     "printable",
     "scores_table",
     "shared_words_renderable",
     "visible",
+    "word_diff",
 ]
 
 
@@ -154,16 +159,20 @@ def _link_runs(link: Link, side: str) -> list[tuple[Span, str]]:
     return runs
 
 
-def word_diff(al: Alignment, link: Link) -> str:
-    """One link as one line of text in the style of ``git diff --word-diff``: words only in
-    A as ``[-old-]``, words only in B as ``{+new+}``, the rest as A has it.
+def diff_pieces(al: Alignment, link: Link, base: str = "a") -> list[tuple[str, str]]:
+    """The words of one link as ``(kind, text)`` pieces: ``"same"`` text (as the ``base``
+    side has it), ``"old"`` words only in A and ``"new"`` words only in B, in text order.
 
-    Consecutive changes are marked as one (``[-soldiers took part-]{+the statement said+}``).
+    Consecutive changes form one ``old`` and one ``new`` piece.
     """
-    a_text, b_text = al.a_text, al.b_text
-    out: list[str] = []
-    pos = link.a.start
+    base_text = al.a_text if base == "a" else al.b_text
+    base_span = link.a if base == "a" else link.b
+    out: list[tuple[str, str]] = []
+    pos = base_span.start
     group: list[WordEdit] = []
+
+    def side(edit: WordEdit) -> Span | None:
+        return edit.a if base == "a" else edit.b
 
     def flush() -> None:
         nonlocal pos
@@ -171,16 +180,16 @@ def word_diff(al: Alignment, link: Link) -> str:
             return
         olds = [e.a for e in group if e.a is not None]
         news = [e.b for e in group if e.b is not None]
+        mine = [r for r in map(side, group) if r is not None]
+        if mine:
+            out.append(("same", base_text[pos : mine[0].start]))
+            pos = mine[-1].end
+        elif out and not out[-1][1].endswith(" "):
+            out.append(("same", " "))
         if olds:
-            out.append(a_text[pos : olds[0].start])
-            old = a_text[olds[0].start : olds[-1].end]
-            pos = olds[-1].end
-        else:
-            old = ""
-        new = b_text[news[0].start : news[-1].end] if news else ""
-        if not olds and out and not out[-1].endswith(" "):
-            out.append(" ")
-        out.append((f"[-{old}-]" if old else "") + (f"{{+{new}+}}" if new else ""))
+            out.append(("old", al.a_text[olds[0].start : olds[-1].end]))
+        if news:
+            out.append(("new", al.b_text[news[0].start : news[-1].end]))
         group.clear()
 
     for edit in link.edits:
@@ -188,12 +197,31 @@ def word_diff(al: Alignment, link: Link) -> str:
             group.append(edit)
             continue
         flush()
-        if edit.a is not None:
-            out.append(a_text[pos : edit.a.end])
-            pos = edit.a.end
+        run = side(edit)
+        if run is not None:
+            out.append(("same", base_text[pos : run.end]))
+            pos = run.end
     flush()
-    out.append(a_text[pos : link.a.end])
-    return visible(" ".join("".join(out).split()))
+    out.append(("same", base_text[pos : base_span.end]))
+    return [(kind, text) for kind, text in out if text]
+
+
+def word_diff(al: Alignment, link: Link) -> str:
+    """One link as one line of text in the style of ``git diff --word-diff``: words only in
+    A as ``[-old-]``, words only in B as ``{+new+}``, the rest as A has it.
+
+    Consecutive changes are marked as one (``[-soldiers took part-]{+the statement said+}``).
+    """
+    marks = {"same": "{}", "old": "[-{}-]", "new": "{{+{}+}}"}
+    text = "".join(marks[kind].format(piece) for kind, piece in diff_pieces(al, link))
+    return visible(" ".join(text.split()))
+
+
+def diff_html(al: Alignment, link: Link, base: str = "b") -> str:
+    """One link as HTML: the ``base`` side's passage with the other side's words inline,
+    ``<del>`` for words only in A and ``<ins>`` for words only in B."""
+    tags = {"same": "{}", "old": "<del>{}</del>", "new": "<ins>{}</ins>"}
+    return "".join(tags[kind].format(_esc(piece)) for kind, piece in diff_pieces(al, link, base))
 
 
 def _summary_line(al: Alignment) -> Text:
@@ -329,6 +357,9 @@ background:var(--bg);line-height:1.45;overflow-wrap:anywhere}
 @media (prefers-color-scheme:dark){.dupwire{--fg:#e6edf3;--bg:#0d1117;--dim:#8d96a0;
 --line:#30363d;--rep:#4d3f00;--del:#5c1a1a;--ins:#113d1b;--same:#3fb950;--part:#d29922;
 --unrel:#f85149;--head:#161b22}}
+[data-jp-theme-light="false"] .dupwire{--fg:#e6edf3;--bg:#0d1117;--dim:#8d96a0;
+--line:#30363d;--rep:#4d3f00;--del:#5c1a1a;--ins:#113d1b;--same:#3fb950;--part:#d29922;
+--unrel:#f85149;--head:#161b22}
 .dupwire.page{margin:0;padding:1em 1.5em;min-height:100vh;box-sizing:border-box}
 .dupwire table.dw{border-collapse:collapse;width:100%;table-layout:fixed}
 .dupwire table.dw td,.dupwire table.dw th{border-top:1px solid var(--line);padding:.35em .4em;
@@ -339,8 +370,8 @@ vertical-align:top;text-align:left}
 .dupwire .rep{background:var(--rep)}.dupwire .del{background:var(--del);
 text-decoration:line-through}.dupwire .ins{background:var(--ins)}
 .dupwire .moved{color:#a0a;font-size:.8em}
-.dupwire .same_story{color:var(--same)}.dupwire .partial_reuse{color:var(--part)}
-.dupwire .unrelated,.dupwire .failed{color:var(--unrel)}
+.dupwire .same_story{color:var(--same)}.dupwire .partial_reuse,.dupwire .independent{
+color:var(--part)}.dupwire .unrelated,.dupwire .failed{color:var(--unrel)}
 .dupwire details{margin:.4em 0}.dupwire summary{cursor:pointer}
 .dupwire ul.only li{margin:.2em 0}.dupwire .dim{color:var(--dim)}
 .dupwire input.filter{font:inherit;padding:.3em .5em;width:min(30em,100%);
@@ -348,7 +379,16 @@ box-sizing:border-box;color:var(--fg);background:var(--bg);border:1px solid var(
 .dupwire section.cluster{border-top:2px solid var(--line);margin-top:1.2em}
 .dupwire .member{margin:.3em 0 .3em 1em}
 .dupwire a{color:inherit}
-@media (max-width:600px){.dupwire.page{padding:.5em}.dupwire table.dw .hide-narrow{display:none}}
+.dupwire del{background:var(--del)}.dupwire ins{background:var(--ins);text-decoration:none}
+.dupwire table.overview td.num,.dupwire table.overview th.num{width:4.2em;text-align:right;
+white-space:nowrap;overflow-wrap:normal}.dupwire table.overview th.num+th.num{width:3em}
+.dupwire table.overview .span{width:12.5em;white-space:nowrap;overflow-wrap:normal}
+.dupwire table.overview .outlets{width:14em}
+.dupwire ol.sents{padding-left:2.5em}.dupwire ol.sents li{margin:.15em 0}
+.dupwire .member>summary{padding:.2em 0}.dupwire .tag{font-size:.85em;color:var(--dim)}
+.dupwire .hidden{display:none}
+@media (max-width:600px){.dupwire.page{padding:.5em}.dupwire .narrow-hide{display:none}
+.dupwire table.dw .s{width:3em}.dupwire ol.sents{padding-left:1.8em}}
 """
 
 
@@ -367,13 +407,18 @@ def _html_marked(text: str, span: Span, runs: list[tuple[Span, str]]) -> str:
     return "".join(out)
 
 
-def _esc(text: str) -> str:
-    """HTML-escaped text, control characters shown as symbols."""
+def esc_text(text: str) -> str:
+    """HTML-escaped article text, control characters shown as symbols."""
     return html.escape(visible(text))
 
 
-def _esc_id(text: str) -> str:
+def esc_id(text: str) -> str:
+    """An HTML-escaped id or message, control characters written as escapes."""
     return html.escape(printable(text))
+
+
+_esc = esc_text
+_esc_id = esc_id
 
 
 def _html_list(title: str, text: str, spans: tuple[Span, ...], open_: bool) -> str:

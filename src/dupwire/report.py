@@ -10,20 +10,33 @@ article appears once with ``relation`` ``"skipped"``.  Records come in input ord
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import html
 import io
 import json
+from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.console import RenderableType
 
 from dupwire.errors import InputError
 from dupwire.io import Corpus
 from dupwire.model import Clustering
+
+if TYPE_CHECKING:
+    from dupwire.model import Alignment, Cluster
 from dupwire.render import member_relation
 
-__all__ = ["CLUSTERING_SCHEMA", "RECORD_FIELDS", "ClusterReport", "spreadsheet_safe"]
+__all__ = [
+    "CLUSTERING_SCHEMA",
+    "MAX_ALIGNED_MEMBERS",
+    "RECORD_FIELDS",
+    "ClusterReport",
+    "article_date",
+    "spreadsheet_safe",
+]
 
 #: Version of the JSON document written by :meth:`ClusterReport.to_dict`.
 CLUSTERING_SCHEMA = "dupwire.clustering/2"
@@ -41,6 +54,8 @@ RECORD_FIELDS = (
     "warning",
     "error",
 )
+#: Members per cluster whose alignment with the representative the HTML report writes.
+MAX_ALIGNED_MEMBERS = 50
 # A spreadsheet runs a cell that starts with one of these as a formula.
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -185,42 +200,298 @@ class ClusterReport:
     def __rich__(self) -> RenderableType:
         return self.renderable()
 
-    def html(self) -> str:
-        """A self-contained HTML page: every cluster with each member aligned to its
-        representative, then singletons and failures."""
-        from dupwire.align import align
-        from dupwire.render import RELATION_LABEL, alignment_table_html, html_page
+    def html(self, *, max_aligned: int = MAX_ALIGNED_MEMBERS) -> str:
+        """A self-contained HTML page: an overview of the clusters with a filter box, then
+        each cluster: its representative's sentences (numbered, written once) and its members
+        in time order, each with what it adds and drops against the representative and its
+        alignment on demand; then singletons, failed inputs and skipped files.
 
-        articles = {a.id: a for a in self.corpus.articles}
-        assigned = {a.id: a for a in self.result.assignments}
-        parts = [f"<h1>dupwire: {len(self.result.clusters)} story clusters</h1>"]
-        for c in self.result.clusters:
-            rep = articles[c.representative]
-            parts.append(
-                f"<h2>Cluster {c.id} · {len(c.members)} articles · representative "
-                f"{html.escape(rep.id)}: {html.escape(_clip(rep.title, 120))}</h2>"
+        Alignments are computed only for what is written: at most ``max_aligned`` members
+        per cluster (the earliest) get one, the others a summary line.
+        """
+        return _ReportPage(self, max_aligned).html()
+
+
+_FILTER_JS = (
+    "(function(){var box=document.getElementById('dw-filter');if(!box)return;"
+    "var items=document.querySelectorAll('[data-search]');"
+    "box.addEventListener('input',function(){var q=box.value.trim().toLowerCase();"
+    "var shown=0;items.forEach(function(el){var hit=!q||el.getAttribute('data-search')"
+    ".indexOf(q)>=0;el.classList.toggle('hidden',!hit);if(hit&&el.tagName==='TR')shown++;});"
+    "var n=document.getElementById('dw-count');if(n)n.textContent=shown;});"
+    "var m=/^#q=(.*)$/.exec(location.hash);if(m){box.value=decodeURIComponent(m[1]);"
+    "box.dispatchEvent(new Event('input'));}})();"
+)
+
+
+def article_date(value: Any) -> _dt.datetime | None:
+    """The ``date`` meta value as a datetime (a string in ISO 8601 form, a date or a
+    datetime), or None when there is none or it cannot be read.
+
+    >>> article_date("2024-10-31T08:00:00Z").date(), article_date("31 Oct"), article_date(None)
+    (datetime.date(2024, 10, 31), None, None)
+    """
+    if isinstance(value, _dt.datetime):
+        found = value
+    elif isinstance(value, _dt.date):
+        found = _dt.datetime(value.year, value.month, value.day)
+    elif isinstance(value, str) and value.strip():
+        text = value.strip()
+        if text.endswith(("Z", "z")):
+            text = text[:-1] + "+00:00"
+        try:
+            found = _dt.datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    else:
+        return None
+    return found.replace(tzinfo=None) if found.tzinfo is not None else found
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _day(value: _dt.datetime | None) -> str:
+    return value.date().isoformat() if value is not None else ""
+
+
+class _ReportPage:
+    """Builds the HTML of one :class:`ClusterReport`."""
+
+    def __init__(self, report: ClusterReport, max_aligned: int) -> None:
+        self.report = report
+        self.max_aligned = max_aligned
+        self.articles = {a.id: a for a in report.corpus.articles}
+        self.assigned = {a.id: a for a in report.result.assignments}
+        self.rank = {article_id: k for k, article_id in enumerate(report.corpus.order)}
+        self.dates = {a.id: article_date(a.meta.get("date")) for a in report.corpus.articles}
+
+    def source(self, article_id: str) -> str:
+        article = self.articles.get(article_id)
+        value = article.meta.get("source") if article is not None else None
+        return str(value) if value not in (None, "") else ""
+
+    def time_order(self, ids: Iterable[str]) -> list[str]:
+        far = _dt.datetime.max
+        return sorted(ids, key=lambda i: (self.dates.get(i) or far, self.rank.get(i, 0), i))
+
+    def html(self) -> str:
+        from dupwire.render import esc_id, html_page
+
+        result, corpus = self.report.result, self.report.corpus
+        summary = (
+            f"{_count(len(result.assignments), 'article')} · "
+            f"{_count(len(result.clusters), 'story cluster')} · "
+            f"{_count(len(result.singletons), 'singleton')} · {len(corpus.failures)} failed · "
+            f"{len(corpus.skipped)} skipped · MinHash seed {result.params.seed}, "
+            f"{result.params.num_perm} permutations · clusters merge at an average pair "
+            f"score of {result.params.min_score:g}"
+        )
+        parts = [
+            f'<h1 id="top">dupwire: {len(result.clusters)} story clusters</h1>',
+            f'<p class="dim">{esc_id(summary)}</p>',
+            self.overview(),
+            *(self.cluster_section(c) for c in result.clusters),
+            self.rest(),
+        ]
+        return html_page("dupwire clusters", "".join(parts), script=_FILTER_JS)
+
+    def overview(self) -> str:
+        from dupwire.render import esc_id, esc_text
+
+        rows = []
+        with_days = any(self.dates.values())
+        with_outlets = any(self.source(a.id) for a in self.report.corpus.articles)
+        span_cell = "" if with_days else " hidden"
+        outlet_cell = "" if with_outlets else " hidden"
+        for c in self.report.result.clusters:
+            rep = self.articles.get(c.representative)
+            headline = _clip(rep.title, 140) if rep is not None else ""
+            days = [d for d in (self.dates.get(m) for m in c.members) if d is not None]
+            span = ""
+            if days:
+                first, last = _day(min(days)), _day(max(days))
+                span = first if first == last else f"{first} – {last}"
+            outlets = Counter(s for s in map(self.source, c.members) if s)
+            shown = ", ".join(name for name, _ in outlets.most_common(3))
+            if len(outlets) > 3:
+                shown += f" +{len(outlets) - 3} more"
+            search = " ".join([str(c.id), headline, " ".join(outlets), *c.members]).lower()
+            rows.append(
+                f'<tr data-search="{html.escape(search)}"><td class="num"><a href="#c{c.id}">'
+                f'{c.id}</a></td><td class="num">{len(c.members)}</td>'
+                f'<td class="span narrow-hide{span_cell}">{esc_text(span)}</td>'
+                f'<td><a href="#c{c.id}">{esc_text(headline) or esc_id(c.representative)}</a></td>'
+                f'<td class="outlets narrow-hide{outlet_cell}">{esc_text(shown)}</td></tr>'
             )
-            for member in c.members:
-                if member == c.representative:
-                    continue
-                a = assigned[member]
-                relation = member_relation(a.relation)
-                score = "" if a.score is None else f" · pair score {a.score:.1f}"
-                parts.append(
-                    f'<p><b class="{relation}">{RELATION_LABEL.get(relation, relation)}</b> · '
-                    f"{html.escape(member)}{score}</p>"
-                    + alignment_table_html(align(rep, articles[member]), only_a=False)
-                )
-        if self.result.singletons:
-            items = "".join(f"<li>{html.escape(s)}</li>" for s in self.result.singletons)
-            parts.append(f"<h2>Singletons ({len(self.result.singletons)})</h2><ul>{items}</ul>")
-        if self.corpus.failures:
+        n = len(rows)
+        return (
+            '<p><label>Filter: <input class="filter" id="dw-filter" type="search" '
+            'placeholder="words of a headline, an outlet, an id" autocomplete="off"></label> '
+            f'<span class="dim"><span id="dw-count">{n}</span> of {n} clusters</span></p>'
+            '<table class="dw overview"><thead><tr><th class="num">cluster</th>'
+            f'<th class="num">size</th><th class="span narrow-hide{span_cell}">time span</th>'
+            f'<th>representative headline</th><th class="outlets narrow-hide{outlet_cell}">'
+            f"outlets</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+        )
+
+    def byline(self, article_id: str) -> str:
+        from dupwire.render import esc_text
+
+        bits = [_day(self.dates.get(article_id)), self.source(article_id)]
+        return " · ".join(esc_text(b) for b in bits if b)
+
+    def cluster_section(self, c: Cluster) -> str:
+        from dupwire.align import align
+        from dupwire.render import RELATION_LABEL, esc_id, esc_text
+        from dupwire.segment import split_units
+
+        rep = self.articles[c.representative]
+        units = split_units(rep.text)
+        story = [u for u in units if u.kind == "story"]
+        furniture = "".join(
+            f"<li>{esc_text(rep.text[u.start : u.end])}</li>" for u in units if u.kind != "story"
+        )
+        number = {u.start: k for k, u in enumerate(story, 1)}
+        sentences = "".join(f"<li>{esc_text(rep.text[u.start : u.end])}</li>" for u in story)
+        outlets = sorted({s for s in map(self.source, c.members) if s})
+        search = " ".join([str(c.id), rep.title, *outlets, *c.members]).lower()
+        byline = self.byline(rep.id)
+        head = (
+            f'<section class="cluster" id="c{c.id}" data-search="{html.escape(search)}">'
+            f"<h2>Cluster {c.id}: {esc_text(_clip(rep.title, 160))}</h2>"
+            f'<p class="dim">{len(c.members)} articles · pair scores min {c.min_score:.1f}, '
+            f'median {c.median_score:.1f} · <a href="#top">overview</a></p>'
+            f"<p><b>representative</b> {esc_id(rep.id)}"
+            f"{' · ' + byline if byline else ''}</p>"
+            f"<details><summary>the representative's {len(story)} sentences "
+            f'(numbered; members refer to them)</summary><ol class="sents">{sentences}</ol>'
+            + (
+                f'<p class="dim">site furniture set aside:</p><ul class="only dim">{furniture}</ul>'
+                if furniture
+                else ""
+            )
+            + "</details>"
+        )
+        members = [m for m in self.time_order(c.members) if m != c.representative]
+        items = []
+        for k, member in enumerate(members):
+            assigned = self.assigned[member]
+            relation = member_relation(assigned.relation)
+            label = RELATION_LABEL.get(relation, relation)
+            score = "" if assigned.score is None else f" · pair score {assigned.score:.1f}"
+            byline = self.byline(member)
+            article = self.articles[member]
+            line = (
+                f'<b class="{relation}">{esc_text(label)}</b>{score} · {esc_id(member)}'
+                f"{' · ' + byline if byline else ''}<br>{esc_text(_clip(article.title, 160))}"
+            )
+            if k >= self.max_aligned:
+                items.append(f'<div class="member">{line}</div>')
+                continue
+            # One-to-one links, as the clustering's relation is computed: the links shown
+            # are the ones behind the relation the record carries.
+            al = align(rep, article, max_merge=1)
+            drops = [number[s.start] for s in al.only_a if s.start in number]
+            change = (
+                f"{len(al.links)} shared passages · adds {len(al.only_b)} · drops "
+                f"{_ranges(drops) if drops else 'nothing'}"
+            )
+            items.append(
+                f'<details class="member"><summary>{line}<br><span class="tag">{change}'
+                f"</span></summary>{self.alignment(al, number)}</details>"
+            )
+        if len(members) > self.max_aligned:
+            items.append(
+                f'<p class="dim">alignments are written for the first {self.max_aligned} '
+                "members in time order; compare any other with dupwire compare</p>"
+            )
+        return head + "".join(items) + "</section>"
+
+    def alignment(self, al: Alignment, number: dict[int, int]) -> str:
+        from dupwire.render import diff_html, esc_text
+
+        rows = []
+        for link in al.links:
+            first = number.get(link.a.start, 0)
+            last = max((n for s, n in number.items() if s < link.a.end), default=first)
+            ref = str(first) if last <= first else f"{first}–{last}"
+            moved = '<div class="moved">moved</div>' if link.moved else ""
+            rows.append(
+                f'<tr><td class="n">{ref}</td><td>{diff_html(al, link)}</td>'
+                f'<td class="s">{link.score:.0f}{moved}</td></tr>'
+            )
+        table = (
+            '<table class="dw"><thead><tr><th class="n">rep.</th><th>this article, with '
+            "the representative's words <del>struck</del> and its own <ins>marked</ins></th>"
+            '<th class="s" title="passage score">score</th></tr></thead>'
+            f"<tbody>{''.join(rows)}</tbody></table>"
+            if rows
+            else '<p class="dim">no passage shared sentence by sentence</p>'
+        )
+        adds = "".join(f"<li>{esc_text(s.slice(al.b_text))}</li>" for s in al.only_b)
+        furniture = "".join(f"<li>{esc_text(s.slice(al.b_text))}</li>" for s in al.boilerplate_b)
+        return (
+            table
+            + (
+                f'<p><b>only here</b> ({len(al.only_b)})</p><ul class="only">{adds}</ul>'
+                if adds
+                else ""
+            )
+            + (
+                f"<details><summary>site furniture set aside ({len(al.boilerplate_b)})"
+                f'</summary><ul class="only dim">{furniture}</ul></details>'
+                if furniture
+                else ""
+            )
+        )
+
+    def rest(self) -> str:
+        from dupwire.render import esc_id, esc_text
+
+        result, corpus = self.report.result, self.report.corpus
+        parts = []
+        if result.singletons:
             items = "".join(
-                f"<li>{html.escape(f.id)}: {html.escape(f.reason)}</li>"
-                for f in self.corpus.failures
+                f"<li>{esc_id(s)}{' · ' + self.byline(s) if self.byline(s) else ''} · "
+                f"{esc_text(_clip(self.articles[s].title, 160))}</li>"
+                if s in self.articles
+                else f"<li>{esc_id(s)}</li>"
+                for s in self.time_order(result.singletons)
             )
-            parts.append(f"<h2>Failed ({len(self.corpus.failures)})</h2><ul>{items}</ul>")
-        return html_page("dupwire clusters", "".join(parts))
+            parts.append(
+                f'<details id="singletons"><summary><b>Singletons</b> '
+                f"({len(result.singletons)}): articles in no story cluster</summary>"
+                f"<ul>{items}</ul></details>"
+            )
+        if corpus.failures:
+            items = "".join(
+                f'<li><span class="failed">{esc_id(f.id)}</span>: {esc_id(f.reason)}</li>'
+                for f in corpus.failures
+            )
+            parts.append(f"<h2>Failed ({len(corpus.failures)})</h2><ul>{items}</ul>")
+        if corpus.skipped:
+            items = "".join(
+                f"<li>{esc_id(s.path)}: {esc_id(s.reason)}</li>" for s in corpus.skipped
+            )
+            parts.append(
+                f"<details><summary><b>Skipped files</b> ({len(corpus.skipped)})</summary>"
+                f"<ul>{items}</ul></details>"
+            )
+        return "".join(parts)
+
+
+def _ranges(numbers: list[int]) -> str:
+    """``[1, 2, 3, 5]`` as ``"1–3, 5"``."""
+    out: list[str] = []
+    for n in sorted(set(numbers)):
+        if out and out[-1].split("–")[-1] == str(n - 1):
+            out[-1] = out[-1].split("–")[0] + f"–{n}"
+        else:
+            out.append(str(n))
+    label = "sentence" if len(numbers) == 1 else "sentences"
+    return f"{label} {', '.join(out)}"
 
 
 def _cell(value: Any) -> str:
