@@ -470,15 +470,13 @@ def test_csv_cells_that_would_run_as_formulas(
 
 # --- standard output -------------------------------------------------------------------------
 
-_SCRIPT = shutil.which("dupwire") or ""
-needs_script = pytest.mark.skipif(not _SCRIPT, reason="the dupwire script is not installed")
+_DUPWIRE = [sys.executable, "-m", "dupwire"]
 
 
-@needs_script
 def test_stdout_on_a_full_disk() -> None:
     with open("/dev/full", "w") as full:
         done = subprocess.run(
-            [_SCRIPT, "compare", str(SEED_A), str(SEED_B)],
+            [*_DUPWIRE, "compare", str(SEED_A), str(SEED_B)],
             stdout=full,
             stderr=subprocess.PIPE,
             text=True,
@@ -488,10 +486,9 @@ def test_stdout_on_a_full_disk() -> None:
     assert "No space left on device" in one_line(done.stderr)
 
 
-@needs_script
 def test_stdout_closed_early_is_quiet() -> None:
     proc = subprocess.Popen(
-        [_SCRIPT, "cluster", str(SEED_A.parent), "--jsonl"],
+        [*_DUPWIRE, "cluster", str(SEED_A.parent), "--jsonl"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
@@ -502,7 +499,6 @@ def test_stdout_closed_early_is_quiet() -> None:
     assert "Traceback" not in err
 
 
-@needs_script
 @pytest.mark.parametrize(
     "args",
     [
@@ -514,7 +510,7 @@ def test_stdout_closed_early_is_quiet() -> None:
 )
 def test_ascii_only_terminal(args: list[str]) -> None:
     env = {**os.environ, "LANG": "C", "LC_ALL": "C", "PYTHONIOENCODING": "ascii"}
-    done = subprocess.run([_SCRIPT, *args], capture_output=True, env=env, check=False)
+    done = subprocess.run([*_DUPWIRE, *args], capture_output=True, env=env, check=False)
     assert done.returncode == 0, done.stderr
     assert b"Traceback" not in done.stderr
     done.stdout.decode("ascii")  # nothing but ASCII
