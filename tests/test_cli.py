@@ -244,7 +244,7 @@ def test_cluster_html_report(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     page = report.read_text(encoding="utf-8")
     assert "Cluster 0" in page and "same story" in page
-    assert "site furniture in B" in page  # each member's furniture listed apart
+    assert "Leave a Reply" in page and "site furniture set aside" in page  # listed apart
 
 
 def test_cluster_rejects_two_formats() -> None:

@@ -338,7 +338,7 @@ def _run_cluster(corpus: Corpus, params: ClusterParams) -> Clustering:
         result = run_cluster(corpus.articles, params=params, progress=on_progress)
     for assignment in result.assignments:
         if assignment.warning:
-            _err.print(f"warning: {assignment.id}: {assignment.warning}", markup=False)
+            _note("warning:", "yellow", f"{assignment.id}: {assignment.warning}")
     return result
 
 

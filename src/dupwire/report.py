@@ -10,7 +10,6 @@ article appears once with ``relation`` ``"skipped"``.  Records come in input ord
 from __future__ import annotations
 
 import csv
-import datetime as _dt
 import html
 import io
 import json
@@ -34,7 +33,7 @@ __all__ = [
     "MAX_ALIGNED_MEMBERS",
     "RECORD_FIELDS",
     "ClusterReport",
-    "article_date",
+    "article_time",
     "spreadsheet_safe",
 ]
 
@@ -224,36 +223,30 @@ _FILTER_JS = (
 )
 
 
-def article_date(value: Any) -> _dt.datetime | None:
-    """The ``date`` meta value as a datetime (a string in ISO 8601 form, a date or a
-    datetime), or None when there is none or it cannot be read.
+def article_time(value: Any) -> float | None:
+    """The ``date`` meta value as days since 1970-01-01 UTC, as clustering reads it
+    (:func:`dupwire.dates.parse_date`), or None when there is none or it is not a date.
 
-    >>> article_date("2024-10-31T08:00:00Z").date(), article_date("31 Oct"), article_date(None)
-    (datetime.date(2024, 10, 31), None, None)
+    >>> article_time("1970-01-02T12:00:00Z"), article_time("31 Oct"), article_time(None)
+    (1.5, None, None)
     """
-    if isinstance(value, _dt.datetime):
-        found = value
-    elif isinstance(value, _dt.date):
-        found = _dt.datetime(value.year, value.month, value.day)
-    elif isinstance(value, str) and value.strip():
-        text = value.strip()
-        if text.endswith(("Z", "z")):
-            text = text[:-1] + "+00:00"
-        try:
-            found = _dt.datetime.fromisoformat(text)
-        except ValueError:
-            return None
-    else:
+    from dupwire.dates import parse_date
+    from dupwire.errors import ParamsError
+
+    try:
+        return parse_date(value)
+    except ParamsError:
         return None
-    return found.replace(tzinfo=None) if found.tzinfo is not None else found
 
 
 def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _day(value: _dt.datetime | None) -> str:
-    return value.date().isoformat() if value is not None else ""
+def _day(value: float | None) -> str:
+    from dupwire.dates import format_day
+
+    return format_day(value) if value is not None else ""
 
 
 class _ReportPage:
@@ -265,7 +258,7 @@ class _ReportPage:
         self.articles = {a.id: a for a in report.corpus.articles}
         self.assigned = {a.id: a for a in report.result.assignments}
         self.rank = {article_id: k for k, article_id in enumerate(report.corpus.order)}
-        self.dates = {a.id: article_date(a.meta.get("date")) for a in report.corpus.articles}
+        self.dates = {a.id: article_time(a.meta.get("date")) for a in report.corpus.articles}
 
     def source(self, article_id: str) -> str:
         article = self.articles.get(article_id)
@@ -273,8 +266,11 @@ class _ReportPage:
         return str(value) if value not in (None, "") else ""
 
     def time_order(self, ids: Iterable[str]) -> list[str]:
-        far = _dt.datetime.max
-        return sorted(ids, key=lambda i: (self.dates.get(i) or far, self.rank.get(i, 0), i))
+        def key(i: str) -> tuple[float, int, str]:
+            when = self.dates.get(i)
+            return (when if when is not None else float("inf"), self.rank.get(i, 0), i)
+
+        return sorted(ids, key=key)
 
     def html(self) -> str:
         from dupwire.render import esc_id, html_page
@@ -301,18 +297,16 @@ class _ReportPage:
         from dupwire.render import esc_id, esc_text
 
         rows = []
-        with_days = any(self.dates.values())
+        with_days = any(d is not None for d in self.dates.values())
         with_outlets = any(self.source(a.id) for a in self.report.corpus.articles)
         span_cell = "" if with_days else " hidden"
         outlet_cell = "" if with_outlets else " hidden"
         for c in self.report.result.clusters:
             rep = self.articles.get(c.representative)
             headline = _clip(rep.title, 140) if rep is not None else ""
-            days = [d for d in (self.dates.get(m) for m in c.members) if d is not None]
-            span = ""
-            if days:
-                first, last = _day(min(days)), _day(max(days))
-                span = first if first == last else f"{first} – {last}"
+            # The cluster's own span, as the records give it (cluster_first_date, ...).
+            first, last = c.first_date or "", c.last_date or ""
+            span = first if first == last else f"{first} – {last}"
             outlets = Counter(s for s in map(self.source, c.members) if s)
             shown = ", ".join(name for name, _ in outlets.most_common(3))
             if len(outlets) > 3:
