@@ -34,7 +34,7 @@ from dupwire.report import ClusterReport
 
 if TYPE_CHECKING:
     from dupwire.io import Corpus
-    from dupwire.model import Article, Clustering
+    from dupwire.model import Clustering
 
 app = typer.Typer(
     name="dupwire",
@@ -189,8 +189,8 @@ def compare(
     threshold = min_passage_score if old_min_score is None else old_min_score
     try:
         with _notes_on_stderr():
-            art_a = _read_one(read_article, a, encoding, max_bytes)
-            art_b = _read_one(read_article, b, encoding, max_bytes)
+            art_a = read_article(a, article_id=str(a), encoding=encoding, max_bytes=max_bytes)
+            art_b = read_article(b, article_id=str(b), encoding=encoding, max_bytes=max_bytes)
         check_article(art_a)
         check_article(art_b)
         result = align(art_a, art_b, min_score=threshold, max_merge=max_merge)
@@ -216,11 +216,6 @@ def compare(
         _show(console, view)
         if why is not None:
             _show(console, shared_words_renderable(why))
-
-
-def _read_one(read: Any, path: Path, encoding: str | None, max_bytes: int) -> Article:
-    article: Article = read(path, article_id=str(path), encoding=encoding, max_bytes=max_bytes)
-    return article
 
 
 CorpusInputs = Annotated[
