@@ -190,7 +190,10 @@ def test_compare_view_columns(seed_a: str, seed_b: str) -> None:
 
     fragment = alignment_html(align(seed_a, seed_b))
     # Widths come from the header row of a fixed-layout table: # and score are narrow.
-    assert '<th class="n">#</th>' in fragment and '<th class="s">score</th>' in fragment
+    assert (
+        '<th class="n">#</th>' in fragment
+        and '<th class="s" title="passage score">score</th>' in fragment
+    )
     assert "table-layout:fixed" in CSS
 
 

@@ -440,11 +440,10 @@ def alignment_table_html(al: Alignment, *, only_a: bool = True, open_lists: bool
             f'<tr><td class="n">{k}</td><td>{cell_a}</td><td>{cell_b}</td>'
             f'<td class="s">{link.score:.0f}{moved}</td></tr>'
         )
-    a_id, b_id = _esc_id(al.a_id), _esc_id(al.b_id)
     table = (
         (
-            '<table class="dw"><thead><tr><th class="n">#</th><th>A: '
-            f'{a_id}</th><th>B: {b_id}</th><th class="s">score</th></tr></thead><tbody>'
+            '<table class="dw"><thead><tr><th class="n">#</th><th>A</th><th>B</th>'
+            '<th class="s" title="passage score">score</th></tr></thead><tbody>'
             + "".join(rows)
             + '</tbody></table><p class="dim"><span class="rep">changed</span> '
             '<span class="del">only in A</span> <span class="ins">only in B</span></p>'
@@ -469,9 +468,9 @@ def alignment_html(al: Alignment) -> str:
     can be shown in a notebook without touching the notebook's style.
     """
     head = (
-        f'<p><b class="{al.verdict}">{_VERDICT_LABEL[al.verdict]}</b> · {_esc_id(al.a_id)} ↔ '
-        f"{_esc_id(al.b_id)} · {len(al.links)} shared passages · coverage A "
-        f"{al.coverage_a:.0%}, B {al.coverage_b:.0%} · passage score {al.score:.1f}</p>"
+        f'<p><b class="{al.verdict}">{_VERDICT_LABEL[al.verdict]}</b> · {len(al.links)} shared '
+        f"passages · coverage A {al.coverage_a:.0%}, B {al.coverage_b:.0%} · passage score "
+        f"{al.score:.1f}<br>A: <b>{_esc_id(al.a_id)}</b><br>B: <b>{_esc_id(al.b_id)}</b></p>"
     )
     return f'<div class="dupwire">{_style()}{head}{alignment_table_html(al)}</div>'
 
