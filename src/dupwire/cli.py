@@ -411,7 +411,12 @@ def cluster(
     except DupwireError as exc:
         fail(str(exc))
     if html_out is not None:
-        _write(html_out, report.html())
+        with _progress() as bar:
+            task = bar.add_task("report", total=None)
+            page = report.html(
+                progress=lambda done, total: bar.update(task, completed=done, total=total)
+            )
+        _write(html_out, page)
     if json_out:
         _echo(_json_text(report.to_dict(), indent=2))
     elif jsonl_out:

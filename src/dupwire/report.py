@@ -14,7 +14,7 @@ import html
 import io
 import json
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -199,16 +199,22 @@ class ClusterReport:
     def __rich__(self) -> RenderableType:
         return self.renderable()
 
-    def html(self, *, max_aligned: int = MAX_ALIGNED_MEMBERS) -> str:
+    def html(
+        self,
+        *,
+        max_aligned: int = MAX_ALIGNED_MEMBERS,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> str:
         """A self-contained HTML page: an overview of the clusters with a filter box, then
         each cluster: its representative's sentences (numbered, written once) and its members
         in time order, each with what it adds and drops against the representative and its
         alignment on demand; then singletons, failed inputs and skipped files.
 
         Alignments are computed only for what is written: at most ``max_aligned`` members
-        per cluster (the earliest) get one, the others a summary line.
+        per cluster (the earliest) get one, the others a summary line.  ``progress(done,
+        total)`` is called as the alignments are made.
         """
-        return _ReportPage(self, max_aligned).html()
+        return _ReportPage(self, max_aligned, progress).html()
 
 
 _FILTER_JS = (
@@ -252,9 +258,17 @@ def _day(value: float | None) -> str:
 class _ReportPage:
     """Builds the HTML of one :class:`ClusterReport`."""
 
-    def __init__(self, report: ClusterReport, max_aligned: int) -> None:
+    def __init__(
+        self,
+        report: ClusterReport,
+        max_aligned: int,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
         self.report = report
         self.max_aligned = max_aligned
+        self.progress = progress
+        self.done = 0
+        self.total = sum(min(max_aligned, len(c) - 1) for c in report.result.clusters)
         self.articles = {a.id: a for a in report.corpus.articles}
         self.assigned = {a.id: a for a in report.result.assignments}
         self.rank = {article_id: k for k, article_id in enumerate(report.corpus.order)}
@@ -387,6 +401,9 @@ class _ReportPage:
             # One-to-one links, as the clustering's relation is computed: the links shown
             # are the ones behind the relation the record carries.
             al = align(rep, article, max_merge=1)
+            self.done += 1
+            if self.progress is not None:
+                self.progress(self.done, self.total)
             drops = [number[s.start] for s in al.only_a if s.start in number]
             change = (
                 f"{len(al.links)} shared passages · adds {len(al.only_b)} · drops "
