@@ -473,10 +473,17 @@ def test_csv_cells_that_would_run_as_formulas(
 _DUPWIRE = [sys.executable, "-m", "dupwire"]
 
 
-def test_stdout_on_a_full_disk() -> None:
+@pytest.mark.parametrize(
+    "args",
+    [
+        pytest.param(["compare", str(SEED_A), str(SEED_B)], id="compare-view"),
+        pytest.param(["cluster", str(SEED_A.parent), "--jsonl"], id="cluster-jsonl"),
+    ],
+)
+def test_stdout_on_a_full_disk(args: list[str]) -> None:
     with open("/dev/full", "w") as full:
         done = subprocess.run(
-            [*_DUPWIRE, "compare", str(SEED_A), str(SEED_B)],
+            [*_DUPWIRE, *args],
             stdout=full,
             stderr=subprocess.PIPE,
             text=True,
