@@ -144,14 +144,14 @@ def test_any_dependency_failure_while_preparing_costs_one_article(
     panic = _panic_type()
     import dupwire.normalize
 
-    real = dupwire.normalize.word_keys
+    real = dupwire.normalize.analyse
 
-    def word_keys(text: str, start: int = 0, end: int | None = None) -> list[tuple[str, float]]:
-        if "POISON" in text:
+    def analyse(word: str) -> tuple[str, float]:
+        if word == "POISON":
             raise panic("called `Option::unwrap()` on a `None` value")
-        return real(text, start, end)
+        return real(word)
 
-    monkeypatch.setattr(dupwire.normalize, "word_keys", word_keys)
+    monkeypatch.setattr(dupwire.normalize, "analyse", analyse)
     folder = seed_dir(tmp_path)
     (folder / "poison.txt").write_text("POISON in the text. Troops left.\n", encoding="utf-8")
     corpus = load_corpus([folder])

@@ -326,13 +326,14 @@ def check_article(article: Article) -> None:
 
 def _preparation_problem(article: Article) -> str | None:
     """Why ``article`` cannot be segmented and tokenised, or None if it can."""
-    from dupwire.normalize import word_keys
+    from dupwire.normalize import analyse, raw_words
     from dupwire.segment import split_units
 
     try:
         split_units(article.text)
-        # Every word once: it also warms the word cache that the later stages use.
-        word_keys(article.text)
+        # Each distinct word once: this also fills the word cache the later stages use.
+        for word in set(raw_words(article.text)):
+            analyse(word)
     except SegmentationError as exc:
         return str(exc)
     except (KeyboardInterrupt, SystemExit, GeneratorExit):
