@@ -73,7 +73,7 @@ def test_word_edits_show_synonyms_and_spelling(seed_a: str, seed_b: str) -> None
 def test_json_has_stable_schema(seed_a: str, seed_b: str) -> None:
     al = align(Article("a.txt", seed_a), Article("b.txt", seed_b))
     doc = json.loads(al.to_json())
-    assert doc["schema"] == "dupwire.alignment/1"
+    assert doc["schema"] == "dupwire.alignment/2"
     assert doc["verdict"] in {"same_story", "partial_reuse", "unrelated"}
     assert {"a_start", "a_end", "b_start", "b_end", "score"} <= set(doc["links"][0])
     for key in ("only_a", "only_b", "boilerplate_a", "boilerplate_b"):
@@ -203,6 +203,9 @@ def test_symmetric(a: str, b: str) -> None:
     )
     assert (ab.coverage_a, ab.coverage_b) == (ba.coverage_b, ba.coverage_a)
     assert ab.verdict == ba.verdict
+    assert sorted((p.b.start, p.b.end, p.a.start, p.a.end, p.score) for p in ab.passages) == sorted(
+        (p.a.start, p.a.end, p.b.start, p.b.end, p.score) for p in ba.passages
+    )
 
 
 @_FAST
@@ -229,3 +232,35 @@ def test_offsets_slice_the_original_text(a: str, b: str) -> None:
     spans = [ln.a for ln in al.links] + list(al.only_a) + list(al.boilerplate_a)
     spans.sort(key=lambda s: s.start)
     assert all(x.end <= y.start for x, y in itertools.pairwise(spans)), "A spans overlap"
+
+
+# --- passages -----------------------------------------------------------------------------
+
+
+def test_seed_pair_is_one_passage(seed_a: str, seed_b: str) -> None:
+    al = align(seed_a, seed_b)
+    (passage,) = al.passages
+    assert passage.links == tuple(range(len(al.links)))
+    assert passage.a.slice(seed_a).startswith("Turkish and Russian soldiers")
+    assert passage.b.start == min(ln.b.start for ln in al.links)
+    assert passage.b.end == max(ln.b.end for ln in al.links)
+    doc = al.to_dict()
+    assert doc["passages"][0]["links"] == list(range(len(al.links)))
+
+
+def test_passages_are_found_whole_and_apart(ecb_records: list[dict[str, Any]]) -> None:
+    # Two runs of four sentences of one article, planted far apart in an unrelated one.
+    src = next(r["text"] for r in ecb_records if r["id"] == "1_2ecb").splitlines()
+    host = [r["text"] for r in ecb_records if r["topic"] == 3][:2]
+    first, second = " ".join(src[0:3]), " ".join(src[4:7])
+    b = "\n".join([host[0], first, host[1], second])
+    al = align("\n".join(src), b)
+    assert len(al.links) > len(al.passages) == 2
+    got = sorted(p.b.slice(b) for p in al.passages)
+    assert got == sorted([first, second])
+    assert sorted(k for p in al.passages for k in p.links) == list(range(len(al.links)))
+
+
+def test_passage_options_are_validated() -> None:
+    with pytest.raises(ParamsError, match="passage_gap must be a non-negative integer"):
+        align("a b c.", "a b c.", passage_gap=-1)

@@ -40,7 +40,7 @@ from dupwire.align.passage import (
     verdict_for,
 )
 from dupwire.errors import EmptyArticleError
-from dupwire.model import Alignment, Article, EditOp, Link, Span, Verdict, WordEdit
+from dupwire.model import Alignment, Article, EditOp, Link, Passage, Span, Verdict, WordEdit
 from dupwire.normalize import Token, tokenize
 from dupwire.params import AlignParams
 from dupwire.segment import Unit, split_units
@@ -254,6 +254,86 @@ def _moved_flags(links: list[Candidate]) -> list[bool]:
     return [not flag for flag in on_best.tolist()]
 
 
+def _gaps(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
+    """Unlinked sentences between every two ranges ``lo[k]:hi[k]`` (0 when they touch)."""
+    out: np.ndarray = np.maximum(
+        0, np.maximum(lo[None, :] - hi[:, None], lo[:, None] - hi[None, :])
+    )
+    return out
+
+
+def _root(comp: list[int], x: int) -> int:
+    while comp[x] != x:
+        comp[x] = comp[comp[x]]
+        x = comp[x]
+    return x
+
+
+def group_passages(links: list[Candidate], params: AlignParams) -> list[list[int]]:
+    """Indices of ``links`` grouped into passages, in order of their first sentence in A.
+
+    Two groups join when at most ``passage_gap`` story sentences separate their ranges on
+    each side, or when they touch on one side and at most ``fusion_gap`` separate them on the
+    other; the ranges of a group run from its first to its last sentence, and joining
+    repeats until no two groups qualify.  The rule is the same with the sides swapped.
+    """
+    groups = [[k] for k in range(len(links))]
+    box = np.array([[c.a_lo, c.a_hi, c.b_lo, c.b_hi] for c in links], dtype=np.int64)
+    while len(groups) > 1:
+        gap_a = _gaps(box[:, 0], box[:, 1])
+        gap_b = _gaps(box[:, 2], box[:, 3])
+        near = (gap_a <= params.passage_gap) & (gap_b <= params.passage_gap)
+        near |= (np.minimum(gap_a, gap_b) == 0) & (np.maximum(gap_a, gap_b) <= params.fusion_gap)
+        np.fill_diagonal(near, False)
+        if not near.any():
+            break
+        comp = list(range(len(groups)))  # connected components of the "near" graph
+        for i, j in np.argwhere(np.triu(near)).tolist():
+            ri, rj = _root(comp, i), _root(comp, j)
+            if ri != rj:
+                comp[max(ri, rj)] = min(ri, rj)
+        merged: dict[int, list[int]] = {}
+        for g in range(len(groups)):
+            merged.setdefault(_root(comp, g), []).append(g)
+        groups = [sorted(k for g in members for k in groups[g]) for members in merged.values()]
+        box = np.array(
+            [
+                [
+                    min(links[k].a_lo for k in grp),
+                    max(links[k].a_hi for k in grp),
+                    min(links[k].b_lo for k in grp),
+                    max(links[k].b_hi for k in grp),
+                ]
+                for grp in groups
+            ],
+            dtype=np.int64,
+        )
+    order = sorted(range(len(groups)), key=lambda g: (box[g, 0], box[g, 2]))
+    return [groups[g] for g in order]
+
+
+def _passages(
+    a: Prepared, b: Prepared, chosen: list[Candidate], links: tuple[Link, ...], params: AlignParams
+) -> tuple[Passage, ...]:
+    out = []
+    for grp in group_passages(chosen, params):
+        sizes = [
+            (links[k].a.end - links[k].a.start) + (links[k].b.end - links[k].b.start) for k in grp
+        ]
+        score = sum(s * links[k].score for s, k in zip(sizes, grp, strict=True)) / max(
+            1, sum(sizes)
+        )
+        out.append(
+            Passage(
+                a=a.span(min(chosen[k].a_lo for k in grp), max(chosen[k].a_hi for k in grp)),
+                b=b.span(min(chosen[k].b_lo for k in grp), max(chosen[k].b_hi for k in grp)),
+                score=round(score, 2),
+                links=tuple(grp),
+            )
+        )
+    return tuple(out)
+
+
 def _word_edits(a: Prepared, b: Prepared, cand: Candidate) -> tuple[WordEdit, ...]:
     ta = [t for k in range(cand.a_lo, cand.a_hi) for t in a.tokens[k]]
     tb = [t for k in range(cand.b_lo, cand.b_hi) for t in b.tokens[k]]
@@ -337,6 +417,7 @@ def align(a: str | Article, b: str | Article, **options: Any) -> Alignment:
         coverage_b=round(cov_b, 4),
         verdict=verdict_for(cov_a, cov_b, params),
         params=params,
+        passages=_passages(side_a, side_b, chosen, links, params),
     )
 
 
