@@ -16,7 +16,7 @@ import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
-from dupwire.weights import background_weight
+from dupwire.weights import background_weight, gram_weight
 
 __all__ = [
     "Token",
@@ -173,7 +173,14 @@ def canonical_word(word: str) -> str:
     return word
 
 
-_WORD_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*")
+# Scripts written without spaces between words: Chinese and Japanese (Han, kana) are
+# compared by overlapping character bigrams, Thai, Lao, Khmer and Burmese by trigrams, so two
+# wordings of one sentence share most of their grams without a word segmenter.  Their runs
+# come first in the word pattern, so the combining vowel signs of Thai stay in their run.
+_HAN_KANA = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+_SOUTHEAST = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
+_NOSPACE_RE = re.compile(f"([{_HAN_KANA}]+)|([{_SOUTHEAST}]+)")
+_WORD_RE = re.compile(f"[{_HAN_KANA}{_SOUTHEAST}]+|" + r"\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*")
 
 
 def normalize(text: str) -> str:
@@ -259,13 +266,57 @@ class Token(NamedTuple):
     weight: float
 
 
+_GRAMS: dict[str, tuple[str, float]] = {}
+
+
+def _gram(raw: str) -> tuple[str, float]:
+    found = _GRAMS.get(raw)
+    if found is None:
+        key = _fold(raw)
+        found = (key, gram_weight(key))
+        if len(_GRAMS) >= _ANALYSED_MAX:
+            _GRAMS.clear()
+        _GRAMS[raw] = found
+    return found
+
+
+def _split_nospace(raw: str, offset: int) -> list[Token]:
+    """Tokens of a word that holds text without spaces: character n-grams of each such run
+    (bigrams for Han and kana, trigrams for Thai and its neighbours; a shorter run is one
+    token), the letters or digits around them as words."""
+    out = []
+    pos = 0
+    for m in _NOSPACE_RE.finditer(raw):
+        if m.start() > pos:
+            out.append(Token(offset + pos, offset + m.start(), *_analyse(raw[pos : m.start()])))
+        n = 2 if m.group(1) else 3
+        lo, hi = m.span()
+        for k in range(lo, max(lo + 1, hi - n + 1)):
+            end = min(hi, k + n)
+            out.append(Token(offset + k, offset + end, *_gram(raw[k:end])))
+        pos = hi
+    if pos < len(raw):
+        out.append(Token(offset + pos, offset + len(raw), *_analyse(raw[pos:])))
+    return out
+
+
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
-    """Words of ``text[start:end]`` with offsets into ``text`` and their matching keys."""
+    """Words of ``text[start:end]`` with offsets into ``text`` and their matching keys.
+
+    Text without spaces between words (Chinese, Japanese, Thai) gives overlapping character
+    n-grams, each with its offsets:
+
+    >>> [(t.start, t.end, t.key) for t in tokenize("巡逻队 2019")]
+    [(0, 2, '巡逻'), (1, 3, '逻队'), (4, 8, '2019')]
+    """
     stop = len(text) if end is None else end
     cache = _ANALYSED
     tokens = []
     for m in _WORD_RE.finditer(text, start, stop):
         raw = m.group()
+        if not raw.isascii() and _NOSPACE_RE.search(raw):
+            tokens.extend(_split_nospace(raw, m.start()))
+            continue
         key, weight = cache.get(raw) or _analyse(raw)
         tokens.append(Token(m.start(), m.end(), key, weight))
     return tokens
@@ -299,4 +350,10 @@ def word_keys(text: str, start: int = 0, end: int | None = None) -> list[tuple[s
     """
     stop = len(text) if end is None else end
     cache = _ANALYSED
-    return [cache.get(raw) or _analyse(raw) for raw in _WORD_RE.findall(text, start, stop)]
+    out: list[tuple[str, float]] = []
+    for raw in _WORD_RE.findall(text, start, stop):
+        if not raw.isascii() and _NOSPACE_RE.search(raw):
+            out.extend((t.key, t.weight) for t in _split_nospace(raw, 0))
+        else:
+            out.append(cache.get(raw) or _analyse(raw))
+    return out
