@@ -4,6 +4,7 @@ import itertools
 import json
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -264,3 +265,32 @@ def test_passages_are_found_whole_and_apart(ecb_records: list[dict[str, Any]]) -
 def test_passage_options_are_validated() -> None:
     with pytest.raises(ParamsError, match="passage_gap must be a non-negative integer"):
         align("a b c.", "a b c.", passage_gap=-1)
+
+
+# --- shared weights without a dense matrix ------------------------------------------------
+
+
+def test_shared_pairs_equal_the_pairwise_rule(seed_a: str, seed_b: str) -> None:
+    from dupwire.align.aligner import prepare
+    from dupwire.align.passage import shared_pairs, shared_terms
+
+    a, b = prepare(seed_a), prepare(seed_b)
+    dense = {
+        (i, j): sum(w for _, w in shared_terms(x, y))
+        for i, x in enumerate(a.bags)
+        for j, y in enumerate(b.bags)
+    }
+    full = shared_pairs(a.bags, b.bags)
+    got = dict(
+        zip(zip(full.rows.tolist(), full.cols.tolist(), strict=True), full.values, strict=True)
+    )
+    assert full.dropped == 0
+    assert set(got) == {k for k, v in dense.items() if v > 0}
+    assert all(got[k] == pytest.approx(dense[k]) for k in got)
+    # A cap keeps the pairs few: the commonest words only add to pairs already found.
+    capped = shared_pairs(a.bags, b.bags, cap=40)
+    assert capped.dropped > 0
+    assert len(capped.keys) <= 40 < len(full.keys)
+    rows, cols = capped.rows, capped.cols
+    assert capped.cell(rows, cols).tolist() == pytest.approx(full.cell(rows, cols).tolist())
+    assert capped.cell(np.array([-1, 0]), np.array([0, 10**6])).tolist() == [0.0, 0.0]

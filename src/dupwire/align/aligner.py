@@ -32,10 +32,11 @@ from rapidfuzz.distance import Levenshtein
 from dupwire.align.passage import (
     Bag,
     Candidate,
+    SharedPairs,
     coverage,
     dice,
-    dice_matrix,
     select_links,
+    shared_pairs,
     summary_score,
     verdict_for,
 )
@@ -91,30 +92,6 @@ class Prepared:
         return Span(self.units[self.story[lo]].start, self.units[self.story[hi - 1]].end)
 
 
-def _shared_matrix(a: Prepared, b: Prepared) -> np.ndarray:
-    """Shared weight of every pair of story units, from the words both texts contain."""
-    post_a: dict[str, list[tuple[int, int, float]]] = {}
-    for i, bag in enumerate(a.bags):
-        for key, count in bag.counts.items():
-            if bag.weights[key] > 0:
-                post_a.setdefault(key, []).append((i, count, bag.weights[key]))
-    post_b: dict[str, list[tuple[int, int, float]]] = {}
-    for j, bag in enumerate(b.bags):
-        for key, count in bag.counts.items():
-            if key in post_a and bag.weights[key] > 0:
-                post_b.setdefault(key, []).append((j, count, bag.weights[key]))
-    shared = np.zeros((len(a.bags), len(b.bags)))
-    for key in sorted(post_b):
-        pa = np.array(post_a[key])
-        pb = np.array(post_b[key])
-        rows = pa[:, 0].astype(np.intp)
-        cols = pb[:, 0].astype(np.intp)
-        counts = np.minimum.outer(pa[:, 1], pb[:, 1])
-        weights = np.minimum.outer(pa[:, 2], pb[:, 2])
-        shared[np.ix_(rows, cols)] += counts * weights
-    return shared
-
-
 def prepare(text: str) -> Prepared:
     """Cut ``text`` into sentence units and weighted words for :func:`relate` and :func:`align`."""
     return Prepared.of(text)
@@ -155,15 +132,21 @@ def _candidates(a: Prepared, b: Prepared, params: AlignParams) -> list[Candidate
     n, m = len(a.bags), len(b.bags)
     if n == 0 or m == 0:
         return []
-    shared = _shared_matrix(a, b)
+    shared = shared_pairs(a.bags, b.bags)
     wa = np.array([bag.total for bag in a.bags])
     wb = np.array([bag.total for bag in b.bags])
-    scores = dice_matrix(shared, wa, wb)
+    rows, cols = shared.rows, shared.cols
+    denom = wa[rows] + wb[cols]
+    scores = np.divide(200.0 * shared.values, denom, out=np.zeros(len(denom)), where=denom > 0)
     found: dict[tuple[int, int, int, int], float] = {}
-    _weightless_pairs(a, b, scores)
-    seeds = np.argwhere(scores >= params.min_score * _SEED_FRACTION)
-    for i, j in seeds.tolist():
-        found[(i, i + 1, j, j + 1)] = round(float(scores[i, j]), 6)
+    seed_at = np.flatnonzero(scores >= params.min_score * _SEED_FRACTION)
+    si, sj = rows[seed_at], cols[seed_at]
+    for i, j, sc in zip(si.tolist(), sj.tolist(), scores[seed_at].tolist(), strict=True):
+        found[(i, i + 1, j, j + 1)] = round(sc, 6)
+    for i, j in _weightless_pairs(a, b):
+        found[(i, i + 1, j, j + 1)] = 100.0
+        si, sj = np.append(si, i), np.append(sj, j)
+    seeds = np.stack([si, sj], axis=1) if len(si) else np.zeros((0, 2), dtype=np.int64)
     for key in sorted(_merge_windows(shared, wa, wb, seeds, params)):
         if key not in found:
             found[key] = dice(a.window_bag(key[0], key[1]), b.window_bag(key[2], key[3]))
@@ -171,25 +154,33 @@ def _candidates(a: Prepared, b: Prepared, params: AlignParams) -> list[Candidate
 
 
 def _merge_windows(
-    shared: np.ndarray, wa: np.ndarray, wb: np.ndarray, seeds: np.ndarray, params: AlignParams
+    shared: SharedPairs, wa: np.ndarray, wb: np.ndarray, seeds: np.ndarray, params: AlignParams
 ) -> set[tuple[int, int, int, int]]:
     """Windows around the seed pairs in which every sentence finds enough of its weight.
 
     A window pair (A sentences ``a_lo:a_hi``, B sentences ``b_lo:b_hi``) qualifies when each
     of its sentences has at least ``member_min`` of its weight shared with the other window;
-    prefix sums make the test one vectorised step per window shape.
+    the test is one vectorised step per window shape, reading the sparse shared weights.
     """
-    n, m = shared.shape
+    n, m = shared.n, shared.m
     size = params.max_merge
     if size <= 1 or len(seeds) == 0:
         return set()
-    row_prefix = np.concatenate([np.zeros((n, 1)), np.cumsum(shared, axis=1)], axis=1)
-    col_prefix = np.concatenate([np.zeros((1, m)), np.cumsum(shared, axis=0)], axis=0)
     need_a = params.member_min * wa
     need_b = params.member_min * wb
     si, sj = seeds[:, 0], seeds[:, 1]
     out: set[tuple[int, int, int, int]] = set()
     shapes = [(w, o) for w in range(1, size + 1) for o in range(w)]
+    cells: dict[tuple[int, int], np.ndarray] = {}
+
+    def cell(da: int, db: int) -> np.ndarray:
+        # Shared weight of (seed row + da, seed column + db) for every seed.
+        got = cells.get((da, db))
+        if got is None:
+            got = shared.cell(si + da, sj + db)
+            cells[(da, db)] = got
+        return got
+
     for width_a, off_a in shapes:
         a_lo = si - off_a
         a_hi = a_lo + width_a
@@ -199,33 +190,35 @@ def _merge_windows(
             b_lo = sj - off_b
             b_hi = b_lo + width_b
             ok = (a_lo >= 0) & (a_hi <= n) & (b_lo >= 0) & (b_hi <= m)
-            a_lo_c, b_lo_c = np.clip(a_lo, 0, n - 1), np.clip(b_lo, 0, m - 1)
-            b_hi_c, a_hi_c = np.clip(b_hi, 0, m), np.clip(a_hi, 0, n)
+            if not ok.any():
+                continue
             for k in range(width_a):
                 r = np.clip(a_lo + k, 0, n - 1)
-                got = row_prefix[r, b_hi_c] - row_prefix[r, b_lo_c]
+                got = sum(cell(k - off_a, q - off_b) for q in range(width_b))
                 ok &= (got >= need_a[r]) & (wa[r] > 0)
-            for k in range(width_b):
-                c = np.clip(b_lo + k, 0, m - 1)
-                got = col_prefix[a_hi_c, c] - col_prefix[a_lo_c, c]
+            for q in range(width_b):
+                c = np.clip(b_lo + q, 0, m - 1)
+                got = sum(cell(k - off_a, q - off_b) for k in range(width_a))
                 ok &= (got >= need_b[c]) & (wb[c] > 0)
             for idx in np.flatnonzero(ok).tolist():
                 out.add((int(a_lo[idx]), int(a_hi[idx]), int(b_lo[idx]), int(b_hi[idx])))
     return out
 
 
-def _weightless_pairs(a: Prepared, b: Prepared, dice: np.ndarray) -> None:
-    """Score pairs of sentences made only of weightless words, which the matrix skips."""
+def _weightless_pairs(a: Prepared, b: Prepared) -> list[tuple[int, int]]:
+    """Pairs of sentences made only of weightless words with equal bags (they score 100;
+    the shared weights skip them)."""
     light_b: dict[tuple[tuple[str, int], ...], list[int]] = {}
     for j, bag in enumerate(b.bags):
         if bag.total <= 0 and bag.counts:
             light_b.setdefault(tuple(sorted(bag.counts.items())), []).append(j)
     if not light_b:
-        return
+        return []
+    out: list[tuple[int, int]] = []
     for i, bag in enumerate(a.bags):
         if bag.total <= 0 and bag.counts:
-            for j in light_b.get(tuple(sorted(bag.counts.items())), []):
-                dice[i, j] = 100.0
+            out.extend((i, j) for j in light_b.get(tuple(sorted(bag.counts.items())), []))
+    return out
 
 
 def _moved_flags(links: list[Candidate]) -> list[bool]:
@@ -254,14 +247,6 @@ def _moved_flags(links: list[Candidate]) -> list[bool]:
     return [not flag for flag in on_best.tolist()]
 
 
-def _gaps(lo: np.ndarray, hi: np.ndarray) -> np.ndarray:
-    """Unlinked sentences between every two ranges ``lo[k]:hi[k]`` (0 when they touch)."""
-    out: np.ndarray = np.maximum(
-        0, np.maximum(lo[None, :] - hi[:, None], lo[:, None] - hi[None, :])
-    )
-    return out
-
-
 def _root(comp: list[int], x: int) -> int:
     while comp[x] != x:
         comp[x] = comp[comp[x]]
@@ -280,18 +265,15 @@ def group_passages(links: list[Candidate], params: AlignParams) -> list[list[int
     groups = [[k] for k in range(len(links))]
     box = np.array([[c.a_lo, c.a_hi, c.b_lo, c.b_hi] for c in links], dtype=np.int64)
     while len(groups) > 1:
-        gap_a = _gaps(box[:, 0], box[:, 1])
-        gap_b = _gaps(box[:, 2], box[:, 3])
-        near = (gap_a <= params.passage_gap) & (gap_b <= params.passage_gap)
-        near |= (np.minimum(gap_a, gap_b) == 0) & (np.maximum(gap_a, gap_b) <= params.fusion_gap)
-        np.fill_diagonal(near, False)
-        if not near.any():
-            break
-        comp = list(range(len(groups)))  # connected components of the "near" graph
-        for i, j in np.argwhere(np.triu(near)).tolist():
+        comp = list(range(len(groups)))  # connected components of the "near" pairs
+        joined = False
+        for i, j in _near_pairs(box, params):
             ri, rj = _root(comp, i), _root(comp, j)
             if ri != rj:
                 comp[max(ri, rj)] = min(ri, rj)
+                joined = True
+        if not joined:
+            break
         merged: dict[int, list[int]] = {}
         for g in range(len(groups)):
             merged.setdefault(_root(comp, g), []).append(g)
@@ -310,6 +292,30 @@ def group_passages(links: list[Candidate], params: AlignParams) -> list[list[int
         )
     order = sorted(range(len(groups)), key=lambda g: (box[g, 0], box[g, 2]))
     return [groups[g] for g in order]
+
+
+def _near_pairs(box: np.ndarray, params: AlignParams) -> list[tuple[int, int]]:
+    """Pairs of ranges (rows ``a_lo, a_hi, b_lo, b_hi``) close enough to join.
+
+    A sweep over the ranges in order of ``a_lo``: only ranges that start within the widest
+    allowed gap of one's end in A are compared, so the work grows with the near pairs, not
+    with the square of the links.
+    """
+    widest = max(params.passage_gap, params.fusion_gap)
+    order = np.lexsort((box[:, 2], box[:, 0]))
+    a_lo = box[order, 0]
+    out: list[tuple[int, int]] = []
+    for pos, i in enumerate(order.tolist()):
+        end = int(np.searchsorted(a_lo, box[i, 1] + widest, side="right"))
+        if end <= pos + 1:
+            continue
+        js = order[pos + 1 : end]
+        gap_a = np.maximum(0, box[js, 0] - box[i, 1])
+        gap_b = np.maximum(0, np.maximum(box[js, 2] - box[i, 3], box[i, 2] - box[js, 3]))
+        near = (gap_a <= params.passage_gap) & (gap_b <= params.passage_gap)
+        near |= (np.minimum(gap_a, gap_b) == 0) & (np.maximum(gap_a, gap_b) <= params.fusion_gap)
+        out.extend((i, int(j)) for j in js[near].tolist())
+    return out
 
 
 def _passages(
