@@ -230,7 +230,11 @@ def test_offsets_slice_the_original_text(a: str, b: str) -> None:
                 assert ln.a.start <= e.a.start < e.a.end <= ln.a.end
             if e.b:
                 assert ln.b.start <= e.b.start < e.b.end <= ln.b.end
-    spans = [ln.a for ln in al.links] + list(al.only_a) + list(al.boilerplate_a)
+    # A sentence fused from several of B repeats its span in one fused link per source.
+    for span in {ln.a for ln in al.links}:
+        sharing = [ln for ln in al.links if ln.a == span]
+        assert len(sharing) == 1 or sum(not ln.fused for ln in sharing) <= 1
+    spans = list({ln.a for ln in al.links}) + list(al.only_a) + list(al.boilerplate_a)
     spans.sort(key=lambda s: s.start)
     assert all(x.end <= y.start for x, y in itertools.pairwise(spans)), "A spans overlap"
 
@@ -294,3 +298,37 @@ def test_shared_pairs_equal_the_pairwise_rule(seed_a: str, seed_b: str) -> None:
     rows, cols = capped.rows, capped.cols
     assert capped.cell(rows, cols).tolist() == pytest.approx(full.cell(rows, cols).tolist())
     assert capped.cell(np.array([-1, 0]), np.array([0, 10**6])).tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("summary", "second"),
+    [
+        pytest.param(
+            "Ketsoyan said the Van Wilder and Big Lebowski actress went to Promises.",
+            "Her film credits include",
+            id="credits",
+        ),
+        pytest.param(
+            "Ketsoyan said Reid, 33, known as a drunken partier, went to the Promises center.",
+            "Reid, 33, earned a reputation",
+            id="reputation",
+        ),
+    ],
+)
+def test_summary_sentence_links_to_each_sentence_it_fuses(
+    ecb_records: list[dict[str, Any]], summary: str, second: str
+) -> None:
+    src = next(r["text"] for r in ecb_records if r["id"] == "1_2ecb")
+    host = next(r["text"] for r in ecb_records if r["topic"] == 3)
+    b = host + "\n" + summary
+    al = align(src, b)
+    assert {ln.b.slice(b) for ln in al.links} == {summary}
+    sources = sorted(ln.a.slice(src)[:20] for ln in al.links)
+    assert sources == sorted(["Jack Ketsoyan said F", second[:20]])
+    assert [ln.fused for ln in al.links if ln.a.slice(src).startswith(second)] == [True]
+    (passage,) = al.passages
+    assert passage.a.slice(src).startswith("Jack Ketsoyan") and second in passage.a.slice(src)
+    assert _mirror(al) == sorted(
+        (ln.a.start, ln.a.end, ln.b.start, ln.b.end, ln.score, ln.moved)
+        for ln in align(b, src).links
+    )

@@ -105,7 +105,10 @@ class Link:
 
     A merged link covers adjacent sentences as one span per side.  ``score`` is the
     passage similarity on the 0-100 scale; ``moved`` says the link is out of order relative
-    to the other links (the passage sits elsewhere in the other article).
+    to the other links (the passage sits elsewhere in the other article).  A ``fused`` link
+    is one source of a sentence that fuses several sentences of the other side (a summary
+    sentence): the sentence appears in one fused link per source, and ``score`` is the share
+    (0-100) of its weight found in all its sources together.
     """
 
     a: Span
@@ -113,6 +116,7 @@ class Link:
     score: float
     moved: bool
     edits: tuple[WordEdit, ...] = field(repr=False)
+    fused: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -122,6 +126,7 @@ class Link:
             "b_end": self.b.end,
             "score": self.score,
             "moved": self.moved,
+            "fused": self.fused,
             "edits": [e.to_dict() for e in self.edits],
         }
 

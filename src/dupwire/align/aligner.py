@@ -37,6 +37,7 @@ from dupwire.align.passage import (
     dice,
     select_links,
     shared_pairs,
+    shared_terms,
     summary_score,
     verdict_for,
 )
@@ -49,6 +50,15 @@ from dupwire.segment import Unit, split_units
 __all__ = ["Prepared", "Relation", "align", "prepare", "relate"]
 
 _SEED_FRACTION = 0.5  # pairs scoring at least this share of min_score seed merge windows
+# Fusions (a sentence that fuses several sentences of the other side, as in a summary): each
+# source holds at least _FUSION_MEMBER of the sentence's weight (and _FUSION_MIN_WEIGHT, about
+# one rare word), all of them (at most _FUSION_MAX) at least _FUSION_COVER, and
+# _FUSION_GAIN more than the best source alone.
+_FUSION_MEMBER = 0.25
+_FUSION_MIN_WEIGHT = 4.0
+_FUSION_COVER = 0.6
+_FUSION_GAIN = 0.15
+_FUSION_MAX = 3
 
 
 @dataclass(slots=True)
@@ -128,11 +138,14 @@ def relate(a: Prepared, b: Prepared, params: AlignParams | None = None) -> Relat
     )
 
 
-def _candidates(a: Prepared, b: Prepared, params: AlignParams) -> list[Candidate]:
+def _candidates(
+    a: Prepared, b: Prepared, params: AlignParams, shared: SharedPairs | None = None
+) -> list[Candidate]:
     n, m = len(a.bags), len(b.bags)
     if n == 0 or m == 0:
         return []
-    shared = shared_pairs(a.bags, b.bags)
+    if shared is None:
+        shared = shared_pairs(a.bags, b.bags)
     wa = np.array([bag.total for bag in a.bags])
     wb = np.array([bag.total for bag in b.bags])
     rows, cols = shared.rows, shared.cols
@@ -219,6 +232,90 @@ def _weightless_pairs(a: Prepared, b: Prepared) -> list[tuple[int, int]]:
         if bag.total <= 0 and bag.counts:
             out.extend((i, j) for j in light_b.get(tuple(sorted(bag.counts.items())), []))
     return out
+
+
+def _fusions(
+    a: Prepared, b: Prepared, shared: SharedPairs, chosen: list[Candidate]
+) -> list[Candidate]:
+    """Links of sentences that fuse several non-adjacent sentences of the other side.
+
+    A summary sentence draws on two or three sentences of the story, anywhere in it, and
+    shares too little with all but one (or any) of them for a link.  For every sentence that
+    is unlinked or linked alone to one run of sentences, the unlinked sentences of the other
+    side holding enough of its weight are its further sources (read from the sparse shared
+    weights: no window search, nothing quadratic); it is a fusion when its link partners and
+    best sources together hold most of its weight, clearly more than before.  Fusions are
+    taken best first, each source once, with a tie-break that does not depend on which side
+    is A; every further source gives one link, scored by the share found in all of them.
+    """
+    used_a = {k for c in chosen for k in range(c.a_lo, c.a_hi)}
+    used_b = {k for c in chosen for k in range(c.b_lo, c.b_hi)}
+    partner_b = {c.b_lo: tuple(range(c.a_lo, c.a_hi)) for c in chosen if c.b_hi - c.b_lo == 1}
+    partner_a = {c.a_lo: tuple(range(c.b_lo, c.b_hi)) for c in chosen if c.a_hi - c.a_lo == 1}
+    rows, cols, values = shared.rows, shared.cols, shared.values
+    # (cover, A sentences, B sentences, the new sources, which side is the target)
+    found: list[tuple[float, tuple[int, ...], tuple[int, ...], tuple[int, ...], bool]] = []
+    for target, source, t_bags, s_bags, t_used, s_used, partner, t_is_b in (
+        (cols, rows, b.bags, a.bags, used_b, used_a, partner_b, True),
+        (rows, cols, a.bags, b.bags, used_a, used_b, partner_a, False),
+    ):
+        order = np.lexsort((source, target))
+        bounds = np.flatnonzero(np.diff(target[order])) + 1
+        for run in np.split(order, bounds):
+            if len(run) == 0:
+                continue
+            t = int(target[run[0]])
+            total = t_bags[t].total
+            base = partner.get(t, ())
+            if (t in t_used and not base) or total <= 0:
+                continue
+            need = max(_FUSION_MEMBER * total, _FUSION_MIN_WEIGHT)
+            members = [
+                (float(values[k]), int(source[k]))
+                for k in run.tolist()
+                if values[k] >= need and int(source[k]) not in s_used
+            ]
+            if not members or len(members) + len(base) < 2:
+                continue
+            members.sort(key=lambda vs: (-vs[0], vs[1]))
+            extra = tuple(sorted(src for _, src in members[: max(1, _FUSION_MAX - len(base))]))
+            before = members[0][0] / total
+            if base:
+                before = max(before, _cover(t_bags[t], [s_bags[k] for k in base]))
+            cover = _cover(t_bags[t], [s_bags[k] for k in sorted(base + extra)])
+            if cover < _FUSION_COVER or cover - before < _FUSION_GAIN:
+                continue
+            srcs = tuple(sorted(base + extra))
+            side_a, side_b = (srcs, (t,)) if t_is_b else ((t,), srcs)
+            found.append((round(cover, 6), side_a, side_b, extra, t_is_b))
+    found.sort(key=lambda f: (-f[0], min(f[1:3], f[2:0:-1]), max(f[1:3], f[2:0:-1])))
+    out: list[Candidate] = []
+    extended: set[tuple[bool, int]] = set()
+    for cover, side_a, side_b, extra, t_is_b in found:
+        t = side_b[0] if t_is_b else side_a[0]
+        if (t_is_b, t) in extended or (used_a if t_is_b else used_b).intersection(extra):
+            continue
+        if (used_b if t_is_b else used_a).__contains__(t) and not (
+            partner_b if t_is_b else partner_a
+        ).get(t):
+            continue
+        extended.add((t_is_b, t))
+        (used_a if t_is_b else used_b).update(extra)
+        (used_b if t_is_b else used_a).add(t)
+        score = round(100 * cover, 6)
+        out.extend(
+            Candidate(i, i + 1, t, t + 1, score) if t_is_b else Candidate(t, t + 1, i, i + 1, score)
+            for i in extra
+        )
+    return out
+
+
+def _cover(target: Bag, sources: list[Bag]) -> float:
+    """Share of ``target``'s weight found in the sources together."""
+    merged = sources[0]
+    for bag in sources[1:]:
+        merged = merged.merged(bag)
+    return sum(w for _, w in shared_terms(target, merged)) / target.total
 
 
 def _moved_flags(links: list[Candidate]) -> list[bool]:
@@ -393,7 +490,10 @@ def align(a: str | Article, b: str | Article, **options: Any) -> Alignment:
             msg = f"{name}: the article is empty; pass a text with at least one sentence"
             raise EmptyArticleError(msg)
     side_a, side_b = prepare(text_a), prepare(text_b)
-    chosen = select_links(_candidates(side_a, side_b, params), params.min_score)
+    shared = shared_pairs(side_a.bags, side_b.bags)
+    chosen = select_links(_candidates(side_a, side_b, params, shared), params.min_score)
+    fused = set(_fusions(side_a, side_b, shared, chosen))
+    chosen.extend(fused)
     chosen.sort(key=lambda c: (c.a_lo, c.b_lo))
     moved = _moved_flags(chosen)
     links = tuple(
@@ -403,6 +503,7 @@ def align(a: str | Article, b: str | Article, **options: Any) -> Alignment:
             score=round(c.score, 2),
             moved=mv,
             edits=_word_edits(side_a, side_b, c),
+            fused=c in fused,
         )
         for c, mv in zip(chosen, moved, strict=True)
     )
