@@ -300,6 +300,103 @@ def _split_nospace(raw: str, offset: int) -> list[Token]:
     return out
 
 
+_UNIT_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TEN_WORDS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_SCALE_WORDS = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9}
+_NUMBER_RE = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?")
+_JOINERS = frozenset({" ", "-", "\u2011", "\u2010"})
+
+
+@lru_cache(maxsize=1)
+def _number_keys() -> tuple[dict[str, int], dict[str, int]]:
+    """Matching keys of number words: their value, and the scale words' multipliers."""
+    values = {match_key(w): v for v, w in enumerate(_UNIT_WORDS)}
+    values.update({match_key(w): 20 + 10 * k for k, w in enumerate(_TEN_WORDS)})
+    scales = {match_key(w): v for w, v in _SCALE_WORDS.items()}
+    return values, scales
+
+
+def _number_value(raw: str) -> float | None:
+    if _NUMBER_RE.fullmatch(raw):
+        return float(raw.replace(",", ""))
+    return None
+
+
+def _numbers(text: str, tokens: list[Token]) -> list[Token]:
+    """Numbers written in words or with a scale become one token keyed by their value, so
+    "24", "twenty-four" and "twenty four" match, as do "3.2 million" and "3,200,000".
+
+    A run is digits or number words joined by spaces or hyphens, then scale words; a lone
+    "one" or "zero" stays a word ("one of them").
+    """
+    values, scales = _number_keys()
+    out: list[Token] = []
+    k = 0
+    while k < len(tokens):
+        tok = tokens[k]
+        digits = _number_value(text[tok.start : tok.end]) if tok.key[:1].isdigit() else None
+        if digits is None and tok.key not in values:
+            out.append(tok)
+            k += 1
+            continue
+        total, current = 0.0, digits if digits is not None else float(values[tok.key])
+        j = k + 1
+        words = digits is None
+        while j < len(tokens) and text[tokens[j - 1].end : tokens[j].start] in _JOINERS:
+            key = tokens[j].key
+            if key in scales:
+                if scales[key] == 100:
+                    current *= 100
+                else:
+                    total += current * scales[key]
+                    current = 0.0
+            elif (
+                words and key in values and values[key] < 10 <= current % 100 and current % 10 == 0
+            ):
+                current += values[key]  # twenty-four
+            elif words and key in values and current >= 100 and current % 100 == 0:
+                current += values[key]  # three hundred five
+            else:
+                break
+            j += 1
+        value = round(total + current, 3)
+        if j == k + 1 and (digits is not None and "," not in text[tok.start : tok.end]):
+            out.append(tok)  # a plain number keeps its key
+        elif j == k + 1 and digits is None and value < 2:
+            out.append(tok)
+        else:
+            key = str(int(value)) if value == int(value) else repr(value)
+            out.append(Token(tok.start, tokens[j - 1].end, key, background_weight(key)))
+        k = j
+    return out
+
+
+def _has_number(tokens: list[Token]) -> bool:
+    values, _ = _number_keys()
+    return any(t.key[:1].isdigit() or t.key in values for t in tokens)
+
+
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     """Words of ``text[start:end]`` with offsets into ``text`` and their matching keys.
 
@@ -319,7 +416,7 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
             continue
         key, weight = cache.get(raw) or _analyse(raw)
         tokens.append(Token(m.start(), m.end(), key, weight))
-    return tokens
+    return _numbers(text, tokens) if _has_number(tokens) else tokens
 
 
 def analyse(raw: str) -> tuple[str, float]:
@@ -356,4 +453,7 @@ def word_keys(text: str, start: int = 0, end: int | None = None) -> list[tuple[s
             out.extend((t.key, t.weight) for t in _split_nospace(raw, 0))
         else:
             out.append(cache.get(raw) or _analyse(raw))
+    values, _ = _number_keys()
+    if any(key[:1].isdigit() or key in values for key, _ in out):
+        return [(t.key, t.weight) for t in tokenize(text, start, end)]
     return out
