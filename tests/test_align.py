@@ -332,3 +332,21 @@ def test_summary_sentence_links_to_each_sentence_it_fuses(
         (ln.a.start, ln.a.end, ln.b.start, ln.b.end, ln.score, ln.moved)
         for ln in align(b, src).links
     )
+
+
+def test_link_spans_leave_out_the_unshared_rest_of_a_long_sentence(seed_a: str) -> None:
+    clause = "Turkish and Russian soldiers in armoured vehicles have resumed joint ground patrols"
+    host = (
+        "Local shopkeepers in the market town complained loudly about rising bread prices, "
+        "while " + clause.lower() + ", as the weather turned colder across the region."
+    )
+    al = align(seed_a, host)
+    (link,) = al.links
+    got = link.b.slice(host)
+    assert got.startswith("turkish and russian soldiers")
+    assert "shopkeepers" not in got
+    assert "weather" not in got
+    assert all(link.b.start <= e.b.start and e.b.end <= link.b.end for e in link.edits if e.b)
+    # A keeps its whole sentence: it ends on a shared word ("the Turkish Defence Ministry").
+    assert link.a.slice(seed_a).startswith("Turkish and Russian soldiers")
+    assert link.a.slice(seed_a).endswith("Ministry said.")

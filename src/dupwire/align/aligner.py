@@ -428,13 +428,65 @@ def _passages(
         )
         out.append(
             Passage(
-                a=a.span(min(chosen[k].a_lo for k in grp), max(chosen[k].a_hi for k in grp)),
-                b=b.span(min(chosen[k].b_lo for k in grp), max(chosen[k].b_hi for k in grp)),
+                a=Span(min(links[k].a.start for k in grp), max(links[k].a.end for k in grp)),
+                b=Span(min(links[k].b.start for k in grp), max(links[k].b.end for k in grp)),
                 score=round(score, 2),
                 links=tuple(grp),
             )
         )
     return tuple(out)
+
+
+_TRIM_WORDS = 4  # a link's span leaves out an unshared edge of at least this many words
+
+
+def _link(a: Prepared, b: Prepared, cand: Candidate, moved: bool, *, fused: bool) -> Link:
+    """The link of a candidate, its spans tightened to the shared part of its sentences.
+
+    On each side, a run of at least ``_TRIM_WORDS`` words at the start or the end before the
+    first (after the last) word with weight that the other side also has is left out of the
+    span: the rest of a long sentence around a reused clause.  The rule reads each side
+    against the other's words only, so it is the same with the sides swapped; spans still
+    start and end on words of the original text.  Fused links keep whole sentences.
+    """
+    edits = _word_edits(a, b, cand)
+    span_a, span_b = a.span(cand.a_lo, cand.a_hi), b.span(cand.b_lo, cand.b_hi)
+    if not fused:
+        ta = [t for k in range(cand.a_lo, cand.a_hi) for t in a.tokens[k]]
+        tb = [t for k in range(cand.b_lo, cand.b_hi) for t in b.tokens[k]]
+        tight_a = _tight(ta, {t.key for t in tb}, span_a)
+        tight_b = _tight(tb, {t.key for t in ta}, span_b)
+        if (tight_a, tight_b) != (span_a, span_b):
+            span_a, span_b = tight_a, tight_b
+            edits = tuple(e for e in (_clip(e, span_a, span_b) for e in edits) if e is not None)
+    return Link(span_a, span_b, round(cand.score, 2), moved, edits, fused)
+
+
+def _tight(tokens: list[Token], other: set[str], span: Span) -> Span:
+    anchors = [k for k, t in enumerate(tokens) if t.weight > 0 and t.key in other]
+    if not anchors:
+        return span
+    first, last = anchors[0], anchors[-1]
+    start = tokens[first].start if first >= _TRIM_WORDS else span.start
+    end = tokens[last].end if len(tokens) - 1 - last >= _TRIM_WORDS else span.end
+    return Span(start, end)
+
+
+def _clip(edit: WordEdit, span_a: Span, span_b: Span) -> WordEdit | None:
+    """The part of a word edit inside the tightened spans (None when nothing is left)."""
+
+    def inside(run: Span | None, span: Span) -> Span | None:
+        if run is None:
+            return None
+        lo, hi = max(run.start, span.start), min(run.end, span.end)
+        return Span(lo, hi) if lo < hi else None
+
+    ra, rb = inside(edit.a, span_a), inside(edit.b, span_b)
+    if ra is None and rb is None:
+        return None
+    if edit.op in ("equal", "replace") and (ra is None) != (rb is None):
+        return WordEdit("delete" if rb is None else "insert", ra, rb)
+    return WordEdit(edit.op, ra, rb)
 
 
 def _word_edits(a: Prepared, b: Prepared, cand: Candidate) -> tuple[WordEdit, ...]:
@@ -497,15 +549,7 @@ def align(a: str | Article, b: str | Article, **options: Any) -> Alignment:
     chosen.sort(key=lambda c: (c.a_lo, c.b_lo))
     moved = _moved_flags(chosen)
     links = tuple(
-        Link(
-            a=side_a.span(c.a_lo, c.a_hi),
-            b=side_b.span(c.b_lo, c.b_hi),
-            score=round(c.score, 2),
-            moved=mv,
-            edits=_word_edits(side_a, side_b, c),
-            fused=c in fused,
-        )
-        for c, mv in zip(chosen, moved, strict=True)
+        _link(side_a, side_b, c, mv, fused=c in fused) for c, mv in zip(chosen, moved, strict=True)
     )
     used_a = {k for c in chosen for k in range(c.a_lo, c.a_hi)}
     used_b = {k for c in chosen for k in range(c.b_lo, c.b_hi)}
