@@ -88,3 +88,22 @@ def test_chinese_reports_align_and_cluster() -> None:
     assert align(a, c).links == ()
     result = cluster([Article("a", a), Article("b", b), Article("c", c)])
     assert [c.members for c in result.clusters] == [("a", "b")]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        pytest.param(ZH_A + "，共344次。", id="chinese"),
+        pytest.param(TH_A, id="thai"),
+        pytest.param(
+            "Four vehicles and twenty-four soldiers; 3.2 million, one of them", id="numbers"
+        ),
+        pytest.param("NATO峰会在2019年举行", id="mixed"),
+    ],
+)
+def test_written_forms_analyse_as_tokenize_does(text: str) -> None:
+    from dupwire.normalize import analyse, raw_words
+
+    expected = [(t.key, t.weight) for t in tokenize(text)]
+    assert [analyse(w) for w in raw_words(text)] == expected
+    assert word_keys(text) == expected

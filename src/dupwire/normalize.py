@@ -419,22 +419,41 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     return _numbers(text, tokens) if _has_number(tokens) else tokens
 
 
-def analyse(raw: str) -> tuple[str, float]:
-    """Matching key and rare-word weight of one word as written.
+# Text where a word as written may not be one token: digits and number words (merged into
+# one number token), scripts without spaces (split into grams).
+_SPECIAL_RE = re.compile(
+    f"[0-9{_HAN_KANA}{_SOUTHEAST}]|\\b(?:"
+    + "|".join([*_UNIT_WORDS, *_TEN_WORDS, *_SCALE_WORDS])
+    + ")\\b",
+    re.IGNORECASE,
+)
 
-    >>> analyse("Patrolled")
-    ('patrol', 4.1)
+
+def analyse(raw: str) -> tuple[str, float]:
+    """Matching key and rare-word weight of one word as written (one token of
+    :func:`tokenize`, as :func:`raw_words` gives them).
+
+    >>> analyse("Patrolled"), analyse("twenty-four")
+    (('patrol', 4.1), ('24', 1.5))
     """
+    if _SPECIAL_RE.search(raw):
+        toks = tokenize(raw)
+        if len(toks) == 1:
+            return toks[0].key, toks[0].weight
     return _ANALYSED.get(raw) or _analyse(raw)
 
 
 def raw_words(text: str, start: int = 0, end: int | None = None) -> list[str]:
-    """The words of ``text[start:end]`` as written (what :func:`tokenize` finds), no offsets.
+    """The words of ``text[start:end]`` as written, one per token of :func:`tokenize`
+    (a number written in words is one, text without spaces gives its grams), no offsets.
 
-    >>> raw_words("U.S. troops’ 3.2 km")
-    ['U', 'S', 'troops', '3.2', 'km']
+    >>> raw_words("U.S. troops’ 3.2 km, twenty-four")
+    ['U', 'S', 'troops', '3.2', 'km', 'twenty-four']
     """
-    return _WORD_RE.findall(text, start, len(text) if end is None else end)
+    stop = len(text) if end is None else end
+    if _SPECIAL_RE.search(text, start, stop):
+        return [text[t.start : t.end] for t in tokenize(text, start, stop)]
+    return _WORD_RE.findall(text, start, stop)
 
 
 def word_keys(text: str, start: int = 0, end: int | None = None) -> list[tuple[str, float]]:
@@ -446,14 +465,7 @@ def word_keys(text: str, start: int = 0, end: int | None = None) -> list[tuple[s
     ['troop', 'resum', 'patrol']
     """
     stop = len(text) if end is None else end
+    if _SPECIAL_RE.search(text, start, stop):
+        return [(t.key, t.weight) for t in tokenize(text, start, stop)]
     cache = _ANALYSED
-    out: list[tuple[str, float]] = []
-    for raw in _WORD_RE.findall(text, start, stop):
-        if not raw.isascii() and _NOSPACE_RE.search(raw):
-            out.extend((t.key, t.weight) for t in _split_nospace(raw, 0))
-        else:
-            out.append(cache.get(raw) or _analyse(raw))
-    values, _ = _number_keys()
-    if any(key[:1].isdigit() or key in values for key, _ in out):
-        return [(t.key, t.weight) for t in tokenize(text, start, end)]
-    return out
+    return [cache.get(raw) or _analyse(raw) for raw in _WORD_RE.findall(text, start, stop)]
