@@ -350,3 +350,15 @@ def test_link_spans_leave_out_the_unshared_rest_of_a_long_sentence(seed_a: str) 
     # A keeps its whole sentence: it ends on a shared word ("the Turkish Defence Ministry").
     assert link.a.slice(seed_a).startswith("Turkish and Russian soldiers")
     assert link.a.slice(seed_a).endswith("Ministry said.")
+
+
+def test_sparse_merge_windows_equal_the_dense_ones(
+    seed_a: str, seed_b: str, ecb_records: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dupwire.align import aligner
+
+    texts = [r["text"] for r in ecb_records if r["topic"] == 1][:6]
+    pairs = [(seed_a, seed_b), *itertools.pairwise(texts)]
+    dense = [align(x, y).to_dict() for x, y in pairs]
+    monkeypatch.setattr(aligner, "_DENSE_CELLS", 0)
+    assert [align(x, y).to_dict() for x, y in pairs] == dense

@@ -59,6 +59,7 @@ _FUSION_MIN_WEIGHT = 4.0
 _FUSION_COVER = 0.6
 _FUSION_GAIN = 0.15
 _FUSION_MAX = 3
+_DENSE_CELLS = 1 << 20  # texts with at most this many sentence pairs test windows densely
 
 
 @dataclass(slots=True)
@@ -179,6 +180,10 @@ def _merge_windows(
     size = params.max_merge
     if size <= 1 or len(seeds) == 0:
         return set()
+    if n * m <= _DENSE_CELLS:
+        dense = np.zeros((n, m))
+        dense[shared.rows, shared.cols] = shared.values
+        return _merge_windows_dense(dense, wa, wb, seeds, params)
     need_a = params.member_min * wa
     need_b = params.member_min * wb
     si, sj = seeds[:, 0], seeds[:, 1]
@@ -212,6 +217,46 @@ def _merge_windows(
             for q in range(width_b):
                 c = np.clip(b_lo + q, 0, m - 1)
                 got = sum(cell(k - off_a, q - off_b) for k in range(width_a))
+                ok &= (got >= need_b[c]) & (wb[c] > 0)
+            for idx in np.flatnonzero(ok).tolist():
+                out.add((int(a_lo[idx]), int(a_hi[idx]), int(b_lo[idx]), int(b_hi[idx])))
+    return out
+
+
+def _merge_windows_dense(
+    shared: np.ndarray, wa: np.ndarray, wb: np.ndarray, seeds: np.ndarray, params: AlignParams
+) -> set[tuple[int, int, int, int]]:
+    """:func:`_merge_windows` on a dense matrix of shared weights (small texts): prefix sums
+    make the test one vectorised step per window shape."""
+    n, m = shared.shape
+    size = params.max_merge
+    if size <= 1 or len(seeds) == 0:
+        return set()
+    row_prefix = np.concatenate([np.zeros((n, 1)), np.cumsum(shared, axis=1)], axis=1)
+    col_prefix = np.concatenate([np.zeros((1, m)), np.cumsum(shared, axis=0)], axis=0)
+    need_a = params.member_min * wa
+    need_b = params.member_min * wb
+    si, sj = seeds[:, 0], seeds[:, 1]
+    out: set[tuple[int, int, int, int]] = set()
+    shapes = [(w, o) for w in range(1, size + 1) for o in range(w)]
+    for width_a, off_a in shapes:
+        a_lo = si - off_a
+        a_hi = a_lo + width_a
+        for width_b, off_b in shapes:
+            if width_a == width_b == 1:
+                continue
+            b_lo = sj - off_b
+            b_hi = b_lo + width_b
+            ok = (a_lo >= 0) & (a_hi <= n) & (b_lo >= 0) & (b_hi <= m)
+            a_lo_c, b_lo_c = np.clip(a_lo, 0, n - 1), np.clip(b_lo, 0, m - 1)
+            b_hi_c, a_hi_c = np.clip(b_hi, 0, m), np.clip(a_hi, 0, n)
+            for k in range(width_a):
+                r = np.clip(a_lo + k, 0, n - 1)
+                got = row_prefix[r, b_hi_c] - row_prefix[r, b_lo_c]
+                ok &= (got >= need_a[r]) & (wa[r] > 0)
+            for k in range(width_b):
+                c = np.clip(b_lo + k, 0, m - 1)
+                got = col_prefix[a_hi_c, c] - col_prefix[a_lo_c, c]
                 ok &= (got >= need_b[c]) & (wb[c] > 0)
             for idx in np.flatnonzero(ok).tolist():
                 out.add((int(a_lo[idx]), int(a_hi[idx]), int(b_lo[idx]), int(b_hi[idx])))
@@ -440,18 +485,21 @@ def _passages(
 _TRIM_WORDS = 4  # a link's span leaves out an unshared edge of at least this many words
 
 
-def _link(a: Prepared, b: Prepared, cand: Candidate, moved: bool, *, fused: bool) -> Link:
+def _link(
+    a: Prepared, b: Prepared, cand: Candidate, moved: bool, *, fused: bool, whole: bool
+) -> Link:
     """The link of a candidate, its spans tightened to the shared part of its sentences.
 
     On each side, a run of at least ``_TRIM_WORDS`` words at the start or the end before the
     first (after the last) word with weight that the other side also has is left out of the
     span: the rest of a long sentence around a reused clause.  The rule reads each side
     against the other's words only, so it is the same with the sides swapped; spans still
-    start and end on words of the original text.  Fused links keep whole sentences.
+    start and end on words of the original text.  Fused links, and links that share a
+    sentence with one (``whole``), keep whole sentences.
     """
     edits = _word_edits(a, b, cand)
     span_a, span_b = a.span(cand.a_lo, cand.a_hi), b.span(cand.b_lo, cand.b_hi)
-    if not fused:
+    if not (fused or whole):
         ta = [t for k in range(cand.a_lo, cand.a_hi) for t in a.tokens[k]]
         tb = [t for k in range(cand.b_lo, cand.b_hi) for t in b.tokens[k]]
         tight_a = _tight(ta, {t.key for t in tb}, span_a)
@@ -548,8 +596,19 @@ def align(a: str | Article, b: str | Article, **options: Any) -> Alignment:
     chosen.extend(fused)
     chosen.sort(key=lambda c: (c.a_lo, c.b_lo))
     moved = _moved_flags(chosen)
+    fused_a = {c.a_lo for c in fused}
+    fused_b = {c.b_lo for c in fused}
     links = tuple(
-        _link(side_a, side_b, c, mv, fused=c in fused) for c, mv in zip(chosen, moved, strict=True)
+        _link(
+            side_a,
+            side_b,
+            c,
+            mv,
+            fused=c in fused,
+            whole=bool(fused_a.intersection(range(c.a_lo, c.a_hi)))
+            or bool(fused_b.intersection(range(c.b_lo, c.b_hi))),
+        )
+        for c, mv in zip(chosen, moved, strict=True)
     )
     used_a = {k for c in chosen for k in range(c.a_lo, c.a_hi)}
     used_b = {k for c in chosen for k in range(c.b_lo, c.b_hi)}
