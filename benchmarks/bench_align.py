@@ -6,7 +6,12 @@ moved, sentences dropped and added), prints the median time of ``align(a, b)``, 
 time of ``rapidfuzz.process.cdist(sentences_a, sentences_b, scorer=fuzz.token_sort_ratio)``
 over the same sentences on one thread, and their ratio.
 
-    python benchmarks/bench_align.py [--repeat 7]
+With ``--large WORDS`` it also aligns one pair of about that many words (200,000 words is
+about 9,000 sentences a side, every ECB+ sentence once) and prints the time and the peak
+memory traced during ``align`` next to the size of one dense ``n * m`` float64 matrix of
+sentence pairs, which the aligner does not build.
+
+    python benchmarks/bench_align.py [--repeat 7] [--large 200000]
 """
 
 from __future__ import annotations
@@ -99,6 +104,7 @@ def median_time(fn: Callable[[], object], repeat: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--large", type=int, default=0, metavar="WORDS")
     args = parser.parse_args()
     seeds = sorted((ROOT / "seeds").glob("*.txt"))
     cases = [("seed pair", seeds[0].read_text("utf-8"), seeds[1].read_text("utf-8"))]
@@ -122,6 +128,27 @@ def main() -> None:
             f"{name:<14}{words:>14}{f'{len(sa)}/{len(sb)}':>12}{n_links:>7}"
             f"{t_align * 1e3:>10.1f}{t_floor * 1e3:>10.1f}{t_align / t_floor:>7.2f}"
         )
+    if args.large:
+        large(args.large)
+
+
+def large(words: int) -> None:
+    import tracemalloc
+
+    a, b = make_pair(words)
+    n, m = len(_sentences(a)), len(_sentences(b))
+    align(a[:2000], b[:2000])  # warm the word caches
+    tracemalloc.start()
+    start = time.perf_counter()
+    al = align(a, b)
+    took = time.perf_counter() - start
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    print(
+        f"\nlarge pair: {n:,}/{m:,} sentences, {len(al.links):,} links, "
+        f"{len(al.passages):,} passages, {took:.1f} s (traced), peak {peak / 2**20:,.0f} MiB; "
+        f"one dense n*m float64 matrix would be {n * m * 8 / 2**20:,.0f} MiB"
+    )
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@ import itertools
 import json
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -73,7 +74,7 @@ def test_word_edits_show_synonyms_and_spelling(seed_a: str, seed_b: str) -> None
 def test_json_has_stable_schema(seed_a: str, seed_b: str) -> None:
     al = align(Article("a.txt", seed_a), Article("b.txt", seed_b))
     doc = json.loads(al.to_json())
-    assert doc["schema"] == "dupwire.alignment/1"
+    assert doc["schema"] == "dupwire.alignment/2"
     assert doc["verdict"] in {"same_story", "partial_reuse", "unrelated"}
     assert {"a_start", "a_end", "b_start", "b_end", "score"} <= set(doc["links"][0])
     for key in ("only_a", "only_b", "boilerplate_a", "boilerplate_b"):
@@ -203,6 +204,9 @@ def test_symmetric(a: str, b: str) -> None:
     )
     assert (ab.coverage_a, ab.coverage_b) == (ba.coverage_b, ba.coverage_a)
     assert ab.verdict == ba.verdict
+    assert sorted((p.b.start, p.b.end, p.a.start, p.a.end, p.score) for p in ab.passages) == sorted(
+        (p.a.start, p.a.end, p.b.start, p.b.end, p.score) for p in ba.passages
+    )
 
 
 @_FAST
@@ -226,6 +230,135 @@ def test_offsets_slice_the_original_text(a: str, b: str) -> None:
                 assert ln.a.start <= e.a.start < e.a.end <= ln.a.end
             if e.b:
                 assert ln.b.start <= e.b.start < e.b.end <= ln.b.end
-    spans = [ln.a for ln in al.links] + list(al.only_a) + list(al.boilerplate_a)
+    # A sentence fused from several of B repeats its span in one fused link per source.
+    for span in {ln.a for ln in al.links}:
+        sharing = [ln for ln in al.links if ln.a == span]
+        assert len(sharing) == 1 or sum(not ln.fused for ln in sharing) <= 1
+    spans = list({ln.a for ln in al.links}) + list(al.only_a) + list(al.boilerplate_a)
     spans.sort(key=lambda s: s.start)
     assert all(x.end <= y.start for x, y in itertools.pairwise(spans)), "A spans overlap"
+
+
+# --- passages -----------------------------------------------------------------------------
+
+
+def test_seed_pair_is_one_passage(seed_a: str, seed_b: str) -> None:
+    al = align(seed_a, seed_b)
+    (passage,) = al.passages
+    assert passage.links == tuple(range(len(al.links)))
+    assert passage.a.slice(seed_a).startswith("Turkish and Russian soldiers")
+    assert passage.b.start == min(ln.b.start for ln in al.links)
+    assert passage.b.end == max(ln.b.end for ln in al.links)
+    doc = al.to_dict()
+    assert doc["passages"][0]["links"] == list(range(len(al.links)))
+
+
+def test_passages_are_found_whole_and_apart(ecb_records: list[dict[str, Any]]) -> None:
+    # Two runs of four sentences of one article, planted far apart in an unrelated one.
+    src = next(r["text"] for r in ecb_records if r["id"] == "1_2ecb").splitlines()
+    host = [r["text"] for r in ecb_records if r["topic"] == 3][:2]
+    first, second = " ".join(src[0:3]), " ".join(src[4:7])
+    b = "\n".join([host[0], first, host[1], second])
+    al = align("\n".join(src), b)
+    assert len(al.links) > len(al.passages) == 2
+    got = sorted(p.b.slice(b) for p in al.passages)
+    assert got == sorted([first, second])
+    assert sorted(k for p in al.passages for k in p.links) == list(range(len(al.links)))
+
+
+def test_passage_options_are_validated() -> None:
+    with pytest.raises(ParamsError, match="passage_gap must be a non-negative integer"):
+        align("a b c.", "a b c.", passage_gap=-1)
+
+
+# --- shared weights without a dense matrix ------------------------------------------------
+
+
+def test_shared_pairs_equal_the_pairwise_rule(seed_a: str, seed_b: str) -> None:
+    from dupwire.align.aligner import prepare
+    from dupwire.align.passage import shared_pairs, shared_terms
+
+    a, b = prepare(seed_a), prepare(seed_b)
+    dense = {
+        (i, j): sum(w for _, w in shared_terms(x, y))
+        for i, x in enumerate(a.bags)
+        for j, y in enumerate(b.bags)
+    }
+    full = shared_pairs(a.bags, b.bags)
+    got = dict(
+        zip(zip(full.rows.tolist(), full.cols.tolist(), strict=True), full.values, strict=True)
+    )
+    assert full.dropped == 0
+    assert set(got) == {k for k, v in dense.items() if v > 0}
+    assert all(got[k] == pytest.approx(dense[k]) for k in got)
+    # A cap keeps the pairs few: the commonest words only add to pairs already found.
+    capped = shared_pairs(a.bags, b.bags, cap=40)
+    assert capped.dropped > 0
+    assert len(capped.keys) <= 40 < len(full.keys)
+    rows, cols = capped.rows, capped.cols
+    assert capped.cell(rows, cols).tolist() == pytest.approx(full.cell(rows, cols).tolist())
+    assert capped.cell(np.array([-1, 0]), np.array([0, 10**6])).tolist() == [0.0, 0.0]
+
+
+@pytest.mark.parametrize(
+    ("summary", "second"),
+    [
+        pytest.param(
+            "Ketsoyan said the Van Wilder and Big Lebowski actress went to Promises.",
+            "Her film credits include",
+            id="credits",
+        ),
+        pytest.param(
+            "Ketsoyan said Reid, 33, known as a drunken partier, went to the Promises center.",
+            "Reid, 33, earned a reputation",
+            id="reputation",
+        ),
+    ],
+)
+def test_summary_sentence_links_to_each_sentence_it_fuses(
+    ecb_records: list[dict[str, Any]], summary: str, second: str
+) -> None:
+    src = next(r["text"] for r in ecb_records if r["id"] == "1_2ecb")
+    host = next(r["text"] for r in ecb_records if r["topic"] == 3)
+    b = host + "\n" + summary
+    al = align(src, b)
+    assert {ln.b.slice(b) for ln in al.links} == {summary}
+    sources = sorted(ln.a.slice(src)[:20] for ln in al.links)
+    assert sources == sorted(["Jack Ketsoyan said F", second[:20]])
+    assert [ln.fused for ln in al.links if ln.a.slice(src).startswith(second)] == [True]
+    (passage,) = al.passages
+    assert passage.a.slice(src).startswith("Jack Ketsoyan") and second in passage.a.slice(src)
+    assert _mirror(al) == sorted(
+        (ln.a.start, ln.a.end, ln.b.start, ln.b.end, ln.score, ln.moved)
+        for ln in align(b, src).links
+    )
+
+
+def test_link_spans_leave_out_the_unshared_rest_of_a_long_sentence(seed_a: str) -> None:
+    clause = "Turkish and Russian soldiers in armoured vehicles have resumed joint ground patrols"
+    host = (
+        "Local shopkeepers in the market town complained loudly about rising bread prices, "
+        "while " + clause.lower() + ", as the weather turned colder across the region."
+    )
+    al = align(seed_a, host)
+    (link,) = al.links
+    got = link.b.slice(host)
+    assert got.startswith("turkish and russian soldiers")
+    assert "shopkeepers" not in got
+    assert "weather" not in got
+    assert all(link.b.start <= e.b.start and e.b.end <= link.b.end for e in link.edits if e.b)
+    # A keeps its whole sentence: it ends on a shared word ("the Turkish Defence Ministry").
+    assert link.a.slice(seed_a).startswith("Turkish and Russian soldiers")
+    assert link.a.slice(seed_a).endswith("Ministry said.")
+
+
+def test_sparse_merge_windows_equal_the_dense_ones(
+    seed_a: str, seed_b: str, ecb_records: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dupwire.align import aligner
+
+    texts = [r["text"] for r in ecb_records if r["topic"] == 1][:6]
+    pairs = [(seed_a, seed_b), *itertools.pairwise(texts)]
+    dense = [align(x, y).to_dict() for x, y in pairs]
+    monkeypatch.setattr(aligner, "_DENSE_CELLS", 0)
+    assert [align(x, y).to_dict() for x, y in pairs] == dense

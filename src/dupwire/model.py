@@ -24,6 +24,7 @@ __all__ = [
     "Cluster",
     "Clustering",
     "Link",
+    "Passage",
     "RelationKind",
     "Span",
     "Verdict",
@@ -73,7 +74,7 @@ Verdict = Literal["same_story", "partial_reuse", "unrelated"]
 EditOp = Literal["equal", "replace", "insert", "delete"]
 
 #: Version of the JSON document written by :meth:`Alignment.to_dict`.
-ALIGNMENT_SCHEMA = "dupwire.alignment/1"
+ALIGNMENT_SCHEMA = "dupwire.alignment/2"
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,7 +105,10 @@ class Link:
 
     A merged link covers adjacent sentences as one span per side.  ``score`` is the
     passage similarity on the 0-100 scale; ``moved`` says the link is out of order relative
-    to the other links (the passage sits elsewhere in the other article).
+    to the other links (the passage sits elsewhere in the other article).  A ``fused`` link
+    is one source of a sentence that fuses several sentences of the other side (a summary
+    sentence): the sentence appears in one fused link per source, and ``score`` is the share
+    (0-100) of its weight found in all its sources together.
     """
 
     a: Span
@@ -112,6 +116,7 @@ class Link:
     score: float
     moved: bool
     edits: tuple[WordEdit, ...] = field(repr=False)
+    fused: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -121,7 +126,34 @@ class Link:
             "b_end": self.b.end,
             "score": self.score,
             "moved": self.moved,
+            "fused": self.fused,
             "edits": [e.to_dict() for e in self.edits],
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """A run of links that a reader takes for one reused passage: ``a`` in A, ``b`` in B.
+
+    The links (``links`` are indices into :attr:`Alignment.links`) lie near each other on
+    both sides, in order or not; the spans run from the first to the last linked sentence
+    of the run, so they include the few unlinked sentences in between.  ``score`` is the
+    mean score of the links, each weighted by its length.
+    """
+
+    a: Span
+    b: Span
+    score: float
+    links: tuple[int, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "a_start": self.a.start,
+            "a_end": self.a.end,
+            "b_start": self.b.start,
+            "b_end": self.b.end,
+            "score": self.score,
+            "links": list(self.links),
         }
 
 
@@ -130,7 +162,8 @@ class Alignment:
     """Which passages two articles share, which are unique to each, and the verdict.
 
     ``coverage_a`` is the share of A's story text (characters of its non-furniture sentences)
-    that lies in links; likewise ``coverage_b``.
+    that lies in links; likewise ``coverage_b``.  ``passages`` groups the links into the
+    passages a reader would see (:class:`Passage`), in the order of A.
     """
 
     a_id: str
@@ -146,6 +179,7 @@ class Alignment:
     coverage_b: float
     verdict: Verdict
     params: AlignParams = field(repr=False)
+    passages: tuple[Passage, ...] = field(default=(), repr=False)
 
     @property
     def score(self) -> float:
@@ -158,7 +192,7 @@ class Alignment:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON-ready document (schema ``dupwire.alignment/1``, see the README)."""
+        """The JSON-ready document (schema ``dupwire.alignment/2``, see the README)."""
         return {
             "schema": ALIGNMENT_SCHEMA,
             "a_id": self.a_id,
@@ -168,6 +202,7 @@ class Alignment:
             "coverage_b": self.coverage_b,
             "score": self.score,
             "links": [ln.to_dict() for ln in self.links],
+            "passages": [p.to_dict() for p in self.passages],
             "only_a": [s.to_dict() for s in self.only_a],
             "only_b": [s.to_dict() for s in self.only_b],
             "boilerplate_a": [s.to_dict() for s in self.boilerplate_a],

@@ -16,7 +16,7 @@ import unicodedata
 from functools import lru_cache
 from typing import NamedTuple
 
-from dupwire.weights import background_weight
+from dupwire.weights import background_weight, gram_weight
 
 __all__ = [
     "Token",
@@ -173,7 +173,14 @@ def canonical_word(word: str) -> str:
     return word
 
 
-_WORD_RE = re.compile(r"\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*")
+# Scripts written without spaces between words: Chinese and Japanese (Han, kana) are
+# compared by overlapping character bigrams, Thai, Lao, Khmer and Burmese by trigrams, so two
+# wordings of one sentence share most of their grams without a word segmenter.  Their runs
+# come first in the word pattern, so the combining vowel signs of Thai stay in their run.
+_HAN_KANA = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
+_SOUTHEAST = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
+_NOSPACE_RE = re.compile(f"([{_HAN_KANA}]+)|([{_SOUTHEAST}]+)")
+_WORD_RE = re.compile(f"[{_HAN_KANA}{_SOUTHEAST}]+|" + r"\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*")
 
 
 def normalize(text: str) -> str:
@@ -259,34 +266,194 @@ class Token(NamedTuple):
     weight: float
 
 
+_GRAMS: dict[str, tuple[str, float]] = {}
+
+
+def _gram(raw: str) -> tuple[str, float]:
+    found = _GRAMS.get(raw)
+    if found is None:
+        key = _fold(raw)
+        found = (key, gram_weight(key))
+        if len(_GRAMS) >= _ANALYSED_MAX:
+            _GRAMS.clear()
+        _GRAMS[raw] = found
+    return found
+
+
+def _split_nospace(raw: str, offset: int) -> list[Token]:
+    """Tokens of a word that holds text without spaces: character n-grams of each such run
+    (bigrams for Han and kana, trigrams for Thai and its neighbours; a shorter run is one
+    token), the letters or digits around them as words."""
+    out = []
+    pos = 0
+    for m in _NOSPACE_RE.finditer(raw):
+        if m.start() > pos:
+            out.append(Token(offset + pos, offset + m.start(), *_analyse(raw[pos : m.start()])))
+        n = 2 if m.group(1) else 3
+        lo, hi = m.span()
+        for k in range(lo, max(lo + 1, hi - n + 1)):
+            end = min(hi, k + n)
+            out.append(Token(offset + k, offset + end, *_gram(raw[k:end])))
+        pos = hi
+    if pos < len(raw):
+        out.append(Token(offset + pos, offset + len(raw), *_analyse(raw[pos:])))
+    return out
+
+
+_UNIT_WORDS = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+_TEN_WORDS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+_SCALE_WORDS = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9}
+_NUMBER_RE = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?")
+_JOINERS = frozenset({" ", "-", "\u2011", "\u2010"})
+
+
+@lru_cache(maxsize=1)
+def _number_keys() -> tuple[dict[str, int], dict[str, int]]:
+    """Matching keys of number words: their value, and the scale words' multipliers."""
+    values = {match_key(w): v for v, w in enumerate(_UNIT_WORDS)}
+    values.update({match_key(w): 20 + 10 * k for k, w in enumerate(_TEN_WORDS)})
+    scales = {match_key(w): v for w, v in _SCALE_WORDS.items()}
+    return values, scales
+
+
+def _number_value(raw: str) -> float | None:
+    if _NUMBER_RE.fullmatch(raw):
+        return float(raw.replace(",", ""))
+    return None
+
+
+def _numbers(text: str, tokens: list[Token]) -> list[Token]:
+    """Numbers written in words or with a scale become one token keyed by their value, so
+    "24", "twenty-four" and "twenty four" match, as do "3.2 million" and "3,200,000".
+
+    A run is digits or number words joined by spaces or hyphens, then scale words; a lone
+    "one" or "zero" stays a word ("one of them").
+    """
+    values, scales = _number_keys()
+    out: list[Token] = []
+    k = 0
+    while k < len(tokens):
+        tok = tokens[k]
+        digits = _number_value(text[tok.start : tok.end]) if tok.key[:1].isdigit() else None
+        if digits is None and tok.key not in values:
+            out.append(tok)
+            k += 1
+            continue
+        total, current = 0.0, digits if digits is not None else float(values[tok.key])
+        j = k + 1
+        words = digits is None
+        while j < len(tokens) and text[tokens[j - 1].end : tokens[j].start] in _JOINERS:
+            key = tokens[j].key
+            if key in scales:
+                if scales[key] == 100:
+                    current *= 100
+                else:
+                    total += current * scales[key]
+                    current = 0.0
+            elif (
+                words and key in values and values[key] < 10 <= current % 100 and current % 10 == 0
+            ):
+                current += values[key]  # twenty-four
+            elif words and key in values and current >= 100 and current % 100 == 0:
+                current += values[key]  # three hundred five
+            else:
+                break
+            j += 1
+        value = round(total + current, 3)
+        if j == k + 1 and (digits is not None and "," not in text[tok.start : tok.end]):
+            out.append(tok)  # a plain number keeps its key
+        elif j == k + 1 and digits is None and value < 2:
+            out.append(tok)
+        else:
+            key = str(int(value)) if value == int(value) else repr(value)
+            out.append(Token(tok.start, tokens[j - 1].end, key, background_weight(key)))
+        k = j
+    return out
+
+
+def _has_number(tokens: list[Token]) -> bool:
+    values, _ = _number_keys()
+    return any(t.key[:1].isdigit() or t.key in values for t in tokens)
+
+
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
-    """Words of ``text[start:end]`` with offsets into ``text`` and their matching keys."""
+    """Words of ``text[start:end]`` with offsets into ``text`` and their matching keys.
+
+    Text without spaces between words (Chinese, Japanese, Thai) gives overlapping character
+    n-grams, each with its offsets:
+
+    >>> [(t.start, t.end, t.key) for t in tokenize("巡逻队 2019")]
+    [(0, 2, '巡逻'), (1, 3, '逻队'), (4, 8, '2019')]
+    """
     stop = len(text) if end is None else end
     cache = _ANALYSED
     tokens = []
     for m in _WORD_RE.finditer(text, start, stop):
         raw = m.group()
+        if not raw.isascii() and _NOSPACE_RE.search(raw):
+            tokens.extend(_split_nospace(raw, m.start()))
+            continue
         key, weight = cache.get(raw) or _analyse(raw)
         tokens.append(Token(m.start(), m.end(), key, weight))
-    return tokens
+    return _numbers(text, tokens) if _has_number(tokens) else tokens
+
+
+# Text where a word as written may not be one token: digits and number words (merged into
+# one number token), scripts without spaces (split into grams).
+_SPECIAL_RE = re.compile(
+    f"[0-9{_HAN_KANA}{_SOUTHEAST}]|\\b(?:"
+    + "|".join([*_UNIT_WORDS, *_TEN_WORDS, *_SCALE_WORDS])
+    + ")\\b",
+    re.IGNORECASE,
+)
 
 
 def analyse(raw: str) -> tuple[str, float]:
-    """Matching key and rare-word weight of one word as written.
+    """Matching key and rare-word weight of one word as written (one token of
+    :func:`tokenize`, as :func:`raw_words` gives them).
 
-    >>> analyse("Patrolled")
-    ('patrol', 4.1)
+    >>> analyse("Patrolled"), analyse("twenty-four")
+    (('patrol', 4.1), ('24', 1.5))
     """
+    if _SPECIAL_RE.search(raw):
+        toks = tokenize(raw)
+        if len(toks) == 1:
+            return toks[0].key, toks[0].weight
     return _ANALYSED.get(raw) or _analyse(raw)
 
 
 def raw_words(text: str, start: int = 0, end: int | None = None) -> list[str]:
-    """The words of ``text[start:end]`` as written (what :func:`tokenize` finds), no offsets.
+    """The words of ``text[start:end]`` as written, one per token of :func:`tokenize`
+    (a number written in words is one, text without spaces gives its grams), no offsets.
 
-    >>> raw_words("U.S. troops’ 3.2 km")
-    ['U', 'S', 'troops', '3.2', 'km']
+    >>> raw_words("U.S. troops’ 3.2 km, twenty-four")
+    ['U', 'S', 'troops', '3.2', 'km', 'twenty-four']
     """
-    return _WORD_RE.findall(text, start, len(text) if end is None else end)
+    stop = len(text) if end is None else end
+    if _SPECIAL_RE.search(text, start, stop):
+        return [text[t.start : t.end] for t in tokenize(text, start, stop)]
+    return _WORD_RE.findall(text, start, stop)
 
 
 def word_keys(text: str, start: int = 0, end: int | None = None) -> list[tuple[str, float]]:
@@ -298,5 +465,7 @@ def word_keys(text: str, start: int = 0, end: int | None = None) -> list[tuple[s
     ['troop', 'resum', 'patrol']
     """
     stop = len(text) if end is None else end
+    if _SPECIAL_RE.search(text, start, stop):
+        return [(t.key, t.weight) for t in tokenize(text, start, stop)]
     cache = _ANALYSED
     return [cache.get(raw) or _analyse(raw) for raw in _WORD_RE.findall(text, start, stop)]

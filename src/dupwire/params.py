@@ -32,6 +32,11 @@ class AlignParams:
     * ``same_story``: verdict "same_story" when both sides have at least this share of their
       story text covered by links.
     * ``partial_reuse``: verdict "partial_reuse" when one side has at least this share covered.
+    * ``passage_gap``: links join into one passage when at most this many unlinked story
+      sentences separate them on each side (in order or not).
+    * ``fusion_gap``: links that are adjacent on one side also join when at most this many
+      sentences separate them on the other side: a summary, whose consecutive sentences draw
+      on sentences spread over the source.
     """
 
     min_score: float = 40.0
@@ -39,6 +44,8 @@ class AlignParams:
     member_min: float = 0.3
     same_story: float = 0.3
     partial_reuse: float = 0.3
+    passage_gap: int = 2
+    fusion_gap: int = 8
 
     def __post_init__(self) -> None:
         _check_range("min_score", self.min_score, 0.0, 100.0)
@@ -48,6 +55,11 @@ class AlignParams:
         if not isinstance(self.max_merge, int) or not 1 <= self.max_merge <= 5:
             msg = f"max_merge must be an integer in [1, 5], got {self.max_merge!r}"
             raise ParamsError(msg)
+        for name in ("passage_gap", "fusion_gap"):
+            value = getattr(self, name)
+            if not isinstance(value, int) or value < 0:
+                msg = f"{name} must be a non-negative integer (sentences), got {value!r}"
+                raise ParamsError(msg)
 
     @classmethod
     def from_options(cls, **options: Any) -> AlignParams:

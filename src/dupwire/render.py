@@ -224,10 +224,25 @@ def diff_html(al: Alignment, link: Link, base: str = "b") -> str:
     return "".join(tags[kind].format(_esc(piece)) for kind, piece in diff_pieces(al, link, base))
 
 
+def _by_passage(al: Alignment) -> list[tuple[str, Link]]:
+    """Links grouped by passage: label "passage.link" (both counted from 1) and link."""
+    if not al.passages:
+        return [(str(k), link) for k, link in enumerate(al.links, 1)]
+    return [
+        (f"{p}.{k}", al.links[i])
+        for p, passage in enumerate(al.passages, 1)
+        for k, i in enumerate(passage.links, 1)
+    ]
+
+
+def _shared_count(al: Alignment) -> str:
+    return f"{_count(len(al.passages), 'shared passage')} ({_count(len(al.links), 'link')})"
+
+
 def _summary_line(al: Alignment) -> Text:
     return Text.assemble(
         (_VERDICT_LABEL[al.verdict], _VERDICT_STYLE[al.verdict]),
-        f"  ·  {len(al.links)} shared passages  ·  "
+        f"  ·  {_shared_count(al)}  ·  "
         f"coverage A {al.coverage_a:.0%}, B {al.coverage_b:.0%}  ·  passage score {al.score:.1f}",
         "\nA: ",
         (printable(al.a_id), "bold"),
@@ -274,7 +289,7 @@ def alignment_renderable(
     """
     parts: list[RenderableType] = [_summary_line(al)]
     if linear:
-        for k, link in enumerate(al.links, 1):
+        for k, link in _by_passage(al):
             moved = " · moved" if link.moved else ""
             head = Text(f"#{k} · passage score {link.score:.0f}{moved}", style="bold")
             parts.append(head)
@@ -287,11 +302,11 @@ def alignment_renderable(
                     parts.append(Text.assemble(f"  {side.upper()}: ", marked))
     elif al.links:
         table = Table(box=box.SIMPLE_HEAVY, expand=True, show_lines=True)
-        table.add_column("#", justify="right", style="dim", no_wrap=True, width=3)
+        table.add_column("#", justify="right", style="dim", no_wrap=True, width=5)
         table.add_column("A", ratio=1, overflow="fold")
         table.add_column("B", ratio=1, overflow="fold")
         table.add_column("score", justify="right", no_wrap=True, width=5)
-        for k, link in enumerate(al.links, 1):
+        for k, link in _by_passage(al):
             score = Text(f"{link.score:.0f}")
             if link.moved:
                 score.append("\nmoved", style="magenta")
@@ -432,7 +447,7 @@ def alignment_table_html(al: Alignment, *, only_a: bool = True, open_lists: bool
     """The body of an alignment view: shared passages side by side, then the passages only
     in B (and, with ``only_a``, only in A), then the furniture; no style sheet."""
     rows = []
-    for k, link in enumerate(al.links, 1):
+    for k, link in _by_passage(al):
         moved = '<div class="moved">moved</div>' if link.moved else ""
         cell_a = _html_marked(al.a_text, link.a, _link_runs(link, "a"))
         cell_b = _html_marked(al.b_text, link.b, _link_runs(link, "b"))
@@ -468,8 +483,8 @@ def alignment_html(al: Alignment) -> str:
     can be shown in a notebook without touching the notebook's style.
     """
     head = (
-        f'<p><b class="{al.verdict}">{_VERDICT_LABEL[al.verdict]}</b> · {len(al.links)} shared '
-        f"passages · coverage A {al.coverage_a:.0%}, B {al.coverage_b:.0%} · passage score "
+        f'<p><b class="{al.verdict}">{_VERDICT_LABEL[al.verdict]}</b> · {_shared_count(al)} · '
+        f"coverage A {al.coverage_a:.0%}, B {al.coverage_b:.0%} · passage score "
         f"{al.score:.1f}<br>A: <b>{_esc_id(al.a_id)}</b><br>B: <b>{_esc_id(al.b_id)}</b></p>"
     )
     return f'<div class="dupwire">{_style()}{head}{alignment_table_html(al)}</div>'

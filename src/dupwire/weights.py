@@ -16,13 +16,14 @@ every article uses) count less.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Mapping
 from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["MAX_WEIGHT", "ZIPF_CEILING", "background_weight", "corpus_damping"]
+__all__ = ["MAX_WEIGHT", "ZIPF_CEILING", "background_weight", "corpus_damping", "gram_weight"]
 
 ZIPF_CEILING = 7.0
 MAX_WEIGHT = 6.0
@@ -50,6 +51,49 @@ def background_weight(word: str) -> float:
         return MAX_WEIGHT
     zipf = math.log10(freq) + 9.0
     return max(0.0, min(MAX_WEIGHT, ZIPF_CEILING - zipf))
+
+
+#: Weight of a character n-gram of a script without a frequency list (Thai, Lao, Khmer,
+#: Burmese): every gram counts the same, a middling weight.
+FLAT_GRAM_WEIGHT = 3.0
+_KANA = re.compile("[\u3040-\u30ff\u31f0-\u31ff\uff66-\uff9f]")
+_HAN_KANA = re.compile(
+    "[\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]"
+)
+
+
+@lru_cache(maxsize=2)
+def _cjk_frequencies(lang: str) -> Mapping[str, float]:
+    import wordfreq
+
+    freqs: Mapping[str, float] = wordfreq.get_frequency_dict(lang, wordlist="best")
+    return freqs
+
+
+def _zipf_weight(freq: float) -> float:
+    return max(0.0, min(MAX_WEIGHT, ZIPF_CEILING - (math.log10(freq) + 9.0)))
+
+
+@lru_cache(maxsize=200_000)
+def gram_weight(gram: str) -> float:
+    """Weight of one character n-gram of text written without spaces.
+
+    Chinese and Japanese grams use ``wordfreq``'s Chinese (Japanese when the gram has kana)
+    frequencies: a gram that is a word weighs as a word; otherwise the mean weight of its
+    characters, so grams of the commonest characters (的, の) weigh almost nothing and those
+    of names weigh much.  Other scripts have no list here: ``FLAT_GRAM_WEIGHT``.
+
+    >>> gram_weight("的") < 0.5 < gram_weight("巡逻"), gram_weight("ประ")
+    (True, 3.0)
+    """
+    if not _HAN_KANA.search(gram):
+        return FLAT_GRAM_WEIGHT
+    freqs = _cjk_frequencies("ja" if _KANA.search(gram) else "zh")
+    freq = freqs.get(gram)
+    if freq is not None:
+        return _zipf_weight(freq)
+    chars = [_zipf_weight(freqs[ch]) if ch in freqs else MAX_WEIGHT for ch in gram]
+    return sum(chars) / len(chars)
 
 
 def corpus_damping(

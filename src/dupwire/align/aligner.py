@@ -32,15 +32,17 @@ from rapidfuzz.distance import Levenshtein
 from dupwire.align.passage import (
     Bag,
     Candidate,
+    SharedPairs,
     coverage,
     dice,
-    dice_matrix,
     select_links,
+    shared_pairs,
+    shared_terms,
     summary_score,
     verdict_for,
 )
 from dupwire.errors import EmptyArticleError
-from dupwire.model import Alignment, Article, EditOp, Link, Span, Verdict, WordEdit
+from dupwire.model import Alignment, Article, EditOp, Link, Passage, Span, Verdict, WordEdit
 from dupwire.normalize import Token, tokenize
 from dupwire.params import AlignParams
 from dupwire.segment import Unit, split_units
@@ -48,6 +50,16 @@ from dupwire.segment import Unit, split_units
 __all__ = ["Prepared", "Relation", "align", "prepare", "relate"]
 
 _SEED_FRACTION = 0.5  # pairs scoring at least this share of min_score seed merge windows
+# Fusions (a sentence that fuses several sentences of the other side, as in a summary): each
+# source holds at least _FUSION_MEMBER of the sentence's weight (and _FUSION_MIN_WEIGHT, about
+# one rare word), all of them (at most _FUSION_MAX) at least _FUSION_COVER, and
+# _FUSION_GAIN more than the best source alone.
+_FUSION_MEMBER = 0.25
+_FUSION_MIN_WEIGHT = 4.0
+_FUSION_COVER = 0.6
+_FUSION_GAIN = 0.15
+_FUSION_MAX = 3
+_DENSE_CELLS = 1 << 20  # texts with at most this many sentence pairs test windows densely
 
 
 @dataclass(slots=True)
@@ -91,30 +103,6 @@ class Prepared:
         return Span(self.units[self.story[lo]].start, self.units[self.story[hi - 1]].end)
 
 
-def _shared_matrix(a: Prepared, b: Prepared) -> np.ndarray:
-    """Shared weight of every pair of story units, from the words both texts contain."""
-    post_a: dict[str, list[tuple[int, int, float]]] = {}
-    for i, bag in enumerate(a.bags):
-        for key, count in bag.counts.items():
-            if bag.weights[key] > 0:
-                post_a.setdefault(key, []).append((i, count, bag.weights[key]))
-    post_b: dict[str, list[tuple[int, int, float]]] = {}
-    for j, bag in enumerate(b.bags):
-        for key, count in bag.counts.items():
-            if key in post_a and bag.weights[key] > 0:
-                post_b.setdefault(key, []).append((j, count, bag.weights[key]))
-    shared = np.zeros((len(a.bags), len(b.bags)))
-    for key in sorted(post_b):
-        pa = np.array(post_a[key])
-        pb = np.array(post_b[key])
-        rows = pa[:, 0].astype(np.intp)
-        cols = pb[:, 0].astype(np.intp)
-        counts = np.minimum.outer(pa[:, 1], pb[:, 1])
-        weights = np.minimum.outer(pa[:, 2], pb[:, 2])
-        shared[np.ix_(rows, cols)] += counts * weights
-    return shared
-
-
 def prepare(text: str) -> Prepared:
     """Cut ``text`` into sentence units and weighted words for :func:`relate` and :func:`align`."""
     return Prepared.of(text)
@@ -151,19 +139,28 @@ def relate(a: Prepared, b: Prepared, params: AlignParams | None = None) -> Relat
     )
 
 
-def _candidates(a: Prepared, b: Prepared, params: AlignParams) -> list[Candidate]:
+def _candidates(
+    a: Prepared, b: Prepared, params: AlignParams, shared: SharedPairs | None = None
+) -> list[Candidate]:
     n, m = len(a.bags), len(b.bags)
     if n == 0 or m == 0:
         return []
-    shared = _shared_matrix(a, b)
+    if shared is None:
+        shared = shared_pairs(a.bags, b.bags)
     wa = np.array([bag.total for bag in a.bags])
     wb = np.array([bag.total for bag in b.bags])
-    scores = dice_matrix(shared, wa, wb)
+    rows, cols = shared.rows, shared.cols
+    denom = wa[rows] + wb[cols]
+    scores = np.divide(200.0 * shared.values, denom, out=np.zeros(len(denom)), where=denom > 0)
     found: dict[tuple[int, int, int, int], float] = {}
-    _weightless_pairs(a, b, scores)
-    seeds = np.argwhere(scores >= params.min_score * _SEED_FRACTION)
-    for i, j in seeds.tolist():
-        found[(i, i + 1, j, j + 1)] = round(float(scores[i, j]), 6)
+    seed_at = np.flatnonzero(scores >= params.min_score * _SEED_FRACTION)
+    si, sj = rows[seed_at], cols[seed_at]
+    for i, j, sc in zip(si.tolist(), sj.tolist(), scores[seed_at].tolist(), strict=True):
+        found[(i, i + 1, j, j + 1)] = round(sc, 6)
+    for i, j in _weightless_pairs(a, b):
+        found[(i, i + 1, j, j + 1)] = 100.0
+        si, sj = np.append(si, i), np.append(sj, j)
+    seeds = np.stack([si, sj], axis=1) if len(si) else np.zeros((0, 2), dtype=np.int64)
     for key in sorted(_merge_windows(shared, wa, wb, seeds, params)):
         if key not in found:
             found[key] = dice(a.window_bag(key[0], key[1]), b.window_bag(key[2], key[3]))
@@ -171,14 +168,66 @@ def _candidates(a: Prepared, b: Prepared, params: AlignParams) -> list[Candidate
 
 
 def _merge_windows(
-    shared: np.ndarray, wa: np.ndarray, wb: np.ndarray, seeds: np.ndarray, params: AlignParams
+    shared: SharedPairs, wa: np.ndarray, wb: np.ndarray, seeds: np.ndarray, params: AlignParams
 ) -> set[tuple[int, int, int, int]]:
     """Windows around the seed pairs in which every sentence finds enough of its weight.
 
     A window pair (A sentences ``a_lo:a_hi``, B sentences ``b_lo:b_hi``) qualifies when each
     of its sentences has at least ``member_min`` of its weight shared with the other window;
-    prefix sums make the test one vectorised step per window shape.
+    the test is one vectorised step per window shape, reading the sparse shared weights.
     """
+    n, m = shared.n, shared.m
+    size = params.max_merge
+    if size <= 1 or len(seeds) == 0:
+        return set()
+    if n * m <= _DENSE_CELLS:
+        dense = np.zeros((n, m))
+        dense[shared.rows, shared.cols] = shared.values
+        return _merge_windows_dense(dense, wa, wb, seeds, params)
+    need_a = params.member_min * wa
+    need_b = params.member_min * wb
+    si, sj = seeds[:, 0], seeds[:, 1]
+    out: set[tuple[int, int, int, int]] = set()
+    shapes = [(w, o) for w in range(1, size + 1) for o in range(w)]
+    cells: dict[tuple[int, int], np.ndarray] = {}
+
+    def cell(da: int, db: int) -> np.ndarray:
+        # Shared weight of (seed row + da, seed column + db) for every seed.
+        got = cells.get((da, db))
+        if got is None:
+            got = shared.cell(si + da, sj + db)
+            cells[(da, db)] = got
+        return got
+
+    for width_a, off_a in shapes:
+        a_lo = si - off_a
+        a_hi = a_lo + width_a
+        for width_b, off_b in shapes:
+            if width_a == width_b == 1:
+                continue
+            b_lo = sj - off_b
+            b_hi = b_lo + width_b
+            ok = (a_lo >= 0) & (a_hi <= n) & (b_lo >= 0) & (b_hi <= m)
+            if not ok.any():
+                continue
+            for k in range(width_a):
+                r = np.clip(a_lo + k, 0, n - 1)
+                got = sum(cell(k - off_a, q - off_b) for q in range(width_b))
+                ok &= (got >= need_a[r]) & (wa[r] > 0)
+            for q in range(width_b):
+                c = np.clip(b_lo + q, 0, m - 1)
+                got = sum(cell(k - off_a, q - off_b) for k in range(width_a))
+                ok &= (got >= need_b[c]) & (wb[c] > 0)
+            for idx in np.flatnonzero(ok).tolist():
+                out.add((int(a_lo[idx]), int(a_hi[idx]), int(b_lo[idx]), int(b_hi[idx])))
+    return out
+
+
+def _merge_windows_dense(
+    shared: np.ndarray, wa: np.ndarray, wb: np.ndarray, seeds: np.ndarray, params: AlignParams
+) -> set[tuple[int, int, int, int]]:
+    """:func:`_merge_windows` on a dense matrix of shared weights (small texts): prefix sums
+    make the test one vectorised step per window shape."""
     n, m = shared.shape
     size = params.max_merge
     if size <= 1 or len(seeds) == 0:
@@ -214,18 +263,104 @@ def _merge_windows(
     return out
 
 
-def _weightless_pairs(a: Prepared, b: Prepared, dice: np.ndarray) -> None:
-    """Score pairs of sentences made only of weightless words, which the matrix skips."""
+def _weightless_pairs(a: Prepared, b: Prepared) -> list[tuple[int, int]]:
+    """Pairs of sentences made only of weightless words with equal bags (they score 100;
+    the shared weights skip them)."""
     light_b: dict[tuple[tuple[str, int], ...], list[int]] = {}
     for j, bag in enumerate(b.bags):
         if bag.total <= 0 and bag.counts:
             light_b.setdefault(tuple(sorted(bag.counts.items())), []).append(j)
     if not light_b:
-        return
+        return []
+    out: list[tuple[int, int]] = []
     for i, bag in enumerate(a.bags):
         if bag.total <= 0 and bag.counts:
-            for j in light_b.get(tuple(sorted(bag.counts.items())), []):
-                dice[i, j] = 100.0
+            out.extend((i, j) for j in light_b.get(tuple(sorted(bag.counts.items())), []))
+    return out
+
+
+def _fusions(
+    a: Prepared, b: Prepared, shared: SharedPairs, chosen: list[Candidate]
+) -> list[Candidate]:
+    """Links of sentences that fuse several non-adjacent sentences of the other side.
+
+    A summary sentence draws on two or three sentences of the story, anywhere in it, and
+    shares too little with all but one (or any) of them for a link.  For every sentence that
+    is unlinked or linked alone to one run of sentences, the unlinked sentences of the other
+    side holding enough of its weight are its further sources (read from the sparse shared
+    weights: no window search, nothing quadratic); it is a fusion when its link partners and
+    best sources together hold most of its weight, clearly more than before.  Fusions are
+    taken best first, each source once, with a tie-break that does not depend on which side
+    is A; every further source gives one link, scored by the share found in all of them.
+    """
+    used_a = {k for c in chosen for k in range(c.a_lo, c.a_hi)}
+    used_b = {k for c in chosen for k in range(c.b_lo, c.b_hi)}
+    partner_b = {c.b_lo: tuple(range(c.a_lo, c.a_hi)) for c in chosen if c.b_hi - c.b_lo == 1}
+    partner_a = {c.a_lo: tuple(range(c.b_lo, c.b_hi)) for c in chosen if c.a_hi - c.a_lo == 1}
+    rows, cols, values = shared.rows, shared.cols, shared.values
+    # (cover, A sentences, B sentences, the new sources, which side is the target)
+    found: list[tuple[float, tuple[int, ...], tuple[int, ...], tuple[int, ...], bool]] = []
+    for target, source, t_bags, s_bags, t_used, s_used, partner, t_is_b in (
+        (cols, rows, b.bags, a.bags, used_b, used_a, partner_b, True),
+        (rows, cols, a.bags, b.bags, used_a, used_b, partner_a, False),
+    ):
+        order = np.lexsort((source, target))
+        bounds = np.flatnonzero(np.diff(target[order])) + 1
+        for run in np.split(order, bounds):
+            if len(run) == 0:
+                continue
+            t = int(target[run[0]])
+            total = t_bags[t].total
+            base = partner.get(t, ())
+            if (t in t_used and not base) or total <= 0:
+                continue
+            need = max(_FUSION_MEMBER * total, _FUSION_MIN_WEIGHT)
+            members = [
+                (float(values[k]), int(source[k]))
+                for k in run.tolist()
+                if values[k] >= need and int(source[k]) not in s_used
+            ]
+            if not members or len(members) + len(base) < 2:
+                continue
+            members.sort(key=lambda vs: (-vs[0], vs[1]))
+            extra = tuple(sorted(src for _, src in members[: max(1, _FUSION_MAX - len(base))]))
+            before = members[0][0] / total
+            if base:
+                before = max(before, _cover(t_bags[t], [s_bags[k] for k in base]))
+            cover = _cover(t_bags[t], [s_bags[k] for k in sorted(base + extra)])
+            if cover < _FUSION_COVER or cover - before < _FUSION_GAIN:
+                continue
+            srcs = tuple(sorted(base + extra))
+            side_a, side_b = (srcs, (t,)) if t_is_b else ((t,), srcs)
+            found.append((round(cover, 6), side_a, side_b, extra, t_is_b))
+    found.sort(key=lambda f: (-f[0], min(f[1:3], f[2:0:-1]), max(f[1:3], f[2:0:-1])))
+    out: list[Candidate] = []
+    extended: set[tuple[bool, int]] = set()
+    for cover, side_a, side_b, extra, t_is_b in found:
+        t = side_b[0] if t_is_b else side_a[0]
+        if (t_is_b, t) in extended or (used_a if t_is_b else used_b).intersection(extra):
+            continue
+        if (used_b if t_is_b else used_a).__contains__(t) and not (
+            partner_b if t_is_b else partner_a
+        ).get(t):
+            continue
+        extended.add((t_is_b, t))
+        (used_a if t_is_b else used_b).update(extra)
+        (used_b if t_is_b else used_a).add(t)
+        score = round(100 * cover, 6)
+        out.extend(
+            Candidate(i, i + 1, t, t + 1, score) if t_is_b else Candidate(t, t + 1, i, i + 1, score)
+            for i in extra
+        )
+    return out
+
+
+def _cover(target: Bag, sources: list[Bag]) -> float:
+    """Share of ``target``'s weight found in the sources together."""
+    merged = sources[0]
+    for bag in sources[1:]:
+        merged = merged.merged(bag)
+    return sum(w for _, w in shared_terms(target, merged)) / target.total
 
 
 def _moved_flags(links: list[Candidate]) -> list[bool]:
@@ -252,6 +387,154 @@ def _moved_flags(links: list[Candidate]) -> list[bool]:
         after[k] = weight[k] + (after[later].max() if later.any() else 0)
     on_best = upto + after - weight == upto.max()
     return [not flag for flag in on_best.tolist()]
+
+
+def _root(comp: list[int], x: int) -> int:
+    while comp[x] != x:
+        comp[x] = comp[comp[x]]
+        x = comp[x]
+    return x
+
+
+def group_passages(links: list[Candidate], params: AlignParams) -> list[list[int]]:
+    """Indices of ``links`` grouped into passages, in order of their first sentence in A.
+
+    Two groups join when at most ``passage_gap`` story sentences separate their ranges on
+    each side, or when they touch on one side and at most ``fusion_gap`` separate them on the
+    other; the ranges of a group run from its first to its last sentence, and joining
+    repeats until no two groups qualify.  The rule is the same with the sides swapped.
+    """
+    groups = [[k] for k in range(len(links))]
+    box = np.array([[c.a_lo, c.a_hi, c.b_lo, c.b_hi] for c in links], dtype=np.int64)
+    while len(groups) > 1:
+        comp = list(range(len(groups)))  # connected components of the "near" pairs
+        joined = False
+        for i, j in _near_pairs(box, params):
+            ri, rj = _root(comp, i), _root(comp, j)
+            if ri != rj:
+                comp[max(ri, rj)] = min(ri, rj)
+                joined = True
+        if not joined:
+            break
+        merged: dict[int, list[int]] = {}
+        for g in range(len(groups)):
+            merged.setdefault(_root(comp, g), []).append(g)
+        groups = [sorted(k for g in members for k in groups[g]) for members in merged.values()]
+        box = np.array(
+            [
+                [
+                    min(links[k].a_lo for k in grp),
+                    max(links[k].a_hi for k in grp),
+                    min(links[k].b_lo for k in grp),
+                    max(links[k].b_hi for k in grp),
+                ]
+                for grp in groups
+            ],
+            dtype=np.int64,
+        )
+    order = sorted(range(len(groups)), key=lambda g: (box[g, 0], box[g, 2]))
+    return [groups[g] for g in order]
+
+
+def _near_pairs(box: np.ndarray, params: AlignParams) -> list[tuple[int, int]]:
+    """Pairs of ranges (rows ``a_lo, a_hi, b_lo, b_hi``) close enough to join.
+
+    A sweep over the ranges in order of ``a_lo``: only ranges that start within the widest
+    allowed gap of one's end in A are compared, so the work grows with the near pairs, not
+    with the square of the links.
+    """
+    widest = max(params.passage_gap, params.fusion_gap)
+    order = np.lexsort((box[:, 2], box[:, 0]))
+    a_lo = box[order, 0]
+    out: list[tuple[int, int]] = []
+    for pos, i in enumerate(order.tolist()):
+        end = int(np.searchsorted(a_lo, box[i, 1] + widest, side="right"))
+        if end <= pos + 1:
+            continue
+        js = order[pos + 1 : end]
+        gap_a = np.maximum(0, box[js, 0] - box[i, 1])
+        gap_b = np.maximum(0, np.maximum(box[js, 2] - box[i, 3], box[i, 2] - box[js, 3]))
+        near = (gap_a <= params.passage_gap) & (gap_b <= params.passage_gap)
+        near |= (np.minimum(gap_a, gap_b) == 0) & (np.maximum(gap_a, gap_b) <= params.fusion_gap)
+        out.extend((i, int(j)) for j in js[near].tolist())
+    return out
+
+
+def _passages(
+    a: Prepared, b: Prepared, chosen: list[Candidate], links: tuple[Link, ...], params: AlignParams
+) -> tuple[Passage, ...]:
+    out = []
+    for grp in group_passages(chosen, params):
+        sizes = [
+            (links[k].a.end - links[k].a.start) + (links[k].b.end - links[k].b.start) for k in grp
+        ]
+        score = sum(s * links[k].score for s, k in zip(sizes, grp, strict=True)) / max(
+            1, sum(sizes)
+        )
+        out.append(
+            Passage(
+                a=Span(min(links[k].a.start for k in grp), max(links[k].a.end for k in grp)),
+                b=Span(min(links[k].b.start for k in grp), max(links[k].b.end for k in grp)),
+                score=round(score, 2),
+                links=tuple(grp),
+            )
+        )
+    return tuple(out)
+
+
+_TRIM_WORDS = 4  # a link's span leaves out an unshared edge of at least this many words
+
+
+def _link(
+    a: Prepared, b: Prepared, cand: Candidate, moved: bool, *, fused: bool, whole: bool
+) -> Link:
+    """The link of a candidate, its spans tightened to the shared part of its sentences.
+
+    On each side, a run of at least ``_TRIM_WORDS`` words at the start or the end before the
+    first (after the last) word with weight that the other side also has is left out of the
+    span: the rest of a long sentence around a reused clause.  The rule reads each side
+    against the other's words only, so it is the same with the sides swapped; spans still
+    start and end on words of the original text.  Fused links, and links that share a
+    sentence with one (``whole``), keep whole sentences.
+    """
+    edits = _word_edits(a, b, cand)
+    span_a, span_b = a.span(cand.a_lo, cand.a_hi), b.span(cand.b_lo, cand.b_hi)
+    if not (fused or whole):
+        ta = [t for k in range(cand.a_lo, cand.a_hi) for t in a.tokens[k]]
+        tb = [t for k in range(cand.b_lo, cand.b_hi) for t in b.tokens[k]]
+        tight_a = _tight(ta, {t.key for t in tb}, span_a)
+        tight_b = _tight(tb, {t.key for t in ta}, span_b)
+        if (tight_a, tight_b) != (span_a, span_b):
+            span_a, span_b = tight_a, tight_b
+            edits = tuple(e for e in (_clip(e, span_a, span_b) for e in edits) if e is not None)
+    return Link(span_a, span_b, round(cand.score, 2), moved, edits, fused)
+
+
+def _tight(tokens: list[Token], other: set[str], span: Span) -> Span:
+    anchors = [k for k, t in enumerate(tokens) if t.weight > 0 and t.key in other]
+    if not anchors:
+        return span
+    first, last = anchors[0], anchors[-1]
+    start = tokens[first].start if first >= _TRIM_WORDS else span.start
+    end = tokens[last].end if len(tokens) - 1 - last >= _TRIM_WORDS else span.end
+    return Span(start, end)
+
+
+def _clip(edit: WordEdit, span_a: Span, span_b: Span) -> WordEdit | None:
+    """The part of a word edit inside the tightened spans (None when nothing is left)."""
+
+    def inside(run: Span | None, span: Span) -> Span | None:
+        if run is None:
+            return None
+        lo, hi = max(run.start, span.start), min(run.end, span.end)
+        return Span(lo, hi) if lo < hi else None
+
+    ra, rb = inside(edit.a, span_a), inside(edit.b, span_b)
+    if ra is None and rb is None:
+        return None
+    if edit.op in ("equal", "replace") and (ra is None) != (rb is None):
+        return WordEdit("delete" if rb is None else "insert", ra, rb)
+    return WordEdit(edit.op, ra, rb)
 
 
 def _word_edits(a: Prepared, b: Prepared, cand: Candidate) -> tuple[WordEdit, ...]:
@@ -307,16 +590,23 @@ def align(a: str | Article, b: str | Article, **options: Any) -> Alignment:
             msg = f"{name}: the article is empty; pass a text with at least one sentence"
             raise EmptyArticleError(msg)
     side_a, side_b = prepare(text_a), prepare(text_b)
-    chosen = select_links(_candidates(side_a, side_b, params), params.min_score)
+    shared = shared_pairs(side_a.bags, side_b.bags)
+    chosen = select_links(_candidates(side_a, side_b, params, shared), params.min_score)
+    fused = set(_fusions(side_a, side_b, shared, chosen))
+    chosen.extend(fused)
     chosen.sort(key=lambda c: (c.a_lo, c.b_lo))
     moved = _moved_flags(chosen)
+    fused_a = {c.a_lo for c in fused}
+    fused_b = {c.b_lo for c in fused}
     links = tuple(
-        Link(
-            a=side_a.span(c.a_lo, c.a_hi),
-            b=side_b.span(c.b_lo, c.b_hi),
-            score=round(c.score, 2),
-            moved=mv,
-            edits=_word_edits(side_a, side_b, c),
+        _link(
+            side_a,
+            side_b,
+            c,
+            mv,
+            fused=c in fused,
+            whole=bool(fused_a.intersection(range(c.a_lo, c.a_hi)))
+            or bool(fused_b.intersection(range(c.b_lo, c.b_hi))),
         )
         for c, mv in zip(chosen, moved, strict=True)
     )
@@ -337,6 +627,7 @@ def align(a: str | Article, b: str | Article, **options: Any) -> Alignment:
         coverage_b=round(cov_b, 4),
         verdict=verdict_for(cov_a, cov_b, params),
         params=params,
+        passages=_passages(side_a, side_b, chosen, links, params),
     )
 
 

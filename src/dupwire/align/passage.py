@@ -20,14 +20,17 @@ from dupwire.normalize import Token, tokenize
 from dupwire.params import AlignParams
 
 __all__ = [
+    "PAIR_CAP",
     "Bag",
     "Candidate",
     "PassageScore",
+    "SharedPairs",
     "coverage",
     "dice_matrix",
     "explain_similarity",
     "passage_similarity",
     "select_links",
+    "shared_pairs",
     "summary_score",
     "verdict_for",
 ]
@@ -90,6 +93,127 @@ def dice_matrix(shared: np.ndarray, totals_a: np.ndarray, totals_b: np.ndarray) 
     denom = totals_a[:, None] + totals_b[None, :]
     out: np.ndarray = np.divide(200.0 * shared, denom, out=np.zeros_like(shared), where=denom > 0)
     return out
+
+
+#: At most this many sentence pairs get a shared weight in one comparison (about 24 bytes
+#: each); see :func:`shared_pairs`.
+PAIR_CAP = 2_000_000
+
+
+@dataclass(frozen=True, slots=True)
+class SharedPairs:
+    """The shared weight of the sentence pairs that share a weighted word: a sparse matrix.
+
+    ``keys`` (``i * m + j``, sorted) and ``values`` list the pairs with a shared weight;
+    every other pair shares nothing.  ``dropped`` counts the words left out by the cap.
+    """
+
+    n: int
+    m: int
+    keys: np.ndarray
+    values: np.ndarray
+    dropped: int = 0
+
+    @property
+    def rows(self) -> np.ndarray:
+        out: np.ndarray = self.keys // max(1, self.m)
+        return out
+
+    @property
+    def cols(self) -> np.ndarray:
+        out: np.ndarray = self.keys % max(1, self.m)
+        return out
+
+    def cell(self, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+        """Shared weight of pairs ``(i[k], j[k])`` (0 outside the matrix or without words)."""
+        inside = (i >= 0) & (i < self.n) & (j >= 0) & (j < self.m)
+        key = np.where(inside, i * self.m + j, -1)
+        at = np.searchsorted(self.keys, key)
+        at_c = np.minimum(at, max(0, len(self.keys) - 1))
+        hit = inside & (at < len(self.keys))
+        if len(self.keys):
+            hit &= self.keys[at_c] == key
+        out: np.ndarray = np.where(hit, self.values[at_c] if len(self.keys) else 0.0, 0.0)
+        return out
+
+
+def shared_pairs(bags_a: Sequence[Bag], bags_b: Sequence[Bag], cap: int = PAIR_CAP) -> SharedPairs:
+    """Shared weight of every pair of passages that share a weighted word, without an
+    ``n * m`` matrix: memory grows with the pairs that share words, and at most ``cap``
+    word occurrences pairs are summed.
+
+    Words are taken rarest first (fewest pairs first); a word whose pairs would pass the cap
+    adds its weight only to the pairs already found (those sharing a rarer word), so a pair
+    that shares nothing but such words scores 0.  That only happens when two very long texts
+    share a word in thousands of sentences each; below the cap the result is exact.
+    """
+    post_a: dict[str, list[tuple[int, int, float]]] = {}
+    for i, bag in enumerate(bags_a):
+        for key, count in bag.counts.items():
+            if bag.weights[key] > 0:
+                post_a.setdefault(key, []).append((i, count, bag.weights[key]))
+    post_b: dict[str, list[tuple[int, int, float]]] = {}
+    for j, bag in enumerate(bags_b):
+        for key, count in bag.counts.items():
+            if key in post_a and bag.weights[key] > 0:
+                post_b.setdefault(key, []).append((j, count, bag.weights[key]))
+    n, m = len(bags_a), len(bags_b)
+    kept = set()
+    used = dropped = 0
+    for key in sorted(post_b, key=lambda w: (len(post_a[w]) * len(post_b[w]), w)):
+        size = len(post_a[key]) * len(post_b[key])
+        if used + size > cap:
+            dropped += 1
+            continue
+        used += size
+        kept.add(key)
+    acc_keys = np.zeros(0, dtype=np.int64)
+    acc_values = np.zeros(0)
+    keys: list[np.ndarray] = []
+    values: list[np.ndarray] = []
+    pending = 0
+    for key in sorted(kept):  # summed in word order, as a dense matrix would be
+        pa = np.array(post_a[key])
+        pb = np.array(post_b[key])
+        rows = pa[:, 0].astype(np.int64)
+        cols = pb[:, 0].astype(np.int64)
+        keys.append((rows[:, None] * m + cols[None, :]).ravel())
+        values.append(
+            (np.minimum.outer(pa[:, 1], pb[:, 1]) * np.minimum.outer(pa[:, 2], pb[:, 2])).ravel()
+        )
+        pending += len(keys[-1])
+        if pending >= _FLUSH:
+            acc_keys, acc_values = _fold_pairs([acc_keys, *keys], [acc_values, *values])
+            keys, values, pending = [], [], 0
+    acc_keys, acc_values = _fold_pairs([acc_keys, *keys], [acc_values, *values])
+    # The words left out still add their weight to the pairs that share a rarer word.
+    rows_all, cols_all = acc_keys // max(1, m), acc_keys % max(1, m)
+    for key in sorted(set(post_b) - kept):
+        pa = np.array(post_a[key])
+        pb = np.array(post_b[key])
+        count_a, weight_a = np.zeros(n), np.zeros(n)
+        count_b, weight_b = np.zeros(m), np.zeros(m)
+        rows = pa[:, 0].astype(np.intp)
+        cols = pb[:, 0].astype(np.intp)
+        count_a[rows], weight_a[rows] = pa[:, 1], pa[:, 2]
+        count_b[cols], weight_b[cols] = pb[:, 1], pb[:, 2]
+        acc_values += np.minimum(count_a[rows_all], count_b[cols_all]) * np.minimum(
+            weight_a[rows_all], weight_b[cols_all]
+        )
+    return SharedPairs(n, m, acc_keys, acc_values, dropped)
+
+
+_FLUSH = 1 << 18  # pairs gathered before they are summed into the running result
+
+
+def _fold_pairs(keys: list[np.ndarray], values: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """Sum the values of equal keys (in the order given); keys come out sorted."""
+    all_keys = np.concatenate(keys)
+    if len(all_keys) == 0:
+        return all_keys, np.zeros(0)
+    uniq, inverse = np.unique(all_keys, return_inverse=True)
+    summed: np.ndarray = np.bincount(inverse, weights=np.concatenate(values), minlength=len(uniq))
+    return uniq, summed
 
 
 @dataclass(frozen=True, slots=True)
