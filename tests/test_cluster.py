@@ -345,3 +345,15 @@ def test_copy_leader_is_the_shortest_version(ecb_records: list[dict[str, Any]]) 
     result = cluster([Article("A", a), Article("B", f"{a}\n{c}"), Article("C", c)])
     assert result.stats["copies"] == 1
     assert not _together(result, "A", "C")
+
+
+def test_a_record_title_is_read_as_the_headline() -> None:
+    # Two bare excerpts that share little; their titles tell the same story.
+    a = Article(
+        "a", "Patrols were halted last year.", meta={"title": "Turkey, Russia resume patrols"}
+    )
+    b = Article(
+        "b", "The ministry said on Friday.", meta={"title": "Russia and Turkey resume patrols"}
+    )
+    assert cluster([a, b]).clusters != ()
+    assert cluster([Article("a", a.text), Article("b", b.text)]).clusters == ()

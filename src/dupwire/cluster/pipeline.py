@@ -94,7 +94,7 @@ def cluster(
     days, date_text, warnings = _dates(ordered)
     dated = days if not np.isnan(days).all() else None
     workers = auto_workers(p.workers, n)
-    text = engine.scan([a.text for a in ordered], workers, progress)
+    text = engine.scan([_story_text(a) for a in ordered], workers, progress)
     clock.lap("prepare")
 
     furniture = corpus_furniture(
@@ -191,6 +191,18 @@ def cluster(
         "seconds": clock.seconds,
     }
     return Clustering(tuple(clusters), tuple(singletons), tuple(assignments), params, stats)
+
+
+def _story_text(article: Article) -> str:
+    """The text clustering reads: the record's title as a headline line, unless the text
+    already starts with it, then the text."""
+    title = article.meta.get("title")
+    if not isinstance(title, str) or not title.strip():
+        return article.text
+    title = " ".join(title.split())
+    if article.text.lstrip().startswith(title):
+        return article.text
+    return f"{title}\n{article.text}"
 
 
 def _dates(ordered: list[Article]) -> tuple[F64, list[str | None], list[str | None]]:
