@@ -14,16 +14,20 @@ it reuses unchanged):
 * **Base articles** are ``corpus_gen`` articles (ECB+ sentences recombined into stories,
   ``cluster_share`` of them planted rewrite clusters of 2-5 versions, each version on
   another invented site with its own furniture), except for how a story fills its slots.
-* **Narrow vocabulary.**  With ``narrow`` = 1, about 90% of a story's name and place slots
-  take a value from a list of 74 names of the Syrian conflict beat and about 60% of its rare
-  content-word slots one of about 150 conflict words ("shelling", "ceasefire", "convoy");
-  both lists are drawn with Zipf weights (weight ``1 / rank^0.8``), so the first names
-  ("Idlib", "Kurdish", "Erdogan") are in most articles.  The dateline is a beat place.  Each
-  story also carries one to four stock beat sentences (monitor and ministry formulas: "the
-  Syrian Observatory for Human Rights said"), filled with its own places and numbers.
-  ``narrow`` scales all of this linearly: at 0 the text is exactly ``corpus_gen``'s (a broad
-  vocabulary), so recall can be plotted as the vocabulary narrows.  A slot's value is a hash
-  of the story and the slot, so all versions of a story agree.
+* **Narrow vocabulary.**  A beat's stories share one vocabulary: 2,000 names (74 of the
+  Syrian conflict first, "Idlib", "Kurdish", "Erdogan", then invented ones) and 2,000
+  content words (about 150 conflict words first, "shelling", "ceasefire", "convoy", then
+  real English words of moderate frequency), each drawn with Zipf weights (``1 / rank^0.8``),
+  so the first names are in most articles and even the last ones in about a hundred per
+  20,000.  ``narrow`` is the share of a story's name and rare content-word slots filled
+  from this vocabulary (the others keep ``corpus_gen``'s values, mostly rare invented
+  names); the dateline is a beat place.  Stories also draw their sentences from fewer pool
+  documents (consecutive ones, so a few ECB+ topics: all of them at 0, a quarter at 1), and
+  carry one to four stock beat sentences (monitor and ministry formulas: "the Syrian
+  Observatory for Human Rights said"), ``round(narrow * k)`` of them.  At ``narrow`` = 0
+  the text is exactly ``corpus_gen``'s (a broad vocabulary), so recall can be plotted as
+  the vocabulary narrows.  A slot's value is a hash of the story and the slot, so all
+  versions of a story agree.
 * **Planted copies.**  ``copy_share`` of the articles are copies of a base article chosen at
   random (an article may be copied more than once): the copy keeps a share of the body's
   words drawn uniformly from 80-95% (whole sentences dropped first, then single words, never
@@ -56,11 +60,13 @@ import sys
 import time
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from itertools import accumulate
 from pathlib import Path
+
+import numpy as np
 
 BENCH_DIR = Path(__file__).resolve().parent
 if str(BENCH_DIR) not in sys.path:
@@ -75,6 +81,7 @@ __all__ = [
     "BEAT_WORDS",
     "DEFAULT_COPY_SHARE",
     "BeatItem",
+    "cut_body",
     "generate",
     "iter_beat",
 ]
@@ -223,8 +230,55 @@ class _BeatFill(_Fill):
             self[kid] = value
         return value
 
-    def fill(self, keys: object) -> None:
-        """Values are looked up one at a time (the beat substitution lives in __missing__)."""
+    def fill(self, keys: Iterable[int]) -> None:
+        """Look up the values of many keys at once (the same values as one at a time)."""
+        ids = [k for k in keys if k not in self]
+        if not ids:
+            return
+        super().fill(ids)
+        pool, arr = self.pool, np.array(ids, dtype=np.int64)
+        h = _mix_array(self.salt, pool.keyrand_array[arr], 0xBEA7)
+        kinds = _kinds(pool)[arr]
+        drawn = (h >> np.uint64(40)).astype(np.float64) / 2**24 < self.narrow
+        chosen = np.isin(kinds, (_E, _W, _C)) & (drawn | (arr == _DATELINE))
+        if self.narrow <= 0.0 or not chosen.any():
+            return
+        names, name_cum, words, word_cum = _vocabulary()
+        low = (h & np.uint64(2**40 - 1)).astype(np.float64) / 2**40
+        at_name = np.searchsorted(name_cum, low * name_cum[-1], side="right")
+        at_word = np.searchsorted(word_cum, low * word_cum[-1], side="right")
+        place = (h % np.uint64(len(_PLACES))).astype(np.int64)
+        for k in np.flatnonzero(chosen).tolist():
+            kid, kind = ids[k], kinds[k]
+            if kid == _DATELINE:
+                self[kid] = _PLACES[place[k]]
+            elif kind == _E:
+                self[kid] = names[min(at_name[k], len(names) - 1)]
+            else:
+                word = words[min(at_word[k], len(words) - 1)]
+                self[kid] = word[:1].upper() + word[1:] if kind == _C else word
+
+
+def _mix_array(salt: int, parts: np.ndarray, tail: int) -> np.ndarray:
+    """``corpus_gen._mix(salt, part, tail)`` of each of ``parts`` (uint64), vectorised."""
+    h = np.full(len(parts), 0x243F6A8885A308D3, dtype=np.uint64)
+    with np.errstate(over="ignore"):
+        for p in (np.uint64(salt & (2**64 - 1)), parts, np.uint64(tail)):
+            h = (h ^ p) * np.uint64(0x9E3779B97F4A7C15)
+            h = (h ^ (h >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+            h = (h ^ (h >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+            h ^= h >> np.uint64(31)
+    return h
+
+
+_KINDS: dict[int, np.ndarray] = {}
+
+
+def _kinds(pool: corpus_gen._Pool) -> np.ndarray:
+    found = _KINDS.get(id(pool.kinds))
+    if found is None:
+        found = _KINDS[id(pool.kinds)] = np.array(pool.kinds, dtype=np.int64)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -249,9 +303,9 @@ class _BeatMaker(_Maker):
         # (consecutive ones, so from a few ECB+ topics).
         docs = self.pool.docs
         keep = max(1, round(len(docs) * (1.0 - narrow * (1.0 - _MIN_DOCS))))
-        start = random.Random(_mix(seed, 0xD0C5)).randrange(len(docs))
-        chosen = tuple((docs + docs)[start : start + keep])
-        self.pool = replace(self.pool, docs=chosen)
+        if keep < len(docs):
+            start = random.Random(_mix(seed, 0xD0C5)).randrange(len(docs))
+            self.pool = replace(self.pool, docs=tuple((docs + docs)[start : start + keep]))
         self._story = 0
         self._copying = False
         self.last: _Parts | None = None
@@ -259,7 +313,9 @@ class _BeatMaker(_Maker):
     def story(self, story: int, versions: int) -> corpus_gen._Story:
         told = super().story(story, versions)
         if self.narrow > 0.0:
-            told.fill = _BeatFill(self.pool, _mix(self.seed, story, 0x57), self.narrow)
+            fill = _BeatFill(self.pool, _mix(self.seed, story, 0x57), self.narrow)
+            fill.fill(told.fill)  # the keys the story uses
+            told.fill = fill
         return told
 
     def article(self, story: int, version: int, versions: int) -> str:
@@ -290,33 +346,40 @@ class _BeatMaker(_Maker):
         return super()._wrap(site, headline, body, fill, rng, day)
 
     def copy(self, parts: _Parts, bits: int) -> str:
-        """A planted copy of ``parts``: 80-95% of the body's words, paragraphs swapped,
-        another site's furniture."""
+        """A planted copy of ``parts``: :func:`cut_body` of its body under another site's
+        furniture, dated up to two days later."""
         rng = random.Random(bits)
-        paras = [_SENTENCE_END.split(p) for p in parts.body.split("\n\n")]
-        total = sum(len(s.split()) for p in paras for s in p)
-        target = round(total * rng.uniform(*COPY_KEEP))
-        kept = total
-        spots = [(i, j) for i, p in enumerate(paras) for j in range(len(p))]
-        rng.shuffle(spots)
-        for i, j in spots:  # whole sentences first, while one fits in the budget
-            n = len(paras[i][j].split())
-            if kept - n >= target and sum(1 for s in paras[i] if s) > 1:
-                paras[i][j], kept = "", kept - n
-        while kept > target:  # then single words from the sentences left
-            i, j = rng.choice([(i, j) for i, j in spots if len(paras[i][j].split()) > 3])
-            words = paras[i][j].split()
-            del words[rng.randrange(1, len(words))]
-            paras[i][j], kept = " ".join(words), kept - 1
-        out = [" ".join(s for s in p if s) for p in paras]
-        out = [p for p in out if p]
-        for _ in range(1 + int(rng.random() * len(out) / 2)):
-            i, j = rng.randrange(len(out)), rng.randrange(len(out))
-            out[i], out[j] = out[j], out[i]
+        body = cut_body(parts.body, rng)
         site = rng.choice([s for k, s in enumerate(self.sites) if k != parts.site])
         self._copying = True
         day = parts.day + rng.choice((0, 0, 1, 2))
-        return super()._wrap(site, parts.headline, "\n\n".join(out), parts.fill, rng, day)
+        return super()._wrap(site, parts.headline, body, parts.fill, rng, day)
+
+
+def cut_body(body: str, rng: random.Random) -> str:
+    """``body`` keeping a share of its words drawn from :data:`COPY_KEEP` (whole sentences
+    dropped first, then single words), with paragraphs swapped around."""
+    paras = [_SENTENCE_END.split(p) for p in body.split("\n\n")]
+    total = sum(len(s.split()) for p in paras for s in p)
+    target = round(total * rng.uniform(*COPY_KEEP))
+    kept = total
+    spots = [(i, j) for i, p in enumerate(paras) for j in range(len(p))]
+    rng.shuffle(spots)
+    for i, j in spots:  # whole sentences first, while one fits in the budget
+        n = len(paras[i][j].split())
+        if kept - n >= target and sum(1 for s in paras[i] if s) > 1:
+            paras[i][j], kept = "", kept - n
+    while kept > target:  # then single words (never a sentence's first) from the rest
+        i, j = rng.choice([(i, j) for i, j in spots if len(paras[i][j].split()) > 3])
+        words = paras[i][j].split()
+        del words[rng.randrange(1, len(words))]
+        paras[i][j], kept = " ".join(words), kept - 1
+    out = [" ".join(s for s in p if s) for p in paras]
+    out = [p for p in out if p]
+    for _ in range(1 + int(rng.random() * len(out) / 2)):
+        i, j = rng.randrange(len(out)), rng.randrange(len(out))
+        out[i], out[j] = out[j], out[i]
+    return "\n\n".join(out)
 
 
 @dataclass(frozen=True, slots=True)

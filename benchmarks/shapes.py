@@ -79,6 +79,7 @@ SEED_B = ROOT / "seeds" / "002_ff4983121d516d6b.txt"
 #: Shared data lives beside the repository; ``DUPWIRE_SHARED_DATA`` points elsewhere.
 SHARED_DATA = Path(os.environ.get("DUPWIRE_SHARED_DATA", ROOT.parent / "shared" / "data"))
 ALLSIDES_PATH = SHARED_DATA / "allsides_neus" / "dev.jsonl"
+_FURNITURE = frozenset(("Read also:", "Read more:", "Leave a Reply", "You May Also Like"))
 _SENTENCE_END = re.compile(r"(?<=[.!?\"”])\s+(?=[A-Z\"“])")
 
 
@@ -143,11 +144,13 @@ def _maker() -> corpus_gen._Maker:
 
 
 def drop_sentence(text: str, rng: random.Random) -> str:
-    """``text`` without one of its story sentences (a line of at least 12 words)."""
+    """``text`` without one of its story sentences (in a line of at least 12 words, before
+    the first furniture line such as "Read also:")."""
     lines = text.split("\n")
+    end = next((i for i, line in enumerate(lines) if line.strip() in _FURNITURE), len(lines))
     spots = [
         (i, j)
-        for i, line in enumerate(lines)
+        for i, line in enumerate(lines[:end])
         if len(line.split()) >= 12
         for j in range(len(_SENTENCE_END.split(line)))
     ]
