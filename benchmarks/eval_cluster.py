@@ -9,9 +9,9 @@ Methods, all run here on the same articles:
 * **minhash-1**: the same over single words, threshold 0.3.
 * **tfidf-0.275**: tf-idf cosine (sublinear term frequency ``1 + ln(count)``, smooth idf
   ``ln((1 + n) / (1 + df)) + 1``, L2-normalised rows, numpy only; no stop list) of at least
-  0.275, then connected components (skipped when its dense matrix would pass a memory
-  limit).  With raw counts instead, function words dominate every
-  cosine and everything ends up in one component.
+  0.275, then connected components (refused when its dense matrix would pass
+  ``max_bytes``).  With raw counts instead, function words dominate every cosine and
+  everything ends up in one component.
 
 Baselines read words as lower-cased ``\\w+`` runs.  Columns: pair precision/recall/F1, adjusted
 Rand index, B-cubed precision/recall/F1, number of clusters (singletons included), largest
