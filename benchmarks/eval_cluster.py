@@ -9,8 +9,9 @@ Methods, all run here on the same articles:
 * **minhash-1**: the same over single words, threshold 0.3.
 * **tfidf-0.275**: tf-idf cosine (sublinear term frequency ``1 + ln(count)``, smooth idf
   ``ln((1 + n) / (1 + df)) + 1``, L2-normalised rows, numpy only; no stop list) of at least
-  0.275, then connected components.  With raw counts instead, function words dominate every
-  cosine and everything ends up in one component.
+  0.275, then connected components (refused when its dense matrix would pass
+  ``max_bytes``).  With raw counts instead, function words dominate every cosine and
+  everything ends up in one component.
 
 Baselines read words as lower-cased ``\\w+`` runs.  Columns: pair precision/recall/F1, adjusted
 Rand index, B-cubed precision/recall/F1, number of clusters (singletons included), largest
@@ -27,7 +28,7 @@ import json
 import re
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -60,21 +61,38 @@ def load(
     return articles, truth
 
 
-def components(n: int, pairs: Sequence[tuple[int, int]]) -> list[int]:
-    """Connected-component label of each of ``n`` items joined by ``pairs``."""
-    parent = list(range(n))
+class UnionFind:
+    """Disjoint sets over ``0..n-1``, joined one pair at a time (no pair list is held)."""
 
-    def find(x: int) -> int:
+    def __init__(self, n: int) -> None:
+        self.parent = list(range(n))
+
+    def find(self, x: int) -> int:
+        parent = self.parent
         while parent[x] != x:
             parent[x] = parent[parent[x]]
             x = parent[x]
         return x
 
-    for i, j in pairs:
-        ri, rj = find(i), find(j)
+    def union(self, i: int, j: int) -> None:
+        ri, rj = self.find(i), self.find(j)
         if ri != rj:
-            parent[max(ri, rj)] = min(ri, rj)
-    return [find(i) for i in range(n)]
+            self.parent[max(ri, rj)] = min(ri, rj)
+
+    def labels(self) -> list[int]:
+        return [self.find(i) for i in range(len(self.parent))]
+
+
+def components(n: int, pairs: Iterable[tuple[int, int]]) -> list[int]:
+    """Connected-component label of each of ``n`` items joined by ``pairs``."""
+    sets = UnionFind(n)
+    for i, j in pairs:
+        sets.union(i, j)
+    return sets.labels()
+
+
+class TooLarge(RuntimeError):
+    """A baseline would need more memory than it is allowed; the message says how much."""
 
 
 def words(text: str) -> list[str]:
@@ -92,19 +110,24 @@ def minhash_lsh(articles: Sequence[Article], n: int, threshold: float) -> list[i
             {" ".join(toks[i : i + n]) for i in range(max(len(toks) - n + 1, 1))} if toks else set()
         )
         mh = MinHash(num_perm=_NUM_PERM)
-        for gram in grams:
-            mh.update(gram.encode("utf-8"))
+        mh.update_batch([gram.encode("utf-8") for gram in grams])
         sketches.append((mh, bool(grams)))
         if grams:
             lsh.insert(k, mh)
-    pairs: list[tuple[int, int]] = []
+    sets = UnionFind(len(articles))
     for k, (mh, nonempty) in enumerate(sketches):
         if nonempty:
-            pairs.extend((k, j) for j in lsh.query(mh) if j != k)
-    return components(len(articles), pairs)
+            for j in lsh.query(mh):
+                sets.union(k, j)
+    return sets.labels()
 
 
-def tfidf(articles: Sequence[Article], threshold: float, block: int = 1024) -> list[int]:
+def tfidf(
+    articles: Sequence[Article],
+    threshold: float,
+    block: int = 1024,
+    max_bytes: float = float("inf"),
+) -> list[int]:
     docs = [words(a.text) for a in articles]
     vocab: dict[str, int] = {}
     rows, cols, vals = [], [], []
@@ -129,17 +152,20 @@ def tfidf(articles: Sequence[Article], threshold: float, block: int = 1024) -> l
     shared = df[c] >= 2
     r, c, v = r[shared], c[shared], v[shared]
     used = np.unique(c)
+    if n * len(used) * 4 > max_bytes:
+        msg = f"tf-idf needs a {n} x {len(used)} float32 matrix, over {max_bytes / 2**20:.0f} MB"
+        raise TooLarge(msg)
     col = np.searchsorted(used, c)
     dense = np.zeros((n, len(used)), dtype=np.float32)
     dense[r, col] = v
-    pairs: list[tuple[int, int]] = []
+    sets = UnionFind(n)
     for lo in range(0, n, block):
         sims = dense[lo : lo + block] @ dense.T
         ii, jj = np.nonzero(sims >= threshold)
-        pairs.extend(
-            (lo + i, j) for i, j in zip(ii.tolist(), jj.tolist(), strict=True) if lo + i < j
-        )
-    return components(n, pairs)
+        for i, j in zip(ii.tolist(), jj.tolist(), strict=True):
+            if lo + i < j:
+                sets.union(lo + i, j)
+    return sets.labels()
 
 
 def run_dupwire(articles: Sequence[Article]) -> dict[str, str]:
