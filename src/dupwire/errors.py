@@ -56,3 +56,7 @@ class DupwireWarning(UserWarning):
 
 class DecodingWarning(DupwireWarning):
     """Some bytes or characters of an input could not be decoded and were replaced."""
+
+
+class IndexFileError(DupwireError):
+    """An index file cannot be used: missing, foreign, damaged, or built with other settings."""

@@ -1,0 +1,192 @@
+"""Band keys of articles, computed by the candidate rules of batch clustering.
+
+An article's shingle set is what :mod:`dupwire.cluster.candidates` builds (story sentences
+only, content-word shingles of :class:`dupwire.shingle.Shingler` over the word keys of
+:mod:`dupwire.cluster.scan`), its signature is :func:`dupwire.sketch.signatures`, and two
+articles are candidates when at least ``min_bands`` of the one-row bands of
+:data:`dupwire.index.DEFAULT_LAYOUT` are equal.  The one difference from a batch: corpus
+furniture (lines recurring across otherwise different articles) depends on the whole
+collection, so an index sets aside only what :func:`dupwire.segment.split_units` marks as
+furniture in the article itself.
+
+**Stored form.**  With one-row bands, band ``i`` of an article is ``a_i * h + b_i mod 2**32``
+for the shingle hash ``h`` (MurmurHash3-finalised, ``"affine32"``) that is smallest under
+permutation ``i``.  The map is a bijection (``a_i`` is odd), so the band value gives ``h``
+back, and two articles share band ``i`` exactly when the same shingle wins band ``i`` in
+both.  An article of ``m`` shingles has at most ``m`` distinct winners (about 85 for 90
+shingles with 256 bands), so the index stores one row per winner: ``(h, doc, bands it wins)``
+instead of one row per band, with the same candidates.  The winners and their bands are the
+signature, losslessly: :func:`signature_of` rebuilds it.
+
+>>> batch = article_keys(["Turkish troops resumed joint patrols in northern Syria."])
+>>> rows = batch.rows_of(0)
+>>> sum(len(bands) for _, bands in rows)  # every band is won by one shingle
+256
+>>> sig = signatures(shingle_sets(["Turkish troops resumed joint patrols in northern Syria."]))
+>>> bool(np.array_equal(signature_of(rows), sig[0]))
+True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from dupwire._numeric import U64
+from dupwire.cluster.candidates import article_shingles
+from dupwire.cluster.scan import scan_corpus
+from dupwire.errors import ParamsError
+from dupwire.index import DEFAULT_LAYOUT, DEFAULT_MAX_BUCKET, LshLayout
+from dupwire.params import ClusterParams
+from dupwire.sketch import permutations, signatures
+
+__all__ = [
+    "KEY_OFFSET",
+    "KeyBatch",
+    "KeySettings",
+    "article_keys",
+    "keys_of_signatures",
+    "shingle_sets",
+    "signature_of",
+]
+
+#: Stored keys are ``h - 2**31``, so SQLite keeps each in 4 bytes.
+KEY_OFFSET = 1 << 31
+_MASK32 = np.uint64(0xFFFFFFFF)
+
+
+@dataclass(frozen=True, slots=True)
+class KeySettings:
+    """The candidate settings an index is built with (the batch-clustering defaults)."""
+
+    num_perm: int = ClusterParams().num_perm
+    seed: int = ClusterParams().seed
+    bands: int = DEFAULT_LAYOUT.bands
+    min_bands: int = DEFAULT_LAYOUT.min_bands
+    max_bucket: int = DEFAULT_MAX_BUCKET
+
+    def __post_init__(self) -> None:
+        layout = LshLayout(bands=self.bands, rows=1, min_bands=self.min_bands)
+        layout.check(self.num_perm)
+        if self.bands > 256:
+            msg = f"an index stores at most 256 one-row bands, got bands={self.bands}"
+            raise ParamsError(msg)
+        if self.max_bucket < 2:
+            msg = f"max_bucket must be at least 2, got {self.max_bucket}"
+            raise ParamsError(msg)
+
+    def to_dict(self) -> dict[str, int]:
+        return {
+            "num_perm": self.num_perm,
+            "seed": self.seed,
+            "bands": self.bands,
+            "rows": 1,
+            "min_bands": self.min_bands,
+            "max_bucket": self.max_bucket,
+            "scheme": 0,  # affine32
+        }
+
+
+def shingle_sets(texts: Sequence[str], *, workers: int = 1) -> list[U64]:
+    """The shingle set of each text, as batch clustering builds it (without corpus furniture)."""
+    text = scan_corpus(list(texts), workers)
+    return article_shingles(text, np.ones(text.n_sents, dtype=bool))
+
+
+def _inverse_odd(a: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
+    """The inverse of each odd ``a`` modulo ``2**32`` (Newton's iteration)."""
+    x: npt.NDArray[np.uint64] = a.copy()
+    with np.errstate(over="ignore"):
+        for _ in range(5):
+            x = (x * (np.uint64(2) - a * x)) & _MASK32
+    return x
+
+
+@dataclass(frozen=True, slots=True)
+class KeyBatch:
+    """The stored rows of a batch of articles.
+
+    Row ``r`` is shingle hash ``key[r]`` (offset by :data:`KEY_OFFSET`) of article
+    ``doc[r]`` (position in the batch), winning the bands ``bands[band_ptr[r]:band_ptr[r+1]]``.
+    Rows are sorted by article, then key.
+    """
+
+    key: npt.NDArray[np.int64] = field(repr=False)
+    doc: npt.NDArray[np.int64] = field(repr=False)
+    bands: npt.NDArray[np.uint8] = field(repr=False)
+    band_ptr: npt.NDArray[np.int64] = field(repr=False)
+    doc_ptr: npt.NDArray[np.int64] = field(repr=False)  # rows of article d: doc_ptr[d:d+2]
+
+    @property
+    def n_docs(self) -> int:
+        return len(self.doc_ptr) - 1
+
+    def rows_of(self, d: int) -> list[tuple[int, bytes]]:
+        """``(key, bands)`` of article ``d``."""
+        lo, hi = int(self.doc_ptr[d]), int(self.doc_ptr[d + 1])
+        raw = self.bands.tobytes()
+        ptr = self.band_ptr
+        return [(int(self.key[r]), raw[ptr[r] : ptr[r + 1]]) for r in range(lo, hi)]
+
+    def keys_blob(self, d: int) -> bytes:
+        """Article ``d``'s keys as int32 bytes (what a removal needs)."""
+        lo, hi = int(self.doc_ptr[d]), int(self.doc_ptr[d + 1])
+        return self.key[lo:hi].astype("<i4").tobytes()
+
+    def band_key(self, d: int, bands: int) -> npt.NDArray[np.int64]:
+        """The key winning each band of article ``d`` (``bands`` values)."""
+        out = np.zeros(bands, dtype=np.int64)
+        lo, hi = int(self.doc_ptr[d]), int(self.doc_ptr[d + 1])
+        for r in range(lo, hi):
+            out[self.bands[self.band_ptr[r] : self.band_ptr[r + 1]]] = self.key[r]
+        return out
+
+
+def keys_of_signatures(
+    sigs: npt.ArrayLike, empty: npt.ArrayLike, settings: KeySettings = KeySettings()
+) -> KeyBatch:
+    """Rows of signatures (``"affine32"``, ``settings``); ``empty`` marks articles without
+    shingles, which get no rows (they are never candidates, as in batch clustering)."""
+    sig = np.asarray(sigs, dtype=np.uint64)[:, : settings.bands]
+    n, bands = sig.shape
+    a, b = permutations(num_perm=settings.num_perm, seed=settings.seed)
+    a_inv = _inverse_odd(np.asarray(a[:bands], dtype=np.uint64))
+    with np.errstate(over="ignore"):
+        h = ((sig - b[:bands]) & _MASK32) * a_inv & _MASK32
+    keep = ~np.asarray(empty, dtype=bool)
+    doc = np.repeat(np.arange(n, dtype=np.int64), bands)[np.repeat(keep, bands)]
+    band = np.tile(np.arange(bands, dtype=np.uint8), int(keep.sum()))
+    key = h[keep].ravel().astype(np.int64) - KEY_OFFSET
+    order = np.lexsort((band, key, doc))
+    doc, key, band = doc[order], key[order], band[order]
+    new = np.r_[True, (doc[1:] != doc[:-1]) | (key[1:] != key[:-1])] if len(doc) else doc > 0
+    starts = np.flatnonzero(new)
+    band_ptr = np.r_[starts, len(doc)].astype(np.int64)
+    row_doc = doc[starts]
+    doc_ptr = np.searchsorted(row_doc, np.arange(n + 1)).astype(np.int64)
+    return KeyBatch(key[starts], row_doc, band, band_ptr, doc_ptr)
+
+
+def article_keys(
+    texts: Sequence[str], settings: KeySettings = KeySettings(), *, workers: int = 1
+) -> KeyBatch:
+    """Shingles, signatures and stored rows of a batch of texts."""
+    sets = shingle_sets(texts, workers=workers)
+    sigs = signatures(sets, num_perm=settings.num_perm, seed=settings.seed)
+    empty = np.fromiter((len(s) == 0 for s in sets), dtype=bool, count=len(sets))
+    return keys_of_signatures(sigs, empty, settings)
+
+
+def signature_of(rows: Sequence[tuple[int, bytes]], settings: KeySettings = KeySettings()) -> U64:
+    """The first ``settings.bands`` signature values of an article, from its stored rows."""
+    a, b = permutations(num_perm=settings.num_perm, seed=settings.seed)
+    out = np.zeros(settings.bands, dtype=np.uint64)
+    for key, bands in rows:
+        idx = np.frombuffer(bands, dtype=np.uint8).astype(np.int64)
+        h = np.uint64(key + KEY_OFFSET)
+        with np.errstate(over="ignore"):
+            out[idx] = (a[idx] * h + b[idx]) & _MASK32
+    return out

@@ -1,0 +1,656 @@
+"""The index file: one SQLite database (standard library) in WAL mode.
+
+One process writes (``dupwire index add`` running all day) while any number read: every
+query runs in one read transaction, so it sees the index as of one commit.  Each batch of
+articles is one transaction, so a process killed mid-add leaves whole articles only.
+
+Tables::
+
+    meta(name PRIMARY KEY, value)                  schema version, settings, counters
+    docs(doc INTEGER PRIMARY KEY, id UNIQUE, date, title, source, keys, text)
+    keys(key, doc, bands, PRIMARY KEY (key, doc)) WITHOUT ROWID
+    delta(key, doc, bands, PRIMARY KEY (key, doc)) WITHOUT ROWID
+
+``doc`` numbers articles in insertion order.  ``keys`` holds the band keys in the compact
+form of :mod:`dupwire.archive.keys` (one row per winning shingle with the bands it wins);
+``docs.keys`` lists an article's keys so a removal deletes exactly its rows; ``docs.text``
+is the zlib-compressed text (absent when the index was created with ``store_text=False``).
+Small batches go to ``delta`` (cheap to insert into: it stays small and cached) and are
+merged into ``keys`` in key order once it holds ``merge_rows`` rows; large batches are
+inserted into ``keys`` directly, sorted, in one transaction.  Queries read both tables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import sqlite3
+import zlib
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from dupwire.archive.keys import KeyBatch, KeySettings, article_keys, keys_of_signatures
+from dupwire.archive.results import AddResult, IndexStats, Match, QueryResult
+from dupwire.errors import DuplicateIdError, DupwireError, IndexFileError, InputError, ParamsError
+from dupwire.model import Article
+from dupwire.params import AlignParams
+
+__all__ = ["SCHEMA_VERSION", "Index"]
+
+SCHEMA_VERSION = 1
+APPLICATION_ID = 0x64777831  # "dwx1": marks a dupwire index file
+_BIG_BATCH = 2000  # articles: inserted into keys directly
+_MERGE_ROWS = 500_000  # delta rows that trigger a merge
+_VERIFY = AlignParams(max_merge=1)
+_SCHEMA = """
+CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE docs(
+    doc INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, date TEXT, title TEXT, source TEXT,
+    keys BLOB NOT NULL, text BLOB);
+CREATE TABLE keys(key INTEGER, doc INTEGER, bands BLOB NOT NULL, PRIMARY KEY (key, doc))
+    WITHOUT ROWID;
+CREATE TABLE delta(key INTEGER, doc INTEGER, bands BLOB NOT NULL, PRIMARY KEY (key, doc))
+    WITHOUT ROWID;
+"""
+
+
+def _iso(value: object, article_id: str) -> str | None:
+    """The article's date as ISO 8601 text, or None when it has none."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, (dt.date, dt.datetime)):
+        return value.isoformat()
+    text = str(value).strip()
+    try:
+        if len(text) == 10:
+            return dt.date.fromisoformat(text).isoformat()
+        stamp = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
+        if stamp.tzinfo is not None:  # compared as text, so every time is in UTC
+            stamp = stamp.astimezone(dt.timezone.utc).replace(tzinfo=None)
+        return stamp.isoformat()
+    except ValueError:
+        msg = (
+            f"article {article_id!r} has date {text!r}, which is not an ISO 8601 date; "
+            "give dates as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS"
+        )
+        raise InputError(msg) from None
+
+
+def _before(a: tuple[str | None, float], b: tuple[str | None, float]) -> bool:
+    """Whether version ``a`` (date, insertion order) came before ``b``: by date when both
+    are dated (times compared when both have one), else by insertion order."""
+    da, db = a[0], b[0]
+    if da is not None and db is not None:
+        if da[:10] != db[:10]:
+            return da < db
+        if len(da) > 10 and len(db) > 10 and da != db:
+            return da < db
+    return a[1] < b[1]
+
+
+class Index:
+    """A persistent, growing index of articles: add, query, remove.
+
+    >>> import tempfile, pathlib
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "news.db"
+    >>> with Index.open(path) as index:
+    ...     _ = index.add([Article("a", "Turkish troops resumed joint patrols in Syria on Friday.",
+    ...                            meta={"date": "2019-11-01"})])
+    ...     hit = index.query(Article("b", "Turkish troops resumed patrols in Syria on Friday."))
+    >>> [(m.id, m.verdict, m.earlier) for m in hit.matches], hit.earliest_id
+    ([('a', 'same_story', True)], 'a')
+    """
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, settings: KeySettings) -> None:
+        self._conn = conn
+        self.path = path
+        self.settings = settings
+        self.store_text = self._meta("store_text") == "1"
+
+    # --- opening ------------------------------------------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        path: str | os.PathLike[str],
+        *,
+        create: bool = True,
+        store_text: bool = True,
+        settings: KeySettings | None = None,
+    ) -> Index:
+        """Open the index at ``path``, creating it when it does not exist (``create``).
+
+        ``store_text`` and ``settings`` apply when the file is created; an existing file
+        keeps its own and is refused when they differ from this build's (``settings``).
+        Raises :class:`IndexFileError` (one line) for a missing, foreign or damaged file.
+        """
+        path = Path(path)
+        expected = settings or KeySettings()
+        exists = path.exists() and path.stat().st_size > 0
+        if not exists and not create:
+            msg = f"no index at {path}; create one with: dupwire index add ARTICLES... --db {path}"
+            raise IndexFileError(msg)
+        if path.is_dir():
+            msg = f"{path} is a directory; give the path of an index file, e.g. {path}/news.db"
+            raise IndexFileError(msg)
+        try:
+            conn = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+        except sqlite3.Error as exc:
+            msg = f"cannot open {path}: {exc}; check the path and its permissions"
+            raise IndexFileError(msg) from None
+        try:
+            with _translated(path):
+                if not exists:
+                    cls._create(conn, expected, store_text)
+                found = cls._check(conn, path, expected)
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=NORMAL")
+                conn.execute("PRAGMA cache_size=-65536")
+                conn.execute("PRAGMA temp_store=MEMORY")
+        except BaseException:
+            conn.close()
+            raise
+        return cls(conn, path, found)
+
+    @staticmethod
+    def _create(conn: sqlite3.Connection, settings: KeySettings, store_text: bool) -> None:
+        conn.execute("PRAGMA page_size=8192")
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute("BEGIN IMMEDIATE")
+        for statement in _SCHEMA.split(";"):
+            if statement.strip():
+                conn.execute(statement)
+        meta = {
+            "format": "dupwire-index",
+            "schema": str(SCHEMA_VERSION),
+            "settings": json.dumps(settings.to_dict(), sort_keys=True),
+            "store_text": "1" if store_text else "0",
+            "delta_rows": "0",
+            "next_doc": "1",
+        }
+        conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
+        conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
+        conn.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+        conn.execute("COMMIT")
+
+    @staticmethod
+    def _check(conn: sqlite3.Connection, path: Path, expected: KeySettings) -> KeySettings:
+        app_id = conn.execute("PRAGMA application_id").fetchone()[0]
+        if app_id != APPLICATION_ID:
+            msg = (
+                f"{path} is not a dupwire index (it is another SQLite database); "
+                "give the path of an index made by dupwire index add, or a new file name"
+            )
+            raise IndexFileError(msg)
+        rows = dict(conn.execute("SELECT name, value FROM meta").fetchall())
+        schema = int(rows.get("schema", "0"))
+        if schema != SCHEMA_VERSION:
+            msg = (
+                f"{path} has index schema {schema}, this dupwire reads schema {SCHEMA_VERSION}; "
+                "rebuild it with dupwire index add from the source articles"
+            )
+            raise IndexFileError(msg)
+        stored = json.loads(rows["settings"])
+        wanted = expected.to_dict()
+        diff = [
+            f"{k}={stored.get(k)} (this build: {v})"
+            for k, v in wanted.items()
+            if stored.get(k) != v
+        ]
+        if diff:
+            msg = (
+                f"{path} was built with other candidate settings: {', '.join(diff)}; "
+                "rebuild it with this dupwire (dupwire index add), or use the version that built it"
+            )
+            raise IndexFileError(msg)
+        return expected
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Index:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"<Index {self.path} ({len(self)} articles)>"
+
+    def _meta(self, name: str) -> str:
+        with _translated(self.path):
+            row = self._conn.execute("SELECT value FROM meta WHERE name=?", (name,)).fetchone()
+        return str(row[0]) if row else ""
+
+    def __len__(self) -> int:
+        with _translated(self.path):
+            return int(self._conn.execute("SELECT count(*) FROM docs").fetchone()[0])
+
+    def __contains__(self, article_id: object) -> bool:
+        return bool(self.existing([str(article_id)]))
+
+    def existing(self, ids: Iterable[str]) -> list[str]:
+        """Those of ``ids`` the index holds, sorted."""
+        found: list[str] = []
+        ids = list(ids)
+        with _translated(self.path):
+            for lo in range(0, len(ids), 500):
+                chunk = ids[lo : lo + 500]
+                marks = ",".join("?" * len(chunk))
+                sql = f"SELECT id FROM docs WHERE id IN ({marks})"
+                found.extend(r[0] for r in self._conn.execute(sql, chunk))
+        return sorted(found)
+
+    # --- writing ------------------------------------------------------------------------
+
+    def add(
+        self, articles: Sequence[Article], *, replace: bool = False, workers: int = 1
+    ) -> AddResult:
+        """Add ``articles`` in one transaction: all of them or, on any error, none.
+
+        An id already in the index is an error (:class:`DuplicateIdError`) unless
+        ``replace``, which removes the stored version first.
+        """
+        ids = [a.id for a in articles]
+        if len(set(ids)) != len(ids):
+            counts = Counter(ids)
+            dupes = ", ".join(repr(i) for i in sorted(i for i, k in counts.items() if k > 1)[:3])
+            msg = f"article ids must be unique; repeated in this batch: {dupes}"
+            raise DuplicateIdError(msg)
+        dates = [_iso(a.meta.get("date"), a.id) for a in articles]
+        batch = article_keys([a.text for a in articles], self.settings, workers=workers)
+        return self._write(articles, dates, batch, replace)
+
+    def add_signatures(
+        self,
+        ids: Sequence[str],
+        signatures: Any,
+        *,
+        empty: Any = None,
+        dates: Sequence[str | None] | None = None,
+    ) -> AddResult:
+        """Add articles by precomputed signatures (no text, title or verification data)."""
+        sig = np.asarray(signatures, dtype=np.uint64)
+        if empty is None:
+            empty = np.zeros(len(sig), dtype=bool)
+        batch = keys_of_signatures(sig, empty, self.settings)
+        arts = [Article(i, "") for i in ids]
+        return self._write(arts, list(dates or [None] * len(ids)), batch, False, keep_text=False)
+
+    def _write(
+        self,
+        articles: Sequence[Article],
+        dates: list[str | None],
+        batch: KeyBatch,
+        replace: bool,
+        keep_text: bool = True,
+    ) -> AddResult:
+        ids = [a.id for a in articles]
+        conn = self._conn
+        with _translated(self.path), self._transaction("BEGIN IMMEDIATE"):
+            present = self.existing(ids)
+            if present and not replace:
+                shown = ", ".join(map(repr, present[:3]))
+                more = f" and {len(present) - 3} more" if len(present) > 3 else ""
+                msg = (
+                    f"{len(present)} articles are already in the index: {shown}{more}; "
+                    "pass --replace (replace=True) to store the new versions"
+                )
+                raise DuplicateIdError(msg)
+            if present:
+                self._remove(present)
+            first = int(self._meta_in_tx("next_doc"))
+            store = self.store_text and keep_text
+            conn.executemany(
+                "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    (
+                        first + d,
+                        a.id,
+                        dates[d],
+                        a.title if keep_text else None,
+                        _text_or_none(a.meta.get("source")),
+                        batch.keys_blob(d),
+                        zlib.compress(a.text.encode("utf-8"), 6) if store else None,
+                    )
+                    for d, a in enumerate(articles)
+                ),
+            )
+            rows = _sorted_rows(batch, first)
+            delta = int(self._meta_in_tx("delta_rows"))
+            if len(articles) >= _BIG_BATCH:
+                conn.executemany("INSERT INTO keys VALUES (?, ?, ?)", rows)
+            else:
+                conn.executemany("INSERT INTO delta VALUES (?, ?, ?)", rows)
+                delta += len(batch.key)
+            if delta >= _MERGE_ROWS:
+                conn.execute("INSERT INTO keys SELECT * FROM delta ORDER BY key, doc")
+                conn.execute("DELETE FROM delta")
+                delta = 0
+            self._set_meta(next_doc=first + len(articles), delta_rows=delta)
+            total = int(conn.execute("SELECT count(*) FROM docs").fetchone()[0])
+        return AddResult(tuple(ids), tuple(present), total)
+
+    def merge(self) -> None:
+        """Move the delta rows into the main key table, in key order."""
+        with _translated(self.path), self._transaction("BEGIN IMMEDIATE"):
+            self._conn.execute("INSERT INTO keys SELECT * FROM delta ORDER BY key, doc")
+            self._conn.execute("DELETE FROM delta")
+            self._set_meta(delta_rows=0)
+
+    def remove(self, ids: Iterable[str]) -> int:
+        """Remove the articles ``ids`` (all known, else nothing is removed); their number."""
+        ids = sorted(set(ids))
+        with _translated(self.path), self._transaction("BEGIN IMMEDIATE"):
+            present = set(self.existing(ids))
+            missing = [i for i in ids if i not in present]
+            if missing:
+                shown = ", ".join(map(repr, missing[:3]))
+                msg = (
+                    f"{len(missing)} ids are not in the index: {shown}; nothing was removed "
+                    "(dupwire index stats shows what it holds)"
+                )
+                raise InputError(msg)
+            self._remove(ids)
+        return len(ids)
+
+    def _remove(self, ids: Sequence[str]) -> None:
+        conn = self._conn
+        delta = int(self._meta_in_tx("delta_rows"))
+        for article_id in ids:
+            doc, blob = conn.execute(
+                "SELECT doc, keys FROM docs WHERE id=?", (article_id,)
+            ).fetchone()
+            keys = np.frombuffer(blob, dtype="<i4").tolist()
+            pairs = [(k, doc) for k in keys]
+            conn.executemany("DELETE FROM keys WHERE key=? AND doc=?", pairs)
+            before = conn.total_changes
+            conn.executemany("DELETE FROM delta WHERE key=? AND doc=?", pairs)
+            delta -= conn.total_changes - before
+            conn.execute("DELETE FROM docs WHERE doc=?", (doc,))
+        self._set_meta(delta_rows=max(delta, 0))
+
+    def _meta_in_tx(self, name: str) -> str:
+        return str(self._conn.execute("SELECT value FROM meta WHERE name=?", (name,)).fetchone()[0])
+
+    def _set_meta(self, **values: int) -> None:
+        self._conn.executemany(
+            "UPDATE meta SET value=? WHERE name=?", [(str(v), k) for k, v in values.items()]
+        )
+
+    @contextmanager
+    def _transaction(self, begin: str = "BEGIN") -> Iterator[None]:
+        self._conn.execute(begin)
+        try:
+            yield
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    # --- reading ------------------------------------------------------------------------
+
+    def query(
+        self,
+        article: Article | str,
+        *,
+        top: int = 5,
+        verify: bool = True,
+        since: str | None = None,
+        window: float | None = None,
+        align: bool = False,
+    ) -> QueryResult:
+        """The stored versions of ``article``'s story, best first (at most ``top``).
+
+        Candidates share at least ``min_bands`` bands (buckets of more than ``max_bucket``
+        articles give none, as in batch clustering).  The ``top`` with the most shared bands
+        are verified with :func:`dupwire.align.relate` (one-to-one links) when texts are
+        stored and ``verify``; ``align`` adds the full :func:`dupwire.align.align` passage
+        alignment to each.  ``since`` keeps matches dated on or after that ISO date;
+        ``window`` keeps matches dated within that many days of the query's date.
+        """
+        if isinstance(article, str):
+            article = Article("query", article)
+        if top < 1:
+            msg = f"top must be at least 1, got {top}"
+            raise ParamsError(msg)
+        q_date = _iso(article.meta.get("date"), article.id)
+        since_iso = _iso(since, "--since") if since is not None else None
+        if window is not None and q_date is None:
+            msg = f"window needs a dated query; article {article.id!r} has no date field"
+            raise ParamsError(msg)
+        batch = article_keys([article.text], self.settings)
+        q_keys = batch.band_key(0, self.settings.bands)
+        distinct = sorted({int(k) for k in batch.key.tolist()})
+        with _translated(self.path), self._transaction("BEGIN"):
+            n_articles = int(self._conn.execute("SELECT count(*) FROM docs").fetchone()[0])
+            own = self._conn.execute(
+                "SELECT doc, date FROM docs WHERE id=?", (article.id,)
+            ).fetchone()
+            counts = self._shared_bands(q_keys, distinct, own[0] if own else None)
+            cands = self._candidates(counts, own[0] if own else None)
+            meta = self._docs(list(cands))
+            texts = {}
+            picked = []
+            for doc, shared in sorted(cands.items(), key=lambda kv: (-kv[1], kv[0])):
+                info = meta[doc]
+                if since_iso is not None and (info[1] is None or info[1] < since_iso):
+                    continue
+                if window is not None and not _within(info[1], q_date, window):
+                    continue
+                picked.append((doc, shared))
+                if len(picked) == top:
+                    break
+            do_verify = verify and self.store_text
+            if do_verify:
+                texts = self._texts([d for d, _ in picked])
+        q_seq: float = own[0] if own else float("inf")
+        if own and q_date is None:
+            q_date = own[1]
+        matches = self._matches(article, q_date, q_seq, picked, meta, texts, do_verify, align)
+        tells = [m for m in matches if m.verdict in (None, "same_story", "partial_reuse")]
+        earliest = (article.id, q_date, q_seq)
+        for m in tells:
+            if _before((m.date, m.seq), (earliest[1], earliest[2])):
+                earliest = (m.id, m.date, m.seq)
+        return QueryResult(
+            query_id=article.id,
+            query_date=q_date,
+            matches=tuple(matches),
+            earliest_id=earliest[0],
+            n_candidates=len(cands),
+            n_articles=n_articles,
+            verified=do_verify,
+        )
+
+    def _shared_bands(self, q_keys: Any, distinct: list[int], own: int | None) -> dict[int, int]:
+        if not distinct:
+            return {}
+        marks = ",".join("?" * len(distinct))
+        sql = (
+            f"SELECT key, doc, bands FROM keys WHERE key IN ({marks}) UNION ALL "
+            f"SELECT key, doc, bands FROM delta WHERE key IN ({marks})"
+        )
+        rows = self._conn.execute(sql, distinct + distinct).fetchall()
+        if not rows:
+            return {}
+        keys = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+        docs = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+        lengths = np.fromiter((len(r[2]) for r in rows), dtype=np.int64, count=len(rows))
+        bands = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.uint8).astype(np.int64)
+        row = np.repeat(np.arange(len(rows)), lengths)
+        match = q_keys[bands] == keys[row]  # the same shingle wins this band in both
+        bucket = np.bincount(bands[match], minlength=len(q_keys))
+        if own is None:
+            bucket = bucket + 1  # the query article is in its own buckets
+        ok = match & (bucket[bands] <= self.settings.max_bucket)
+        shared_docs, shared = np.unique(docs[row[ok]], return_counts=True)
+        return dict(zip(shared_docs.tolist(), shared.tolist(), strict=True))
+
+    def _candidates(self, counts: dict[int, int], own: int | None) -> dict[int, int]:
+        floor = self.settings.min_bands
+        return {d: c for d, c in counts.items() if c >= floor and d != own}
+
+    def _docs(self, docs: list[int]) -> dict[int, tuple[str, str | None, str, str | None]]:
+        out: dict[int, tuple[str, str | None, str, str | None]] = {}
+        for lo in range(0, len(docs), 500):
+            chunk = docs[lo : lo + 500]
+            marks = ",".join("?" * len(chunk))
+            sql = f"SELECT doc, id, date, title, source FROM docs WHERE doc IN ({marks})"
+            for doc, id_, date, title, source in self._conn.execute(sql, chunk):
+                out[doc] = (id_, date, title or "", source)
+        return out
+
+    def _texts(self, docs: list[int]) -> dict[int, str]:
+        if not docs:
+            return {}
+        marks = ",".join("?" * len(docs))
+        sql = f"SELECT doc, text FROM docs WHERE doc IN ({marks})"
+        return {
+            doc: zlib.decompress(blob).decode("utf-8")
+            for doc, blob in self._conn.execute(sql, docs)
+            if blob is not None
+        }
+
+    def _matches(
+        self,
+        article: Article,
+        q_date: str | None,
+        q_seq: float,
+        picked: list[tuple[int, int]],
+        meta: dict[int, tuple[str, str | None, str, str | None]],
+        texts: dict[int, str],
+        verify: bool,
+        align: bool,
+    ) -> list[Match]:
+        from dupwire.align import align as align_articles
+        from dupwire.align import prepare, relate
+
+        prepared = prepare(article.text) if verify else None
+        out: list[Match] = []
+        bands = self.settings.bands
+        for doc, shared in picked:
+            id_, date, title, source = meta[doc]
+            fields: dict[str, Any] = {}
+            if prepared is not None and doc in texts:
+                rel = relate(prepared, prepare(texts[doc]), _VERIFY)
+                fields = {
+                    "score": rel.score,
+                    "coverage_query": rel.coverage_a,
+                    "coverage_match": rel.coverage_b,
+                    "verdict": rel.verdict,
+                }
+                if align:
+                    fields["alignment"] = align_articles(article, Article(id_, texts[doc]))
+            out.append(
+                Match(
+                    id=id_,
+                    seq=doc,
+                    title=title,
+                    date=date,
+                    source=source,
+                    shared_bands=shared,
+                    estimate=shared / bands,
+                    earlier=_before((date, doc), (q_date, q_seq)),
+                    **fields,
+                )
+            )
+        if verify:
+            out.sort(key=lambda m: (-(m.score or 0.0), -m.shared_bands, m.seq))
+        return out
+
+    def articles(self) -> list[Article]:
+        """Every stored article with its text, title, date and source, sorted by id."""
+        if not self.store_text:
+            msg = (
+                f"{self.path} holds no article texts (it was created with store_text=False); "
+                "cluster the source files instead"
+            )
+            raise IndexFileError(msg)
+        out: list[Article] = []
+        with _translated(self.path), self._transaction("BEGIN"):
+            sql = "SELECT id, date, title, source, text FROM docs ORDER BY id"
+            for id_, date, title, source, blob in self._conn.execute(sql):
+                meta = {
+                    k: v for k, v in (("title", title), ("date", date), ("source", source)) if v
+                }
+                out.append(Article(id_, zlib.decompress(blob).decode("utf-8"), meta=meta))
+        return out
+
+    def stats(self) -> IndexStats:
+        """Counts, file size and settings."""
+        conn = self._conn
+        with _translated(self.path), self._transaction("BEGIN"):
+            n = int(conn.execute("SELECT count(*) FROM docs").fetchone()[0])
+            key_rows = int(conn.execute("SELECT count(*) FROM keys").fetchone()[0])
+            delta_rows = int(conn.execute("SELECT count(*) FROM delta").fetchone()[0])
+            lo, hi = conn.execute("SELECT min(date), max(date) FROM docs").fetchone()
+            pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
+            page = int(conn.execute("PRAGMA page_size").fetchone()[0])
+        return IndexStats(
+            path=str(self.path),
+            n_articles=n,
+            key_rows=key_rows,
+            delta_rows=delta_rows,
+            file_bytes=pages * page,
+            store_text=self.store_text,
+            earliest_date=lo,
+            latest_date=hi,
+            schema=SCHEMA_VERSION,
+            params=self.settings.to_dict(),
+        )
+
+
+def _within(date: str | None, q_date: str | None, days: float) -> bool:
+    if date is None or q_date is None:
+        return False
+    a = dt.date.fromisoformat(date[:10])
+    b = dt.date.fromisoformat(q_date[:10])
+    return abs((a - b).days) <= days
+
+
+def _text_or_none(value: object) -> str | None:
+    return None if value is None or value == "" else str(value)
+
+
+def _sorted_rows(batch: KeyBatch, first: int) -> list[tuple[int, int, bytes]]:
+    """The batch's rows as ``(key, doc, bands)``, sorted by key then doc."""
+    order = np.lexsort((batch.doc, batch.key))
+    raw = batch.bands.tobytes()
+    ptr = batch.band_ptr.tolist()
+    keys = batch.key.tolist()
+    docs = (batch.doc + first).tolist()
+    return [(keys[r], docs[r], raw[ptr[r] : ptr[r + 1]]) for r in order.tolist()]
+
+
+@contextmanager
+def _translated(path: Path) -> Iterator[None]:
+    """SQLite errors as one-line :class:`IndexFileError` messages."""
+    try:
+        yield
+    except DupwireError:
+        raise
+    except sqlite3.DatabaseError as exc:
+        text = str(exc)
+        if "locked" in text or "busy" in text:
+            msg = f"{path} is busy (another process is writing it for too long): {text}; retry"
+        elif "readonly" in text or "read-only" in text:
+            msg = f"{path} cannot be written: {text}; check the file's permissions"
+        else:
+            msg = (
+                f"{path} is not a usable dupwire index ({text}): it is not an index file or "
+                "it is damaged or truncated; restore it from a backup or rebuild it"
+            )
+        raise IndexFileError(msg) from None
+    except (KeyError, ValueError, TypeError, zlib.error) as exc:
+        msg = (
+            f"{path} is not a usable dupwire index (unexpected content: {exc}); it is damaged "
+            "or was not made by dupwire; restore it from a backup or rebuild it"
+        )
+        raise IndexFileError(msg) from None
