@@ -347,9 +347,19 @@ def _field_list(value: str | None) -> tuple[str, ...]:
     return names
 
 
+ClusterInputs = Annotated[
+    list[str] | None,
+    typer.Argument(
+        help="Directories of .txt/.md articles, .jsonl/.csv files of records, or - for JSONL "
+        "on stdin (or none, with --db).",
+        show_default=False,
+    ),
+]
+
+
 @app.command()
 def cluster(
-    inputs: CorpusInputs,
+    inputs: ClusterInputs = None,
     json_out: Annotated[
         bool, typer.Option("--json", help="Print one JSON document: clusters, records, failures.")
     ] = False,
@@ -388,10 +398,14 @@ def cluster(
     window: WindowOpt = None,
     encoding: EncodingOpt = None,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
+    db: Annotated[
+        Path | None,
+        typer.Option("--db", help="Cluster the articles an index file holds (dupwire index)."),
+    ] = None,
 ) -> None:
     """Group articles that tell the same story, even after heavy rewording.
 
-    Example: dupwire cluster seeds/
+    Example: dupwire cluster seeds/   (or: dupwire cluster --db news.db)
 
     Reads every .txt/.md file under a directory (recursively), or JSONL/CSV records (one
     article each; --id-field, --text-field), or JSONL on stdin (-). Prints the clusters with
@@ -405,7 +419,9 @@ def cluster(
     try:
         extra = _field_list(fields)
         params = ClusterParams(min_score=threshold, seed=seed, num_perm=num_perm, window=window)
-        corpus = _load(inputs, id_field, text_field, title_field, encoding, max_bytes, date_field)
+        corpus = _cluster_corpus(
+            inputs, db, id_field, text_field, title_field, encoding, max_bytes, date_field
+        )
         result = _run_cluster(corpus, params)
         report = ClusterReport(result, corpus, fields=extra)
     except DupwireError as exc:
@@ -428,6 +444,27 @@ def cluster(
         _show(console, report.renderable(width=console.width if console.is_terminal else None))
     if corpus.failures:
         raise typer.Exit(EXIT_SOME_FAILED)
+
+
+def _cluster_corpus(
+    inputs: list[str] | None,
+    db: Path | None,
+    id_field: str,
+    text_field: str,
+    title_field: str,
+    encoding: str | None,
+    max_bytes: int,
+    date_field: str,
+) -> Corpus:
+    if db is not None:
+        if inputs:
+            fail("give either input paths or --db, not both")
+        from dupwire.cli_index import load_index_corpus
+
+        return load_index_corpus(db)
+    if not inputs:
+        fail("give the articles to cluster (PATH...), or --db with an index file")
+    return _load(inputs, id_field, text_field, title_field, encoding, max_bytes, date_field)
 
 
 @app.command(name="eval")
@@ -671,6 +708,15 @@ def run(argv: Sequence[str] | None = None) -> int:
         _err.print(Text.assemble(("error:", "bold red"), " ", line))
         return EXIT_OUTPUT
     return int(code or 0)
+
+
+def _register_index() -> None:
+    from dupwire.cli_index import index_app
+
+    app.add_typer(index_app, name="index")
+
+
+_register_index()
 
 
 def main() -> None:

@@ -1,0 +1,278 @@
+"""``dupwire index``: a persistent index that grows all day (add, query, remove, stats).
+
+Registered on the main app by :mod:`dupwire.cli`; each command opens the index, makes one
+library call (:class:`dupwire.archive.Index`) and renders the result.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+
+from dupwire.cli import (
+    EXIT_SOME_FAILED,
+    CorpusInputs,
+    DateFieldOpt,
+    EncodingOpt,
+    IdFieldOpt,
+    MaxBytesOpt,
+    TextFieldOpt,
+    TitleFieldOpt,
+    _err,
+    _load,
+    _progress,
+    fail,
+)
+from dupwire.errors import DupwireError
+from dupwire.io import DEFAULT_MAX_BYTES
+
+if TYPE_CHECKING:
+    from dupwire.archive import Index
+    from dupwire.io import Corpus
+
+index_app = typer.Typer(
+    name="index",
+    help=(
+        "A persistent index of articles in one SQLite file: add articles all day, ask which "
+        "stored articles are versions of a new one.\n\nExample: dupwire index add inbox/ --db "
+        "news.db"
+    ),
+    no_args_is_help=True,
+)
+
+DbOpt = Annotated[
+    Path,
+    typer.Option("--db", help="The index file (SQLite); index add creates it.", show_default=False),
+]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+
+
+def _open(db: Path, *, create: bool = False, store_text: bool = True) -> Index:
+    from dupwire.archive import Index
+
+    try:
+        return Index.open(db, create=create, store_text=store_text)
+    except DupwireError as exc:
+        fail(str(exc))
+
+
+def _read(
+    inputs: list[str],
+    id_field: str,
+    text_field: str,
+    title_field: str,
+    date_field: str,
+    encoding: str | None,
+    max_bytes: int,
+) -> Corpus:
+    return _load(inputs, id_field, text_field, title_field, encoding, max_bytes, date_field)
+
+
+@index_app.command()
+def add(
+    inputs: CorpusInputs,
+    db: DbOpt,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Store new versions of ids already in the index.")
+    ] = False,
+    no_text: Annotated[
+        bool,
+        typer.Option(
+            "--no-text",
+            help="When creating the index, do not store texts (smaller; no verification, no "
+            "cluster --db).",
+        ),
+    ] = False,
+    batch: Annotated[
+        int, typer.Option("--batch", min=1, help="Articles per transaction (each is atomic).")
+    ] = 1000,
+    json_out: JsonOpt = False,
+    id_field: IdFieldOpt = "id",
+    text_field: TextFieldOpt = "text",
+    title_field: TitleFieldOpt = "title",
+    date_field: DateFieldOpt = "date",
+    encoding: EncodingOpt = None,
+    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
+) -> None:
+    """Add articles to the index (created if missing), a transaction per batch.
+
+    Example: dupwire index add inbox/ feed.jsonl --db news.db
+
+    Takes the same inputs as cluster (directories, JSONL/CSV records with id, text, title,
+    date and source fields, - for JSONL on stdin). An id already in the index is an error
+    unless --replace. A process killed mid-way leaves the batches already committed.
+    """
+    try:
+        corpus = _read(inputs, id_field, text_field, title_field, date_field, encoding, max_bytes)
+    except DupwireError as exc:
+        fail(str(exc))
+    index = _open(db, create=True, store_text=not no_text)
+    articles = corpus.articles
+    replaced: list[str] = []
+    try:
+        present = index.existing(a.id for a in articles)
+        if present and not replace:
+            shown = ", ".join(map(repr, present[:3]))
+            more = f" and {len(present) - 3} more" if len(present) > 3 else ""
+            fail(
+                f"{len(present)} articles are already in {db}: {shown}{more}; pass --replace "
+                "to store the new versions, or remove them first (dupwire index remove)"
+            )
+        with _progress() as bar:
+            task = bar.add_task("index", total=len(articles))
+            for lo in range(0, len(articles), batch):
+                done = index.add(articles[lo : lo + batch], replace=replace)
+                replaced.extend(done.replaced)
+                bar.update(task, completed=min(lo + batch, len(articles)))
+        total = len(index)
+    except DupwireError as exc:
+        fail(str(exc))
+    finally:
+        index.close()
+    doc = {
+        "db": str(db),
+        "added": len(articles),
+        "replaced": replaced,
+        "n_articles": total,
+        "failures": [{"id": f.id, "error": f.reason} for f in corpus.failures],
+    }
+    if json_out:
+        typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        typer.echo(
+            f"added {len(articles)} articles to {db} ({len(replaced)} replaced); it holds {total}"
+        )
+    if corpus.failures:
+        raise typer.Exit(EXIT_SOME_FAILED)
+
+
+@index_app.command()
+def query(
+    inputs: Annotated[
+        list[str],
+        typer.Argument(
+            help="Articles to look up: text files, directories, JSONL/CSV records, or -.",
+            show_default=False,
+        ),
+    ],
+    db: DbOpt,
+    top: Annotated[int, typer.Option("--top", min=1, help="Most matches per article.")] = 5,
+    since: Annotated[
+        str | None, typer.Option("--since", help="Only matches dated on or after this ISO date.")
+    ] = None,
+    window: Annotated[
+        float | None,
+        typer.Option("--window", min=0, help="Only matches within this many days of the query."),
+    ] = None,
+    align: Annotated[
+        bool, typer.Option("--align", help="Show the passage alignment with each match.")
+    ] = False,
+    no_verify: Annotated[
+        bool, typer.Option("--no-verify", help="Candidates only, without the aligner's check.")
+    ] = False,
+    json_out: JsonOpt = False,
+    id_field: IdFieldOpt = "id",
+    text_field: TextFieldOpt = "text",
+    title_field: TitleFieldOpt = "title",
+    date_field: DateFieldOpt = "date",
+    encoding: EncodingOpt = None,
+    max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
+) -> None:
+    """Find the stored versions of each article's story, best first, and which came first.
+
+    Example: dupwire index query new-story.txt --db news.db --top 5 --window 7
+
+    Each match has its verdict (same story / partial reuse / unrelated), score and date and
+    says whether it was published before the query (by date when both are dated, else by
+    insertion order); the earliest version of the story is named.
+    """
+    try:
+        corpus = _read(inputs, id_field, text_field, title_field, date_field, encoding, max_bytes)
+    except DupwireError as exc:
+        fail(str(exc))
+    index = _open(db)
+    try:
+        results = [
+            index.query(a, top=top, since=since, window=window, align=align, verify=not no_verify)
+            for a in corpus.articles
+        ]
+    except DupwireError as exc:
+        fail(str(exc))
+    finally:
+        index.close()
+    if json_out:
+        doc = {
+            "results": [r.to_dict() for r in results],
+            "failures": [{"id": f.id, "error": f.reason} for f in corpus.failures],
+        }
+        typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        console = Console(highlight=False)
+        for result in results:
+            console.print(result)
+    if corpus.failures:
+        raise typer.Exit(EXIT_SOME_FAILED)
+
+
+@index_app.command()
+def remove(
+    ids: Annotated[list[str], typer.Argument(help="Ids of stored articles.", show_default=False)],
+    db: DbOpt,
+    json_out: JsonOpt = False,
+) -> None:
+    """Remove articles from the index by id (all of them, or none if one is unknown).
+
+    Example: dupwire index remove 2024/05/01/reuters-123.txt --db news.db
+    """
+    index = _open(db)
+    try:
+        removed = index.remove(ids)
+        total = len(index)
+    except DupwireError as exc:
+        fail(str(exc))
+    finally:
+        index.close()
+    if json_out:
+        typer.echo(json.dumps({"removed": removed, "n_articles": total}))
+    else:
+        typer.echo(f"removed {removed} articles from {db}; it holds {total}")
+
+
+@index_app.command()
+def stats(db: DbOpt, json_out: JsonOpt = False) -> None:
+    """What the index holds: articles, key rows, file size per article, dates, settings.
+
+    Example: dupwire index stats --db news.db
+    """
+    index = _open(db)
+    try:
+        result = index.stats()
+    except DupwireError as exc:
+        fail(str(exc))
+    finally:
+        index.close()
+    if json_out:
+        typer.echo(json.dumps(result.to_dict(), indent=2))
+    else:
+        Console(highlight=False).print(result)
+
+
+def load_index_corpus(db: Path) -> Corpus:
+    """Every article an index holds, as a corpus for clustering."""
+    from dupwire.io import Corpus
+
+    index = _open(db)
+    try:
+        articles = index.articles()
+    except DupwireError as exc:
+        fail(str(exc))
+    finally:
+        index.close()
+    if not articles:
+        fail(f"{db} holds no articles; add some with: dupwire index add PATH... --db {db}")
+    _err.print(f"read {len(articles)} articles from {db}", highlight=False)
+    return Corpus(articles=tuple(articles), failures=(), skipped=())

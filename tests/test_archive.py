@@ -1,0 +1,343 @@
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from dupwire.archive import Index, KeySettings
+from dupwire.archive.keys import article_keys, shingle_sets, signature_of
+from dupwire.cli import app
+from dupwire.cluster import cluster
+from dupwire.errors import DuplicateIdError, IndexFileError, InputError, ParamsError
+from dupwire.index import DEFAULT_LAYOUT, DEFAULT_MAX_BUCKET, candidate_pairs
+from dupwire.model import Article
+from dupwire.sketch import signatures
+
+from .conftest import FIXTURES, SEED_A, SEED_B, SEEDS
+
+ECB = FIXTURES / "ecbplus" / "dev.jsonl"
+runner = CliRunner()
+
+
+def _articles(records: list[dict[str, Any]]) -> list[Article]:
+    return sorted((Article(r["id"], r["text"]) for r in records), key=lambda a: a.id)
+
+
+def _batch_partners(texts: list[str], i: int) -> set[int]:
+    """Batch clustering's LSH partners of article ``i`` among ``texts``."""
+    sigs = signatures(shingle_sets(texts))
+    pairs = candidate_pairs(sigs, layout=DEFAULT_LAYOUT, max_bucket=DEFAULT_MAX_BUCKET).pairs
+    return {int(b) if a == i else int(a) for a, b in pairs.tolist() if i in (a, b)}
+
+
+def _key_rows(path: Path) -> int:
+    with sqlite3.connect(path) as conn:
+        return int(
+            conn.execute(
+                "SELECT (SELECT count(*) FROM keys) + (SELECT count(*) FROM delta)"
+            ).fetchone()[0]
+        )
+
+
+@pytest.fixture(scope="module")
+def ecb_articles(ecb_records: list[dict[str, Any]]) -> list[Article]:
+    return _articles(ecb_records)
+
+
+def test_stored_rows_are_the_signature(ecb_articles: list[Article]) -> None:
+    texts = [a.text for a in ecb_articles[:40]]
+    sigs = signatures(shingle_sets(texts))
+    batch = article_keys(texts)
+    for d in range(len(texts)):
+        assert np.array_equal(signature_of(batch.rows_of(d)), sigs[d])
+        # one row per distinct winning shingle, far fewer than one per band
+        assert len(batch.rows_of(d)) < 120
+
+
+def test_query_candidates_are_the_batch_candidates(
+    tmp_path: Path, ecb_articles: list[Article]
+) -> None:
+    arts = ecb_articles[:200]
+    texts = [a.text for a in arts]
+    with Index.open(tmp_path / "i.db") as index:
+        index.add(arts[:120])
+        index.add(arts[120:])  # the second batch goes through the delta table too
+        for i in (0, 7, 55, 130, 199):
+            found = index.query(arts[i], top=1000, verify=False)
+            expected = {arts[j].id for j in _batch_partners(texts, i)}
+            assert {m.id for m in found.matches} == expected
+            assert found.n_candidates == len(expected) > 0
+        # an article not in the index: the batch with it appended
+        extra = ecb_articles[300]
+        found = index.query(extra, top=1000, verify=False)
+        expected = {arts[j].id for j in _batch_partners([*texts, extra.text], 200)}
+        assert {m.id for m in found.matches} == expected
+
+
+def test_merge_keeps_the_answers(tmp_path: Path, ecb_articles: list[Article]) -> None:
+    with Index.open(tmp_path / "i.db") as index:
+        index.add(ecb_articles[:100])
+        before = index.query(ecb_articles[3], top=50, verify=False)
+        assert index.stats().delta_rows > 0
+        index.merge()
+        stats = index.stats()
+        assert stats.delta_rows == 0 and stats.key_rows > 0
+        assert index.query(ecb_articles[3], top=50, verify=False) == before
+
+
+def test_verified_matches_seed_pair(tmp_path: Path) -> None:
+    a = Article("a", SEED_A.read_text(encoding="utf-8"))
+    b = Article("b", SEED_B.read_text(encoding="utf-8"))
+    with Index.open(tmp_path / "i.db") as index:
+        index.add([a])
+        hit = index.query(b, align=True)
+    (match,) = hit.matches
+    assert match.id == "a" and match.verdict == "same_story" and match.score
+    assert match.alignment is not None and match.alignment.links
+    assert 0 < match.coverage_query <= 1  # type: ignore[operator]
+    assert "same story" in str(hit._repr_html_()) and "<b>a</b>" in hit._repr_html_()
+
+
+def test_provenance_by_date_then_insertion(tmp_path: Path) -> None:
+    text_a = SEED_A.read_text(encoding="utf-8")
+    text_b = SEED_B.read_text(encoding="utf-8")
+    with Index.open(tmp_path / "i.db") as index:
+        index.add([Article("later", text_a, meta={"date": "2019-10-31"})])
+        index.add([Article("first", text_b, meta={"date": "2019-10-30T08:00:00+02:00"})])
+        hit = index.query(Article("new", text_a, meta={"date": "2019-11-02"}))
+        assert hit.earliest_id == "first"
+        assert {m.id: m.earlier for m in hit.matches} == {"first": True, "later": True}
+        assert index.query(Article("q", text_a), since="2019-10-31").matches[0].id == "later"
+        window = index.query(Article("q", text_a, meta={"date": "2019-11-05"}), window=5)
+        assert [m.id for m in window.matches] == ["later"]
+        with pytest.raises(ParamsError, match="window needs a dated query"):
+            index.query(Article("q", text_a), window=3)
+        with pytest.raises(InputError, match="not an ISO 8601 date"):
+            index.add([Article("bad", text_a, meta={"date": "yesterday"})])
+    with Index.open(tmp_path / "u.db") as index:  # undated: insertion order decides
+        index.add([Article("z-first", text_b)])
+        index.add([Article("a-second", text_a)])
+        hit = index.query(Article("a-second", text_a))
+        assert hit.earliest_id == "z-first" and hit.matches[0].earlier
+
+
+def test_adding_an_id_twice_needs_replace(tmp_path: Path, ecb_articles: list[Article]) -> None:
+    path = tmp_path / "i.db"
+    with Index.open(path) as index:
+        index.add(ecb_articles[:10])
+        rows = _key_rows(path)
+        with pytest.raises(DuplicateIdError, match="already in the index"):
+            index.add([ecb_articles[3]])
+        with pytest.raises(DuplicateIdError, match="repeated in this batch"):
+            index.add([ecb_articles[20], ecb_articles[20]])
+        assert len(index) == 10 and _key_rows(path) == rows  # nothing half-done
+        new = Article(ecb_articles[3].id, ecb_articles[40].text)
+        done = index.add([new], replace=True)
+        assert done.replaced == (new.id,) and len(index) == 10
+        hit = index.query(Article("q", ecb_articles[40].text), top=20, verify=False)
+        assert new.id in {m.id for m in hit.matches}
+        assert next(a for a in index.articles() if a.id == new.id).text == new.text
+
+
+def test_remove_deletes_exactly_the_rows(tmp_path: Path, ecb_articles: list[Article]) -> None:
+    path = tmp_path / "i.db"
+    arts = ecb_articles[:60]
+    with Index.open(path) as index:
+        index.add(arts)
+        index.merge()
+        index.add(ecb_articles[60:70])  # some rows in keys, some in delta
+        gone = [arts[5].id, ecb_articles[65].id]
+        per_doc = {a.id: len(article_keys([a.text]).key) for a in ecb_articles[:70]}
+        assert index.remove(gone) == 2
+        assert _key_rows(path) == sum(v for k, v in per_doc.items() if k not in gone)
+        assert arts[5].id not in index
+        hit = index.query(arts[5], top=100, verify=False)
+        assert arts[5].id not in {m.id for m in hit.matches}
+        with pytest.raises(InputError, match="not in the index"):
+            index.remove([arts[6].id, "nope"])
+        assert arts[6].id in index
+
+
+def test_cluster_db_gives_the_same_clusters(tmp_path: Path, ecb_articles: list[Article]) -> None:
+    arts = [a for a in ecb_articles if a.id.split("_")[0] in {"1", "3", "7", "22"}]
+    with Index.open(tmp_path / "i.db") as index:
+        index.add(arts[: len(arts) // 2])
+        index.add(arts[len(arts) // 2 :])
+        stored = index.articles()
+    assert [a.text for a in stored] == [a.text for a in arts]
+    direct, via = cluster(arts), cluster(stored)
+    assert via.clusters == direct.clusters and len(direct.clusters) >= 3
+    assert via.to_records() == direct.to_records()
+
+
+def test_cli_cluster_db_matches_cluster(tmp_path: Path) -> None:
+    db = str(tmp_path / "n.db")
+    assert runner.invoke(app, ["index", "add", str(SEEDS), "--db", db]).exit_code == 0
+    direct = runner.invoke(app, ["cluster", str(SEEDS), "--json"])
+    via = runner.invoke(app, ["cluster", "--db", db, "--json"])
+    assert via.exit_code == 0, via.output
+    assert json.loads(via.stdout)["clusters"] == json.loads(direct.stdout)["clusters"]
+    both = runner.invoke(app, ["cluster", str(SEEDS), "--db", db])
+    assert both.exit_code == 2 and "not both" in both.stderr
+
+
+def test_cli_add_query_remove_stats(tmp_path: Path) -> None:
+    db = str(tmp_path / "n.db")
+    added = runner.invoke(app, ["index", "add", str(SEED_A), "--db", db, "--json"])
+    assert added.exit_code == 0, added.output
+    assert json.loads(added.stdout)["n_articles"] == 1
+    again = runner.invoke(app, ["index", "add", str(SEED_A), "--db", db])
+    assert again.exit_code == 2 and "--replace" in again.stderr
+    assert runner.invoke(app, ["index", "add", str(SEED_A), "--db", db, "--replace"]).exit_code == 0
+    found = runner.invoke(app, ["index", "query", str(SEED_B), "--db", db, "--json", "--align"])
+    assert found.exit_code == 0, found.output
+    (result,) = json.loads(found.stdout)["results"]
+    assert result["matches"][0]["verdict"] == "same_story"
+    assert result["matches"][0]["alignment"]["links"]
+    shown = runner.invoke(app, ["index", "query", str(SEED_B), "--db", db], terminal_width=160)
+    assert "same story" in shown.stdout and "earliest version" in shown.stdout
+    stats = json.loads(runner.invoke(app, ["index", "stats", "--db", db, "--json"]).stdout)
+    assert stats["n_articles"] == 1 and stats["params"]["min_bands"] == 8
+    gone = runner.invoke(app, ["index", "remove", SEED_A.name, "--db", db, "--json"])
+    assert json.loads(gone.stdout) == {"removed": 1, "n_articles": 0}
+    unknown = runner.invoke(app, ["index", "remove", "nope", "--db", db])
+    assert unknown.exit_code == 2 and "not in the index" in unknown.stderr
+
+
+@pytest.mark.parametrize("command", ["add", "query", "remove", "stats"])
+def test_cli_help_has_an_example(command: str) -> None:
+    result = runner.invoke(app, ["index", command, "--help"], terminal_width=200)
+    assert result.exit_code == 0 and "Example: dupwire index " + command in result.output
+
+
+def test_no_text_index_is_small_and_unverified(tmp_path: Path, ecb_articles: list[Article]) -> None:
+    sizes = {}
+    for store in (True, False):
+        with Index.open(tmp_path / f"{store}.db", store_text=store) as index:
+            index.add(ecb_articles[:150])
+            sizes[store] = index.stats().file_bytes
+            hit = index.query(ecb_articles[2])
+            assert hit.verified is store
+            assert all((m.verdict is None) is (not store) for m in hit.matches)
+            if not store:
+                with pytest.raises(IndexFileError, match="holds no article texts"):
+                    index.articles()
+    assert sizes[False] < sizes[True]
+
+
+def _cli_error(args: list[str]) -> str:
+    result = runner.invoke(app, args)
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, lines
+    return lines[0]
+
+
+def test_bad_files_give_one_clear_line(tmp_path: Path, ecb_articles: list[Article]) -> None:
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("not a database at all\n" * 200)
+    assert "not a usable dupwire index" in _cli_error(["index", "stats", "--db", str(text_file)])
+    other = tmp_path / "other.db"
+    with sqlite3.connect(other) as conn:
+        conn.execute("CREATE TABLE t(x)")
+    assert "not a dupwire index" in _cli_error(["index", "stats", "--db", str(other)])
+    missing = tmp_path / "missing.db"
+    assert "no index at" in _cli_error(["index", "query", str(SEED_A), "--db", str(missing)])
+    assert not missing.exists()
+
+    good = tmp_path / "good.db"
+    with Index.open(good) as index:
+        index.add(ecb_articles[:300])
+        index.merge()
+    with sqlite3.connect(good) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    truncated = tmp_path / "truncated.db"
+    truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
+    line = _cli_error(["index", "query", str(SEED_A), "--db", str(truncated)])
+    assert "damaged or truncated" in line
+
+    with sqlite3.connect(good) as conn:
+        conn.execute("UPDATE meta SET value='99' WHERE name='schema'")
+    assert "schema 99" in _cli_error(["index", "stats", "--db", str(good)])
+    with sqlite3.connect(good) as conn:
+        conn.execute("UPDATE meta SET value='1' WHERE name='schema'")
+    with pytest.raises(IndexFileError, match=r"min_bands=8 \(this build: 4\)"):
+        Index.open(good, settings=KeySettings(min_bands=4))
+
+
+def _write_jsonl(path: Path, articles: list[Article]) -> None:
+    path.write_text(
+        "".join(json.dumps({"id": a.id, "text": a.text}) + "\n" for a in articles),
+        encoding="utf-8",
+    )
+
+
+def _count_docs(path: Path) -> int:
+    try:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5) as conn:
+            return int(conn.execute("SELECT count(*) FROM docs").fetchone()[0])
+    except sqlite3.Error:
+        return 0
+
+
+def _adder(db: Path, source: Path, batch: int) -> subprocess.Popen[bytes]:
+    cmd = [sys.executable, "-m", "dupwire", "index", "add", str(source), "--db", str(db)]
+    return subprocess.Popen([*cmd, "--batch", str(batch)], stderr=subprocess.PIPE)
+
+
+def test_killed_add_leaves_whole_articles(tmp_path: Path, ecb_articles: list[Article]) -> None:
+    source, db = tmp_path / "in.jsonl", tmp_path / "n.db"
+    _write_jsonl(source, ecb_articles)
+    proc = _adder(db, source, batch=3)
+    deadline = time.monotonic() + 60
+    while _count_docs(db) < 30 and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.01)
+    assert proc.poll() is None, "the add finished before it could be killed"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    with Index.open(db) as index:
+        stored = index.articles()
+        n = len(stored)
+        assert 30 <= n < len(ecb_articles) and n % 3 == 0  # whole batches only
+        assert [a.id for a in stored] == [a.id for a in ecb_articles[:n]]
+        # every stored article has exactly its own rows
+        assert _key_rows(db) == len(article_keys([a.text for a in stored]).key)
+        index.add(ecb_articles[n : n + 3])  # and the index takes more
+        assert len(index) == n + 3
+
+
+def test_reader_sees_consistent_snapshots_while_a_writer_adds(
+    tmp_path: Path, ecb_articles: list[Article]
+) -> None:
+    arts, probe = ecb_articles[:240], ecb_articles[300]
+    source, db = tmp_path / "in.jsonl", tmp_path / "n.db"
+    _write_jsonl(source, arts)
+    with Index.open(db):
+        pass  # created, so the reader can open it at once
+    proc = _adder(db, source, batch=8)
+    seen: list[tuple[int, frozenset[str]]] = []
+    with Index.open(db, create=False) as index:
+        while proc.poll() is None:
+            hit = index.query(probe, top=1000, verify=False)
+            seen.append((hit.n_articles, frozenset(m.id for m in hit.matches)))
+    assert proc.returncode == 0, proc.stderr.read() if proc.stderr else ""
+    sizes = sorted({n for n, _ in seen})
+    assert len([n for n in sizes if 0 < n < len(arts)]) >= 3, sizes  # it did read mid-way
+    texts = [a.text for a in arts]
+    for n, found in set(seen):
+        assert n % 8 == 0 or n == len(arts)
+        expected = {arts[j].id for j in _batch_partners([*texts[:n], probe.text], n)}
+        assert found == expected, n
