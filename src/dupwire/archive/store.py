@@ -45,8 +45,13 @@ __all__ = ["SCHEMA_VERSION", "Index"]
 
 SCHEMA_VERSION = 1
 APPLICATION_ID = 0x64777831  # "dwx1": marks a dupwire index file
-_BIG_BATCH = 2000  # articles: inserted into keys directly
-_MERGE_ROWS = 500_000  # delta rows that trigger a merge
+# A batch of at least max(_MERGE_ROWS, key rows / _MERGE_RATIO) rows goes into keys
+# directly; smaller ones go to delta, which is merged into keys once it holds that many.
+# Merging costs about one write of every page of keys, so merges come geometrically
+# rarer as the index grows and each row is merged about _MERGE_RATIO / (_MERGE_RATIO - 1)
+# times on average.
+_MERGE_ROWS = 500_000
+_MERGE_RATIO = 4
 _VERIFY = AlignParams(max_merge=1)
 _SCHEMA = """
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -151,7 +156,7 @@ class Index:
                 found = cls._check(conn, path, expected)
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.execute("PRAGMA synchronous=NORMAL")
-                conn.execute("PRAGMA cache_size=-65536")
+                conn.execute("PRAGMA cache_size=-262144")
                 conn.execute("PRAGMA temp_store=MEMORY")
         except BaseException:
             conn.close()
@@ -172,6 +177,7 @@ class Index:
             "settings": json.dumps(settings.to_dict(), sort_keys=True),
             "store_text": "1" if store_text else "0",
             "delta_rows": "0",
+            "main_rows": "0",
             "next_doc": "1",
         }
         conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
@@ -324,25 +330,32 @@ class Index:
             )
             rows = _sorted_rows(batch, first)
             delta = int(self._meta_in_tx("delta_rows"))
-            if len(articles) >= _BIG_BATCH:
+            main = int(self._meta_in_tx("main_rows"))
+            if len(rows) >= max(_MERGE_ROWS, main // _MERGE_RATIO):
                 conn.executemany("INSERT INTO keys VALUES (?, ?, ?)", rows)
+                main += len(rows)
             else:
                 conn.executemany("INSERT INTO delta VALUES (?, ?, ?)", rows)
-                delta += len(batch.key)
-            if delta >= _MERGE_ROWS:
-                conn.execute("INSERT INTO keys SELECT * FROM delta ORDER BY key, doc")
-                conn.execute("DELETE FROM delta")
-                delta = 0
-            self._set_meta(next_doc=first + len(articles), delta_rows=delta)
+                delta += len(rows)
+            if delta >= max(_MERGE_ROWS, main // _MERGE_RATIO):
+                self._merge_delta()
+                main, delta = main + delta, 0
+            self._set_meta(next_doc=first + len(articles), delta_rows=delta, main_rows=main)
             total = int(conn.execute("SELECT count(*) FROM docs").fetchone()[0])
         return AddResult(tuple(ids), tuple(present), total)
 
     def merge(self) -> None:
         """Move the delta rows into the main key table, in key order."""
         with _translated(self.path), self._transaction("BEGIN IMMEDIATE"):
-            self._conn.execute("INSERT INTO keys SELECT * FROM delta ORDER BY key, doc")
-            self._conn.execute("DELETE FROM delta")
-            self._set_meta(delta_rows=0)
+            self._merge_delta()
+
+    def _merge_delta(self) -> None:
+        conn = self._conn
+        moved = int(self._meta_in_tx("delta_rows"))
+        main = int(self._meta_in_tx("main_rows"))
+        conn.execute("INSERT INTO keys SELECT * FROM delta ORDER BY key, doc")
+        conn.execute("DELETE FROM delta")
+        self._set_meta(delta_rows=0, main_rows=main + moved)
 
     def remove(self, ids: Iterable[str]) -> int:
         """Remove the articles ``ids`` (all known, else nothing is removed); their number."""
@@ -363,18 +376,21 @@ class Index:
     def _remove(self, ids: Sequence[str]) -> None:
         conn = self._conn
         delta = int(self._meta_in_tx("delta_rows"))
+        main = int(self._meta_in_tx("main_rows"))
         for article_id in ids:
             doc, blob = conn.execute(
                 "SELECT doc, keys FROM docs WHERE id=?", (article_id,)
             ).fetchone()
             keys = np.frombuffer(blob, dtype="<i4").tolist()
             pairs = [(k, doc) for k in keys]
+            before = conn.total_changes
             conn.executemany("DELETE FROM keys WHERE key=? AND doc=?", pairs)
+            main -= conn.total_changes - before
             before = conn.total_changes
             conn.executemany("DELETE FROM delta WHERE key=? AND doc=?", pairs)
             delta -= conn.total_changes - before
             conn.execute("DELETE FROM docs WHERE doc=?", (doc,))
-        self._set_meta(delta_rows=max(delta, 0))
+        self._set_meta(delta_rows=delta, main_rows=main)
 
     def _meta_in_tx(self, name: str) -> str:
         return str(self._conn.execute("SELECT value FROM meta WHERE name=?", (name,)).fetchone()[0])
@@ -468,6 +484,18 @@ class Index:
             n_articles=n_articles,
             verified=do_verify,
         )
+
+    def candidates(self, signature: Any) -> dict[str, int]:
+        """The stored articles sharing at least ``min_bands`` bands with a signature (a row of
+        :func:`dupwire.sketch.signatures` of a non-empty shingle set), with that count."""
+        sig = np.asarray(signature, dtype=np.uint64)[None, :]
+        batch = keys_of_signatures(sig, [False], self.settings)
+        q_keys = batch.band_key(0, self.settings.bands)
+        distinct = sorted({int(k) for k in batch.key.tolist()})
+        with _translated(self.path), self._transaction("BEGIN"):
+            cands = self._candidates(self._shared_bands(q_keys, distinct, None), None)
+            meta = self._docs(list(cands))
+        return {meta[d][0]: c for d, c in cands.items()}
 
     def _shared_bands(self, q_keys: Any, distinct: list[int], own: int | None) -> dict[int, int]:
         if not distinct:
