@@ -11,12 +11,14 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 from dupwire.align import explain_similarity, passage_similarity
+from dupwire.archive import Index, IndexStats, Match, QueryResult
 from dupwire.errors import (
     BinaryInputError,
     DuplicateIdError,
     DupwireError,
     EmptyArticleError,
     EncodingError,
+    IndexFileError,
     InputError,
     InputTooLargeError,
     NoArticlesError,
@@ -44,11 +46,16 @@ __all__ = [
     "DupwireError",
     "EmptyArticleError",
     "EncodingError",
+    "Index",
+    "IndexFileError",
+    "IndexStats",
     "InputError",
     "InputTooLargeError",
     "Link",
+    "Match",
     "NoArticlesError",
     "ParamsError",
+    "QueryResult",
     "Span",
     "WordEdit",
     "__version__",

@@ -425,11 +425,13 @@ class Index:
         """The stored versions of ``article``'s story, best first (at most ``top``).
 
         Candidates share at least ``min_bands`` bands (buckets of more than ``max_bucket``
-        articles give none, as in batch clustering).  The ``top`` with the most shared bands
-        are verified with :func:`dupwire.align.relate` (one-to-one links) when texts are
-        stored and ``verify``; ``align`` adds the full :func:`dupwire.align.align` passage
-        alignment to each.  ``since`` keeps matches dated on or after that ISO date;
-        ``window`` keeps matches dated within that many days of the query's date.
+        articles give none, as in batch clustering; a shingle winning bands in more than
+        ``max_posting`` stored articles gives none either, which bounds the cost).  The ``top``
+        with the most shared bands are verified with :func:`dupwire.align.relate` (one-to-one
+        links) when texts are stored and ``verify``; ``align`` adds the full
+        :func:`dupwire.align.align` passage alignment to each.  ``since`` keeps matches dated
+        on or after that ISO date; ``window`` keeps matches dated within that many days of the
+        query's date.
         """
         if isinstance(article, str):
             article = Article("query", article)
@@ -500,12 +502,19 @@ class Index:
     def _shared_bands(self, q_keys: Any, distinct: list[int], own: int | None) -> dict[int, int]:
         if not distinct:
             return {}
-        marks = ",".join("?" * len(distinct))
+        # One posting per key, read up to max_posting + 1 rows: a shingle that wins bands in
+        # more stored articles is skipped (its band buckets are then almost surely over
+        # max_bucket too), which bounds the cost of a query.
+        limit = self.settings.max_posting
         sql = (
-            f"SELECT key, doc, bands FROM keys WHERE key IN ({marks}) UNION ALL "
-            f"SELECT key, doc, bands FROM delta WHERE key IN ({marks})"
+            "SELECT ?1, doc, bands FROM keys WHERE key = ?1 UNION ALL "
+            "SELECT ?1, doc, bands FROM delta WHERE key = ?1 LIMIT ?2"
         )
-        rows = self._conn.execute(sql, distinct + distinct).fetchall()
+        rows = []
+        for key in distinct:
+            posting = self._conn.execute(sql, (key, limit + 1)).fetchall()
+            if len(posting) <= limit:
+                rows.extend(posting)
         if not rows:
             return {}
         keys = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
