@@ -320,6 +320,7 @@ def _run(system: str, n: int, args: argparse.Namespace, redis_port: int = 0) -> 
         return {"system": system, "n": n, "error": done.stderr.strip().splitlines()[-1:]}
     result: dict[str, Any] = json.loads(done.stdout)
     result["wall_s"] = time.perf_counter() - t
+    print(json.dumps(result), file=sys.stderr, flush=True)
     return result
 
 

@@ -60,27 +60,19 @@ _MASK32 = np.uint64(0xFFFFFFFF)
 
 @dataclass(frozen=True, slots=True)
 class KeySettings:
-    """The candidate settings an index is built with: the batch-clustering defaults, and
-    ``max_posting``, the most stored articles in which a shingle may win bands and still give
-    candidates (a query reads at most that many rows per shingle)."""
+    """The candidate settings an index is built with (the batch-clustering defaults)."""
 
     num_perm: int = ClusterParams().num_perm
     seed: int = ClusterParams().seed
     bands: int = DEFAULT_LAYOUT.bands
     min_bands: int = DEFAULT_LAYOUT.min_bands
     max_bucket: int = DEFAULT_MAX_BUCKET
-    max_posting: int = 2000
 
     def __post_init__(self) -> None:
         layout = LshLayout(bands=self.bands, rows=1, min_bands=self.min_bands)
         layout.check(self.num_perm)
         if self.bands > 256:
             msg = f"an index stores at most 256 one-row bands, got bands={self.bands}"
-            raise ParamsError(msg)
-        if self.max_posting < self.max_bucket:
-            msg = (
-                f"max_posting must be at least max_bucket {self.max_bucket}, got {self.max_posting}"
-            )
             raise ParamsError(msg)
         if self.max_bucket < 2:
             msg = f"max_bucket must be at least 2, got {self.max_bucket}"
@@ -94,7 +86,6 @@ class KeySettings:
             "rows": 1,
             "min_bands": self.min_bands,
             "max_bucket": self.max_bucket,
-            "max_posting": self.max_posting,
             "scheme": 0,  # affine32
         }
 

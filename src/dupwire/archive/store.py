@@ -425,11 +425,10 @@ class Index:
         """The stored versions of ``article``'s story, best first (at most ``top``).
 
         Candidates share at least ``min_bands`` bands (buckets of more than ``max_bucket``
-        articles give none, as in batch clustering; a shingle winning bands in more than
-        ``max_posting`` stored articles gives none either, which bounds the cost).  The ``top``
-        with the most shared bands are verified with :func:`dupwire.align.relate` (one-to-one
-        links) when texts are stored and ``verify``; ``align`` adds the full
-        :func:`dupwire.align.align` passage alignment to each.  ``since`` keeps matches dated
+        articles give none, as in batch clustering).  The ``top`` with the most shared bands
+        are verified with :func:`dupwire.align.relate` (one-to-one links) when texts are
+        stored and ``verify``; ``align`` adds the full :func:`dupwire.align.align` passage
+        alignment to each.  ``since`` keeps matches dated
         on or after that ISO date; ``window`` keeps matches dated within that many days of the
         query's date.
         """
@@ -500,35 +499,26 @@ class Index:
         return {meta[d][0]: c for d, c in cands.items()}
 
     def _shared_bands(self, q_keys: Any, distinct: list[int], own: int | None) -> dict[int, int]:
+        """Shared bands of the stored articles with a query (``q_keys[i]``: the shingle
+        winning band ``i``), over buckets of at most ``max_bucket`` articles."""
         if not distinct:
             return {}
-        # One posting per key, read up to max_posting + 1 rows: a shingle that wins bands in
-        # more stored articles is skipped (its band buckets are then almost surely over
-        # max_bucket too), which bounds the cost of a query.
-        limit = self.settings.max_posting
-        sql = (
-            "SELECT ?1, doc, bands FROM keys WHERE key = ?1 UNION ALL "
-            "SELECT ?1, doc, bands FROM delta WHERE key = ?1 LIMIT ?2"
-        )
-        rows = []
+        cap = self.settings.max_bucket - (0 if own is not None else 1)  # the query is in them
+        conn = self._conn
+        shared: dict[int, int] = {}
         for key in distinct:
-            posting = self._conn.execute(sql, (key, limit + 1)).fetchall()
-            if len(posting) <= limit:
-                rows.extend(posting)
-        if not rows:
-            return {}
-        keys = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-        docs = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
-        lengths = np.fromiter((len(r[2]) for r in rows), dtype=np.int64, count=len(rows))
-        bands = np.frombuffer(b"".join(r[2] for r in rows), dtype=np.uint8).astype(np.int64)
-        row = np.repeat(np.arange(len(rows)), lengths)
-        match = q_keys[bands] == keys[row]  # the same shingle wins this band in both
-        bucket = np.bincount(bands[match], minlength=len(q_keys))
-        if own is None:
-            bucket = bucket + 1  # the query article is in its own buckets
-        ok = match & (bucket[bands] <= self.settings.max_bucket)
-        shared_docs, shared = np.unique(docs[row[ok]], return_counts=True)
-        return dict(zip(shared_docs.tolist(), shared.tolist(), strict=True))
+            bands = np.flatnonzero(q_keys == key).tolist()
+            per_band = _posting(conn, key, bands, (cap + 1) * len(bands) + 1)
+            if per_band is None:  # too many rows at once: read each band's bucket alone
+                per_band = {}
+                for b in bands:
+                    alone = _posting(conn, key, [b], cap + 1)
+                    per_band[b] = [] if alone is None else alone[b]  # None: over the cap
+            for docs in per_band.values():
+                if len(docs) <= cap:
+                    for doc in docs:
+                        shared[doc] = shared.get(doc, 0) + 1
+        return shared
 
     def _candidates(self, counts: dict[int, int], own: int | None) -> dict[int, int]:
         floor = self.settings.min_bands
@@ -642,6 +632,28 @@ class Index:
             schema=SCHEMA_VERSION,
             params=self.settings.to_dict(),
         )
+
+
+def _posting(
+    conn: sqlite3.Connection, key: int, bands: list[int], limit: int
+) -> dict[int, list[int]] | None:
+    """The stored articles in which shingle ``key`` wins each of ``bands``, or None when
+    that is ``limit`` rows or more."""
+    test = " OR ".join("instr(bands, ?) > 0" for _ in bands)
+    sql = (
+        f"SELECT doc, bands FROM keys WHERE key = ? AND ({test}) UNION ALL "
+        f"SELECT doc, bands FROM delta WHERE key = ? AND ({test}) LIMIT ?"
+    )
+    marks = [bytes([b]) for b in bands]
+    rows = conn.execute(sql, (key, *marks, key, *marks, limit)).fetchall()
+    if len(rows) >= limit:
+        return None
+    out: dict[int, list[int]] = {b: [] for b in bands}
+    for doc, won in rows:
+        for b in bands:
+            if b in won:
+                out[b].append(doc)
+    return out
 
 
 def _within(date: str | None, q_date: str | None, days: float) -> bool:
