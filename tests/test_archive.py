@@ -33,10 +33,10 @@ def _articles(records: list[dict[str, Any]]) -> list[Article]:
     return sorted((Article(r["id"], r["text"]) for r in records), key=lambda a: a.id)
 
 
-def _batch_partners(texts: list[str], i: int) -> set[int]:
+def _batch_partners(texts: list[str], i: int, max_bucket: int = DEFAULT_MAX_BUCKET) -> set[int]:
     """Batch clustering's LSH partners of article ``i`` among ``texts``."""
     sigs = signatures(shingle_sets(texts))
-    pairs = candidate_pairs(sigs, layout=DEFAULT_LAYOUT, max_bucket=DEFAULT_MAX_BUCKET).pairs
+    pairs = candidate_pairs(sigs, layout=DEFAULT_LAYOUT, max_bucket=max_bucket).pairs
     return {int(b) if a == i else int(a) for a, b in pairs.tolist() if i in (a, b)}
 
 
@@ -82,6 +82,34 @@ def test_query_candidates_are_the_batch_candidates(
         found = index.query(extra, top=1000, verify=False)
         expected = {arts[j].id for j in _batch_partners([*texts, extra.text], 200)}
         assert {m.id for m in found.matches} == expected
+
+
+@pytest.mark.parametrize("cap", [3, 2])
+def test_overflowing_buckets_are_refined_as_in_batch(
+    tmp_path: Path, ecb_articles: list[Article], cap: int
+) -> None:
+    # With tiny buckets many overflow: they are refined by further bands and, past
+    # MAX_REFINE, chained by id (exact copies never split), exactly as candidate_pairs does.
+    copies = [Article(f"{ecb_articles[40].id}~{k}", ecb_articles[40].text) for k in range(4)]
+    arts = sorted([*ecb_articles[:146], *copies], key=lambda a: a.id)
+    texts = [a.text for a in arts]
+    with Index.open(tmp_path / "i.db", settings=KeySettings(max_bucket=cap)) as index:
+        index.add(arts)
+        for i in (0, 40, 77, 149):
+            found = index.query(arts[i], top=1000, verify=False)
+            expected = {arts[j].id for j in _batch_partners(texts, i, max_bucket=cap)}
+            assert {m.id for m in found.matches} == expected, i
+        extra = ecb_articles[200]
+        sig = signatures(shingle_sets([extra.text]))[0]
+        found_ids = set(index.candidates(sig, article_id=extra.id))
+        batch = [*texts, extra.text]
+        order = sorted(range(len(batch)), key=lambda k: [*arts, extra][k].id)
+        ordered = [batch[k] for k in order]
+        expected = {
+            [*arts, extra][order[j]].id
+            for j in _batch_partners(ordered, order.index(150), max_bucket=cap)
+        }
+        assert found_ids == expected
 
 
 def test_merge_keeps_the_answers(tmp_path: Path, ecb_articles: list[Article]) -> None:

@@ -22,6 +22,7 @@ inserted into ``keys`` directly, sorted, in one transaction.  Queries read both 
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import json
 import os
@@ -38,6 +39,7 @@ import numpy as np
 from dupwire.archive.keys import KeyBatch, KeySettings, article_keys, keys_of_signatures
 from dupwire.archive.results import AddResult, IndexStats, Match, QueryResult
 from dupwire.errors import DuplicateIdError, DupwireError, IndexFileError, InputError, ParamsError
+from dupwire.index import MAX_REFINE
 from dupwire.model import Article
 from dupwire.params import AlignParams
 
@@ -424,13 +426,14 @@ class Index:
     ) -> QueryResult:
         """The stored versions of ``article``'s story, best first (at most ``top``).
 
-        Candidates share at least ``min_bands`` bands (buckets of more than ``max_bucket``
-        articles give none, as in batch clustering).  The ``top`` with the most shared bands
-        are verified with :func:`dupwire.align.relate` (one-to-one links) when texts are
-        stored and ``verify``; ``align`` adds the full :func:`dupwire.align.align` passage
-        alignment to each.  ``since`` keeps matches dated
-        on or after that ISO date; ``window`` keeps matches dated within that many days of the
-        query's date.
+        Candidates share at least ``min_bands`` bands under the bucket rule of batch
+        clustering (:func:`dupwire.index.candidate_pairs`: a bucket of more than
+        ``max_bucket`` articles is refined by the next bands' values, then chained by id).
+        The ``top`` with the most shared bands are verified with :func:`dupwire.align.relate`
+        (one-to-one links) when texts are stored and ``verify``; ``align`` adds the full
+        :func:`dupwire.align.align` passage alignment to each.  ``since`` keeps matches
+        dated on or after that ISO date; ``window`` keeps matches dated within that many
+        days of the query's date.
         """
         if isinstance(article, str):
             article = Article("query", article)
@@ -450,7 +453,7 @@ class Index:
             own = self._conn.execute(
                 "SELECT doc, date FROM docs WHERE id=?", (article.id,)
             ).fetchone()
-            counts = self._shared_bands(q_keys, distinct, own[0] if own else None)
+            counts = self._shared_bands(q_keys, distinct, own[0] if own else None, article.id)
             cands = self._candidates(counts, own[0] if own else None)
             meta = self._docs(list(cands))
             texts = {}
@@ -486,26 +489,31 @@ class Index:
             verified=do_verify,
         )
 
-    def candidates(self, signature: Any) -> dict[str, int]:
+    def candidates(self, signature: Any, *, article_id: str = "\uffff") -> dict[str, int]:
         """The stored articles sharing at least ``min_bands`` bands with a signature (a row of
-        :func:`dupwire.sketch.signatures` of a non-empty shingle set), with that count."""
+        :func:`dupwire.sketch.signatures` of a non-empty shingle set) of an article not in the
+        index, with that count (``article_id`` places it among the ids where a bucket is
+        chained; by default after all of them)."""
         sig = np.asarray(signature, dtype=np.uint64)[None, :]
         batch = keys_of_signatures(sig, [False], self.settings)
         q_keys = batch.band_key(0, self.settings.bands)
         distinct = sorted({int(k) for k in batch.key.tolist()})
         with _translated(self.path), self._transaction("BEGIN"):
-            cands = self._candidates(self._shared_bands(q_keys, distinct, None), None)
+            cands = self._candidates(self._shared_bands(q_keys, distinct, None, article_id), None)
             meta = self._docs(list(cands))
         return {meta[d][0]: c for d, c in cands.items()}
 
-    def _shared_bands(self, q_keys: Any, distinct: list[int], own: int | None) -> dict[int, int]:
+    def _shared_bands(
+        self, q_keys: Any, distinct: list[int], own: int | None, query_id: str
+    ) -> dict[int, int]:
         """Shared bands of the stored articles with a query (``q_keys[i]``: the shingle
-        winning band ``i``), over buckets of at most ``max_bucket`` articles."""
+        winning band ``i``), by the bucket rule of :func:`dupwire.index.candidate_pairs`."""
         if not distinct:
             return {}
         cap = self.settings.max_bucket - (0 if own is not None else 1)  # the query is in them
         conn = self._conn
         shared: dict[int, int] = {}
+        over: list[int] = []
         for key in distinct:
             bands = np.flatnonzero(q_keys == key).tolist()
             per_band = _posting(conn, key, bands, (cap + 1) * len(bands) + 1)
@@ -513,12 +521,40 @@ class Index:
                 per_band = {}
                 for b in bands:
                     alone = _posting(conn, key, [b], cap + 1)
-                    per_band[b] = [] if alone is None else alone[b]  # None: over the cap
-            for docs in per_band.values():
-                if len(docs) <= cap:
-                    for doc in docs:
-                        shared[doc] = shared.get(doc, 0) + 1
+                    per_band[b] = [] if alone is None else alone[b]
+                    if alone is None:
+                        over.append(b)
+            for b, docs in per_band.items():
+                if len(docs) > cap:
+                    over.append(b)
+                    continue
+                for doc in docs:
+                    shared[doc] = shared.get(doc, 0) + 1
+        for band in sorted(set(over)):
+            for doc in self._refined(q_keys, band, cap, own, query_id):
+                shared[doc] = shared.get(doc, 0) + 1
         return shared
+
+    def _refined(
+        self, q_keys: Any, band: int, cap: int, own: int | None, query_id: str
+    ) -> list[int]:
+        """The query's part of a bucket over ``max_bucket``, refined by the values of the next
+        bands (up to ``MAX_REFINE``) until it fits; then the query's neighbours by id."""
+        bands = self.settings.bands
+        members = _bucket(self._conn, int(q_keys[band]), band, None)
+        for depth in range(min(MAX_REFINE, bands - 1)):
+            other = (band + 1 + depth) % bands
+            members = _bucket(self._conn, int(q_keys[other]), other, members)
+            if len(members) <= cap:
+                return members
+        ids = self._docs(members)
+        order = sorted(members, key=lambda d: ids[d][0])
+        names = [ids[d][0] for d in order]
+        if own is not None:
+            at = names.index(query_id)
+            return [order[k] for k in (at - 1, at + 1) if 0 <= k < len(order)]
+        at = bisect.bisect_left(names, query_id)
+        return [order[k] for k in (at - 1, at) if 0 <= k < len(order)]
 
     def _candidates(self, counts: dict[int, int], own: int | None) -> dict[int, int]:
         floor = self.settings.min_bands
@@ -632,6 +668,20 @@ class Index:
             schema=SCHEMA_VERSION,
             params=self.settings.to_dict(),
         )
+
+
+def _bucket(conn: sqlite3.Connection, key: int, band: int, within: list[int] | None) -> list[int]:
+    """The stored articles in which shingle ``key`` wins ``band`` (among ``within``)."""
+    mark = bytes([band])
+    if within is not None and not within:
+        return []
+    test = "" if within is None else f" AND doc IN ({','.join('?' * len(within))})"
+    sql = (
+        f"SELECT doc FROM keys WHERE key = ? AND instr(bands, ?) > 0{test} UNION ALL "
+        f"SELECT doc FROM delta WHERE key = ? AND instr(bands, ?) > 0{test}"
+    )
+    extra = within or []
+    return [r[0] for r in conn.execute(sql, (key, mark, *extra, key, mark, *extra))]
 
 
 def _posting(
