@@ -375,6 +375,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[100_000, 1_000_000])
     parser.add_argument("--datasketch-max", type=int, default=20_000)
+    parser.add_argument(
+        "--systems", nargs="+", default=["dupwire", "datasketch-memory", "datasketch-redis"]
+    )
     parser.add_argument("--batch", type=int, default=10_000, help="articles per transaction")
     parser.add_argument("--queries", type=int, default=300)
     parser.add_argument("--text", type=int, default=3000, help="text articles, end to end")
@@ -394,7 +397,9 @@ def main(argv: list[str] | None = None) -> None:
     results: list[dict[str, Any]] = []
     why_not = _redis_unavailable()
     server = None
-    if why_not is None:
+    if "datasketch-redis" not in args.systems:
+        why_not = "not asked for (--systems)"
+    elif why_not is None:
         try:
             server = RedisServer()
         except (OSError, RuntimeError) as exc:
@@ -403,13 +408,19 @@ def main(argv: list[str] | None = None) -> None:
         print(f"skipping datasketch on Redis: {why_not}", file=sys.stderr)
     try:
         for n in args.sizes:
-            results.append(_run("dupwire", n, args))
+            if "dupwire" in args.systems:
+                results.append(_run("dupwire", n, args))
+            if not {"datasketch-memory", "datasketch-redis"} & set(args.systems):
+                continue
             if n > args.datasketch_max:
                 reason = f"not run above --datasketch-max {args.datasketch_max:,}"
                 for system in ("datasketch-memory", "datasketch-redis"):
                     results.append({"system": system, "n": n, "skipped": reason})
                 continue
-            results.append(_run("datasketch-memory", n, args))
+            if "datasketch-memory" in args.systems:
+                results.append(_run("datasketch-memory", n, args))
+            if "datasketch-redis" not in args.systems:
+                continue
             if server is not None:
                 server.flush()
                 results.append(_run("datasketch-redis", n, args, redis_port=server.port))

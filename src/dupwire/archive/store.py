@@ -514,6 +514,7 @@ class Index:
         conn = self._conn
         shared: dict[int, int] = {}
         over: list[int] = []
+        known: dict[int, list[int]] = {}  # the buckets that fit
         for key in distinct:
             bands = np.flatnonzero(q_keys == key).tolist()
             per_band = _posting(conn, key, bands, (cap + 1) * len(bands) + 1)
@@ -528,19 +529,31 @@ class Index:
                 if len(docs) > cap:
                     over.append(b)
                     continue
+                known[b] = docs
                 for doc in docs:
                     shared[doc] = shared.get(doc, 0) + 1
         for band in sorted(set(over)):
-            for doc in self._refined(q_keys, band, cap, own, query_id):
+            for doc in self._refined(q_keys, band, cap, own, query_id, known):
                 shared[doc] = shared.get(doc, 0) + 1
         return shared
 
     def _refined(
-        self, q_keys: Any, band: int, cap: int, own: int | None, query_id: str
+        self,
+        q_keys: Any,
+        band: int,
+        cap: int,
+        own: int | None,
+        query_id: str,
+        known: dict[int, list[int]],
     ) -> list[int]:
         """The query's part of a bucket over ``max_bucket``, refined by the values of the next
         bands (up to ``MAX_REFINE``) until it fits; then the query's neighbours by id."""
         bands = self.settings.bands
+        following = (band + 1) % bands
+        if (
+            min(MAX_REFINE, bands - 1) > 0 and following in known
+        ):  # the first refinement fits: only its members can be in it
+            return _bucket(self._conn, int(q_keys[band]), band, known[following])
         members = _bucket(self._conn, int(q_keys[band]), band, None)
         for depth in range(min(MAX_REFINE, bands - 1)):
             other = (band + 1 + depth) % bands
