@@ -246,6 +246,8 @@ def test_cli_add_query_remove_stats(tmp_path: Path) -> None:
 def test_cli_help_has_an_example(command: str) -> None:
     result = runner.invoke(app, ["index", command, "--help"], terminal_width=200)
     assert result.exit_code == 0 and "Example: dupwire index " + command in result.output
+    for label in ("<bool>", "<path>", "<str>", "<int", "<float", "list[str]"):
+        assert label not in result.output, label
 
 
 def test_no_text_index_is_small_and_unverified(tmp_path: Path, ecb_articles: list[Article]) -> None:

@@ -400,7 +400,9 @@ def cluster(
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     db: Annotated[
         Path | None,
-        typer.Option("--db", help="Cluster the articles an index file holds (dupwire index)."),
+        typer.Option(
+            "--db", metavar="FILE", help="Cluster the articles an index file holds (dupwire index)."
+        ),
     ] = None,
 ) -> None:
     """Group articles that tell the same story, even after heavy rewording.

@@ -42,11 +42,17 @@ index_app = typer.Typer(
         "news.db"
     ),
     no_args_is_help=True,
+    rich_markup_mode=None,
 )
 
 DbOpt = Annotated[
     Path,
-    typer.Option("--db", help="The index file (SQLite); index add creates it.", show_default=False),
+    typer.Option(
+        "--db",
+        metavar="FILE",
+        help="The index file (SQLite); index add creates it.",
+        show_default=False,
+    ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
@@ -88,7 +94,10 @@ def add(
         ),
     ] = False,
     batch: Annotated[
-        int, typer.Option("--batch", min=1, help="Articles per transaction (each is atomic).")
+        int,
+        typer.Option(
+            "--batch", min=1, metavar="N", help="Articles per transaction (each is atomic)."
+        ),
     ] = 1000,
     json_out: JsonOpt = False,
     id_field: IdFieldOpt = "id",
@@ -155,18 +164,29 @@ def query(
     inputs: Annotated[
         list[str],
         typer.Argument(
+            metavar="ARTICLE",
             help="Articles to look up: text files, directories, JSONL/CSV records, or -.",
             show_default=False,
         ),
     ],
     db: DbOpt,
-    top: Annotated[int, typer.Option("--top", min=1, help="Most matches per article.")] = 5,
+    top: Annotated[
+        int, typer.Option("--top", min=1, metavar="K", help="Most matches per article.")
+    ] = 5,
     since: Annotated[
-        str | None, typer.Option("--since", help="Only matches dated on or after this ISO date.")
+        str | None,
+        typer.Option(
+            "--since", metavar="DATE", help="Only matches dated on or after this ISO date."
+        ),
     ] = None,
     window: Annotated[
         float | None,
-        typer.Option("--window", min=0, help="Only matches within this many days of the query."),
+        typer.Option(
+            "--window",
+            min=0,
+            metavar="DAYS",
+            help="Only matches within this many days of the query.",
+        ),
     ] = None,
     align: Annotated[
         bool, typer.Option("--align", help="Show the passage alignment with each match.")
