@@ -1,0 +1,588 @@
+"""Clustering on Apache Spark: the two parallel steps of the pipeline run as Spark jobs.
+
+:class:`SparkEngine` is an :class:`dupwire.cluster.engine.Engine`.  Its two steps run the
+local engine's own code on Spark partitions:
+
+* ``scan``: the texts are written to Parquet, cut into contiguous ranges of rows, and every
+  range is scanned by :func:`dupwire.cluster.scan.scan_texts` inside ``mapInPandas``.  The
+  driver merges the parts in row order, renumbering types as they arrive exactly as
+  :func:`dupwire.cluster.scan.scan_corpus` does, so the arrays are identical.
+* ``band_pairs``: the signatures are written to Parquet, exploded into ``(band, key, row)``
+  with :func:`dupwire.index.band_keys`, and shuffled by ``(band, key)``.  Each partition
+  pairs the rows of its buckets with :func:`dupwire.index._band_pairs`; a bucket over
+  ``max_bucket`` is joined back to its rows' signatures and refined by the same function with
+  :func:`dupwire.index._refiner`; the pair codes are shuffled by code and counted by
+  :func:`dupwire.index._count` (at least ``min_bands`` shared bands).
+
+Every other step (furniture, vectors, verification, agglomeration, representatives) runs on
+the driver on the arrays these return, so the clusters, ids and representatives are those of
+the local engine.  Both steps write their results under ``stages`` (Parquet, with a small
+JSON manifest naming what they were computed from); a rerun with the same inputs reads them
+instead of recomputing, so a run that failed later resumes after the last finished stage.
+
+:func:`connected_components` is the iterative large-star / small-star loop, for edge sets
+too large to collect on the driver (see the README, "Beyond one machine: Spark").
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import tempfile
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from dupwire._numeric import I32, I64, U64
+from dupwire.cluster.scan import CorpusText, Progress, ScanPart, scan_texts
+from dupwire.errors import InputError, ParamsError
+from dupwire.index import Candidates, LshLayout, _band_pairs, _count, _refiner, band_keys
+from dupwire.io import Corpus, Failure, load_corpus
+from dupwire.model import Article, Clustering
+from dupwire.params import ClusterParams
+from dupwire.sketch import EMPTY_VALUE
+
+if TYPE_CHECKING:
+    import pandas as pd
+    from pyspark.sql import DataFrame, SparkSession
+
+__all__ = ["SparkEngine", "cluster_spark", "connected_components", "spark_session"]
+
+_SCAN_CHUNK = 500  # articles per scan_texts call, as in scan_corpus
+_EMPTY = np.uint64(EMPTY_VALUE)
+
+
+def spark_session(master: str = "local[2]", app_name: str = "dupwire") -> SparkSession:
+    """A Spark session for dupwire (Arrow on, quiet logs); an active one is reused."""
+    try:
+        from pyspark.sql import SparkSession
+    except ImportError as exc:
+        msg = "the Spark engine needs PySpark; install it with pip install 'dupwire[spark]'"
+        raise ParamsError(msg) from exc
+    spark = (
+        SparkSession.builder.master(master)
+        .appName(app_name)
+        .config("spark.sql.execution.arrow.pyspark.enabled", "true")
+        .config("spark.sql.shuffle.partitions", "8")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    return spark
+
+
+def _digest(*chunks: bytes) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for chunk in chunks:
+        h.update(len(chunk).to_bytes(8, "little"))
+        h.update(chunk)
+    return h.hexdigest()
+
+
+class _Stage:
+    """A stage directory under ``root``: Parquet data plus a manifest with its key."""
+
+    def __init__(self, root: Path, name: str, key: str) -> None:
+        self.path = root / name
+        self.manifest = root / f"{name}.json"
+        self.key = key
+
+    def done(self) -> bool:
+        if not self.manifest.is_file():
+            return False
+        try:
+            return bool(json.loads(self.manifest.read_text())["key"] == self.key)
+        except (ValueError, KeyError):
+            return False
+
+    def start(self) -> Path:
+        self.manifest.unlink(missing_ok=True)
+        shutil.rmtree(self.path, ignore_errors=True)
+        return self.path
+
+    def finish(self, **info: Any) -> None:
+        tmp = self.manifest.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"key": self.key, **info}))
+        tmp.replace(self.manifest)
+
+
+# --- scanning ---------------------------------------------------------------------------
+
+
+def _part_row(start: int, part: ScanPart) -> dict[str, Any]:
+    return {
+        "start": start,
+        "n_docs": len(part.doc_sents),
+        "type_words": [w for w, _ in part.types],
+        "type_weights": [float(x) for _, x in part.types],
+        "tokens": part.tokens.tobytes(),
+        "sent_tokens": part.sent_tokens.tobytes(),
+        "sent_chars": part.sent_chars.tobytes(),
+        "doc_sents": part.doc_sents.tobytes(),
+    }
+
+
+_PART_SCHEMA = (
+    "start long, n_docs long, type_words array<string>, type_weights array<double>, "
+    "tokens binary, sent_tokens binary, sent_chars binary, doc_sents binary"
+)
+
+
+def _scan_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """mapInPandas: every run of consecutive rows, in chunks, through ``scan_texts``."""
+    import pandas as pd
+
+    frames = list(batches)
+    if not frames:
+        return
+    frame = pd.concat(frames).sort_values("idx")
+    idx = frame["idx"].to_numpy()
+    texts = frame["text"].tolist()
+    cuts = np.flatnonzero(np.diff(idx) != 1) + 1
+    rows = []
+    for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(idx)], strict=True):
+        for k in range(int(lo), int(hi), _SCAN_CHUNK):
+            end = min(int(hi), k + _SCAN_CHUNK)
+            rows.append(_part_row(int(idx[k]), scan_texts(texts[k:end])))
+    yield pd.DataFrame(rows)
+
+
+def merge_parts(parts: Sequence[ScanPart], progress: Progress | None = None) -> CorpusText:
+    """One CorpusText of the parts of consecutive articles, types renumbered in order of
+    first use: the arrays :func:`dupwire.cluster.scan.scan_corpus` builds."""
+    types: dict[tuple[str, float], int] = {}
+    tokens: list[I32] = []
+    sent_tokens: list[I32] = []
+    sent_chars: list[I32] = []
+    doc_sents: list[I32] = []
+    total = sum(len(p.doc_sents) for p in parts)
+    done = 0
+    for part in parts:
+        remap = np.array([types.setdefault(t, len(types)) for t in part.types], dtype=np.int32)
+        tokens.append(remap[part.tokens] if len(part.tokens) else part.tokens)
+        sent_tokens.append(part.sent_tokens)
+        sent_chars.append(part.sent_chars)
+        doc_sents.append(part.doc_sents)
+        done += len(part.doc_sents)
+        if progress:
+            progress("prepare", done, total)
+    vocab: dict[str, int] = {}
+    type_key = np.array([vocab.setdefault(k, len(vocab)) for k, _ in types], dtype=np.int32)
+    type_weight = np.array([w for _, w in types], dtype=np.float64)
+    n_tokens = np.concatenate(sent_tokens or [np.empty(0, np.int32)])
+    n_sents = np.concatenate(doc_sents or [np.empty(0, np.int32)])
+    return CorpusText(
+        vocab=list(vocab),
+        tokens=np.concatenate(tokens or [np.empty(0, np.int32)]).astype(np.int32),
+        type_key=type_key,
+        type_weight=type_weight,
+        tok_ptr=np.concatenate(([0], np.cumsum(n_tokens, dtype=np.int64))),
+        sent_chars=np.concatenate(sent_chars or [np.empty(0, np.int32)]),
+        sent_ptr=np.concatenate(([0], np.cumsum(n_sents, dtype=np.int64))),
+    )
+
+
+def _read_parts(path: Path, n: int) -> list[ScanPart]:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path).sort_by("start").to_pylist()
+    parts, expected = [], 0
+    for row in table:
+        if row["start"] != expected:
+            msg = f"scan stage {path} misses articles {expected}-{row['start'] - 1}; delete it"
+            raise InputError(msg)
+        expected += row["n_docs"]
+        parts.append(
+            ScanPart(
+                list(zip(row["type_words"], row["type_weights"], strict=True)),
+                np.frombuffer(row["tokens"], dtype=np.int32),
+                np.frombuffer(row["sent_tokens"], dtype=np.int32),
+                np.frombuffer(row["sent_chars"], dtype=np.int32),
+                np.frombuffer(row["doc_sents"], dtype=np.int32),
+            )
+        )
+    if expected != n:
+        msg = f"scan stage {path} holds {expected} articles, not {n}; delete it"
+        raise InputError(msg)
+    return parts
+
+
+# --- banding ----------------------------------------------------------------------------
+
+
+def _explode(layout: LshLayout) -> Any:
+    def explode(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        import pandas as pd
+
+        for frame in batches:
+            rows = frame["row"].to_numpy(dtype=np.int64)
+            sig = np.frombuffer(b"".join(frame["sig"]), dtype=np.uint64).reshape(len(rows), -1)
+            for band in range(layout.bands):
+                cols = slice(band * layout.rows, (band + 1) * layout.rows)
+                keys = band_keys(sig[:, cols]).view(np.int64)
+                yield pd.DataFrame({"band": np.full(len(rows), band, np.int32), "key": keys, "row": rows})
+
+    return explode
+
+
+_KIND_CODE, _KIND_LARGE, _KIND_REFINED = 0, 1, 2
+_OUT_SCHEMA = "kind int, band int, key long, value long"
+
+
+def _out(kind: int, band: int, keys: I64, values: I64) -> pd.DataFrame:
+    import pandas as pd
+
+    return pd.DataFrame(
+        {
+            "kind": np.full(len(values), kind, np.int32),
+            "band": np.full(len(values), band, np.int32),
+            "key": keys,
+            "value": values,
+        }
+    )
+
+
+def _by_band(batches: Iterator[pd.DataFrame]) -> Iterator[tuple[int, pd.DataFrame]]:
+    import pandas as pd
+
+    frames = list(batches)
+    if not frames:
+        return
+    frame = pd.concat(frames)
+    for band, group in frame.groupby("band", sort=True):
+        yield int(band), group  # type: ignore[call-overload]
+
+
+def _small_buckets(n: int, max_bucket: int) -> Any:
+    """mapInPandas over whole buckets: the pairs of buckets that fit, the rows of the others."""
+
+    def pairs(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        for band, group in _by_band(batches):
+            keys = group["key"].to_numpy(dtype=np.int64).view(np.uint64)
+            ids = group["row"].to_numpy(dtype=np.int64)
+            _, inverse, sizes = np.unique(keys, return_inverse=True, return_counts=True)
+            large = sizes[inverse] > max_bucket
+            codes, _ = _band_pairs(keys[~large], ids[~large], n, max_bucket)
+            yield _out(_KIND_CODE, band, np.zeros(len(codes), np.int64), codes)
+            if large.any():
+                yield _out(_KIND_LARGE, band, keys[large].view(np.int64), ids[large])
+
+    return pairs
+
+
+def _large_buckets(n: int, layout: LshLayout, max_bucket: int) -> Any:
+    """mapInPandas over whole large buckets with their rows' signatures: refined pairs."""
+
+    def pairs(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        for band, group in _by_band(batches):
+            group = group.sort_values("row")
+            rows = group["row"].to_numpy(dtype=np.int64)
+            keys = group["key"].to_numpy(dtype=np.int64).view(np.uint64)
+            local = np.arange(len(rows), dtype=np.int64)  # ranks keep the order of the rows
+            sig = np.frombuffer(b"".join(group["sig"]), dtype=np.uint64).reshape(len(rows), -1)
+            m = max(len(rows), 1)
+            codes, refined = _band_pairs(keys, local, m, max_bucket, _refiner(sig, layout, band))
+            a, b = rows[codes // m], rows[codes % m]
+            yield _out(_KIND_CODE, band, np.zeros(len(codes), np.int64), a * n + b)
+            yield _out(_KIND_REFINED, band, np.zeros(1, np.int64), np.array([refined]))
+
+    return pairs
+
+
+def _counted(min_bands: int) -> Any:
+    def count(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        import pandas as pd
+
+        codes = [f["value"].to_numpy(dtype=np.int64) for f in batches]
+        kept, counts = _count([c for c in codes if len(c)], min_bands)
+        yield pd.DataFrame({"code": kept, "count": counts})
+
+    return count
+
+
+# --- the engine -------------------------------------------------------------------------
+
+
+class SparkEngine:
+    """The scan and banding steps of clustering as Spark jobs (see the module docstring).
+
+    ``stages`` is the directory the stages write to (a temporary one when None; deleted at
+    :meth:`close`); ``partitions`` the number of Spark partitions (default: twice the
+    session's parallelism).
+    """
+
+    def __init__(
+        self, spark: SparkSession, *, stages: Path | None = None, partitions: int | None = None
+    ) -> None:
+        self.spark = spark
+        self._own = stages is None
+        self.stages = Path(tempfile.mkdtemp(prefix="dupwire-stages-")) if stages is None else stages
+        self.stages.mkdir(parents=True, exist_ok=True)
+        self.partitions = partitions or 2 * spark.sparkContext.defaultParallelism
+        self.resumed: list[str] = []  # the stages read from an earlier run
+
+    def close(self) -> None:
+        """Delete the stage directory if this engine made it."""
+        if self._own:
+            shutil.rmtree(self.stages, ignore_errors=True)
+
+    def scan(self, texts: list[str], workers: int, progress: Progress | None) -> CorpusText:
+        key = _digest(b"scan/1", *(t.encode("utf-8", "surrogatepass") for t in texts))
+        stage = _Stage(self.stages, "scan", key)
+        if stage.done():
+            self.resumed.append("scan")
+        else:
+            self._scan(texts, stage)
+        return merge_parts(_read_parts(stage.path, len(texts)), progress)
+
+    def _scan(self, texts: list[str], stage: _Stage) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        out = stage.start()
+        source = self.stages / "texts.parquet"
+        table = pa.table({"idx": np.arange(len(texts), dtype=np.int64), "text": texts})
+        pq.write_table(table, source, row_group_size=_SCAN_CHUNK * 4)
+        frame = self.spark.read.parquet(str(source))
+        parts = max(1, min(self.partitions, -(-len(texts) // _SCAN_CHUNK)))
+        frame = frame.repartitionByRange(parts, "idx")
+        frame.mapInPandas(_scan_batches, _PART_SCHEMA).write.parquet(str(out))  # type: ignore[arg-type]
+        source.unlink()
+        stage.finish(articles=len(texts))
+
+    def band_pairs(self, sigs: U64, layout: LshLayout, max_bucket: int) -> Candidates:
+        sig = np.asarray(sigs, dtype=np.uint64)
+        if sig.ndim != 2:
+            msg = f"signatures must be a 2-d array (articles x num_perm), got {sig.ndim} dimensions"
+            raise ParamsError(msg)
+        layout.check(sig.shape[1])
+        if max_bucket < 2:
+            msg = f"max_bucket must be at least 2, got {max_bucket}"
+            raise ParamsError(msg)
+        n = sig.shape[0]
+        params = f"{layout.bands},{layout.rows},{layout.min_bands},{max_bucket}".encode()
+        stage = _Stage(self.stages, "candidates", _digest(b"bands/1", params, sig.tobytes()))
+        if stage.done():
+            self.resumed.append("candidates")
+        else:
+            self._band(sig, layout, max_bucket, stage)
+        return self._read_candidates(stage, n, layout, max_bucket)
+
+    def _band(self, sig: U64, layout: LshLayout, max_bucket: int, stage: _Stage) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        from pyspark.sql import functions as F
+
+        out = stage.start()
+        n = sig.shape[0]
+        rows = np.flatnonzero(~np.all(sig == _EMPTY, axis=1)).astype(np.int64)
+        sig_path = self.stages / "signatures"
+        shutil.rmtree(sig_path, ignore_errors=True)
+        sig_path.mkdir()
+        step = 1 << 16
+        for k, lo in enumerate(range(0, len(rows), step)):
+            chunk = rows[lo : lo + step]
+            blobs = [sig[r].tobytes() for r in chunk.tolist()]
+            pq.write_table(
+                pa.table({"row": chunk, "sig": pa.array(blobs, pa.binary())}),
+                sig_path / f"part-{k:05d}.parquet",
+            )
+        signatures = self.spark.read.schema("row long, sig binary").parquet(str(sig_path))
+        p = self.partitions
+        keys = signatures.repartition(p).mapInPandas(
+            _explode(layout),
+            "band int, key long, row long",  # type: ignore[arg-type]
+        )
+        first = keys.repartition(p, "band", "key").mapInPandas(
+            _small_buckets(n, max_bucket),
+            _OUT_SCHEMA,  # type: ignore[arg-type]
+        )
+        bands_path = self.stages / "bands"
+        first.write.mode("overwrite").parquet(str(bands_path))
+        first = self.spark.read.parquet(str(bands_path))
+        large = (
+            first.where(F.col("kind") == _KIND_LARGE)
+            .select("band", "key", F.col("value").alias("row"))
+            .join(signatures, "row")
+        )
+        second = large.repartition(p, "band", "key").mapInPandas(
+            _large_buckets(n, layout, max_bucket),
+            _OUT_SCHEMA,  # type: ignore[arg-type]
+        )
+        both = first.where(F.col("kind") == _KIND_CODE).unionByName(second)
+        refined = both.where(F.col("kind") == _KIND_REFINED).agg(F.sum("value")).first()
+        codes = both.where(F.col("kind") == _KIND_CODE).select("value")
+        codes.repartition(p, "value").mapInPandas(
+            _counted(layout.min_bands),
+            "code long, count long",  # type: ignore[arg-type]
+        ).write.parquet(str(out))
+        shutil.rmtree(bands_path, ignore_errors=True)
+        stage.finish(refined=int(refined[0] or 0) if refined is not None else 0)
+
+    def _read_candidates(
+        self, stage: _Stage, n: int, layout: LshLayout, max_bucket: int
+    ) -> Candidates:
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(stage.path)
+        codes = table.column("code").to_numpy().astype(np.int64)
+        counts = table.column("count").to_numpy().astype(np.int64)
+        order = np.argsort(codes, kind="stable")
+        codes, counts = codes[order], counts[order]
+        width = max(n, 1)
+        pairs = np.stack((codes // width, codes % width), axis=1).astype(np.int64).reshape(-1, 2)
+        refined = int(json.loads(stage.manifest.read_text()).get("refined", 0))
+        return Candidates(
+            pairs=pairs,
+            shared_bands=counts,
+            n_articles=n,
+            layout=layout,
+            max_bucket=max_bucket,
+            capped_buckets=refined,
+        )
+
+
+# --- connected components ---------------------------------------------------------------
+
+
+def connected_components(spark: SparkSession, edges: DataFrame, *, max_rounds: int = 100) -> DataFrame:
+    """Connected components of an undirected edge list ``edges(src long, dst long)``.
+
+    The large-star / small-star loop (Kiveris et al., "Connected components in MapReduce and
+    beyond", 2014): large-star links every node's larger neighbours to the smallest node of
+    its neighbourhood, small-star links every node and its smaller neighbours to the smallest
+    of them; repeated until an iteration changes no edge.  Returns ``(node, component)`` where
+    ``component`` is the smallest node of the component; isolated nodes never appear.
+    """
+    from pyspark.sql import functions as F
+
+    def canonical(df: DataFrame) -> DataFrame:
+        return df.select(
+            F.least("src", "dst").alias("src"), F.greatest("src", "dst").alias("dst")
+        ).distinct()
+
+    def star(df: DataFrame, *, large: bool) -> DataFrame:
+        both = df.select("src", "dst").unionByName(df.select(F.col("dst").alias("src"), F.col("src").alias("dst")))
+        if not large:
+            both = both.where(F.col("dst") < F.col("src"))
+        lowest = both.groupBy("src").agg(F.min("dst").alias("low"))
+        lowest = lowest.withColumn("low", F.least("low", "src"))
+        joined = both.join(lowest, "src")
+        if large:
+            linked = joined.where(F.col("dst") > F.col("src")).select(
+                F.col("dst").alias("src"), F.col("low").alias("dst")
+            )
+        else:
+            linked = joined.select(F.col("dst").alias("src"), F.col("low").alias("dst")).unionByName(
+                lowest.select(F.col("src"), F.col("low").alias("dst"))
+            )
+        return linked.where(F.col("src") != F.col("dst")).distinct()
+
+    current = canonical(edges).localCheckpoint()
+    for _ in range(max_rounds):
+        nxt = star(star(current, large=True), large=False)
+        nxt = canonical(nxt).localCheckpoint()
+        if nxt.exceptAll(current).isEmpty() and current.exceptAll(nxt).isEmpty():
+            break
+        current = nxt
+    else:
+        msg = f"connected components did not converge in {max_rounds} rounds"
+        raise ParamsError(msg)
+    roots = current.select(F.col("src").alias("node"), F.col("src").alias("component"))
+    members = current.select(F.col("dst").alias("node"), F.col("src").alias("component"))
+    return members.unionByName(roots).groupBy("node").agg(F.min("component").alias("component"))
+
+
+# --- the command ------------------------------------------------------------------------
+
+
+def _parquet_corpus(path: Path, id_field: str, text_field: str) -> Corpus:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path).to_pylist()
+    articles: list[Article] = []
+    failures: list[Failure] = []
+    for k, record in enumerate(table):
+        where = f"{path}:{k + 1}"
+        raw_id, text = record.get(id_field), record.get(text_field)
+        if raw_id is None or not str(raw_id).strip():
+            failures.append(Failure(where, f"{where}: no {id_field!r}; pass --id-field"))
+        elif not isinstance(text, str) or not text.strip():
+            failures.append(Failure(str(raw_id), f"{where}: no text in {text_field!r}"))
+        else:
+            meta = {k2: v for k2, v in record.items() if k2 not in (id_field, text_field)}
+            articles.append(Article(id=str(raw_id), text=text, source=path, meta=meta))
+    if not articles and not failures:
+        msg = f"{path} holds no records; pass a Parquet file with {id_field!r} and {text_field!r}"
+        raise InputError(msg)
+    return Corpus(tuple(sorted(articles, key=lambda a: a.id)), tuple(sorted(failures)), ())
+
+
+def load_input(inputs: Sequence[str | Path], *, id_field: str = "id", text_field: str = "text") -> Corpus:
+    """Read JSONL/CSV/text inputs with :func:`dupwire.io.load_corpus`, or one Parquet file."""
+    paths = [Path(p) for p in inputs]
+    if len(paths) == 1 and paths[0].suffix == ".parquet":
+        if not paths[0].is_file():
+            msg = f"{paths[0]} does not exist; pass a Parquet file or a JSONL file"
+            raise InputError(msg)
+        return _parquet_corpus(paths[0], id_field, text_field)
+    return load_corpus(paths, id_field=id_field, text_field=text_field)
+
+
+def cluster_spark(
+    inputs: Sequence[str | Path],
+    output: Path,
+    *,
+    master: str = "local[2]",
+    params: ClusterParams = ClusterParams(),  # noqa: B008 - frozen
+    spark: SparkSession | None = None,
+    id_field: str = "id",
+    text_field: str = "text",
+) -> tuple[Clustering, Corpus]:
+    """Cluster ``inputs`` with the Spark engine and write ``output/clusters.parquet`` and
+    ``output/clusters.jsonl`` (the records of :class:`dupwire.report.ClusterReport`).
+
+    Stages are kept under ``output/_stages``: a rerun after a failure resumes from them.
+    """
+    from dupwire.cluster.pipeline import cluster
+    from dupwire.report import ClusterReport
+
+    corpus = load_input(inputs, id_field=id_field, text_field=text_field)
+    session = spark or spark_session(master)
+    output.mkdir(parents=True, exist_ok=True)
+    engine = SparkEngine(session, stages=output / "_stages")
+    result = cluster(corpus.articles, params=params, engine=engine)
+    records = ClusterReport(result, corpus).records()
+    write_records(records, output)
+    return result, corpus
+
+
+def write_records(records: list[dict[str, Any]], output: Path) -> None:
+    """``records`` as ``output/clusters.jsonl`` and ``output/clusters.parquet``."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from dupwire.report import RECORD_FIELDS
+
+    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    tmp = output / "clusters.jsonl.tmp"
+    tmp.write_text(lines, encoding="utf-8")
+    tmp.replace(output / "clusters.jsonl")
+    columns = {f: [r[f] for r in records] for f in RECORD_FIELDS}
+    table = pa.table({f: pa.array(v, type=_arrow_type(f, v)) for f, v in columns.items()})
+    pq.write_table(table, output / "clusters.parquet.tmp")
+    (output / "clusters.parquet.tmp").replace(output / "clusters.parquet")
+
+
+def _arrow_type(field: str, values: list[Any]) -> Any:
+    import pyarrow as pa
+
+    if field == "cluster_id":
+        return pa.int64()
+    if field == "score":
+        return pa.float64()
+    return pa.string() if all(v is None or isinstance(v, str) for v in values) else None
