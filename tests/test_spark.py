@@ -1,0 +1,189 @@
+"""The Spark engine gives the local engine's arrays, clusters, ids and representatives."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from dupwire.cluster import cluster
+from dupwire.cluster.scan import scan_corpus
+from dupwire.index import LshLayout, candidate_pairs
+from dupwire.io import load_corpus
+from dupwire.model import Article, Clustering
+from tests.conftest import FIXTURES, SEEDS
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
+
+if importlib.util.find_spec("pyspark") is None:
+    pytest.skip("PySpark is not installed: pip install '.[spark]'", allow_module_level=True)
+if shutil.which("java") is None:
+    pytest.skip(
+        "Java is not installed: apt-get install default-jre-headless", allow_module_level=True
+    )
+
+from dupwire.spark import (  # noqa: E402
+    SparkEngine,
+    cluster_spark,
+    connected_components,
+    spark_session,
+)
+
+
+@pytest.fixture(scope="module")
+def spark() -> Any:
+    return spark_session("local[2]")
+
+
+@pytest.fixture
+def engine(spark: Any, tmp_path: Path) -> SparkEngine:
+    return SparkEngine(spark, stages=tmp_path / "stages")
+
+
+def _same(a: Clustering, b: Clustering) -> None:
+    assert a.clusters == b.clusters
+    assert a.singletons == b.singletons
+    assert a.assignments == b.assignments
+
+
+def _ecb() -> list[Article]:
+    return list(load_corpus([FIXTURES / "ecbplus" / "dev.jsonl"]).articles)
+
+
+def test_scan_arrays_match_the_local_scan(engine: SparkEngine) -> None:
+    texts = [a.text for a in _ecb()]
+    local, spark = scan_corpus(texts, 1), engine.scan(texts, 2, None)
+    assert local.vocab == spark.vocab
+    for name in ("tokens", "type_key", "type_weight", "tok_ptr", "sent_chars", "sent_ptr"):
+        assert np.array_equal(getattr(local, name), getattr(spark, name)), name
+
+
+@pytest.mark.parametrize(("max_bucket", "min_bands"), [(4, 1), (12, 2), (400, 3)])
+def test_band_pairs_match_candidate_pairs(
+    engine: SparkEngine, max_bucket: int, min_bands: int
+) -> None:
+    # Few distinct values: many buckets over max_bucket, so refinement and chaining run.
+    rng = np.random.default_rng(max_bucket)
+    sig = rng.integers(0, 8, size=(400, 24)).astype(np.uint64)
+    sig[7] = np.uint64(2**32 - 1)  # an empty shingle set: never a candidate
+    layout = LshLayout(bands=12, rows=2, min_bands=min_bands)
+    local = candidate_pairs(sig, layout=layout, max_bucket=max_bucket)
+    spark = engine.band_pairs(sig, layout, max_bucket)
+    assert len(local.pairs) > 0
+    assert np.array_equal(local.pairs, spark.pairs)
+    assert np.array_equal(local.shared_bands, spark.shared_bands)
+    assert local.capped_buckets == spark.capped_buckets
+    assert (local.capped_buckets > 0) == (max_bucket < 400)
+
+
+def test_seeds_cluster_alike(engine: SparkEngine) -> None:
+    articles = list(load_corpus([SEEDS]).articles)
+    spark = cluster(articles, engine=engine)
+    _same(cluster(articles), spark)
+    assert len(spark.clusters) == 1
+
+
+def test_ecbplus_dev_clusters_alike(engine: SparkEngine) -> None:
+    articles = _ecb()
+    spark = cluster(articles, engine=engine)
+    _same(cluster(articles), spark)
+    assert len(spark.clusters) > 40
+
+
+def test_generated_corpus_clusters_alike(engine: SparkEngine) -> None:
+    from corpus_gen import generate
+
+    articles, _ = generate(1200, seed=3)
+    spark = cluster(articles, engine=engine)
+    _same(cluster(articles), spark)
+    assert spark.stats["candidate_pairs"] > 300
+
+
+def test_cluster_spark_writes_records_and_resumes(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow.parquet as pq
+
+    import dupwire.cluster.pipeline as pipeline
+    from dupwire.report import ClusterReport
+
+    source = tmp_path / "in.jsonl"
+    lines = (FIXTURES / "ecbplus" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+    source.write_text("\n".join(lines[:150]) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("verification failed")
+
+    with monkeypatch.context() as m:
+        m.setattr(pipeline, "similarities", broken)
+        with pytest.raises(RuntimeError, match="verification failed"):
+            cluster_spark([source], out, spark=spark)
+    assert (out / "_stages" / "scan.json").is_file()
+    assert (out / "_stages" / "candidates.json").is_file()
+    assert not (out / "clusters.jsonl").exists()
+
+    def no_rerun(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a finished stage was run again")
+
+    monkeypatch.setattr(SparkEngine, "_scan", no_rerun)
+    monkeypatch.setattr(SparkEngine, "_band", no_rerun)
+    result, corpus = cluster_spark([source], out, spark=spark)
+    expected = ClusterReport(cluster(corpus.articles), corpus).records()
+    lines = (out / "clusters.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line) for line in lines] == expected
+    assert pq.read_table(out / "clusters.parquet").to_pylist() == expected
+    _same(cluster(corpus.articles), result)
+
+
+def test_parquet_input_gives_the_jsonl_records(spark: Any, tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    records = [json.loads(line) for line in (FIXTURES / "ecbplus" / "dev.jsonl").open()][:60]
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    parquet = tmp_path / "in.parquet"
+    pq.write_table(
+        pa.table({"id": [r["id"] for r in records], "text": [r["text"] for r in records]}),
+        parquet,
+    )
+    cluster_spark([jsonl], tmp_path / "a", spark=spark)
+    cluster_spark([parquet], tmp_path / "b", spark=spark)
+    a = (tmp_path / "a" / "clusters.jsonl").read_text()
+    assert a == (tmp_path / "b" / "clusters.jsonl").read_text()
+    assert '"cluster_id": 0' in a
+
+
+def _union_find(n: int, edges: list[tuple[int, int]]) -> dict[int, int]:
+    parent = list(range(n))
+
+    def find(x: int) -> int:
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for a, b in edges:
+        ra, rb = find(a), find(b)
+        parent[max(ra, rb)] = min(ra, rb)
+    nodes = {x for e in edges for x in e}
+    return {x: min(y for y in nodes if find(y) == find(x)) for x in nodes}
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_connected_components_match_union_find(spark: Any, seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    n = 200
+    m = int(rng.integers(50, 260))
+    edges = [(int(a), int(b)) for a, b in rng.integers(0, n, size=(m, 2)) if a != b]
+    edges += [(i, i + 1) for i in range(150, 199)]  # one long path: many rounds
+    frame = spark.createDataFrame(edges, "src long, dst long")
+    got = {r["node"]: r["component"] for r in connected_components(spark, frame).collect()}
+    assert got == _union_find(n, edges)
