@@ -28,7 +28,7 @@ if shutil.which("java") is None:
         "Java is not installed: apt-get install default-jre-headless", allow_module_level=True
     )
 
-from dupwire.spark import (  # noqa: E402
+from dupwire.spark import (
     SparkEngine,
     cluster_spark,
     connected_components,

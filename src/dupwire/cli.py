@@ -404,6 +404,17 @@ def cluster(
             "--db", metavar="FILE", help="Cluster the articles an index file holds (dupwire index)."
         ),
     ] = None,
+    engine: Annotated[
+        str, typer.Option(help="Where to run: local, or spark (pip install 'dupwire[spark]').")
+    ] = "local",
+    master: Annotated[str, typer.Option(help="Spark master URL for --engine spark.")] = "local[2]",
+    output: Annotated[
+        Path | None,
+        typer.Option(
+            help="With --engine spark: directory for clusters.parquet, clusters.jsonl and "
+            "the stages a rerun resumes from (_stages/)."
+        ),
+    ] = None,
 ) -> None:
     """Group articles that tell the same story, even after heavy rewording.
 
@@ -421,10 +432,19 @@ def cluster(
     try:
         extra = _field_list(fields)
         params = ClusterParams(min_score=threshold, seed=seed, num_perm=num_perm, window=window)
-        corpus = _cluster_corpus(
-            inputs, db, id_field, text_field, title_field, encoding, max_bytes, date_field
-        )
-        result = _run_cluster(corpus, params)
+        if engine == "spark":
+            from dupwire.spark import cli_cluster_spark
+
+            if db is not None:
+                fail("--engine spark reads INPUT files, not --db; pass the JSONL or Parquet file")
+            result, corpus = cli_cluster_spark(inputs, output, master, params, id_field, text_field)
+        elif engine != "local" or output is not None:
+            fail("--engine must be local or spark; --output goes with --engine spark")
+        else:
+            corpus = _cluster_corpus(
+                inputs, db, id_field, text_field, title_field, encoding, max_bytes, date_field
+            )
+            result = _run_cluster(corpus, params)
         report = ClusterReport(result, corpus, fields=extra)
     except DupwireError as exc:
         fail(str(exc))

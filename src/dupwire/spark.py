@@ -49,7 +49,13 @@ if TYPE_CHECKING:
     import pandas as pd
     from pyspark.sql import DataFrame, SparkSession
 
-__all__ = ["SparkEngine", "cluster_spark", "connected_components", "spark_session"]
+__all__ = [
+    "SparkEngine",
+    "cli_cluster_spark",
+    "cluster_spark",
+    "connected_components",
+    "spark_session",
+]
 
 _SCAN_CHUNK = 500  # articles per scan_texts call, as in scan_corpus
 _EMPTY = np.uint64(EMPTY_VALUE)
@@ -224,7 +230,9 @@ def _explode(layout: LshLayout) -> Any:
             for band in range(layout.bands):
                 cols = slice(band * layout.rows, (band + 1) * layout.rows)
                 keys = band_keys(sig[:, cols]).view(np.int64)
-                yield pd.DataFrame({"band": np.full(len(rows), band, np.int32), "key": keys, "row": rows})
+                yield pd.DataFrame(
+                    {"band": np.full(len(rows), band, np.int32), "key": keys, "row": rows}
+                )
 
     return explode
 
@@ -254,7 +262,7 @@ def _by_band(batches: Iterator[pd.DataFrame]) -> Iterator[tuple[int, pd.DataFram
         return
     frame = pd.concat(frames)
     for band, group in frame.groupby("band", sort=True):
-        yield int(band), group  # type: ignore[call-overload]
+        yield int(band), group
 
 
 def _small_buckets(n: int, max_bucket: int) -> Any:
@@ -350,7 +358,7 @@ class SparkEngine:
         frame = self.spark.read.parquet(str(source))
         parts = max(1, min(self.partitions, -(-len(texts) // _SCAN_CHUNK)))
         frame = frame.repartitionByRange(parts, "idx")
-        frame.mapInPandas(_scan_batches, _PART_SCHEMA).write.parquet(str(out))  # type: ignore[arg-type]
+        frame.mapInPandas(_scan_batches, _PART_SCHEMA).write.parquet(str(out))
         source.unlink()
         stage.finish(articles=len(texts))
 
@@ -395,11 +403,11 @@ class SparkEngine:
         p = self.partitions
         keys = signatures.repartition(p).mapInPandas(
             _explode(layout),
-            "band int, key long, row long",  # type: ignore[arg-type]
+            "band int, key long, row long",
         )
         first = keys.repartition(p, "band", "key").mapInPandas(
             _small_buckets(n, max_bucket),
-            _OUT_SCHEMA,  # type: ignore[arg-type]
+            _OUT_SCHEMA,
         )
         bands_path = self.stages / "bands"
         first.write.mode("overwrite").parquet(str(bands_path))
@@ -411,14 +419,14 @@ class SparkEngine:
         )
         second = large.repartition(p, "band", "key").mapInPandas(
             _large_buckets(n, layout, max_bucket),
-            _OUT_SCHEMA,  # type: ignore[arg-type]
+            _OUT_SCHEMA,
         )
         both = first.where(F.col("kind") == _KIND_CODE).unionByName(second)
         refined = both.where(F.col("kind") == _KIND_REFINED).agg(F.sum("value")).first()
         codes = both.where(F.col("kind") == _KIND_CODE).select("value")
         codes.repartition(p, "value").mapInPandas(
             _counted(layout.min_bands),
-            "code long, count long",  # type: ignore[arg-type]
+            "code long, count long",
         ).write.parquet(str(out))
         shutil.rmtree(bands_path, ignore_errors=True)
         stage.finish(refined=int(refined[0] or 0) if refined is not None else 0)
@@ -449,7 +457,9 @@ class SparkEngine:
 # --- connected components ---------------------------------------------------------------
 
 
-def connected_components(spark: SparkSession, edges: DataFrame, *, max_rounds: int = 100) -> DataFrame:
+def connected_components(
+    spark: SparkSession, edges: DataFrame, *, max_rounds: int = 100
+) -> DataFrame:
     """Connected components of an undirected edge list ``edges(src long, dst long)``.
 
     The large-star / small-star loop (Kiveris et al., "Connected components in MapReduce and
@@ -466,7 +476,9 @@ def connected_components(spark: SparkSession, edges: DataFrame, *, max_rounds: i
         ).distinct()
 
     def star(df: DataFrame, *, large: bool) -> DataFrame:
-        both = df.select("src", "dst").unionByName(df.select(F.col("dst").alias("src"), F.col("src").alias("dst")))
+        both = df.select("src", "dst").unionByName(
+            df.select(F.col("dst").alias("src"), F.col("src").alias("dst"))
+        )
         if not large:
             both = both.where(F.col("dst") < F.col("src"))
         lowest = both.groupBy("src").agg(F.min("dst").alias("low"))
@@ -477,9 +489,9 @@ def connected_components(spark: SparkSession, edges: DataFrame, *, max_rounds: i
                 F.col("dst").alias("src"), F.col("low").alias("dst")
             )
         else:
-            linked = joined.select(F.col("dst").alias("src"), F.col("low").alias("dst")).unionByName(
-                lowest.select(F.col("src"), F.col("low").alias("dst"))
-            )
+            linked = joined.select(
+                F.col("dst").alias("src"), F.col("low").alias("dst")
+            ).unionByName(lowest.select(F.col("src"), F.col("low").alias("dst")))
         return linked.where(F.col("src") != F.col("dst")).distinct()
 
     current = canonical(edges).localCheckpoint()
@@ -522,7 +534,9 @@ def _parquet_corpus(path: Path, id_field: str, text_field: str) -> Corpus:
     return Corpus(tuple(sorted(articles, key=lambda a: a.id)), tuple(sorted(failures)), ())
 
 
-def load_input(inputs: Sequence[str | Path], *, id_field: str = "id", text_field: str = "text") -> Corpus:
+def load_input(
+    inputs: Sequence[str | Path], *, id_field: str = "id", text_field: str = "text"
+) -> Corpus:
     """Read JSONL/CSV/text inputs with :func:`dupwire.io.load_corpus`, or one Parquet file."""
     paths = [Path(p) for p in inputs]
     if len(paths) == 1 and paths[0].suffix == ".parquet":
@@ -559,6 +573,29 @@ def cluster_spark(
     records = ClusterReport(result, corpus).records()
     write_records(records, output)
     return result, corpus
+
+
+def cli_cluster_spark(
+    inputs: Sequence[str] | None,
+    output: Path | None,
+    master: str,
+    params: ClusterParams,
+    id_field: str,
+    text_field: str,
+) -> tuple[Clustering, Corpus]:
+    """``dupwire cluster --engine spark``: :func:`cluster_spark` with its usage checks."""
+    if not inputs:
+        msg = "--engine spark needs INPUT: pass a JSONL or Parquet file"
+        raise ParamsError(msg)
+    if output is None:
+        msg = "--engine spark writes its results to a directory: pass --output DIR"
+        raise ParamsError(msg)
+    if shutil.which("java") is None:
+        msg = "--engine spark needs Java 17 or later: apt-get install default-jre-headless"
+        raise ParamsError(msg)
+    return cluster_spark(
+        inputs, output, master=master, params=params, id_field=id_field, text_field=text_field
+    )
 
 
 def write_records(records: list[dict[str, Any]], output: Path) -> None:
