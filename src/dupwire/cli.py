@@ -405,14 +405,20 @@ def cluster(
         ),
     ] = None,
     engine: Annotated[
-        str, typer.Option(help="Where to run: local, or spark (pip install 'dupwire[spark]').")
+        str,
+        typer.Option(
+            metavar="ENGINE", help="Where to run: local, or spark (pip install 'dupwire[spark]')."
+        ),
     ] = "local",
-    master: Annotated[str, typer.Option(help="Spark master URL for --engine spark.")] = "local[2]",
+    master: Annotated[
+        str, typer.Option(metavar="URL", help="Spark master URL for --engine spark.")
+    ] = "local[2]",
     output: Annotated[
         Path | None,
         typer.Option(
+            metavar="DIR",
             help="With --engine spark: directory for clusters.parquet, clusters.jsonl and "
-            "the stages a rerun resumes from (_stages/)."
+            "the stages a rerun resumes from (_stages/).",
         ),
     ] = None,
 ) -> None:

@@ -518,12 +518,16 @@ def _parquet_corpus(path: Path, id_field: str, text_field: str) -> Corpus:
     table = pq.read_table(path).to_pylist()
     articles: list[Article] = []
     failures: list[Failure] = []
+    order: list[str] = []
     for k, record in enumerate(table):
         where = f"{path}:{k + 1}"
         raw_id, text = record.get(id_field), record.get(text_field)
         if raw_id is None or not str(raw_id).strip():
             failures.append(Failure(where, f"{where}: no {id_field!r}; pass --id-field"))
-        elif not isinstance(text, str) or not text.strip():
+            order.append(where)
+            continue
+        order.append(str(raw_id))
+        if not isinstance(text, str) or not text.strip():
             failures.append(Failure(str(raw_id), f"{where}: no text in {text_field!r}"))
         else:
             meta = {k2: v for k2, v in record.items() if k2 not in (id_field, text_field)}
@@ -531,7 +535,12 @@ def _parquet_corpus(path: Path, id_field: str, text_field: str) -> Corpus:
     if not articles and not failures:
         msg = f"{path} holds no records; pass a Parquet file with {id_field!r} and {text_field!r}"
         raise InputError(msg)
-    return Corpus(tuple(sorted(articles, key=lambda a: a.id)), tuple(sorted(failures)), ())
+    duplicated = len(set(order)) < len(order)
+    if duplicated:
+        msg = f"{path}: article ids must be unique; rename the repeated ones"
+        raise InputError(msg)
+    articles.sort(key=lambda a: a.id)
+    return Corpus(tuple(articles), tuple(sorted(failures)), (), order=tuple(order))
 
 
 def load_input(
