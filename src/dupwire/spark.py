@@ -36,8 +36,8 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from dupwire._numeric import I32, I64, U64
-from dupwire.cluster.scan import CorpusText, Progress, ScanPart, scan_texts
+from dupwire._numeric import I64, U64
+from dupwire.cluster.scan import CorpusText, Progress, ScanPart, merge_parts, scan_texts
 from dupwire.errors import InputError, ParamsError
 from dupwire.index import Candidates, LshLayout, _band_pairs, _count, _refiner, band_keys
 from dupwire.io import Corpus, Failure, load_corpus
@@ -155,41 +155,6 @@ def _scan_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
             end = min(int(hi), k + _SCAN_CHUNK)
             rows.append(_part_row(int(idx[k]), scan_texts(texts[k:end])))
     yield pd.DataFrame(rows)
-
-
-def merge_parts(parts: Sequence[ScanPart], progress: Progress | None = None) -> CorpusText:
-    """One CorpusText of the parts of consecutive articles, types renumbered in order of
-    first use: the arrays :func:`dupwire.cluster.scan.scan_corpus` builds."""
-    types: dict[tuple[str, float], int] = {}
-    tokens: list[I32] = []
-    sent_tokens: list[I32] = []
-    sent_chars: list[I32] = []
-    doc_sents: list[I32] = []
-    total = sum(len(p.doc_sents) for p in parts)
-    done = 0
-    for part in parts:
-        remap = np.array([types.setdefault(t, len(types)) for t in part.types], dtype=np.int32)
-        tokens.append(remap[part.tokens] if len(part.tokens) else part.tokens)
-        sent_tokens.append(part.sent_tokens)
-        sent_chars.append(part.sent_chars)
-        doc_sents.append(part.doc_sents)
-        done += len(part.doc_sents)
-        if progress:
-            progress("prepare", done, total)
-    vocab: dict[str, int] = {}
-    type_key = np.array([vocab.setdefault(k, len(vocab)) for k, _ in types], dtype=np.int32)
-    type_weight = np.array([w for _, w in types], dtype=np.float64)
-    n_tokens = np.concatenate(sent_tokens or [np.empty(0, np.int32)])
-    n_sents = np.concatenate(doc_sents or [np.empty(0, np.int32)])
-    return CorpusText(
-        vocab=list(vocab),
-        tokens=np.concatenate(tokens or [np.empty(0, np.int32)]).astype(np.int32),
-        type_key=type_key,
-        type_weight=type_weight,
-        tok_ptr=np.concatenate(([0], np.cumsum(n_tokens, dtype=np.int64))),
-        sent_chars=np.concatenate(sent_chars or [np.empty(0, np.int32)]),
-        sent_ptr=np.concatenate(([0], np.cumsum(n_sents, dtype=np.int64))),
-    )
 
 
 def _read_parts(path: Path, n: int) -> list[ScanPart]:
@@ -345,7 +310,7 @@ class SparkEngine:
             self.resumed.append("scan")
         else:
             self._scan(texts, stage)
-        return merge_parts(_read_parts(stage.path, len(texts)), progress)
+        return merge_parts(_read_parts(stage.path, len(texts)), len(texts), progress)
 
     def _scan(self, texts: list[str], stage: _Stage) -> None:
         import pyarrow as pa

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import os
 from array import array
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -20,7 +20,14 @@ from dupwire._numeric import F64, I32, I64
 from dupwire.normalize import analyse, raw_words
 from dupwire.segment import split_units
 
-__all__ = ["CorpusText", "Progress", "auto_workers", "scan_corpus", "scan_texts"]
+__all__ = [
+    "CorpusText",
+    "Progress",
+    "auto_workers",
+    "merge_parts",
+    "scan_corpus",
+    "scan_texts",
+]
 
 Progress = Callable[[str, int, int], None]
 
@@ -125,32 +132,27 @@ def auto_workers(workers: int | None, n: int) -> int:
     return max(1, min(os.cpu_count() or 1, _MAX_AUTO_WORKERS))
 
 
-def scan_corpus(texts: list[str], workers: int, progress: Progress | None = None) -> CorpusText:
-    """Scan every text (in ``workers`` processes when more than one) into one CorpusText."""
-    chunks = [texts[k : k + _SCAN_CHUNK] for k in range(0, len(texts), _SCAN_CHUNK)]
+def merge_parts(
+    parts: Iterable[ScanPart], total: int, progress: Progress | None = None
+) -> CorpusText:
+    """One CorpusText of the parts of consecutive articles (``total`` of them in all), types
+    renumbered in order of first use.  Each part is renumbered as it arrives, so only its
+    integer arrays are kept."""
     types: dict[tuple[str, float], int] = {}
     tokens: list[I32] = []
     sent_tokens: list[I32] = []
     sent_chars: list[I32] = []
     doc_sents: list[I32] = []
-
-    def add(part: ScanPart) -> None:
-        # Renumber the part's types at once, so only its integer arrays are kept.
+    done = 0
+    for part in parts:
         remap = np.array([types.setdefault(t, len(types)) for t in part.types], dtype=np.int32)
         tokens.append(remap[part.tokens] if len(part.tokens) else part.tokens)
         sent_tokens.append(part.sent_tokens)
         sent_chars.append(part.sent_chars)
         doc_sents.append(part.doc_sents)
+        done += len(part.doc_sents)
         if progress:
-            progress("prepare", sum(len(d) for d in doc_sents), len(texts))
-
-    if workers > 1 and len(chunks) > 1:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            for part in pool.map(scan_texts, chunks):
-                add(part)
-    else:
-        for chunk in chunks:
-            add(scan_texts(chunk))
+            progress("prepare", done, total)
     vocab: dict[str, int] = {}
     type_key = np.array([vocab.setdefault(k, len(vocab)) for k, _ in types], dtype=np.int32)
     type_weight = np.array([w for _, w in types], dtype=np.float64)
@@ -165,3 +167,12 @@ def scan_corpus(texts: list[str], workers: int, progress: Progress | None = None
         sent_chars=np.concatenate(sent_chars or [np.empty(0, np.int32)]),
         sent_ptr=np.concatenate(([0], np.cumsum(n_sents, dtype=np.int64))),
     )
+
+
+def scan_corpus(texts: list[str], workers: int, progress: Progress | None = None) -> CorpusText:
+    """Scan every text (in ``workers`` processes when more than one) into one CorpusText."""
+    chunks = [texts[k : k + _SCAN_CHUNK] for k in range(0, len(texts), _SCAN_CHUNK)]
+    if workers > 1 and len(chunks) > 1:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return merge_parts(pool.map(scan_texts, chunks), len(texts), progress)
+    return merge_parts(map(scan_texts, chunks), len(texts), progress)
