@@ -50,6 +50,7 @@ __all__ = [
     "band_keys",
     "candidate_pairs",
     "candidate_probability",
+    "checked_signatures",
     "optimal_layout",
 ]
 
@@ -320,6 +321,19 @@ class Candidates:
         return len(self.pairs) / self.n_articles if self.n_articles else 0.0
 
 
+def checked_signatures(signatures: npt.ArrayLike, layout: LshLayout, max_bucket: int) -> U64:
+    """``signatures`` as a 2-d ``uint64`` array, once the layout and cap are checked for it."""
+    sig = np.asarray(signatures, dtype=np.uint64)
+    if sig.ndim != 2:
+        msg = f"signatures must be a 2-d array (articles x num_perm), got {sig.ndim} dimensions"
+        raise ParamsError(msg)
+    layout.check(sig.shape[1])
+    if max_bucket < 2:
+        msg = f"max_bucket must be at least 2, got {max_bucket}"
+        raise ParamsError(msg)
+    return sig
+
+
 def candidate_pairs(
     signatures: npt.ArrayLike,
     *,
@@ -337,14 +351,7 @@ def candidate_pairs(
     ``capped_buckets``.  Memory: 8 bytes for each pair and band it shares (before the
     ``min_bands`` filter), about 700 per article with the defaults on news.
     """
-    sig = np.asarray(signatures, dtype=np.uint64)
-    if sig.ndim != 2:
-        msg = f"signatures must be a 2-d array (articles x num_perm), got {sig.ndim} dimensions"
-        raise ParamsError(msg)
-    layout.check(sig.shape[1])
-    if max_bucket < 2:
-        msg = f"max_bucket must be at least 2, got {max_bucket}"
-        raise ParamsError(msg)
+    sig = checked_signatures(signatures, layout, max_bucket)
     n = sig.shape[0]
     ids = np.flatnonzero(~np.all(sig == _EMPTY, axis=1)).astype(np.int64)
     everyone = len(ids) == n  # then no copy of the signatures is needed

@@ -39,7 +39,15 @@ import numpy as np
 from dupwire._numeric import I64, U64
 from dupwire.cluster.scan import CorpusText, Progress, ScanPart, merge_parts, scan_texts
 from dupwire.errors import InputError, ParamsError
-from dupwire.index import Candidates, LshLayout, _band_pairs, _count, _refiner, band_keys
+from dupwire.index import (
+    Candidates,
+    LshLayout,
+    _band_pairs,
+    _count,
+    _refiner,
+    band_keys,
+    checked_signatures,
+)
 from dupwire.io import Corpus, Failure, load_corpus
 from dupwire.model import Article, Clustering
 from dupwire.params import ClusterParams
@@ -328,14 +336,7 @@ class SparkEngine:
         stage.finish(articles=len(texts))
 
     def band_pairs(self, sigs: U64, layout: LshLayout, max_bucket: int) -> Candidates:
-        sig = np.asarray(sigs, dtype=np.uint64)
-        if sig.ndim != 2:
-            msg = f"signatures must be a 2-d array (articles x num_perm), got {sig.ndim} dimensions"
-            raise ParamsError(msg)
-        layout.check(sig.shape[1])
-        if max_bucket < 2:
-            msg = f"max_bucket must be at least 2, got {max_bucket}"
-            raise ParamsError(msg)
+        sig = checked_signatures(sigs, layout, max_bucket)
         n = sig.shape[0]
         params = f"{layout.bands},{layout.rows},{layout.min_bands},{max_bucket}".encode()
         stage = _Stage(self.stages, "candidates", _digest(b"bands/1", params, sig.tobytes()))
