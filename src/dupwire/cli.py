@@ -33,6 +33,7 @@ from dupwire.render import ColorMode, printable
 from dupwire.report import ClusterReport
 
 if TYPE_CHECKING:
+    from dupwire.cluster.engine import Engine
     from dupwire.io import Corpus
     from dupwire.model import Clustering
 
@@ -319,7 +320,7 @@ def _progress() -> Progress:
     )
 
 
-def _run_cluster(corpus: Corpus, params: ClusterParams) -> Clustering:
+def _run_cluster(corpus: Corpus, params: ClusterParams, engine: Engine | None = None) -> Clustering:
     from dupwire.cluster import cluster as run_cluster
 
     with _progress() as bar:
@@ -330,7 +331,7 @@ def _run_cluster(corpus: Corpus, params: ClusterParams) -> Clustering:
                 tasks[stage] = bar.add_task(stage, total=total)
             bar.update(tasks[stage], completed=done, total=total)
 
-        result = run_cluster(corpus.articles, params=params, progress=on_progress)
+        result = run_cluster(corpus.articles, params=params, progress=on_progress, engine=engine)
     for assignment in result.assignments:
         if assignment.warning:
             _note("warning:", "yellow", f"{assignment.id}: {assignment.warning}")
@@ -350,8 +351,8 @@ def _field_list(value: str | None) -> tuple[str, ...]:
 ClusterInputs = Annotated[
     list[str] | None,
     typer.Argument(
-        help="Directories of .txt/.md articles, .jsonl/.csv files of records, or - for JSONL "
-        "on stdin (or none, with --db).",
+        help="Directories of .txt/.md articles, .jsonl/.csv/.parquet files of records, or - "
+        "for JSONL on stdin (or none, with --db).",
         show_default=False,
     ),
 ]
@@ -438,20 +439,22 @@ def cluster(
     try:
         extra = _field_list(fields)
         params = ClusterParams(min_score=threshold, seed=seed, num_perm=num_perm, window=window)
-        if engine == "spark":
-            from dupwire.spark import cli_cluster_spark
-
-            if db is not None:
-                fail("--engine spark reads INPUT files, not --db; pass the JSONL or Parquet file")
-            result, corpus = cli_cluster_spark(inputs, output, master, params, id_field, text_field)
-        elif engine != "local" or output is not None:
+        if engine not in ("local", "spark") or (engine == "local" and output is not None):
             fail("--engine must be local or spark; --output goes with --engine spark")
-        else:
-            corpus = _cluster_corpus(
-                inputs, db, id_field, text_field, title_field, encoding, max_bytes, date_field
-            )
-            result = _run_cluster(corpus, params)
+        spark = None
+        if engine == "spark":
+            from dupwire.spark import cli_spark_engine
+
+            spark = cli_spark_engine(output, master)
+        corpus = _cluster_corpus(
+            inputs, db, id_field, text_field, title_field, encoding, max_bytes, date_field
+        )
+        result = _run_cluster(corpus, params, spark)
         report = ClusterReport(result, corpus, fields=extra)
+        if spark is not None and output is not None:
+            from dupwire.spark import write_records
+
+            write_records(report.records(), output)
     except DupwireError as exc:
         fail(str(exc))
     if html_out is not None:

@@ -71,6 +71,8 @@ _READ_CHUNK = 1024 * 1024
 _ARTICLE_SUFFIXES = frozenset({".txt", ".md"})
 _JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 _CSV_SUFFIXES = frozenset({".csv"})
+_PARQUET_SUFFIXES = frozenset({".parquet"})
+_PARQUET_BATCH = 4096
 
 # Longest UTF-32 BOM first: the UTF-32-LE mark starts with the UTF-16-LE one.  The codecs
 # named here consume the mark themselves.
@@ -105,8 +107,8 @@ _ESCAPED_BYTE_RE = re.compile("[\udc80-\udcff]")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _NON_ASCII_RE = re.compile("[^\x00-\x7f\ud800-\udfff]")
 _ACCEPTED = (
-    "pass .txt or .md articles, a directory of them, .jsonl/.ndjson or .csv records, "
-    "or - for JSON Lines on standard input"
+    "pass .txt or .md articles, a directory of them, .jsonl/.ndjson, .csv or .parquet "
+    "records, or - for JSON Lines on standard input"
 )
 
 
@@ -220,15 +222,17 @@ def load_corpus(
     on_progress: Callable[[int, int], None] | None = None,
     check: bool = True,
 ) -> Corpus:
-    """Read every article under ``inputs``: directories, text files, JSONL or CSV, ``-``.
+    """Read every article under ``inputs``: directories, text files, JSONL, CSV or Parquet,
+    ``-``.
 
     Directories are searched recursively for ``.txt`` and ``.md`` files (id: the path
     relative to the directory); other and hidden files are listed in ``skipped``.  A
-    ``.jsonl``/``.ndjson`` file (always UTF-8) or ``.csv`` file holds one record per
-    article; ``-`` reads JSON Lines from ``stdin``.  Record fields other than id and text
-    go into ``Article.meta``, with the title, date and source fields under ``"title"``,
-    ``"date"`` and ``"source"`` (with the default ``date_field``, a record without ``date``
-    but with ``published`` takes that).  ``encoding`` applies to text and CSV files.
+    ``.jsonl``/``.ndjson`` file (always UTF-8), ``.csv`` file or ``.parquet`` file (read
+    with pyarrow, from the ``spark`` extra) holds one record per article; ``-`` reads JSON
+    Lines from ``stdin``.  Record fields other than id and text go into ``Article.meta``,
+    with the title, date and source fields under ``"title"``, ``"date"`` and ``"source"``
+    (with the default ``date_field``, a record without ``date`` but with ``published``
+    takes that).  ``encoding`` applies to text and CSV files.
 
     Articles that cannot be read become ``failures``.  Raises :class:`InputError` for an
     input that does not exist or is of an unknown type, :class:`NoArticlesError` when
@@ -529,7 +533,7 @@ class _TextJob:
 
 @dataclass(frozen=True, slots=True)
 class _RecordsJob:
-    kind: Literal["jsonl", "csv"]
+    kind: Literal["jsonl", "csv", "parquet"]
     path: Path | None  # None: standard input
 
     @property
@@ -574,6 +578,9 @@ def _plan(inputs: Sequence[str | Path]) -> _Plan:
             jobs.append(_RecordsJob("jsonl", path))
         elif suffix in _CSV_SUFFIXES:
             jobs.append(_RecordsJob("csv", path))
+        elif suffix in _PARQUET_SUFFIXES:
+            _check_pyarrow(path)
+            jobs.append(_RecordsJob("parquet", path))
         else:
             msg = f"{path}: dupwire does not read {suffix or 'suffix-less'} files; {_ACCEPTED}"
             raise InputError(msg)
@@ -691,6 +698,8 @@ def _records(
     elif job.kind == "jsonl":
         with job.path.open("rb") as file:
             yield from _jsonl_records(file, job.label)
+    elif job.kind == "parquet":
+        yield from _parquet_records(job.path, job.label)
     else:
         # Undecodable bytes are kept as escapes, so that they cost only the row holding them.
         codec = encoding or "utf-8"
@@ -736,6 +745,32 @@ def _jsonl_records(
             yield Failure(where, reason)
             continue
         yield where, record
+
+
+def _check_pyarrow(path: Path) -> None:
+    try:
+        import pyarrow.parquet  # noqa: F401
+    except ImportError:
+        msg = f"{path}: reading Parquet needs pyarrow; pip install 'dupwire[spark]'"
+        raise InputError(msg) from None
+
+
+def _parquet_records(path: Path, label: str) -> Iterator[tuple[str, dict[str, Any]] | Failure]:
+    """The rows of a Parquet file as dicts, named ``file:row`` (from 1), in file order."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    row = 0
+    try:
+        with pq.ParquetFile(path) as file:
+            for batch in file.iter_batches(batch_size=_PARQUET_BATCH):
+                for record in batch.to_pylist():
+                    row += 1
+                    yield f"{label}:{row}", record
+    except pa.ArrowException as exc:
+        detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        where = label if row == 0 else f"{label}:{row + 1}"
+        yield Failure(where, f"{where}: cannot read as Parquet ({detail}); pass a Parquet file")
 
 
 class _Lines:

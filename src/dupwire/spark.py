@@ -48,8 +48,8 @@ from dupwire.index import (
     band_keys,
     checked_signatures,
 )
-from dupwire.io import Corpus, Failure, load_corpus
-from dupwire.model import Article, Clustering
+from dupwire.io import DEFAULT_MAX_BYTES, Corpus, load_corpus
+from dupwire.model import Clustering
 from dupwire.params import ClusterParams
 from dupwire.sketch import EMPTY_VALUE
 
@@ -59,10 +59,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SparkEngine",
-    "cli_cluster_spark",
+    "cli_spark_engine",
     "cluster_spark",
     "connected_components",
+    "spark_engine",
     "spark_session",
+    "write_records",
 ]
 
 _SCAN_CHUNK = 500  # articles per scan_texts call, as in scan_corpus
@@ -478,48 +480,13 @@ def connected_components(
 # --- the command ------------------------------------------------------------------------
 
 
-def _parquet_corpus(path: Path, id_field: str, text_field: str) -> Corpus:
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(path).to_pylist()
-    articles: list[Article] = []
-    failures: list[Failure] = []
-    order: list[str] = []
-    for k, record in enumerate(table):
-        where = f"{path}:{k + 1}"
-        raw_id, text = record.get(id_field), record.get(text_field)
-        if raw_id is None or not str(raw_id).strip():
-            failures.append(Failure(where, f"{where}: no {id_field!r}; pass --id-field"))
-            order.append(where)
-            continue
-        order.append(str(raw_id))
-        if not isinstance(text, str) or not text.strip():
-            failures.append(Failure(str(raw_id), f"{where}: no text in {text_field!r}"))
-        else:
-            meta = {k2: v for k2, v in record.items() if k2 not in (id_field, text_field)}
-            articles.append(Article(id=str(raw_id), text=text, source=path, meta=meta))
-    if not articles and not failures:
-        msg = f"{path} holds no records; pass a Parquet file with {id_field!r} and {text_field!r}"
-        raise InputError(msg)
-    duplicated = len(set(order)) < len(order)
-    if duplicated:
-        msg = f"{path}: article ids must be unique; rename the repeated ones"
-        raise InputError(msg)
-    articles.sort(key=lambda a: a.id)
-    return Corpus(tuple(articles), tuple(sorted(failures)), (), order=tuple(order))
-
-
-def load_input(
-    inputs: Sequence[str | Path], *, id_field: str = "id", text_field: str = "text"
-) -> Corpus:
-    """Read JSONL/CSV/text inputs with :func:`dupwire.io.load_corpus`, or one Parquet file."""
-    paths = [Path(p) for p in inputs]
-    if len(paths) == 1 and paths[0].suffix == ".parquet":
-        if not paths[0].is_file():
-            msg = f"{paths[0]} does not exist; pass a Parquet file or a JSONL file"
-            raise InputError(msg)
-        return _parquet_corpus(paths[0], id_field, text_field)
-    return load_corpus(paths, id_field=id_field, text_field=text_field)
+def spark_engine(
+    output: Path, *, master: str = "local[2]", spark: SparkSession | None = None
+) -> SparkEngine:
+    """A :class:`SparkEngine` whose stages live under ``output/_stages`` (kept, so a rerun
+    after a failure resumes from them), on ``spark`` or a new session on ``master``."""
+    output.mkdir(parents=True, exist_ok=True)
+    return SparkEngine(spark or spark_session(master), stages=output / "_stages")
 
 
 def cluster_spark(
@@ -531,70 +498,77 @@ def cluster_spark(
     spark: SparkSession | None = None,
     id_field: str = "id",
     text_field: str = "text",
+    title_field: str = "title",
+    date_field: str = "date",
+    encoding: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    fields: Sequence[str] = (),
 ) -> tuple[Clustering, Corpus]:
     """Cluster ``inputs`` with the Spark engine and write ``output/clusters.parquet`` and
-    ``output/clusters.jsonl`` (the records of :class:`dupwire.report.ClusterReport`).
+    ``output/clusters.jsonl`` (the records of :class:`dupwire.report.ClusterReport`, with
+    the input ``fields`` added, as ``dupwire cluster --jsonl --fields``).
 
-    Stages are kept under ``output/_stages``: a rerun after a failure resumes from them.
+    The inputs are read by :func:`dupwire.io.load_corpus` with the same options as the local
+    engine (JSONL, CSV, Parquet, text files).  Stages are kept under ``output/_stages``: a
+    rerun after a failure resumes from them.
     """
     from dupwire.cluster.pipeline import cluster
     from dupwire.report import ClusterReport
 
-    corpus = load_input(inputs, id_field=id_field, text_field=text_field)
-    session = spark or spark_session(master)
-    output.mkdir(parents=True, exist_ok=True)
-    engine = SparkEngine(session, stages=output / "_stages")
+    corpus = load_corpus(
+        inputs,
+        id_field=id_field,
+        text_field=text_field,
+        title_field=title_field,
+        date_field=date_field,
+        encoding=encoding,
+        max_bytes=max_bytes,
+    )
+    engine = spark_engine(output, master=master, spark=spark)
     result = cluster(corpus.articles, params=params, engine=engine)
-    records = ClusterReport(result, corpus).records()
-    write_records(records, output)
+    write_records(ClusterReport(result, corpus, fields=tuple(fields)).records(), output)
     return result, corpus
 
 
-def cli_cluster_spark(
-    inputs: Sequence[str] | None,
-    output: Path | None,
-    master: str,
-    params: ClusterParams,
-    id_field: str,
-    text_field: str,
-) -> tuple[Clustering, Corpus]:
-    """``dupwire cluster --engine spark``: :func:`cluster_spark` with its usage checks."""
-    if not inputs:
-        msg = "--engine spark needs INPUT: pass a JSONL or Parquet file"
-        raise ParamsError(msg)
+def cli_spark_engine(output: Path | None, master: str) -> SparkEngine:
+    """``dupwire cluster --engine spark``: :func:`spark_engine` after the usage checks."""
     if output is None:
         msg = "--engine spark writes its results to a directory: pass --output DIR"
         raise ParamsError(msg)
     if shutil.which("java") is None:
         msg = "--engine spark needs Java 17 or later: apt-get install default-jre-headless"
         raise ParamsError(msg)
-    return cluster_spark(
-        inputs, output, master=master, params=params, id_field=id_field, text_field=text_field
-    )
+    return spark_engine(output, master=master)
 
 
 def write_records(records: list[dict[str, Any]], output: Path) -> None:
-    """``records`` as ``output/clusters.jsonl`` and ``output/clusters.parquet``."""
+    """``records`` as ``output/clusters.jsonl`` and ``output/clusters.parquet``: the record
+    fields, then any ``--fields`` the records carry (a column of mixed types as JSON text)."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     from dupwire.report import RECORD_FIELDS
 
-    lines = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    lines = "".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in records)
     tmp = output / "clusters.jsonl.tmp"
     tmp.write_text(lines, encoding="utf-8")
     tmp.replace(output / "clusters.jsonl")
-    columns = {f: [r[f] for r in records] for f in RECORD_FIELDS}
-    table = pa.table({f: pa.array(v, type=_arrow_type(f, v)) for f, v in columns.items()})
+    names = list(records[0]) if records else list(RECORD_FIELDS)
+    table = pa.table({f: _arrow_column(f, [r[f] for r in records]) for f in names})
     pq.write_table(table, output / "clusters.parquet.tmp")
     (output / "clusters.parquet.tmp").replace(output / "clusters.parquet")
 
 
-def _arrow_type(field: str, values: list[Any]) -> Any:
+def _arrow_column(field: str, values: list[Any]) -> Any:
     import pyarrow as pa
 
     if field == "cluster_id":
-        return pa.int64()
+        return pa.array(values, pa.int64())
     if field == "score":
-        return pa.float64()
-    return pa.string() if all(v is None or isinstance(v, str) for v in values) else None
+        return pa.array(values, pa.float64())
+    if all(v is None or isinstance(v, str) for v in values):
+        return pa.array(values, pa.string())
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        return pa.array([None if v is None else json.dumps(v, default=str) for v in values])
