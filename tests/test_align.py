@@ -150,6 +150,30 @@ def test_renders_in_terminal_and_html(seed_a: str) -> None:
     assert "&lt;script&gt;" in page
 
 
+def _ecb(records: list[dict[str, Any]], doc_id: str) -> str:
+    return next(str(r["text"]) for r in records if r["id"] == doc_id)
+
+
+def test_timestamps_of_unrelated_articles_are_not_linked(ecb_records: list[dict[str, Any]]) -> None:
+    # Two ECB+ articles about different events (an actress in rehab, an Oscars host) whose
+    # only common line was their date: "14 June 2013" and "June 06, 2013" scored 84.
+    a, b = _ecb(ecb_records, "1_3ecbplus"), _ecb(ecb_records, "4_2ecbplus")
+    al = align(a, b)
+    assert al.links == ()
+    assert any(s.slice(a) == "14 June 2013" for s in al.boilerplate_a)
+    assert any(s.slice(b) == "June 06, 2013" for s in al.boilerplate_b)
+
+
+def test_timestamps_are_not_shared_content(ecb_records: list[dict[str, Any]]) -> None:
+    # Two reports of one event: the headlines link, the date lines are page furniture.
+    a, b = _ecb(ecb_records, "1_4ecbplus"), _ecb(ecb_records, "1_7ecbplus")
+    al = align(a, b)
+    linked = [ln.a.slice(a) for ln in al.links]
+    assert any(s.startswith("Lindsay Lohan Checks Into") for s in linked)
+    assert not any("2013" in s for s in linked)
+    assert any(s.slice(a) == "May 2, 2013" for s in al.boilerplate_a)
+
+
 # --- properties ---------------------------------------------------------------------------
 
 _WORDS = st.sampled_from(

@@ -73,6 +73,40 @@ def test_furniture_lines(line: str) -> None:
     assert _texts(text, "story") == ["Troops resumed patrols in Syria.", "The ministry said so."]
 
 
+@pytest.mark.parametrize(
+    "line",
+    [  # timestamp lines of ECB+ dev articles, as written
+        pytest.param("May 2, 2013", id="date"),
+        pytest.param("Posted: Friday, March 8, 2013 2:39 pm", id="posted-weekday-clock"),
+        pytest.param("UPDATED: 19:14 GMT, 12 April 2013", id="updated-zone"),
+        pytest.param("12:52 p. m. EDT May 2, 2013", id="clock-first"),
+        pytest.param("on Jul 7 2012, 5: 55p", id="short-pm"),
+        pytest.param("Release: 03 / 08 / 2013", id="numeric-date"),
+        pytest.param("published: 2012 - 04 - 04 11:47: 35", id="iso-like"),
+        pytest.param("8: 24am:", id="clock-only"),
+    ],
+)
+def test_timestamp_lines_are_furniture(line: str) -> None:
+    text = f"Lindsay Lohan checks into rehab\n{line}\nThe actress entered a clinic on Thursday."
+    assert _texts(text, "boilerplate") == [line]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [  # ECB+ dev sentences that carry a date, and lines near it that are not timestamps
+        pytest.param("Reid checked herself in on Tuesday, December 9, 2008.", id="in-sentence"),
+        pytest.param("He will be sentenced May 3.", id="may-in-sentence"),
+        pytest.param("In 2008, Klitschko stopped Thompson in the 11th round.", id="year-lead"),
+        pytest.param("Ford finished his career in 1978 with 2,290 points.", id="figures"),
+        pytest.param("WASHINGTON, DC, April 28, 2009", id="place-and-date"),
+        pytest.param("344", id="bare-number"),
+    ],
+)
+def test_dates_inside_story_stay_story(line: str) -> None:
+    text = f"Lindsay Lohan checks into rehab\n{line}\nThe actress entered a clinic on Thursday."
+    assert line in _texts(text, "story")
+
+
 def test_huge_single_line_is_linear() -> None:
     text = "Troops resumed patrols in northern Syria on Friday. " * 40_000  # ~2 MB, one line
     units = split_units(text)

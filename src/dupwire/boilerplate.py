@@ -7,7 +7,13 @@ Three kinds of rules, all on whole lines (blocks) of the original text:
 * a *link marker* ("Read also:", "See also:", "Related:") marks its own line, and the next line
   too when the marker stands alone (the linked headline follows it);
 * a *furniture phrase* ("Your email address will not be published", "All rights reserved",
-  "Sign up for our newsletter", a "Reporting by ...; Editing by ..." credit) marks its line.
+  "Sign up for our newsletter", a "Reporting by ...; Editing by ..." credit) marks its line;
+* a *timestamp line* ("May 2, 2013 | 8:20 am", "Posted: Friday, March 8, 2013 2:39 pm",
+  "UPDATED: 19:14 GMT, 12 April 2013") marks its line: a line whose words are all dates,
+  clock times and their labels says when a page was published, not what happened, and two
+  unrelated pages of one month would otherwise share a year and a month name as if they were
+  rare story words.  Dates inside a sentence ("Reid checked in on Tuesday, December 9,
+  2008.") stay story text.
 
 Corpus-level furniture (lines that recur across many articles of one site) is learned by
 :mod:`dupwire.cluster`, which sees the whole corpus.
@@ -18,7 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-__all__ = ["furniture_flags"]
+__all__ = ["furniture_flags", "is_timestamp"]
 
 _TAIL_MARKERS = re.compile(
     r"^\W*(leave a (reply|comment)|you (may|might) also like"
@@ -78,6 +84,150 @@ _PHRASE_HINTS = (
 
 _HINT_RE = re.compile("|".join(re.escape(h) for h in _PHRASE_HINTS), re.IGNORECASE)
 
+# Words of a timestamp line, lower-cased, with letters and digits apart ("3rd" is "3", "rd";
+# "5:55p" is "5", "55", "p"): month and weekday names and their abbreviations, ordinal
+# endings, a.m./p.m., time zones, and the labels pages put before a date.
+_MONTHS = frozenset(
+    [
+        "january",
+        "february",
+        "march",
+        "april",
+        "may",
+        "june",
+        "july",
+        "august",
+        "september",
+        "october",
+        "november",
+        "december",
+        "jan",
+        "feb",
+        "mar",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+    ]
+)
+_WEEKDAYS = frozenset(
+    [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "mon",
+        "tue",
+        "tues",
+        "wed",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "sat",
+        "sun",
+    ]
+)
+_STAMP_WORDS = (
+    _MONTHS
+    | _WEEKDAYS
+    | frozenset(
+        [
+            "st",
+            "nd",
+            "rd",
+            "th",
+            "am",
+            "pm",
+            "a",
+            "p",
+            "m",
+            "h",
+            "hrs",
+            "gmt",
+            "utc",
+            "bst",
+            "cet",
+            "cest",
+            "eet",
+            "eest",
+            "est",
+            "edt",
+            "cst",
+            "cdt",
+            "mst",
+            "mdt",
+            "pst",
+            "pdt",
+            "akst",
+            "akdt",
+            "hst",
+            "et",
+            "pt",
+            "ct",
+            "mt",
+            "ist",
+            "jst",
+            "aest",
+            "aedt",
+            "msk",
+            "uk",
+            "z",
+            "posted",
+            "updated",
+            "update",
+            "published",
+            "edited",
+            "first",
+            "last",
+            "originally",
+            "modified",
+            "created",
+            "release",
+            "released",
+            "date",
+            "dated",
+            "time",
+            "on",
+            "at",
+        ]
+    )
+)
+_STAMP_PART = re.compile(r"[^\W\d_]+|\d+")
+_CLOCK = re.compile(r"\b\d{1,2} ?[:.] ?\d\d(?!\d)")
+_YEAR = re.compile(r"(?:19|20)\d\d")
+_STAMP_MAX = 80  # characters: a timestamp line is short (the longest seen on ECB+ is 65)
+
+
+def is_timestamp(line: str) -> bool:
+    """Whether ``line`` is only a date or time with its labels (see the module docstring).
+
+    It needs a month or weekday name, a year or a clock time, and no other word.
+
+    >>> is_timestamp("Posted: Friday, March 8, 2013 2:39 pm"), is_timestamp("2013 - 09 - 26")
+    (True, True)
+    >>> is_timestamp("He will be sentenced May 3."), is_timestamp("Four vehicles took part.")
+    (False, False)
+    """
+    if len(line) > _STAMP_MAX:
+        return False
+    parts = _STAMP_PART.findall(line.lower())
+    if not parts or not all(p.isdigit() or p in _STAMP_WORDS for p in parts):
+        return False
+    return (
+        any(p in _MONTHS or p in _WEEKDAYS for p in parts)
+        or any(_YEAR.fullmatch(p) for p in parts)
+        or bool(_CLOCK.search(line))
+    )
+
 
 def furniture_flags(text: str, units: Sequence[tuple[int, int, int]]) -> list[bool]:
     """For each ``(start, end, block)`` unit of ``text``, whether it is site furniture."""
@@ -93,7 +243,9 @@ def furniture_flags(text: str, units: Sequence[tuple[int, int, int]]) -> list[bo
         if _TAIL_MARKERS.match(line):
             tail_from = block
             break
-        if _LINK_MARKER.match(line) or _LINK_MARKER_ALONE.match(line):
+        if is_timestamp(line):
+            furniture_blocks.add(block)
+        elif _LINK_MARKER.match(line) or _LINK_MARKER_ALONE.match(line):
             furniture_blocks.add(block)
             if _LINK_MARKER_ALONE.match(line):
                 furniture_blocks.add(block + 1)
