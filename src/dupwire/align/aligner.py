@@ -315,10 +315,11 @@ def _fusions(
             if (t in t_used and not base) or total <= 0:
                 continue
             need = max(_FUSION_MEMBER * total, _FUSION_MIN_WEIGHT)
+            strong = run[values[run] >= need]
             members = [
-                (float(values[k]), int(source[k]))
-                for k in run.tolist()
-                if values[k] >= need and int(source[k]) not in s_used
+                (v, src)
+                for v, src in zip(values[strong].tolist(), source[strong].tolist(), strict=True)
+                if src not in s_used
             ]
             if not members or len(members) + len(base) < 2:
                 continue

@@ -58,9 +58,10 @@ class Bag:
     def merged(self, other: Bag) -> Bag:
         counts = dict(self.counts)
         weights = dict(self.weights)
+        count_of, weight_of = counts.get, weights.get
         for key, count in other.counts.items():
-            counts[key] = counts.get(key, 0) + count
-            weights[key] = max(weights.get(key, 0.0), other.weights[key])
+            counts[key] = count_of(key, 0) + count
+            weights[key] = max(weight_of(key, 0.0), other.weights[key])
         return Bag(counts, weights, self.total + other.total)
 
 
@@ -81,7 +82,10 @@ def dice(x: Bag, y: Bag) -> float:
     denom = x.total + y.total
     if denom <= 0:
         return 100.0 if x.counts and x.counts == y.counts else 0.0
-    return round(100.0 * 2.0 * sum(w for _, w in shared_terms(x, y)) / denom, 6)
+    xc, yc, xw, yw = x.counts, y.counts, x.weights, y.weights
+    # The sum of shared_terms(x, y), in the same order, without building the list.
+    shared = sum(min(xc[k], yc[k]) * min(xw[k], yw[k]) for k in sorted(xc.keys() & yc.keys()))
+    return round(100.0 * 2.0 * shared / denom, 6)
 
 
 def dice_matrix(shared: np.ndarray, totals_a: np.ndarray, totals_b: np.ndarray) -> np.ndarray:
@@ -146,64 +150,102 @@ def shared_pairs(bags_a: Sequence[Bag], bags_b: Sequence[Bag], cap: int = PAIR_C
     adds its weight only to the pairs already found (those sharing a rarer word), so a pair
     that shares nothing but such words scores 0.  That only happens when two very long texts
     share a word in thousands of sentences each; below the cap the result is exact.
+
+    The pairs of all kept words are made at once with numpy and summed in word order (as a
+    dense matrix would be, so the sums do not depend on how the work is cut).
     """
-    post_a: dict[str, list[tuple[int, int, float]]] = {}
-    for i, bag in enumerate(bags_a):
-        for key, count in bag.counts.items():
-            if bag.weights[key] > 0:
-                post_a.setdefault(key, []).append((i, count, bag.weights[key]))
-    post_b: dict[str, list[tuple[int, int, float]]] = {}
-    for j, bag in enumerate(bags_b):
-        for key, count in bag.counts.items():
-            if key in post_a and bag.weights[key] > 0:
-                post_b.setdefault(key, []).append((j, count, bag.weights[key]))
     n, m = len(bags_a), len(bags_b)
-    kept = set()
-    used = dropped = 0
-    for key in sorted(post_b, key=lambda w: (len(post_a[w]) * len(post_b[w]), w)):
-        size = len(post_a[key]) * len(post_b[key])
-        if used + size > cap:
-            dropped += 1
-            continue
-        used += size
-        kept.add(key)
-    acc_keys = np.zeros(0, dtype=np.int64)
-    acc_values = np.zeros(0)
-    keys: list[np.ndarray] = []
-    values: list[np.ndarray] = []
-    pending = 0
-    for key in sorted(kept):  # summed in word order, as a dense matrix would be
-        pa = np.array(post_a[key])
-        pb = np.array(post_b[key])
-        rows = pa[:, 0].astype(np.int64)
-        cols = pb[:, 0].astype(np.int64)
-        keys.append((rows[:, None] * m + cols[None, :]).ravel())
-        values.append(
-            (np.minimum.outer(pa[:, 1], pb[:, 1]) * np.minimum.outer(pa[:, 2], pb[:, 2])).ravel()
-        )
-        pending += len(keys[-1])
-        if pending >= _FLUSH:
-            acc_keys, acc_values = _fold_pairs([acc_keys, *keys], [acc_values, *values])
-            keys, values, pending = [], [], 0
-    acc_keys, acc_values = _fold_pairs([acc_keys, *keys], [acc_values, *values])
+    vocab: dict[str, int] = {}
+    flat_a, flat_b = _flat_postings(bags_a, vocab), _flat_postings(bags_b, vocab)
+    names = list(vocab)
+    rank = np.empty(len(names), dtype=np.int64)  # each word's place in word order
+    rank[sorted(range(len(names)), key=names.__getitem__)] = np.arange(len(names))
+    words = np.intersect1d(rank[flat_a[1]], rank[flat_b[1]])  # shared words, in word order
+    if len(words) == 0:
+        return SharedPairs(n, m, np.zeros(0, dtype=np.int64), np.zeros(0))
+    side_a = _posting_arrays(flat_a, rank, words)
+    side_b = _posting_arrays(flat_b, rank, words)
+    sizes = side_a.length * side_b.length
+    # Rarest first (fewest pairs, then word order); a word is kept while the pairs fit.
+    by_size = np.lexsort((np.arange(len(words)), sizes))
+    fits = np.cumsum(sizes[by_size]) <= cap
+    keep = np.zeros(len(words), dtype=bool)
+    keep[by_size[fits]] = True
+    kept = np.flatnonzero(keep)  # in word order
+    per_word = sizes[kept]
+    total = int(per_word.sum())
+    word_of = np.repeat(kept, per_word)
+    local = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(per_word) - per_word, per_word)
+    width = side_b.length[word_of]
+    at_a = side_a.first[word_of] + local // width
+    at_b = side_b.first[word_of] + local % width
+    values = np.minimum(side_a.count[at_a], side_b.count[at_b]) * np.minimum(
+        side_a.weight[at_a], side_b.weight[at_b]
+    )
+    acc_keys, acc_values = _fold_pairs([side_a.unit[at_a] * m + side_b.unit[at_b]], [values])
     # The words left out still add their weight to the pairs that share a rarer word.
     rows_all, cols_all = acc_keys // max(1, m), acc_keys % max(1, m)
-    for key in sorted(set(post_b) - kept):
-        pa = np.array(post_a[key])
-        pb = np.array(post_b[key])
+    for w in np.flatnonzero(~keep).tolist():  # in word order
         count_a, weight_a = np.zeros(n), np.zeros(n)
         count_b, weight_b = np.zeros(m), np.zeros(m)
-        rows = pa[:, 0].astype(np.intp)
-        cols = pb[:, 0].astype(np.intp)
-        count_a[rows], weight_a[rows] = pa[:, 1], pa[:, 2]
-        count_b[cols], weight_b[cols] = pb[:, 1], pb[:, 2]
+        for side, count, weight in ((side_a, count_a, weight_a), (side_b, count_b, weight_b)):
+            lo, hi = int(side.first[w]), int(side.first[w] + side.length[w])
+            count[side.unit[lo:hi]] = side.count[lo:hi]
+            weight[side.unit[lo:hi]] = side.weight[lo:hi]
         acc_values += np.minimum(count_a[rows_all], count_b[cols_all]) * np.minimum(
             weight_a[rows_all], weight_b[cols_all]
         )
-    return SharedPairs(n, m, acc_keys, acc_values, dropped)
+    return SharedPairs(n, m, acc_keys, acc_values, int((~keep).sum()))
 
 
-_FLUSH = 1 << 18  # pairs gathered before they are summed into the running result
+_Flat = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+
+
+def _flat_postings(bags: Sequence[Bag], vocab: dict[str, int]) -> _Flat:
+    """``(passage, word number, count, weight)`` arrays of the weighted words of ``bags``,
+    passages in order; words are numbered in ``vocab`` as first seen."""
+    units: list[int] = []
+    ids: list[int] = []
+    counts: list[int] = []
+    weights: list[float] = []
+    number = vocab.setdefault
+    for i, bag in enumerate(bags):
+        keys = list(bag.counts)
+        units.extend([i] * len(keys))
+        ids.extend([number(k, len(vocab)) for k in keys])
+        counts.extend(bag.counts.values())
+        weights.extend(map(bag.weights.__getitem__, keys))
+    w = np.array(weights, dtype=np.float64)
+    keep = w > 0
+    return (
+        np.array(units, dtype=np.int64)[keep],
+        np.array(ids, dtype=np.int64)[keep],
+        np.array(counts, dtype=np.float64)[keep],
+        w[keep],
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Postings:
+    """The postings of the shared words as flat arrays, grouped by word in word order and by
+    passage inside a word: shared word ``w`` holds rows ``first[w] : first[w] + length[w]``."""
+
+    unit: np.ndarray
+    count: np.ndarray
+    weight: np.ndarray
+    first: np.ndarray
+    length: np.ndarray
+
+
+def _posting_arrays(flat: _Flat, rank: np.ndarray, words: np.ndarray) -> _Postings:
+    units, ids, counts, weights = flat
+    word = rank[ids]
+    inside = np.isin(word, words)
+    order = np.flatnonzero(inside)[np.argsort(word[inside], kind="stable")]
+    sorted_word = word[order]
+    first = np.searchsorted(sorted_word, words, side="left")
+    length = np.searchsorted(sorted_word, words, side="right") - first
+    return _Postings(units[order], counts[order], weights[order], first, length)
 
 
 def _fold_pairs(keys: list[np.ndarray], values: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
