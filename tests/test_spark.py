@@ -89,11 +89,30 @@ def test_seeds_cluster_alike(engine: SparkEngine) -> None:
     assert len(spark.clusters) == 1
 
 
-def test_ecbplus_dev_clusters_alike(engine: SparkEngine) -> None:
+def test_ecbplus_dev_clusters_alike_above_the_edge_bound(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # No edge is clustered at once: the components come from Spark, one agglomeration each.
+    engine = SparkEngine(spark, stages=tmp_path / "stages", edge_bound=0)
+    seen: list[tuple[Any, Any]] = []
+    components = engine.components
+
+    def recorded(pairs: Any, n: int) -> Any:
+        labels = components(pairs, n)
+        seen.append((pairs, labels))
+        return labels
+
+    monkeypatch.setattr(engine, "components", recorded)
     articles = _ecb()
-    spark = cluster(articles, engine=engine)
-    _same(cluster(articles), spark)
-    assert len(spark.clusters) > 40
+    result, local = cluster(articles, engine=engine), cluster(articles)
+    _same(local, result)
+    assert result.stats == {**local.stats, "seconds": result.stats["seconds"]}
+    assert len(result.clusters) > 40
+    ((pairs, labels),) = seen
+    expected = _union_find(len(articles), [(int(a), int(b)) for a, b in pairs])
+    assert {k: int(c) for k, c in enumerate(labels) if c >= 0} == expected
+    # Components alone would chain stories together: agglomeration splits them further.
+    assert 10 < len(set(expected.values())) < len(result.clusters)
 
 
 def test_generated_corpus_clusters_alike(engine: SparkEngine) -> None:
@@ -117,22 +136,38 @@ def test_cluster_spark_writes_records_and_resumes(
     lines = (FIXTURES / "ecbplus" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
     source.write_text("\n".join(lines[:150]) + "\n", encoding="utf-8")
     out = tmp_path / "out"
+    stages = out / "_stages"
 
     def broken(*args: Any, **kwargs: Any) -> Any:
-        raise RuntimeError("verification failed")
-
-    with monkeypatch.context() as m:
-        m.setattr(pipeline, "similarities", broken)
-        with pytest.raises(RuntimeError, match="verification failed"):
-            cluster_spark([source], out, spark=spark)
-    assert (out / "_stages" / "scan.json").is_file()
-    assert (out / "_stages" / "candidates.json").is_file()
-    assert not (out / "clusters.jsonl").exists()
+        raise RuntimeError("stage failed")
 
     def no_rerun(*args: Any, **kwargs: Any) -> Any:
         raise AssertionError("a finished stage was run again")
 
+    # Banding fails: scanning and signatures are finished and kept.
+    with monkeypatch.context() as m:
+        m.setattr(SparkEngine, "_band", broken)
+        with pytest.raises(RuntimeError, match="stage failed"):
+            cluster_spark([source], out, spark=spark)
+    assert (stages / "scan.json").is_file()
+    assert (stages / "signatures.json").is_file()
+    assert not (stages / "candidates.json").exists()
+    signed = sorted(p.stat().st_mtime_ns for p in (stages / "signatures").iterdir())
+
+    # Verification fails: the rerun reads scan and signatures, and runs banding.
+    with monkeypatch.context() as m:
+        m.setattr(SparkEngine, "_scan", no_rerun)
+        m.setattr(SparkEngine, "_sign", no_rerun)
+        m.setattr(pipeline, "similarities", broken)
+        with pytest.raises(RuntimeError, match="stage failed"):
+            cluster_spark([source], out, spark=spark)
+    assert (stages / "candidates.json").is_file()
+    assert sorted(p.stat().st_mtime_ns for p in (stages / "signatures").iterdir()) == signed
+    assert not (out / "clusters.jsonl").exists()
+
+    # The last rerun runs no Spark stage and gives the local engine's records.
     monkeypatch.setattr(SparkEngine, "_scan", no_rerun)
+    monkeypatch.setattr(SparkEngine, "_sign", no_rerun)
     monkeypatch.setattr(SparkEngine, "_band", no_rerun)
     result, corpus = cluster_spark([source], out, spark=spark)
     expected = ClusterReport(cluster(corpus.articles), corpus).records()
@@ -140,6 +175,12 @@ def test_cluster_spark_writes_records_and_resumes(
     assert [json.loads(line) for line in lines] == expected
     assert pq.read_table(out / "clusters.parquet").to_pylist() == expected
     _same(cluster(corpus.articles), result)
+
+    # Other signature options are another stage: it is computed again.
+    from dupwire.params import ClusterParams
+
+    with pytest.raises(AssertionError, match="run again"):
+        cluster_spark([source], out, spark=spark, params=ClusterParams(seed=2))
 
 
 def test_parquet_input_gives_the_jsonl_records(spark: Any, tmp_path: Path) -> None:

@@ -1,12 +1,14 @@
-"""Clustering on Apache Spark: the two parallel steps of the pipeline run as Spark jobs.
+"""Clustering on Apache Spark: the parallel steps of the pipeline run as Spark jobs.
 
-:class:`SparkEngine` is an :class:`dupwire.cluster.engine.Engine`.  Its two steps run the
+:class:`SparkEngine` is an :class:`dupwire.cluster.engine.Engine`.  Its three steps run the
 local engine's own code on Spark partitions:
 
 * ``scan``: the texts are written to Parquet, cut into contiguous ranges of rows, and every
   range is scanned by :func:`dupwire.cluster.scan.scan_texts` inside ``mapInPandas``.  The
   driver merges the parts in row order, renumbering types as they arrive exactly as
   :func:`dupwire.cluster.scan.scan_corpus` does, so the arrays are identical.
+* ``signatures``: the shingle sets are written to Parquet and signed by
+  :func:`dupwire.sketch.signatures` inside ``mapInPandas``; the signature rows are a stage.
 * ``band_pairs``: the signatures are written to Parquet, exploded into ``(band, key, row)``
   with :func:`dupwire.index.band_keys`, and shuffled by ``(band, key)``.  Each partition
   pairs the rows of its buckets with :func:`dupwire.index._band_pairs`; a bucket over
@@ -16,7 +18,7 @@ local engine's own code on Spark partitions:
 
 Every other step (furniture, vectors, verification, agglomeration, representatives) runs on
 the driver on the arrays these return, so the clusters, ids and representatives are those of
-the local engine.  Both steps write their results under ``stages`` (Parquet, with a small
+the local engine.  The three steps write their results under ``stages`` (Parquet, with a small
 JSON manifest naming what they were computed from); a rerun with the same inputs reads them
 instead of recomputing, so a run that failed later resumes after the last finished stage.
 
@@ -51,7 +53,7 @@ from dupwire.index import (
 from dupwire.io import DEFAULT_MAX_BYTES, Corpus, load_corpus
 from dupwire.model import Clustering
 from dupwire.params import ClusterParams
-from dupwire.sketch import EMPTY_VALUE
+from dupwire.sketch import EMPTY_VALUE, signatures
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,6 +69,9 @@ __all__ = [
     "write_records",
 ]
 
+#: Strong edges (pair score at least ``min_score``) up to which agglomeration runs once on
+#: the driver; above, connected components run on Spark and each is agglomerated alone.
+EDGE_BOUND = 2_000_000
 _SCAN_CHUNK = 500  # articles per scan_texts call, as in scan_corpus
 _EMPTY = np.uint64(EMPTY_VALUE)
 
@@ -192,6 +197,34 @@ def _read_parts(path: Path, n: int) -> list[ScanPart]:
     return parts
 
 
+# --- signatures -------------------------------------------------------------------------
+
+
+def _sketch(num_perm: int, seed: int) -> Any:
+    def sketch(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        import pandas as pd
+
+        for frame in batches:
+            sets = [np.frombuffer(b, dtype=np.uint64) for b in frame["set"]]
+            sig = signatures(sets, num_perm=num_perm, seed=seed)
+            yield pd.DataFrame({"row": frame["row"].to_numpy(), "sig": [r.tobytes() for r in sig]})
+
+    return sketch
+
+
+def _read_signatures(path: Path, n: int, num_perm: int) -> U64:
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path).sort_by("row")
+    rows = table.column("row").to_numpy()
+    if len(rows) != n or not np.array_equal(rows, np.arange(n)):
+        msg = f"signature stage {path} holds {len(rows)} of {n} articles; delete it"
+        raise InputError(msg)
+    blob = b"".join(table.column("sig").to_pylist())
+    sig: U64 = np.frombuffer(blob, dtype=np.uint64).reshape(n, num_perm).copy()
+    return sig
+
+
 # --- banding ----------------------------------------------------------------------------
 
 
@@ -299,7 +332,12 @@ class SparkEngine:
     """
 
     def __init__(
-        self, spark: SparkSession, *, stages: Path | None = None, partitions: int | None = None
+        self,
+        spark: SparkSession,
+        *,
+        stages: Path | None = None,
+        partitions: int | None = None,
+        edge_bound: int = EDGE_BOUND,
     ) -> None:
         self.spark = spark
         self._own = stages is None
@@ -307,6 +345,7 @@ class SparkEngine:
         self.stages.mkdir(parents=True, exist_ok=True)
         self.partitions = partitions or 2 * spark.sparkContext.defaultParallelism
         self.resumed: list[str] = []  # the stages read from an earlier run
+        self.edge_bound = edge_bound
 
     def close(self) -> None:
         """Delete the stage directory if this engine made it."""
@@ -337,6 +376,42 @@ class SparkEngine:
         source.unlink()
         stage.finish(articles=len(texts))
 
+    def signatures(self, sets: list[U64], num_perm: int, seed: int) -> U64:
+        if not sets:
+            return signatures(sets, num_perm=num_perm, seed=seed)
+        chunks = (np.ascontiguousarray(x, dtype=np.uint64).tobytes() for x in sets)
+        key = _digest(b"signatures/1", f"{num_perm},{seed}".encode(), *chunks)
+        stage = _Stage(self.stages, "signatures", key)
+        if stage.done():
+            self.resumed.append("signatures")
+        else:
+            self._sign(sets, num_perm, seed, stage)
+        return _read_signatures(stage.path, len(sets), num_perm)
+
+    def _sign(self, sets: list[U64], num_perm: int, seed: int, stage: _Stage) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        out = stage.start()
+        source = self.stages / "sets"
+        shutil.rmtree(source, ignore_errors=True)
+        source.mkdir()
+        step = 1 << 14
+        for k, lo in enumerate(range(0, len(sets), step)):
+            blobs = [
+                np.ascontiguousarray(x, dtype=np.uint64).tobytes() for x in sets[lo : lo + step]
+            ]
+            rows = np.arange(lo, lo + len(blobs), dtype=np.int64)
+            pq.write_table(
+                pa.table({"row": rows, "set": pa.array(blobs, pa.binary())}),
+                source / f"part-{k:05d}.parquet",
+            )
+        frame = self.spark.read.schema("row long, set binary").parquet(str(source))
+        frame = frame.repartition(max(1, min(self.partitions, -(-len(sets) // 1000))))
+        frame.mapInPandas(_sketch(num_perm, seed), "row long, sig binary").write.parquet(str(out))
+        shutil.rmtree(source, ignore_errors=True)
+        stage.finish(articles=len(sets), num_perm=num_perm, seed=seed)
+
     def band_pairs(self, sigs: U64, layout: LshLayout, max_bucket: int) -> Candidates:
         sig = checked_signatures(sigs, layout, max_bucket)
         n = sig.shape[0]
@@ -356,7 +431,7 @@ class SparkEngine:
         out = stage.start()
         n = sig.shape[0]
         rows = np.flatnonzero(~np.all(sig == _EMPTY, axis=1)).astype(np.int64)
-        sig_path = self.stages / "signatures"
+        sig_path = self.stages / "band-rows"  # the rows that are not empty
         shutil.rmtree(sig_path, ignore_errors=True)
         sig_path.mkdir()
         step = 1 << 16
@@ -397,7 +472,33 @@ class SparkEngine:
             "code long, count long",
         ).write.parquet(str(out))
         shutil.rmtree(bands_path, ignore_errors=True)
+        shutil.rmtree(sig_path, ignore_errors=True)
         stage.finish(refined=int(refined[0] or 0) if refined is not None else 0)
+
+    def components(self, pairs: I64, n: int) -> I64 | None:
+        """None (one agglomeration on the driver) up to ``edge_bound`` pairs; above it, the
+        components by :func:`connected_components`, a stage like the others."""
+        if len(pairs) <= self.edge_bound:
+            return None
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        pairs = np.ascontiguousarray(pairs, dtype=np.int64)
+        stage = _Stage(self.stages, "components", _digest(b"components/1", pairs.tobytes()))
+        if stage.done():
+            self.resumed.append("components")
+        else:
+            out = stage.start()
+            source = self.stages / "edges.parquet"
+            pq.write_table(pa.table({"src": pairs[:, 0], "dst": pairs[:, 1]}), source)
+            edges = self.spark.read.parquet(str(source))
+            connected_components(self.spark, edges).write.parquet(str(out))
+            source.unlink()
+            stage.finish(edges=len(pairs))
+        table = pq.read_table(stage.path)
+        labels = np.full(n, -1, dtype=np.int64)
+        labels[table.column("node").to_numpy()] = table.column("component").to_numpy()
+        return labels
 
     def _read_candidates(
         self, stage: _Stage, n: int, layout: LshLayout, max_bucket: int

@@ -32,11 +32,13 @@ from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from dupwire._numeric import F64, I32
+import numpy as np
+
+from dupwire._numeric import F64, I32, I64
 from dupwire.cluster.scan import Progress
 from dupwire.cluster.verify import PairScorer
 
-__all__ = ["Agglomerator", "LinkageRules", "distinct_groups"]
+__all__ = ["Agglomeration", "Agglomerator", "LinkageRules", "agglomerate", "distinct_groups"]
 
 K = TypeVar("K", bound=Hashable)
 _PROGRESS_EVERY = 1000
@@ -120,22 +122,25 @@ class Agglomerator:
         edges: dict[tuple[int, int], float],
         rules: LinkageRules,
         days: F64 | None = None,
+        nodes: list[int] | None = None,
     ) -> None:
         self.scorer = scorer
         self.contrast = contrast
         self.rules = rules
-        n = len(contrast)
-        self.members: dict[int, list[int]] = {i: [i] for i in range(n)}
+        # ``nodes``: the articles to cluster (all by default), e.g. one connected component
+        # of the edges, which holds every edge between its nodes.
+        nodes = list(range(len(contrast))) if nodes is None else nodes
+        self.members: dict[int, list[int]] = {i: [i] for i in nodes}
         self.terms: dict[int, Counter[int]] = {}
-        self.version = [0] * n
+        self.version = dict.fromkeys(nodes, 0)
         self.sums: dict[int, dict[int, float]] = {}
         for (i, j), score in edges.items():
             self.sums.setdefault(i, {})[j] = score
             self.sums.setdefault(j, {})[i] = score
-        self.links = [0] * n
+        self.links = dict.fromkeys(nodes, 0)
         # Earliest and latest publication date of each cluster (NaN: no dated member).
-        self.first = list(days.tolist()) if days is not None else [math.nan] * n
-        self.last = list(self.first)
+        self.first = {i: math.nan if days is None else float(days[i]) for i in nodes}
+        self.last = dict(self.first)
         self.refused_window = 0
         self.refused_contrast = 0
         self.refused_links = 0
@@ -222,3 +227,62 @@ class Agglomerator:
             if score >= self.rules.min_score:
                 lo, hi = min(keep, other), max(keep, other)
                 heapq.heappush(self.heap, (-score, lo, hi, self.version[lo], self.version[hi]))
+
+
+@dataclass(frozen=True, slots=True)
+class Agglomeration:
+    """The groups (sorted lists of articles, sorted by first member) and the refusals."""
+
+    groups: list[list[int]]
+    refused_window: int
+    refused_contrast: int
+    refused_links: int
+
+
+def agglomerate(
+    scorer: PairScorer,
+    contrast: list[I32],
+    edges: dict[tuple[int, int], float],
+    rules: LinkageRules,
+    days: F64 | None = None,
+    components: I64 | None = None,
+    progress: Progress | None = None,
+) -> Agglomeration:
+    """:class:`Agglomerator` over all ``edges``, or one per connected component.
+
+    ``components`` labels each article with its component of the edges scoring at least
+    ``rules.min_score`` (-1: on no such edge).  A merge needs an average of at least
+    ``min_score`` across the two clusters, so at least one such edge between them: clusters
+    never span two components, and components do not interact (each merge reads only its
+    own clusters).  So agglomerating each component with its own edges gives exactly the
+    groups and refusals of one agglomeration of all edges, in less memory at a time.
+    """
+    if components is None:
+        runs: list[tuple[list[int] | None, dict[tuple[int, int], float]]] = [(None, edges)]
+        alone: list[list[int]] = []
+    else:
+        inner: dict[int, dict[tuple[int, int], float]] = {}
+        for (i, j), score in edges.items():
+            c = int(components[i])
+            if c >= 0 and c == components[j]:
+                inner.setdefault(c, {})[(i, j)] = score
+        order = np.argsort(components, kind="stable")
+        labels = components[order]
+        cuts = np.flatnonzero(np.diff(labels)) + 1
+        runs, alone = [], []
+        for block, label in zip(np.split(order, cuts), labels[np.r_[0, cuts]], strict=True):
+            if label < 0:
+                alone.extend([int(i)] for i in block)
+            else:
+                runs.append((block.tolist(), inner.get(int(label), {})))
+        if not len(order):
+            runs = []
+    groups = list(alone)
+    refused = [0, 0, 0]
+    for nodes, part in runs:
+        agglo = Agglomerator(scorer, contrast, part, rules, days, nodes)
+        groups.extend(agglo.run(progress))
+        refused[0] += agglo.refused_window
+        refused[1] += agglo.refused_contrast
+        refused[2] += agglo.refused_links
+    return Agglomeration(sorted(groups, key=lambda m: m[0]), *refused)

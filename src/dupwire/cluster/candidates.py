@@ -84,13 +84,19 @@ def find_candidates(
     max_bucket: int,
     max_candidates: int,
     banding: Callable[[U64, LshLayout, int], Candidates] | None = None,
+    sketching: Callable[[list[U64], int, int], U64] | None = None,
 ) -> CandidateSet:
     """Candidate pairs of the shingle sets, at most ``max_candidates`` partners per article.
 
     ``banding(signatures, layout, max_bucket)`` groups the band keys (by default
-    :func:`dupwire.index.candidate_pairs`; an engine may run it elsewhere).
+    :func:`dupwire.index.candidate_pairs`; an engine may run it elsewhere), and
+    ``sketching(sets, num_perm, seed)`` computes the signatures (by default
+    :func:`dupwire.sketch.signatures`).
     """
-    sigs = signatures(sets, num_perm=num_perm, seed=seed)
+    if sketching is None:
+        sigs = signatures(sets, num_perm=num_perm, seed=seed)
+    else:
+        sigs = sketching(sets, num_perm, seed)
     if banding is None:
         pairs = candidate_pairs(sigs, layout=layout, max_bucket=max_bucket).pairs
     else:

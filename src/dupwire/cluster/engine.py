@@ -2,7 +2,8 @@
 
 The pipeline (:mod:`dupwire.cluster.pipeline`) asks an *engine* for the two steps whose cost
 grows with the corpus and that split into independent parts: scanning the articles (one
-article at a time) and grouping band keys into candidate pairs (a shuffle by key).  Every
+article at a time), MinHash signatures (one shingle set at a time) and grouping band keys
+into candidate pairs (a shuffle by key).  Every
 other step runs in the pipeline itself, on the arrays these return, so an engine that returns
 the same arrays gives the same clusters, ids and representatives.
 
@@ -14,9 +15,10 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from dupwire._numeric import U64
+from dupwire._numeric import I64, U64
 from dupwire.cluster.scan import CorpusText, Progress, scan_corpus
 from dupwire.index import Candidates, LshLayout, candidate_pairs
+from dupwire.sketch import signatures
 
 __all__ = ["Engine", "LocalEngine"]
 
@@ -28,16 +30,32 @@ class Engine(Protocol):
         """:func:`dupwire.cluster.scan.scan_corpus` of ``texts`` (article ``k`` = ``texts[k]``)."""
         ...
 
+    def signatures(self, sets: list[U64], num_perm: int, seed: int) -> U64:
+        """:func:`dupwire.sketch.signatures` of the shingle sets (row ``k`` = ``sets[k]``)."""
+        ...
+
     def band_pairs(self, sigs: U64, layout: LshLayout, max_bucket: int) -> Candidates:
         """:func:`dupwire.index.candidate_pairs` of the signature rows."""
         ...
 
+    def components(self, pairs: I64, n: int) -> I64 | None:
+        """The connected component of each of ``n`` articles in the graph of ``pairs`` (the
+        smallest article of it; -1 for an article on no pair), or None to agglomerate all
+        edges at once (:func:`dupwire.cluster.agglomerate.agglomerate`: the same groups)."""
+        ...
+
 
 class LocalEngine:
-    """Both steps in this process."""
+    """Every step in this process."""
 
     def scan(self, texts: list[str], workers: int, progress: Progress | None) -> CorpusText:
         return scan_corpus(texts, workers, progress)
 
+    def signatures(self, sets: list[U64], num_perm: int, seed: int) -> U64:
+        return signatures(sets, num_perm=num_perm, seed=seed)
+
     def band_pairs(self, sigs: U64, layout: LshLayout, max_bucket: int) -> Candidates:
         return candidate_pairs(sigs, layout=layout, max_bucket=max_bucket)
+
+    def components(self, pairs: I64, n: int) -> I64 | None:
+        return None

@@ -8,7 +8,8 @@ Every stage sees the articles sorted by id, so the input order never matters:
 3. :mod:`~dupwire.cluster.vectors`: word vectors and the contrast words;
 4. :mod:`~dupwire.cluster.candidates`: MinHash/LSH candidate pairs;
 5. :mod:`~dupwire.cluster.verify`: a pair score for every candidate;
-6. :mod:`~dupwire.cluster.agglomerate`: average linkage without chaining;
+6. :mod:`~dupwire.cluster.agglomerate`: average linkage without chaining (per connected
+   component of the strong edges when the engine computes them);
 7. representatives, ids and each member's relation to its representative.
 """
 
@@ -23,7 +24,7 @@ import numpy as np
 
 from dupwire._numeric import F64
 from dupwire.align.bags import SentenceBags
-from dupwire.cluster.agglomerate import Agglomerator, LinkageRules
+from dupwire.cluster.agglomerate import LinkageRules, agglomerate
 from dupwire.cluster.candidates import article_shingles, find_candidates, lsh_settings
 from dupwire.cluster.copies import CopyGroups, copy_groups
 from dupwire.cluster.engine import Engine, LocalEngine
@@ -134,6 +135,7 @@ def cluster(
         max_bucket=max_bucket,
         max_candidates=p.max_candidates,
         banding=engine.band_pairs,
+        sketching=engine.signatures,
     )
     pairs = found.pairs
     # Sentence bags, for the articles that can be aligned: those with a candidate or a copy.
@@ -155,8 +157,10 @@ def cluster(
     scorer = PairScorer(vectors, passage, dated, p.time_cost)
     edges = scorer.edges(pairs, similarity)
     rules = LinkageRules(p.min_score, p.link_score, p.contrast_alpha, p.contrast_min_size, p.window)
-    agglo = Agglomerator(scorer, contrast, edges, rules, dated)
-    groups = _expand(agglo.run(progress), copies.leader)
+    strong = np.array([e for e, score in edges.items() if score >= p.min_score], np.int64)
+    components = engine.components(strong.reshape(-1, 2), n)
+    agglo = agglomerate(scorer, contrast, edges, rules, dated, components, progress)
+    groups = _expand(agglo.groups, copies.leader)
     clock.lap("cluster")
 
     clusters, singletons, assignments = _finish(
