@@ -150,8 +150,12 @@ def test_provenance_by_date_then_insertion(tmp_path: Path) -> None:
         assert [m.id for m in window.matches] == ["later"]
         with pytest.raises(ParamsError, match="window needs a dated query"):
             index.query(Article("q", text_a), window=3)
-        with pytest.raises(InputError, match="not an ISO 8601 date"):
-            index.add([Article("bad", text_a, meta={"date": "yesterday"})])
+        added = index.add([Article("bad", text_a, meta={"date": "yesterday"})])
+        assert [i for i, _ in added.warnings] == ["bad"]
+        assert "treated as undated" in added.warnings[0][1]
+        assert "bad" in index
+        with pytest.raises(ParamsError, match="--since 'last week' is not an ISO 8601 date"):
+            index.query(Article("q", text_a), since="last week")
     with Index.open(tmp_path / "u.db") as index:  # undated: insertion order decides
         index.add([Article("z-first", text_b)])
         index.add([Article("a-second", text_a)])
@@ -371,3 +375,36 @@ def test_reader_sees_consistent_snapshots_while_a_writer_adds(
         assert n % 8 == 0 or n == len(arts)
         expected = {arts[j].id for j in _batch_partners([*texts[:n], probe.text], n)}
         assert found == expected, n
+
+
+def _run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "dupwire", *args]
+    return subprocess.run(cmd, capture_output=True, text=True, check=False, timeout=120)
+
+
+def test_cli_add_keeps_a_record_with_a_bad_date_undated_as_cluster_does(tmp_path: Path) -> None:
+    records = [
+        {"id": "a", "text": SEED_A.read_text(encoding="utf-8"), "date": "last Tuesday"},
+        {"id": "b", "text": SEED_B.read_text(encoding="utf-8"), "date": "2019-10-30"},
+    ]
+    source, db = tmp_path / "in.jsonl", tmp_path / "n.db"
+    source.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    batch = _run_cli("cluster", str(source), "--json")
+    added = _run_cli("index", "add", str(source), "--db", str(db), "--json")
+    assert batch.returncode == 0 and added.returncode == 0, added.stderr
+    warning = [line for line in added.stderr.splitlines() if line.startswith("warning:")]
+    assert warning == [line for line in batch.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warning) == 1 and warning[0].startswith("warning: a: date 'last Tuesday'")
+    doc = json.loads(added.stdout)
+    assert doc["added"] == 2 and doc["n_articles"] == 2 and doc["failures"] == []
+    assert [w["id"] for w in doc["warnings"]] == ["a"]
+    with sqlite3.connect(db) as conn:
+        dates = dict(conn.execute("SELECT id, date FROM docs").fetchall())
+    assert dates == {"a": None, "b": "2019-10-30"}
+    found = _run_cli("index", "query", str(source), "--db", str(db), "--json")
+    assert found.returncode == 0, found.stderr
+    results = {r["query_id"]: r for r in json.loads(found.stdout)["results"]}
+    assert results["a"]["query_date"] is None and "treated as undated" in results["a"]["warning"]
+    assert [m["id"] for m in results["a"]["matches"]] == ["b"]
+    assert [m["date"] for m in results["b"]["matches"]] == [None]
+    assert found.stderr.count("warning: a: date 'last Tuesday'") == 1

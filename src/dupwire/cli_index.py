@@ -24,6 +24,7 @@ from dupwire.cli import (
     TitleFieldOpt,
     _err,
     _load,
+    _note,
     _progress,
     fail,
 )
@@ -122,6 +123,7 @@ def add(
     index = _open(db, create=True, store_text=not no_text)
     articles = corpus.articles
     replaced: list[str] = []
+    warned: list[tuple[str, str]] = []
     try:
         present = index.existing(a.id for a in articles)
         if present and not replace:
@@ -136,17 +138,21 @@ def add(
             for lo in range(0, len(articles), batch):
                 done = index.add(articles[lo : lo + batch], replace=replace)
                 replaced.extend(done.replaced)
+                warned.extend(done.warnings)
                 bar.update(task, completed=min(lo + batch, len(articles)))
         total = len(index)
     except DupwireError as exc:
         fail(str(exc))
     finally:
         index.close()
+    for article_id, reason in warned:
+        _note("warning:", "yellow", f"{article_id}: {reason}")
     doc = {
         "db": str(db),
         "added": len(articles),
         "replaced": replaced,
         "n_articles": total,
+        "warnings": [{"id": i, "warning": w} for i, w in warned],
         "failures": [{"id": f.id, "error": f.reason} for f in corpus.failures],
     }
     if json_out:
@@ -224,6 +230,9 @@ def query(
         fail(str(exc))
     finally:
         index.close()
+    for result in results:
+        if result.warning:
+            _note("warning:", "yellow", f"{result.query_id}: {result.warning}")
     if json_out:
         doc = {
             "results": [r.to_dict() for r in results],

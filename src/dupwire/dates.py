@@ -33,7 +33,7 @@ import numpy.typing as npt
 
 from dupwire.errors import ParamsError
 
-__all__ = ["NEWS_CYCLE", "TIME_COST", "format_day", "parse_date", "time_penalty"]
+__all__ = ["NEWS_CYCLE", "TIME_COST", "format_day", "iso_date", "parse_date", "time_penalty"]
 
 #: Days in which reprints and same-day follow-ups of one story appear.
 NEWS_CYCLE = 7.0
@@ -48,30 +48,59 @@ def parse_date(value: object) -> float | None:
 
     Raises :class:`ParamsError` with a one-line reason for a value that is not a date.
     """
+    read = _read_date(value)
+    return None if read is None else (read[0] - _EPOCH).total_seconds() / 86400.0
+
+
+def iso_date(value: object) -> str | None:
+    """The date as ISO 8601 text, or None for no date: ``YYYY-MM-DD`` for a date, and
+    ``YYYY-MM-DDTHH:MM:SS[.ffffff]`` in UTC for a datetime, so that texts compare as times.
+
+    Raises :class:`ParamsError` (as :func:`parse_date`) for a value that is not a date.
+
+    >>> iso_date("2024-03-05"), iso_date("2024-03-05T23:30:00-05:00")
+    ('2024-03-05', '2024-03-06T04:30:00')
+    """
+    read = _read_date(value)
+    if read is None:
+        return None
+    moment, timed = read
+    if not timed:
+        return moment.date().isoformat()
+    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat()
+
+
+def _read_date(value: object) -> tuple[dt.datetime, bool] | None:
+    """The moment (time zone aware, UTC when none is given) and whether it has a time."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    timed = True
     if isinstance(value, dt.datetime):
         moment = value
     elif isinstance(value, dt.date):
-        moment = dt.datetime(value.year, value.month, value.day)
+        moment, timed = dt.datetime(value.year, value.month, value.day), False
     elif isinstance(value, str):
         text = value.strip()
         if text.endswith(("Z", "z")):
             text = text[:-1] + "+00:00"
         try:
-            moment = dt.datetime.fromisoformat(text)
+            day = dt.date.fromisoformat(text)
+            moment, timed = dt.datetime(day.year, day.month, day.day), False
         except ValueError:
-            msg = (
-                f"date {value!r} is not an ISO 8601 date or datetime "
-                "(such as 2024-03-05 or 2024-03-05T14:30:00Z); the article is treated as undated"
-            )
-            raise ParamsError(msg) from None
+            try:
+                moment = dt.datetime.fromisoformat(text)
+            except ValueError:
+                msg = (
+                    f"date {value!r} is not an ISO 8601 date or datetime (such as 2024-03-05 "
+                    "or 2024-03-05T14:30:00Z); the article is treated as undated"
+                )
+                raise ParamsError(msg) from None
     else:
         msg = f"date {value!r} is a {type(value).__name__}, not an ISO 8601 string"
         raise ParamsError(msg)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)
-    return (moment - _EPOCH).total_seconds() / 86400.0
+    return moment, timed
 
 
 def format_day(days: float) -> str:

@@ -75,6 +75,7 @@ class QueryResult:
     ``earliest_id`` is the earliest version of the story among the query and its matches
     that tell it (verdict ``same_story`` or ``partial_reuse``; every match when unverified).
     ``n_articles`` is the size of the index the query saw (one consistent snapshot).
+    ``warning`` says why the query's date could not be used (it is then treated as undated).
     """
 
     query_id: str
@@ -84,6 +85,7 @@ class QueryResult:
     n_candidates: int
     n_articles: int
     verified: bool
+    warning: str | None = None
 
     def __len__(self) -> int:
         return len(self.matches)
@@ -97,6 +99,7 @@ class QueryResult:
             "n_candidates": self.n_candidates,
             "n_articles": self.n_articles,
             "verified": self.verified,
+            "warning": self.warning,
             "matches": [m.to_dict() for m in self.matches],
         }
 
@@ -169,17 +172,20 @@ class QueryResult:
 
 @dataclass(frozen=True, slots=True)
 class AddResult:
-    """What :meth:`Index.add` did: the ids added (``replaced`` among them) and the index size."""
+    """What :meth:`Index.add` did: the ids added (``replaced`` among them), the index size,
+    and ``(id, reason)`` for each article whose date could not be read (stored undated)."""
 
     added: tuple[str, ...]
     replaced: tuple[str, ...]
     n_articles: int
+    warnings: tuple[tuple[str, str], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "added": len(self.added),
             "replaced": list(self.replaced),
             "n_articles": self.n_articles,
+            "warnings": [{"id": i, "warning": w} for i, w in self.warnings],
         }
 
 

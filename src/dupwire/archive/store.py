@@ -38,6 +38,7 @@ import numpy as np
 
 from dupwire.archive.keys import KeyBatch, KeySettings, article_keys, keys_of_signatures
 from dupwire.archive.results import AddResult, IndexStats, Match, QueryResult
+from dupwire.dates import iso_date
 from dupwire.errors import DuplicateIdError, DupwireError, IndexFileError, InputError, ParamsError
 from dupwire.index import MAX_REFINE
 from dupwire.model import Article
@@ -67,26 +68,27 @@ CREATE TABLE delta(key INTEGER, doc INTEGER, bands BLOB NOT NULL, PRIMARY KEY (k
 """
 
 
-def _iso(value: object, article_id: str) -> str | None:
-    """The article's date as ISO 8601 text, or None when it has none."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    text = str(value).strip()
+def _dates(articles: Sequence[Article]) -> tuple[list[str | None], list[tuple[str, str]]]:
+    """Each article's date as ISO text (:func:`dupwire.dates.iso_date`), and ``(id, reason)``
+    for each given date that could not be read: that article is treated as undated, as
+    batch clustering treats it."""
+    dates: list[str | None] = []
+    warnings: list[tuple[str, str]] = []
+    for article in articles:
+        try:
+            dates.append(iso_date(article.meta.get("date")))
+        except ParamsError as exc:
+            dates.append(None)
+            warnings.append((article.id, str(exc)))
+    return dates, warnings
+
+
+def _since(value: object) -> str | None:
     try:
-        if len(text) == 10:
-            return dt.date.fromisoformat(text).isoformat()
-        stamp = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        if stamp.tzinfo is not None:  # compared as text, so every time is in UTC
-            stamp = stamp.astimezone(dt.timezone.utc).replace(tzinfo=None)
-        return stamp.isoformat()
-    except ValueError:
-        msg = (
-            f"article {article_id!r} has date {text!r}, which is not an ISO 8601 date; "
-            "give dates as YYYY-MM-DD or YYYY-MM-DDTHH:MM:SS"
-        )
-        raise InputError(msg) from None
+        return iso_date(value)
+    except ParamsError:
+        msg = f"--since {value!r} is not an ISO 8601 date; give it as YYYY-MM-DD"
+        raise ParamsError(msg) from None
 
 
 def _before(a: tuple[str | None, float], b: tuple[str | None, float]) -> bool:
@@ -271,9 +273,9 @@ class Index:
             dupes = ", ".join(repr(i) for i in sorted(i for i, k in counts.items() if k > 1)[:3])
             msg = f"article ids must be unique; repeated in this batch: {dupes}"
             raise DuplicateIdError(msg)
-        dates = [_iso(a.meta.get("date"), a.id) for a in articles]
+        dates, warnings = _dates(articles)
         batch = article_keys([a.text for a in articles], self.settings, workers=workers)
-        return self._write(articles, dates, batch, replace)
+        return self._write(articles, dates, batch, replace, warnings=warnings)
 
     def add_signatures(
         self,
@@ -298,6 +300,7 @@ class Index:
         batch: KeyBatch,
         replace: bool,
         keep_text: bool = True,
+        warnings: Sequence[tuple[str, str]] = (),
     ) -> AddResult:
         ids = [a.id for a in articles]
         conn = self._conn
@@ -344,7 +347,7 @@ class Index:
                 main, delta = main + delta, 0
             self._set_meta(next_doc=first + len(articles), delta_rows=delta, main_rows=main)
             total = int(conn.execute("SELECT count(*) FROM docs").fetchone()[0])
-        return AddResult(tuple(ids), tuple(present), total)
+        return AddResult(tuple(ids), tuple(present), total, tuple(warnings))
 
     def merge(self) -> None:
         """Move the delta rows into the main key table, in key order."""
@@ -440,10 +443,11 @@ class Index:
         if top < 1:
             msg = f"top must be at least 1, got {top}"
             raise ParamsError(msg)
-        q_date = _iso(article.meta.get("date"), article.id)
-        since_iso = _iso(since, "--since") if since is not None else None
+        (q_date,), warned = _dates([article])
+        since_iso = _since(since) if since is not None else None
         if window is not None and q_date is None:
-            msg = f"window needs a dated query; article {article.id!r} has no date field"
+            why = f"its date is unusable: {warned[0][1]}" if warned else "it has no date field"
+            msg = f"window needs a dated query; article {article.id!r} has none ({why})"
             raise ParamsError(msg)
         batch = article_keys([article.text], self.settings)
         q_keys = batch.band_key(0, self.settings.bands)
@@ -487,6 +491,7 @@ class Index:
             n_candidates=len(cands),
             n_articles=n_articles,
             verified=do_verify,
+            warning=warned[0][1] if warned else None,
         )
 
     def candidates(self, signature: Any, *, article_id: str = "\uffff") -> dict[str, int]:
