@@ -429,6 +429,9 @@ _SPECIAL_RE = re.compile(
 )
 
 
+_WHOLE: dict[str, tuple[str, float]] = {}
+
+
 def analyse(raw: str) -> tuple[str, float]:
     """Matching key and rare-word weight of one word as written (one token of
     :func:`tokenize`, as :func:`raw_words` gives them).
@@ -436,11 +439,45 @@ def analyse(raw: str) -> tuple[str, float]:
     >>> analyse("Patrolled"), analyse("twenty-four")
     (('patrol', 4.1), ('24', 1.5))
     """
-    if _SPECIAL_RE.search(raw):
-        toks = tokenize(raw)
-        if len(toks) == 1:
-            return toks[0].key, toks[0].weight
-    return _ANALYSED.get(raw) or _analyse(raw)
+    found = _WHOLE.get(raw)
+    if found is None:
+        found = _ANALYSED.get(raw) or _analyse(raw)
+        if _SPECIAL_RE.search(raw):
+            toks = tokenize(raw)
+            if len(toks) == 1:
+                found = (toks[0].key, toks[0].weight)
+        if len(_WHOLE) >= _ANALYSED_MAX:
+            _WHOLE.clear()
+        _WHOLE[raw] = found
+    return found
+
+
+class _NumberWords(dict[str, bool]):
+    """Whether a word as written is a number word ("Twenty", "millions"): one that
+    :func:`tokenize` may join with its neighbours into one number token."""
+
+    def __missing__(self, raw: str) -> bool:
+        values, scales = _number_keys()
+        key = (_ANALYSED.get(raw) or _analyse(raw))[0]
+        found = self[raw] = key in values or key in scales
+        if len(self) >= _ANALYSED_MAX:
+            self.clear()
+        return found
+
+
+_NUMBER_WORDS = _NumberWords()
+
+
+def _plain_words(text: str, start: int, stop: int) -> list[str] | None:
+    """The words of ``text[start:stop]`` when each word as written is one token (no number
+    words to join, no text without spaces), else None.  Digits alone never join: "3,200,000"
+    is one word and one token, "3.2 million" holds the number word "million"."""
+    words = _WORD_RE.findall(text, start, stop)
+    if any(map(_NUMBER_WORDS.__getitem__, words)):
+        return None
+    if not text.isascii() and _NOSPACE_RE.search(text, start, stop):
+        return None
+    return words
 
 
 def raw_words(text: str, start: int = 0, end: int | None = None) -> list[str]:
@@ -451,9 +488,10 @@ def raw_words(text: str, start: int = 0, end: int | None = None) -> list[str]:
     ['U', 'S', 'troops', '3.2', 'km', 'twenty-four']
     """
     stop = len(text) if end is None else end
-    if _SPECIAL_RE.search(text, start, stop):
+    words = _plain_words(text, start, stop)
+    if words is None:
         return [text[t.start : t.end] for t in tokenize(text, start, stop)]
-    return _WORD_RE.findall(text, start, stop)
+    return words
 
 
 def word_keys(text: str, start: int = 0, end: int | None = None) -> list[tuple[str, float]]:
@@ -465,7 +503,7 @@ def word_keys(text: str, start: int = 0, end: int | None = None) -> list[tuple[s
     ['troop', 'resum', 'patrol']
     """
     stop = len(text) if end is None else end
-    if _SPECIAL_RE.search(text, start, stop):
+    words = _plain_words(text, start, stop)
+    if words is None:
         return [(t.key, t.weight) for t in tokenize(text, start, stop)]
-    cache = _ANALYSED
-    return [cache.get(raw) or _analyse(raw) for raw in _WORD_RE.findall(text, start, stop)]
+    return [_WHOLE.get(raw) or analyse(raw) for raw in words]

@@ -21,7 +21,7 @@ import sentencex
 from dupwire.boilerplate import furniture_flags
 from dupwire.errors import SegmentationError
 
-__all__ = ["Unit", "UnitKind", "split_units"]
+__all__ = ["Unit", "UnitKind", "split_spans", "split_units"]
 
 UnitKind = Literal["story", "boilerplate"]
 
@@ -115,16 +115,32 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
         for part in _split(text[piece_start:piece_end], piece_start):
             s, e = pos, pos + len(part)
             pos = e
-            while s < e and text[s].isspace():
-                s += 1
-            while e > s and text[e - 1].isspace():
-                e -= 1
-            if s < e and _HAS_WORD.search(text, s, e):
+            stripped = part.strip()
+            if not stripped:
+                continue
+            s += len(part) - len(part.lstrip())
+            e = s + len(stripped)
+            if _HAS_WORD.search(stripped):
                 spans.append((s, e))
-            elif s < e and spans:
+            elif spans:
                 # Stray punctuation: attach it to the sentence before.
                 spans[-1] = (spans[-1][0], e)
     return spans
+
+
+def split_spans(text: str) -> list[tuple[int, int, int, bool]]:
+    """``(start, end, block, furniture)`` of each unit of ``text``: :func:`split_units`
+    without the objects, for work that scans whole corpora."""
+    raw: list[tuple[int, int, int]] = []
+    block = 0
+    for line in _LINE_RE.finditer(text):
+        spans = _sentences(text, line.start(), line.end())
+        if not spans:
+            continue
+        raw.extend([(s, e, block) for s, e in spans])
+        block += 1
+    flags = furniture_flags(text, raw)
+    return [(s, e, b, flag) for (s, e, b), flag in zip(raw, flags, strict=True)]
 
 
 def split_units(text: str) -> tuple[Unit, ...]:
@@ -133,16 +149,6 @@ def split_units(text: str) -> tuple[Unit, ...]:
     Raises :class:`~dupwire.errors.SegmentationError` (an ``InputError``) if the sentence
     splitter fails, whatever it raised.
     """
-    raw: list[tuple[int, int, int]] = []
-    block = 0
-    for line in _LINE_RE.finditer(text):
-        spans = _sentences(text, line.start(), line.end())
-        if not spans:
-            continue
-        raw.extend((s, e, block) for s, e in spans)
-        block += 1
-    flags = furniture_flags(text, [(s, e, b) for s, e, b in raw])
     return tuple(
-        Unit(s, e, b, "boilerplate" if flag else "story")
-        for (s, e, b), flag in zip(raw, flags, strict=True)
+        Unit(s, e, b, "boilerplate" if flag else "story") for s, e, b, flag in split_spans(text)
     )

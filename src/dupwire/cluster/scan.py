@@ -18,7 +18,7 @@ import numpy as np
 
 from dupwire._numeric import F64, I32, I64
 from dupwire.normalize import analyse, raw_words
-from dupwire.segment import split_units
+from dupwire.segment import split_spans
 
 __all__ = [
     "CorpusText",
@@ -35,6 +35,14 @@ _SCAN_CHUNK = 500  # articles per scanning task
 _CHUNK_DOCS = 2048  # articles per vectorised step of the corpus-wide tables
 _PARALLEL_FROM = 2000  # automatic workers only for corpora at least this large
 _MAX_AUTO_WORKERS = 8
+
+
+class _Numbering(dict[str, int]):
+    """Numbers words in order of first appearance: ``numbering[word]``."""
+
+    def __missing__(self, word: str) -> int:
+        n = self[word] = len(self)
+        return n
 
 
 @dataclass(slots=True)
@@ -55,21 +63,21 @@ def scan_texts(texts: Sequence[str]) -> ScanPart:
     written form is then analysed once (:func:`dupwire.normalize.analyse`) and the forms
     that share a (key, weight) type are merged with numpy.
     """
-    seen: dict[str, int] = {}
-    number = seen.setdefault
+    seen = _Numbering()
+    number = seen.__getitem__
     raw = array("i")
     sent_tokens = array("i")
     sent_chars = array("i")
     doc_sents = array("i")
     for text in texts:
         count = 0
-        for unit in split_units(text):
-            if unit.kind != "story":
+        for start, end, _, furniture in split_spans(text):
+            if furniture:
                 continue
-            words = raw_words(text, unit.start, unit.end)
-            raw.extend([number(w, len(seen)) for w in words])
+            words = raw_words(text, start, end)
+            raw.extend(map(number, words))
             sent_tokens.append(len(words))
-            sent_chars.append(unit.end - unit.start)
+            sent_chars.append(end - start)
             count += 1
         doc_sents.append(count)
     analysed = [analyse(w) for w in seen]
