@@ -82,12 +82,12 @@ _PHRASE_HINTS = (
 )
 
 
-
 def _hinted(line: str) -> bool:
     """Whether ``line`` holds one of the phrase hints (plain substring tests: far cheaper
     than a case-insensitive regular expression of alternatives)."""
     low = line.lower()
     return any(hint in low for hint in _PHRASE_HINTS)
+
 
 # Words of a timestamp line, lower-cased, with letters and digits apart ("3rd" is "3", "rd";
 # "5:55p" is "5", "55", "p"): month and weekday names and their abbreviations, ordinal
