@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
-from typing import NamedTuple
+from typing import NamedTuple, TypeVar
 
 from dupwire.weights import background_weight, gram_weight
 
@@ -196,8 +196,18 @@ def normalize(text: str) -> str:
     return _WORD_RE.sub(lambda m: canonical_word(m.group(0)), folded)
 
 
+_V = TypeVar("_V")
 _ANALYSED: dict[str, tuple[str, float]] = {}
 _ANALYSED_MAX = 500_000
+
+
+def _remember(cache: dict[str, _V], raw: str, value: _V) -> _V:
+    """Store ``value`` for ``raw`` in one of the word caches, which hold at most
+    ``_ANALYSED_MAX`` entries (a full cache is emptied: words repeat, it refills)."""
+    if len(cache) >= _ANALYSED_MAX:
+        cache.clear()
+    cache[raw] = value
+    return value
 
 
 def _analyse(raw: str) -> tuple[str, float]:
@@ -208,10 +218,7 @@ def _analyse(raw: str) -> tuple[str, float]:
         if word.endswith("'s"):
             word = word[:-2]
         word = canonical_word(word.replace("'", ""))
-        found = (match_key(word), background_weight(word))
-        if len(_ANALYSED) >= _ANALYSED_MAX:
-            _ANALYSED.clear()
-        _ANALYSED[raw] = found
+        found = _remember(_ANALYSED, raw, (match_key(word), background_weight(word)))
     return found
 
 
@@ -273,10 +280,7 @@ def _gram(raw: str) -> tuple[str, float]:
     found = _GRAMS.get(raw)
     if found is None:
         key = _fold(raw)
-        found = (key, gram_weight(key))
-        if len(_GRAMS) >= _ANALYSED_MAX:
-            _GRAMS.clear()
-        _GRAMS[raw] = found
+        found = _remember(_GRAMS, raw, (key, gram_weight(key)))
     return found
 
 
@@ -446,9 +450,7 @@ def analyse(raw: str) -> tuple[str, float]:
             toks = tokenize(raw)
             if len(toks) == 1:
                 found = (toks[0].key, toks[0].weight)
-        if len(_WHOLE) >= _ANALYSED_MAX:
-            _WHOLE.clear()
-        _WHOLE[raw] = found
+        _remember(_WHOLE, raw, found)
     return found
 
 
@@ -459,10 +461,7 @@ class _NumberWords(dict[str, bool]):
     def __missing__(self, raw: str) -> bool:
         values, scales = _number_keys()
         key = (_ANALYSED.get(raw) or _analyse(raw))[0]
-        found = self[raw] = key in values or key in scales
-        if len(self) >= _ANALYSED_MAX:
-            self.clear()
-        return found
+        return _remember(self, raw, key in values or key in scales)
 
 
 _NUMBER_WORDS = _NumberWords()
