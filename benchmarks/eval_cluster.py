@@ -198,12 +198,17 @@ def table(name: str, rows: list[tuple[str, ClusterScores, float]]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def add_data_arguments(parser: argparse.ArgumentParser) -> None:
+    """The labelled file and its fields, as :func:`load` takes them."""
     parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_DATA)
     parser.add_argument("--label-field", default="event")
     parser.add_argument("--id-field", default="id")
     parser.add_argument("--title-field", default="title")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    add_data_arguments(parser)
     parser.add_argument(
         "--only", nargs="*", default=None, help="run only these methods (dupwire, minhash-5, ...)"
     )

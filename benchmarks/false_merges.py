@@ -12,7 +12,7 @@ Clusters a labelled JSONL file with the defaults (:func:`dupwire.cluster.cluster
 A word carried by many stories (a saga's protagonist) is evidence of the topic, not of the
 event; a member held only by such words is a same-saga merge.
 
-    python benchmarks/false_merges.py /work/shared/data/allsides_neus/dev.jsonl --label-field story
+    python benchmarks/false_merges.py path/to/allsides_neus/dev.jsonl --label-field story
     python benchmarks/false_merges.py                                   # ECB+ dev, label "event"
 """
 
@@ -22,13 +22,12 @@ import argparse
 import sys
 from collections import Counter, defaultdict
 from collections.abc import Sequence
-from pathlib import Path
 
 from dupwire.align import explain_similarity
 from dupwire.cluster import cluster
 from dupwire.metrics import score_clustering
 from dupwire.normalize import tokenize
-from eval_cluster import DEFAULT_DATA, load
+from eval_cluster import add_data_arguments, load
 
 
 def _size_bucket(n: int) -> str:
@@ -39,10 +38,7 @@ def _size_bucket(n: int) -> str:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("path", nargs="?", type=Path, default=DEFAULT_DATA)
-    parser.add_argument("--label-field", default="event")
-    parser.add_argument("--id-field", default="id")
-    parser.add_argument("--title-field", default="title")
+    add_data_arguments(parser)
     parser.add_argument("--largest", type=int, default=3, help="clusters to list")
     parser.add_argument("--members", type=int, default=12, help="false members to explain")
     args = parser.parse_args(argv)
