@@ -520,8 +520,11 @@ class Index:
         shared: dict[int, int] = {}
         over: list[int] = []
         known: dict[int, list[int]] = {}  # the buckets that fit
+        won: dict[int, list[int]] = {}  # the bands each of the query's keys wins
+        for band, key in enumerate(q_keys.tolist()):
+            won.setdefault(key, []).append(band)
         for key in distinct:
-            bands = np.flatnonzero(q_keys == key).tolist()
+            bands = won[key]
             per_band = _posting(conn, key, bands, (cap + 1) * len(bands) + 1)
             if per_band is None:  # too many rows at once: read each band's bucket alone
                 per_band = {}
