@@ -331,12 +331,17 @@ def check_article(article: Article) -> None:
 def _preparation_problem(article: Article) -> str | None:
     """Why ``article`` cannot be segmented and tokenised, or None if it can."""
     from dupwire.normalize import analyse, raw_words
-    from dupwire.segment import split_units
+    from dupwire.segment import split_spans
 
+    text = article.text
     try:
-        split_units(article.text)
+        # Words read sentence by sentence, as every later stage reads them (the whole text
+        # at once would go through the full tokenizer whenever one sentence needs it).
+        words: set[str] = set()
+        for start, end, _, _ in split_spans(text):
+            words.update(raw_words(text, start, end))
         # Each distinct word once: this also fills the word cache the later stages use.
-        for word in set(raw_words(article.text)):
+        for word in words:
             analyse(word)
     except SegmentationError as exc:
         return str(exc)
