@@ -266,3 +266,35 @@ def test_cli_input_and_cluster_options_match_the_local_engine(tmp_path: Path) ->
     assert any(r["cluster_id"] is not None for r in records)
     unbounded = runner.invoke(app, ["cluster", str(source), *options[:-4], "--fields", "outlet"])
     assert [json.loads(line) for line in unbounded.stdout.splitlines()] != records
+
+
+def test_cli_cluster_db_matches_the_local_engine(spark: Any, tmp_path: Path) -> None:
+    # cluster --db: the articles an index holds (read back sorted by id, with their titles)
+    # give the local engine's clusters, ids, representatives and records on Spark too.
+    from typer.testing import CliRunner
+
+    from dupwire.cli import app
+
+    source = tmp_path / "in.jsonl"
+    lines = (FIXTURES / "ecbplus" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+    source.write_text("\n".join(lines[:100]) + "\n", encoding="utf-8")
+    db = str(tmp_path / "news.db")
+    runner = CliRunner()
+    for inputs in (source, SEEDS):
+        added = runner.invoke(app, ["index", "add", str(inputs), "--db", db])
+        assert added.exit_code == 0, added.output
+    local = runner.invoke(app, ["cluster", "--db", db, "--json"])
+    assert local.exit_code == 0, local.output
+    out = tmp_path / "out"
+    options = ["--json", "--engine", "spark", "--output", str(out)]
+    on_spark = runner.invoke(app, ["cluster", "--db", db, *options])
+    assert on_spark.exit_code == 0, on_spark.output
+    assert (out / "_stages" / "candidates.json").is_file()  # the Spark stages ran
+    expected, got = json.loads(local.stdout), json.loads(on_spark.stdout)
+    assert got["clusters"] == expected["clusters"]
+    assert got["records"] == expected["records"]
+    assert got["stats"] == {**expected["stats"], "seconds": got["stats"]["seconds"]}
+    assert [json.loads(line) for line in (out / "clusters.jsonl").open()] == expected["records"]
+    assert len(expected["clusters"]) > 5
+    seeds = {p.name for p in SEEDS.iterdir()}
+    assert any(seeds <= set(c["members"]) for c in expected["clusters"])
