@@ -23,6 +23,7 @@ import sentencex
 from dupwire.cli import run
 from dupwire.io import check_article, load_corpus
 from dupwire.model import Article
+from dupwire.report import ClusterReport
 from dupwire.segment import split_units
 
 from .conftest import SEED_A, SEED_B
@@ -142,16 +143,17 @@ def test_any_dependency_failure_while_preparing_costs_one_article(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     panic = _panic_type()
-    import dupwire.normalize
+    import dupwire.cluster.scan
 
-    real = dupwire.normalize.analyse
+    real = dupwire.cluster.scan.analyse
 
     def analyse(word: str) -> tuple[str, float]:
         if word == "POISON":
             raise panic("called `Option::unwrap()` on a `None` value")
         return real(word)
 
-    monkeypatch.setattr(dupwire.normalize, "analyse", analyse)
+    # Every article is read by the scan, whether load_corpus checks it or clustering does.
+    monkeypatch.setattr(dupwire.cluster.scan, "analyse", analyse)
     folder = seed_dir(tmp_path)
     (folder / "poison.txt").write_text("POISON in the text. Troops left.\n", encoding="utf-8")
     corpus = load_corpus([folder])
@@ -165,15 +167,35 @@ def test_any_dependency_failure_while_preparing_costs_one_article(
     assert {r["id"]: r["relation"] for r in jsonl_records(out)}["poison.txt"] == "failed"
 
 
-def test_worker_processes_never_see_a_failing_article(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_article_clustering_cannot_prepare_costs_only_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    import dupwire.cluster.scan
+    import dupwire.segment
     from dupwire.cluster import cluster
     from dupwire.params import ClusterParams
 
+    panic = _panic_type()
+    # Without the same-length copy, the real panic reaches the guard around sentencex; with
+    # one article per scanning task, two workers each scan some of the articles.
+    monkeypatch.setattr(dupwire.segment, "_splitter_safe", lambda chunk: chunk)
+    monkeypatch.setattr(dupwire.cluster.scan, "_SCAN_CHUNK", 1)
     folder = seed_dir(tmp_path)
     (folder / "p.txt").write_bytes(b"He got an A\xc2\xa0. Then left.\n")
-    corpus = load_corpus([folder])
-    result = cluster(corpus.articles, params=ClusterParams(workers=2))
+    corpus = load_corpus([folder], check=False)  # unchecked: clustering finds it
+    assert len(corpus.articles) == 3
+    result = cluster(corpus.articles, params=ClusterParams(workers=workers))
+    (failure,) = result.failures
+    assert failure.id == "p.txt" and "sentence splitter failed" in failure.reason
+    assert panic.__name__ in failure.reason
+    assert [a.id for a in result.assignments] == sorted([SEED_A.name, SEED_B.name])
     assert sorted(result.clusters[0].members) == sorted([SEED_A.name, SEED_B.name])
+    assert result.stats["n_failed"] == 1 and result.stats["n_articles"] == 2
+    # Each input once in the report: the failure is a record with its reason.
+    records = ClusterReport(result, corpus).records()
+    assert sorted(r["id"] for r in records) == sorted(["p.txt", SEED_A.name, SEED_B.name])
+    assert {r["id"]: r["relation"] for r in records}["p.txt"] == "failed"
 
 
 # --- files and records -------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from dupwire.cluster import cluster
-from dupwire.cluster.scan import scan_corpus
+from dupwire.cluster.scan import merge_parts, scan_corpus, scan_texts
 from dupwire.index import LshLayout, candidate_pairs
 from dupwire.io import load_corpus
 from dupwire.model import Article, Clustering
@@ -62,6 +62,36 @@ def test_scan_arrays_match_the_local_scan(engine: SparkEngine) -> None:
     assert local.vocab == spark.vocab
     for name in ("tokens", "type_key", "type_weight", "tok_ptr", "sent_chars", "sent_ptr"):
         assert np.array_equal(getattr(local, name), getattr(spark, name)), name
+
+
+def test_scan_stage_keeps_the_articles_that_failed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    import dupwire.cluster.scan
+    from dupwire.spark import _part_row, _read_parts
+
+    real = dupwire.cluster.scan.analyse
+
+    def analyse(word: str) -> tuple[str, float]:
+        if word == "POISON":
+            raise RuntimeError("cannot read this word")
+        return real(word)
+
+    monkeypatch.setattr(dupwire.cluster.scan, "analyse", analyse)
+    texts = [a.text for a in _ecb()[:3]]
+    texts.insert(1, "Zqxv left. POISON in the text.")  # a new word, then the failing one
+    path = tmp_path / "scan.parquet"
+    pq.write_table(pa.Table.from_pylist([_part_row(0, scan_texts(texts))]), path)
+    text = merge_parts(_read_parts(path, 4), 4)
+    assert [d for d, _ in text.failed] == [1] and "cannot read this word" in text.failed[0][1]
+    local = scan_corpus([texts[0], *texts[2:]], 1)
+    kept = text.without_failed()
+    assert local.vocab == kept.vocab
+    for name in ("tokens", "type_key", "type_weight", "tok_ptr", "sent_chars", "sent_ptr"):
+        assert np.array_equal(getattr(local, name), getattr(kept, name)), name
 
 
 @pytest.mark.parametrize(("max_bucket", "min_bands"), [(4, 1), (12, 2), (400, 3)])

@@ -281,6 +281,8 @@ def _load(
     encoding: str | None,
     max_bytes: int,
     date_field: str = "date",
+    *,
+    check: bool = True,
 ) -> Corpus:
     from dupwire.io import load_corpus
 
@@ -295,6 +297,7 @@ def _load(
             encoding=encoding,
             max_bytes=max_bytes,
             on_progress=lambda done, total: bar.update(task, completed=done, total=total),
+            check=check,
         )
     for note in corpus.notes:
         _note("note:", "yellow", note.message)
@@ -450,6 +453,8 @@ def cluster(
             inputs, db, id_field, text_field, title_field, encoding, max_bytes, date_field
         )
         result = _run_cluster(corpus, params, spark)
+        for failure in result.failures:
+            _note("failed article", "yellow", f"{failure.id}: {failure.reason}")
         report = ClusterReport(result, corpus, fields=extra)
         if spark is not None and output is not None:
             from dupwire.spark import write_records
@@ -473,7 +478,7 @@ def cluster(
     else:
         console = _stdout_console(ColorMode.auto)
         _show(console, report.renderable(width=console.width if console.is_terminal else None))
-    if corpus.failures:
+    if report.corpus.failures:
         raise typer.Exit(EXIT_SOME_FAILED)
 
 
@@ -495,7 +500,10 @@ def _cluster_corpus(
         return load_index_corpus(db)
     if not inputs:
         fail("give the articles to cluster (PATH...), or --db with an index file")
-    return _load(inputs, id_field, text_field, title_field, encoding, max_bytes, date_field)
+    # Clustering prepares every article once and lists those it cannot as failures.
+    return _load(
+        inputs, id_field, text_field, title_field, encoding, max_bytes, date_field, check=False
+    )
 
 
 @app.command(name="eval")

@@ -27,7 +27,7 @@ import sys
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Literal, TextIO
 
@@ -46,7 +46,7 @@ from dupwire.errors import (
     ParamsError,
     SegmentationError,
 )
-from dupwire.model import Article
+from dupwire.model import Article, Failure
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -113,21 +113,6 @@ _ACCEPTED = (
 
 
 @dataclass(frozen=True, slots=True, order=True)
-class Failure:
-    """An article that could not be read: its id (or ``file:line``) and why.
-
-    ``origin`` is where the input is (a path, or ``file:line`` for a record).  A failure is
-    listed under its input's id when no other input uses that id; otherwise (two records,
-    one read and one broken, share an id) it is listed under its origin, so every id in a
-    report stands for one input.
-    """
-
-    id: str
-    reason: str
-    origin: str = ""
-
-
-@dataclass(frozen=True, slots=True, order=True)
 class Note:
     """An article that was read, but not exactly as written: its id and what was changed."""
 
@@ -159,6 +144,17 @@ class Corpus:
     skipped: tuple[Skipped, ...]
     notes: tuple[Note, ...] = ()
     order: tuple[str, ...] = ()
+
+    def with_failures(self, failures: Sequence[Failure]) -> Corpus:
+        """This corpus with the articles ``failures`` name (by id) moved to its failures."""
+        if not failures:
+            return self
+        gone = {f.id for f in failures}
+        return replace(
+            self,
+            articles=tuple(a for a in self.articles if a.id not in gone),
+            failures=tuple(sorted((*self.failures, *failures))),
+        )
 
 
 def read_text(
@@ -241,8 +237,10 @@ def load_corpus(
 
     With ``check`` (the default) every article is cut into sentences and words once
     (:func:`check_article`); one that cannot be becomes a failure instead of stopping a
-    later stage.  Bytes that are not valid UTF-8 and lone surrogates are replaced by U+FFFD
-    and listed in ``notes``.
+    later stage.  :func:`dupwire.cluster.cluster` does the same and lists such articles in
+    ``Clustering.failures``, so a corpus read only to be clustered can skip the check
+    (``check=False``) and prepare each article once.  Bytes that are not valid UTF-8 and lone
+    surrogates are replaced by U+FFFD and listed in ``notes``.
     """
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
@@ -329,30 +327,13 @@ def check_article(article: Article) -> None:
 
 
 def _preparation_problem(article: Article) -> str | None:
-    """Why ``article`` cannot be segmented and tokenised, or None if it can."""
-    from dupwire.normalize import analyse, raw_words
-    from dupwire.segment import split_spans
+    """Why ``article`` cannot be segmented and tokenised, or None if it can: the scan of
+    clustering (:func:`dupwire.cluster.scan.scan_texts`), which reads it as every stage does.
+    """
+    from dupwire.cluster.scan import scan_texts
 
-    text = article.text
-    try:
-        # Words read sentence by sentence, as every later stage reads them (the whole text
-        # at once would go through the full tokenizer whenever one sentence needs it).
-        words: set[str] = set()
-        for start, end, _, _ in split_spans(text):
-            words.update(raw_words(text, start, end))
-        # Each distinct word once: this also fills the word cache the later stages use.
-        for word in words:
-            analyse(word)
-    except SegmentationError as exc:
-        return str(exc)
-    except (KeyboardInterrupt, SystemExit, GeneratorExit):
-        raise
-    except BaseException as exc:  # a panic in compiled code is a BaseException
-        return (
-            f"cannot be cut into sentences and words ({type(exc).__name__}: "
-            f"{str(exc).strip()[:200] or 'no message'}); replace unusual characters in it"
-        )
-    return None
+    failed = scan_texts([article.text]).failed
+    return failed[0][1] if failed else None
 
 
 def _unique_failure_ids(failures: Sequence[Failure], article_ids: set[str]) -> dict[int, Failure]:

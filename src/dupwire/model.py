@@ -23,6 +23,7 @@ __all__ = [
     "Assignment",
     "Cluster",
     "Clustering",
+    "Failure",
     "Link",
     "Passage",
     "RelationKind",
@@ -278,13 +279,29 @@ class Assignment:
         }
 
 
+@dataclass(frozen=True, slots=True, order=True)
+class Failure:
+    """An article that could not be read or prepared: its id (or ``file:line``) and why.
+
+    ``origin`` is where the input is (a path, or ``file:line`` for a record).  A failure is
+    listed under its input's id when no other input uses that id; otherwise (two records,
+    one read and one broken, share an id) it is listed under its origin, so every id in a
+    report stands for one input.
+    """
+
+    id: str
+    reason: str
+    origin: str = ""
+
+
 @dataclass(frozen=True, slots=True)
 class Clustering:
     """The result of :func:`cluster`: clusters, singletons and one assignment per article.
 
     ``stats`` records what the run did: MinHash ``seed`` and ``num_perm``, the LSH layout,
     candidate counts and ``candidates_per_article``, verified pairs, refused merges and
-    ``seconds`` per stage.
+    ``seconds`` per stage.  ``failures`` lists the articles that could not be cut into
+    sentences and words, with the reason: they are in no cluster and have no assignment.
     """
 
     clusters: tuple[Cluster, ...]
@@ -292,6 +309,7 @@ class Clustering:
     assignments: tuple[Assignment, ...] = field(repr=False)
     params: ClusterParams = field(repr=False)
     stats: dict[str, Any] = field(repr=False, compare=False)
+    failures: tuple[Failure, ...] = ()
 
     @property
     def duplicate_ratio(self) -> float:

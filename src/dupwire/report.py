@@ -85,6 +85,8 @@ class ClusterReport:
     fields: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
+        # Articles the clustering could not prepare are failures of the run, like unreadable ones.
+        object.__setattr__(self, "corpus", self.corpus.with_failures(self.result.failures))
         clash = [name for name in self.fields if name in RECORD_FIELDS]
         if clash:
             msg = (

@@ -144,12 +144,15 @@ def _part_row(start: int, part: ScanPart) -> dict[str, Any]:
         "sent_tokens": part.sent_tokens.tobytes(),
         "sent_chars": part.sent_chars.tobytes(),
         "doc_sents": part.doc_sents.tobytes(),
+        "failed_docs": [k for k, _ in part.failed],
+        "failed_reasons": [reason for _, reason in part.failed],
     }
 
 
 _PART_SCHEMA = (
     "start long, n_docs long, type_words array<string>, type_weights array<double>, "
-    "tokens binary, sent_tokens binary, sent_chars binary, doc_sents binary"
+    "tokens binary, sent_tokens binary, sent_chars binary, doc_sents binary, "
+    "failed_docs array<long>, failed_reasons array<string>"
 )
 
 
@@ -189,6 +192,7 @@ def _read_parts(path: Path, n: int) -> list[ScanPart]:
                 np.frombuffer(row["sent_tokens"], dtype=np.int32),
                 np.frombuffer(row["sent_chars"], dtype=np.int32),
                 np.frombuffer(row["doc_sents"], dtype=np.int32),
+                list(zip(row["failed_docs"], row["failed_reasons"], strict=True)),
             )
         )
     if expected != n:
@@ -353,7 +357,7 @@ class SparkEngine:
             shutil.rmtree(self.stages, ignore_errors=True)
 
     def scan(self, texts: list[str], workers: int, progress: Progress | None) -> CorpusText:
-        key = _digest(b"scan/1", *(t.encode("utf-8", "surrogatepass") for t in texts))
+        key = _digest(b"scan/2", *(t.encode("utf-8", "surrogatepass") for t in texts))
         stage = _Stage(self.stages, "scan", key)
         if stage.done():
             self.resumed.append("scan")
@@ -624,11 +628,13 @@ def cluster_spark(
         date_field=date_field,
         encoding=encoding,
         max_bytes=max_bytes,
+        check=False,  # the scan stage lists the articles it cannot prepare
     )
     engine = spark_engine(output, master=master, spark=spark)
     result = cluster(corpus.articles, params=params, engine=engine)
-    write_records(ClusterReport(result, corpus, fields=tuple(fields)).records(), output)
-    return result, corpus
+    report = ClusterReport(result, corpus, fields=tuple(fields))
+    write_records(report.records(), output)
+    return result, report.corpus
 
 
 def cli_spark_engine(output: Path | None, master: str) -> SparkEngine:

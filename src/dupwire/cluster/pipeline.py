@@ -45,7 +45,7 @@ from dupwire.cluster.verify import (
 )
 from dupwire.dates import format_day, parse_date
 from dupwire.errors import DuplicateIdError, ParamsError
-from dupwire.model import Article, Assignment, Cluster, Clustering, RelationKind
+from dupwire.model import Article, Assignment, Cluster, Clustering, Failure, RelationKind
 from dupwire.params import ClusterParams
 
 __all__ = ["cluster"]
@@ -83,19 +83,26 @@ def cluster(
 
     ``progress(stage, done, total)`` is called as stages advance; stages are ``prepare``,
     ``candidates``, ``verify``, ``cluster`` and ``relations``.  ``engine`` runs the parallel
-    steps (:mod:`dupwire.cluster.engine`; by default in this process).
+    steps (:mod:`dupwire.cluster.engine`; by default in this process).  An article that
+    cannot be cut into sentences and words costs only itself: it is listed in
+    ``Clustering.failures`` with the reason.
     """
     engine = engine or LocalEngine()
     _check_ids(articles)
     ordered = sorted(articles, key=lambda a: a.id)
-    n = len(ordered)
     clock = _Clock()
     p = params
 
+    workers = auto_workers(p.workers, len(ordered))
+    text = engine.scan([_story_text(a) for a in ordered], workers, progress)
+    failures = tuple(Failure(ordered[d].id, reason) for d, reason in text.failed)
+    if failures:
+        failed = {d for d, _ in text.failed}
+        ordered = [a for d, a in enumerate(ordered) if d not in failed]
+        text = text.without_failed()
+    n = len(ordered)
     days, date_text, warnings = _dates(ordered)
     dated = days if not np.isnan(days).all() else None
-    workers = auto_workers(p.workers, n)
-    text = engine.scan([_story_text(a) for a in ordered], workers, progress)
     clock.lap("prepare")
 
     furniture = corpus_furniture(
@@ -170,6 +177,7 @@ def cluster(
 
     stats: dict[str, Any] = {
         "n_articles": n,
+        "n_failed": len(failures),
         "num_perm": p.num_perm,
         "seed": p.seed,
         "lsh": {
@@ -194,7 +202,9 @@ def cluster(
         "n_singletons": len(singletons),
         "seconds": clock.seconds,
     }
-    return Clustering(tuple(clusters), tuple(singletons), tuple(assignments), params, stats)
+    return Clustering(
+        tuple(clusters), tuple(singletons), tuple(assignments), params, stats, failures
+    )
 
 
 def _story_text(article: Article) -> str:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from dupwire._numeric import F64, I32, I64
+from dupwire.errors import SegmentationError
 from dupwire.normalize import analyse, raw_words
 from dupwire.segment import split_spans
 
@@ -25,6 +26,7 @@ __all__ = [
     "Progress",
     "auto_workers",
     "merge_parts",
+    "preparation_problem",
     "scan_corpus",
     "scan_texts",
 ]
@@ -37,52 +39,81 @@ _PARALLEL_FROM = 2000  # automatic workers only for corpora at least this large
 _MAX_AUTO_WORKERS = 8
 
 
-class _Numbering(dict[str, int]):
-    """Numbers words in order of first appearance: ``numbering[word]``."""
+class _Words(dict[str, int]):
+    """Numbers words in order of first appearance (``words[word]``), each analysed
+    (:func:`dupwire.normalize.analyse`) once, when first seen, into ``analysed``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.analysed: list[tuple[str, float]] = []
 
     def __missing__(self, word: str) -> int:
+        self.analysed.append(analyse(word))  # raises before the word is numbered
         n = self[word] = len(self)
         return n
+
+    def forget_from(self, n: int) -> None:
+        """Forget every word numbered ``n`` or later."""
+        while len(self) > n:
+            self.popitem()  # the last one numbered
+        del self.analysed[n:]
 
 
 @dataclass(slots=True)
 class ScanPart:
-    """Story sentences of a batch of articles as arrays, types numbered in ``types``."""
+    """Story sentences of a batch of articles as arrays, types numbered in ``types``.
+
+    ``failed`` lists the articles (index in the batch) that could not be cut into sentences
+    and words, with the reason; each has no sentences here."""
 
     types: list[tuple[str, float]]
     tokens: I32  # type of each token of a story sentence, in text order
     sent_tokens: I32  # tokens per story sentence
     sent_chars: I32  # characters per story sentence
     doc_sents: I32  # story sentences per article
+    failed: list[tuple[int, str]]
 
 
 def scan_texts(texts: Sequence[str]) -> ScanPart:
     """Cut ``texts`` into story sentences and weighted word keys.
 
     Words are numbered as written first (one dictionary lookup per token); each distinct
-    written form is then analysed once (:func:`dupwire.normalize.analyse`) and the forms
-    that share a (key, weight) type are merged with numpy.
+    written form is analysed once (:func:`dupwire.normalize.analyse`) and the forms that
+    share a (key, weight) type are merged with numpy.  Every sentence is read, furniture
+    included, so a text that any stage would fail to read fails here, whatever the failure
+    (a panic inside a compiled dependency included): it costs only its own article, listed
+    in ``failed`` (:func:`preparation_problem`).
     """
-    seen = _Numbering()
+    seen = _Words()
     number = seen.__getitem__
     raw = array("i")
     sent_tokens = array("i")
     sent_chars = array("i")
     doc_sents = array("i")
-    for text in texts:
-        count = 0
-        for start, end, _, furniture in split_spans(text):
-            if furniture:
-                continue
-            words = raw_words(text, start, end)
-            raw.extend(map(number, words))
-            sent_tokens.append(len(words))
-            sent_chars.append(end - start)
-            count += 1
-        doc_sents.append(count)
-    analysed = [analyse(w) for w in seen]
-    types = {t: i for i, t in enumerate(dict.fromkeys(analysed))}
-    type_of = np.fromiter(map(types.__getitem__, analysed), dtype=np.int32, count=len(analysed))
+    failed: list[tuple[int, str]] = []
+    for k, text in enumerate(texts):
+        words0, tokens0, sents0 = len(seen), len(raw), len(sent_tokens)
+        try:
+            for start, end, _, furniture in split_spans(text):
+                words = raw_words(text, start, end)
+                if furniture:  # read, as the aligner reads it, but not clustered
+                    for word in words:
+                        analyse(word)
+                    continue
+                raw.extend(map(number, words))
+                sent_tokens.append(len(words))
+                sent_chars.append(end - start)
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException as exc:  # a panic in compiled code is a BaseException
+            failed.append((k, preparation_problem(exc)))
+            seen.forget_from(words0)  # as if the article had never been read
+            del raw[tokens0:], sent_tokens[sents0:], sent_chars[sents0:]
+        doc_sents.append(len(sent_tokens) - sents0)
+    types = {t: i for i, t in enumerate(dict.fromkeys(seen.analysed))}
+    type_of = np.fromiter(
+        map(types.__getitem__, seen.analysed), dtype=np.int32, count=len(seen.analysed)
+    )
     raw_ids = np.frombuffer(raw, dtype=np.int32)
     return ScanPart(
         list(types),
@@ -90,6 +121,18 @@ def scan_texts(texts: Sequence[str]) -> ScanPart:
         np.frombuffer(sent_tokens, dtype=np.int32).copy(),
         np.frombuffer(sent_chars, dtype=np.int32).copy(),
         np.frombuffer(doc_sents, dtype=np.int32).copy(),
+        failed,
+    )
+
+
+def preparation_problem(exc: BaseException) -> str:
+    """Why a text that raised ``exc`` while being cut into sentences and words failed."""
+    if isinstance(exc, SegmentationError):
+        return str(exc)
+    detail = str(exc).strip()[:200] or "no message"
+    return (
+        f"cannot be cut into sentences and words ({type(exc).__name__}: {detail}); "
+        "replace unusual characters in it"
     )
 
 
@@ -104,6 +147,24 @@ class CorpusText:
     tok_ptr: I64  # token offsets per sentence
     sent_chars: I32
     sent_ptr: I64  # sentence offsets per article
+    failed: list[tuple[int, str]]  # articles that could not be read (no sentences), why
+
+    def without_failed(self) -> CorpusText:
+        """The same text without the ``failed`` articles (the others renumbered in order)."""
+        if not self.failed:
+            return self
+        # A failed article has no sentences: dropping its end offset drops it.
+        ends = np.array([d + 1 for d, _ in self.failed], dtype=np.int64)
+        return CorpusText(
+            self.vocab,
+            self.tokens,
+            self.type_key,
+            self.type_weight,
+            self.tok_ptr,
+            self.sent_chars,
+            np.delete(self.sent_ptr, ends),
+            [],
+        )
 
     @property
     def n_docs(self) -> int:
@@ -151,8 +212,10 @@ def merge_parts(
     sent_tokens: list[I32] = []
     sent_chars: list[I32] = []
     doc_sents: list[I32] = []
+    failed: list[tuple[int, str]] = []
     done = 0
     for part in parts:
+        failed += [(done + k, reason) for k, reason in part.failed]
         remap = np.array([types.setdefault(t, len(types)) for t in part.types], dtype=np.int32)
         tokens.append(remap[part.tokens] if len(part.tokens) else part.tokens)
         sent_tokens.append(part.sent_tokens)
@@ -174,6 +237,7 @@ def merge_parts(
         tok_ptr=np.concatenate(([0], np.cumsum(n_tokens, dtype=np.int64))),
         sent_chars=np.concatenate(sent_chars or [np.empty(0, np.int32)]),
         sent_ptr=np.concatenate(([0], np.cumsum(n_sents, dtype=np.int64))),
+        failed=failed,
     )
 
 
