@@ -408,3 +408,35 @@ def test_cli_add_keeps_a_record_with_a_bad_date_undated_as_cluster_does(tmp_path
     assert [m["id"] for m in results["a"]["matches"]] == ["b"]
     assert [m["date"] for m in results["b"]["matches"]] == [None]
     assert found.stderr.count("warning: a: date 'last Tuesday'") == 1
+
+
+def test_an_article_that_cannot_be_prepared_costs_only_itself(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dupwire.cluster.scan
+
+    real = dupwire.cluster.scan.analyse
+
+    def analyse(word: str) -> tuple[str, float]:
+        if word == "POISON":
+            raise RuntimeError("cannot read this word")
+        return real(word)
+
+    monkeypatch.setattr(dupwire.cluster.scan, "analyse", analyse)
+    inbox = tmp_path / "inbox"
+    inbox.mkdir()
+    for seed in (SEED_A, SEED_B):
+        (inbox / seed.name).write_bytes(seed.read_bytes())
+    (inbox / "poison.txt").write_text("Troops left. POISON in the text.\n", encoding="utf-8")
+    db = str(tmp_path / "n.db")
+    added = runner.invoke(app, ["index", "add", str(inbox), "--db", db, "--json"])
+    assert added.exit_code == 1, added.output  # done, one article failed
+    doc = json.loads(added.stdout)
+    assert doc["added"] == 2 and doc["n_articles"] == 2
+    (failure,) = doc["failures"]
+    assert failure["id"] == "poison.txt" and "cannot read this word" in failure["error"]
+    with Index.open(tmp_path / "n.db") as index:
+        assert index.existing(["poison.txt", SEED_A.name]) == [SEED_A.name]
+        assert index.query(Article("q", SEED_B.read_text(encoding="utf-8"))).matches
+        with pytest.raises(InputError, match="cannot read this word"):
+            index.query(Article("q", "POISON again."))

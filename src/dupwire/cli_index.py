@@ -75,8 +75,12 @@ def _read(
     date_field: str,
     encoding: str | None,
     max_bytes: int,
+    *,
+    check: bool = True,
 ) -> Corpus:
-    return _load(inputs, id_field, text_field, title_field, encoding, max_bytes, date_field)
+    return _load(
+        inputs, id_field, text_field, title_field, encoding, max_bytes, date_field, check=check
+    )
 
 
 @index_app.command()
@@ -117,13 +121,17 @@ def add(
     unless --replace. A process killed mid-way leaves the batches already committed.
     """
     try:
-        corpus = _read(inputs, id_field, text_field, title_field, date_field, encoding, max_bytes)
+        # Index.add prepares each article once and lists those it cannot as failures.
+        corpus = _read(
+            inputs, id_field, text_field, title_field, date_field, encoding, max_bytes, check=False
+        )
     except DupwireError as exc:
         fail(str(exc))
     index = _open(db, create=True, store_text=not no_text)
     articles = corpus.articles
     replaced: list[str] = []
     warned: list[tuple[str, str]] = []
+    failures = list(corpus.failures)
     try:
         present = index.existing(a.id for a in articles)
         if present and not replace:
@@ -139,6 +147,7 @@ def add(
                 done = index.add(articles[lo : lo + batch], replace=replace)
                 replaced.extend(done.replaced)
                 warned.extend(done.warnings)
+                failures.extend(done.failures)
                 bar.update(task, completed=min(lo + batch, len(articles)))
         total = len(index)
     except DupwireError as exc:
@@ -147,21 +156,22 @@ def add(
         index.close()
     for article_id, reason in warned:
         _note("warning:", "yellow", f"{article_id}: {reason}")
+    for failure in failures[len(corpus.failures) :]:
+        _note("failed article", "yellow", f"{failure.id}: {failure.reason}")
+    added = len(articles) - (len(failures) - len(corpus.failures))
     doc = {
         "db": str(db),
-        "added": len(articles),
+        "added": added,
         "replaced": replaced,
         "n_articles": total,
         "warnings": [{"id": i, "warning": w} for i, w in warned],
-        "failures": [{"id": f.id, "error": f.reason} for f in corpus.failures],
+        "failures": [{"id": f.id, "error": f.reason} for f in sorted(failures)],
     }
     if json_out:
         typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
-        typer.echo(
-            f"added {len(articles)} articles to {db} ({len(replaced)} replaced); it holds {total}"
-        )
-    if corpus.failures:
+        typer.echo(f"added {added} articles to {db} ({len(replaced)} replaced); it holds {total}")
+    if failures:
         raise typer.Exit(EXIT_SOME_FAILED)
 
 

@@ -30,7 +30,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -92,8 +92,15 @@ class KeySettings:
 
 def shingle_sets(texts: Sequence[str], *, workers: int = 1) -> list[U64]:
     """The shingle set of each text, as batch clustering builds it (without corpus furniture)."""
+    return _scanned_shingles(texts, workers)[0]
+
+
+def _scanned_shingles(
+    texts: Sequence[str], workers: int
+) -> tuple[list[U64], tuple[tuple[int, str], ...]]:
+    """:func:`shingle_sets`, and the texts the scan could not read (with the reason)."""
     text = scan_corpus(list(texts), workers)
-    return article_shingles(text, np.ones(text.n_sents, dtype=bool))
+    return article_shingles(text, np.ones(text.n_sents, dtype=bool)), tuple(text.failed)
 
 
 def _inverse_odd(a: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
@@ -119,6 +126,8 @@ class KeyBatch:
     bands: npt.NDArray[np.uint8] = field(repr=False)
     band_ptr: npt.NDArray[np.int64] = field(repr=False)
     doc_ptr: npt.NDArray[np.int64] = field(repr=False)  # rows of article d: doc_ptr[d:d+2]
+    #: Articles that could not be cut into sentences and words (no rows), with the reason.
+    failed: tuple[tuple[int, str], ...] = ()
 
     @property
     def n_docs(self) -> int:
@@ -173,11 +182,12 @@ def keys_of_signatures(
 def article_keys(
     texts: Sequence[str], settings: KeySettings = KeySettings(), *, workers: int = 1
 ) -> KeyBatch:
-    """Shingles, signatures and stored rows of a batch of texts."""
-    sets = shingle_sets(texts, workers=workers)
+    """Shingles, signatures and stored rows of a batch of texts (``failed``: those the scan
+    could not read)."""
+    sets, failed = _scanned_shingles(texts, workers)
     sigs = signatures(sets, num_perm=settings.num_perm, seed=settings.seed)
     empty = np.fromiter((len(s) == 0 for s in sets), dtype=bool, count=len(sets))
-    return keys_of_signatures(sigs, empty, settings)
+    return replace(keys_of_signatures(sigs, empty, settings), failed=failed)
 
 
 def signature_of(rows: Sequence[tuple[int, bytes]], settings: KeySettings = KeySettings()) -> U64:

@@ -9,7 +9,7 @@ import json
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from dupwire.model import Alignment, Verdict
+from dupwire.model import Alignment, Failure, Verdict
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -173,12 +173,14 @@ class QueryResult:
 @dataclass(frozen=True, slots=True)
 class AddResult:
     """What :meth:`Index.add` did: the ids added (``replaced`` among them), the index size,
-    and ``(id, reason)`` for each article whose date could not be read (stored undated)."""
+    ``(id, reason)`` for each article whose date could not be read (stored undated), and
+    the articles that could not be cut into sentences and words (not stored)."""
 
     added: tuple[str, ...]
     replaced: tuple[str, ...]
     n_articles: int
     warnings: tuple[tuple[str, str], ...] = ()
+    failures: tuple[Failure, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -186,6 +188,7 @@ class AddResult:
             "replaced": list(self.replaced),
             "n_articles": self.n_articles,
             "warnings": [{"id": i, "warning": w} for i, w in self.warnings],
+            "failures": [{"id": f.id, "error": f.reason} for f in self.failures],
         }
 
 

@@ -23,6 +23,7 @@ inserted into ``keys`` directly, sorted, in one transaction.  Queries read both 
 from __future__ import annotations
 
 import bisect
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -39,9 +40,16 @@ import numpy as np
 from dupwire.archive.keys import KeyBatch, KeySettings, article_keys, keys_of_signatures
 from dupwire.archive.results import AddResult, IndexStats, Match, QueryResult
 from dupwire.dates import iso_date
-from dupwire.errors import DuplicateIdError, DupwireError, IndexFileError, InputError, ParamsError
+from dupwire.errors import (
+    DuplicateIdError,
+    DupwireError,
+    IndexFileError,
+    InputError,
+    ParamsError,
+    SegmentationError,
+)
 from dupwire.index import MAX_REFINE
-from dupwire.model import Article
+from dupwire.model import Article, Failure
 from dupwire.params import AlignParams
 
 __all__ = ["SCHEMA_VERSION", "Index"]
@@ -265,7 +273,9 @@ class Index:
         """Add ``articles`` in one transaction: all of them or, on any error, none.
 
         An id already in the index is an error (:class:`DuplicateIdError`) unless
-        ``replace``, which removes the stored version first.
+        ``replace``, which removes the stored version first.  An article that cannot be cut
+        into sentences and words costs only itself: it is not stored and is listed in
+        ``failures``.
         """
         ids = [a.id for a in articles]
         if len(set(ids)) != len(ids):
@@ -273,9 +283,15 @@ class Index:
             dupes = ", ".join(repr(i) for i in sorted(i for i, k in counts.items() if k > 1)[:3])
             msg = f"article ids must be unique; repeated in this batch: {dupes}"
             raise DuplicateIdError(msg)
-        dates, warnings = _dates(articles)
         batch = article_keys([a.text for a in articles], self.settings, workers=workers)
-        return self._write(articles, dates, batch, replace, warnings=warnings)
+        failures = tuple(Failure(articles[d].id, reason) for d, reason in batch.failed)
+        if failures:  # rare: the batch again without them
+            failed = {d for d, _ in batch.failed}
+            articles = [a for d, a in enumerate(articles) if d not in failed]
+            batch = article_keys([a.text for a in articles], self.settings, workers=workers)
+        dates, warnings = _dates(articles)
+        done = self._write(articles, dates, batch, replace, warnings=warnings)
+        return dataclasses.replace(done, failures=failures)
 
     def add_signatures(
         self,
@@ -450,6 +466,9 @@ class Index:
             msg = f"window needs a dated query; article {article.id!r} has none ({why})"
             raise ParamsError(msg)
         batch = article_keys([article.text], self.settings)
+        if batch.failed:
+            msg = f"{article.id}: {batch.failed[0][1]}"
+            raise SegmentationError(msg)
         q_keys = batch.band_key(0, self.settings.bands)
         distinct = sorted({int(k) for k in batch.key.tolist()})
         with _translated(self.path), self._transaction("BEGIN"):
