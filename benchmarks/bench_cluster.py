@@ -4,11 +4,12 @@ For each corpus size, a corpus is generated with ``corpus_gen`` (ECB+ sentences 
 with planted rewrite clusters: see that module) and written as JSON Lines to a temporary
 directory.  Then two pipelines run on it, each in a fresh Python process:
 
-* **dupwire**: ``dupwire.io.load_corpus`` and ``dupwire.cluster.cluster`` with default
-  parameters, end to end (verification included).  Stage boundaries come from the progress
-  callback and from wrapping three functions ``dupwire.cluster`` calls (``signatures``,
-  ``candidate_pairs`` and ``find_candidates``, when present), which also give the
-  candidate pairs for recall; the clustering's own ``stats["seconds"]`` are printed too.
+* **dupwire**: ``dupwire.io.load_corpus`` (``check=False``, as ``dupwire cluster`` reads)
+  and ``dupwire.cluster.cluster`` with default parameters, end to end (verification
+  included).  Stage boundaries come from the progress callback and from wrapping three
+  functions the clustering calls (``signatures`` and ``candidate_pairs`` in
+  ``dupwire.cluster.engine``, ``find_candidates`` in the pipeline, when present), which
+  also give the candidate pairs for recall; the clustering's own ``stats["seconds"]`` are printed too.
 * **datasketch**: the plain pipeline: the JSON Lines records read with ``json``; word
   5-shingles (lower-cased ``\\w+`` tokens, UTF-8 bytes) and
   ``MinHash(num_perm, seed).update_batch`` per article (datasketch's default SHA-1 hashing)
@@ -341,7 +342,7 @@ def run_dupwire(corpus: Path, truth: Path) -> dict[str, Any]:
 
     try:
         from dupwire import cluster as cluster_module
-        from dupwire.cluster import candidates as candidates_module
+        from dupwire.cluster import engine as engine_module
         from dupwire.cluster import pipeline as pipeline_module
     except ImportError as exc:
         msg = (
@@ -402,8 +403,9 @@ def run_dupwire(corpus: Path, truth: Path) -> dict[str, Any]:
         info["topk_found"] = _found(planted, pairs, n)
 
     wrap(pipeline_module, "find_candidates", "boilerplate, vectors", "top-k partners", note_topk)
-    wrap(candidates_module, "signatures", "shingles", "signatures", note_signatures)
-    wrap(candidates_module, "candidate_pairs", "lsh setup", "lsh banding", note_lsh)
+    # The local engine runs signatures and banding (the copy stage signs its own keys).
+    wrap(engine_module, "signatures", "shingles", "signatures", note_signatures)
+    wrap(engine_module, "candidate_pairs", "lsh setup", "lsh banding", note_lsh)
 
     shown: dict[str, int] = {}
 
