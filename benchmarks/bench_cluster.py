@@ -9,7 +9,8 @@ directory.  Then two pipelines run on it, each in a fresh Python process:
   included).  Stage boundaries come from the progress callback and from wrapping three
   functions the clustering calls (``signatures`` and ``candidate_pairs`` in
   ``dupwire.cluster.engine``, ``find_candidates`` in the pipeline, when present), which
-  also give the candidate pairs for recall; the clustering's own ``stats["seconds"]`` are printed too.
+  also give the candidate pairs for recall; the clustering's own ``stats["seconds"]`` are
+  printed too.
 * **datasketch**: the plain pipeline: the JSON Lines records read with ``json``; word
   5-shingles (lower-cased ``\\w+`` tokens, UTF-8 bytes) and
   ``MinHash(num_perm, seed).update_batch`` per article (datasketch's default SHA-1 hashing)
