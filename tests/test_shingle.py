@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import doctest
 import hashlib
+import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -161,3 +163,26 @@ def test_defaults_are_the_tuned_ones() -> None:
 def test_bad_options_are_refused(options: dict[str, float], message: str) -> None:
     with pytest.raises(ParamsError, match=message.replace("(", r"\(").replace("]", r"\]")):
         shingles("text", **options)  # type: ignore[arg-type]
+
+
+def test_key_zipf_table_is_cached_between_runs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dupwire.shingle import _build_key_zipf_table, _key_zipf_table
+
+    monkeypatch.setenv("DUPWIRE_CACHE_DIR", str(tmp_path))
+    built = _build_key_zipf_table()
+    _key_zipf_table.cache_clear()
+    try:
+        assert _key_zipf_table() == built
+        (path,) = tmp_path.iterdir()
+        assert json.loads(path.read_text(encoding="utf-8")) == built
+        path.write_text('{"troop": 9.9', encoding="utf-8")  # a run cut off mid-write
+        _key_zipf_table.cache_clear()
+        assert _key_zipf_table() == built  # rebuilt, not trusted
+        assert json.loads(path.read_text(encoding="utf-8")) == built
+        monkeypatch.setenv("DUPWIRE_CACHE_DIR", str(path / "not-a-directory"))
+        _key_zipf_table.cache_clear()
+        assert _key_zipf_table() == built  # nowhere to write: built each run
+    finally:
+        _key_zipf_table.cache_clear()

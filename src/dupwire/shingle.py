@@ -26,9 +26,13 @@ True
 from __future__ import annotations
 
 import hashlib
+import json
 import math
+import os
+import unicodedata
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -43,6 +47,7 @@ __all__ = [
     "DEFAULT_N",
     "ZIPF_FLOOR",
     "Shingler",
+    "cache_dir",
     "key_hashes",
     "key_shingles",
     "ngram_hashes",
@@ -107,6 +112,46 @@ def ngram_hashes(word_hashes: U64, n: int) -> U64:
 
 @lru_cache(maxsize=1)
 def _key_zipf_table() -> dict[str, float]:
+    """Zipf value of each letter key, read from the cache directory when an earlier run
+    built it with the same tokenizer and word list (building it takes a second or two)."""
+    import wordfreq
+
+    import dupwire.normalize
+
+    digest = hashlib.sha256()
+    for part in (
+        b"key-zipf/1",
+        str(ZIPF_FLOOR).encode(),
+        str(getattr(wordfreq, "__version__", "")).encode(),
+        unicodedata.unidata_version.encode(),
+        Path(dupwire.normalize.__file__).read_bytes(),  # the rule that makes keys
+    ):
+        digest.update(part + b"\0")
+    path = cache_dir() / f"key-zipf-{digest.hexdigest()[:16]}.json"
+    try:
+        table: dict[str, float] = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        table = _build_key_zipf_table()
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            tmp.write_text(json.dumps(table), encoding="utf-8")
+            tmp.replace(path)
+        except OSError:
+            pass  # a read-only home: build it again next time
+    return table
+
+
+def cache_dir() -> Path:
+    """Where tables derived from the installed word lists are kept between runs:
+    ``$DUPWIRE_CACHE_DIR``, else ``$XDG_CACHE_HOME/dupwire``, else ``~/.cache/dupwire``."""
+    if explicit := os.environ.get("DUPWIRE_CACHE_DIR"):
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "dupwire"
+
+
+def _build_key_zipf_table() -> dict[str, float]:
     import wordfreq  # imported here: loading the list takes a moment
 
     floor = 10.0 ** (ZIPF_FLOOR - 9.0)
