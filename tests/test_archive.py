@@ -84,6 +84,28 @@ def test_query_candidates_are_the_batch_candidates(
         assert {m.id for m in found.matches} == expected
 
 
+def test_titled_records_get_the_candidates_clustering_gives_them(
+    tmp_path: Path, ecb_articles: list[Article]
+) -> None:
+    # Each article titled with the lead of the article after it: titles add shared words.
+    base = ecb_articles[:120]
+    arts = [
+        Article(a.id, a.text, meta={"title": base[(k + 1) % len(base)].text.split("\n")[0]})
+        for k, a in enumerate(base)
+    ]
+    stories = [a.story_text for a in arts]
+    assert all(s != a.text for s, a in zip(stories, arts, strict=True))
+    with Index.open(tmp_path / "i.db") as index:
+        index.add(arts)
+        changed = 0
+        for i in range(0, 120, 7):
+            found = index.query(arts[i], top=1000, verify=False)
+            expected = {arts[j].id for j in _batch_partners(stories, i)}
+            assert {m.id for m in found.matches} == expected
+            changed += expected != {arts[j].id for j in _batch_partners([a.text for a in arts], i)}
+        assert changed > 0  # the titles matter, so the test can tell
+
+
 @pytest.mark.parametrize("cap", [3, 2])
 def test_overflowing_buckets_are_refined_as_in_batch(
     tmp_path: Path, ecb_articles: list[Article], cap: int

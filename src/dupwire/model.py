@@ -70,6 +70,18 @@ class Article:
                 return line.strip()
         return ""
 
+    @property
+    def story_text(self) -> str:
+        """The text detection reads (clustering and the index alike): the ``title`` field as
+        a headline line, unless the text already starts with it, then the text."""
+        title = self.meta.get("title")
+        if not isinstance(title, str) or not title.strip():
+            return self.text
+        title = " ".join(title.split())
+        if self.text.lstrip().startswith(title):
+            return self.text
+        return f"{title}\n{self.text}"
+
 
 Verdict = Literal["same_story", "partial_reuse", "unrelated"]
 EditOp = Literal["equal", "replace", "insert", "delete"]

@@ -54,7 +54,7 @@ from dupwire.params import AlignParams
 
 __all__ = ["SCHEMA_VERSION", "Index"]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: keys of the story text (title line + text), as clustering reads
 APPLICATION_ID = 0x64777831  # "dwx1": marks a dupwire index file
 # A batch of at least max(_MERGE_ROWS, key rows / _MERGE_RATIO) rows goes into keys
 # directly; smaller ones go to delta, which is merged into keys once it holds that many.
@@ -283,12 +283,12 @@ class Index:
             dupes = ", ".join(repr(i) for i in sorted(i for i, k in counts.items() if k > 1)[:3])
             msg = f"article ids must be unique; repeated in this batch: {dupes}"
             raise DuplicateIdError(msg)
-        batch = article_keys([a.text for a in articles], self.settings, workers=workers)
+        batch = article_keys([a.story_text for a in articles], self.settings, workers=workers)
         failures = tuple(Failure(articles[d].id, reason) for d, reason in batch.failed)
         if failures:  # rare: the batch again without them
             failed = {d for d, _ in batch.failed}
             articles = [a for d, a in enumerate(articles) if d not in failed]
-            batch = article_keys([a.text for a in articles], self.settings, workers=workers)
+            batch = article_keys([a.story_text for a in articles], self.settings, workers=workers)
         dates, warnings = _dates(articles)
         done = self._write(articles, dates, batch, replace, warnings=warnings)
         return dataclasses.replace(done, failures=failures)
@@ -465,7 +465,7 @@ class Index:
             why = f"its date is unusable: {warned[0][1]}" if warned else "it has no date field"
             msg = f"window needs a dated query; article {article.id!r} has none ({why})"
             raise ParamsError(msg)
-        batch = article_keys([article.text], self.settings)
+        batch = article_keys([article.story_text], self.settings)
         if batch.failed:
             msg = f"{article.id}: {batch.failed[0][1]}"
             raise SegmentationError(msg)

@@ -94,7 +94,7 @@ def cluster(
     p = params
 
     workers = auto_workers(p.workers, len(ordered))
-    text = engine.scan([_story_text(a) for a in ordered], workers, progress)
+    text = engine.scan([a.story_text for a in ordered], workers, progress)
     failures = tuple(Failure(ordered[d].id, reason) for d, reason in text.failed)
     if failures:
         failed = {d for d, _ in text.failed}
@@ -205,18 +205,6 @@ def cluster(
     return Clustering(
         tuple(clusters), tuple(singletons), tuple(assignments), params, stats, failures
     )
-
-
-def _story_text(article: Article) -> str:
-    """The text clustering reads: the record's title as a headline line, unless the text
-    already starts with it, then the text."""
-    title = article.meta.get("title")
-    if not isinstance(title, str) or not title.strip():
-        return article.text
-    title = " ".join(title.split())
-    if article.text.lstrip().startswith(title):
-        return article.text
-    return f"{title}\n{article.text}"
 
 
 def _dates(ordered: list[Article]) -> tuple[F64, list[str | None], list[str | None]]:
