@@ -328,3 +328,25 @@ def test_cli_cluster_db_matches_the_local_engine(spark: Any, tmp_path: Path) -> 
     assert len(expected["clusters"]) > 5
     seeds = {p.name for p in SEEDS.iterdir()}
     assert any(seeds <= set(c["members"]) for c in expected["clusters"])
+
+
+def test_cli_bad_input_stops_before_spark_starts(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from dupwire.cli import app
+
+    runner = CliRunner()
+    out = tmp_path / "out"
+    missing = runner.invoke(
+        app, ["cluster", str(tmp_path / "nope"), "--engine", "spark", "--output", str(out)]
+    )
+    assert missing.exit_code == 2 and "no such file or directory" in missing.stderr
+    empty = tmp_path / "empty.db"
+    empty.write_bytes(b"")
+    no_db = runner.invoke(
+        app, ["cluster", "--db", str(empty), "--engine", "spark", "--output", str(out)]
+    )
+    assert no_db.exit_code == 2 and "Traceback" not in no_db.output
+    assert not out.exists()  # no Spark session, no stage directory left behind
+    unset = runner.invoke(app, ["cluster", str(SEEDS), "--engine", "spark"])
+    assert unset.exit_code == 2 and "--output DIR" in unset.stderr

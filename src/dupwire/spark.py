@@ -61,7 +61,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "SparkEngine",
-    "cli_spark_engine",
+    "check_spark_usage",
     "cluster_spark",
     "connected_components",
     "spark_engine",
@@ -637,15 +637,16 @@ def cluster_spark(
     return result, report.corpus
 
 
-def cli_spark_engine(output: Path | None, master: str) -> SparkEngine:
-    """``dupwire cluster --engine spark``: :func:`spark_engine` after the usage checks."""
+def check_spark_usage(output: Path | None) -> Path:
+    """The usage checks of ``dupwire cluster --engine spark``, made before any input is read
+    or a Spark session starts: the ``--output`` directory, and Java."""
     if output is None:
         msg = "--engine spark writes its results to a directory: pass --output DIR"
         raise ParamsError(msg)
     if shutil.which("java") is None:
         msg = "--engine spark needs Java 17 or later: apt-get install default-jre-headless"
         raise ParamsError(msg)
-    return spark_engine(output, master=master)
+    return output
 
 
 def write_records(records: list[dict[str, Any]], output: Path) -> None:
