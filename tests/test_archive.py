@@ -16,6 +16,7 @@ from typer.testing import CliRunner
 
 from dupwire.archive import Index, KeySettings
 from dupwire.archive.keys import article_keys, shingle_sets, signature_of
+from dupwire.archive.store import SCHEMA_VERSION
 from dupwire.cli import app
 from dupwire.cluster import cluster
 from dupwire.errors import DuplicateIdError, IndexFileError, InputError, ParamsError
@@ -327,7 +328,7 @@ def test_bad_files_give_one_clear_line(tmp_path: Path, ecb_articles: list[Articl
         conn.execute("UPDATE meta SET value='99' WHERE name='schema'")
     assert "schema 99" in _cli_error(["index", "stats", "--db", str(good)])
     with sqlite3.connect(good) as conn:
-        conn.execute("UPDATE meta SET value='1' WHERE name='schema'")
+        conn.execute("UPDATE meta SET value=? WHERE name='schema'", (str(SCHEMA_VERSION),))
     with pytest.raises(IndexFileError, match=r"min_bands=8 \(this build: 4\)"):
         Index.open(good, settings=KeySettings(min_bands=4))
 
