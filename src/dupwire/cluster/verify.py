@@ -6,6 +6,14 @@ also aligned sentence by sentence: the *passage score* of :func:`dupwire.align.r
 one-to-one links, computed by its vectorised twin :class:`dupwire.align.bags.SentenceBags`.
 The **pair score** is ``(similarity + passage score) / 2``; a pair that was not aligned has
 passage score 0.
+
+An article's **background** is its score with its ``BACKGROUND_RANK``-th best candidate (0
+with fewer candidates): how much it resembles the stories around it.  Within a saga (one
+special counsel, one nominee, one war) every article resembles dozens of other stories by
+their shared names; that level is topic, not event.  So every pair score, candidate or not,
+counts only above the smaller background of its two articles.  An article whose 30th
+partner is unrelated (most articles, and every version of a story with fewer than 30
+versions) has background about 0 and keeps its scores.
 """
 
 from __future__ import annotations
@@ -22,10 +30,21 @@ from dupwire.cluster.vectors import SparseVectors
 from dupwire.dates import time_penalty
 from dupwire.params import AlignParams
 
-__all__ = ["PAIR_ALIGN", "PairScorer", "passage_scores", "similarities", "to_verify"]
+__all__ = [
+    "BACKGROUND_RANK",
+    "PAIR_ALIGN",
+    "PairScorer",
+    "backgrounds",
+    "passage_scores",
+    "similarities",
+    "to_verify",
+]
 
 #: The aligner options of the passage score: one-to-one sentence links.
 PAIR_ALIGN = AlignParams(max_merge=1)
+#: The candidate rank whose score is an article's background (the partners each article keeps,
+#: ``ClusterParams.max_candidates``, by default).
+BACKGROUND_RANK = 30
 _PROGRESS_EVERY = 1000
 
 
@@ -62,11 +81,33 @@ def passage_scores(
     return out
 
 
+def backgrounds(pairs: I64, scores: F64, n_docs: int, rank: int = BACKGROUND_RANK) -> F64:
+    """Each article's ``rank``-th highest score among its pairs (0 with fewer, never below 0).
+
+    >>> pairs = np.array([[0, 1], [0, 2], [1, 2]])
+    >>> backgrounds(pairs, np.array([30.0, 10.0, 20.0]), 4, rank=2).tolist()
+    [10.0, 20.0, 10.0, 0.0]
+    """
+    out = np.zeros(n_docs)
+    if len(pairs) == 0 or rank < 1:
+        return out
+    doc = np.concatenate((pairs[:, 0], pairs[:, 1]))
+    value = np.concatenate((scores, scores))
+    order = np.lexsort((-value, doc))
+    doc, value = doc[order], value[order]
+    first = np.searchsorted(doc, doc)  # where each article's run starts
+    at = np.flatnonzero(np.arange(len(doc)) - first == rank - 1)
+    out[doc[at]] = np.maximum(value[at], 0.0)
+    return out
+
+
 class PairScorer:
     """Pair scores of any two articles: exact for candidates and non-candidates alike.
 
     ``days`` holds each article's publication date (days, NaN when unknown); a dated pair
     loses :func:`dupwire.dates.time_penalty` of its gap (``time_cost`` points per e-fold).
+    :meth:`edges` sets each article's background (:func:`backgrounds`); from then on every
+    score, in :meth:`edges` and :meth:`block`, is net of the smaller background of the pair.
     """
 
     def __init__(
@@ -80,6 +121,7 @@ class PairScorer:
         self.passage = passage
         self.days = days
         self.time_cost = time_cost
+        self.background = np.zeros(len(vectors.ptr) - 1)
 
     def penalty(self, rows: Sequence[int] | I64, cols: Sequence[int] | I64) -> F64:
         """The time penalty of every (row, col) pair (0 without dates)."""
@@ -90,14 +132,18 @@ class PairScorer:
         return time_penalty(gap, self.time_cost)
 
     def edges(self, pairs: I64, similarity: F64) -> dict[tuple[int, int], float]:
-        """The pair score of each candidate pair."""
+        """The pair score of each candidate pair, net of the pair's background; sets the
+        backgrounds from the candidates' scores."""
         if self.days is not None and self.time_cost > 0 and len(pairs):
             gap = self.days[pairs[:, 0]] - self.days[pairs[:, 1]]
             similarity = similarity - 2.0 * time_penalty(gap, self.time_cost)
-        return {
-            (i, j): (sim + self.passage.get((i, j), 0.0)) / 2.0
-            for (i, j), sim in zip(pairs.tolist(), similarity.tolist(), strict=True)
-        }
+        passage = np.array([self.passage.get((i, j), 0.0) for i, j in pairs.tolist()])
+        scores = (similarity + passage) / 2.0
+        self.background = backgrounds(pairs, scores, len(self.background))
+        if len(pairs):
+            bg = self.background
+            scores = scores - np.minimum(bg[pairs[:, 0]], bg[pairs[:, 1]])
+        return {(i, j): s for (i, j), s in zip(pairs.tolist(), scores.tolist(), strict=True)}
 
     def block(self, rows: Sequence[int], cols: Sequence[int]) -> F64:
         """Pair score of every article in ``rows`` with every article in ``cols``."""
@@ -107,4 +153,8 @@ class PairScorer:
                 value = self.passage.get((i, j) if i < j else (j, i))
                 if value is not None:
                     scores[r, c] += value
-        return scores / 2.0 - self.penalty(rows, cols)
+        bg = self.background
+        floor = np.minimum.outer(
+            bg[np.asarray(rows, dtype=np.int64)], bg[np.asarray(cols, dtype=np.int64)]
+        )
+        return scores / 2.0 - self.penalty(rows, cols) - floor
