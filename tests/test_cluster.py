@@ -14,6 +14,7 @@ from dupwire import Article, DuplicateIdError, ParamsError
 from dupwire.cluster import Clustering, cluster, distinct_groups
 from dupwire.cluster.candidates import article_shingles
 from dupwire.cluster.scan import scan_corpus
+from dupwire.cluster.verify import backgrounds
 from dupwire.index import DEFAULT_LAYOUT, DEFAULT_MAX_BUCKET
 from dupwire.metrics import score_clustering
 from dupwire.params import ClusterParams
@@ -268,6 +269,25 @@ def test_shingles_equal_the_shingle_module(ecb_records: list[dict[str, Any]]) ->
         mine = (sent_of_token >= lo) & (sent_of_token < hi) & keep[sent_of_token]
         words = [text.vocab[k] for k in text.keys(0, len(text.tokens))[mine].tolist()]
         assert np.array_equal(got[d], key_shingles(words)), d
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 6), st.integers(0, 6), st.floats(-5.0, 100.0)),
+        max_size=40,
+    ),
+    st.integers(1, 5),
+)
+def test_background_is_the_rank_th_best_partner(
+    triples: list[tuple[int, int, float]], rank: int
+) -> None:
+    pairs = [(min(i, j), max(i, j), s) for i, j, s in triples if i != j]
+    unique = {(i, j): s for i, j, s in pairs}
+    arr = np.array(list(unique), dtype=np.int64).reshape(-1, 2)
+    got = backgrounds(arr, np.array(list(unique.values())), 8, rank)
+    for d in range(8):
+        mine = sorted((s for (i, j), s in unique.items() if d in (i, j)), reverse=True)
+        assert got[d] == (max(mine[rank - 1], 0.0) if len(mine) >= rank else 0.0)
 
 
 def test_corpus_damping_matches_the_formula() -> None:
