@@ -7,13 +7,13 @@ one-to-one links, computed by its vectorised twin :class:`dupwire.align.bags.Sen
 The **pair score** is ``(similarity + passage score) / 2``; a pair that was not aligned has
 passage score 0.
 
-An article's **background** is its score with its ``BACKGROUND_RANK``-th best candidate (0
-with fewer candidates): how much it resembles the stories around it.  Within a saga (one
-special counsel, one nominee, one war) every article resembles dozens of other stories by
-their shared names; that level is topic, not event.  So every pair score, candidate or not,
-counts only above the smaller background of its two articles.  An article whose 30th
-partner is unrelated (most articles, and every version of a story with fewer than 30
-versions) has background about 0 and keeps its scores.
+An article's **background** is its text score (before any time penalty) with its
+``BACKGROUND_RANK``-th best candidate (0 with fewer candidates): how much it resembles the
+stories around it.  Within a saga (one special counsel, one nominee, one war) every article
+resembles dozens of other stories by their shared names; that level is topic, not event.  So
+every pair score, candidate or not, counts only above the smaller background of its two
+articles.  An article whose 30th partner is unrelated (most articles, and every version of a
+story with fewer than 30 versions) has background about 0 and keeps its scores.
 """
 
 from __future__ import annotations
@@ -133,16 +133,16 @@ class PairScorer:
 
     def edges(self, pairs: I64, similarity: F64) -> dict[tuple[int, int], float]:
         """The pair score of each candidate pair, net of the pair's background; sets the
-        backgrounds from the candidates' scores."""
-        if self.days is not None and self.time_cost > 0 and len(pairs):
-            gap = self.days[pairs[:, 0]] - self.days[pairs[:, 1]]
-            similarity = similarity - 2.0 * time_penalty(gap, self.time_cost)
+        backgrounds from the candidates' text scores (before any time penalty)."""
         passage = np.array([self.passage.get((i, j), 0.0) for i, j in pairs.tolist()])
         scores = (similarity + passage) / 2.0
         self.background = backgrounds(pairs, scores, len(self.background))
         if len(pairs):
             bg = self.background
             scores = scores - np.minimum(bg[pairs[:, 0]], bg[pairs[:, 1]])
+        if self.days is not None and self.time_cost > 0 and len(pairs):
+            gap = self.days[pairs[:, 0]] - self.days[pairs[:, 1]]
+            scores = scores - time_penalty(gap, self.time_cost)
         return {(i, j): s for (i, j), s in zip(pairs.tolist(), scores.tolist(), strict=True)}
 
     def block(self, rows: Sequence[int], cols: Sequence[int]) -> F64:
