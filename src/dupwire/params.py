@@ -88,7 +88,9 @@ class ClusterParams:
       values used are recorded in :attr:`dupwire.cluster.Clustering.stats`.
     * ``max_candidates``: each article keeps at most this many partners, those with the highest
       MinHash similarity estimate, so verification costs at most
-      ``n_articles * max_candidates`` pairs.
+      ``n_articles * max_candidates`` pairs.  An article's score with the last of them (the
+      ``max_candidates``-th best) is its *background*, subtracted from its pair scores (see
+      :mod:`dupwire.cluster.verify`).
 
     Corpus boilerplate: a normalised story sentence found in at least
     ``max(boilerplate_min_articles, boilerplate_share * n_articles)`` articles is site furniture

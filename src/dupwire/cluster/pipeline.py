@@ -162,7 +162,8 @@ def cluster(
     clock.lap("verify")
 
     scorer = PairScorer(vectors, passage, dated, p.time_cost)
-    edges = scorer.edges(pairs, similarity)
+    # The background: each article's score with the last of the partners it keeps.
+    edges = scorer.edges(pairs, similarity, p.max_candidates)
     rules = LinkageRules(p.min_score, p.link_score, p.contrast_alpha, p.contrast_min_size, p.window)
     strong = np.array([e for e, score in edges.items() if score >= p.min_score], np.int64)
     components = engine.components(strong.reshape(-1, 2), n)

@@ -8,7 +8,8 @@ The **pair score** is ``(similarity + passage score) / 2``; a pair that was not 
 passage score 0.
 
 An article's **background** is its text score (before any time penalty) with its
-``BACKGROUND_RANK``-th best candidate (0 with fewer candidates): how much it resembles the
+``rank``-th best candidate, ``rank`` being the number of partners each article keeps
+(``ClusterParams.max_candidates``, 30; 0 with fewer candidates): how much it resembles the
 stories around it.  Within a saga (one special counsel, one nominee, one war) every article
 resembles dozens of other stories by their shared names; that level is topic, not event.  So
 every pair score, candidate or not, counts only above the smaller background of its two
@@ -31,7 +32,6 @@ from dupwire.dates import time_penalty
 from dupwire.params import AlignParams
 
 __all__ = [
-    "BACKGROUND_RANK",
     "PAIR_ALIGN",
     "PairScorer",
     "backgrounds",
@@ -42,9 +42,6 @@ __all__ = [
 
 #: The aligner options of the passage score: one-to-one sentence links.
 PAIR_ALIGN = AlignParams(max_merge=1)
-#: The candidate rank whose score is an article's background (the partners each article keeps,
-#: ``ClusterParams.max_candidates``, by default).
-BACKGROUND_RANK = 30
 _PROGRESS_EVERY = 1000
 
 
@@ -81,7 +78,7 @@ def passage_scores(
     return out
 
 
-def backgrounds(pairs: I64, scores: F64, n_docs: int, rank: int = BACKGROUND_RANK) -> F64:
+def backgrounds(pairs: I64, scores: F64, n_docs: int, rank: int) -> F64:
     """Each article's ``rank``-th highest score among its pairs (0 with fewer, never below 0).
 
     >>> pairs = np.array([[0, 1], [0, 2], [1, 2]])
@@ -131,12 +128,13 @@ class PairScorer:
         gap = d[np.asarray(rows, dtype=np.int64)][:, None] - d[np.asarray(cols, dtype=np.int64)]
         return time_penalty(gap, self.time_cost)
 
-    def edges(self, pairs: I64, similarity: F64) -> dict[tuple[int, int], float]:
+    def edges(self, pairs: I64, similarity: F64, rank: int) -> dict[tuple[int, int], float]:
         """The pair score of each candidate pair, net of the pair's background; sets the
-        backgrounds from the candidates' text scores (before any time penalty)."""
+        backgrounds from the candidates' text scores (before any time penalty), each
+        article's ``rank``-th best (:func:`backgrounds`)."""
         passage = np.array([self.passage.get((i, j), 0.0) for i, j in pairs.tolist()])
         scores = (similarity + passage) / 2.0
-        self.background = backgrounds(pairs, scores, len(self.background))
+        self.background = backgrounds(pairs, scores, len(self.background), rank)
         if len(pairs):
             bg = self.background
             scores = scores - np.minimum(bg[pairs[:, 0]], bg[pairs[:, 1]])
