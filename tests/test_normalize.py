@@ -1,10 +1,22 @@
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dupwire.normalize import canonical_word, match_key, normalize, tokenize
+from dupwire.normalize import (
+    _SPELLING_ANY,
+    _SPELLING_RULES,
+    _WORD_RE,
+    _fold,
+    _fold_unicode,
+    canonical_word,
+    match_key,
+    normalize,
+    tokenize,
+)
 
 
 @pytest.mark.parametrize(
@@ -105,3 +117,26 @@ def test_tokens_slice_the_original(text: str) -> None:
     for tok in tokenize(text):
         piece = text[tok.start : tok.end]
         assert piece and not piece.isspace()
+
+
+def _ecb_words(ecb_records: list[dict[str, Any]]) -> set[str]:
+    return {w for r in ecb_records for w in _WORD_RE.findall(r["text"])}
+
+
+def test_ascii_fold_matches_unicode_fold(ecb_records: list[dict[str, Any]], seed_a: str) -> None:
+    ascii_text = [chr(c) for c in range(128)] + [w for w in _ecb_words(ecb_records) if w.isascii()]
+    ascii_text += [line for line in seed_a.splitlines() if line.isascii()]
+    assert len(ascii_text) > 5000
+    for text in ascii_text:
+        assert _fold(text) == _fold_unicode(text), text
+    assert _fold("Can`t STOP") == "can't stop"
+
+
+def test_spelling_pre_check_finds_every_word_a_rule_changes(
+    ecb_records: list[dict[str, Any]],
+) -> None:
+    words = {w.lower() for w in _ecb_words(ecb_records) if w.isalpha()}
+    words |= {"armoured", "centres", "organisations", "analysed", "dialogues", "travellers"}
+    changed = {w for w in words if any(p.sub(r, w) != w for p, r in _SPELLING_RULES)}
+    assert {w for w in words if _SPELLING_ANY.match(w)} == changed
+    assert len(changed) > 20

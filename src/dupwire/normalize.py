@@ -69,6 +69,21 @@ _SPACE_RE = re.compile(r"\s+")
 
 
 def _fold(text: str) -> str:
+    """Case, compatibility forms, diacritics, quotes and dashes folded.
+
+    ASCII text has no compatibility forms or diacritics and folds its case with ``lower``,
+    which skips the three Unicode normalisations (most words of most corpora are ASCII).
+
+    >>> _fold("Erdoğan’s ﬁle"), _fold("Can`t STOP")
+    ("erdogan's file", "can't stop")
+    """
+    if text.isascii():
+        return text.lower().translate(_PUNCT_MAP)
+    return _fold_unicode(text)
+
+
+def _fold_unicode(text: str) -> str:
+    """:func:`_fold` of any text (the ASCII shortcut's reference)."""
     text = unicodedata.normalize("NFKC", text).casefold()
     text = text.translate(_PUNCT_MAP)
     decomposed = unicodedata.normalize("NFD", text)
@@ -131,6 +146,8 @@ _SPELLING_RULES: tuple[tuple[re.Pattern[str], str], ...] = (
     # travelled, cancelled, labelling, modeller
     (re.compile(r"^(\w{2,})ell(ed|ing|er|ers)$"), r"\1el\2"),
 )
+# Whether any rule applies, in one search (most words fit none of them).
+_SPELLING_ANY = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _SPELLING_RULES))
 _SPELLING_KEEP = frozenset(
     {
         "four",
@@ -164,7 +181,12 @@ def canonical_word(word: str) -> str:
     """
     if word in _SPELLING_WORDS:
         return _SPELLING_WORDS[word]
-    if len(word) < 5 or word in _SPELLING_KEEP or not word.isalpha():
+    if (
+        len(word) < 5
+        or word in _SPELLING_KEEP
+        or not word.isalpha()
+        or _SPELLING_ANY.match(word) is None
+    ):
         return word
     for pattern, repl in _SPELLING_RULES:
         new = pattern.sub(repl, word)
