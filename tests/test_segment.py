@@ -2,6 +2,8 @@ from __future__ import annotations
 
 import itertools
 import random
+import re
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -155,3 +157,16 @@ def test_phrase_hints_cover_every_furniture_phrase(line: str, rnd: random.Random
     mixed = "".join(c.upper() if rnd.random() < 0.5 else c.lower() for c in line)
     assert _PHRASES.search(mixed)
     assert _hinted(mixed)
+
+
+def test_phrase_start_letters_keep_every_match(ecb_records: list[dict[str, Any]]) -> None:
+    """The start-letter check of _PHRASES finds what its rules alone find, on the samples
+    (at a line's start and after other words) and on every line of the ECB+ articles."""
+    from dupwire.boilerplate import _PHRASE_RULES, _PHRASES
+
+    rules = re.compile(_PHRASE_RULES, re.IGNORECASE)
+    lines = [ln for r in ecb_records for ln in r["text"].splitlines()]
+    lines += [p + s for s in _FURNITURE_SAMPLES for p in ("", "News. ", "(", "— ")]
+    found = [bool(rules.search(line)) for line in lines]
+    assert [bool(_PHRASES.search(line)) for line in lines] == found
+    assert sum(found) > len(_FURNITURE_SAMPLES)

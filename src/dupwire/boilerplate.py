@@ -43,7 +43,7 @@ _LINK_MARKER_ALONE = re.compile(
     r"^\W*(read (also|more|next)|also read|see also|related|recommended)\s*[:>»-]?\W*$",
     re.IGNORECASE,
 )
-_PHRASES = re.compile(
+_PHRASE_RULES = (
     r"your email address will not be published|required fields are marked"
     r"|all rights reserved|sign up (for|to) (our|the) \w*\s*newsletter"
     r"|subscribe to (our|the) \w*\s*newsletter|share this (article|story|post)"
@@ -51,9 +51,13 @@ _PHRASES = re.compile(
     r"|this (article|story) (was )?(originally|first) (appeared|published)"
     r"|^\W*(advertisement|sponsored content|share|print|email|tweet)\W*$"
     r"|^\W*copyright\b|^\W*©|^\(?\s*(reporting|writing|editing|additional reporting) by\b"
-    r"|\bcookies? (policy|settings)\b|^\W*(photo|image|file photo)\s*:",
-    re.IGNORECASE,
+    r"|\bcookies? (policy|settings)\b|^\W*(photo|image|file photo)\s*:"
 )
+# Every rule not tied to the start of the line begins with one of these letters.  The search
+# tries all the rules at each position of a line; checking the letter there first makes it
+# about twice as fast.
+_PHRASE_STARTS = "acfrsty"
+_PHRASES = re.compile(f"(?:^|(?=[{_PHRASE_STARTS}]))(?:{_PHRASE_RULES})", re.IGNORECASE)
 
 # Every match of _PHRASES contains one of these (lower-cased); a line holding none of them is
 # not searched, which keeps scanning large corpora cheap.
@@ -224,8 +228,13 @@ def is_timestamp(line: str) -> bool:
     """
     if len(line) > _STAMP_MAX:
         return False
-    parts = _STAMP_PART.findall(line.lower())
-    if not parts or not all(p.isdigit() or p in _STAMP_WORDS for p in parts):
+    parts = []
+    for m in _STAMP_PART.finditer(line.lower()):  # most lines fail at their first word
+        part = m.group()
+        if not (part.isdigit() or part in _STAMP_WORDS):
+            return False
+        parts.append(part)
+    if not parts:
         return False
     return (
         any(p in _MONTHS or p in _WEEKDAYS for p in parts)
