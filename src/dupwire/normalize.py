@@ -295,6 +295,10 @@ class Token(NamedTuple):
     weight: float
 
 
+# Token(start, end, key, weight) without the keyword handling of the named tuple's
+# constructor, for the loops that make one per word.
+_new_token = tuple.__new__
+
 _GRAMS: dict[str, tuple[str, float]] = {}
 
 
@@ -441,7 +445,7 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
             tokens.extend(_split_nospace(raw, m.start()))
             continue
         key, weight = cache.get(raw) or _analyse(raw)
-        tokens.append(Token(m.start(), m.end(), key, weight))
+        tokens.append(_new_token(Token, (*m.span(), key, weight)))
     return _numbers(text, tokens) if _has_number(tokens) else tokens
 
 
@@ -511,7 +515,7 @@ def raw_words(text: str, start: int = 0, end: int | None = None) -> list[str]:
     stop = len(text) if end is None else end
     words = _plain_words(text, start, stop)
     if words is None:
-        return [text[t.start : t.end] for t in tokenize(text, start, stop)]
+        return [text[s:e] for s, e, _, _ in tokenize(text, start, stop)]
     return words
 
 
