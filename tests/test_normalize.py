@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import pytest
@@ -7,6 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dupwire.normalize import (
+    _HAS_NOSPACE,
+    _NOSPACE_RE,
     _SPELLING_ANY,
     _SPELLING_RULES,
     _WORD_RE,
@@ -15,8 +18,10 @@ from dupwire.normalize import (
     canonical_word,
     match_key,
     normalize,
+    raw_words,
     tokenize,
 )
+from tests.conftest import FIXTURES
 
 
 @pytest.mark.parametrize(
@@ -140,3 +145,14 @@ def test_spelling_pre_check_finds_every_word_a_rule_changes(
     changed = {w for w in words if any(p.sub(r, w) != w for p, r in _SPELLING_RULES)}
     assert {w for w in words if _SPELLING_ANY.match(w)} == changed
     assert len(changed) > 20
+
+
+def test_nospace_check_finds_the_characters_of_the_nospace_runs() -> None:
+    every = "".join(map(chr, range(sys.maxunicode + 1)))
+    runs = "".join(m.group() for m in _NOSPACE_RE.finditer(every))
+    assert "".join(_HAS_NOSPACE.findall(every)) == runs
+    for path in sorted((FIXTURES / "cjk").glob("*.txt")):
+        text = path.read_text(encoding="utf-8")
+        words = raw_words(text)
+        assert words == [text[t.start : t.end] for t in tokenize(text)]
+        assert any(len(w) == 2 and _HAS_NOSPACE.match(w) for w in words)  # bigrams

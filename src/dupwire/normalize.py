@@ -202,6 +202,9 @@ def canonical_word(word: str) -> str:
 _HAN_KANA = "\u3040-\u30ff\u31f0-\u31ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f"
 _SOUTHEAST = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff"
 _NOSPACE_RE = re.compile(f"([{_HAN_KANA}]+)|([{_SOUTHEAST}]+)")
+# Whether text holds any of them: one character class, which a search skips through far
+# faster than the two groups above.
+_HAS_NOSPACE = re.compile(f"[{_HAN_KANA}{_SOUTHEAST}]")
 _WORD_RE = re.compile(f"[{_HAN_KANA}{_SOUTHEAST}]+|" + r"\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*")
 
 
@@ -441,7 +444,7 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     tokens = []
     for m in _WORD_RE.finditer(text, start, stop):
         raw = m.group()
-        if not raw.isascii() and _NOSPACE_RE.search(raw):
+        if not raw.isascii() and _HAS_NOSPACE.search(raw):
             tokens.extend(_split_nospace(raw, m.start()))
             continue
         key, weight = cache.get(raw) or _analyse(raw)
@@ -500,7 +503,7 @@ def _plain_words(text: str, start: int, stop: int) -> list[str] | None:
     words = _WORD_RE.findall(text, start, stop)
     if any(map(_NUMBER_WORDS.__getitem__, words)):
         return None
-    if not text.isascii() and _NOSPACE_RE.search(text, start, stop):
+    if not text.isascii() and _HAS_NOSPACE.search(text, start, stop):
         return None
     return words
 
