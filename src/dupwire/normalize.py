@@ -381,18 +381,23 @@ def _numbers(text: str, tokens: list[Token]) -> list[Token]:
     "24", "twenty-four" and "twenty four" match, as do "3.2 million" and "3,200,000".
 
     A run is digits or number words joined by spaces or hyphens, then scale words; a lone
-    "one" or "zero" stays a word ("one of them").
+    "one" or "zero" stays a word ("one of them").  ``tokens`` comes back as it is when no
+    token can start a number; the tokens between runs are copied in slices.
     """
     values, scales = _number_keys()
+    starts = [k for k, tok in enumerate(tokens) if tok.key[:1].isdigit() or tok.key in values]
+    if not starts:
+        return tokens
     out: list[Token] = []
-    k = 0
-    while k < len(tokens):
+    done = 0  # tokens[:done] are in out
+    for k in starts:
+        if k < done:
+            continue  # joined to the run before
         tok = tokens[k]
         digits = _number_value(text[tok.start : tok.end]) if tok.key[:1].isdigit() else None
         if digits is None and tok.key not in values:
-            out.append(tok)
-            k += 1
             continue
+        out.extend(tokens[done:k])
         total, current = 0.0, digits if digits is not None else float(values[tok.key])
         j = k + 1
         words = digits is None
@@ -421,13 +426,9 @@ def _numbers(text: str, tokens: list[Token]) -> list[Token]:
         else:
             key = str(int(value)) if value == int(value) else repr(value)
             out.append(Token(tok.start, tokens[j - 1].end, key, background_weight(key)))
-        k = j
+        done = j
+    out.extend(tokens[done:])
     return out
-
-
-def _has_number(tokens: list[Token]) -> bool:
-    values, _ = _number_keys()
-    return any(t.key[:1].isdigit() or t.key in values for t in tokens)
 
 
 def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
@@ -449,7 +450,7 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
             continue
         key, weight = cache.get(raw) or _analyse(raw)
         tokens.append(_new_token(Token, (*m.span(), key, weight)))
-    return _numbers(text, tokens) if _has_number(tokens) else tokens
+    return _numbers(text, tokens)
 
 
 # Text where a word as written may not be one token: digits and number words (merged into
