@@ -71,21 +71,45 @@ def _version(rng: np.random.Generator, base: np.ndarray) -> np.ndarray:
     return np.unique(np.concatenate((keep, fresh)))
 
 
-def synthetic_sets(n: int, seed: int = 0) -> Iterator[list[np.ndarray]]:
-    """Chunks of synthetic shingle sets (see the module docstring)."""
+def synthetic_corpus(
+    n: int,
+    seed: int = 0,
+    *,
+    first_rank: float = 100.0,
+    last_rank: float = 2_000_000.0,
+    chunk: int = CHUNK,
+) -> Iterator[tuple[list[np.ndarray], np.ndarray]]:
+    """Chunks of synthetic shingle sets (see the module docstring) with their origins.
+
+    ``origins[k]`` is the index (in the whole corpus) of the article that set ``k`` of the
+    chunk is a version of, or -1 for an article of its own.  Vocabulary shingles have
+    ``P(rank) ~ 1/rank`` over ranks ``first_rank`` to ``last_rank``.  Versions are made of
+    the last 500 articles of each earlier chunk of ``chunk`` articles (the last 5,000 such),
+    so the first chunk holds none.
+    """
     rng = np.random.default_rng(seed)
-    ring: list[np.ndarray] = []
-    for lo in range(0, n, CHUNK):
+    span = last_rank / first_rank
+    ring: list[tuple[int, np.ndarray]] = []
+    for lo in range(0, n, chunk):
         out: list[np.ndarray] = []
-        for _ in range(min(CHUNK, n - lo)):
+        origins = np.full(min(chunk, n - lo), -1, dtype=np.int64)
+        for k in range(len(origins)):
             if ring and rng.random() < 0.2:
-                out.append(_version(rng, ring[int(rng.integers(len(ring)))]))
+                origins[k], base = ring[int(rng.integers(len(ring)))]
+                out.append(_version(rng, base))
                 continue
-            ranks = np.floor(100.0 * 20_000.0 ** rng.random(60)).astype(np.uint64)
+            ranks = np.floor(first_rank * span ** rng.random(60)).astype(np.uint64)
             own = rng.integers(1 << 40, 1 << 63, 30, dtype=np.uint64)
             out.append(np.unique(np.concatenate((ranks * np.uint64(0x9E3779B97F4A7C15), own))))
-        ring = (ring + out[-500:])[-5000:]
-        yield out
+        tail = max(0, len(out) - 500)
+        ring = (ring + [(lo + k, out[k]) for k in range(tail, len(out))])[-5000:]
+        yield out, origins
+
+
+def synthetic_sets(n: int, seed: int = 0) -> Iterator[list[np.ndarray]]:
+    """Chunks of synthetic shingle sets (see the module docstring)."""
+    for sets, _ in synthetic_corpus(n, seed):
+        yield sets
 
 
 def _query_sets(samples: list[np.ndarray], q: int, seed: int) -> list[np.ndarray]:
