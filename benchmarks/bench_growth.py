@@ -343,7 +343,7 @@ def _cell(row: dict[str, Any], key: str) -> str:
         return "-"
     if key == "n":
         return f"{value:,}"
-    if key in ("recall",):
+    if key == "recall":
         return f"{value:.4f}"
     if key.endswith("_share"):
         return f"{100 * value:.3g}%"
@@ -355,8 +355,6 @@ def _cell(row: dict[str, Any], key: str) -> str:
         return f"{value:,.1f}"
     if key.endswith("_mb"):
         return f"{value:,.0f}"
-    if key == "load":
-        return value  # type: ignore[no-any-return]
     return str(value)
 
 
