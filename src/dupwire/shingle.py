@@ -127,6 +127,8 @@ def _key_zipf_table() -> dict[str, float]:
         Path(dupwire.normalize.__file__).read_bytes(),  # the rule that makes keys
     ):
         digest.update(part + b"\0")
+    for data in sorted(Path(wordfreq.__file__).parent.glob("data/*_en.msgpack.gz")):
+        digest.update(f"{data.name} {data.stat().st_size}\0".encode())  # the word lists
     path = cache_dir() / f"key-zipf-{digest.hexdigest()[:16]}.json"
     try:
         table: dict[str, float] = json.loads(path.read_text(encoding="utf-8"))
