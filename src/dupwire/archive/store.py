@@ -39,6 +39,7 @@ import numpy as np
 
 from dupwire.archive.keys import KeyBatch, KeySettings, article_keys, keys_of_signatures
 from dupwire.archive.results import AddResult, IndexStats, Match, QueryResult
+from dupwire.cluster.scan import drop_failed
 from dupwire.dates import iso_date
 from dupwire.errors import (
     DuplicateIdError,
@@ -49,7 +50,7 @@ from dupwire.errors import (
     SegmentationError,
 )
 from dupwire.index import MAX_REFINE
-from dupwire.model import Article, Failure
+from dupwire.model import Article
 from dupwire.params import AlignParams
 
 __all__ = ["SCHEMA_VERSION", "Index"]
@@ -284,10 +285,9 @@ class Index:
             msg = f"article ids must be unique; repeated in this batch: {dupes}"
             raise DuplicateIdError(msg)
         batch = article_keys([a.story_text for a in articles], self.settings, workers=workers)
-        failures = tuple(Failure(articles[d].id, reason) for d, reason in batch.failed)
+        kept, failures = drop_failed(articles, batch.failed)
         if failures:  # rare: the batch again without them
-            failed = {d for d, _ in batch.failed}
-            articles = [a for d, a in enumerate(articles) if d not in failed]
+            articles = kept
             batch = article_keys([a.story_text for a in articles], self.settings, workers=workers)
         dates, warnings = _dates(articles)
         done = self._write(articles, dates, batch, replace, warnings=warnings)

@@ -29,7 +29,7 @@ from dupwire.cluster.candidates import article_shingles, find_candidates, lsh_se
 from dupwire.cluster.copies import CopyGroups, copy_groups
 from dupwire.cluster.engine import Engine, LocalEngine
 from dupwire.cluster.furniture import corpus_furniture
-from dupwire.cluster.scan import Progress, auto_workers
+from dupwire.cluster.scan import Progress, auto_workers, drop_failed
 from dupwire.cluster.vectors import (
     contrast_terms,
     sentence_bags,
@@ -45,7 +45,7 @@ from dupwire.cluster.verify import (
 )
 from dupwire.dates import format_day, parse_date
 from dupwire.errors import DuplicateIdError, ParamsError
-from dupwire.model import Article, Assignment, Cluster, Clustering, Failure, RelationKind
+from dupwire.model import Article, Assignment, Cluster, Clustering, RelationKind
 from dupwire.params import ClusterParams
 
 __all__ = ["cluster"]
@@ -95,11 +95,8 @@ def cluster(
 
     workers = auto_workers(p.workers, len(ordered))
     text = engine.scan([a.story_text for a in ordered], workers, progress)
-    failures = tuple(Failure(ordered[d].id, reason) for d, reason in text.failed)
-    if failures:
-        failed = {d for d, _ in text.failed}
-        ordered = [a for d, a in enumerate(ordered) if d not in failed]
-        text = text.without_failed()
+    ordered, failures = drop_failed(ordered, text.failed)
+    text = text.without_failed()
     n = len(ordered)
     days, date_text, warnings = _dates(ordered)
     dated = days if not np.isnan(days).all() else None

@@ -18,6 +18,7 @@ import numpy as np
 
 from dupwire._numeric import F64, I32, I64
 from dupwire.errors import SegmentationError
+from dupwire.model import Article, Failure
 from dupwire.normalize import analyse, raw_words
 from dupwire.segment import split_spans
 
@@ -25,6 +26,7 @@ __all__ = [
     "CorpusText",
     "Progress",
     "auto_workers",
+    "drop_failed",
     "merge_parts",
     "preparation_problem",
     "scan_corpus",
@@ -123,6 +125,16 @@ def scan_texts(texts: Sequence[str]) -> ScanPart:
         np.frombuffer(doc_sents, dtype=np.int32).copy(),
         failed,
     )
+
+
+def drop_failed(
+    articles: Sequence[Article], failed: Sequence[tuple[int, str]]
+) -> tuple[list[Article], tuple[Failure, ...]]:
+    """``articles`` without those the scan could not read (``failed``: their positions and
+    reasons), and those as failures."""
+    failures = tuple(Failure(articles[d].id, reason) for d, reason in failed)
+    gone = {d for d, _ in failed}
+    return [a for d, a in enumerate(articles) if d not in gone], failures
 
 
 def preparation_problem(exc: BaseException) -> str:
