@@ -444,27 +444,28 @@ def cluster(
         params = ClusterParams(min_score=threshold, seed=seed, num_perm=num_perm, window=window)
         if engine not in ("local", "spark") or (engine == "local" and output is not None):
             fail("--engine must be local or spark; --output goes with --engine spark")
+        spark_output = None
         if engine == "spark":
             from dupwire.spark import check_spark_usage
 
-            check_spark_usage(output)
+            spark_output = check_spark_usage(output)
         corpus = _cluster_corpus(
             inputs, db, id_field, text_field, title_field, encoding, max_bytes, date_field
         )
         spark = None
-        if engine == "spark" and output is not None:
+        if spark_output is not None:
             from dupwire.spark import spark_engine
 
             # Only now, so that unreadable input stops the run before a Spark session starts.
-            spark = spark_engine(output, master=master)
+            spark = spark_engine(spark_output, master=master)
         result = _run_cluster(corpus, params, spark)
         for failure in result.failures:
             _note("failed article", "yellow", f"{failure.id}: {failure.reason}")
         report = ClusterReport(result, corpus, fields=extra)
-        if spark is not None and output is not None:
+        if spark_output is not None:
             from dupwire.spark import write_records
 
-            write_records(report.records(), output)
+            write_records(report.records(), spark_output)
     except DupwireError as exc:
         fail(str(exc))
     if html_out is not None:

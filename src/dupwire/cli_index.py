@@ -34,6 +34,7 @@ from dupwire.io import DEFAULT_MAX_BYTES
 if TYPE_CHECKING:
     from dupwire.archive import Index
     from dupwire.io import Corpus
+    from dupwire.model import Failure
 
 index_app = typer.Typer(
     name="index",
@@ -129,9 +130,10 @@ def add(
         fail(str(exc))
     index = _open(db, create=True, store_text=not no_text)
     articles = corpus.articles
+    added = 0
     replaced: list[str] = []
     warned: list[tuple[str, str]] = []
-    failures = list(corpus.failures)
+    unprepared: list[Failure] = []  # read, but not cut into sentences and words
     try:
         present = index.existing(a.id for a in articles)
         if present and not replace:
@@ -145,9 +147,10 @@ def add(
             task = bar.add_task("index", total=len(articles))
             for lo in range(0, len(articles), batch):
                 done = index.add(articles[lo : lo + batch], replace=replace)
+                added += len(done.added)
                 replaced.extend(done.replaced)
                 warned.extend(done.warnings)
-                failures.extend(done.failures)
+                unprepared.extend(done.failures)
                 bar.update(task, completed=min(lo + batch, len(articles)))
         total = len(index)
     except DupwireError as exc:
@@ -156,16 +159,16 @@ def add(
         index.close()
     for article_id, reason in warned:
         _note("warning:", "yellow", f"{article_id}: {reason}")
-    for failure in failures[len(corpus.failures) :]:
+    for failure in unprepared:
         _note("failed article", "yellow", f"{failure.id}: {failure.reason}")
-    added = len(articles) - (len(failures) - len(corpus.failures))
+    failures = sorted((*corpus.failures, *unprepared))
     doc = {
         "db": str(db),
         "added": added,
         "replaced": replaced,
         "n_articles": total,
         "warnings": [{"id": i, "warning": w} for i, w in warned],
-        "failures": [{"id": f.id, "error": f.reason} for f in sorted(failures)],
+        "failures": [{"id": f.id, "error": f.reason} for f in failures],
     }
     if json_out:
         typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
