@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,21 @@ SEEDS = ROOT / "seeds"
 FIXTURES = ROOT / "fixtures"
 SEED_A = SEEDS / "000_8f5a9e346875b4fc.txt"
 SEED_B = SEEDS / "002_ff4983121d516d6b.txt"
+
+
+def poison_scan(monkeypatch: pytest.MonkeyPatch, error: Callable[[], BaseException]) -> None:
+    """Make the scan of every article (:mod:`dupwire.cluster.scan`) raise ``error()`` on the
+    word POISON, as a dependency that fails on one word would."""
+    import dupwire.cluster.scan
+
+    real = dupwire.cluster.scan.analyse
+
+    def analyse(word: str) -> tuple[str, float]:
+        if word == "POISON":
+            raise error()
+        return real(word)
+
+    monkeypatch.setattr(dupwire.cluster.scan, "analyse", analyse)
 
 
 @pytest.fixture(scope="session")

@@ -24,7 +24,7 @@ from dupwire.index import DEFAULT_LAYOUT, DEFAULT_MAX_BUCKET, candidate_pairs
 from dupwire.model import Article
 from dupwire.sketch import signatures
 
-from .conftest import FIXTURES, SEED_A, SEED_B, SEEDS
+from .conftest import FIXTURES, SEED_A, SEED_B, SEEDS, poison_scan
 
 ECB = FIXTURES / "ecbplus" / "dev.jsonl"
 runner = CliRunner()
@@ -436,16 +436,7 @@ def test_cli_add_keeps_a_record_with_a_bad_date_undated_as_cluster_does(tmp_path
 def test_an_article_that_cannot_be_prepared_costs_only_itself(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import dupwire.cluster.scan
-
-    real = dupwire.cluster.scan.analyse
-
-    def analyse(word: str) -> tuple[str, float]:
-        if word == "POISON":
-            raise RuntimeError("cannot read this word")
-        return real(word)
-
-    monkeypatch.setattr(dupwire.cluster.scan, "analyse", analyse)
+    poison_scan(monkeypatch, lambda: RuntimeError("cannot read this word"))
     inbox = tmp_path / "inbox"
     inbox.mkdir()
     for seed in (SEED_A, SEED_B):

@@ -26,7 +26,7 @@ from dupwire.model import Article
 from dupwire.report import ClusterReport
 from dupwire.segment import split_units
 
-from .conftest import SEED_A, SEED_B
+from .conftest import SEED_A, SEED_B, poison_scan
 
 # Every character with the Unicode White_Space property above U+007F: sentencex panics on
 # a letter, one of these and a full stop.
@@ -143,17 +143,8 @@ def test_any_dependency_failure_while_preparing_costs_one_article(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     panic = _panic_type()
-    import dupwire.cluster.scan
-
-    real = dupwire.cluster.scan.analyse
-
-    def analyse(word: str) -> tuple[str, float]:
-        if word == "POISON":
-            raise panic("called `Option::unwrap()` on a `None` value")
-        return real(word)
-
     # Every article is read by the scan, whether load_corpus checks it or clustering does.
-    monkeypatch.setattr(dupwire.cluster.scan, "analyse", analyse)
+    poison_scan(monkeypatch, lambda: panic("called `Option::unwrap()` on a `None` value"))
     folder = seed_dir(tmp_path)
     (folder / "poison.txt").write_text("POISON in the text. Troops left.\n", encoding="utf-8")
     corpus = load_corpus([folder])

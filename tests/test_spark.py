@@ -17,7 +17,7 @@ from dupwire.cluster.scan import merge_parts, scan_corpus, scan_texts
 from dupwire.index import LshLayout, candidate_pairs
 from dupwire.io import load_corpus
 from dupwire.model import Article, Clustering
-from tests.conftest import FIXTURES, SEEDS
+from tests.conftest import FIXTURES, SEEDS, poison_scan
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
 
@@ -70,17 +70,9 @@ def test_scan_stage_keeps_the_articles_that_failed(
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    import dupwire.cluster.scan
     from dupwire.spark import _part_row, _read_parts
 
-    real = dupwire.cluster.scan.analyse
-
-    def analyse(word: str) -> tuple[str, float]:
-        if word == "POISON":
-            raise RuntimeError("cannot read this word")
-        return real(word)
-
-    monkeypatch.setattr(dupwire.cluster.scan, "analyse", analyse)
+    poison_scan(monkeypatch, lambda: RuntimeError("cannot read this word"))
     texts = [a.text for a in _ecb()[:3]]
     texts.insert(1, "Zqxv left. POISON in the text.")  # a new word, then the failing one
     path = tmp_path / "scan.parquet"
