@@ -416,6 +416,20 @@ def _worker(args: argparse.Namespace) -> list[dict[str, Any]]:
     return measure_datasketch(args.n, banding=banding, queries=args.queries, **options)
 
 
+def _skip_reason(
+    system: str, n: int, args: argparse.Namespace, measured: tuple[int, float] | None
+) -> str | None:
+    """Why ``system`` is not run at ``n`` articles (None: it is run).  ``measured`` is the
+    largest size run so far with its candidate-stage peak MB, to extrapolate from."""
+    if system != "dupwire" and n > args.datasketch_max:
+        return f"above --datasketch-max {args.datasketch_max:,}"
+    if system == "dupwire" and measured is not None:
+        estimate = measured[1] * n / measured[0] / 1024
+        if estimate > args.max_gb:
+            return f"needs about {estimate:.1f} GB (from {measured[0]:,}), over --max-gb"
+    return None
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -449,8 +463,8 @@ def main(argv: list[str] | None = None) -> None:
         measured: tuple[int, float] | None = None  # (size, candidates peak MB)
         for n in sorted(args.sizes):
             for system in args.systems:
-                if system != "dupwire" and n > args.datasketch_max:
-                    reason = f"above --datasketch-max {args.datasketch_max:,}"
+                reason = _skip_reason(system, n, args, measured)
+                if reason is not None:
                     results.append(
                         {
                             "system": system,
@@ -461,22 +475,6 @@ def main(argv: list[str] | None = None) -> None:
                         }
                     )
                     continue
-                if system == "dupwire" and measured is not None:
-                    estimate = measured[1] * n / measured[0] / 1024
-                    if estimate > args.max_gb:
-                        reason = (
-                            f"needs about {estimate:.1f} GB (from {measured[0]:,}), over --max-gb"
-                        )
-                        results.append(
-                            {
-                                "system": system,
-                                "n": n,
-                                "first_rank": args.first_rank,
-                                "last_rank": last_rank,
-                                "skipped": reason,
-                            }
-                        )
-                        continue
                 rows = _run(system, n, last_rank, args)
                 if system == "dupwire" and "candidates_mb" in rows[0]:
                     measured = (n, rows[0]["candidates_mb"])
