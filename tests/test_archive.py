@@ -21,7 +21,7 @@ from dupwire.cli import app
 from dupwire.cluster import cluster
 from dupwire.errors import DuplicateIdError, IndexFileError, InputError, ParamsError
 from dupwire.index import DEFAULT_LAYOUT, DEFAULT_MAX_BUCKET, candidate_pairs
-from dupwire.model import Article
+from dupwire.model import Article, Failure
 from dupwire.sketch import signatures
 
 from .conftest import FIXTURES, SEED_A, SEED_B, SEEDS, poison_scan
@@ -454,3 +454,122 @@ def test_an_article_that_cannot_be_prepared_costs_only_itself(
         assert index.query(Article("q", SEED_B.read_text(encoding="utf-8"))).matches
         with pytest.raises(InputError, match="cannot read this word"):
             index.query(Article("q", "POISON again."))
+
+
+def _streamer(db: Path, *options: str) -> subprocess.Popen[bytes]:
+    """``dupwire index add - --db db`` reading from a pipe the test writes."""
+    cmd = [sys.executable, "-m", "dupwire", "index", "add", "-", "--db", str(db), *options]
+    return subprocess.Popen(
+        cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+
+
+def _send(proc: subprocess.Popen[bytes], *lines: dict[str, Any] | str) -> None:
+    assert proc.stdin is not None
+    for line in lines:
+        text = line if isinstance(line, str) else json.dumps(line)
+        proc.stdin.write(text.encode("utf-8") + b"\n")
+    proc.stdin.flush()
+
+
+def _wait_for_docs(db: Path, n: int, proc: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 90
+    while _count_docs(db) < n and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    assert proc.poll() is None, "the stream ended before the pipe was closed"
+    assert _count_docs(db) == n
+
+
+def test_a_stream_is_queryable_before_it_ends(tmp_path: Path, ecb_articles: list[Article]) -> None:
+    db = tmp_path / "n.db"
+    proc = _streamer(db, "--json", "--batch", "1000", "--flush-seconds", "0.2")
+    seed_a, seed_b = SEED_A.read_text(encoding="utf-8"), SEED_B.read_text(encoding="utf-8")
+    others = [{"id": a.id, "text": a.text} for a in ecb_articles[:5]]
+    _send(proc, {"id": "a", "text": seed_a, "date": "2019-10-30"}, *others)
+    _wait_for_docs(db, 6, proc)  # fewer than --batch: committed because the stream paused
+    with Index.open(db, create=False) as index:
+        hit = index.query(Article("b", seed_b))
+        assert [(m.id, m.verdict, m.date) for m in hit.matches] == [
+            ("a", "same_story", "2019-10-30")
+        ]
+        assert hit.n_articles == 6
+    # lines 7 and 8 are broken (not JSON; an id already stored), the stream goes on
+    _send(proc, "{broken", {"id": "a", "text": seed_b}, {"id": "c", "text": seed_b})
+    _wait_for_docs(db, 7, proc)
+    out, err = proc.communicate(timeout=90)  # closes the pipe: the end of the stream
+    assert proc.returncode == 1, err  # done, some lines failed
+    doc = json.loads(out)
+    assert (doc["added"], doc["n_articles"], doc["replaced"]) == (7, 7, [])
+    assert [f["id"] for f in doc["failures"]] == ["<stdin>:7", "a"]
+    assert "not valid JSON" in doc["failures"][0]["error"]
+    assert doc["failures"][1]["error"].startswith("<stdin>:8: 'a' is already in the index")
+    assert b"failed article <stdin>:7" in err and b"Traceback" not in err
+    with Index.open(db, create=False) as index:
+        assert index.existing(["a", "c"]) == ["a", "c"]
+        assert [m.id for m in index.query(Article("q", seed_a)).matches] == ["a", "c"]
+
+
+def test_a_clean_stream_ends_at_eof_and_an_interrupt_keeps_what_was_read(
+    tmp_path: Path, ecb_articles: list[Article]
+) -> None:
+    records = [{"id": a.id, "text": a.text} for a in ecb_articles[:8]]
+    db = tmp_path / "n.db"
+    done = subprocess.run(
+        [sys.executable, "-m", "dupwire", "index", "add", "-", "--db", str(db), "--batch", "4"],
+        input="".join(json.dumps(r) + "\n" for r in records[:5]),
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"added 5 articles to {db} (0 replaced); it holds 5"
+    assert done.stderr == ""
+    # Stopped with Ctrl-C, the loop stores the records it has read but not yet committed.
+    proc = _streamer(db, "--batch", "2", "--flush-seconds", "600")
+    _send(proc, *records[5:7])  # a full batch: stored at once, so the reader is running
+    _wait_for_docs(db, 7, proc)
+    _send(proc, records[7])
+    time.sleep(1.0)  # read by now, and waiting for a second record or the flush time
+    assert _count_docs(db) == 7
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=90)
+    assert proc.returncode == 130, err
+    with Index.open(db, create=False) as index:
+        assert len(index) == 8 and records[7]["id"] in index
+
+
+@pytest.mark.parametrize("replace", [False, True], ids=["repeat-fails", "repeat-replaces"])
+def test_add_stream_batches_and_repeated_ids(
+    tmp_path: Path, ecb_articles: list[Article], replace: bool
+) -> None:
+    arts = ecb_articles[:5]
+    later = Article(arts[1].id, arts[4].text)
+    records: list[tuple[Article, str] | Failure | None] = [
+        (arts[0], "<stdin>:1"),
+        (arts[1], "<stdin>:2"),
+        None,  # a flush mark
+        (arts[2], "<stdin>:3"),
+        (later, "<stdin>:4"),  # read before its first version was stored
+        (arts[3], "<stdin>:5"),
+        (Article(arts[2].id, arts[0].text), "<stdin>:6"),  # repeats line 3, not yet stored
+    ]
+    with Index.open(tmp_path / "n.db") as index:
+        done = list(index.add_stream(records, batch=10, replace=replace))
+        assert [len(d.added) for d in done] == ([2, 3, 1] if replace else [2, 2])
+        stored = {a.id: a.text for a in index.articles()}
+    assert sorted(stored) == sorted(a.id for a in arts[:4])
+    assert stored[later.id] == (later.text if replace else arts[1].text)
+    assert stored[arts[2].id] == (arts[0].text if replace else arts[2].text)
+    failures = [f for d in done for f in d.failures]
+    if replace:
+        assert failures == [] and [d.replaced for d in done] == [(), (later.id,), (arts[2].id,)]
+    else:
+        assert [f.origin for f in failures] == ["<stdin>:4", "<stdin>:6"]
+        assert "already in the index" in failures[0].reason
+        assert "was already read at <stdin>:3" in failures[1].reason
+
+
+def test_stdin_stream_must_be_the_only_path(tmp_path: Path) -> None:
+    line = _cli_error(["index", "add", str(SEED_A), "-", "--db", str(tmp_path / "n.db")])
+    assert "must be the only PATH" in line

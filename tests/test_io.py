@@ -9,6 +9,7 @@ import itertools
 import json
 import os
 import random
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -35,6 +36,7 @@ from dupwire.io import (
     load_corpus,
     read_article,
     read_text,
+    stream_records,
 )
 from dupwire.model import Span
 
@@ -587,6 +589,54 @@ def test_stdin_raw_bytes_fail_one_line_only() -> None:
     corpus = load_corpus(["-"], stdin=stdin)
     assert [a.id for a in corpus.articles] == ["1", "3"]
     assert [f.id for f in corpus.failures] == ["<stdin>:2"]
+
+
+def test_a_stream_gives_the_records_a_jsonl_file_gives(tmp_path: Path) -> None:
+    text = jsonl(
+        {"id": "s1", "text": "From a pipe.", "headline": "Pipe", "published": "2024-05-01"},
+        "oops",
+        {"id": "s2"},
+        "",
+        {"id": 3, "text": "Third."},
+    )
+    path = write(tmp_path / "feed.jsonl", text)
+    corpus = load_corpus([path], title_field="headline", check=False)
+    streamed = list(stream_records(io.BytesIO(text.encode()), title_field="headline"))
+    articles = [item[0] for item in streamed if isinstance(item, tuple)]
+    failures = [item for item in streamed if isinstance(item, Failure)]
+    assert sorted((a.id, a.text, a.meta) for a in articles) == [
+        (a.id, a.text, a.meta) for a in corpus.articles
+    ]
+    assert [item[1] for item in streamed if isinstance(item, tuple)] == ["<stdin>:1", "<stdin>:5"]
+    label = path.as_posix()
+    assert [f.reason.replace("<stdin>", label) for f in failures] == [
+        f.reason for f in corpus.failures
+    ]
+
+
+def test_a_quiet_stream_gets_flush_marks_and_its_last_line() -> None:
+    read_fd, write_fd = os.pipe()
+    with os.fdopen(read_fd, "rb", buffering=0) as reader:
+        records = stream_records(reader, flush_seconds=0.05)
+        os.write(write_fd, jsonl({"id": "a", "text": "First."}).encode())
+        first = next(records)
+        assert isinstance(first, tuple) and first[0].id == "a"
+        start = time.monotonic()
+        assert next(records) is None  # nothing more came: a flush mark
+        assert next(records) is None
+        assert time.monotonic() - start < 5
+        os.write(write_fd, b'{"id": "b", "text": "Half a')
+        os.write(write_fd, b' line, then the end."}')  # no newline before the end
+        os.close(write_fd)
+        rest = [item for item in records if item is not None]
+    assert [(item[0].id, item[0].text, item[1]) for item in rest if isinstance(item, tuple)] == [
+        ("b", "Half a line, then the end.", "<stdin>:2")
+    ]
+
+
+def test_stream_flush_seconds_must_be_positive() -> None:
+    with pytest.raises(ParamsError, match="flush_seconds must be positive"):
+        next(stream_records(io.BytesIO(b""), flush_seconds=0))
 
 
 # --- determinism and progress ---------------------------------------------------------

@@ -7,6 +7,7 @@ library call (:class:`dupwire.archive.Index`) and renders the result.
 from __future__ import annotations
 
 import json
+import warnings
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -28,7 +29,7 @@ from dupwire.cli import (
     _progress,
     fail,
 )
-from dupwire.errors import DupwireError
+from dupwire.errors import DupwireError, DupwireWarning
 from dupwire.io import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
@@ -105,6 +106,16 @@ def add(
             "--batch", min=1, metavar="N", help="Articles per transaction (each is atomic)."
         ),
     ] = 1000,
+    flush_seconds: Annotated[
+        float,
+        typer.Option(
+            "--flush-seconds",
+            min=0.01,
+            metavar="S",
+            help="With -: also commit what was read every S seconds, so a slow feed is "
+            "queryable at once.",
+        ),
+    ] = 2.0,
     json_out: JsonOpt = False,
     id_field: IdFieldOpt = "id",
     text_field: TextFieldOpt = "text",
@@ -117,10 +128,23 @@ def add(
 
     Example: dupwire index add inbox/ feed.jsonl --db news.db
 
+    Example (an ingest loop): tail -F feed.jsonl | dupwire index add - --db news.db
+
     Takes the same inputs as cluster (directories, JSONL/CSV records with id, text, title,
-    date and source fields, - for JSONL on stdin). An id already in the index is an error
-    unless --replace. A process killed mid-way leaves the batches already committed.
+    date and source fields). An id already in the index is an error unless --replace. A
+    process killed mid-way leaves the batches already committed.
+
+    With - as the only PATH, JSON Lines records are read from stdin as they arrive and
+    committed every --batch records and every --flush-seconds; a broken line (not JSON, no
+    text, an id already stored) is reported with its line number and the stream goes on
+    until the input ends. Ctrl-C commits what was read, then stops.
     """
+    if "-" in inputs:
+        if len(inputs) > 1:
+            fail("- (JSON Lines from stdin) must be the only PATH; add the files in another run")
+        fields = (id_field, text_field, title_field, date_field)
+        _add_stream(db, fields, replace, no_text, batch, flush_seconds, max_bytes, json_out)
+        return
     try:
         # Index.add prepares each article once and lists those it cannot as failures.
         corpus = _read(
@@ -162,20 +186,93 @@ def add(
     for failure in unprepared:
         _note("failed article", "yellow", f"{failure.id}: {failure.reason}")
     failures = sorted((*corpus.failures, *unprepared))
-    doc = {
-        "db": str(db),
-        "added": added,
-        "replaced": replaced,
-        "n_articles": total,
-        "warnings": [{"id": i, "warning": w} for i, w in warned],
-        "failures": [{"id": f.id, "error": f.reason} for f in failures],
-    }
+    _report_added(
+        db, json_out, added, len(replaced), total, len(failures), (replaced, warned, failures)
+    )
+
+
+def _report_added(
+    db: Path,
+    json_out: bool,
+    added: int,
+    n_replaced: int,
+    total: int,
+    n_failed: int,
+    lists: tuple[list[str], list[tuple[str, str]], list[Failure]],
+) -> None:
+    """The summary of index add (``lists``: replaced ids, warnings, failures, for --json);
+    exit 1 when some articles failed."""
     if json_out:
+        replaced, warned, failures = lists
+        doc = {
+            "db": str(db),
+            "added": added,
+            "replaced": replaced,
+            "n_articles": total,
+            "warnings": [{"id": i, "warning": w} for i, w in warned],
+            "failures": [{"id": f.id, "error": f.reason} for f in failures],
+        }
         typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
-        typer.echo(f"added {added} articles to {db} ({len(replaced)} replaced); it holds {total}")
-    if failures:
+        typer.echo(f"added {added} articles to {db} ({n_replaced} replaced); it holds {total}")
+    if n_failed:
         raise typer.Exit(EXIT_SOME_FAILED)
+
+
+def _add_stream(
+    db: Path,
+    fields: tuple[str, str, str, str],
+    replace: bool,
+    no_text: bool,
+    batch: int,
+    flush_seconds: float,
+    max_bytes: int,
+    json_out: bool,
+) -> None:
+    """``index add -``: store the records of stdin as they come, reporting each batch."""
+    from dupwire.io import stream_records
+
+    id_field, text_field, title_field, date_field = fields
+    index = _open(db, create=True, store_text=not no_text)
+    added = n_replaced = n_failed = 0
+    replaced: list[str] = []  # these three are kept for --json only
+    warned: list[tuple[str, str]] = []
+    failures: list[Failure] = []
+    try:
+        total = len(index)
+        records = stream_records(
+            id_field=id_field,
+            text_field=text_field,
+            title_field=title_field,
+            date_field=date_field,
+            max_bytes=max_bytes,
+            flush_seconds=flush_seconds,
+        )
+        with _progress() as bar, warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DupwireWarning)
+            task = bar.add_task("index", total=None)
+            for done in index.add_stream(records, batch=batch, replace=replace):
+                for warning in caught:
+                    _note("note:", "yellow", str(warning.message))
+                caught.clear()
+                for article_id, reason in done.warnings:
+                    _note("warning:", "yellow", f"{article_id}: {reason}")
+                for failure in done.failures:
+                    _note("failed article", "yellow", f"{failure.id}: {failure.reason}")
+                added += len(done.added)
+                n_replaced += len(done.replaced)
+                n_failed += len(done.failures)
+                total = done.n_articles
+                if json_out:
+                    replaced.extend(done.replaced)
+                    warned.extend(done.warnings)
+                    failures.extend(done.failures)
+                bar.update(task, completed=added)
+    except DupwireError as exc:
+        fail(str(exc))
+    finally:
+        index.close()
+    _report_added(db, json_out, added, n_replaced, total, n_failed, (replaced, warned, failures))
 
 
 @index_app.command()

@@ -22,14 +22,16 @@ import io
 import json
 import os
 import re
+import select
 import stat
 import sys
+import time
 import warnings
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal, TextIO
+from typing import IO, Any, BinaryIO, Literal, TextIO
 
 import charset_normalizer
 
@@ -60,6 +62,7 @@ __all__ = [
     "load_corpus",
     "read_article",
     "read_text",
+    "stream_records",
 ]
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -247,12 +250,7 @@ def load_corpus(
     _check_max_bytes(max_bytes)
     if encoding is not None:
         _check_encoding(encoding)
-    rules = _RecordRules(
-        id_field=id_field,
-        text_field=text_field,
-        meta_fields=(("title", title_field), ("date", date_field), ("source", source_field)),
-        max_bytes=max_bytes,
-    )
+    rules = _record_rules(id_field, text_field, title_field, date_field, source_field, max_bytes)
     plan = _plan(inputs)
     loaded: list[tuple[Article, str]] = []
     failures = list(plan.failures)
@@ -649,6 +647,22 @@ class _RecordRules:
     max_bytes: int
 
 
+def _record_rules(
+    id_field: str,
+    text_field: str,
+    title_field: str,
+    date_field: str,
+    source_field: str,
+    max_bytes: int,
+) -> _RecordRules:
+    return _RecordRules(
+        id_field=id_field,
+        text_field=text_field,
+        meta_fields=(("title", title_field), ("date", date_field), ("source", source_field)),
+        max_bytes=max_bytes,
+    )
+
+
 def _load_text(
     job: _TextJob, *, encoding: str | None, max_bytes: int
 ) -> tuple[Article, str] | Failure:
@@ -668,19 +682,17 @@ def _load_records(
     try:
         required = (rules.id_field, rules.text_field)
         for item in _records(job, required, encoding=encoding, stdin=stdin):
-            yield item if isinstance(item, Failure) else _record_article(*item, job, rules)
+            if item is not None:  # a whole input has no flush marks
+                yield item if isinstance(item, Failure) else _record_article(*item, job, rules)
     except OSError as exc:
         yield Failure(job.label, str(_unreadable(job.label, exc)))
 
 
 def _records(
     job: _RecordsJob, required: tuple[str, str], *, encoding: str | None, stdin: TextIO | None
-) -> Iterator[tuple[str, dict[str, Any]] | Failure]:
+) -> Iterator[tuple[str, dict[str, Any]] | Failure | None]:
     if job.path is None:
-        stream = sys.stdin if stdin is None else stdin
-        # Read the raw bytes when there are any, so that bad UTF-8 fails one line only.
-        lines = stream.buffer if isinstance(stream, io.TextIOWrapper) else stream
-        yield from _jsonl_records(lines, job.label)
+        yield from _jsonl_records(_stdin_lines(stdin), job.label)
     elif job.kind == "jsonl":
         with job.path.open("rb") as file:
             yield from _jsonl_records(file, job.label)
@@ -694,9 +706,16 @@ def _records(
 
 
 def _jsonl_records(
-    lines: Iterable[bytes | str], label: str
-) -> Iterator[tuple[str, dict[str, Any]] | Failure]:
-    for lineno, raw in enumerate(lines, start=1):
+    lines: Iterable[bytes | str | None], label: str
+) -> Iterator[tuple[str, dict[str, Any]] | Failure | None]:
+    """``("file:line", record)`` or a Failure for each line; a None among ``lines`` (a stream's
+    flush mark, see :func:`_timed_lines`) is passed on and is not a line."""
+    lineno = 0
+    for raw in lines:
+        if raw is None:
+            yield None
+            continue
+        lineno += 1
         where = f"{label}:{lineno}"
         if isinstance(raw, str):
             line = raw
@@ -731,6 +750,96 @@ def _jsonl_records(
             yield Failure(where, reason)
             continue
         yield where, record
+
+
+def _stdin_lines(stdin: IO[Any] | None) -> Iterable[bytes | str]:
+    stream = sys.stdin if stdin is None else stdin
+    # Read the raw bytes when there are any, so that bad UTF-8 fails one line only.
+    return stream.buffer if isinstance(stream, io.TextIOWrapper) else stream
+
+
+def _timed_lines(fd: int, seconds: float) -> Iterator[bytes | None]:
+    """The lines of file descriptor ``fd`` as they arrive (the last one may lack its newline),
+    and a None each time ``seconds`` have passed since the previous None, whether lines came
+    meanwhile or not: the moment to commit what has been read.  ``select`` waits for input,
+    so a quiet stream still gets its marks; memory holds one read chunk and one line."""
+    buffer = bytearray()
+    scanned = 0  # bytes of buffer known to hold no newline
+    due = time.monotonic() + seconds
+    while True:
+        wait = due - time.monotonic()
+        if wait <= 0:
+            yield None
+            due = time.monotonic() + seconds
+            continue
+        ready, _, _ = select.select([fd], [], [], wait)
+        if not ready:
+            continue
+        chunk = os.read(fd, _READ_CHUNK)
+        if not chunk:
+            break
+        buffer += chunk
+        start = 0
+        while (end := buffer.find(b"\n", max(start, scanned))) >= 0:
+            yield bytes(buffer[start : end + 1])
+            start = end + 1
+            if time.monotonic() >= due:
+                yield None
+                due = time.monotonic() + seconds
+        del buffer[:start]
+        scanned = len(buffer)
+    if buffer:
+        yield bytes(buffer)
+
+
+def stream_records(
+    stdin: TextIO | BinaryIO | None = None,
+    *,
+    id_field: str = "id",
+    text_field: str = "text",
+    title_field: str = "title",
+    date_field: str = "date",
+    source_field: str = "source",
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    flush_seconds: float | None = None,
+) -> Iterator[tuple[Article, str] | Failure | None]:
+    """The JSON Lines records of ``stdin`` (default: standard input) one at a time, as they
+    arrive, for a process that stores them while the stream goes on (``tail -F feed.jsonl |
+    dupwire index add - --db news.db``).
+
+    Each line gives ``(article, "<stdin>:LINE")`` or a :class:`Failure` naming its line and
+    why (not JSON, no text, ...), read with the same fields and rules as a ``.jsonl`` file in
+    :func:`load_corpus`; a broken line costs only itself.  With ``flush_seconds`` (and a
+    stream with a file descriptor) a None comes every ``flush_seconds``, also while no line
+    arrives: the moment to commit what was read, so a slow feed is stored promptly.  Only
+    the line being read is held in memory.  Articles are not checked for segmentation
+    (:func:`check_article`): the stage that stores them prepares each one once.
+    """
+    _check_max_bytes(max_bytes)
+    if flush_seconds is not None and not flush_seconds > 0:
+        msg = f"flush_seconds must be positive, got {flush_seconds}"
+        raise ParamsError(msg)
+    rules = _record_rules(id_field, text_field, title_field, date_field, source_field, max_bytes)
+    job = _RecordsJob("jsonl", None)
+    stream = sys.stdin if stdin is None else stdin
+    fd = _fileno(stream) if flush_seconds is not None else None
+    lines: Iterable[bytes | str | None] = (
+        _stdin_lines(stream)
+        if fd is None or flush_seconds is None
+        else _timed_lines(fd, flush_seconds)
+    )
+    for item in _jsonl_records(lines, job.label):
+        if item is None or isinstance(item, Failure):
+            yield item
+        else:
+            yield _record_article(*item, job, rules)
+
+
+def _fileno(stream: IO[Any]) -> int | None:
+    try:
+        return stream.fileno()
+    except (OSError, ValueError, AttributeError):  # io.StringIO, a closed stream, ...
+        return None
 
 
 def _check_pyarrow(path: Path) -> None:

@@ -50,7 +50,7 @@ from dupwire.errors import (
     SegmentationError,
 )
 from dupwire.index import MAX_REFINE
-from dupwire.model import Article
+from dupwire.model import Article, Failure
 from dupwire.params import AlignParams
 
 __all__ = ["SCHEMA_VERSION", "Index"]
@@ -292,6 +292,104 @@ class Index:
         dates, warnings = _dates(articles)
         done = self._write(articles, dates, batch, replace, warnings=warnings)
         return dataclasses.replace(done, failures=failures)
+
+    def add_stream(
+        self,
+        records: Iterable[tuple[Article, str] | Failure | None],
+        *,
+        batch: int = 1000,
+        replace: bool = False,
+        workers: int = 1,
+    ) -> Iterator[AddResult]:
+        """Add a stream of records (:func:`dupwire.io.stream_records`) as they come, one
+        transaction per ``batch`` records and one at each None (a flush mark), so another
+        process sees them before the stream ends; yields what each transaction did.
+
+        A record is ``(article, origin)``, origin such as ``"<stdin>:12"``.  A broken record
+        costs only itself and is listed in ``failures`` with its origin and why: a
+        :class:`Failure` of the reader, an id already stored (unless ``replace``) or already
+        read from the stream before its batch was stored (with ``replace``, the later
+        version is stored), an article that cannot be cut into sentences and words.  Memory
+        holds one batch.  Interrupted (``KeyboardInterrupt``), it stores what it has read,
+        yields that, then lets the interruption through.
+        """
+        if batch < 1:
+            msg = f"batch must be at least 1, got {batch}"
+            raise ParamsError(msg)
+        pending: dict[str, tuple[Article, str]] = {}
+        failed: list[Failure] = []
+        try:
+            yield from self._stream(records, pending, failed, batch, replace, workers)
+        except KeyboardInterrupt:  # stopping the loop stores what it has read, then stops
+            if pending or failed:
+                yield self._add_pending(pending, failed, replace, workers)
+            raise
+        if pending or failed:
+            yield self._add_pending(pending, failed, replace, workers)
+
+    def _stream(
+        self,
+        records: Iterable[tuple[Article, str] | Failure | None],
+        pending: dict[str, tuple[Article, str]],
+        failed: list[Failure],
+        batch: int,
+        replace: bool,
+        workers: int,
+    ) -> Iterator[AddResult]:
+        for item in records:
+            if item is None:
+                if pending or failed:
+                    yield self._add_pending(pending, failed, replace, workers)
+                continue
+            if isinstance(item, Failure):
+                failed.append(item)
+            else:
+                article, origin = item
+                if article.id in pending and replace:
+                    yield self._add_pending(pending, failed, replace, workers)
+                if article.id in pending:
+                    first = pending[article.id][1]
+                    reason = (
+                        f"{origin}: id {article.id!r} was already read at {first}; give every "
+                        "record its own id, or pass --replace (replace=True) to store the later one"
+                    )
+                    failed.append(Failure(article.id, reason, origin))
+                else:
+                    pending[article.id] = item
+            if len(pending) + len(failed) >= batch:
+                yield self._add_pending(pending, failed, replace, workers)
+
+    def _add_pending(
+        self,
+        pending: dict[str, tuple[Article, str]],
+        failed: list[Failure],
+        replace: bool,
+        workers: int,
+    ) -> AddResult:
+        """Store ``pending`` in one transaction, with ``failed`` among the failures; empties
+        both."""
+        stored = set() if replace else set(self.existing(pending))
+        failures = list(failed)
+        for article_id in sorted(stored, key=lambda i: _line(pending[i][1])):
+            origin = pending[article_id][1]
+            reason = (
+                f"{origin}: {article_id!r} is already in the index; pass --replace "
+                "(replace=True) to store the new version, or remove it first"
+            )
+            failures.append(Failure(article_id, reason, origin))
+        articles = [a for i, (a, _) in pending.items() if i not in stored]
+        if articles:
+            done = self.add(articles, replace=replace, workers=workers)
+        else:
+            done = AddResult((), (), len(self))
+        failures += [
+            Failure(f.id, f"{pending[f.id][1]}: {f.reason}", pending[f.id][1])
+            for f in done.failures
+        ]
+        pending.clear()
+        failed.clear()
+        failures.sort(key=lambda f: _line(f.origin or f.id))
+        return dataclasses.replace(done, failures=tuple(failures))
 
     def add_signatures(
         self,
@@ -752,6 +850,12 @@ def _within(date: str | None, q_date: str | None, days: float) -> bool:
     a = dt.date.fromisoformat(date[:10])
     b = dt.date.fromisoformat(q_date[:10])
     return abs((a - b).days) <= days
+
+
+def _line(origin: str) -> int:
+    """The line number of a record's origin (``"<stdin>:12"``), 0 without one."""
+    tail = origin.rpartition(":")[2]
+    return int(tail) if tail.isdigit() else 0
 
 
 def _text_or_none(value: object) -> str | None:
