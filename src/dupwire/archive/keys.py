@@ -45,6 +45,7 @@ from dupwire.sketch import permutations, signatures
 
 __all__ = [
     "KEY_OFFSET",
+    "PREFIX_BITS",
     "KeyBatch",
     "KeySettings",
     "article_keys",
@@ -55,6 +56,8 @@ __all__ = [
 
 #: Stored keys are ``h - 2**31``, so SQLite keeps each in 4 bytes.
 KEY_OFFSET = 1 << 31
+#: An article lists the top 16 bits of its shingle hashes, not the hashes (2 bytes each, not 4).
+PREFIX_BITS = 16
 _MASK32 = np.uint64(0xFFFFFFFF)
 
 
@@ -140,10 +143,13 @@ class KeyBatch:
         ptr = self.band_ptr
         return [(int(self.key[r]), raw[ptr[r] : ptr[r + 1]]) for r in range(lo, hi)]
 
-    def keys_blob(self, d: int) -> bytes:
-        """Article ``d``'s keys as int32 bytes (what a removal needs)."""
+    def key_prefixes(self, d: int) -> bytes:
+        """The distinct top :data:`PREFIX_BITS` bits of article ``d``'s shingle hashes, sorted,
+        as big-endian uint16 bytes: what a removal needs to find its rows (see
+        :mod:`dupwire.archive.store`)."""
         lo, hi = int(self.doc_ptr[d]), int(self.doc_ptr[d + 1])
-        return self.key[lo:hi].astype("<i4").tobytes()
+        h = self.key[lo:hi] + KEY_OFFSET
+        return np.unique(h >> (32 - PREFIX_BITS)).astype(">u2").tobytes()
 
     def band_key(self, d: int, bands: int) -> npt.NDArray[np.int64]:
         """The key winning each band of article ``d`` (``bands`` values)."""
