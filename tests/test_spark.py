@@ -86,15 +86,20 @@ def test_scan_stage_keeps_the_articles_that_failed(
         assert np.array_equal(getattr(local, name), getattr(kept, name)), name
 
 
-@pytest.mark.parametrize(("max_bucket", "min_bands"), [(4, 1), (12, 2), (400, 3)])
+@pytest.mark.parametrize(
+    ("max_bucket", "min_bands", "bands"),
+    # 12 bands of 2 rows: refining wraps round to the first bands; 4 of 6: fewer bands
+    # follow than MAX_REFINE; 24 of 1: the default's one-row bands.
+    [(4, 1, 12), (400, 3, 12), (4, 1, 4), (12, 2, 24)],
+)
 def test_band_pairs_match_candidate_pairs(
-    engine: SparkEngine, max_bucket: int, min_bands: int
+    engine: SparkEngine, max_bucket: int, min_bands: int, bands: int
 ) -> None:
     # Few distinct values: many buckets over max_bucket, so refinement and chaining run.
     rng = np.random.default_rng(max_bucket)
-    sig = rng.integers(0, 8, size=(400, 24)).astype(np.uint64)
+    sig = rng.integers(0, 2 if bands == 4 else 8, size=(400, 24)).astype(np.uint64)
     sig[7] = np.uint64(2**32 - 1)  # an empty shingle set: never a candidate
-    layout = LshLayout(bands=12, rows=2, min_bands=min_bands)
+    layout = LshLayout(bands=bands, rows=24 // bands, min_bands=min_bands)
     local = candidate_pairs(sig, layout=layout, max_bucket=max_bucket)
     spark = engine.band_pairs(sig, layout, max_bucket)
     assert len(local.pairs) > 0

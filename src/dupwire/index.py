@@ -272,14 +272,21 @@ def _band_pairs(
     return (np.concatenate(out) if out else np.empty(0, dtype=np.int64)), refined
 
 
-def _refiner(sig: U64, layout: LshLayout, band: int) -> Callable[[I64, int], U64 | None]:
-    """The refinement of one band's buckets: the keys of the following bands, in turn."""
+def refine_bands(layout: LshLayout, band: int) -> list[int]:
+    """The bands, in order, whose values split a bucket of ``band`` over ``max_bucket``: the
+    following ones (wrapping round), at most ``MAX_REFINE``."""
+    return [(band + 1 + depth) % layout.bands for depth in range(min(MAX_REFINE, layout.bands - 1))]
 
-    def refine(rows: I64, depth: int) -> U64 | None:
-        if depth >= min(MAX_REFINE, layout.bands - 1):
+
+def _refiner(sig: U64, rows: int, bands: Sequence[int]) -> Callable[[I64, int], U64 | None]:
+    """The refinement of one band's buckets: the keys of ``bands`` (``rows`` values each,
+    columns of ``sig``), in turn; None once they are used up."""
+
+    def refine(ids: I64, depth: int) -> U64 | None:
+        if depth >= len(bands):
             return None
-        other = (band + 1 + depth) % layout.bands
-        return band_keys(sig[rows, other * layout.rows : (other + 1) * layout.rows])
+        other = bands[depth]
+        return band_keys(sig[ids, other * rows : (other + 1) * rows])
 
     return refine
 
@@ -363,7 +370,9 @@ def candidate_pairs(
     for band in range(layout.bands):
         cols = slice(band * layout.rows, (band + 1) * layout.rows)
         keys = band_keys(sig[:, cols] if everyone else sig[ids, cols])
-        band_codes, band_capped = _band_pairs(keys, ids, n, max_bucket, _refiner(sig, layout, band))
+        band_codes, band_capped = _band_pairs(
+            keys, ids, n, max_bucket, _refiner(sig, layout.rows, refine_bands(layout, band))
+        )
         capped += band_capped
         which = (band_codes // n * n_parts // n).astype(np.uint8)
         order = np.argsort(which, kind="stable")  # a radix sort for uint8

@@ -13,8 +13,8 @@ local engine's own code on Spark partitions:
   with :func:`dupwire.index.band_keys`, and shuffled by ``(band, key)``.  Each partition
   pairs the rows of its buckets with :func:`dupwire.index._band_pairs`; a bucket over
   ``max_bucket`` is joined back to its rows' signatures and refined by the same function with
-  :func:`dupwire.index._refiner`; the pair codes are shuffled by code and counted by
-  :func:`dupwire.index._count` (at least ``min_bands`` shared bands).
+  :func:`dupwire.index._refiner` (only the refining bands' values travel with its rows); the
+  pair codes are counted by Spark's own aggregation (at least ``min_bands`` shared bands).
 
 Every other step (furniture, vectors, verification, agglomeration, representatives) runs on
 the driver on the arrays these return, so the clusters, ids and representatives are those of
@@ -45,10 +45,10 @@ from dupwire.index import (
     Candidates,
     LshLayout,
     _band_pairs,
-    _count,
     _refiner,
     band_keys,
     checked_signatures,
+    refine_bands,
 )
 from dupwire.io import DEFAULT_MAX_BYTES, Corpus, load_corpus
 from dupwire.model import Clustering
@@ -236,15 +236,20 @@ def _explode(layout: LshLayout) -> Any:
     def explode(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         import pandas as pd
 
+        bands = np.arange(layout.bands, dtype=np.int32)
         for frame in batches:
             rows = frame["row"].to_numpy(dtype=np.int64)
             sig = np.frombuffer(b"".join(frame["sig"]), dtype=np.uint64).reshape(len(rows), -1)
+            keys = np.empty((len(rows), layout.bands), dtype=np.uint64)  # row-major: row, band
             for band in range(layout.bands):
-                cols = slice(band * layout.rows, (band + 1) * layout.rows)
-                keys = band_keys(sig[:, cols]).view(np.int64)
-                yield pd.DataFrame(
-                    {"band": np.full(len(rows), band, np.int32), "key": keys, "row": rows}
-                )
+                keys[:, band] = band_keys(sig[:, band * layout.rows : (band + 1) * layout.rows])
+            yield pd.DataFrame(
+                {
+                    "band": np.tile(bands, len(rows)),
+                    "key": keys.ravel().view(np.int64),
+                    "row": np.repeat(rows, layout.bands),
+                }
+            )
 
     return explode
 
@@ -294,8 +299,21 @@ def _small_buckets(n: int, max_bucket: int) -> Any:
     return pairs
 
 
+def _following(layout: LshLayout) -> Any:
+    """The column of the values of a row's refining bands (:func:`dupwire.index.refine_bands`
+    of its bucket's band, in order), cut from its signature by Spark, so that only these
+    travel with the rows of large buckets."""
+    from pyspark.sql import functions as F
+
+    width = 8 * layout.rows  # bytes per band
+    depth = len(refine_bands(layout, 0))
+    # The refining bands of band b follow it, wrapping round: bytes of the signature twice.
+    return F.expr(f"substring(concat(sig, sig), (band + 1) * {width} + 1, {depth * width})")
+
+
 def _large_buckets(n: int, layout: LshLayout, max_bucket: int) -> Any:
-    """mapInPandas over whole large buckets with their rows' signatures: refined pairs."""
+    """mapInPandas over whole large buckets with their rows' refining values: refined pairs."""
+    depth = len(refine_bands(layout, 0))
 
     def pairs(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         for band, group in _by_band(batches):
@@ -303,25 +321,17 @@ def _large_buckets(n: int, layout: LshLayout, max_bucket: int) -> Any:
             rows = group["row"].to_numpy(dtype=np.int64)
             keys = group["key"].to_numpy(dtype=np.int64).view(np.uint64)
             local = np.arange(len(rows), dtype=np.int64)  # ranks keep the order of the rows
-            sig = np.frombuffer(b"".join(group["sig"]), dtype=np.uint64).reshape(len(rows), -1)
+            following = np.frombuffer(b"".join(group["following"]), dtype=np.uint64)
+            refine = _refiner(
+                following.reshape(len(rows), depth * layout.rows), layout.rows, range(depth)
+            )
             m = max(len(rows), 1)
-            codes, refined = _band_pairs(keys, local, m, max_bucket, _refiner(sig, layout, band))
+            codes, refined = _band_pairs(keys, local, m, max_bucket, refine)
             a, b = rows[codes // m], rows[codes % m]
             yield _out(_KIND_CODE, band, np.zeros(len(codes), np.int64), a * n + b)
             yield _out(_KIND_REFINED, band, np.zeros(1, np.int64), np.array([refined]))
 
     return pairs
-
-
-def _counted(min_bands: int) -> Any:
-    def count(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        import pandas as pd
-
-        codes = [f["value"].to_numpy(dtype=np.int64) for f in batches]
-        kept, counts = _count([c for c in codes if len(c)], min_bands)
-        yield pd.DataFrame({"code": kept, "count": counts})
-
-    return count
 
 
 # --- the engine -------------------------------------------------------------------------
@@ -463,6 +473,7 @@ class SparkEngine:
             first.where(F.col("kind") == _KIND_LARGE)
             .select("band", "key", F.col("value").alias("row"))
             .join(signatures, "row")
+            .select("band", "key", "row", _following(layout).alias("following"))
         )
         second = large.repartition(p, "band", "key").mapInPandas(
             _large_buckets(n, layout, max_bucket),
@@ -470,11 +481,10 @@ class SparkEngine:
         )
         both = first.where(F.col("kind") == _KIND_CODE).unionByName(second)
         refined = both.where(F.col("kind") == _KIND_REFINED).agg(F.sum("value")).first()
-        codes = both.where(F.col("kind") == _KIND_CODE).select("value")
-        codes.repartition(p, "value").mapInPandas(
-            _counted(layout.min_bands),
-            "code long, count long",
-        ).write.parquet(str(out))
+        codes = both.where(F.col("kind") == _KIND_CODE).select(F.col("value").alias("code"))
+        # The shared bands of each pair, counted by Spark (as dupwire.index._count does).
+        counted = codes.groupBy("code").agg(F.count("*").alias("count"))
+        counted.where(F.col("count") >= layout.min_bands).write.parquet(str(out))
         shutil.rmtree(bands_path, ignore_errors=True)
         shutil.rmtree(sig_path, ignore_errors=True)
         stage.finish(refined=int(refined[0] or 0) if refined is not None else 0)
