@@ -135,6 +135,44 @@ def test_overflowing_buckets_are_refined_as_in_batch(
         assert found_ids == expected
 
 
+@pytest.mark.parametrize(
+    "first_doc",
+    [
+        pytest.param(1 << 15, id="2-to-3-bytes"),
+        pytest.param(1 << 22, id="3-to-4-bytes"),
+        pytest.param(1 << 29, id="4-to-5-bytes"),
+    ],
+)
+def test_doc_numbers_of_every_width_keep_the_answers(
+    tmp_path: Path, ecb_articles: list[Article], first_doc: int
+) -> None:
+    # A stored row holds its doc in 2 to 5 bytes: the answers (with tiny buckets, so that
+    # buckets are refined and chained) and removals are those of the same articles stored
+    # from doc 1, on both sides of each change of width.
+    arts = ecb_articles[:120]
+    answers = {}
+    for start in (1, first_doc - 60):
+        path = tmp_path / f"{start}.db"
+        with Index.open(path, settings=KeySettings(max_bucket=3)):
+            pass
+        with sqlite3.connect(path) as conn:
+            conn.execute("UPDATE meta SET value=? WHERE name='next_doc'", (str(start),))
+        with Index.open(path, settings=KeySettings(max_bucket=3)) as index:
+            index.add(arts[:90])
+            index.merge()
+            index.add(arts[90:])  # in the delta table
+            found = [index.query(arts[i], top=1000, verify=False) for i in range(0, 120, 3)]
+            answers[start] = [
+                [(m.id, m.seq - start, m.shared_bands) for m in hit.matches] for hit in found
+            ]
+            gone = [arts[59].id, arts[60].id, arts[100].id]
+            index.remove(gone)
+            left = [a.text for a in arts if a.id not in gone]
+            assert _key_rows(path) == len(article_keys(left).key)
+    assert answers[1] == answers[first_doc - 60]
+    assert sum(map(len, answers[1])) > 40
+
+
 def test_merge_keeps_the_answers(tmp_path: Path, ecb_articles: list[Article]) -> None:
     with Index.open(tmp_path / "i.db") as index:
         index.add(ecb_articles[:100])

@@ -44,7 +44,6 @@ from dupwire.params import ClusterParams
 from dupwire.sketch import permutations, signatures
 
 __all__ = [
-    "KEY_OFFSET",
     "PREFIX_BITS",
     "KeyBatch",
     "KeySettings",
@@ -54,8 +53,6 @@ __all__ = [
     "signature_of",
 ]
 
-#: Stored keys are ``h - 2**31``, so SQLite keeps each in 4 bytes.
-KEY_OFFSET = 1 << 31
 #: An article lists the top 16 bits of its shingle hashes, not the hashes (2 bytes each, not 4).
 PREFIX_BITS = 16
 _MASK32 = np.uint64(0xFFFFFFFF)
@@ -119,7 +116,7 @@ def _inverse_odd(a: npt.NDArray[np.uint64]) -> npt.NDArray[np.uint64]:
 class KeyBatch:
     """The stored rows of a batch of articles.
 
-    Row ``r`` is shingle hash ``key[r]`` (offset by :data:`KEY_OFFSET`) of article
+    Row ``r`` is shingle hash ``key[r]`` (an unsigned 32-bit value) of article
     ``doc[r]`` (position in the batch), winning the bands ``bands[band_ptr[r]:band_ptr[r+1]]``.
     Rows are sorted by article, then key.
     """
@@ -148,8 +145,7 @@ class KeyBatch:
         as big-endian uint16 bytes: what a removal needs to find its rows (see
         :mod:`dupwire.archive.store`)."""
         lo, hi = int(self.doc_ptr[d]), int(self.doc_ptr[d + 1])
-        h = self.key[lo:hi] + KEY_OFFSET
-        return np.unique(h >> (32 - PREFIX_BITS)).astype(">u2").tobytes()
+        return np.unique(self.key[lo:hi] >> (32 - PREFIX_BITS)).astype(">u2").tobytes()
 
     def band_key(self, d: int, bands: int) -> npt.NDArray[np.int64]:
         """The key winning each band of article ``d`` (``bands`` values)."""
@@ -174,7 +170,7 @@ def keys_of_signatures(
     keep = ~np.asarray(empty, dtype=bool)
     doc = np.repeat(np.arange(n, dtype=np.int64), bands)[np.repeat(keep, bands)]
     band = np.tile(np.arange(bands, dtype=np.uint8), int(keep.sum()))
-    key = h[keep].ravel().astype(np.int64) - KEY_OFFSET
+    key = h[keep].ravel().astype(np.int64)
     order = np.lexsort((band, key, doc))
     doc, key, band = doc[order], key[order], band[order]
     new = np.r_[True, (doc[1:] != doc[:-1]) | (key[1:] != key[:-1])] if len(doc) else doc > 0
@@ -202,7 +198,7 @@ def signature_of(rows: Sequence[tuple[int, bytes]], settings: KeySettings = KeyS
     out = np.zeros(settings.bands, dtype=np.uint64)
     for key, bands in rows:
         idx = np.frombuffer(bands, dtype=np.uint8).astype(np.int64)
-        h = np.uint64(key + KEY_OFFSET)
+        h = np.uint64(key)
         with np.errstate(over="ignore"):
             out[idx] = (a[idx] * h + b[idx]) & _MASK32
     return out

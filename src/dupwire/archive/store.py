@@ -8,11 +8,18 @@ Tables::
 
     meta(name PRIMARY KEY, value)                  schema version, settings, counters
     docs(doc INTEGER PRIMARY KEY, id UNIQUE, date, title, source, keys, text)
-    keys(key, doc, bands, PRIMARY KEY (key, doc)) WITHOUT ROWID
-    delta(key, doc, bands, PRIMARY KEY (key, doc)) WITHOUT ROWID
+    keys(k BLOB PRIMARY KEY) WITHOUT ROWID         k = key (4 bytes) + doc + bands
+    delta(k BLOB PRIMARY KEY) WITHOUT ROWID
 
 ``doc`` numbers articles in insertion order.  ``keys`` holds the band keys in the compact
-form of :mod:`dupwire.archive.keys` (one row per winning shingle with the bands it wins);
+form of :mod:`dupwire.archive.keys`: one row per winning shingle of an article, ``k`` the
+shingle hash (32 bits, big-endian), then the article's ``doc`` (:func:`_doc_bytes`: 2 bytes
+below 32,768, 3 below 4,194,304, 4 or 5 beyond; the first byte tells the length), then the
+bands it wins (a byte each).  One blob column, not three, saves two bytes of record header
+a row (SQLite writes a header byte per column and one for the header's size), about a
+tenth of the rows' cost, with the same order: by key, then doc.  The rows of one key are a
+range of ``k``; SQL finds the rows that may hold a band (:data:`_BANDS`), and Python keeps
+those that do.
 ``docs.keys`` lists the top 16 bits of an article's keys (sorted, distinct, 2 bytes each)
 so that a removal deletes exactly its rows: for each listed prefix ``p`` it deletes the rows
 of its ``doc`` among the keys of ``[p * 2**16, (p + 1) * 2**16)``, a range scan of the
@@ -43,7 +50,6 @@ from typing import Any
 import numpy as np
 
 from dupwire.archive.keys import (
-    KEY_OFFSET,
     PREFIX_BITS,
     KeyBatch,
     KeySettings,
@@ -68,8 +74,8 @@ from dupwire.params import AlignParams
 __all__ = ["SCHEMA_VERSION", "Index"]
 
 # 2: keys of the story text (title line + text), as clustering reads;
-# 3: docs.keys holds the 16-bit prefixes of the keys
-SCHEMA_VERSION = 3
+# 3: docs.keys holds the 16-bit prefixes of the keys; 4: a key row is one blob
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x64777831  # "dwx1": marks a dupwire index file
 # A batch of at least max(_MERGE_ROWS, key rows / _MERGE_RATIO) rows goes into keys
 # directly; smaller ones go to delta, which is merged into keys once it holds that many.
@@ -84,11 +90,19 @@ CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE docs(
     doc INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, date TEXT, title TEXT, source TEXT,
     keys BLOB NOT NULL, text BLOB);
-CREATE TABLE keys(key INTEGER, doc INTEGER, bands BLOB NOT NULL, PRIMARY KEY (key, doc))
-    WITHOUT ROWID;
-CREATE TABLE delta(key INTEGER, doc INTEGER, bands BLOB NOT NULL, PRIMARY KEY (key, doc))
-    WITHOUT ROWID;
+CREATE TABLE keys(k BLOB PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE delta(k BLOB PRIMARY KEY) WITHOUT ROWID;
 """
+# A row's bytes from the 7th on: its bands, after the last 0-3 bytes of its doc (which takes
+# 2 to 5 bytes after the 4 of the key; see _doc_bytes).  SQL tests a band among them (a
+# superset, cheap to test: working out where the bands start costs SQLite three times as
+# much per row) and _won_rows keeps the rows that hold it.
+_BANDS = "substr(k, 7)"
+_DOC_FORMS = ((1 << 15, 2, 0), (1 << 22, 3, 0x80 << 16), (1 << 29, 4, 0xC0 << 24))
+# By a doc's first byte: its length, and the mask of its value once read with the first byte.
+_DOC_WIDTH = bytes(2 + (b >= 0x80) + (b >= 0xC0) + (b >= 0xE0) for b in range(256))
+_DOC_MASK = {2: (1 << 15) - 1, 3: (1 << 22) - 1, 4: (1 << 29) - 1, 5: (1 << 32) - 1}
+_IN_CHUNK = 200  # docs per query of _bucket (SQLite may allow only 999 parameters)
 
 
 def _dates(articles: Sequence[Article]) -> tuple[list[str | None], list[tuple[str, str]]]:
@@ -465,10 +479,10 @@ class Index:
             delta = int(self._meta_in_tx("delta_rows"))
             main = int(self._meta_in_tx("main_rows"))
             if len(rows) >= max(_MERGE_ROWS, main // _MERGE_RATIO):
-                conn.executemany("INSERT INTO keys VALUES (?, ?, ?)", rows)
+                conn.executemany("INSERT INTO keys VALUES (?)", rows)
                 main += len(rows)
             else:
-                conn.executemany("INSERT INTO delta VALUES (?, ?, ?)", rows)
+                conn.executemany("INSERT INTO delta VALUES (?)", rows)
                 delta += len(rows)
             if delta >= max(_MERGE_ROWS, main // _MERGE_RATIO):
                 self._merge_delta()
@@ -486,7 +500,7 @@ class Index:
         conn = self._conn
         moved = int(self._meta_in_tx("delta_rows"))
         main = int(self._meta_in_tx("main_rows"))
-        conn.execute("INSERT INTO keys SELECT * FROM delta ORDER BY key, doc")
+        conn.execute("INSERT INTO keys SELECT k FROM delta ORDER BY k")
         conn.execute("DELETE FROM delta")
         self._set_meta(delta_rows=0, main_rows=main + moved)
 
@@ -514,12 +528,13 @@ class Index:
             doc, blob = conn.execute(
                 "SELECT doc, keys FROM docs WHERE id=?", (article_id,)
             ).fetchone()
-            shift = 32 - PREFIX_BITS
+            own = _doc_bytes(doc)
+            width = PREFIX_BITS // 8
             ranges = [
-                ((p << shift) - KEY_OFFSET, ((p + 1) << shift) - KEY_OFFSET, doc)
+                (*_range(p, width), len(own), own)
                 for p in np.frombuffer(blob, dtype=">u2").tolist()
             ]
-            sql = "DELETE FROM {} WHERE key >= ? AND key < ? AND doc = ?"
+            sql = "DELETE FROM {} WHERE k >= ? AND k < ? AND substr(k, 5, ?) = ?"
             before = conn.total_changes
             conn.executemany(sql.format("keys"), ranges)
             main -= conn.total_changes - before
@@ -826,18 +841,53 @@ class Index:
         )
 
 
+def _doc_bytes(doc: int) -> bytes:
+    """``doc`` as the bytes that follow the key in a row: 2 bytes below 2**15 (first byte
+    below 0x80), 3 below 2**22 (first byte 0x80-0xBF), 4 below 2**29 (0xC0-0xDF), else 0xE0
+    and 4 bytes.  The first byte tells the length, and the order of docs is kept."""
+    for limit, width, mark in _DOC_FORMS:
+        if doc < limit:
+            return (mark | doc).to_bytes(width, "big")
+    return b"\xe0" + doc.to_bytes(4, "big")
+
+
+def _range(prefix: int, width: int) -> tuple[bytes, bytes]:
+    """The rows whose key starts with the ``width`` bytes of ``prefix``: ``lo <= k < hi``."""
+    if prefix + 1 < 1 << (8 * width):
+        return prefix.to_bytes(width, "big"), (prefix + 1).to_bytes(width, "big")
+    # The last prefix: every row starting with it is below 0xFF * 5, as no doc starts with 0xFF.
+    return prefix.to_bytes(width, "big"), b"\xff" * 5
+
+
+def _rows_sql(what: str, test: str) -> str:
+    """Rows of one key (a range of ``k``) in both tables whose bands pass ``test``."""
+    return (
+        f"SELECT {what} FROM keys WHERE k >= ? AND k < ? AND ({test}) UNION ALL "
+        f"SELECT {what} FROM delta WHERE k >= ? AND k < ? AND ({test})"
+    )
+
+
 def _bucket(conn: sqlite3.Connection, key: int, band: int, within: list[int] | None) -> list[int]:
     """The stored articles in which shingle ``key`` wins ``band`` (among ``within``)."""
     mark = bytes([band])
-    if within is not None and not within:
-        return []
-    test = "" if within is None else f" AND doc IN ({','.join('?' * len(within))})"
-    sql = (
-        f"SELECT doc FROM keys WHERE key = ? AND instr(bands, ?) > 0{test} UNION ALL "
-        f"SELECT doc FROM delta WHERE key = ? AND instr(bands, ?) > 0{test}"
-    )
-    extra = within or []
-    return [r[0] for r in conn.execute(sql, (key, mark, *extra, key, mark, *extra))]
+    if within is None:
+        lo, hi = _range(key, 4)
+        sql = _rows_sql("k", f"instr({_BANDS}, ?) > 0")
+        rows = conn.execute(sql, (lo, hi, mark, lo, hi, mark)).fetchall()
+    else:  # a range of k for each (key, doc): an index search each
+        rows = []
+        prefix = key.to_bytes(4, "big")
+        for at in range(0, len(within), _IN_CHUNK):
+            ranges: list[bytes] = []
+            for doc in within[at : at + _IN_CHUNK]:
+                own = prefix + _doc_bytes(doc)
+                ranges += [own, (int.from_bytes(own, "big") + 1).to_bytes(len(own), "big")]
+            test = " OR ".join(["(k >= ? AND k < ?)"] * (len(ranges) // 2))
+            sql = f"SELECT k FROM keys WHERE {test} UNION ALL SELECT k FROM delta WHERE {test}"
+            rows += conn.execute(sql, (*ranges, *ranges)).fetchall()
+    out: dict[int, list[int]] = {band: []}
+    _won_rows(rows, [band], out)
+    return out[band]
 
 
 def _posting(
@@ -845,21 +895,42 @@ def _posting(
 ) -> dict[int, list[int]] | None:
     """The stored articles in which shingle ``key`` wins each of ``bands``, or None when
     that is ``limit`` rows or more."""
-    test = " OR ".join("instr(bands, ?) > 0" for _ in bands)
-    sql = (
-        f"SELECT doc, bands FROM keys WHERE key = ? AND ({test}) UNION ALL "
-        f"SELECT doc, bands FROM delta WHERE key = ? AND ({test}) LIMIT ?"
-    )
+    lo, hi = _range(key, 4)
+    test = " OR ".join(f"instr({_BANDS}, ?) > 0" for _ in bands)
     marks = [bytes([b]) for b in bands]
-    rows = conn.execute(sql, (key, *marks, key, *marks, limit)).fetchall()
-    if len(rows) >= limit:
-        return None
-    out: dict[int, list[int]] = {b: [] for b in bands}
-    for doc, won in rows:
+    cursor = conn.execute(_rows_sql("k", test), (lo, hi, *marks, lo, hi, *marks))
+    rows: list[tuple[bytes]] = []
+    found = 0
+    while found < limit:  # stop reading once there are too many
+        more = cursor.fetchmany(limit - found)
+        if not more:
+            out: dict[int, list[int]] = {b: [] for b in bands}
+            _won_rows(rows, bands, out)
+            return out
+        rows += more
+        # A row with a doc below 2**15 (first byte below 0x80) holds the band SQL found.
+        found += sum(
+            1 for (k,) in more if k[4] < 0x80 or any(b in k[4 + _DOC_WIDTH[k[4]] :] for b in bands)
+        )
+    return None
+
+
+def _won_rows(rows: list[tuple[bytes]], bands: list[int], out: dict[int, list[int]]) -> int:
+    """Add the doc of each row to ``out[b]`` for each band ``b`` it wins; the number of rows
+    that win one."""
+    width, mask = _DOC_WIDTH, _DOC_MASK
+    winning = 0
+    for (k,) in rows:
+        w = width[k[4]]
+        won = k[4 + w :]
+        doc = -1
         for b in bands:
             if b in won:
+                if doc < 0:
+                    doc = int.from_bytes(k[4 : 4 + w], "big") & mask[w]
+                    winning += 1
                 out[b].append(doc)
-    return out
+    return winning
 
 
 def _within(date: str | None, q_date: str | None, days: float) -> bool:
@@ -880,14 +951,18 @@ def _text_or_none(value: object) -> str | None:
     return None if value is None or value == "" else str(value)
 
 
-def _sorted_rows(batch: KeyBatch, first: int) -> list[tuple[int, int, bytes]]:
-    """The batch's rows as ``(key, doc, bands)``, sorted by key then doc."""
+def _sorted_rows(batch: KeyBatch, first: int) -> list[tuple[bytes]]:
+    """The batch's rows as stored (``k``, see the module docstring), sorted."""
     order = np.lexsort((batch.doc, batch.key))
     raw = batch.bands.tobytes()
     ptr = batch.band_ptr.tolist()
     keys = batch.key.tolist()
-    docs = (batch.doc + first).tolist()
-    return [(keys[r], docs[r], raw[ptr[r] : ptr[r + 1]]) for r in order.tolist()]
+    docs = {d: _doc_bytes(d + first) for d in range(batch.n_docs)}
+    row_doc = batch.doc.tolist()
+    return [
+        (keys[r].to_bytes(4, "big") + docs[row_doc[r]] + raw[ptr[r] : ptr[r + 1]],)
+        for r in order.tolist()
+    ]
 
 
 @contextmanager
