@@ -12,10 +12,18 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from dupwire.archive import Index, KeySettings
-from dupwire.archive.keys import article_keys, shingle_sets, signature_of
+from dupwire.archive.keys import (
+    article_keys,
+    pack_prefixes,
+    shingle_sets,
+    signature_of,
+    unpack_prefixes,
+)
 from dupwire.archive.store import SCHEMA_VERSION
 from dupwire.cli import app
 from dupwire.cluster import cluster
@@ -63,6 +71,14 @@ def test_stored_rows_are_the_signature(ecb_articles: list[Article]) -> None:
         assert np.array_equal(signature_of(batch.rows_of(d)), sigs[d])
         # one row per distinct winning shingle, far fewer than one per band
         assert len(batch.rows_of(d)) < 120
+
+
+@given(st.sets(st.integers(0, 2**16 - 1), max_size=256))
+def test_key_prefixes_pack_and_unpack(values: set[int]) -> None:
+    ordered = sorted(values)
+    blob = pack_prefixes(ordered)
+    assert unpack_prefixes(blob).tolist() == ordered
+    assert len(blob) <= 1 + 2 * len(ordered) or len(ordered) < 8
 
 
 def test_query_candidates_are_the_batch_candidates(

@@ -49,11 +49,14 @@ __all__ = [
     "KeySettings",
     "article_keys",
     "keys_of_signatures",
+    "pack_prefixes",
     "shingle_sets",
     "signature_of",
+    "unpack_prefixes",
 ]
 
-#: An article lists the top 16 bits of its shingle hashes, not the hashes (2 bytes each, not 4).
+#: An article lists the top 16 bits of its shingle hashes, not the hashes (packed in about 11
+#: bits each, not 32).
 PREFIX_BITS = 16
 _MASK32 = np.uint64(0xFFFFFFFF)
 
@@ -141,11 +144,11 @@ class KeyBatch:
         return [(int(self.key[r]), raw[ptr[r] : ptr[r + 1]]) for r in range(lo, hi)]
 
     def key_prefixes(self, d: int) -> bytes:
-        """The distinct top :data:`PREFIX_BITS` bits of article ``d``'s shingle hashes, sorted,
-        as big-endian uint16 bytes: what a removal needs to find its rows (see
+        """The distinct top :data:`PREFIX_BITS` bits of article ``d``'s shingle hashes, packed
+        by :func:`pack_prefixes`: what a removal needs to find its rows (see
         :mod:`dupwire.archive.store`)."""
         lo, hi = int(self.doc_ptr[d]), int(self.doc_ptr[d + 1])
-        return np.unique(self.key[lo:hi] >> (32 - PREFIX_BITS)).astype(">u2").tobytes()
+        return pack_prefixes(np.unique(self.key[lo:hi] >> (32 - PREFIX_BITS)))
 
     def band_key(self, d: int, bands: int) -> npt.NDArray[np.int64]:
         """The key winning each band of article ``d`` (``bands`` values)."""
@@ -154,6 +157,53 @@ class KeyBatch:
         for r in range(lo, hi):
             out[self.bands[self.band_ptr[r] : self.band_ptr[r + 1]]] = self.key[r]
         return out
+
+
+def _low_bits(n: int) -> int:
+    """Bits of each prefix kept as they are when ``n`` prefixes are packed."""
+    return max(0, (((1 << PREFIX_BITS) // n).bit_length() - 1))
+
+
+def pack_prefixes(prefixes: npt.ArrayLike) -> bytes:
+    """Sorted distinct values below ``2**PREFIX_BITS`` (at most 256 of them), Elias-Fano
+    coded: a byte for their number ``n``, then the high part of each (all but the low
+    :func:`_low_bits` ``L`` bits) in unary, a bit set at ``high + i`` among ``n + 2**(16 - L)``
+    bits, then the ``L`` low bits of each.  About 11 bits a value for the 85 of a news
+    article (16 as they are); :func:`unpack_prefixes` reads them back.
+
+    >>> blob = pack_prefixes([3, 700, 701, 65535])
+    >>> len(blob), unpack_prefixes(blob).tolist()
+    (8, [3, 700, 701, 65535])
+    """
+    values = np.asarray(prefixes, dtype=np.int64)
+    n = len(values)
+    if not n:
+        return b""
+    if n > 256 or values.min() < 0 or values.max() >= 1 << PREFIX_BITS:
+        msg = f"pack_prefixes takes at most 256 values below 2**{PREFIX_BITS}, got {n}"
+        raise ParamsError(msg)
+    low_bits = _low_bits(n)
+    high = np.zeros(n + ((1 << PREFIX_BITS) >> low_bits), dtype=np.uint8)
+    high[(values >> low_bits) + np.arange(n)] = 1
+    low = (values[:, None] >> np.arange(low_bits - 1, -1, -1)) & 1
+    bits = np.concatenate([high, low.astype(np.uint8).ravel()])
+    return bytes([n - 1]) + np.packbits(bits).tobytes()
+
+
+def unpack_prefixes(blob: bytes) -> npt.NDArray[np.int64]:
+    """The values :func:`pack_prefixes` packed into ``blob``."""
+    if not blob:
+        return np.empty(0, dtype=np.int64)
+    n = blob[0] + 1
+    low_bits = _low_bits(n)
+    bits = np.unpackbits(np.frombuffer(blob, dtype=np.uint8, offset=1)).astype(np.int64)
+    size = n + ((1 << PREFIX_BITS) >> low_bits)
+    high = np.flatnonzero(bits[:size])[:n] - np.arange(n)
+    low = bits[size : size + n * low_bits].reshape(n, low_bits) @ (
+        1 << np.arange(low_bits - 1, -1, -1)
+    )
+    out: npt.NDArray[np.int64] = (high << low_bits) | low
+    return out
 
 
 def keys_of_signatures(

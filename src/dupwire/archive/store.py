@@ -20,7 +20,8 @@ a row (SQLite writes a header byte per column and one for the header's size), ab
 tenth of the rows' cost, with the same order: by key, then doc.  The rows of one key are a
 range of ``k``; SQL finds the rows that may hold a band (:data:`_BANDS`), and Python keeps
 those that do.
-``docs.keys`` lists the top 16 bits of an article's keys (sorted, distinct, 2 bytes each)
+``docs.keys`` lists the top 16 bits of an article's keys (sorted, distinct, packed by
+:func:`dupwire.archive.keys.pack_prefixes` in about 11 bits each)
 so that a removal deletes exactly its rows: for each listed prefix ``p`` it deletes the rows
 of its ``doc`` among the keys of ``[p * 2**16, (p + 1) * 2**16)``, a range scan of the
 primary key (about 1,300 rows per range at a million articles), and since ``doc`` numbers
@@ -55,6 +56,7 @@ from dupwire.archive.keys import (
     KeySettings,
     article_keys,
     keys_of_signatures,
+    unpack_prefixes,
 )
 from dupwire.archive.results import AddResult, IndexStats, Match, QueryResult
 from dupwire.cluster.scan import drop_failed
@@ -74,8 +76,9 @@ from dupwire.params import AlignParams
 __all__ = ["SCHEMA_VERSION", "Index"]
 
 # 2: keys of the story text (title line + text), as clustering reads;
-# 3: docs.keys holds the 16-bit prefixes of the keys; 4: a key row is one blob
-SCHEMA_VERSION = 4
+# 3: docs.keys holds the 16-bit prefixes of the keys; 4: a key row is one blob;
+# 5: the prefixes are Elias-Fano coded
+SCHEMA_VERSION = 5
 APPLICATION_ID = 0x64777831  # "dwx1": marks a dupwire index file
 # A batch of at least max(_MERGE_ROWS, key rows / _MERGE_RATIO) rows goes into keys
 # directly; smaller ones go to delta, which is merged into keys once it holds that many.
@@ -530,10 +533,7 @@ class Index:
             ).fetchone()
             own = _doc_bytes(doc)
             width = PREFIX_BITS // 8
-            ranges = [
-                (*_range(p, width), len(own), own)
-                for p in np.frombuffer(blob, dtype=">u2").tolist()
-            ]
+            ranges = [(*_range(p, width), len(own), own) for p in unpack_prefixes(blob).tolist()]
             sql = "DELETE FROM {} WHERE k >= ? AND k < ? AND substr(k, 5, ?) = ?"
             before = conn.total_changes
             conn.executemany(sql.format("keys"), ranges)
