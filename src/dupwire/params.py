@@ -111,6 +111,9 @@ class ClusterParams:
       ``contrast_min_size`` articles do not merge when each has a word (background weight at
       least ``contrast_min_weight``) that is over-represented in it compared with the other
       group at one-sided hypergeometric significance ``contrast_alpha``.
+    * ``cohesion``: two clusters of at least two articles do not merge when their average pair
+      score across is below this share of the internal average of the looser one (0 turns the
+      rule off; see :mod:`dupwire.cluster.agglomerate`).
     * ``workers``: processes that scan the articles; ``None`` uses one per CPU (at most 8)
       for corpora of 2,000 articles or more, and none for smaller ones.
 
@@ -139,6 +142,7 @@ class ClusterParams:
     contrast_alpha: float = 0.01
     contrast_min_size: int = 3
     contrast_min_weight: float = 2.0
+    cohesion: float = 0.5
     workers: int | None = None
     time_cost: float = 3.0
     window: float | None = None
@@ -169,6 +173,7 @@ class ClusterParams:
         _check_range("link_score", self.link_score, 0.0, 100.0)
         _check_range("contrast_alpha", self.contrast_alpha, 0.0, 1.0)
         _check_range("contrast_min_weight", self.contrast_min_weight, 0.0, 100.0)
+        _check_range("cohesion", self.cohesion, 0.0, 1.0)
         _check_range("time_cost", self.time_cost, 0.0, 100.0)
         if self.window is not None and (
             isinstance(self.window, bool)

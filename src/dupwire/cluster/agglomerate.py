@@ -1,8 +1,8 @@
-"""Stage 6, agglomeration: average linkage over the candidate graph, with two refusals.
+"""Stage 6, agglomeration: average linkage over the candidate graph, with three refusals.
 
 The two clusters with the highest average pair score merge while it is at least
 ``min_score``.  The average is over all pairs of members; pairs that are not candidates
-count as 0.  Two rules can refuse a merge:
+count as 0.  Three rules can refuse a merge:
 
 * **No chaining.**  A pair of articles is *linked* when its pair score (exact, candidate or
   not) is at least ``link_score``.  More than half of the pairs across the two merging
@@ -18,6 +18,13 @@ count as 0.  Two rules can refuse a merge:
   group's that a one-sided hypergeometric test on the article counts gives
   ``p < contrast_alpha``.  Within one event, the facts most reports carry are carried by the
   other reports too, so this rarely fires there.
+* **Cohesion.**  Two clusters of at least two articles each stay apart when their average
+  pair score across is below ``cohesion`` times the *internal* average (over the pairs
+  inside a cluster, counted the same way) of the looser of the two.  The stories of one saga
+  (one nominee's hearings, vote and confirmation) resemble each other through the names they
+  share, but each story's reports resemble each other far more: the step down from inside to
+  across is the boundary.  Parts of one event, whose reports all tell the same facts,
+  resemble each other across about as much as inside.
 
 With ``window`` (days), two clusters whose dated members would span more than that do not
 merge.  The time cost of :mod:`dupwire.dates` is already in the pair scores.
@@ -110,10 +117,11 @@ class LinkageRules:
     contrast_alpha: float
     contrast_min_size: int
     window: float | None = None  # days: no cluster spans more (None: no limit)
+    cohesion: float = 0.0  # across / internal average below which clusters stay apart
 
 
 class Agglomerator:
-    """Average-linkage clustering over the candidate graph with the two refusal rules."""
+    """Average-linkage clustering over the candidate graph with the three refusal rules."""
 
     def __init__(
         self,
@@ -138,12 +146,15 @@ class Agglomerator:
             self.sums.setdefault(i, {})[j] = score
             self.sums.setdefault(j, {})[i] = score
         self.links = dict.fromkeys(nodes, 0)
+        # Sum of the candidate pair scores inside each cluster (for the cohesion rule).
+        self.inner = dict.fromkeys(nodes, 0.0)
         # Earliest and latest publication date of each cluster (NaN: no dated member).
         self.first = {i: math.nan if days is None else float(days[i]) for i in nodes}
         self.last = dict(self.first)
         self.refused_window = 0
         self.refused_contrast = 0
         self.refused_links = 0
+        self.refused_cohesion = 0
         self.heap = [
             (-score, i, j, 0, 0) for (i, j), score in edges.items() if score >= rules.min_score
         ]
@@ -191,6 +202,12 @@ class Agglomerator:
         ):
             self.refused_contrast += 1
             return True
+        if r.cohesion > 0 and min(na, nb) >= 2:
+            across = self.sums[a].get(b, 0.0) / (na * nb)
+            looser = min(2.0 * self.inner[g] / (n * (n - 1)) for g, n in ((a, na), (b, nb)))
+            if across < r.cohesion * looser:
+                self.refused_cohesion += 1
+                return True
         linked = self.scorer.block(ma, mb) >= r.link_score
         half = (na + nb - 1) / 2.0
         gains_a = linked.sum(axis=1).tolist()
@@ -206,6 +223,7 @@ class Agglomerator:
 
     def _merge(self, a: int, b: int) -> None:
         keep, gone = min(a, b), max(a, b)
+        self.inner[keep] += self.inner.pop(gone) + self.sums.get(keep, {}).get(gone, 0.0)
         self.first[keep] = min(self.first[keep], self.first[gone], key=_nan_last)
         self.last[keep] = max(self.last[keep], self.last[gone], key=_nan_first)
         self.members[keep] = sorted(self.members[keep] + self.members.pop(gone))
@@ -237,6 +255,7 @@ class Agglomeration:
     refused_window: int
     refused_contrast: int
     refused_links: int
+    refused_cohesion: int
 
 
 def agglomerate(
@@ -278,11 +297,12 @@ def agglomerate(
         if not len(order):
             runs = []
     groups = list(alone)
-    refused = [0, 0, 0]
+    refused = [0, 0, 0, 0]
     for nodes, part in runs:
         agglo = Agglomerator(scorer, contrast, part, rules, days, nodes)
         groups.extend(agglo.run(progress))
         refused[0] += agglo.refused_window
         refused[1] += agglo.refused_contrast
         refused[2] += agglo.refused_links
+        refused[3] += agglo.refused_cohesion
     return Agglomeration(sorted(groups, key=lambda m: m[0]), *refused)

@@ -161,7 +161,9 @@ def cluster(
     scorer = PairScorer(vectors, passage, dated, p.time_cost)
     # The background: each article's score with the last of the partners it keeps.
     edges = scorer.edges(pairs, similarity, p.max_candidates)
-    rules = LinkageRules(p.min_score, p.link_score, p.contrast_alpha, p.contrast_min_size, p.window)
+    rules = LinkageRules(
+        p.min_score, p.link_score, p.contrast_alpha, p.contrast_min_size, p.window, p.cohesion
+    )
     strong = np.array([e for e, score in edges.items() if score >= p.min_score], np.int64)
     components = engine.components(strong.reshape(-1, 2), n)
     agglo = agglomerate(scorer, contrast, edges, rules, dated, components, progress)
@@ -196,6 +198,7 @@ def cluster(
         "refused_window": agglo.refused_window,
         "refused_contrast": agglo.refused_contrast,
         "refused_links": agglo.refused_links,
+        "refused_cohesion": agglo.refused_cohesion,
         "n_clusters": len(clusters),
         "n_singletons": len(singletons),
         "seconds": clock.seconds,
