@@ -680,9 +680,10 @@ class Index:
                 per_band = {}
                 for b in bands:
                     alone = _posting(conn, key, [b], cap + 1)
-                    per_band[b] = [] if alone is None else alone[b]
-                    if alone is None:
+                    if alone is None:  # over the cap: refined below, never a known bucket
                         over.append(b)
+                    else:
+                        per_band[b] = alone[b]
             for b, docs in per_band.items():
                 if len(docs) > cap:
                     over.append(b)
