@@ -272,10 +272,10 @@ def _band_pairs(
     return (np.concatenate(out) if out else np.empty(0, dtype=np.int64)), refined
 
 
-def refine_bands(layout: LshLayout, band: int) -> list[int]:
-    """The bands, in order, whose values split a bucket of ``band`` over ``max_bucket``: the
-    following ones (wrapping round), at most ``MAX_REFINE``."""
-    return [(band + 1 + depth) % layout.bands for depth in range(min(MAX_REFINE, layout.bands - 1))]
+def refine_bands(bands: int, band: int) -> list[int]:
+    """The bands, in order, whose values split a bucket of ``band`` (of ``bands``) over
+    ``max_bucket``: the following ones (wrapping round), at most ``MAX_REFINE``."""
+    return [(band + 1 + depth) % bands for depth in range(min(MAX_REFINE, bands - 1))]
 
 
 def _refiner(sig: U64, rows: int, bands: Sequence[int]) -> Callable[[I64, int], U64 | None]:
@@ -371,7 +371,7 @@ def candidate_pairs(
         cols = slice(band * layout.rows, (band + 1) * layout.rows)
         keys = band_keys(sig[:, cols] if everyone else sig[ids, cols])
         band_codes, band_capped = _band_pairs(
-            keys, ids, n, max_bucket, _refiner(sig, layout.rows, refine_bands(layout, band))
+            keys, ids, n, max_bucket, _refiner(sig, layout.rows, refine_bands(layout.bands, band))
         )
         capped += band_capped
         which = (band_codes // n * n_parts // n).astype(np.uint8)

@@ -306,14 +306,14 @@ def _following(layout: LshLayout) -> Any:
     from pyspark.sql import functions as F
 
     width = 8 * layout.rows  # bytes per band
-    depth = len(refine_bands(layout, 0))
+    depth = len(refine_bands(layout.bands, 0))
     # The refining bands of band b follow it, wrapping round: bytes of the signature twice.
     return F.expr(f"substring(concat(sig, sig), (band + 1) * {width} + 1, {depth * width})")
 
 
 def _large_buckets(n: int, layout: LshLayout, max_bucket: int) -> Any:
     """mapInPandas over whole large buckets with their rows' refining values: refined pairs."""
-    depth = len(refine_bands(layout, 0))
+    depth = len(refine_bands(layout.bands, 0))
 
     def pairs(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         for band, group in _by_band(batches):

@@ -69,7 +69,7 @@ from dupwire.errors import (
     ParamsError,
     SegmentationError,
 )
-from dupwire.index import MAX_REFINE
+from dupwire.index import refine_bands
 from dupwire.model import Article, Failure
 from dupwire.params import AlignParams
 
@@ -706,16 +706,13 @@ class Index:
         known: dict[int, list[int]],
     ) -> list[int]:
         """The query's part of a bucket over ``max_bucket``, refined by the values of the next
-        bands (up to ``MAX_REFINE``) until it fits; then the query's neighbours by id."""
-        bands = self.settings.bands
-        following = (band + 1) % bands
-        if (
-            min(MAX_REFINE, bands - 1) > 0 and following in known
-        ):  # the first refinement fits: only its members can be in it
-            return _bucket(self._conn, int(q_keys[band]), band, known[following])
+        bands (:func:`dupwire.index.refine_bands`) until it fits; then the query's neighbours
+        by id."""
+        following = refine_bands(self.settings.bands, band)
+        if following and following[0] in known:  # the first refinement fits: only its
+            return _bucket(self._conn, int(q_keys[band]), band, known[following[0]])  # members
         members = _bucket(self._conn, int(q_keys[band]), band, None)
-        for depth in range(min(MAX_REFINE, bands - 1)):
-            other = (band + 1 + depth) % bands
+        for other in following:
             members = _bucket(self._conn, int(q_keys[other]), other, members)
             if len(members) <= cap:
                 return members
