@@ -17,6 +17,17 @@ about 10) need a score well above what a shared city and template give.  A pair 
 or both dates unknown pays nothing.  ``window`` (``--window DAYS``) is an optional hard
 limit on top: pairs further apart never join.
 
+What an article shares with reports published weeks away from it is its kind of event (the
+city, the police department, the template of the outlet), not its story: a story's reports
+cluster within days, and few stories have more than one or two follow-ups weeks later.  So
+a dated article's *background* (:mod:`dupwire.cluster.verify`), the level of resemblance
+that is topic rather than event, is at least its text score with its ``FAR_RANK``-th (3rd)
+best candidate published more than ``FAR_DAYS`` (four news cycles, 28 days) away.  A pair
+counts only above that level, so two reports of different shootings in one city, which
+resemble each other as much as each resembles the other months of that city's coverage,
+do not join, while a follow-up that resembles its incident far more than other incidents
+still does.
+
 >>> parse_date("2024-03-05"), parse_date("2024-03-05T23:30:00-05:00")
 (19787.0, 19788.1875)
 >>> round(float(time_penalty(np.array([0.0, 7.0, 30.0, 180.0]))[3]), 1)
@@ -33,12 +44,26 @@ import numpy.typing as npt
 
 from dupwire.errors import ParamsError
 
-__all__ = ["NEWS_CYCLE", "TIME_COST", "format_day", "iso_date", "parse_date", "time_penalty"]
+__all__ = [
+    "FAR_DAYS",
+    "FAR_RANK",
+    "NEWS_CYCLE",
+    "TIME_COST",
+    "format_day",
+    "iso_date",
+    "parse_date",
+    "time_penalty",
+]
 
 #: Days in which reprints and same-day follow-ups of one story appear.
 NEWS_CYCLE = 7.0
 #: Points of pair score one e-fold of ``1 + gap / NEWS_CYCLE`` costs.
 TIME_COST = 3.0
+#: Days apart beyond which a candidate tells of another occasion: four news cycles.
+FAR_DAYS = 4 * NEWS_CYCLE
+#: The rank of the far candidate that sets a dated article's background: the two best may
+#: be follow-ups of its own story.
+FAR_RANK = 3
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
 

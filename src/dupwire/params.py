@@ -121,6 +121,9 @@ class ClusterParams:
 
     * ``time_cost``: a pair published ``gap`` days apart loses
       ``time_cost * ln(1 + gap / 7)`` points of pair score (0 turns the rule off);
+    * ``far_rank``, ``far_days``: a dated article's background is also at least its text
+      score with its ``far_rank``-th best candidate published more than ``far_days`` days
+      away from it (0 turns the rule off; see :mod:`dupwire.cluster.verify`);
     * ``window``: when set, articles published more than this many days apart are never in
       one cluster (a hard limit).
     """
@@ -145,6 +148,8 @@ class ClusterParams:
     cohesion: float = 0.5
     workers: int | None = None
     time_cost: float = 3.0
+    far_rank: int = 3
+    far_days: float = 28.0
     window: float | None = None
 
     def __post_init__(self) -> None:
@@ -158,7 +163,12 @@ class ClusterParams:
             if value is not None and (not isinstance(value, int) or value < 1):
                 msg = f"{name} must be a positive integer or None (the default), got {value!r}"
                 raise ParamsError(msg)
-        for name in ("boilerplate_min_articles", "verify_per_article", "contrast_min_size"):
+        for name in (
+            "boilerplate_min_articles",
+            "verify_per_article",
+            "contrast_min_size",
+            "far_rank",
+        ):
             value = getattr(self, name)
             if not isinstance(value, int) or value < 0:
                 msg = f"{name} must be a non-negative integer, got {value!r}"
@@ -175,6 +185,7 @@ class ClusterParams:
         _check_range("contrast_min_weight", self.contrast_min_weight, 0.0, 100.0)
         _check_range("cohesion", self.cohesion, 0.0, 1.0)
         _check_range("time_cost", self.time_cost, 0.0, 100.0)
+        _check_range("far_days", self.far_days, 0.0, 36525.0)
         if self.window is not None and (
             isinstance(self.window, bool)
             or not isinstance(self.window, (int, float))

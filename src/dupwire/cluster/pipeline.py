@@ -158,7 +158,7 @@ def cluster(
     passage = passage_scores(bags, to_verify(pairs, similarity, p.verify_per_article), progress)
     clock.lap("verify")
 
-    scorer = PairScorer(vectors, passage, dated, p.time_cost)
+    scorer = PairScorer(vectors, passage, dated, p.time_cost, (p.far_days, p.far_rank))
     # The background: each article's score with the last of the partners it keeps.
     edges = scorer.edges(pairs, similarity, p.max_candidates)
     rules = LinkageRules(

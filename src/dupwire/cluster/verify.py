@@ -15,6 +15,12 @@ resembles dozens of other stories by their shared names; that level is topic, no
 every pair score, candidate or not, counts only above the smaller background of its two
 articles.  An article whose 30th partner is unrelated (most articles, and every version of a
 story with fewer than 30 versions) has background about 0 and keeps its scores.
+
+A dated article's background is also at least its text score with its ``far_rank``-th (3rd)
+best candidate published more than ``far_days`` (28) days away from it
+(:func:`far_backgrounds`): what it shares with reports of other weeks is its kind of event
+(a city's shootings, an outlet's template), not its story (:mod:`dupwire.dates`).  Undated
+articles, and pairs with an unknown date, are not concerned.
 """
 
 from __future__ import annotations
@@ -28,13 +34,14 @@ from dupwire.align.bags import SentenceBags
 from dupwire.cluster.candidates import top_partners
 from dupwire.cluster.scan import Progress
 from dupwire.cluster.vectors import SparseVectors
-from dupwire.dates import time_penalty
+from dupwire.dates import FAR_DAYS, time_penalty
 from dupwire.params import AlignParams
 
 __all__ = [
     "PAIR_ALIGN",
     "PairScorer",
     "backgrounds",
+    "far_backgrounds",
     "passage_scores",
     "similarities",
     "to_verify",
@@ -98,13 +105,30 @@ def backgrounds(pairs: I64, scores: F64, n_docs: int, rank: int) -> F64:
     return out
 
 
+def far_backgrounds(pairs: I64, scores: F64, days: F64, far_days: float, rank: int) -> F64:
+    """Each article's ``rank``-th highest score among its pairs published more than
+    ``far_days`` apart (:func:`backgrounds` of those pairs; a pair with an unknown date is
+    never far).
+
+    >>> pairs = np.array([[0, 1], [0, 2], [1, 2]])
+    >>> days = np.array([0.0, 3.0, 60.0])
+    >>> far_backgrounds(pairs, np.array([30.0, 10.0, 20.0]), days, 28.0, rank=1).tolist()
+    [10.0, 20.0, 20.0]
+    """
+    with np.errstate(invalid="ignore"):
+        far = np.abs(days[pairs[:, 0]] - days[pairs[:, 1]]) > far_days
+    return backgrounds(pairs[far], scores[far], len(days), rank)
+
+
 class PairScorer:
     """Pair scores of any two articles: exact for candidates and non-candidates alike.
 
     ``days`` holds each article's publication date (days, NaN when unknown); a dated pair
     loses :func:`dupwire.dates.time_penalty` of its gap (``time_cost`` points per e-fold).
-    :meth:`edges` sets each article's background (:func:`backgrounds`); from then on every
-    score, in :meth:`edges` and :meth:`block`, is net of the smaller background of the pair.
+    :meth:`edges` sets each article's background (:func:`backgrounds`, and for dated
+    articles at least :func:`far_backgrounds` with ``far``: ``(far_days, far_rank)``, rank 0
+    for none); from then on every score, in :meth:`edges` and :meth:`block`, is net of the
+    smaller background of the pair.
     """
 
     def __init__(
@@ -113,11 +137,13 @@ class PairScorer:
         passage: dict[tuple[int, int], float],
         days: F64 | None = None,
         time_cost: float = 0.0,
+        far: tuple[float, int] = (FAR_DAYS, 0),
     ) -> None:
         self.vectors = vectors
         self.passage = passage
         self.days = days
         self.time_cost = time_cost
+        self.far = far
         self.background = np.zeros(len(vectors.ptr) - 1)
 
     def penalty(self, rows: Sequence[int] | I64, cols: Sequence[int] | I64) -> F64:
@@ -131,10 +157,15 @@ class PairScorer:
     def edges(self, pairs: I64, similarity: F64, rank: int) -> dict[tuple[int, int], float]:
         """The pair score of each candidate pair, net of the pair's background; sets the
         backgrounds from the candidates' text scores (before any time penalty), each
-        article's ``rank``-th best (:func:`backgrounds`)."""
+        article's ``rank``-th best (:func:`backgrounds`), for dated articles at least its
+        far background (:func:`far_backgrounds`)."""
         passage = np.array([self.passage.get((i, j), 0.0) for i, j in pairs.tolist()])
         scores = (similarity + passage) / 2.0
         self.background = backgrounds(pairs, scores, len(self.background), rank)
+        far_days, far_rank = self.far
+        if self.days is not None and far_rank > 0 and len(pairs):
+            far = far_backgrounds(pairs, scores, self.days, far_days, far_rank)
+            self.background = np.maximum(self.background, far)
         if len(pairs):
             bg = self.background
             scores = scores - np.minimum(bg[pairs[:, 0]], bg[pairs[:, 1]])
