@@ -20,7 +20,9 @@ from dupwire.normalize import (
     normalize,
     raw_words,
     tokenize,
+    word_keys,
 )
+from dupwire.segment import split_spans
 from tests.conftest import FIXTURES
 
 
@@ -156,3 +158,34 @@ def test_nospace_check_finds_the_characters_of_the_nospace_runs() -> None:
         words = raw_words(text)
         assert words == [text[t.start : t.end] for t in tokenize(text)]
         assert any(len(w) == 2 and _HAS_NOSPACE.match(w) for w in words)  # bigrams
+
+
+def _assert_words_are_the_tokens(text: str, start: int = 0, end: int | None = None) -> None:
+    """The shortcuts that skip offsets give the words and keys of :func:`tokenize`."""
+    tokens = tokenize(text, start, end)
+    assert raw_words(text, start, end) == [text[t.start : t.end] for t in tokens]
+    assert word_keys(text, start, end) == [(t.key, t.weight) for t in tokens]
+
+
+def test_words_as_written_are_the_tokens_on_news(
+    ecb_records: list[dict[str, Any]], seed_a: str, seed_b: str
+) -> None:
+    texts = [r["text"] for r in ecb_records] + [seed_a, seed_b]
+    joined = 0
+    for text in texts:
+        for start, end, _, _ in split_spans(text):
+            _assert_words_are_the_tokens(text, start, end)
+            joined += len(_WORD_RE.findall(text, start, end)) != len(tokenize(text, start, end))
+    assert joined > 50  # sentences where a number run is one token
+
+
+_NUMBER_WORDS = ["one", "Two", "twenty", "four", "Five", "hundred", "Million", "billion"]
+_OTHER_WORDS = ["thousand", "ones", "millions", "tens", "3", "3.2", "1,200", "24", "said", "U.S."]
+_NUMBER_PIECES = st.sampled_from(_NUMBER_WORDS + _OTHER_WORDS)
+_GAPS = st.sampled_from([" ", "-", "\u2011", "\u2010", ", ", ". ", "  ", "\n", "\u2013", "/"])
+
+
+@settings(deadline=None)
+@given(st.lists(st.tuples(_NUMBER_PIECES, _GAPS), max_size=12))
+def test_words_as_written_are_the_tokens_in_number_runs(pieces: list[tuple[str, str]]) -> None:
+    _assert_words_are_the_tokens("".join(word + gap for word, gap in pieces))

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from itertools import compress
 from typing import NamedTuple, TypeVar
 
 from dupwire.weights import background_weight, gram_weight
@@ -497,12 +498,25 @@ class _NumberWords(dict[str, bool]):
 _NUMBER_WORDS = _NumberWords()
 
 
+def _may_join(words: list[str]) -> bool:
+    """Whether :func:`tokenize` could join two of ``words`` (the words of a text, in order)
+    into one number token.  Only a number word joins the word before it, and only when that
+    one is a number word or starts with a digit ("twenty-four", "3.2 million"); a number word
+    after any other word ("said two") stays a word, so most texts with one are plain."""
+    joins = list(map(_NUMBER_WORDS.__getitem__, words))
+    for k in compress(range(1, len(words)), joins[1:]):
+        before = words[k - 1]
+        if joins[k - 1] or (_ANALYSED.get(before) or _analyse(before))[0][:1].isdigit():
+            return True
+    return False
+
+
 def _plain_words(text: str, start: int, stop: int) -> list[str] | None:
     """The words of ``text[start:stop]`` when each word as written is one token (no number
-    words to join, no text without spaces), else None.  Digits alone never join: "3,200,000"
-    is one word and one token, "3.2 million" holds the number word "million"."""
+    words that may join, no text without spaces), else None.  Digits alone never join:
+    "3,200,000" is one word and one token, "3.2 million" holds the number word "million"."""
     words = _WORD_RE.findall(text, start, stop)
-    if any(map(_NUMBER_WORDS.__getitem__, words)):
+    if any(map(_NUMBER_WORDS.__getitem__, words)) and _may_join(words):
         return None
     if not text.isascii() and _HAS_NOSPACE.search(text, start, stop):
         return None
@@ -533,6 +547,8 @@ def word_keys(text: str, start: int = 0, end: int | None = None) -> list[tuple[s
     """
     stop = len(text) if end is None else end
     words = _plain_words(text, start, stop)
-    if words is None:
+    # A lone number word with an ending ("tens", "sevens") is a number token of its own
+    # in tokenize but not in analyse, so number words go through tokenize here.
+    if words is None or any(map(_NUMBER_WORDS.__getitem__, words)):
         return [(t.key, t.weight) for t in tokenize(text, start, stop)]
     return [_WHOLE.get(raw) or analyse(raw) for raw in words]
