@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from dupwire.segment import split_units
+from dupwire.segment import split_spans, split_units
 
 
 def _texts(text: str, kind: str | None = None) -> list[str]:
@@ -170,3 +170,41 @@ def test_phrase_start_letters_keep_every_match(ecb_records: list[dict[str, Any]]
     found = [bool(rules.search(line)) for line in lines]
     assert [bool(_PHRASES.search(line)) for line in lines] == found
     assert sum(found) > len(_FURNITURE_SAMPLES)
+
+
+def _blocks(text: str) -> dict[int, tuple[int, int]]:
+    blocks: dict[int, tuple[int, int]] = {}
+    for start, end, block, _ in split_spans(text):
+        first, _ = blocks.get(block, (start, end))
+        blocks[block] = (min(first, start), end)
+    return blocks
+
+
+_HINT_EDGES = [
+    "ΟΔΟΣ share this post\nΣ. Sign up for our newsletter. ΑΣ",  # final sigma lowers by context
+    "İstanbul: Share this story\nTroops left.",  # İ lowers to two characters
+    "Click. Here we go.\nclick here to read. Email us\n© 2013 Reuters",
+    "Reporting by Jane Doe; editing by John Roe\nNo hint here.",
+]
+
+
+def test_hinted_blocks_are_the_blocks_that_hold_a_hint(
+    ecb_records: list[dict[str, Any]], seed_a: str, seed_b: str
+) -> None:
+    """One search of the lower-cased text finds the blocks that a search of each block's
+    text finds, on the ECB+ articles, the seeds and edge cases."""
+    from dupwire.boilerplate import _hinted, _hinted_blocks
+
+    texts = [r["text"] for r in ecb_records] + [seed_a, seed_b, *_HINT_EDGES]
+    found = 0
+    for text in texts:
+        blocks = _blocks(text)
+        expected = {b for b, (start, end) in blocks.items() if _hinted(text[start:end])}
+        got = _hinted_blocks(text, blocks)
+        if got is None:
+            assert len(text.lower()) != len(text)
+        else:
+            assert got == expected
+        found += len(expected)
+    assert found > 100
+    assert _hinted_blocks("a share b", {0: (0, 5), 1: (3, 9)}) is None  # overlapping blocks

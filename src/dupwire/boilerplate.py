@@ -22,7 +22,9 @@ Corpus-level furniture (lines that recur across many articles of one site) is le
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Sequence
+from itertools import pairwise
 
 __all__ = ["furniture_flags", "is_timestamp"]
 
@@ -243,6 +245,44 @@ def is_timestamp(line: str) -> bool:
     )
 
 
+def _hint_spans(low: str) -> list[tuple[int, int]]:
+    """``(start, end)`` of every phrase hint in ``low`` (a lower-cased text), in order."""
+    spans = []
+    find = low.find
+    for hint in _PHRASE_HINTS:
+        at = find(hint)
+        while at >= 0:
+            spans.append((at, at + len(hint)))
+            at = find(hint, at + 1)
+    spans.sort()
+    return spans
+
+
+def _hinted_blocks(text: str, blocks: dict[int, tuple[int, int]]) -> set[int] | None:
+    """The blocks (``block: (start, end)``) that hold a phrase hint, from one lower-cased
+    copy of ``text``: :func:`_hinted` of each block's text, without a copy per block.
+
+    None when the blocks overlap or the lower-cased text is longer than ``text`` (a capital
+    I with a dot above lowers to two characters), so positions in it are not those of
+    ``text``."""
+    low = text.lower()
+    if len(low) != len(text):
+        return None
+    spans = _hint_spans(low)
+    if not spans:
+        return set()
+    ranges = sorted((start, end, block) for block, (start, end) in blocks.items())
+    if any(a[1] > b[0] for a, b in pairwise(ranges)):
+        return None
+    starts = [start for start, _, _ in ranges]
+    hinted = set()
+    for at, to in spans:
+        k = bisect_right(starts, at) - 1
+        if k >= 0 and to <= ranges[k][1]:
+            hinted.add(ranges[k][2])
+    return hinted
+
+
 def furniture_flags(text: str, units: Sequence[tuple[int, int, int]]) -> list[bool]:
     """For each ``(start, end, block)`` unit of ``text``, whether it is site furniture."""
     blocks: dict[int, tuple[int, int]] = {}
@@ -263,11 +303,9 @@ def furniture_flags(text: str, units: Sequence[tuple[int, int, int]]) -> list[bo
             furniture_blocks.add(block)
             if _LINK_MARKER_ALONE.match(line):
                 furniture_blocks.add(block + 1)
-    hinted = (
-        {b for b, (start, end) in blocks.items() if _hinted(text[start:end])}
-        if _hinted(text)
-        else set()
-    )
+    hinted = _hinted_blocks(text, blocks)
+    if hinted is None:
+        hinted = {b for b, (start, end) in blocks.items() if _hinted(text[start:end])}
     flags = []
     for start, end, block in units:
         flags.append(
