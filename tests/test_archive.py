@@ -597,6 +597,31 @@ def test_a_clean_stream_ends_at_eof_and_an_interrupt_keeps_what_was_read(
         assert len(index) == 8 and records[7]["id"] in index
 
 
+def test_a_stream_skips_a_line_over_the_limit_and_goes_on(tmp_path: Path) -> None:
+    db = tmp_path / "n.db"
+    proc = _streamer(db, "--max-bytes", "100", "--flush-seconds", "0.2")
+    first = {"id": "a", "text": "Turkish troops left the border town on Monday."}
+    _send(proc, first)
+    _wait_for_docs(db, 1, proc)
+    # 3 MiB in one line: over the 1,049,176-byte limit of a line with --max-bytes 100
+    assert proc.stdin is not None
+    for _ in range(3 * 16):
+        proc.stdin.write(b"x" * 2**16)
+    proc.stdin.write(b"\n")
+    _send(proc, {"id": "b", "text": "Russian patrols resumed near the town on Tuesday."})
+    _wait_for_docs(db, 2, proc)  # the line after the long one is stored, the stream goes on
+    out, err = proc.communicate(timeout=90)
+    assert proc.returncode == 1, err  # done, a line failed
+    assert out.decode().strip() == f"added 2 articles to {db} (0 replaced); it holds 2"
+    assert err.decode().splitlines() == [
+        "failed article <stdin>:2: <stdin>:2: the line is 3,145,728 bytes, over the "
+        "1,049,176-byte limit of a line (6 x max_bytes + 1 MiB), so it was skipped; shorten "
+        "the record or raise the limit (max_bytes, --max-bytes)"
+    ]
+    with Index.open(db, create=False) as index:
+        assert index.existing(["a", "b"]) == ["a", "b"]
+
+
 @pytest.mark.parametrize("replace", [False, True], ids=["repeat-fails", "repeat-replaces"])
 def test_add_stream_batches_and_repeated_ids(
     tmp_path: Path, ecb_articles: list[Article], replace: bool

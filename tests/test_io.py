@@ -9,8 +9,10 @@ import itertools
 import json
 import os
 import random
+import threading
 import time
-from collections.abc import Callable
+import tracemalloc
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +40,7 @@ from dupwire.io import (
     read_text,
     stream_records,
 )
-from dupwire.model import Span
+from dupwire.model import Article, Span
 
 SEEDS = Path(__file__).resolve().parents[1] / "seeds"
 SEED_A = (SEEDS / "000_8f5a9e346875b4fc.txt").read_text(encoding="utf-8")
@@ -637,6 +639,155 @@ def test_a_quiet_stream_gets_flush_marks_and_its_last_line() -> None:
 def test_stream_flush_seconds_must_be_positive() -> None:
     with pytest.raises(ParamsError, match="flush_seconds must be positive"):
         next(stream_records(io.BytesIO(b""), flush_seconds=0))
+
+
+# A line may hold a text of max_bytes written with JSON escapes (6 bytes a byte at most) and
+# 1 MiB of other fields: with max_bytes=100, 1,049,176 bytes without its newline.
+LINE_MAX_BYTES = 100
+LINE_LIMIT = 6 * LINE_MAX_BYTES + 2**20
+
+
+def _padded(record_id: str, size: int) -> bytes:
+    """A valid record line of exactly ``size`` bytes without its newline (a long title)."""
+    head = json.dumps({"id": record_id, "text": "Troops left.", "title": ""})
+    return (head[:-2] + "x" * (size - len(head)) + '"}').encode()
+
+
+Read = list[tuple[Article, str] | Failure]
+
+
+def _no_marks(items: Iterable[tuple[Article, str] | Failure | None]) -> Read:
+    return [item for item in items if item is not None]
+
+
+def _read_from_pipe(data: bytes) -> Read:
+    """stream_records on a real pipe with a flush time (the select-based reader), fed by a
+    thread."""
+    read_fd, write_fd = os.pipe()
+
+    def feed() -> None:
+        with os.fdopen(write_fd, "wb") as writer:
+            writer.write(data)
+
+    thread = threading.Thread(target=feed)
+    thread.start()
+    with os.fdopen(read_fd, "rb", buffering=0) as reader:
+        items = _no_marks(stream_records(reader, flush_seconds=30, max_bytes=LINE_MAX_BYTES))
+    thread.join()
+    return items
+
+
+_READERS: dict[str, Callable[[bytes], Read]] = {
+    "plain-stream": lambda data: _no_marks(
+        stream_records(io.BytesIO(data), max_bytes=LINE_MAX_BYTES)
+    ),
+    "pipe-with-flush-time": _read_from_pipe,
+    "text-stream": lambda data: _no_marks(
+        stream_records(io.StringIO(data.decode()), max_bytes=LINE_MAX_BYTES)
+    ),
+}
+
+
+def _from_file(data: bytes, tmp_path: Path) -> Read:
+    corpus = load_corpus([write(tmp_path / "f.jsonl", data)], max_bytes=LINE_MAX_BYTES)
+    return [(a, a.id) for a in corpus.articles] + list(corpus.failures)
+
+
+@pytest.mark.parametrize("reader", [*_READERS, "jsonl-file"])
+def test_a_line_over_the_limit_is_a_failure_and_the_next_line_is_read(
+    tmp_path: Path, reader: str
+) -> None:
+    data = b"".join(
+        [
+            _padded("at-limit", LINE_LIMIT) + b"\n",
+            _padded("over", LINE_LIMIT + 1) + b"\n",  # one byte too many: a failure
+            b'{"id": "after", "text": "Troops came back."}\n',
+            b"[" * (3 * LINE_LIMIT),  # the last line, with no newline before the end
+        ]
+    )
+    read = _READERS[reader](data) if reader in _READERS else _from_file(data, tmp_path)
+    articles = {item[0].id: item[0] for item in read if isinstance(item, tuple)}
+    failures = [item for item in read if isinstance(item, Failure)]
+    assert sorted(articles) == ["after", "at-limit"]
+    assert len(articles["at-limit"].meta["title"]) > 2**20
+    label = "<stdin>" if reader in _READERS else (tmp_path / "f.jsonl").as_posix()
+    assert [(f.id, f.reason) for f in failures] == [
+        (
+            f"{label}:{line}",
+            f"{label}:{line}: the line is {size:,} bytes, over the 1,049,176-byte limit of a "
+            "line (6 x max_bytes + 1 MiB), so it was skipped; shorten the record or raise the "
+            "limit (max_bytes, --max-bytes)",
+        )
+        for line, size in [(2, LINE_LIMIT + 1), (4, 3 * LINE_LIMIT)]
+    ]
+    if reader in _READERS:  # a stream names each record by its line
+        assert [item[1] for item in read if isinstance(item, tuple)] == ["<stdin>:1", "<stdin>:3"]
+
+
+class _EndlessLine(io.RawIOBase):
+    """``size`` bytes of one line, made as they are read, then a newline and ``tail``;
+    ``served`` counts the bytes handed out."""
+
+    def __init__(self, size: int, tail: bytes) -> None:
+        self._left, self._tail = size, b"\n" + tail
+        self._block = b"x" * 2**16
+        self.served = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer)
+        if self._left:
+            n = min(len(view), self._left, len(self._block))
+            view[:n] = self._block[:n]
+            self._left -= n
+        else:
+            n = min(len(view), len(self._tail))
+            view[:n] = self._tail[:n]
+            self._tail = self._tail[n:]
+        self.served += n
+        return n
+
+
+def _pipe_endless_line(size: int, tail: bytes) -> Read:
+    block = b"x" * 2**16
+    read_fd, write_fd = os.pipe()
+
+    def feed() -> None:
+        for _ in range(size // len(block)):
+            os.write(write_fd, block)  # no new bytes object per write
+        os.write(write_fd, b"\n" + tail)
+        os.close(write_fd)
+
+    thread = threading.Thread(target=feed)
+    thread.start()
+    with os.fdopen(read_fd, "rb", buffering=0) as reader:
+        items = _no_marks(stream_records(reader, flush_seconds=30, max_bytes=LINE_MAX_BYTES))
+    thread.join()
+    return items
+
+
+@pytest.mark.parametrize("reader", ["plain-stream", "pipe-with-flush-time"])
+def test_a_long_line_is_skipped_without_being_held(reader: str) -> None:
+    size = 64 * 2**20  # 64 MiB in one line, 60 times the line limit
+    tail = b'{"id": "after", "text": "Troops came back."}\n'
+    tracemalloc.start()
+    try:
+        if reader == "plain-stream":
+            raw = _EndlessLine(size, tail)
+            items = _no_marks(stream_records(io.BufferedReader(raw), max_bytes=LINE_MAX_BYTES))
+            assert raw.served == size + 1 + len(tail)  # every byte was read through
+        else:
+            items = _pipe_endless_line(size, tail)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 4 * LINE_LIMIT, f"{peak:,} bytes held at the peak"
+    failure, record = items
+    assert isinstance(failure, Failure) and isinstance(record, tuple)
+    assert failure.id == "<stdin>:1" and f"the line is {size:,} bytes" in failure.reason
+    assert record[0].id == "after" and record[1] == "<stdin>:2"
 
 
 # --- determinism and progress ---------------------------------------------------------

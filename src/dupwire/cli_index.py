@@ -136,8 +136,9 @@ def add(
 
     With - as the only PATH, JSON Lines records are read from stdin as they arrive and
     committed every --batch records and every --flush-seconds; a broken line (not JSON, no
-    text, an id already stored) is reported with its line number and the stream goes on
-    until the input ends. Ctrl-C commits what was read, then stops.
+    text, an id already stored, longer than 6 x --max-bytes + 1 MiB) is reported with its
+    line number and the stream goes on until the input ends. Ctrl-C commits what was read,
+    then stops.
     """
     if "-" in inputs:
         if len(inputs) > 1:

@@ -31,7 +31,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Any, BinaryIO, Literal, TextIO
+from typing import IO, Any, AnyStr, BinaryIO, Generic, Literal, TextIO
 
 import charset_normalizer
 
@@ -70,6 +70,10 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 #: limit would only let a mistaken input (a disk image, a log) be read whole into memory.
 MAX_BYTES_LIMIT = 4 * 1024**3
 _READ_CHUNK = 1024 * 1024
+# A JSON line holds a record's text (at most max_bytes of UTF-8) written with JSON escapes,
+# which take at most 6 bytes a byte ("\u001f" for a control byte), and its other fields.
+_JSON_BYTES_PER_TEXT_BYTE = 6
+_LINE_ROOM = 1024 * 1024  # for the id, title, date and the other fields of a record
 
 _ARTICLE_SUFFIXES = frozenset({".txt", ".md"})
 _JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
@@ -393,11 +397,21 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
 
 
 def _too_large(path: Path, size: str, max_bytes: int) -> InputTooLargeError:
-    msg = (
-        f"{path} is {size}, over the {max_bytes:,}-byte limit; pass a smaller file "
+    return InputTooLargeError(_over_limit(str(path), size, max_bytes, "pass a smaller file"))
+
+
+def _over_limit(subject: str, size: str, limit: int, remedy: str, *, of: str = "") -> str:
+    """How every size limit is reported: what is too large, its size, the limit, the fix."""
+    return (
+        f"{subject} is {size}, over the {limit:,}-byte limit{of}; {remedy} "
         "or raise the limit (max_bytes, --max-bytes)"
     )
-    return InputTooLargeError(msg)
+
+
+def _line_limit(max_bytes: int) -> int:
+    """The longest JSON line read (without its newline): room for a text of ``max_bytes``
+    written with JSON escapes, and 1 MiB for the record's other fields."""
+    return _JSON_BYTES_PER_TEXT_BYTE * max_bytes + _LINE_ROOM
 
 
 def _unreadable(name: str, exc: OSError) -> InputError:
@@ -681,7 +695,8 @@ def _load_records(
     """Yield ``(article, "file:line")`` or a Failure for each record of a JSONL or CSV input."""
     try:
         required = (rules.id_field, rules.text_field)
-        for item in _records(job, required, encoding=encoding, stdin=stdin):
+        limit = _line_limit(rules.max_bytes)
+        for item in _records(job, required, encoding=encoding, stdin=stdin, line_limit=limit):
             if item is not None:  # a whole input has no flush marks
                 yield item if isinstance(item, Failure) else _record_article(*item, job, rules)
     except OSError as exc:
@@ -689,13 +704,18 @@ def _load_records(
 
 
 def _records(
-    job: _RecordsJob, required: tuple[str, str], *, encoding: str | None, stdin: TextIO | None
+    job: _RecordsJob,
+    required: tuple[str, str],
+    *,
+    encoding: str | None,
+    stdin: TextIO | None,
+    line_limit: int,
 ) -> Iterator[tuple[str, dict[str, Any]] | Failure | None]:
     if job.path is None:
-        yield from _jsonl_records(_stdin_lines(stdin), job.label)
+        yield from _jsonl_records(_stdin_lines(stdin, line_limit), job.label)
     elif job.kind == "jsonl":
         with job.path.open("rb") as file:
-            yield from _jsonl_records(file, job.label)
+            yield from _jsonl_records(_read_lines(file, line_limit), job.label)
     elif job.kind == "parquet":
         yield from _parquet_records(job.path, job.label)
     else:
@@ -706,10 +726,11 @@ def _records(
 
 
 def _jsonl_records(
-    lines: Iterable[bytes | str | None], label: str
+    lines: Iterable[bytes | str | _LongLine | None], label: str
 ) -> Iterator[tuple[str, dict[str, Any]] | Failure | None]:
-    """``("file:line", record)`` or a Failure for each line; a None among ``lines`` (a stream's
-    flush mark, see :func:`_timed_lines`) is passed on and is not a line."""
+    """``("file:line", record)`` or a Failure for each line (a :class:`_LongLine` is one); a
+    None among ``lines`` (a stream's flush mark, see :func:`_timed_lines`) is passed on and is
+    not a line."""
     lineno = 0
     for raw in lines:
         if raw is None:
@@ -717,6 +738,9 @@ def _jsonl_records(
             continue
         lineno += 1
         where = f"{label}:{lineno}"
+        if isinstance(raw, _LongLine):
+            yield Failure(where, raw.reason(where))
+            continue
         if isinstance(raw, str):
             line = raw
         else:
@@ -752,19 +776,92 @@ def _jsonl_records(
         yield where, record
 
 
-def _stdin_lines(stdin: IO[Any] | None) -> Iterable[bytes | str]:
+@dataclass(frozen=True, slots=True)
+class _LongLine:
+    """A line longer than the line limit, in place of its bytes: they were counted, not kept."""
+
+    size: int  # without its newline
+    limit: int
+
+    def reason(self, where: str) -> str:
+        return _over_limit(
+            f"{where}: the line",
+            f"{self.size:,} bytes",
+            self.limit,
+            "shorten the record",
+            of=f" of a line ({_JSON_BYTES_PER_TEXT_BYTE} x max_bytes + 1 MiB), so it was skipped",
+        )
+
+
+class _LineCutter(Generic[AnyStr]):
+    """Cuts the chunks of a stream into its lines (each with its newline) and holds at most
+    ``limit`` bytes (characters, for a text stream) of a line: a longer line is counted and
+    dropped up to its newline, and given as a :class:`_LongLine`."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.pending = 0  # length of the current line so far, held or dropped (0: none begun)
+        self._held: list[AnyStr] = []  # the start of the current line, if it is not too long
+
+    def feed(self, chunk: AnyStr) -> Iterator[AnyStr | _LongLine]:
+        """The lines that end in ``chunk``; the rest of it starts the next one."""
+        newline = b"\n" if isinstance(chunk, bytes) else "\n"
+        start = 0
+        while (end := chunk.find(newline, start)) >= 0:
+            self._take(chunk[start : end + 1], end - start)
+            yield self._end()
+            start = end + 1
+        if start < len(chunk):
+            self._take(chunk[start:], len(chunk) - start)
+
+    def close(self) -> Iterator[AnyStr | _LongLine]:
+        """The last line, if the stream does not end with a newline."""
+        if self.pending:
+            yield self._end()
+
+    def _take(self, piece: AnyStr, length: int) -> None:
+        self.pending += length
+        if self.pending > self.limit:
+            self._held.clear()
+        else:
+            self._held.append(piece)
+
+    def _end(self) -> AnyStr | _LongLine:
+        size, held = self.pending, self._held
+        self.pending, self._held = 0, []
+        if size > self.limit:
+            return _LongLine(size, self.limit)
+        return held[0] if len(held) == 1 else held[0][:0].join(held)
+
+
+def _read_lines(stream: IO[Any], limit: int) -> Iterator[bytes | str | _LongLine]:
+    """The lines of a file or stream as they arrive, none longer than ``limit`` held: each
+    is read in pieces of at most one chunk."""
+    cutter: _LineCutter[Any] = _LineCutter(limit)
+    piece = stream.readline(_READ_CHUNK)
+    newline = b"\n" if isinstance(piece, bytes) else "\n"
+    while piece:
+        if not cutter.pending and piece.endswith(newline):
+            yield piece  # a whole line in one piece (a piece is shorter than the limit)
+        else:
+            yield from cutter.feed(piece)
+        piece = stream.readline(_READ_CHUNK)
+    yield from cutter.close()
+
+
+def _stdin_lines(stdin: IO[Any] | None, limit: int) -> Iterator[bytes | str | _LongLine]:
     stream = sys.stdin if stdin is None else stdin
     # Read the raw bytes when there are any, so that bad UTF-8 fails one line only.
-    return stream.buffer if isinstance(stream, io.TextIOWrapper) else stream
+    return _read_lines(stream.buffer if isinstance(stream, io.TextIOWrapper) else stream, limit)
 
 
-def _timed_lines(fd: int, seconds: float) -> Iterator[bytes | None]:
+def _timed_lines(fd: int, seconds: float, limit: int) -> Iterator[bytes | _LongLine | None]:
     """The lines of file descriptor ``fd`` as they arrive (the last one may lack its newline),
     and a None each time ``seconds`` have passed since the previous None, whether lines came
     meanwhile or not: the moment to commit what has been read.  ``select`` waits for input,
-    so a quiet stream still gets its marks; memory holds one read chunk and one line."""
-    buffer = bytearray()
-    scanned = 0  # bytes of buffer known to hold no newline
+    so a quiet stream still gets its marks; memory holds one read chunk and at most ``limit``
+    bytes of a line (a longer one is a :class:`_LongLine`)."""
+    cutter: _LineCutter[bytes] = _LineCutter(limit)
     due = time.monotonic() + seconds
     while True:
         wait = due - time.monotonic()
@@ -778,18 +875,12 @@ def _timed_lines(fd: int, seconds: float) -> Iterator[bytes | None]:
         chunk = os.read(fd, _READ_CHUNK)
         if not chunk:
             break
-        buffer += chunk
-        start = 0
-        while (end := buffer.find(b"\n", max(start, scanned))) >= 0:
-            yield bytes(buffer[start : end + 1])
-            start = end + 1
+        for line in cutter.feed(chunk):
+            yield line
             if time.monotonic() >= due:
                 yield None
                 due = time.monotonic() + seconds
-        del buffer[:start]
-        scanned = len(buffer)
-    if buffer:
-        yield bytes(buffer)
+    yield from cutter.close()
 
 
 def stream_records(
@@ -812,7 +903,9 @@ def stream_records(
     :func:`load_corpus`; a broken line costs only itself.  With ``flush_seconds`` (and a
     stream with a file descriptor) a None comes every ``flush_seconds``, also while no line
     arrives: the moment to commit what was read, so a slow feed is stored promptly.  Only
-    the line being read is held in memory.  Articles are not checked for segmentation
+    the line being read is held in memory, up to ``6 * max_bytes`` + 1 MiB: a longer line
+    is a Failure, and its bytes are skipped unread up to its newline, as in a ``.jsonl``
+    file.  Articles are not checked for segmentation
     (:func:`check_article`): the stage that stores them prepares each one once.
     """
     _check_max_bytes(max_bytes)
@@ -823,10 +916,11 @@ def stream_records(
     job = _RecordsJob("jsonl", None)
     stream = sys.stdin if stdin is None else stdin
     fd = _fileno(stream) if flush_seconds is not None else None
-    lines: Iterable[bytes | str | None] = (
-        _stdin_lines(stream)
+    limit = _line_limit(max_bytes)
+    lines: Iterable[bytes | str | _LongLine | None] = (
+        _stdin_lines(stream, limit)
         if fd is None or flush_seconds is None
-        else _timed_lines(fd, flush_seconds)
+        else _timed_lines(fd, flush_seconds, limit)
     )
     for item in _jsonl_records(lines, job.label):
         if item is None or isinstance(item, Failure):
@@ -999,9 +1093,8 @@ def _record_article(
         return Failure(article_id, reason, where)
     size = len(text.encode("utf-8", "surrogatepass"))
     if size > rules.max_bytes:
-        reason = (
-            f"{where}: {text_field!r} is {size:,} bytes, over the {rules.max_bytes:,}-byte "
-            "limit; shorten it or raise the limit (max_bytes, --max-bytes)"
+        reason = _over_limit(
+            f"{where}: {text_field!r}", f"{size:,} bytes", rules.max_bytes, "shorten it"
         )
         return Failure(article_id, reason, where)
     if _SURROGATE_RE.search(text):
