@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import sqlite3
 import subprocess
@@ -556,11 +557,12 @@ def test_a_stream_is_queryable_before_it_ends(tmp_path: Path, ecb_articles: list
     _wait_for_docs(db, 7, proc)
     out, err = proc.communicate(timeout=90)  # closes the pipe: the end of the stream
     assert proc.returncode == 1, err  # done, some lines failed
-    doc = json.loads(out)
-    assert (doc["added"], doc["n_articles"], doc["replaced"]) == (7, 7, [])
-    assert [f["id"] for f in doc["failures"]] == ["<stdin>:7", "a"]
-    assert "not valid JSON" in doc["failures"][0]["error"]
-    assert doc["failures"][1]["error"].startswith("<stdin>:8: 'a' is already in the index")
+    *batches, summary = [json.loads(line) for line in out.splitlines()]
+    assert (summary["added"], summary["n_articles"], summary["n_replaced"]) == (7, 7, 0)
+    failures = [f for doc in batches for f in doc["failures"]]
+    assert [f["id"] for f in failures] == ["<stdin>:7", "a"]
+    assert "not valid JSON" in failures[0]["error"]
+    assert failures[1]["error"].startswith("<stdin>:8: 'a' is already in the index")
     assert b"failed article <stdin>:7" in err and b"Traceback" not in err
     with Index.open(db, create=False) as index:
         assert index.existing(["a", "c"]) == ["a", "c"]
@@ -595,6 +597,66 @@ def test_a_clean_stream_ends_at_eof_and_an_interrupt_keeps_what_was_read(
     assert proc.returncode == 130, err
     with Index.open(db, create=False) as index:
         assert len(index) == 8 and records[7]["id"] in index
+
+
+def _json_line(proc: subprocess.Popen[bytes]) -> dict[str, Any]:
+    """The next line ``proc`` prints, read while its input is still open."""
+    assert proc.stdout is not None
+    ready, _, _ = select.select([proc.stdout], [], [], 90)
+    assert ready, "no line came"
+    assert proc.poll() is None, "the stream ended before the pipe was closed"
+    doc: dict[str, Any] = json.loads(proc.stdout.readline())
+    return doc
+
+
+def test_a_json_stream_prints_each_batch_as_it_is_committed(
+    tmp_path: Path, ecb_articles: list[Article]
+) -> None:
+    db = tmp_path / "n.db"
+    proc = _streamer(
+        db, "--json", "--batch", "3", "--flush-seconds", "600", "--max-bytes", "100000"
+    )
+    records = [{"id": a.id, "text": a.text} for a in ecb_articles[:5]]
+    _send(proc, *records[:3])
+    first = _json_line(proc)  # the batch is reported as it lands, long before the end
+    assert first == {
+        "kind": "batch",
+        "batch": 1,
+        "db": str(db),
+        "added": 3,
+        "replaced": [],
+        "n_articles": 3,
+        "warnings": [],
+        "failures": [],
+    }
+    # lines 4-6 fail (not JSON; over the line limit of 6 x 100,000 + 1 MiB; an id stored)
+    _send(proc, "{broken", "x" * 2 * 2**20, records[0])
+    second = _json_line(proc)
+    assert (second["batch"], second["added"], second["n_articles"]) == (2, 0, 3)
+    assert [f["id"] for f in second["failures"]] == ["<stdin>:4", "<stdin>:5", records[0]["id"]]
+    assert "over the 1,648,576-byte limit of a line" in second["failures"][1]["error"]
+    _send(proc, *records[3:])
+    out, err = proc.communicate(timeout=90)
+    assert proc.returncode == 1, err  # done, some lines failed
+    *rest, summary = [json.loads(line) for line in out.splitlines()]
+    batches = [first, second, *rest]
+    assert [doc["kind"] for doc in batches] == ["batch"] * 3
+    assert [doc["batch"] for doc in batches] == [1, 2, 3]
+    assert summary == {
+        "kind": "summary",
+        "db": str(db),
+        "batches": 3,
+        "added": sum(doc["added"] for doc in batches),
+        "n_replaced": sum(len(doc["replaced"]) for doc in batches),
+        "n_articles": batches[-1]["n_articles"],
+        "n_warnings": sum(len(doc["warnings"]) for doc in batches),
+        "n_failures": sum(len(doc["failures"]) for doc in batches),
+    }
+    assert (summary["added"], summary["n_articles"], summary["n_failures"]) == (5, 5, 3)
+    failed = [f["id"] for doc in batches for f in doc["failures"]]
+    assert sorted(failed) == sorted(set(failed))  # each broken line once, in its batch only
+    assert rest[0]["failures"] == []
+    assert err.decode().count("failed article <stdin>:5") == 1
 
 
 def test_a_stream_skips_a_line_over_the_limit_and_goes_on(tmp_path: Path) -> None:

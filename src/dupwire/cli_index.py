@@ -130,6 +130,9 @@ def add(
 
     Example (an ingest loop): tail -F feed.jsonl | dupwire index add - --db news.db
 
+    Example (a JSON line per committed batch): tail -F feed.jsonl | dupwire index add - --db
+    news.db --json
+
     Takes the same inputs as cluster (directories, JSONL/CSV records with id, text, title,
     date and source fields). An id already in the index is an error unless --replace. A
     process killed mid-way leaves the batches already committed.
@@ -138,7 +141,9 @@ def add(
     committed every --batch records and every --flush-seconds; a broken line (not JSON, no
     text, an id already stored, longer than 6 x --max-bytes + 1 MiB) is reported with its
     line number and the stream goes on until the input ends. Ctrl-C commits what was read,
-    then stops.
+    then stops. With --json, each committed batch prints one JSON line at once (kind
+    "batch": added, replaced ids, n_articles, warnings and failures of that batch), and the
+    end of the input one with the totals (kind "summary").
     """
     if "-" in inputs:
         if len(inputs) > 1:
@@ -230,15 +235,13 @@ def _add_stream(
     max_bytes: int,
     json_out: bool,
 ) -> None:
-    """``index add -``: store the records of stdin as they come, reporting each batch."""
+    """``index add -``: store the records of stdin as they come, reporting each batch; with
+    --json, one JSON line per batch as it is committed, then one with the totals."""
     from dupwire.io import stream_records
 
     id_field, text_field, title_field, date_field = fields
     index = _open(db, create=True, store_text=not no_text)
-    added = n_replaced = n_failed = 0
-    replaced: list[str] = []  # these three are kept for --json only
-    warned: list[tuple[str, str]] = []
-    failures: list[Failure] = []
+    n_batches = added = n_replaced = n_warned = n_failed = 0
     try:
         total = len(index)
         records = stream_records(
@@ -260,20 +263,36 @@ def _add_stream(
                     _note("warning:", "yellow", f"{article_id}: {reason}")
                 for failure in done.failures:
                     _note("failed article", "yellow", f"{failure.id}: {failure.reason}")
+                n_batches += 1
                 added += len(done.added)
                 n_replaced += len(done.replaced)
+                n_warned += len(done.warnings)
                 n_failed += len(done.failures)
                 total = done.n_articles
-                if json_out:
-                    replaced.extend(done.replaced)
-                    warned.extend(done.warnings)
-                    failures.extend(done.failures)
+                if json_out:  # committed: say so now, and keep nothing of it
+                    doc = {"kind": "batch", "batch": n_batches, "db": str(db), **done.to_dict()}
+                    typer.echo(json.dumps(doc, ensure_ascii=False))
                 bar.update(task, completed=added)
     except DupwireError as exc:
         fail(str(exc))
     finally:
         index.close()
-    _report_added(db, json_out, added, n_replaced, total, n_failed, (replaced, warned, failures))
+    if not json_out:
+        _report_added(db, json_out, added, n_replaced, total, n_failed, ([], [], []))
+        return
+    summary = {
+        "kind": "summary",
+        "db": str(db),
+        "batches": n_batches,
+        "added": added,
+        "n_replaced": n_replaced,
+        "n_articles": total,
+        "n_warnings": n_warned,
+        "n_failures": n_failed,
+    }
+    typer.echo(json.dumps(summary, ensure_ascii=False))
+    if n_failed:
+        raise typer.Exit(EXIT_SOME_FAILED)
 
 
 @index_app.command()
