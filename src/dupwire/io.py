@@ -841,8 +841,8 @@ def _read_lines(stream: IO[Any], limit: int) -> Iterator[bytes | str | _LongLine
     piece = stream.readline(_READ_CHUNK)
     newline = b"\n" if isinstance(piece, bytes) else "\n"
     while piece:
-        if not cutter.pending and piece.endswith(newline):
-            yield piece  # a whole line in one piece (a piece is shorter than the limit)
+        if not cutter.pending and len(piece) <= limit and piece.endswith(newline):
+            yield piece  # a whole line in one piece, the usual case
         else:
             yield from cutter.feed(piece)
         piece = stream.readline(_READ_CHUNK)
@@ -904,8 +904,8 @@ def stream_records(
     stream with a file descriptor) a None comes every ``flush_seconds``, also while no line
     arrives: the moment to commit what was read, so a slow feed is stored promptly.  Only
     the line being read is held in memory, up to ``6 * max_bytes`` + 1 MiB: a longer line
-    is a Failure, and its bytes are skipped unread up to its newline, as in a ``.jsonl``
-    file.  Articles are not checked for segmentation
+    is a Failure, and its bytes are read through to its newline without being kept, as in a
+    ``.jsonl`` file.  Articles are not checked for segmentation
     (:func:`check_article`): the stage that stores them prepares each one once.
     """
     _check_max_bytes(max_bytes)
