@@ -6,7 +6,9 @@
 
 Shapes (``--shapes``, comma-separated): ``copies`` (``copies-seed``, ``copies-1000``,
 ``copies-1000-mixed``), ``beat`` (one corpus per ``--sizes`` x ``--narrow``), ``incidents``,
-``allsides`` (skipped with a message when ``../shared/data`` lacks it) and ``ecb``.
+``allsides`` (skipped with a message when ``../shared/data`` lacks it), ``ecb`` and
+``grown`` (ECB+ dev grown by each ``--grow`` count of unrelated articles; its *bg ARI* is
+ECB+ scored inside).
 
 Methods, run in this process one after the other on the same articles:
 
@@ -60,7 +62,7 @@ from dupwire.model import Article  # noqa: E402
 from dupwire.params import ClusterParams  # noqa: E402
 
 METHODS = ("dupwire", "minhash-5", "minhash-1", "tfidf-0.275")
-SHAPE_GROUPS = ("copies", "beat", "incidents", "allsides", "ecb")
+SHAPE_GROUPS = ("copies", "beat", "incidents", "allsides", "ecb", "grown")
 
 
 @dataclass
@@ -211,6 +213,9 @@ def build(group: str, args: argparse.Namespace) -> Iterator[Callable[[], shapes.
         yield lambda: shapes.allsides(args.allsides)
     elif group == "ecb":
         yield shapes.ecb
+    elif group == "grown":
+        for n in args.grow:
+            yield lambda n=n: shapes.grown(n, seed=args.seed, allsides_path=args.allsides)
 
 
 def _commit(path: Path) -> str | None:
@@ -234,6 +239,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--narrow", type=float, nargs="+", default=[1.0], help="beat narrowing, 0 broad .. 1"
     )
     parser.add_argument("--incidents", type=int, default=3400, help="number of incidents")
+    parser.add_argument(
+        "--grow", type=int, nargs="+", default=[20_000], help="articles added to ECB+ dev"
+    )
     parser.add_argument("--k", type=int, default=60, help="verbatim copies of seed A")
     parser.add_argument("--l", type=int, default=40, help="edited copies of seed A")
     parser.add_argument("--seed", type=int, default=0)

@@ -27,6 +27,10 @@ Shapes:
   label ``story``, with titles, mostly undated.  Raises :class:`ShapeUnavailable` with the
   path it looked for when the file is absent.
 * :func:`ecb` (``ecb``): ECB+ dev alone, the corpus the defaults were tuned on.
+* :func:`grown` (``grown``): ECB+ dev grown by ``n`` unrelated articles (AllSides dev when
+  present, then dated incident reports of :mod:`incident_gen` up to ``n``).  ECB+ must
+  score inside it as it does alone (``background`` holds the ECB+ ids): a corpus that grows
+  by stories of other kinds must not lose the ones it had.
 
 The outlets' headers and footers come from :mod:`corpus_gen`'s 40 invented sites (the same
 furniture its corpora carry).  Everything is seeded and takes well under a second, except
@@ -66,6 +70,7 @@ __all__ = [
     "allsides",
     "beat",
     "ecb",
+    "grown",
     "incidents",
     "load_labelled",
     "many_copies",
@@ -265,3 +270,41 @@ def ecb() -> Shape:
     """ECB+ dev, label ``event``."""
     articles, truth = load_labelled(ECB_PATH, "event")
     return Shape("ecb", articles, truth, note=f"{ECB_PATH.relative_to(ROOT)} (label event)")
+
+
+def grown(n: int = 20_000, *, seed: int = 0, allsides_path: Path | None = None) -> Shape:
+    """ECB+ dev and ``n`` unrelated articles: AllSides dev (when present, at most ``n``),
+    then incident reports up to ``n``; labels are kept apart by a prefix per corpus."""
+    if n < 0:
+        msg = f"n must be at least 0 added articles, got {n}"
+        raise ValueError(msg)
+    base, base_truth = load_labelled(ECB_PATH, "event")
+    articles = list(base)
+    truth: dict[str, Hashable] = {k: ("ecb", v) for k, v in base_truth.items()}
+    parts = []
+    path = allsides_path or ALLSIDES_PATH
+    if path.is_file() and n:
+        extra, extra_truth = load_labelled(path, "story")
+        extra = sorted(extra, key=lambda a: a.id)[:n]
+        articles.extend(extra)
+        truth.update({a.id: ("allsides", extra_truth[a.id]) for a in extra})
+        parts.append(f"{len(extra):,} AllSides dev")
+    missing = n - (len(articles) - len(base))
+    if missing > 0:
+        # About 1.71 reports an incident: generate enough, keep the first ``missing`` ids.
+        n_incidents = missing // 2 + 1
+        reports, labels, _ = incident_gen.generate(n_incidents, seed=seed)
+        while len(reports) < missing:
+            n_incidents *= 2
+            reports, labels, _ = incident_gen.generate(n_incidents, seed=seed)
+        kept = sorted(reports, key=lambda a: a.id)[:missing]
+        articles.extend(kept)
+        truth.update({a.id: ("incidents", labels[a.id]) for a in kept})
+        parts.append(f"{len(kept):,} incident reports")
+    return Shape(
+        name=f"grown-{n}",
+        articles=articles,
+        truth=truth,
+        background=frozenset(base_truth),
+        note=f"ECB+ dev grown by {' and '.join(parts) or 'nothing'}",
+    )

@@ -234,6 +234,23 @@ def test_many_copies_alone_and_mixed() -> None:
     assert len(mixed.articles) == 40 + len(mixed.background) == 40 + 575
 
 
+def test_grown_adds_unrelated_articles_and_keeps_ecb_apart(tmp_path: Path) -> None:
+    shape = shapes.grown(400, seed=1, allsides_path=tmp_path / "absent.jsonl")
+    ecb = shapes.ecb()
+    assert len(shape.articles) == len(ecb.articles) + 400
+    assert len({a.id for a in shape.articles}) == len(shape.articles)
+    assert shape.background == frozenset(ecb.truth)
+    assert {k: shape.truth[k][1] for k in shape.background} == ecb.truth
+    added = [a for a in shape.articles if a.id not in shape.background]
+    assert {shape.truth[a.id][0] for a in added} == {"incidents"}
+    assert all(a.meta.get("date") for a in added)  # the reports are dated, ECB+ is not
+    again = shapes.grown(400, seed=1, allsides_path=tmp_path / "absent.jsonl")
+    assert [(a.id, a.text) for a in again.articles] == [(a.id, a.text) for a in shape.articles]
+    assert len(shapes.grown(0).articles) == len(ecb.articles)
+    with pytest.raises(ValueError, match="at least 0"):
+        shapes.grown(-1)
+
+
 def test_loaders_say_what_is_missing(tmp_path: Path) -> None:
     bad = tmp_path / "bad.jsonl"
     bad.write_text('{"id": "x", "text": "y"}\n', encoding="utf-8")
