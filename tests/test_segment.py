@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dupwire.segment import split_spans, split_units
@@ -208,3 +208,35 @@ def test_hinted_blocks_are_the_blocks_that_hold_a_hint(
         found += len(expected)
     assert found > 100
     assert _hinted_blocks("a share b", {0: (0, 5), 1: (3, 9)}) is None  # overlapping blocks
+
+
+_NO_BREAK = st.characters(max_codepoint=127, exclude_characters=".?!\n")
+
+
+@settings(max_examples=500)
+@given(st.text(_NO_BREAK, min_size=1, max_size=120))
+def test_ascii_without_terminators_is_one_sentence_for_sentencex(chunk: str) -> None:
+    """The shortcut of the sentence split gives what sentencex gives."""
+    import sentencex
+
+    from dupwire.segment import _split
+
+    assert _split(chunk, 0) == list(sentencex.segment("en", chunk)) == [chunk]
+
+
+def test_sentences_found_without_sentencex_are_its_sentences(
+    ecb_records: list[dict[str, Any]], seed_a: str, seed_b: str
+) -> None:
+    import sentencex
+
+    from dupwire.segment import _split
+
+    texts = [r["text"] for r in ecb_records] + [seed_a, seed_b]
+    lines = [ln for text in texts for ln in text.splitlines() if ln]  # blocks are not empty
+    short = 0
+    for line in lines:
+        expected = list(sentencex.segment("en", line)) if line.isascii() else None
+        if expected is not None:
+            assert _split(line, 0) == expected
+            short += not any(c in line for c in ".?!")
+    assert short > 100
