@@ -116,6 +116,24 @@ def test_corpus_bags_equal_the_reference_after_furniture(
         assert verdict == ref.verdict, (i, j)
 
 
+def test_taken_bags_relate_as_the_corpus_bags(ecb_records: list[dict[str, Any]]) -> None:
+    # The bags of a few articles alone (as the Spark engine ships them) relate bit for bit as
+    # the whole corpus's bags do, whatever order the articles are taken in.
+    texts = [r["text"] for r in sorted(ecb_records, key=lambda r: r["id"])[:60]]
+    text = scan_corpus(texts, 1)
+    keep = np.ones(text.n_sents, dtype=bool)
+    keep[::7] = False  # some sentences set aside, as furniture would be
+    bags = sentence_bags(text, keep)
+    rng = random.Random(3)
+    for _ in range(150):
+        i, j = rng.sample(range(len(texts)), 2)
+        taken = bags.take([j, rng.randrange(len(texts)), i])
+        assert taken.relate(2, 0, ONE_TO_ONE) == bags.relate(i, j, ONE_TO_ONE)
+    alone = bags.take([5])
+    assert alone.sent_ptr.tolist() == [0, int(bags.sent_ptr[6] - bags.sent_ptr[5])]
+    assert alone.relate(0, 0, ONE_TO_ONE) == bags.relate(5, 5, ONE_TO_ONE)
+
+
 @settings(
     max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )

@@ -109,6 +109,29 @@ def test_band_pairs_match_candidate_pairs(
     assert (local.capped_buckets > 0) == (max_bucket < 400)
 
 
+def test_passages_match_the_local_scores(engine: SparkEngine) -> None:
+    from dupwire.cluster.vectors import sentence_bags
+    from dupwire.cluster.verify import passage_scores
+
+    texts = [a.text for a in _ecb()[:120]]
+    text = scan_corpus(texts, 1)
+    keep = np.ones(text.n_sents, dtype=bool)
+    keep[text.sent_ptr[3] : text.sent_ptr[4]] = False  # an article with no story sentence
+    bags = sentence_bags(text, keep)
+    rng = np.random.default_rng(1)
+    random_pairs = {(int(min(p)), int(max(p))) for p in rng.integers(0, 120, (400, 2))}
+    neighbours = {(k, k + 1) for k in range(119)}  # mostly reports of one topic
+    chosen = sorted((i, j) for i, j in random_pairs | neighbours if i != j and i != 3)
+    chosen.append((3, 7))
+    seen: list[int] = []
+    spark = engine.passages(bags, chosen, lambda stage, done, total: seen.append(done))
+    assert spark == passage_scores(bags, chosen)  # bit for bit
+    assert list(spark) == chosen
+    assert spark[(3, 7)] == 0.0 and max(spark.values()) > 50
+    assert seen == [len(chosen)]
+    assert engine.passages(bags, [], None) == {}
+
+
 def test_seeds_cluster_alike(engine: SparkEngine) -> None:
     articles = list(load_corpus([SEEDS]).articles)
     spark = cluster(articles, engine=engine)
@@ -181,7 +204,7 @@ def test_cluster_spark_writes_records_and_resumes(
     assert not (stages / "candidates.json").exists()
     signed = sorted(p.stat().st_mtime_ns for p in (stages / "signatures").iterdir())
 
-    # Verification fails: the rerun reads scan and signatures, and runs banding.
+    # Similarities fail: the rerun reads scan and signatures, and runs banding.
     with monkeypatch.context() as m:
         m.setattr(SparkEngine, "_scan", no_rerun)
         m.setattr(SparkEngine, "_sign", no_rerun)
@@ -189,13 +212,23 @@ def test_cluster_spark_writes_records_and_resumes(
         with pytest.raises(RuntimeError, match="stage failed"):
             cluster_spark([source], out, spark=spark)
     assert (stages / "candidates.json").is_file()
+    assert not (stages / "passages.json").exists()
     assert sorted(p.stat().st_mtime_ns for p in (stages / "signatures").iterdir()) == signed
     assert not (out / "clusters.jsonl").exists()
+
+    # Agglomeration fails: the rerun reads the candidates and verifies the pairs on Spark.
+    with monkeypatch.context() as m:
+        m.setattr(SparkEngine, "_band", no_rerun)
+        m.setattr(pipeline, "agglomerate", broken)
+        with pytest.raises(RuntimeError, match="stage failed"):
+            cluster_spark([source], out, spark=spark)
+    assert (stages / "passages.json").is_file()
 
     # The last rerun runs no Spark stage and gives the local engine's records.
     monkeypatch.setattr(SparkEngine, "_scan", no_rerun)
     monkeypatch.setattr(SparkEngine, "_sign", no_rerun)
     monkeypatch.setattr(SparkEngine, "_band", no_rerun)
+    monkeypatch.setattr(SparkEngine, "_relate", no_rerun)
     result, corpus = cluster_spark([source], out, spark=spark)
     expected = ClusterReport(cluster(corpus.articles), corpus).records()
     lines = (out / "clusters.jsonl").read_text(encoding="utf-8").splitlines()

@@ -15,12 +15,18 @@ local engine's own code on Spark partitions:
   ``max_bucket`` is joined back to its rows' signatures and refined by the same function with
   :func:`dupwire.index._refiner` (only the refining bands' values travel with its rows); the
   pair codes are counted by Spark's own aggregation (at least ``min_bands`` shared bands).
+* ``passages``: the sentence bags of the articles to verify are written to Parquet, one row
+  per article (:meth:`dupwire.align.bags.SentenceBags.take`), the chosen pairs are joined to
+  the bags of both their articles, and each pair is related by
+  :meth:`~dupwire.align.bags.SentenceBags.relate` inside ``mapInPandas`` on the two-article
+  bags of its row: the passage score the local engine computes, bit for bit.
 
-Every other step (furniture, vectors, verification, agglomeration, representatives) runs on
-the driver on the arrays these return, so the clusters, ids and representatives are those of
-the local engine.  The three steps write their results under ``stages`` (Parquet, with a small
-JSON manifest naming what they were computed from); a rerun with the same inputs reads them
-instead of recomputing, so a run that failed later resumes after the last finished stage.
+Every other step (furniture, vectors, pair similarities, agglomeration, representatives)
+runs on the driver on the arrays these return, so the clusters, ids and representatives are
+those of the local engine.  The four steps write their results under ``stages`` (Parquet,
+with a small JSON manifest naming what they were computed from); a rerun with the same
+inputs reads them instead of recomputing, so a run that failed later resumes after the last
+finished stage.
 
 :func:`connected_components` is the iterative large-star / small-star loop, for edge sets
 too large to collect on the driver (see the README, "Beyond one machine: Spark").
@@ -38,8 +44,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from dupwire._numeric import I64, U64
+from dupwire._numeric import F64, I64, U64
+from dupwire.align.bags import SentenceBags
 from dupwire.cluster.scan import CorpusText, Progress, ScanPart, merge_parts, scan_texts
+from dupwire.cluster.verify import PAIR_ALIGN
 from dupwire.errors import InputError, ParamsError
 from dupwire.index import (
     Candidates,
@@ -334,11 +342,63 @@ def _large_buckets(n: int, layout: LshLayout, max_bucket: int) -> Any:
     return pairs
 
 
+# --- verification -----------------------------------------------------------------------
+
+#: One article's sentence bags as a row: its entry arrays (``entry``) and sentence arrays
+#: (``sent``) as bytes.
+_BAG_ARRAYS = (
+    ("words", np.int32, "entry"),
+    ("sents", np.int32, "entry"),
+    ("counts", np.int32, "entry"),
+    ("weights", np.float64, "entry"),
+    ("totals", np.float64, "sent"),
+    ("chars", np.int64, "sent"),
+    ("light", np.uint64, "sent"),
+)
+_BAG_SCHEMA = "doc long, " + ", ".join(f"{name} binary" for name, _, _ in _BAG_ARRAYS)
+_PASSAGES_PER_PART = 20_000  # pairs per Spark partition, about
+
+
+def _bag_rows(bags: SentenceBags, docs: I64) -> dict[str, Any]:
+    """Columns of one row per article of ``bags`` (its ``doc`` number from ``docs``)."""
+    columns: dict[str, Any] = {"doc": docs}
+    for name, _, per in _BAG_ARRAYS:
+        array = getattr(bags, name)
+        ptr = (bags.entry_ptr if per == "entry" else bags.sent_ptr).tolist()
+        columns[name] = [array[ptr[k] : ptr[k + 1]].tobytes() for k in range(len(docs))]
+    return columns
+
+
+def _pair_bags(row: dict[str, bytes]) -> SentenceBags:
+    """The two-article bags of a joined row (columns ``a_*`` and ``b_*``)."""
+    arrays, ptrs = {}, {}
+    for name, kind, per in _BAG_ARRAYS:
+        a, b = np.frombuffer(row[f"a_{name}"], kind), np.frombuffer(row[f"b_{name}"], kind)
+        arrays[name] = np.concatenate((a, b))
+        ptrs[per] = np.array([0, len(a), len(a) + len(b)], dtype=np.int64)
+    return SentenceBags(entry_ptr=ptrs["entry"], sent_ptr=ptrs["sent"], **arrays)
+
+
+def _relate_pairs(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+    """mapInPandas: the passage score of every joined pair row."""
+    import pandas as pd
+
+    names = [f"{side}_{name}" for side in "ab" for name, _, _ in _BAG_ARRAYS]
+    for frame in batches:
+        columns = [frame[name].tolist() for name in names]
+        scores = [
+            _pair_bags(dict(zip(names, values, strict=True))).relate(0, 1, PAIR_ALIGN)[0]
+            for values in zip(*columns, strict=True)
+        ]
+        yield pd.DataFrame({"k": frame["k"].to_numpy(), "score": np.asarray(scores, np.float64)})
+
+
 # --- the engine -------------------------------------------------------------------------
 
 
 class SparkEngine:
-    """The scan and banding steps of clustering as Spark jobs (see the module docstring).
+    """The scan, signature, banding and verification steps of clustering as Spark jobs (see
+    the module docstring).
 
     ``stages`` is the directory the stages write to (a temporary one when None; deleted at
     :meth:`close`); ``partitions`` the number of Spark partitions (default: twice the
@@ -513,6 +573,81 @@ class SparkEngine:
         labels = np.full(n, -1, dtype=np.int64)
         labels[table.column("node").to_numpy()] = table.column("component").to_numpy()
         return labels
+
+    def passages(
+        self,
+        bags: SentenceBags,
+        chosen: Sequence[tuple[int, int]],
+        progress: Progress | None,
+    ) -> dict[tuple[int, int], float]:
+        pairs = np.asarray(chosen, dtype=np.int64).reshape(-1, 2)
+        if len(pairs) == 0:
+            return {}
+        docs = np.unique(pairs)
+        own = bags.take(docs.tolist())
+        arrays = (getattr(own, name).tobytes() for name, _, _ in _BAG_ARRAYS)
+        key = _digest(b"passages/1", pairs.tobytes(), docs.tobytes(), *arrays)
+        stage = _Stage(self.stages, "passages", key)
+        if stage.done():
+            self.resumed.append("passages")
+        else:
+            self._relate(own, docs, pairs, stage)
+        scores = self._read_passages(stage, len(pairs))
+        if progress:
+            progress("verify", len(pairs), len(pairs))
+        return {(i, j): s for (i, j), s in zip(pairs.tolist(), scores.tolist(), strict=True)}
+
+    def _relate(self, own: SentenceBags, docs: I64, pairs: I64, stage: _Stage) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+        from pyspark.sql import functions as F
+
+        out = stage.start()
+        source = self.stages / "bags"
+        shutil.rmtree(source, ignore_errors=True)
+        source.mkdir()
+        step = 1 << 14
+        for k, lo in enumerate(range(0, len(docs), step)):
+            part = own.take(range(lo, min(len(docs), lo + step)))
+            columns = _bag_rows(part, docs[lo : lo + step])
+            table = pa.table(
+                {
+                    name: pa.array(values, pa.int64() if name == "doc" else pa.binary())
+                    for name, values in columns.items()
+                }
+            )
+            pq.write_table(table, source / f"part-{k:05d}.parquet")
+        pairs_path = self.stages / "verify-pairs.parquet"
+        ks = np.arange(len(pairs), dtype=np.int64)
+        pq.write_table(pa.table({"k": ks, "i": pairs[:, 0], "j": pairs[:, 1]}), pairs_path)
+        stored = self.spark.read.schema(_BAG_SCHEMA).parquet(str(source))
+
+        def side(prefix: str) -> DataFrame:
+            return stored.select(*(F.col(c).alias(f"{prefix}{c}") for c in stored.columns))
+
+        joined = (
+            self.spark.read.parquet(str(pairs_path))
+            .join(side("a_"), F.col("i") == F.col("a_doc"))
+            .join(side("b_"), F.col("j") == F.col("b_doc"))
+            .drop("a_doc", "b_doc", "i", "j")
+        )
+        parts = max(1, min(4 * self.partitions, -(-len(pairs) // _PASSAGES_PER_PART)))
+        joined = joined.repartition(max(parts, self.partitions))
+        joined.mapInPandas(_relate_pairs, "k long, score double").write.parquet(str(out))
+        shutil.rmtree(source, ignore_errors=True)
+        pairs_path.unlink()
+        stage.finish(pairs=len(pairs))
+
+    def _read_passages(self, stage: _Stage, n_pairs: int) -> F64:
+        import pyarrow.parquet as pq
+
+        table = pq.read_table(stage.path).sort_by("k")
+        ks = table.column("k").to_numpy()
+        if len(ks) != n_pairs or not np.array_equal(ks, np.arange(n_pairs)):
+            msg = f"passage stage {stage.path} holds {len(ks)} of {n_pairs} pairs; delete it"
+            raise InputError(msg)
+        scores: F64 = table.column("score").to_numpy()
+        return scores
 
     def _read_candidates(
         self, stage: _Stage, n: int, layout: LshLayout, max_bucket: int

@@ -127,6 +127,34 @@ class SentenceBags:
             weights=np.asarray(cols[4], dtype=np.float64),
         )
 
+    def take(self, docs: Sequence[int]) -> SentenceBags:
+        """The bags of ``docs`` alone (article ``k`` of the result is ``docs[k]``): relating
+        two of them gives what relating the originals gives, bit for bit.
+
+        >>> bags = SentenceBags.build(
+        ...     n_docs=2, sent_ptr=np.array([0, 1, 2]), chars=np.array([5, 7]),
+        ...     doc=np.array([0, 1]), word=np.array([3, 3]), sent=np.array([0, 0]),
+        ...     counts=np.array([1, 2]), weights=np.array([1.0, 1.0]))
+        >>> bags.take([1]).counts.tolist(), bags.take([1]).chars.tolist()
+        ([2], [7])
+        """
+        docs_ = np.asarray(docs, dtype=np.int64)
+        entries = _ranges(self.entry_ptr, docs_)
+        sents = _ranges(self.sent_ptr, docs_)
+        entry_len = self.entry_ptr[docs_ + 1] - self.entry_ptr[docs_]
+        sent_len = self.sent_ptr[docs_ + 1] - self.sent_ptr[docs_]
+        return SentenceBags(
+            entry_ptr=np.concatenate(([0], np.cumsum(entry_len))).astype(np.int64),
+            words=self.words[entries],
+            sents=self.sents[entries],
+            counts=self.counts[entries],
+            weights=self.weights[entries],
+            sent_ptr=np.concatenate(([0], np.cumsum(sent_len))).astype(np.int64),
+            totals=self.totals[sents],
+            chars=self.chars[sents],
+            light=self.light[sents],
+        )
+
     def relate(self, a: int, b: int, params: AlignParams) -> tuple[float, Verdict]:
         """``relate(a, b, AlignParams(max_merge=1))``: passage score and verdict."""
         ta = self.totals[self.sent_ptr[a] : self.sent_ptr[a + 1]]
@@ -191,3 +219,12 @@ class SentenceBags:
         if la.any() and lb.any():
             same = (la[:, None] == lb[None, :]) & (la[:, None] != 0)
             scores[same] = 100.0
+
+
+def _ranges(ptr: I64, docs: I64) -> I64:
+    """The positions ``ptr[d]:ptr[d + 1]`` of every ``d`` in ``docs``, one after another."""
+    lo, hi = ptr[docs], ptr[docs + 1]
+    size = hi - lo
+    starts = np.repeat(lo - (np.cumsum(size) - size), size)
+    out: I64 = np.arange(int(size.sum()), dtype=np.int64) + starts
+    return out

@@ -2,21 +2,25 @@
 
 The pipeline (:mod:`dupwire.cluster.pipeline`) asks an *engine* for the two steps whose cost
 grows with the corpus and that split into independent parts: scanning the articles (one
-article at a time), MinHash signatures (one shingle set at a time) and grouping band keys
-into candidate pairs (a shuffle by key).  Every
-other step runs in the pipeline itself, on the arrays these return, so an engine that returns
-the same arrays gives the same clusters, ids and representatives.
+article at a time), MinHash signatures (one shingle set at a time), grouping band keys
+into candidate pairs (a shuffle by key) and the passage scores of the verified pairs (one
+pair at a time, each needing only its two articles' sentence bags).  Every other step runs
+in the pipeline itself, on the arrays these return, so an engine that returns the same
+arrays gives the same clusters, ids and representatives.
 
-:class:`LocalEngine` runs both in this process (scanning in ``workers`` processes);
+:class:`LocalEngine` runs them in this process (scanning in ``workers`` processes);
 ``dupwire.spark`` provides an engine on Apache Spark.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from dupwire._numeric import I64, U64
+from dupwire.align.bags import SentenceBags
 from dupwire.cluster.scan import CorpusText, Progress, scan_corpus
+from dupwire.cluster.verify import passage_scores
 from dupwire.index import Candidates, LshLayout, candidate_pairs
 from dupwire.sketch import signatures
 
@@ -38,6 +42,15 @@ class Engine(Protocol):
         """:func:`dupwire.index.candidate_pairs` of the signature rows."""
         ...
 
+    def passages(
+        self,
+        bags: SentenceBags,
+        chosen: Sequence[tuple[int, int]],
+        progress: Progress | None,
+    ) -> dict[tuple[int, int], float]:
+        """:func:`dupwire.cluster.verify.passage_scores` of the chosen pairs."""
+        ...
+
     def components(self, pairs: I64, n: int) -> I64 | None:
         """The connected component of each of ``n`` articles in the graph of ``pairs`` (the
         smallest article of it; -1 for an article on no pair), or None to agglomerate all
@@ -56,6 +69,14 @@ class LocalEngine:
 
     def band_pairs(self, sigs: U64, layout: LshLayout, max_bucket: int) -> Candidates:
         return candidate_pairs(sigs, layout=layout, max_bucket=max_bucket)
+
+    def passages(
+        self,
+        bags: SentenceBags,
+        chosen: Sequence[tuple[int, int]],
+        progress: Progress | None,
+    ) -> dict[tuple[int, int], float]:
+        return passage_scores(bags, chosen, progress)
 
     def components(self, pairs: I64, n: int) -> I64 | None:
         return None

@@ -39,7 +39,6 @@ from dupwire.cluster.vectors import (
 from dupwire.cluster.verify import (
     PAIR_ALIGN,
     PairScorer,
-    passage_scores,
     similarities,
     to_verify,
 )
@@ -155,7 +154,7 @@ def cluster(
     similarity = similarities(vectors, pairs)
     clock.lap("similarity")
 
-    passage = passage_scores(bags, to_verify(pairs, similarity, p.verify_per_article), progress)
+    passage = engine.passages(bags, to_verify(pairs, similarity, p.verify_per_article), progress)
     clock.lap("verify")
 
     scorer = PairScorer(vectors, passage, dated, p.time_cost, (p.far_days, p.far_rank))
