@@ -38,7 +38,7 @@ import hashlib
 import json
 import shutil
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -137,6 +137,19 @@ class _Stage:
         tmp = self.manifest.with_suffix(".tmp")
         tmp.write_text(json.dumps({"key": self.key, **info}))
         tmp.replace(self.manifest)
+
+
+def _write_parts(path: Path, n: int, step: int, table: Callable[[int, int], Any]) -> Path:
+    """A fresh directory ``path`` of Parquet files, one per ``step`` rows of ``n``: the
+    pyarrow table ``table(lo, hi)`` of rows ``lo:hi`` each (written by the driver, read by
+    Spark)."""
+    import pyarrow.parquet as pq
+
+    shutil.rmtree(path, ignore_errors=True)
+    path.mkdir()
+    for k, lo in enumerate(range(0, n, step)):
+        pq.write_table(table(lo, min(n, lo + step)), path / f"part-{k:05d}.parquet")
+    return path
 
 
 # --- scanning ---------------------------------------------------------------------------
@@ -464,22 +477,15 @@ class SparkEngine:
 
     def _sign(self, sets: list[U64], num_perm: int, seed: int, stage: _Stage) -> None:
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         out = stage.start()
-        source = self.stages / "sets"
-        shutil.rmtree(source, ignore_errors=True)
-        source.mkdir()
-        step = 1 << 14
-        for k, lo in enumerate(range(0, len(sets), step)):
-            blobs = [
-                np.ascontiguousarray(x, dtype=np.uint64).tobytes() for x in sets[lo : lo + step]
-            ]
-            rows = np.arange(lo, lo + len(blobs), dtype=np.int64)
-            pq.write_table(
-                pa.table({"row": rows, "set": pa.array(blobs, pa.binary())}),
-                source / f"part-{k:05d}.parquet",
-            )
+
+        def table(lo: int, hi: int) -> Any:
+            blobs = [np.ascontiguousarray(x, dtype=np.uint64).tobytes() for x in sets[lo:hi]]
+            rows = np.arange(lo, hi, dtype=np.int64)
+            return pa.table({"row": rows, "set": pa.array(blobs, pa.binary())})
+
+        source = _write_parts(self.stages / "sets", len(sets), 1 << 14, table)
         frame = self.spark.read.schema("row long, set binary").parquet(str(source))
         frame = frame.repartition(max(1, min(self.partitions, -(-len(sets) // 1000))))
         frame.mapInPandas(_sketch(num_perm, seed), "row long, sig binary").write.parquet(str(out))
@@ -499,23 +505,18 @@ class SparkEngine:
 
     def _band(self, sig: U64, layout: LshLayout, max_bucket: int, stage: _Stage) -> None:
         import pyarrow as pa
-        import pyarrow.parquet as pq
         from pyspark.sql import functions as F
 
         out = stage.start()
         n = sig.shape[0]
         rows = np.flatnonzero(~np.all(sig == _EMPTY, axis=1)).astype(np.int64)
-        sig_path = self.stages / "band-rows"  # the rows that are not empty
-        shutil.rmtree(sig_path, ignore_errors=True)
-        sig_path.mkdir()
-        step = 1 << 16
-        for k, lo in enumerate(range(0, len(rows), step)):
-            chunk = rows[lo : lo + step]
-            blobs = [sig[r].tobytes() for r in chunk.tolist()]
-            pq.write_table(
-                pa.table({"row": chunk, "sig": pa.array(blobs, pa.binary())}),
-                sig_path / f"part-{k:05d}.parquet",
-            )
+
+        def table(lo: int, hi: int) -> Any:
+            blobs = [sig[r].tobytes() for r in rows[lo:hi].tolist()]
+            return pa.table({"row": rows[lo:hi], "sig": pa.array(blobs, pa.binary())})
+
+        # The rows that are not empty.
+        sig_path = _write_parts(self.stages / "band-rows", len(rows), 1 << 16, table)
         signatures = self.spark.read.schema("row long, sig binary").parquet(str(sig_path))
         p = self.partitions
         keys = signatures.repartition(p).mapInPandas(
@@ -603,20 +604,17 @@ class SparkEngine:
         from pyspark.sql import functions as F
 
         out = stage.start()
-        source = self.stages / "bags"
-        shutil.rmtree(source, ignore_errors=True)
-        source.mkdir()
-        step = 1 << 14
-        for k, lo in enumerate(range(0, len(docs), step)):
-            part = own.take(range(lo, min(len(docs), lo + step)))
-            columns = _bag_rows(part, docs[lo : lo + step])
-            table = pa.table(
+
+        def table(lo: int, hi: int) -> Any:
+            columns = _bag_rows(own.take(range(lo, hi)), docs[lo:hi])
+            return pa.table(
                 {
                     name: pa.array(values, pa.int64() if name == "doc" else pa.binary())
                     for name, values in columns.items()
                 }
             )
-            pq.write_table(table, source / f"part-{k:05d}.parquet")
+
+        source = _write_parts(self.stages / "bags", len(docs), 1 << 14, table)
         pairs_path = self.stages / "verify-pairs.parquet"
         ks = np.arange(len(pairs), dtype=np.int64)
         pq.write_table(pa.table({"k": ks, "i": pairs[:, 0], "j": pairs[:, 1]}), pairs_path)
