@@ -14,6 +14,7 @@ from dupwire import Article, DuplicateIdError, ParamsError
 from dupwire.cluster import Clustering, cluster, distinct_groups
 from dupwire.cluster.candidates import article_shingles
 from dupwire.cluster.scan import scan_corpus
+from dupwire.cluster.vectors import word_table, word_vectors
 from dupwire.cluster.verify import backgrounds
 from dupwire.index import DEFAULT_LAYOUT, DEFAULT_MAX_BUCKET
 from dupwire.metrics import score_clustering
@@ -296,6 +297,30 @@ def test_shingles_equal_the_shingle_module(ecb_records: list[dict[str, Any]]) ->
         words = [text.vocab[k] for k in text.keys(0, len(text.tokens))[mine].tolist()]
         assert np.array_equal(got[d], key_shingles(words)), d
 
+
+
+def test_vector_products_equal_dense_ones(ecb_records: list[dict[str, Any]]) -> None:
+    # The sparse products (dots, block, mean_score) against dense rows of the same vectors.
+    text = scan_corpus([r["text"] for r in ecb_records[:120]], 1)
+    keep = np.ones(len(text.sent_chars), dtype=bool)
+    keep[::4] = False
+    vectors = word_vectors(text, word_table(text, keep), damping=0.02)
+    dense = np.zeros((text.n_docs, len(text.vocab)))
+    for d in range(text.n_docs):
+        keys, values = vectors.row(d)
+        dense[d, keys] = values
+    cosine = dense @ dense.T
+    assert np.allclose(np.diag(cosine)[cosine.any(axis=1)], 1.0)
+    rng = random.Random(7)
+    for _ in range(30):
+        docs = rng.sample(range(text.n_docs), rng.randint(2, 40))
+        assert np.allclose(vectors.dots(docs[0], docs[1:]), cosine[docs[0], docs[1:]])
+        assert np.allclose(vectors.block(docs[:3], docs), cosine[np.ix_(docs[:3], docs)])
+        m = len(docs)
+        pairs = cosine[np.ix_(docs, docs)].sum() - np.trace(cosine[np.ix_(docs, docs)])
+        assert math.isclose(vectors.mean_score(docs), 50.0 * pairs / (m * (m - 1)))
+    assert vectors.mean_score(docs[:1]) == 100.0
+    assert not vectors.scratch.any()  # left clean for the next call
 
 @given(
     st.lists(

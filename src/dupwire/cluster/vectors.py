@@ -155,17 +155,23 @@ class SparseVectors:
         lo, hi = self.ptr[d], self.ptr[d + 1]
         return self.keys[lo:hi], self.values[lo:hi]
 
+    def _gather(self, docs: Sequence[int]) -> tuple[I64, I32, F64]:
+        """The rows of ``docs`` laid end to end: each entry's position in ``docs``, word
+        and value."""
+        d = np.asarray(docs, dtype=np.int64)
+        lo, hi = self.ptr[d], self.ptr[d + 1]
+        sizes = hi - lo
+        idx = np.repeat(lo - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
+        owner = np.repeat(np.arange(len(sizes)), sizes)
+        return owner, self.keys[idx], self.values[idx]
+
     def dots(self, d: int, others: Sequence[int]) -> F64:
         """Cosine of article ``d`` with each of ``others``."""
         keys, values = self.row(d)
         self.scratch[keys] = values
-        lo = self.ptr[np.asarray(others, dtype=np.int64)]
-        hi = self.ptr[np.asarray(others, dtype=np.int64) + 1]
-        sizes = hi - lo
-        idx = np.repeat(lo - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
-        owner = np.repeat(np.arange(len(sizes)), sizes)
+        owner, other_keys, other_values = self._gather(others)
         out = np.bincount(
-            owner, weights=self.scratch[self.keys[idx]] * self.values[idx], minlength=len(sizes)
+            owner, weights=self.scratch[other_keys] * other_values, minlength=len(others)
         )
         self.scratch[keys] = 0.0
         return np.asarray(out, dtype=np.float64)
@@ -178,16 +184,17 @@ class SparseVectors:
         return out
 
     def mean_score(self, docs: Sequence[int]) -> float:
-        """Mean similarity part of the pair score, ``50 * cosine``, over all pairs of ``docs``."""
+        """Mean similarity part of the pair score, ``50 * cosine``, over all pairs of ``docs``.
+
+        The sum of all pairs' dot products is half of (the squared norm of the rows' sum,
+        less the rows' own squared norms); the sum is one ``bincount`` over the vocabulary
+        (every value is positive, so the words present are those with a positive sum)."""
         m = len(docs)
         if m < 2:
             return 100.0
-        rows = [self.row(d) for d in docs]
-        keys = np.concatenate([k for k, _ in rows])
-        values = np.concatenate([v for _, v in rows])
-        np.add.at(self.scratch, keys, values)
-        total = float(np.sum(self.scratch[np.unique(keys)] ** 2))
-        self.scratch[keys] = 0.0
+        _, keys, values = self._gather(docs)
+        sums = np.bincount(keys, weights=values, minlength=len(self.scratch))
+        total = float(np.sum(sums[sums > 0] ** 2))
         cross = total - float(values @ values)
         return 50.0 * cross / (m * (m - 1))
 
