@@ -298,7 +298,6 @@ def test_shingles_equal_the_shingle_module(ecb_records: list[dict[str, Any]]) ->
         assert np.array_equal(got[d], key_shingles(words)), d
 
 
-
 def test_vector_products_equal_dense_ones(ecb_records: list[dict[str, Any]]) -> None:
     # The sparse products (dots, block, mean_score) against dense rows of the same vectors.
     text = scan_corpus([r["text"] for r in ecb_records[:120]], 1)
@@ -321,6 +320,7 @@ def test_vector_products_equal_dense_ones(ecb_records: list[dict[str, Any]]) -> 
         assert math.isclose(vectors.mean_score(docs), 50.0 * pairs / (m * (m - 1)))
     assert vectors.mean_score(docs[:1]) == 100.0
     assert not vectors.scratch.any()  # left clean for the next call
+
 
 @given(
     st.lists(

@@ -15,6 +15,7 @@ from dupwire import ParamsError
 from dupwire.shingle import (
     DEFAULT_LEAD,
     DEFAULT_MAX_ZIPF,
+    Shingler,
     key_hashes,
     ngram_hashes,
     shingle_batch,
@@ -135,6 +136,31 @@ def test_batch_equals_one_by_one() -> None:
     batch = shingle_batch(texts, n=2, max_zipf=None, lead=10)
     for text, got in zip(texts, batch, strict=True):
         assert np.array_equal(got, shingles(text, n=2, max_zipf=None, lead=10))
+
+
+@given(
+    st.lists(st.lists(st.integers(0, 7), max_size=12), max_size=8),
+    st.integers(1, 5),
+    st.sampled_from([None, 3, 100]),
+    st.sampled_from([None, 5.0]),
+)
+def test_sets_of_many_articles_equal_each_article_alone(
+    articles: list[list[int]], n: int, lead: int | None, max_zipf: float | None
+) -> None:
+    # Shingler.sets shingles all the articles in one pass; the reference is each article's
+    # kept words on their own: the n-grams of the first `lead`, sorted and distinct.
+    vocab = ["erdogan", "the", "patrol", "syria", "said", "kobani", "of", "troop"]
+    shingler = Shingler(vocab, n=n, max_zipf=max_zipf, lead=lead)
+    ids = [w for words in articles for w in words]
+    ptr = np.concatenate(([0], np.cumsum([len(words) for words in articles])))
+    got = shingler.sets(ids, ptr)
+    assert len(got) == len(articles)
+    for words, found in zip(articles, got, strict=True):
+        kept = [w for w in words if max_zipf is None or zipf_of(vocab[w]) < max_zipf]
+        kept = kept[:lead] if lead is not None else kept
+        hashes = key_hashes([vocab[w] for w in kept])
+        assert found.dtype == np.uint64
+        assert np.array_equal(found, np.unique(ngram_hashes(hashes, n)))
 
 
 def test_seed_pair_overlaps_far_more_with_default_shingles(seed_a: str, seed_b: str) -> None:

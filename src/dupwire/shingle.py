@@ -255,13 +255,22 @@ class Shingler:
             kept = self.rare[ids]
             ptr = np.concatenate(([0], np.cumsum(kept)))[ptr]  # kept words before each bound
             ids = ids[kept]
+        lo = ptr[:-1]
+        hi = ptr[1:] if self.lead is None else np.minimum(ptr[1:], lo + self.lead)
+        words = self.hashes[ids]
+        # The n-grams of all the articles in one pass: grams[t] holds the n words from t, so
+        # an article of at least n words has grams[lo:hi - n + 1] (the same hashes as
+        # ngram_hashes of its words alone); a shorter one is one shingle of its words.
+        grams = ngram_hashes(words, self.n)
         out: list[U64] = []
-        for d in range(len(ptr) - 1):
-            lo, hi = int(ptr[d]), int(ptr[d + 1])
-            if self.lead is not None:
-                hi = min(hi, lo + self.lead)
-            words = self.hashes[ids[lo:hi]]
-            out.append(np.unique(words if self.n == 1 else ngram_hashes(words, self.n)))
+        for a, b in zip(lo.tolist(), hi.tolist(), strict=True):
+            if b - a >= self.n:
+                shingled = np.sort(grams[a : b - self.n + 1])
+            else:
+                shingled = ngram_hashes(words[a:b], self.n)
+            if len(shingled) > 1:
+                shingled = shingled[np.r_[True, shingled[1:] != shingled[:-1]]]
+            out.append(shingled)
         return out
 
 
