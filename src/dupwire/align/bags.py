@@ -191,19 +191,19 @@ class SentenceBags:
         pb = wb > 0
         rows = hi - lo
         out = np.zeros(rows * m)
-        common = np.intersect1d(ka[pa], kb[pb])
-        if len(common) == 0:
+        sel_a = np.flatnonzero(pa)
+        sel_b = np.flatnonzero(pb)
+        # Entries are sorted by word, so each word of A's entries matches a run of B's:
+        # every (A entry, B entry) pair of one word, A's entries in order, B's within each.
+        kb_sel = kb[sel_b]
+        first = np.searchsorted(kb_sel, ka[sel_a], side="left")
+        run = np.searchsorted(kb_sel, ka[sel_a], side="right") - first
+        total = int(run.sum())
+        if total == 0:
             return out.reshape(rows, m)
-        sel_a = np.flatnonzero(pa & np.isin(ka, common)) + lo_a
-        sel_b = np.flatnonzero(pb & np.isin(kb, common)) + lo_b
-        # Entries are sorted by word, so each common word is a run on both sides.
-        _, start_a, run_a = np.unique(self.words[sel_a], return_index=True, return_counts=True)
-        _, start_b, run_b = np.unique(self.words[sel_b], return_index=True, return_counts=True)
-        per = run_a * run_b
-        word = np.repeat(np.arange(len(per)), per)
-        within = np.arange(int(per.sum())) - np.repeat(np.cumsum(per) - per, per)
-        ia = sel_a[start_a[word] + within // run_b[word]]
-        ib = sel_b[start_b[word] + within % run_b[word]]
+        within = np.arange(total) - np.repeat(np.cumsum(run) - run, run)
+        ia = np.repeat(sel_a, run) + lo_a
+        ib = sel_b[np.repeat(first, run) + within] + lo_b
         value = np.minimum(self.counts[ia], self.counts[ib]) * np.minimum(
             self.weights[ia], self.weights[ib]
         )
