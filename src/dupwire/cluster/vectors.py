@@ -88,8 +88,10 @@ def _entries(text: CorpusText, keep: Mask) -> Iterator[_Entries]:
         doc = sent_doc[tok_sent]
         local = kept_rank[tok_sent] - kept_ptr[doc]
         width = int(local.max()) + 1
+        # Any order of equal (article, word, sentence) tokens gives the same entries (their
+        # counts add, their weights reduce by max), so the sort need not be stable.
         if (d1 - d0) * v * width < (1 << 62):
-            order = np.argsort(((doc - d0) * v + key) * width + local, kind="stable")
+            order = np.argsort(((doc - d0) * v + key) * width + local)
         else:  # pragma: no cover - a vocabulary of billions
             order = np.lexsort((local, key, doc))
         doc, key, local, weight = doc[order], key[order], local[order], weight[order]
