@@ -249,7 +249,10 @@ def _band_pairs(
     refined = 0
     depth = 0
     while len(keys):
-        order = np.lexsort((ids, keys))
+        # Only the buckets matter here, not the order inside them (a bucket's pairs are the
+        # same in any order), so the sort need not be stable; the chaining below sorts the
+        # few rows it chains by id.
+        order = np.argsort(keys)
         sorted_keys, sorted_ids = keys[order], ids[order]
         starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
         sizes = np.diff(np.r_[starts, len(sorted_keys)])
@@ -263,6 +266,8 @@ def _band_pairs(
         ids, keys = sorted_ids[inside], sorted_keys[inside]
         extra = refine(ids, depth) if refine is not None else None
         if extra is None:
+            by_id = np.lexsort((ids, keys))
+            ids, keys = ids[by_id], keys[by_id]
             same = np.flatnonzero(keys[1:] == keys[:-1])
             a, b = ids[same], ids[same + 1]
             out.append(np.minimum(a, b) * n + np.maximum(a, b))
