@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import numpy as np
+import numpy.typing as npt
 
 from dupwire._numeric import F64, GOLDEN, I32, I64, U64, mix64
 from dupwire.align.passage import (
@@ -37,6 +38,7 @@ if TYPE_CHECKING:
 
 __all__ = ["SentenceBags"]
 
+Ints = npt.NDArray[np.int32] | npt.NDArray[np.int64]
 _BLOCK_CELLS = 1 << 21  # sentence pairs scored at once (16 MiB of float64)
 
 
@@ -65,10 +67,10 @@ class SentenceBags:
         n_docs: int,
         sent_ptr: I64,
         chars: I64,
-        doc: I64,
-        word: I64,
-        sent: I64,
-        counts: I64,
+        doc: Ints,
+        word: Ints,
+        sent: Ints,
+        counts: Ints,
         weights: F64,
     ) -> SentenceBags:
         """Bags from entries sorted by (article, word, sentence).
@@ -91,9 +93,9 @@ class SentenceBags:
         entry_ptr = np.concatenate(([0], np.cumsum(np.bincount(doc, minlength=n_docs))))
         return cls(
             entry_ptr=entry_ptr.astype(np.int64),
-            words=word.astype(np.int32),
-            sents=sent.astype(np.int32),
-            counts=counts.astype(np.int32),
+            words=np.asarray(word, dtype=np.int32),
+            sents=np.asarray(sent, dtype=np.int32),
+            counts=np.asarray(counts, dtype=np.int32),
             weights=np.asarray(weights, dtype=np.float64),
             sent_ptr=sent_ptr.astype(np.int64),
             totals=np.asarray(totals, dtype=np.float64),

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -46,9 +47,9 @@ Mask = npt.NDArray[np.bool_]
 class WordTable:
     """Distinct (article, word) pairs, sorted: count of the word and its highest weight."""
 
-    doc: I64
+    doc: I32
     word: I32
-    count: I64
+    count: I32
     weight: F64
 
 
@@ -112,35 +113,50 @@ def word_table(text: CorpusText, keep: Mask) -> WordTable:
     """The distinct (article, word) pairs of the kept sentences."""
     docs, words, counts, weights = [], [], [], []
     for e in _entries(text, keep):
-        docs.append(e.doc[e.table_rows])
+        docs.append(e.doc[e.table_rows].astype(np.int32))
         words.append(e.word[e.table_rows].astype(np.int32))
-        counts.append(np.add.reduceat(e.count, e.table_rows))
+        counts.append(np.add.reduceat(e.count, e.table_rows).astype(np.int32))
         weights.append(np.maximum.reduceat(e.weight, e.table_rows))
     return WordTable(
-        np.concatenate(docs) if docs else np.empty(0, np.int64),
-        np.concatenate(words) if words else np.empty(0, np.int32),
-        np.concatenate(counts) if counts else np.empty(0, np.int64),
-        np.concatenate(weights) if weights else np.empty(0),
+        _joined(docs, np.int32),
+        _joined(words, np.int32),
+        _joined(counts, np.int32),
+        _joined(weights, np.float64),
     )
+
+
+def _joined(parts: list[npt.NDArray[Any]], dtype: type) -> npt.NDArray[Any]:
+    """The arrays of ``parts`` end to end.  ``parts`` is emptied as they are copied, so each
+    piece is freed once copied (the whole's pages are taken as they are written): the
+    pieces and the whole are never all held at once, as with ``np.concatenate``."""
+    out: npt.NDArray[Any] = np.empty(sum(len(p) for p in parts), dtype=dtype)
+    at = 0
+    parts.reverse()
+    while parts:
+        part = parts.pop()
+        out[at : at + len(part)] = part
+        at += len(part)
+    return out
 
 
 def sentence_bags(text: CorpusText, keep: Mask) -> SentenceBags:
     """The kept sentences of every article as :class:`SentenceBags`."""
-    parts = list(_entries(text, keep))
-
-    def joined(name: str, dtype: type) -> npt.NDArray[np.generic]:
-        arrays = [getattr(p, name) for p in parts]
-        return np.concatenate(arrays) if arrays else np.empty(0, dtype)
-
+    docs, words, sents, counts, weights = [], [], [], [], []
+    for e in _entries(text, keep):  # each chunk's entries kept in compact types only
+        docs.append(e.doc.astype(np.int32))
+        words.append(e.word.astype(np.int32))
+        sents.append(e.sent.astype(np.int32))
+        counts.append(e.count.astype(np.int32))
+        weights.append(e.weight)
     return SentenceBags.build(
         n_docs=text.n_docs,
         sent_ptr=_kept_ptr(text, keep),
         chars=text.sent_chars[keep].astype(np.int64),
-        doc=joined("doc", np.int64).astype(np.int64),
-        word=joined("word", np.int64).astype(np.int64),
-        sent=joined("sent", np.int64).astype(np.int64),
-        counts=joined("count", np.int64).astype(np.int64),
-        weights=joined("weight", np.float64).astype(np.float64),
+        doc=_joined(docs, np.int32),
+        word=_joined(words, np.int32),
+        sent=_joined(sents, np.int32),
+        counts=_joined(counts, np.int32),
+        weights=_joined(weights, np.float64),
     )
 
 
