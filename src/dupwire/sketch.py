@@ -29,7 +29,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import lru_cache
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -159,6 +159,17 @@ def _permute_into(
         np.bitwise_and(buf, _MAX, out=buf)
 
 
+def _prepared(
+    arrays: list[npt.NDArray[Any]], rows: npt.NDArray[np.int64], scheme: str
+) -> npt.NDArray[np.unsignedinteger]:
+    """The shingles of the articles ``rows`` end to end, prepared for the scheme (see
+    :func:`_permute_into`): one chunk at a time, so no copy of the whole batch is made."""
+    flat: U64 = np.concatenate([arrays[i] for i in rows]).astype(np.uint64) & _MAX
+    if scheme == "legacy":
+        return flat
+    return _fmix32(flat.astype(np.uint32))
+
+
 def signatures(
     shingle_sets: Sequence[npt.ArrayLike],
     *,
@@ -181,14 +192,11 @@ def signatures(
     rows = np.flatnonzero(sizes)
     if not len(rows):
         return out
-    flat = np.concatenate([arrays[i] for i in rows]).astype(np.uint64) & _MAX
     ends = np.cumsum(sizes[rows])
     starts = ends - sizes[rows]
-    hashes: npt.NDArray[np.unsignedinteger]
     if scheme == "legacy":
-        hashes, a, b, dtype = flat, a64, b64, np.uint64
+        a, b, dtype = a64, b64, np.uint64
     else:
-        hashes = _fmix32(flat.astype(np.uint32))
         a, b, dtype = a64.astype(np.uint32), b64.astype(np.uint32), np.uint32
     per_chunk = max(_CHUNK_VALUES // num_perm, 1)
     # One column per shingle: numpy reduces contiguous runs of a row much faster than runs
@@ -202,7 +210,7 @@ def signatures(
             last = max(last, first + 1)
             lo, hi = int(starts[first]), int(ends[last - 1])
             values = buf[:, : hi - lo]
-            _permute_into(values, hashes[lo:hi], scheme, a, b)
+            _permute_into(values, _prepared(arrays, rows[first:last], scheme), scheme, a, b)
             mins = np.minimum.reduceat(values, starts[first:last] - lo, axis=1)
             out[rows[first:last]] = mins.T
             first = last
