@@ -228,16 +228,21 @@ def word_vectors(
     Document frequencies for damping count only the articles where ``counted`` is true (all
     by default): one per group of copies, so a story reprinted many times counts once.
     """
-    values = (1.0 + np.log(table.count)) * table.weight
+    # (1 + log count) * weight * damping, worked in place: one row-long array at a time.
+    values = np.log(table.count, dtype=np.float64)
+    values += 1.0
+    values *= table.weight
     if damping is not None:
         rows = table.word if counted is None else table.word[counted[table.doc]]
         n_counted = text.n_docs if counted is None else int(counted.sum())
         df = np.bincount(rows, minlength=len(text.vocab))
-        values = values * corpus_damping(df, n_counted, damping)[table.word]
+        del rows
+        values *= corpus_damping(df, n_counted, damping)[table.word]
     positive = values > 0
     doc, word, values = table.doc[positive], table.word[positive], values[positive]
-    norms = np.sqrt(np.bincount(doc, weights=values * values, minlength=text.n_docs))
-    values = values / norms[doc]
+    del positive
+    norms = np.sqrt(np.bincount(doc, weights=np.square(values), minlength=text.n_docs))
+    values /= norms[doc]
     ptr = np.concatenate(([0], np.cumsum(np.bincount(doc, minlength=text.n_docs))))
     return SparseVectors(ptr.astype(np.int64), word, values, np.zeros(len(text.vocab)))
 
