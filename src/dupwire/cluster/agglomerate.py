@@ -227,7 +227,13 @@ class Agglomerator:
         self.first[keep] = min(self.first[keep], self.first[gone], key=_nan_last)
         self.last[keep] = max(self.last[keep], self.last[gone], key=_nan_first)
         self.members[keep] = sorted(self.members[keep] + self.members.pop(gone))
-        self.terms[keep] = self.group_terms(keep) + self.group_terms(gone)
+        # The larger count of words takes in the smaller (one cluster's counts are added to
+        # the other's in place, not both copied into a new one).
+        larger, smaller = self.group_terms(keep), self.group_terms(gone)
+        if len(larger) < len(smaller):
+            larger, smaller = smaller, larger
+        larger.update(smaller)
+        self.terms[keep] = larger
         self.terms.pop(gone, None)
         self.version[keep] += 1
         sums_k = self.sums.setdefault(keep, {})
