@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 import dupwire.align.bags
 from dupwire.align import Prepared, prepare, relate
 from dupwire.align.bags import SentenceBags
+from dupwire.align.passage import Candidate, select_links, select_single_links
 from dupwire.cluster.furniture import corpus_furniture
 from dupwire.cluster.scan import scan_corpus
 from dupwire.cluster.vectors import sentence_bags
@@ -161,3 +162,22 @@ def test_long_articles_are_scored_in_blocks(
     whole = from_prepared([a, b], 0, 1)
     monkeypatch.setattr(dupwire.align.bags, "_BLOCK_CELLS", 50)
     assert from_prepared([a, b], 0, 1) == whole == pytest.approx(reference([a, b], 0, 1))
+
+
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 6), st.integers(0, 6), st.sampled_from([40.0, 55.5, 70.0, 100.0])),
+        max_size=30,
+    ),
+    st.sampled_from([40.0, 60.0]),
+)
+def test_single_links_are_the_links_of_select_links(
+    cells: list[tuple[int, int, float]], min_score: float
+) -> None:
+    # Few sentences and few scores: equal scores and mirrored pairs ((2, 5) and (5, 2)) tie
+    # often, so the order of ties is exercised.
+    cands = [Candidate(i, i + 1, j, j + 1, s) for i, j, s in cells]
+    got = select_single_links(
+        [i for i, _, _ in cells], [j for _, j, _ in cells], [s for _, _, s in cells], min_score
+    )
+    assert got == select_links(cands, min_score)

@@ -23,10 +23,9 @@ import numpy.typing as npt
 
 from dupwire._numeric import F64, GOLDEN, I32, I64, U64, mix64
 from dupwire.align.passage import (
-    Candidate,
     coverage,
     dice_matrix,
-    select_links,
+    select_single_links,
     summary_score,
     verdict_for,
 )
@@ -166,18 +165,21 @@ class SentenceBags:
         n, m = len(ta), len(tb)
         if n == 0 or m == 0:
             return 0.0, verdict_for(0.0, 0.0, params)
-        cands: list[Candidate] = []
+        # One-sentence candidates, row by row as np.nonzero gives them, scores rounded as
+        # the reference aligner rounds them.
+        sents_a: list[int] = []
+        sents_b: list[int] = []
+        values: list[float] = []
         step = max(1, _BLOCK_CELLS // m)
         for lo in range(0, n, step):
             hi = min(n, lo + step)
             scores = dice_matrix(self._shared(a, b, lo, hi, m), ta[lo:hi], tb)
             self._weightless(a, b, lo, hi, scores)
             rows, cols = np.nonzero(scores >= params.min_score)
-            cands.extend(
-                Candidate(i + lo, i + lo + 1, j, j + 1, round(float(scores[i, j]), 6))
-                for i, j in zip(rows.tolist(), cols.tolist(), strict=True)
-            )
-        chosen = select_links(cands, params.min_score)
+            sents_a.extend((rows + lo).tolist())
+            sents_b.extend(cols.tolist())
+            values.extend(round(x, 6) for x in scores[rows, cols].tolist())
+        chosen = select_single_links(sents_a, sents_b, values, params.min_score)
         cov_a = coverage(ca, [c.a_lo for c in chosen])
         cov_b = coverage(cb, [c.b_lo for c in chosen])
         return summary_score(chosen, cov_a, cov_b), verdict_for(cov_a, cov_b, params)

@@ -293,6 +293,36 @@ def select_links(cands: Iterable[Candidate], min_score: float) -> list[Candidate
     return chosen
 
 
+def select_single_links(
+    a: Sequence[int], b: Sequence[int], scores: Sequence[float], min_score: float
+) -> list[Candidate]:
+    """:func:`select_links` of one-sentence candidates ``(a[k], b[k])`` scoring ``scores[k]``,
+    given in the order :func:`select_links` would receive them: the same links.
+
+    Candidates of one sentence each sort by score, then by the pair of sentence numbers
+    regardless of side (what :meth:`Candidate.order_key` compares), ties in the order given;
+    so a stable sort of plain arrays replaces the objects and their keys (clustering relates
+    thousands of pairs, each with dozens of candidates).
+    """
+    if not len(scores):
+        return []
+    a_, b_ = np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64)
+    order = np.lexsort((np.maximum(a_, b_), np.minimum(a_, b_), -np.asarray(scores)))
+    used_a: set[int] = set()
+    used_b: set[int] = set()
+    chosen = []
+    for k in order.tolist():
+        if scores[k] < min_score:
+            break
+        i, j = int(a_[k]), int(b_[k])
+        if i in used_a or j in used_b:
+            continue
+        used_a.add(i)
+        used_b.add(j)
+        chosen.append(Candidate(i, i + 1, j, j + 1, scores[k]))
+    return chosen
+
+
 def coverage(chars: Sequence[int] | np.ndarray, used: Iterable[int]) -> float:
     """Share of a side's story characters (``chars[k]`` per sentence) inside links."""
     total = int(np.sum(chars)) if len(chars) else 0
