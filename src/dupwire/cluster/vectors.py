@@ -205,14 +205,14 @@ class SparseVectors:
         """Mean similarity part of the pair score, ``50 * cosine``, over all pairs of ``docs``.
 
         The sum of all pairs' dot products is half of (the squared norm of the rows' sum,
-        less the rows' own squared norms); the sum is one ``bincount`` over the vocabulary
-        (every value is positive, so the words present are those with a positive sum)."""
+        less the rows' own squared norms); the sum is one ``bincount`` over the distinct
+        words of the rows, so its cost does not grow with the vocabulary."""
         m = len(docs)
         if m < 2:
             return 100.0
         _, keys, values = self._gather(docs)
-        sums = np.bincount(keys, weights=values, minlength=len(self.scratch))
-        total = float(np.sum(sums[sums > 0] ** 2))
+        distinct, where = np.unique(keys, return_inverse=True)
+        total = float(np.sum(np.bincount(where, weights=values, minlength=len(distinct)) ** 2))
         cross = total - float(values @ values)
         return 50.0 * cross / (m * (m - 1))
 
