@@ -691,8 +691,9 @@ class Index:
                 known[b] = docs
                 for doc in docs:
                     shared[doc] = shared.get(doc, 0) + 1
+        whole: dict[int, set[int]] = {}  # the buckets over the cap read whole, by band
         for band in sorted(set(over)):
-            for doc in self._refined(q_keys, band, cap, own, query_id, known):
+            for doc in self._refined(q_keys, band, cap, own, query_id, known, whole):
                 shared[doc] = shared.get(doc, 0) + 1
         return shared
 
@@ -704,16 +705,25 @@ class Index:
         own: int | None,
         query_id: str,
         known: dict[int, list[int]],
+        whole: dict[int, set[int]],
     ) -> list[int]:
         """The query's part of a bucket over ``max_bucket``, refined by the values of the next
         bands (:func:`dupwire.index.refine_bands`) until it fits; then the query's neighbours
-        by id."""
+        by id.  Every band's bucket is either ``known`` (it fits) or over the cap: those are
+        read whole once per query, into ``whole``, and intersected in memory."""
         following = refine_bands(self.settings.bands, band)
         if following and following[0] in known:  # the first refinement fits: only its
             return _bucket(self._conn, int(q_keys[band]), band, known[following[0]])  # members
-        members = _bucket(self._conn, int(q_keys[band]), band, None)
+
+        def bucket(b: int) -> set[int]:
+            if b not in whole:
+                whole[b] = set(_bucket(self._conn, int(q_keys[b]), b, None))
+            return whole[b]
+
+        members = sorted(bucket(band))
         for other in following:
-            members = _bucket(self._conn, int(q_keys[other]), other, members)
+            within = set(known[other]) if other in known else bucket(other)
+            members = [d for d in members if d in within]
             if len(members) <= cap:
                 return members
         ids = self._docs(members)
