@@ -18,8 +18,8 @@ below 32,768, 3 below 4,194,304, 4 or 5 beyond; the first byte tells the length)
 bands it wins (a byte each).  One blob column, not three, saves two bytes of record header
 a row (SQLite writes a header byte per column and one for the header's size), about a
 tenth of the rows' cost, with the same order: by key, then doc.  The rows of one key are a
-range of ``k``; SQL finds the rows that may hold a band (:data:`_BANDS`), and Python keeps
-those that do.
+range of ``k``: a query reads every row of each of its keys (one prepared statement,
+:data:`_KEY_ROWS`) and numpy keeps the bands those rows win for it (:func:`_won_bands`).
 ``docs.keys`` lists the top 16 bits of an article's keys (sorted, distinct, packed by
 :func:`dupwire.archive.keys.pack_prefixes` in about 11 bits each)
 so that a removal deletes exactly its rows: for each listed prefix ``p`` it deletes the rows
@@ -38,6 +38,7 @@ from __future__ import annotations
 import bisect
 import dataclasses
 import datetime as dt
+import itertools
 import json
 import os
 import sqlite3
@@ -45,11 +46,13 @@ import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from dupwire._numeric import I64
 from dupwire.archive.keys import (
     PREFIX_BITS,
     KeyBatch,
@@ -96,16 +99,15 @@ CREATE TABLE docs(
 CREATE TABLE keys(k BLOB PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE delta(k BLOB PRIMARY KEY) WITHOUT ROWID;
 """
-# A row's bytes from the 7th on: its bands, after the last 0-3 bytes of its doc (which takes
-# 2 to 5 bytes after the 4 of the key; see _doc_bytes).  SQL tests a band among them (a
-# superset, cheap to test: working out where the bands start costs SQLite three times as
-# much per row) and _won_rows keeps the rows that hold it.
-_BANDS = "substr(k, 7)"
+# Every row of one key, in both tables.  Testing a band in SQL costs more than reading
+# the rows that fail it (with 256 bands most rows of a query's key hold one of its bands).
+_KEY_ROWS = (
+    "SELECT k FROM keys WHERE k >= ? AND k < ? UNION ALL SELECT k FROM delta WHERE k >= ? AND k < ?"
+)
 _DOC_FORMS = ((1 << 15, 2, 0), (1 << 22, 3, 0x80 << 16), (1 << 29, 4, 0xC0 << 24))
 # By a doc's first byte: its length, and the mask of its value once read with the first byte.
-_DOC_WIDTH = bytes(2 + (b >= 0x80) + (b >= 0xC0) + (b >= 0xE0) for b in range(256))
-_DOC_MASK = {2: (1 << 15) - 1, 3: (1 << 22) - 1, 4: (1 << 29) - 1, 5: (1 << 32) - 1}
-_IN_CHUNK = 200  # docs per query of _bucket (SQLite may allow only 999 parameters)
+_DOC_WIDTH = np.array([2 + (b >= 0x80) + (b >= 0xC0) + (b >= 0xE0) for b in range(256)])
+_DOC_MASK = np.array([0, 0, (1 << 15) - 1, (1 << 22) - 1, (1 << 29) - 1, (1 << 32) - 1])
 
 
 def _dates(articles: Sequence[Article]) -> tuple[list[str | None], list[tuple[str, str]]]:
@@ -662,58 +664,41 @@ class Index:
         self, q_keys: Any, distinct: list[int], own: int | None, query_id: str
     ) -> dict[int, int]:
         """Shared bands of the stored articles with a query (``q_keys[i]``: the shingle
-        winning band ``i``), by the bucket rule of :func:`dupwire.index.candidate_pairs`."""
+        winning band ``i``), by the bucket rule of :func:`dupwire.index.candidate_pairs`.
+
+        Every row of the query's keys is read once; a band's bucket is then the articles
+        whose row of the query's key for that band holds it, whole, so a bucket over the cap
+        is refined in memory (:meth:`_refined`)."""
         if not distinct:
             return {}
         cap = self.settings.max_bucket - (0 if own is not None else 1)  # the query is in them
-        conn = self._conn
-        shared: dict[int, int] = {}
-        over: list[int] = []
-        known: dict[int, list[int]] = {}  # the buckets that fit
-        won: dict[int, list[int]] = {}  # the bands each of the query's keys wins
-        for band, key in enumerate(q_keys.tolist()):
-            won.setdefault(key, []).append(band)
+        rows: list[bytes] = []
         for key in distinct:
-            bands = won[key]
-            per_band = _posting(conn, key, bands, (cap + 1) * len(bands) + 1)
-            if per_band is None:  # too many rows at once: read each band's bucket alone
-                per_band = {}
-                for b in bands:
-                    alone = _posting(conn, key, [b], cap + 1)
-                    if alone is None:  # over the cap: refined below, never a known bucket
-                        over.append(b)
-                    else:
-                        per_band[b] = alone[b]
-            for b, docs in per_band.items():
-                if len(docs) > cap:
-                    over.append(b)
-                    continue
-                known[b] = docs
-                for doc in docs:
-                    shared[doc] = shared.get(doc, 0) + 1
-        for band in sorted(set(over)):
-            for doc in self._refined(q_keys, band, cap, own, query_id, known):
-                shared[doc] = shared.get(doc, 0) + 1
+            lo, hi = _range(key, 4)
+            rows += map(itemgetter(0), self._conn.execute(_KEY_ROWS, (lo, hi, lo, hi)))
+        band, doc = _won_bands(rows, np.asarray(q_keys, dtype=np.int64))
+        order = np.argsort(band, kind="stable")
+        bounds = np.searchsorted(band[order], np.arange(self.settings.bands + 1)).tolist()
+        docs = doc[order].tolist()
+        buckets = [docs[lo:hi] for lo, hi in itertools.pairwise(bounds)]
+        shared: dict[int, int] = {}
+        for b, members in enumerate(buckets):
+            if len(members) > cap:
+                members = self._refined(buckets, b, cap, own, query_id)
+            for d in members:
+                shared[d] = shared.get(d, 0) + 1
         return shared
 
     def _refined(
-        self,
-        q_keys: Any,
-        band: int,
-        cap: int,
-        own: int | None,
-        query_id: str,
-        known: dict[int, list[int]],
+        self, buckets: list[list[int]], band: int, cap: int, own: int | None, query_id: str
     ) -> list[int]:
-        """The query's part of a bucket over ``max_bucket``, refined by the values of the next
+        """The query's part of a bucket over ``max_bucket``, refined by the buckets of the next
         bands (:func:`dupwire.index.refine_bands`) until it fits; then the query's neighbours
         by id."""
-        following = refine_bands(self.settings.bands, band)
-        if following and following[0] in known:  # the first refinement fits: only its
-            return _bucket(self._conn, int(q_keys[band]), band, known[following[0]])  # members
-        members = _bucket(self._conn, int(q_keys[band]), band, None)
-        for other in following:
-            members = _bucket(self._conn, int(q_keys[other]), other, members)
+        members = buckets[band]
+        for other in refine_bands(self.settings.bands, band):
+            within = set(buckets[other])
+            members = [d for d in members if d in within]
             if len(members) <= cap:
                 return members
         ids = self._docs(members)
@@ -857,78 +842,29 @@ def _range(prefix: int, width: int) -> tuple[bytes, bytes]:
     return prefix.to_bytes(width, "big"), b"\xff" * 5
 
 
-def _rows_sql(what: str, test: str) -> str:
-    """Rows of one key (a range of ``k``) in both tables whose bands pass ``test``."""
-    return (
-        f"SELECT {what} FROM keys WHERE k >= ? AND k < ? AND ({test}) UNION ALL "
-        f"SELECT {what} FROM delta WHERE k >= ? AND k < ? AND ({test})"
-    )
-
-
-def _bucket(conn: sqlite3.Connection, key: int, band: int, within: list[int] | None) -> list[int]:
-    """The stored articles in which shingle ``key`` wins ``band`` (among ``within``)."""
-    mark = bytes([band])
-    if within is None:
-        lo, hi = _range(key, 4)
-        sql = _rows_sql("k", f"instr({_BANDS}, ?) > 0")
-        rows = conn.execute(sql, (lo, hi, mark, lo, hi, mark)).fetchall()
-    else:  # a range of k for each (key, doc): an index search each
-        rows = []
-        prefix = key.to_bytes(4, "big")
-        for at in range(0, len(within), _IN_CHUNK):
-            ranges: list[bytes] = []
-            for doc in within[at : at + _IN_CHUNK]:
-                own = prefix + _doc_bytes(doc)
-                ranges += [own, (int.from_bytes(own, "big") + 1).to_bytes(len(own), "big")]
-            test = " OR ".join(["(k >= ? AND k < ?)"] * (len(ranges) // 2))
-            sql = f"SELECT k FROM keys WHERE {test} UNION ALL SELECT k FROM delta WHERE {test}"
-            rows += conn.execute(sql, (*ranges, *ranges)).fetchall()
-    out: dict[int, list[int]] = {band: []}
-    _won_rows(rows, [band], out)
-    return out[band]
-
-
-def _posting(
-    conn: sqlite3.Connection, key: int, bands: list[int], limit: int
-) -> dict[int, list[int]] | None:
-    """The stored articles in which shingle ``key`` wins each of ``bands``, or None when
-    that is ``limit`` rows or more."""
-    lo, hi = _range(key, 4)
-    test = " OR ".join(f"instr({_BANDS}, ?) > 0" for _ in bands)
-    marks = [bytes([b]) for b in bands]
-    cursor = conn.execute(_rows_sql("k", test), (lo, hi, *marks, lo, hi, *marks))
-    rows: list[tuple[bytes]] = []
-    found = 0
-    while found < limit:  # stop reading once there are too many
-        more = cursor.fetchmany(limit - found)
-        if not more:
-            out: dict[int, list[int]] = {b: [] for b in bands}
-            _won_rows(rows, bands, out)
-            return out
-        rows += more
-        # A row with a doc below 2**15 (first byte below 0x80) holds the band SQL found.
-        found += sum(
-            1 for (k,) in more if k[4] < 0x80 or any(b in k[4 + _DOC_WIDTH[k[4]] :] for b in bands)
-        )
-    return None
-
-
-def _won_rows(rows: list[tuple[bytes]], bands: list[int], out: dict[int, list[int]]) -> int:
-    """Add the doc of each row to ``out[b]`` for each band ``b`` it wins; the number of rows
-    that win one."""
-    width, mask = _DOC_WIDTH, _DOC_MASK
-    winning = 0
-    for (k,) in rows:
-        w = width[k[4]]
-        won = k[4 + w :]
-        doc = -1
-        for b in bands:
-            if b in won:
-                if doc < 0:
-                    doc = int.from_bytes(k[4 : 4 + w], "big") & mask[w]
-                    winning += 1
-                out[b].append(doc)
-    return winning
+def _won_bands(rows: list[bytes], q_keys: I64) -> tuple[I64, I64]:
+    """``(band, doc)`` for each band a stored row holds whose winner in the query is the row's
+    key (``q_keys[band]``), in row order: the row's article is in that band's bucket."""
+    n = len(rows)
+    if not n:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    data = np.frombuffer(b"".join(rows), dtype=np.uint8).astype(np.int64)
+    sizes = np.fromiter(map(len, rows), dtype=np.int64, count=n)
+    ends = np.cumsum(sizes)
+    starts = ends - sizes
+    key = data[starts] << 24 | data[starts + 1] << 16 | data[starts + 2] << 8 | data[starts + 3]
+    width = _DOC_WIDTH[data[starts + 4]]
+    doc = data[starts + 4] << 8 | data[starts + 5]
+    for at in (2, 3, 4):  # the doc's further bytes, for the rows whose doc has them
+        more = width > at
+        doc = np.where(more, doc << 8 | data[np.where(more, starts + 4 + at, 0)], doc)
+    doc &= _DOC_MASK[width]
+    first = starts + 4 + width  # where the row's bands start
+    held = ends - first
+    row = np.repeat(np.arange(n), held)
+    band = data[np.arange(len(row)) + np.repeat(first - (np.cumsum(held) - held), held)]
+    won = q_keys[band] == key[row]
+    return band[won], doc[row[won]]
 
 
 def _within(date: str | None, q_date: str | None, days: float) -> bool:
