@@ -161,6 +161,23 @@ def _stream(text: str, plain: bytes | None, spans: I64) -> list[str | bytes]:
     return stream
 
 
+def _read_again(
+    text: str, spans: I64, numbers: I64, slow: list[int], number: Callable[[str], int]
+) -> I64:
+    """``numbers`` with the words of the sentences ``slow`` replaced by those of
+    :func:`dupwire.normalize.raw_words`, numbered by ``number``."""
+    ends = np.flatnonzero(numbers < 0).tolist()
+    pieces: list[I64] = []
+    done = 0  # numbers[:done] are in pieces
+    for j in slow:
+        first = ends[j - 1] + 1 if j else 0
+        words = raw_words(text, int(spans[j, 0]), int(spans[j, 1]))
+        pieces += [numbers[done:first], np.fromiter(map(number, words), np.int64, len(words))]
+        done = ends[j]
+    pieces.append(numbers[done:])
+    return np.concatenate(pieces)
+
+
 def _scan_article(text: str, table: _WordTable) -> tuple[I64, I64, I64]:
     """The type numbers (shifted, as in ``table``) of the words of the story sentences of
     ``text``, and the words and characters of each story sentence.  Every word is analysed,
@@ -178,11 +195,7 @@ def _scan_article(text: str, table: _WordTable) -> tuple[I64, I64, I64]:
     if plain is not None:
         slow = _joining(numbers).tolist()
         if slow:
-            ends = np.flatnonzero(numbers < 0).tolist()
-            for j in reversed(slow):
-                first = ends[j - 1] + 1 if j else 0
-                stream[first : ends[j]] = raw_words(text, int(spans[j, 0]), int(spans[j, 1]))
-            numbers = np.fromiter(map(number, stream), np.int64, len(stream))
+            numbers = _read_again(text, spans, numbers, slow, number)
     ends = np.flatnonzero(numbers < 0)
     counts = np.diff(ends, prepend=-1) - 1
     story = ~np.array(furniture, dtype=bool)
@@ -222,13 +235,18 @@ def scan_texts(texts: Sequence[str]) -> ScanPart:
         sent_chars.append(n_chars)
         doc_sents[k] = len(n_tokens)
     type_numbers = np.concatenate(numbers or [_NO_WORDS]) >> 2
-    used, first, inverse = np.unique(type_numbers, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty(len(used), np.int32)
-    rank[order] = np.arange(len(used), dtype=np.int32)
+    # The types used, in order of first use: each type's first position, then a sort of
+    # the types alone (not of the tokens).
+    n = len(type_numbers)
+    first = np.full(len(table.type_list), n, np.int64)
+    np.minimum.at(first, type_numbers, np.arange(n, dtype=np.int64))
+    used = np.flatnonzero(first < n)
+    order = used[np.argsort(first[used])]
+    rank = np.empty(len(first), np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
     return ScanPart(
-        [table.type_list[t] for t in used[order].tolist()],
-        rank[inverse.reshape(-1)],
+        [table.type_list[t] for t in order.tolist()],
+        rank[type_numbers],
         np.concatenate(sent_tokens or [_NO_WORDS]).astype(np.int32),
         np.concatenate(sent_chars or [_NO_WORDS]).astype(np.int32),
         doc_sents,
