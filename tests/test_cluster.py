@@ -475,3 +475,16 @@ def test_scan_fails_the_articles_the_plain_scan_fails(monkeypatch: pytest.Monkey
     monkeypatch.setattr(dupwire.segment, "_splitter_safe", lambda chunk: chunk)
     _assert_scans_alike(texts)
     assert [k for k, _ in scan_texts(texts).failed] == [0, 1, 3]
+
+
+def test_scan_with_a_small_word_table_is_the_plain_scan(
+    monkeypatch: pytest.MonkeyPatch, ecb_records: list[dict[str, Any]]
+) -> None:
+    """A full word table is replaced by a fresh one between calls, never during one."""
+    import dupwire.cluster.scan
+
+    monkeypatch.setattr(dupwire.cluster.scan, "_TABLE_MAX", 50)
+    texts = [r["text"] for r in ecb_records[:40]]
+    for k in range(0, len(texts), 10):
+        _assert_scans_alike(texts[k : k + 10])
+    assert len(dupwire.cluster.scan._word_table()) < 2000

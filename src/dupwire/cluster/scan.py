@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -84,39 +85,44 @@ _END = b"\0"  # ends a sentence in a stream of words (number -1 in the word tabl
 class _WordTable(dict[str | bytes, int]):
     """Every word as written that the scan met (a ``str``, or ``bytes`` of
     :func:`dupwire.normalize.plain_bytes`), analysed (:func:`dupwire.normalize.analyse`) once,
-    when first met: ``table[word]`` is the number of its type in ``types`` shifted left by
-    two bits, over the word's :func:`dupwire.normalize.join_flags`.  Kept from call to call
-    (words repeat across chunks) while it holds fewer than ``_TABLE_MAX`` words."""
+    when first met: ``table[word]`` is the number of its type in ``type_list`` shifted left
+    by two bits, over the word's :func:`dupwire.normalize.join_flags`.  One table serves
+    call after call (words repeat across chunks) while it holds fewer than ``_TABLE_MAX``
+    words and ``analyse`` is the one it was filled with (:func:`_word_table`)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.types: dict[tuple[str, float], int] = {}
         self.type_list: list[tuple[str, float]] = []
         self.analyser = analyse
+        self._lock = threading.Lock()  # a type's number and place in type_list agree
         self[_END] = -1
 
     def __missing__(self, word: str | bytes) -> int:
         raw = plain_word(word) if isinstance(word, bytes) else word
         found = analyse(raw)  # raises before the word is stored
         flags = join_flags(raw)
-        t = self.types.setdefault(found, len(self.types))
-        if t == len(self.type_list):
-            self.type_list.append(found)
-        n = self[word] = t << 2 | flags
+        with self._lock:
+            t = self.types.get(found)
+            if t is None:
+                t = self.types[found] = len(self.type_list)
+                self.type_list.append(found)
+            n = self[word] = t << 2 | flags
         return n
-
-    def make_room(self) -> None:
-        """Forget every word when the table is full or the analysis changed (a test that
-        replaces ``analyse`` gets its answers)."""
-        if len(self) >= _TABLE_MAX or self.analyser is not analyse:
-            self.analyser = analyse
-            self.clear()
-            self.types.clear()
-            self.type_list.clear()
-            self[_END] = -1
 
 
 _TABLE = _WordTable()
+
+
+def _word_table() -> _WordTable:
+    """The word table, a fresh one when it is full or ``analyse`` changed (a test that
+    replaces ``analyse`` gets its answers).  A call in progress keeps the table it took."""
+    global _TABLE
+    if len(_TABLE) >= _TABLE_MAX or _TABLE.analyser is not analyse:
+        _TABLE = _WordTable()
+    return _TABLE
+
+
 _NO_WORDS = np.empty(0, np.int64)
 # PLAIN_WORD_RE, and a NUL as the end of a sentence.
 _MARKED_WORD_RE = re.compile(PLAIN_WORD_RE.pattern + b"|\0")
@@ -215,8 +221,7 @@ def scan_texts(texts: Sequence[str]) -> ScanPart:
     here, whatever the failure (a panic inside a compiled dependency included): it costs only
     its own article, listed in ``failed`` (:func:`preparation_problem`).
     """
-    table = _TABLE
-    table.make_room()
+    table = _word_table()
     numbers: list[I64] = []
     sent_tokens: list[I64] = []
     sent_chars: list[I64] = []
