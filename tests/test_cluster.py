@@ -7,13 +7,13 @@ from typing import Any
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dupwire import Article, DuplicateIdError, ParamsError
 from dupwire.cluster import Clustering, cluster, distinct_groups
 from dupwire.cluster.candidates import article_shingles
-from dupwire.cluster.scan import scan_corpus
+from dupwire.cluster.scan import ScanPart, _scan_plainly, scan_corpus, scan_texts
 from dupwire.cluster.vectors import word_table, word_vectors
 from dupwire.cluster.verify import backgrounds
 from dupwire.index import DEFAULT_LAYOUT, DEFAULT_MAX_BUCKET
@@ -22,6 +22,9 @@ from dupwire.params import ClusterParams
 from dupwire.shingle import key_shingles
 from dupwire.sketch import DEFAULT_NUM_PERM, DEFAULT_SEED
 from dupwire.weights import corpus_damping
+
+from .conftest import FIXTURES, poison_scan
+from .test_corpus_gen import gen
 
 # A newsletter insert of the kind sites append to every article.
 BLURB = (
@@ -428,3 +431,85 @@ def test_a_record_title_is_read_as_the_headline() -> None:
     )
     assert cluster([a, b]).clusters != ()
     assert cluster([Article("a", a.text), Article("b", b.text)]).clusters == ()
+
+
+# --- the scan against its plain reference ---------------------------------------------------
+
+
+def _assert_scans_alike(texts: list[str]) -> None:
+    """scan_texts gives what the plain sentence-by-sentence scan gives, array types included."""
+    fast, plain = scan_texts(texts), _scan_plainly(texts)
+    assert fast.types == plain.types
+    assert fast.failed == plain.failed
+    for name in ("tokens", "sent_tokens", "sent_chars", "doc_sents"):
+        a, b = getattr(fast, name), getattr(plain, name)
+        assert a.dtype == b.dtype and np.array_equal(a, b), name
+
+
+def _scan_fields(part: ScanPart) -> tuple[Any, ...]:
+    return part.types, part.tokens.tolist(), part.sent_tokens.tolist(), part.failed
+
+
+def test_scan_is_the_plain_scan_on_news(
+    ecb_records: list[dict[str, Any]], seed_a: str, seed_b: str
+) -> None:
+    texts = [r["text"] for r in ecb_records] + [seed_a, seed_b]
+    texts += [p.read_text(encoding="utf-8") for p in sorted((FIXTURES / "cjk").glob("*.txt"))]
+    texts += [a.text for a in gen.generate(300, seed=5)[0]]
+    random.Random(3).shuffle(texts)
+    for k in range(0, len(texts), 250):
+        _assert_scans_alike(texts[k : k + 250])
+    _assert_scans_alike(texts[:1])
+    _assert_scans_alike([])
+
+
+_SCAN_PIECES = st.sampled_from(
+    [
+        *["one", "Two", "twenty-four", "four", "hundred", "Million", "3", "3.2", "1,200"],
+        *["24", "tens", "said", "U.S.", "Gen.", "Troops\u2019", "don't", "\u201cquoted\u201d"],
+        *["Erdo\u011fan", "\u5de1\u903b\u961f", "\u0e1c\u0e39\u0e49", "\u0661\u0662", "_"],
+        *["\x80", "\ud800", "POISON", "Leave a Reply", "Share this story", "May 2, 2013"],
+        "Read more:",
+    ]
+)
+_SCAN_GAPS = st.sampled_from([" ", "-", ", ", ". ", "! ", "\n", "\r\n", "\n\n", "\xa0. ", "\u2013"])
+_SCAN_TEXTS = st.lists(
+    st.lists(st.tuples(_SCAN_PIECES, _SCAN_GAPS), max_size=16).map(
+        lambda pieces: "".join(word + gap for word, gap in pieces)
+    ),
+    max_size=6,
+)
+
+
+@settings(deadline=None, max_examples=300)
+@given(_SCAN_TEXTS)
+def test_scan_is_the_plain_scan_on_number_runs_and_hostile_text(texts: list[str]) -> None:
+    _assert_scans_alike(texts)
+
+
+def test_scan_fails_the_articles_the_plain_scan_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    import dupwire.segment
+
+    texts = [
+        "Zqxv left. Twenty four POISON in the text.",
+        "He got an A\xa0. Then left.",
+        "Troops left. Two hundred five stayed.",
+        "Twenty four POISON, and more.\nLeave a Reply\nPOISON again",
+    ]
+    poison_scan(monkeypatch, lambda: RuntimeError("bad word"))
+    monkeypatch.setattr(dupwire.segment, "_splitter_safe", lambda chunk: chunk)
+    _assert_scans_alike(texts)
+    assert [k for k, _ in scan_texts(texts).failed] == [0, 1, 3]
+
+
+def test_scan_with_a_small_word_table_is_the_plain_scan(
+    monkeypatch: pytest.MonkeyPatch, ecb_records: list[dict[str, Any]]
+) -> None:
+    """A full word table is replaced by a fresh one between calls, never during one."""
+    import dupwire.cluster.scan
+
+    monkeypatch.setattr(dupwire.cluster.scan, "_TABLE_MAX", 50)
+    texts = [r["text"] for r in ecb_records[:40]]
+    for k in range(0, len(texts), 10):
+        _assert_scans_alike(texts[k : k + 10])
+    assert len(dupwire.cluster.scan._word_table()) < 2000

@@ -13,11 +13,14 @@ from dupwire.normalize import (
     _SPELLING_ANY,
     _SPELLING_RULES,
     _WORD_RE,
+    PLAIN_WORD_RE,
     _fold,
     _fold_unicode,
     canonical_word,
     match_key,
     normalize,
+    plain_bytes,
+    plain_word,
     raw_words,
     tokenize,
     word_keys,
@@ -189,3 +192,54 @@ _GAPS = st.sampled_from([" ", "-", "\u2011", "\u2010", ", ", ". ", "  ", "\n", "
 @given(st.lists(st.tuples(_NUMBER_PIECES, _GAPS), max_size=12))
 def test_words_as_written_are_the_tokens_in_number_runs(pieces: list[tuple[str, str]]) -> None:
     _assert_words_are_the_tokens("".join(word + gap for word, gap in pieces))
+
+
+def _plain_words(text: str, start: int = 0, end: int | None = None) -> list[str] | None:
+    plain = plain_bytes(text)
+    if plain is None:
+        return None
+    stop = len(text) if end is None else end
+    return [plain_word(w) for w in PLAIN_WORD_RE.findall(plain, start, stop)]
+
+
+def test_plain_bytes_refuse_exactly_the_word_characters_beyond_ascii() -> None:
+    """Every character beyond ASCII (the BMP, and a sample above it) is either refused or
+    stands between words as _WORD_RE reads it, save ’, which joins them."""
+    refused = 0
+    for code in [*range(128, 0x10000), *range(0x10000, sys.maxunicode + 1, 37)]:
+        ch = chr(code)
+        text = f"a{ch}b 3{ch}4 x"
+        words = _plain_words(text)
+        if words is None:
+            refused += 1
+            assert ch.isalnum() or _HAS_NOSPACE.match(ch) or ch == "\x80", hex(code)
+        else:
+            assert words == _WORD_RE.findall(text), hex(code)
+    assert refused > 40_000
+
+
+_PLAIN_ALPHABET = st.sampled_from(
+    [*"aZ09 .,'’_-\n\t", "\x80", "\xa0", "\u201c", "\u2014", "\xe9", "\u4e00", "\u0e31", "\ud800"]
+)
+
+
+@settings(max_examples=500)
+@given(st.text(_PLAIN_ALPHABET, max_size=60), st.integers(0, 60), st.integers(0, 60))
+def test_plain_words_are_the_words(text: str, start: int, end: int) -> None:
+    words = _plain_words(text, start, end)
+    if words is not None:
+        assert words == _WORD_RE.findall(text, start, end)
+
+
+def test_plain_words_are_the_words_on_news(
+    ecb_records: list[dict[str, Any]], seed_a: str, seed_b: str
+) -> None:
+    texts = [r["text"] for r in ecb_records] + [seed_a, seed_b]
+    plain = 0
+    for text in texts:
+        for start, end, _, _ in split_spans(text):
+            words = _plain_words(text, start, end)
+            if words is not None:
+                assert words == _WORD_RE.findall(text, start, end)
+                plain += 1
+    assert plain > 9_000

@@ -11,6 +11,7 @@ These functions decide when two words count as the same word.
 
 from __future__ import annotations
 
+import codecs
 import re
 import unicodedata
 from functools import lru_cache
@@ -20,11 +21,15 @@ from typing import NamedTuple, TypeVar
 from dupwire.weights import background_weight, gram_weight
 
 __all__ = [
+    "PLAIN_WORD_RE",
     "Token",
     "analyse",
     "canonical_word",
+    "join_flags",
     "match_key",
     "normalize",
+    "plain_bytes",
+    "plain_word",
     "raw_words",
     "tokenize",
     "word_keys",
@@ -535,6 +540,72 @@ def raw_words(text: str, start: int = 0, end: int | None = None) -> list[str]:
     if words is None:
         return [text[s:e] for s, e, _, _ in tokenize(text, start, stop)]
     return words
+
+
+def join_flags(raw: str) -> int:
+    """What :func:`raw_words` asks of a word as written to decide whether it may join its
+    neighbour into one number token (see ``_may_join``): 1 if it is a number word, plus 2 if
+    its key starts with a digit.
+
+    >>> join_flags("Twenty"), join_flags("3.2"), join_flags("said")
+    (1, 2, 0)
+    """
+    digit = (_ANALYSED.get(raw) or _analyse(raw))[0][:1].isdigit()
+    return _NUMBER_WORDS[raw] | digit << 1
+
+
+# The words of "plain" text, one byte per character: text whose only characters beyond
+# ASCII are neither letters nor digits nor in a script without spaces, save the
+# apostrophe ’ (written as the byte 0x80).  There the word pattern's word characters are
+# the ASCII letters and digits, so this pattern on :func:`plain_bytes` finds at the same
+# offsets the words _WORD_RE finds in the text (:func:`plain_word` gives them back as
+# written), several times faster.
+PLAIN_WORD_RE = re.compile(rb"\d+(?:[.,]\d+)+|[A-Za-z0-9]+(?:['\x80][A-Za-z0-9]+)*")
+_PLAIN_ERRORS = "dupwire.plain"
+
+
+class _NotPlain(ValueError):
+    pass
+
+
+def _plain_char(exc: UnicodeError) -> tuple[bytes, int]:
+    """Codec error handler of :func:`plain_bytes`: one byte for each character beyond ASCII."""
+    if not isinstance(exc, UnicodeEncodeError):
+        raise exc
+    out = bytearray()
+    for ch in exc.object[exc.start : exc.end]:
+        if ch == "’":
+            out += b"\x80"
+        elif ch.isalnum() or ch == "\x80" or _HAS_NOSPACE.match(ch):
+            raise _NotPlain
+        else:
+            out += b" "
+    return bytes(out), exc.end
+
+
+codecs.register_error(_PLAIN_ERRORS, _plain_char)
+
+
+def plain_bytes(text: str) -> bytes | None:
+    """``text`` as one byte per character for :data:`PLAIN_WORD_RE`, or None when it is not
+    plain (see there).
+
+    >>> plain_bytes("Türkiye"), plain_bytes("Turkey’s “troops”")
+    (None, b'Turkey\\x80s  troops ')
+    """
+    try:
+        return text.encode("ascii", _PLAIN_ERRORS)
+    except _NotPlain:
+        return None
+
+
+def plain_word(word: bytes) -> str:
+    """A word of :data:`PLAIN_WORD_RE` as written in the text.
+
+    >>> plain_word(b"Turkey\\x80s")
+    'Turkey’s'
+    """
+    return word.decode("latin-1").replace("\x80", "\u2019")
 
 
 def word_keys(text: str, start: int = 0, end: int | None = None) -> list[tuple[str, float]]:

@@ -21,7 +21,7 @@ import sentencex
 from dupwire.boilerplate import furniture_flags
 from dupwire.errors import SegmentationError
 
-__all__ = ["Unit", "UnitKind", "split_spans", "split_units"]
+__all__ = ["Unit", "UnitKind", "split_spans", "split_units", "unit_spans"]
 
 UnitKind = Literal["story", "boilerplate"]
 
@@ -138,9 +138,9 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
-def split_spans(text: str) -> list[tuple[int, int, int, bool]]:
-    """``(start, end, block, furniture)`` of each unit of ``text``: :func:`split_units`
-    without the objects, for work that scans whole corpora."""
+def unit_spans(text: str) -> tuple[list[tuple[int, int, int]], list[bool]]:
+    """``(start, end, block)`` of each unit of ``text``, and whether each is furniture:
+    :func:`split_spans` in two lists."""
     raw: list[tuple[int, int, int]] = []
     block = 0
     for line in _LINE_RE.finditer(text):
@@ -149,7 +149,13 @@ def split_spans(text: str) -> list[tuple[int, int, int, bool]]:
             continue
         raw.extend([(s, e, block) for s, e in spans])
         block += 1
-    flags = furniture_flags(text, raw)
+    return raw, furniture_flags(text, raw)
+
+
+def split_spans(text: str) -> list[tuple[int, int, int, bool]]:
+    """``(start, end, block, furniture)`` of each unit of ``text``: :func:`split_units`
+    without the objects, for work that scans whole corpora."""
+    raw, flags = unit_spans(text)
     return [(s, e, b, flag) for (s, e, b), flag in zip(raw, flags, strict=True)]
 
 

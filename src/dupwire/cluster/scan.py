@@ -9,6 +9,8 @@ Large corpora are scanned by several processes.
 from __future__ import annotations
 
 import os
+import re
+import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -19,8 +21,8 @@ import numpy as np
 from dupwire._numeric import F64, I32, I64
 from dupwire.errors import SegmentationError
 from dupwire.model import Article, Failure
-from dupwire.normalize import analyse, raw_words
-from dupwire.segment import split_spans
+from dupwire.normalize import PLAIN_WORD_RE, analyse, join_flags, plain_bytes, plain_word, raw_words
+from dupwire.segment import split_spans, unit_spans
 
 __all__ = [
     "CorpusText",
@@ -39,6 +41,7 @@ _SCAN_CHUNK = 500  # articles per scanning task
 _CHUNK_DOCS = 2048  # articles per vectorised step of the corpus-wide tables
 _PARALLEL_FROM = 2000  # automatic workers only for corpora at least this large
 _MAX_AUTO_WORKERS = 8
+_TABLE_MAX = 500_000  # words the scan remembers between calls
 
 
 class _Words(dict[str, int]):
@@ -76,16 +79,189 @@ class ScanPart:
     failed: list[tuple[int, str]]
 
 
+_END = b"\0"  # ends a sentence in a stream of words (number -1 in the word table); not a word
+
+
+class _WordTable(dict[str | bytes, int]):
+    """Every word as written that the scan met (a ``str``, or ``bytes`` of
+    :func:`dupwire.normalize.plain_bytes`), analysed (:func:`dupwire.normalize.analyse`) once,
+    when first met: ``table[word]`` is the number of its type in ``type_list`` shifted left
+    by two bits, over the word's :func:`dupwire.normalize.join_flags`.  One table serves
+    call after call (words repeat across chunks) while it holds fewer than ``_TABLE_MAX``
+    words and ``analyse`` is the one it was filled with (:func:`_word_table`)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.types: dict[tuple[str, float], int] = {}
+        self.type_list: list[tuple[str, float]] = []
+        self.analyser = analyse
+        self._lock = threading.Lock()  # a type's number and place in type_list agree
+        self[_END] = -1
+
+    def __missing__(self, word: str | bytes) -> int:
+        raw = plain_word(word) if isinstance(word, bytes) else word
+        found = analyse(raw)  # raises before the word is stored
+        flags = join_flags(raw)
+        with self._lock:
+            t = self.types.get(found)
+            if t is None:
+                t = self.types[found] = len(self.type_list)
+                self.type_list.append(found)
+            n = self[word] = t << 2 | flags
+        return n
+
+
+_TABLE = _WordTable()
+
+
+def _word_table() -> _WordTable:
+    """The word table, a fresh one when it is full or ``analyse`` changed (a test that
+    replaces ``analyse`` gets its answers).  A call in progress keeps the table it took."""
+    global _TABLE
+    if len(_TABLE) >= _TABLE_MAX or _TABLE.analyser is not analyse:
+        _TABLE = _WordTable()
+    return _TABLE
+
+
+_NO_WORDS = np.empty(0, np.int64)
+# PLAIN_WORD_RE, and a NUL as the end of a sentence.
+_MARKED_WORD_RE = re.compile(PLAIN_WORD_RE.pattern + b"|\0")
+
+
+def _joining(numbers: I64) -> I64:
+    """Sentences of ``numbers`` (from the word table, each sentence ended by -1) in which
+    two words may join into one number token: ``_may_join`` of :mod:`dupwire.normalize` for
+    every sentence at once (a number word after a number word or after a word whose key
+    starts with a digit)."""
+    flags = numbers & 3
+    words = numbers >= 0
+    joins = (flags[1:] & 1).astype(bool) & (flags[:-1] != 0) & words[1:] & words[:-1]
+    at = np.flatnonzero(joins)
+    if not len(at):
+        return _NO_WORDS
+    return np.unique(np.cumsum(~words)[at])
+
+
+def _stream(text: str, plain: bytes | None, spans: I64) -> list[str | bytes]:
+    """The words of each sentence (``spans``) of ``text``, each sentence ended by ``_END``.
+
+    A plain text (:func:`dupwire.normalize.plain_bytes`) is searched as bytes: in one search
+    when every sentence is followed by a character no word holds (one becomes a NUL), else
+    sentence by sentence; any other text is read by :func:`dupwire.normalize.raw_words`."""
+    stream: list[str | bytes] = []
+    if plain is None:
+        for s, e in spans[:, :2].tolist():
+            stream += raw_words(text, s, e)
+            stream.append(_END)
+        return stream
+    starts, ends = spans[:, 0], spans[:, 1]
+    if _END not in plain and bool((starts[1:] > ends[:-1]).all()):
+        marked = bytearray(plain)
+        marked.append(32)  # a space, where a sentence ends with the text
+        np.frombuffer(marked, np.uint8)[ends] = 0
+        return _MARKED_WORD_RE.findall(marked)
+    findall = PLAIN_WORD_RE.findall
+    for s, e in spans[:, :2].tolist():
+        stream += findall(plain, s, e)
+        stream.append(_END)
+    return stream
+
+
+def _read_again(
+    text: str, spans: I64, numbers: I64, slow: list[int], number: Callable[[str], int]
+) -> I64:
+    """``numbers`` with the words of the sentences ``slow`` replaced by those of
+    :func:`dupwire.normalize.raw_words`, numbered by ``number``."""
+    ends = np.flatnonzero(numbers < 0).tolist()
+    pieces: list[I64] = []
+    done = 0  # numbers[:done] are in pieces
+    for j in slow:
+        first = ends[j - 1] + 1 if j else 0
+        words = raw_words(text, int(spans[j, 0]), int(spans[j, 1]))
+        pieces += [numbers[done:first], np.fromiter(map(number, words), np.int64, len(words))]
+        done = ends[j]
+    pieces.append(numbers[done:])
+    return np.concatenate(pieces)
+
+
+def _scan_article(text: str, table: _WordTable) -> tuple[I64, I64, I64]:
+    """The type numbers (shifted, as in ``table``) of the words of the story sentences of
+    ``text``, and the words and characters of each story sentence.  Every word is analysed,
+    furniture included.
+
+    The words of a plain text are found as bytes (:func:`_stream`); a sentence where they
+    may join into a number (:func:`_joining`) is read again by
+    :func:`dupwire.normalize.raw_words`."""
+    units, furniture = unit_spans(text)
+    spans = np.array(units, dtype=np.int64).reshape(-1, 3)
+    plain = plain_bytes(text)
+    stream = _stream(text, plain, spans)
+    number = table.__getitem__
+    numbers = np.fromiter(map(number, stream), np.int64, len(stream))
+    if plain is not None:
+        slow = _joining(numbers).tolist()
+        if slow:
+            numbers = _read_again(text, spans, numbers, slow, number)
+    ends = np.flatnonzero(numbers < 0)
+    counts = np.diff(ends, prepend=-1) - 1
+    story = ~np.array(furniture, dtype=bool)
+    return (
+        numbers[numbers >= 0][np.repeat(story, counts)],
+        counts[story],
+        (spans[:, 1] - spans[:, 0])[story],
+    )
+
+
 def scan_texts(texts: Sequence[str]) -> ScanPart:
     """Cut ``texts`` into story sentences and weighted word keys.
 
-    Words are numbered as written first (one dictionary lookup per token); each distinct
-    written form is analysed once (:func:`dupwire.normalize.analyse`) and the forms that
-    share a (key, weight) type are merged with numpy.  Every sentence is read, furniture
-    included, so a text that any stage would fail to read fails here, whatever the failure
-    (a panic inside a compiled dependency included): it costs only its own article, listed
-    in ``failed`` (:func:`preparation_problem`).
+    Each distinct written form is analysed once (:func:`dupwire.normalize.analyse`) and
+    remembered between calls; types are numbered in order of first use with numpy.  Every
+    sentence is read, furniture included, so a text that any stage would fail to read fails
+    here, whatever the failure (a panic inside a compiled dependency included): it costs only
+    its own article, listed in ``failed`` (:func:`preparation_problem`).
     """
+    table = _word_table()
+    numbers: list[I64] = []
+    sent_tokens: list[I64] = []
+    sent_chars: list[I64] = []
+    doc_sents = np.zeros(len(texts), np.int32)
+    failed: list[tuple[int, str]] = []
+    for k, text in enumerate(texts):
+        try:
+            found, n_tokens, n_chars = _scan_article(text, table)
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException as exc:  # a panic in compiled code is a BaseException
+            failed.append((k, preparation_problem(exc)))
+            continue
+        numbers.append(found)
+        sent_tokens.append(n_tokens)
+        sent_chars.append(n_chars)
+        doc_sents[k] = len(n_tokens)
+    type_numbers = np.concatenate(numbers or [_NO_WORDS]) >> 2
+    # The types used, in order of first use: each type's first position, then a sort of
+    # the types alone (not of the tokens).
+    n = len(type_numbers)
+    first = np.full(len(table.type_list), n, np.int64)
+    np.minimum.at(first, type_numbers, np.arange(n, dtype=np.int64))
+    used = np.flatnonzero(first < n)
+    order = used[np.argsort(first[used])]
+    rank = np.empty(len(first), np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    return ScanPart(
+        [table.type_list[t] for t in order.tolist()],
+        rank[type_numbers],
+        np.concatenate(sent_tokens or [_NO_WORDS]).astype(np.int32),
+        np.concatenate(sent_chars or [_NO_WORDS]).astype(np.int32),
+        doc_sents,
+        failed,
+    )
+
+
+def _scan_plainly(texts: Sequence[str]) -> ScanPart:
+    """:func:`scan_texts` one sentence at a time, each word numbered in order of first use:
+    the reference the tests hold :func:`scan_texts` to."""
     seen = _Words()
     number = seen.__getitem__
     raw = array("i")
