@@ -60,12 +60,13 @@ the input order never matters):
    is aligned with it for its ``relation``.  Clusters are numbered from 0 in the order of
    their smallest member id; singletons have no cluster id.
 
-Costs.  Scanning (sentence splitting and tokenising) dominates: about 0.7 ms per article of
-450 words in one process, spread over ``workers`` processes.  Everything else is array work done a chunk of
-articles at a time, so memory stays a few times the size of the token arrays (4 bytes per
-token); sentence bags are kept only for articles that have a candidate.  A candidate pair
-costs microseconds for its similarity and about 0.1 ms when it is aligned, against
-0.5-1 ms for :func:`dupwire.align.relate` itself (one-to-one links) and 1-4 ms with merges.
+Costs. Scanning (sentence splitting and tokenising) dominates: about 0.7 ms per article of
+450 words in one process, spread over ``workers`` processes. Everything else is array work
+done a chunk of articles at a time, so memory stays a few times the size of the token arrays
+(4 bytes per token); sentence bags are kept only for articles that have a candidate. A
+candidate pair costs microseconds for its similarity and about 0.1 ms when it is aligned,
+against 0.5-1 ms for :func:`dupwire.align.relate` itself (one-to-one links) and 1-4 ms with
+merges.
 
 Records (:meth:`Clustering.to_records`) hold ``id``, ``cluster_id``, ``representative_id``,
 ``score`` and ``relation``.  ``relation`` is one of ``"representative"``, ``"same_story"``,
