@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -170,15 +171,20 @@ def _assert_words_are_the_tokens(text: str, start: int = 0, end: int | None = No
     assert word_keys(text, start, end) == [(t.key, t.weight) for t in tokens]
 
 
+def _news_sentences(texts: list[str]) -> Iterator[tuple[str, int, int]]:
+    """``(text, start, end)`` of every unit of every text."""
+    for text in texts:
+        for start, end, _, _ in split_spans(text):
+            yield text, start, end
+
+
 def test_words_as_written_are_the_tokens_on_news(
     ecb_records: list[dict[str, Any]], seed_a: str, seed_b: str
 ) -> None:
-    texts = [r["text"] for r in ecb_records] + [seed_a, seed_b]
     joined = 0
-    for text in texts:
-        for start, end, _, _ in split_spans(text):
-            _assert_words_are_the_tokens(text, start, end)
-            joined += len(_WORD_RE.findall(text, start, end)) != len(tokenize(text, start, end))
+    for text, start, end in _news_sentences([r["text"] for r in ecb_records] + [seed_a, seed_b]):
+        _assert_words_are_the_tokens(text, start, end)
+        joined += len(_WORD_RE.findall(text, start, end)) != len(tokenize(text, start, end))
     assert joined > 50  # sentences where a number run is one token
 
 
@@ -234,12 +240,10 @@ def test_plain_words_are_the_words(text: str, start: int, end: int) -> None:
 def test_plain_words_are_the_words_on_news(
     ecb_records: list[dict[str, Any]], seed_a: str, seed_b: str
 ) -> None:
-    texts = [r["text"] for r in ecb_records] + [seed_a, seed_b]
     plain = 0
-    for text in texts:
-        for start, end, _, _ in split_spans(text):
-            words = _plain_words(text, start, end)
-            if words is not None:
-                assert words == _WORD_RE.findall(text, start, end)
-                plain += 1
+    for text, start, end in _news_sentences([r["text"] for r in ecb_records] + [seed_a, seed_b]):
+        words = _plain_words(text, start, end)
+        if words is not None:
+            assert words == _WORD_RE.findall(text, start, end)
+            plain += 1
     assert plain > 9_000
