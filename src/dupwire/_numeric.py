@@ -1,4 +1,4 @@
-"""Shared numpy basics: dtype aliases and the 64-bit mixer.
+"""Shared numpy basics: dtype aliases, the 64-bit mixer and the ranges of CSR rows.
 
 Every hash that dupwire combines with numpy (n-gram shingles, band keys, sentence lines,
 copy fingerprints) goes through :func:`mix64`, written once here.
@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["F64", "GOLDEN", "I32", "I64", "U64", "combine", "mix64"]
+__all__ = ["F64", "GOLDEN", "I32", "I64", "U64", "combine", "mix64", "ranges"]
 
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
@@ -42,3 +42,17 @@ def combine(left: U64, right: U64) -> U64:
     """An order-sensitive hash of two hashes: ``mix64(left * GOLDEN + right)``."""
     with np.errstate(over="ignore"):
         return mix64(left * GOLDEN + right)
+
+
+def ranges(ptr: I64, rows: I64) -> I64:
+    """The positions ``ptr[r]:ptr[r + 1]`` of every ``r`` in ``rows``, one run after another
+    (the entries of some rows of a CSR layout).
+
+    >>> ranges(np.array([0, 2, 5, 6]), np.array([2, 0])).tolist()
+    [5, 0, 1]
+    """
+    lo, hi = ptr[rows], ptr[rows + 1]
+    size = hi - lo
+    starts = np.repeat(lo - (np.cumsum(size) - size), size)
+    out: I64 = np.arange(int(size.sum()), dtype=np.int64) + starts
+    return out

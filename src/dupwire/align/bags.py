@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from dupwire._numeric import F64, GOLDEN, I32, I64, U64, mix64
+from dupwire._numeric import F64, GOLDEN, I32, I64, U64, mix64, ranges
 from dupwire.align.passage import (
     coverage,
     dice_matrix,
@@ -140,8 +140,8 @@ class SentenceBags:
         ([2], [7])
         """
         docs_ = np.asarray(docs, dtype=np.int64)
-        entries = _ranges(self.entry_ptr, docs_)
-        sents = _ranges(self.sent_ptr, docs_)
+        entries = ranges(self.entry_ptr, docs_)
+        sents = ranges(self.sent_ptr, docs_)
         entry_len = self.entry_ptr[docs_ + 1] - self.entry_ptr[docs_]
         sent_len = self.sent_ptr[docs_ + 1] - self.sent_ptr[docs_]
         return SentenceBags(
@@ -223,12 +223,3 @@ class SentenceBags:
         if la.any() and lb.any():
             same = (la[:, None] == lb[None, :]) & (la[:, None] != 0)
             scores[same] = 100.0
-
-
-def _ranges(ptr: I64, docs: I64) -> I64:
-    """The positions ``ptr[d]:ptr[d + 1]`` of every ``d`` in ``docs``, one after another."""
-    lo, hi = ptr[docs], ptr[docs + 1]
-    size = hi - lo
-    starts = np.repeat(lo - (np.cumsum(size) - size), size)
-    out: I64 = np.arange(int(size.sum()), dtype=np.int64) + starts
-    return out

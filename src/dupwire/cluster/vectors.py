@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from dupwire._numeric import F64, I32, I64
+from dupwire._numeric import F64, I32, I64, ranges
 from dupwire.align.bags import SentenceBags
 from dupwire.cluster.scan import CorpusText
 from dupwire.weights import corpus_damping
@@ -177,10 +177,8 @@ class SparseVectors:
         """The rows of ``docs`` laid end to end: each entry's position in ``docs``, word
         and value."""
         d = np.asarray(docs, dtype=np.int64)
-        lo, hi = self.ptr[d], self.ptr[d + 1]
-        sizes = hi - lo
-        idx = np.repeat(lo - np.cumsum(sizes) + sizes, sizes) + np.arange(int(sizes.sum()))
-        owner = np.repeat(np.arange(len(sizes)), sizes)
+        idx = ranges(self.ptr, d)
+        owner = np.repeat(np.arange(len(d)), self.ptr[d + 1] - self.ptr[d])
         return owner, self.keys[idx], self.values[idx]
 
     def dots(self, d: int, others: Sequence[int]) -> F64:
