@@ -282,6 +282,37 @@ def test_remove_deletes_exactly_the_rows(tmp_path: Path, ecb_articles: list[Arti
         assert arts[6].id in index
 
 
+def _table_rows(path: Path) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(path) as conn:
+        return [
+            row
+            for table in ("docs", "keys", "delta")
+            for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1")
+        ]
+
+
+def test_worker_processes_store_what_one_process_stores(
+    tmp_path: Path, ecb_articles: list[Article]
+) -> None:
+    # The first batch is more than one scan chunk (500 articles), so two worker processes
+    # prepare it; the index keeps them for the next batch and stops them when closed.
+    halves = ecb_articles[:520], ecb_articles[520:]
+    with Index.open(tmp_path / "one.db") as index:
+        for half in halves:
+            index.add(half)
+    with Index.open(tmp_path / "two.db") as index:
+        index.add(halves[0], workers=2)
+        assert index._scanners is not None
+        pool = index._scanners[1]
+        index.add(halves[1], workers=2)
+        assert index._scanners is not None and index._scanners[1] is pool  # kept
+        hit = index.query(ecb_articles[3], top=5, verify=False)
+    assert index._scanners is None  # stopped by close()
+    assert _table_rows(tmp_path / "two.db") == _table_rows(tmp_path / "one.db")
+    with Index.open(tmp_path / "one.db") as index:
+        assert index.query(ecb_articles[3], top=5, verify=False) == hit
+
+
 def test_cluster_db_gives_the_same_clusters(tmp_path: Path, ecb_articles: list[Article]) -> None:
     arts = [a for a in ecb_articles if a.id.split("_")[0] in {"1", "3", "7", "22"}]
     with Index.open(tmp_path / "i.db") as index:

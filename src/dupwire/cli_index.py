@@ -160,6 +160,9 @@ def add(
         fail(str(exc))
     index = _open(db, create=True, store_text=not no_text)
     articles = corpus.articles
+    from dupwire.cluster.scan import auto_workers
+
+    workers = auto_workers(None, len(articles))  # processes kept from batch to batch
     added = 0
     replaced: list[str] = []
     warned: list[tuple[str, str]] = []
@@ -176,7 +179,7 @@ def add(
         with _progress() as bar:
             task = bar.add_task("index", total=len(articles))
             for lo in range(0, len(articles), batch):
-                done = index.add(articles[lo : lo + batch], replace=replace)
+                done = index.add(articles[lo : lo + batch], replace=replace, workers=workers)
                 added += len(done.added)
                 replaced.extend(done.replaced)
                 warned.extend(done.warnings)

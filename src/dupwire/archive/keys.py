@@ -30,6 +30,7 @@ True
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
 
 import numpy as np
@@ -99,10 +100,10 @@ def shingle_sets(texts: Sequence[str], *, workers: int = 1) -> list[U64]:
 
 
 def _scanned_shingles(
-    texts: Sequence[str], workers: int
+    texts: Sequence[str], workers: int, pool: Executor | None = None
 ) -> tuple[list[U64], tuple[tuple[int, str], ...]]:
     """:func:`shingle_sets`, and the texts the scan could not read (with the reason)."""
-    text = scan_corpus(list(texts), workers)
+    text = scan_corpus(list(texts), workers, pool=pool)
     return article_shingles(text, np.ones(text.n_sents, dtype=bool)), tuple(text.failed)
 
 
@@ -232,11 +233,16 @@ def keys_of_signatures(
 
 
 def article_keys(
-    texts: Sequence[str], settings: KeySettings = KeySettings(), *, workers: int = 1
+    texts: Sequence[str],
+    settings: KeySettings = KeySettings(),
+    *,
+    workers: int = 1,
+    pool: Executor | None = None,
 ) -> KeyBatch:
     """Shingles, signatures and stored rows of a batch of texts (``failed``: those the scan
-    could not read)."""
-    sets, failed = _scanned_shingles(texts, workers)
+    could not read), prepared in ``workers`` processes or in those of ``pool``
+    (:func:`dupwire.cluster.scan.scan_pool`)."""
+    sets, failed = _scanned_shingles(texts, workers, pool)
     sigs = signatures(sets, num_perm=settings.num_perm, seed=settings.seed)
     empty = np.fromiter((len(s) == 0 for s in sets), dtype=bool, count=len(sets))
     return replace(keys_of_signatures(sigs, empty, settings), failed=failed)

@@ -45,6 +45,7 @@ import sqlite3
 import zlib
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from operator import itemgetter
 from pathlib import Path
@@ -62,7 +63,7 @@ from dupwire.archive.keys import (
     unpack_prefixes,
 )
 from dupwire.archive.results import AddResult, IndexStats, Match, QueryResult
-from dupwire.cluster.scan import drop_failed
+from dupwire.cluster.scan import drop_failed, scan_pool
 from dupwire.dates import iso_date
 from dupwire.errors import (
     DuplicateIdError,
@@ -163,6 +164,9 @@ class Index:
         self.path = path
         self.settings = settings
         self.store_text = self._meta("store_text") == "1"
+        # Processes that prepare added articles (add with workers > 1), kept from batch to
+        # batch so that their word tables stay warm; stopped by close().
+        self._scanners: tuple[int, ProcessPoolExecutor] | None = None
 
     # --- opening ------------------------------------------------------------------------
 
@@ -264,7 +268,22 @@ class Index:
         return expected
 
     def close(self) -> None:
+        self._stop_scanners()
         self._conn.close()
+
+    def _scan_pool(self, workers: int) -> ProcessPoolExecutor | None:
+        """The processes that prepare articles for :meth:`add` (None: this one)."""
+        if workers <= 1:
+            return None
+        if self._scanners is None or self._scanners[0] != workers:
+            self._stop_scanners()
+            self._scanners = (workers, scan_pool(workers))
+        return self._scanners[1]
+
+    def _stop_scanners(self) -> None:
+        if self._scanners is not None:
+            self._scanners[1].shutdown(wait=True, cancel_futures=True)
+            self._scanners = None
 
     def __enter__(self) -> Index:
         return self
@@ -309,7 +328,9 @@ class Index:
         An id already in the index is an error (:class:`DuplicateIdError`) unless
         ``replace``, which removes the stored version first.  An article that cannot be cut
         into sentences and words costs only itself: it is not stored and is listed in
-        ``failures``.
+        ``failures``.  With ``workers`` > 1 the articles are prepared in that many
+        processes, kept for the next batches until :meth:`close` (each remembers the words
+        it has analysed).
         """
         ids = [a.id for a in articles]
         if len(set(ids)) != len(ids):
@@ -317,11 +338,14 @@ class Index:
             dupes = ", ".join(repr(i) for i in sorted(i for i, k in counts.items() if k > 1)[:3])
             msg = f"article ids must be unique; repeated in this batch: {dupes}"
             raise DuplicateIdError(msg)
-        batch = article_keys([a.story_text for a in articles], self.settings, workers=workers)
+        pool = self._scan_pool(workers)
+        texts = [a.story_text for a in articles]
+        batch = article_keys(texts, self.settings, workers=workers, pool=pool)
         kept, failures = drop_failed(articles, batch.failed)
         if failures:  # rare: the batch again without them
             articles = kept
-            batch = article_keys([a.story_text for a in articles], self.settings, workers=workers)
+            texts = [a.story_text for a in articles]
+            batch = article_keys(texts, self.settings, workers=workers, pool=pool)
         dates, warnings = _dates(articles)
         done = self._write(articles, dates, batch, replace, warnings=warnings)
         return dataclasses.replace(done, failures=failures)

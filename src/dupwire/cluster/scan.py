@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import threading
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -32,6 +33,7 @@ __all__ = [
     "merge_parts",
     "preparation_problem",
     "scan_corpus",
+    "scan_pool",
     "scan_texts",
 ]
 
@@ -429,9 +431,29 @@ def merge_parts(
     )
 
 
-def scan_corpus(texts: list[str], workers: int, progress: Progress | None = None) -> CorpusText:
-    """Scan every text (in ``workers`` processes when more than one) into one CorpusText."""
+def scan_pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes for :func:`scan_corpus` that a caller keeps from call to call, so
+    their word tables stay warm (an index that adds batch after batch).  They ignore Ctrl-C:
+    the caller, which gets it, stops them (``shutdown(cancel_futures=True)``)."""
+    return ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts)
+
+
+def _ignore_interrupts() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def scan_corpus(
+    texts: list[str],
+    workers: int,
+    progress: Progress | None = None,
+    *,
+    pool: Executor | None = None,
+) -> CorpusText:
+    """Scan every text (in ``workers`` processes when more than one, or in those of
+    ``pool``, :func:`scan_pool`, when given) into one CorpusText."""
     chunks = [texts[k : k + _SCAN_CHUNK] for k in range(0, len(texts), _SCAN_CHUNK)]
+    if pool is not None and len(chunks) > 1:
+        return merge_parts(pool.map(scan_texts, chunks), len(texts), progress)
     if workers > 1 and len(chunks) > 1:
         with ProcessPoolExecutor(max_workers=workers) as pool:
             return merge_parts(pool.map(scan_texts, chunks), len(texts), progress)
