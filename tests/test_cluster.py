@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from dupwire import Article, DuplicateIdError, ParamsError
 from dupwire.cluster import Clustering, cluster, distinct_groups
 from dupwire.cluster.candidates import article_shingles
-from dupwire.cluster.scan import ScanPart, _scan_plainly, scan_corpus, scan_texts
+from dupwire.cluster.scan import ScanPart, _scan_plainly, merge_parts, scan_corpus, scan_texts
 from dupwire.cluster.vectors import word_table, word_vectors
 from dupwire.cluster.verify import backgrounds
 from dupwire.index import DEFAULT_LAYOUT, DEFAULT_MAX_BUCKET
@@ -299,6 +299,33 @@ def test_shingles_equal_the_shingle_module(ecb_records: list[dict[str, Any]]) ->
         mine = (sent_of_token >= lo) & (sent_of_token < hi) & keep[sent_of_token]
         words = [text.vocab[k] for k in text.keys(0, len(text.tokens))[mine].tolist()]
         assert np.array_equal(got[d], key_shingles(words)), d
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_repeated_text_is_scanned_once_with_the_same_arrays(
+    monkeypatch: pytest.MonkeyPatch,
+    ecb_records: list[dict[str, Any]],
+    seed_a: str,
+    workers: int,
+) -> None:
+    # Verbatim repeats (a wire story run by many outlets), an empty text and a text that
+    # cannot be read, each several times, in shuffled order: the arrays are those of
+    # scanning every text, and every copy of the unreadable text fails with its reason.
+    poison_scan(monkeypatch, lambda: RuntimeError("bad word"))
+    once = [r["text"] for r in ecb_records] + ["", "A POISON word."]  # two scan chunks
+    rng = random.Random(3)
+    texts = once + [rng.choice([seed_a, *once[:5], "", "A POISON word."]) for _ in range(900)]
+    rng.shuffle(texts)
+    seen: list[tuple[str, int, int]] = []
+    got = scan_corpus(texts, workers, lambda s, done, total: seen.append((s, done, total)))
+    chunks = [texts[k : k + 500] for k in range(0, len(texts), 500)]
+    want = merge_parts(map(scan_texts, chunks), len(texts))
+    assert got.vocab == want.vocab and got.failed == want.failed
+    assert len(got.failed) == texts.count("A POISON word.") > 1
+    for name in ("tokens", "type_key", "type_weight", "tok_ptr", "sent_chars", "sent_ptr"):
+        a, b = getattr(got, name), getattr(want, name)
+        assert a.dtype == b.dtype and np.array_equal(a, b), name
+    assert seen[-1] == ("prepare", len(texts), len(texts))
 
 
 def test_vector_products_equal_dense_ones(ecb_records: list[dict[str, Any]]) -> None:

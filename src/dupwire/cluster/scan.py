@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from dupwire._numeric import F64, I32, I64
+from dupwire._numeric import F64, I32, I64, ranges
 from dupwire.errors import SegmentationError
 from dupwire.model import Article, Failure
 from dupwire.normalize import PLAIN_WORD_RE, analyse, join_flags, plain_bytes, plain_word, raw_words
@@ -356,6 +356,24 @@ class CorpusText:
             [],
         )
 
+    def take(self, docs: I64) -> CorpusText:
+        """The articles ``docs`` (positions, repeats allowed), in that order, with the types
+        as they are: what scanning their texts in that order gives."""
+        sents = ranges(self.sent_ptr, docs)
+        n_sents = self.sent_ptr[docs + 1] - self.sent_ptr[docs]
+        n_tokens = self.tok_ptr[sents + 1] - self.tok_ptr[sents]
+        reasons = dict(self.failed)
+        return CorpusText(
+            self.vocab,
+            self.tokens[ranges(self.tok_ptr, sents)],
+            self.type_key,
+            self.type_weight,
+            np.concatenate(([0], np.cumsum(n_tokens))).astype(np.int64),
+            self.sent_chars[sents],
+            np.concatenate(([0], np.cumsum(n_sents))).astype(np.int64),
+            [(k, reasons[d]) for k, d in enumerate(docs.tolist()) if d in reasons],
+        )
+
     @property
     def n_docs(self) -> int:
         return len(self.sent_ptr) - 1
@@ -442,6 +460,15 @@ def _ignore_interrupts() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def _scaled(progress: Progress, total: int) -> Progress:
+    """``progress`` with its counts scaled to ``total`` articles."""
+
+    def scaled(stage: str, done: int, of: int) -> None:
+        progress(stage, done * total // of if of else total, total)
+
+    return scaled
+
+
 def scan_corpus(
     texts: list[str],
     workers: int,
@@ -450,7 +477,17 @@ def scan_corpus(
     pool: Executor | None = None,
 ) -> CorpusText:
     """Scan every text (in ``workers`` processes when more than one, or in those of
-    ``pool``, :func:`scan_pool`, when given) into one CorpusText."""
+    ``pool``, :func:`scan_pool`, when given) into one CorpusText.
+
+    A text given more than once (a wire story run verbatim by many outlets) is scanned
+    once; its repeats get copies of its arrays (:meth:`CorpusText.take`), exactly what
+    scanning each would give."""
+    distinct: dict[str, int] = {}
+    first = [distinct.setdefault(text, len(distinct)) for text in texts]
+    if len(distinct) < len(texts):
+        scaled = _scaled(progress, len(texts)) if progress else None
+        once = scan_corpus(list(distinct), workers, scaled, pool=pool)
+        return once.take(np.array(first, dtype=np.int64))
     chunks = [texts[k : k + _SCAN_CHUNK] for k in range(0, len(texts), _SCAN_CHUNK)]
     if pool is not None and len(chunks) > 1:
         return merge_parts(pool.map(scan_texts, chunks), len(texts), progress)
