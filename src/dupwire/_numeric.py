@@ -1,4 +1,4 @@
-"""Shared numpy basics: dtype aliases, the 64-bit mixer and the ranges of CSR rows.
+"""Shared numpy basics: dtype aliases, the 64-bit mixer and runs of positions.
 
 Every hash that dupwire combines with numpy (n-gram shingles, band keys, sentence lines,
 copy fingerprints) goes through :func:`mix64`, written once here.
@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["F64", "GOLDEN", "I32", "I64", "U64", "combine", "mix64", "ranges"]
+__all__ = ["F64", "GOLDEN", "I32", "I64", "U64", "combine", "mix64", "ranges", "runs"]
 
 I32 = npt.NDArray[np.int32]
 I64 = npt.NDArray[np.int64]
@@ -44,6 +44,18 @@ def combine(left: U64, right: U64) -> U64:
         return mix64(left * GOLDEN + right)
 
 
+def runs(lo: I64, hi: I64) -> I64:
+    """The positions ``lo[i]:hi[i]`` of every ``i``, one run after another.
+
+    >>> runs(np.array([5, 0]), np.array([6, 2])).tolist()
+    [5, 0, 1]
+    """
+    size = hi - lo
+    starts = np.repeat(lo - (np.cumsum(size) - size), size)
+    out: I64 = np.arange(int(size.sum()), dtype=np.int64) + starts
+    return out
+
+
 def ranges(ptr: I64, rows: I64) -> I64:
     """The positions ``ptr[r]:ptr[r + 1]`` of every ``r`` in ``rows``, one run after another
     (the entries of some rows of a CSR layout).
@@ -51,8 +63,4 @@ def ranges(ptr: I64, rows: I64) -> I64:
     >>> ranges(np.array([0, 2, 5, 6]), np.array([2, 0])).tolist()
     [5, 0, 1]
     """
-    lo, hi = ptr[rows], ptr[rows + 1]
-    size = hi - lo
-    starts = np.repeat(lo - (np.cumsum(size) - size), size)
-    out: I64 = np.arange(int(size.sum()), dtype=np.int64) + starts
-    return out
+    return runs(ptr[rows], ptr[rows + 1])

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from dupwire._numeric import F64, GOLDEN, I32, I64, U64, mix64, ranges
+from dupwire._numeric import F64, GOLDEN, I32, I64, U64, mix64, ranges, runs
 from dupwire.align.passage import (
     coverage,
     dice_matrix,
@@ -202,12 +202,10 @@ class SentenceBags:
         kb_sel = kb[sel_b]
         first = np.searchsorted(kb_sel, ka[sel_a], side="left")
         run = np.searchsorted(kb_sel, ka[sel_a], side="right") - first
-        total = int(run.sum())
-        if total == 0:
+        if not run.any():
             return out.reshape(rows, m)
-        within = np.arange(total) - np.repeat(np.cumsum(run) - run, run)
         ia = np.repeat(sel_a, run) + lo_a
-        ib = sel_b[np.repeat(first, run) + within] + lo_b
+        ib = sel_b[runs(first, first + run)] + lo_b
         value = np.minimum(self.counts[ia], self.counts[ib]) * np.minimum(
             self.weights[ia], self.weights[ib]
         )

@@ -53,7 +53,7 @@ from typing import Any
 
 import numpy as np
 
-from dupwire._numeric import I64
+from dupwire._numeric import I64, runs
 from dupwire.archive.keys import (
     PREFIX_BITS,
     KeyBatch,
@@ -884,9 +884,8 @@ def _won_bands(rows: list[bytes], q_keys: I64) -> tuple[I64, I64]:
         doc = np.where(more, doc << 8 | data[np.where(more, starts + 4 + at, 0)], doc)
     doc &= _DOC_MASK[width]
     first = starts + 4 + width  # where the row's bands start
-    held = ends - first
-    row = np.repeat(np.arange(n), held)
-    band = data[np.arange(len(row)) + np.repeat(first - (np.cumsum(held) - held), held)]
+    row = np.repeat(np.arange(n), ends - first)
+    band = data[runs(first, ends)]
     won = q_keys[band] == key[row]
     return band[won], doc[row[won]]
 
