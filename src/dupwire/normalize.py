@@ -509,11 +509,7 @@ def _may_join(words: list[str]) -> bool:
     one is a number word or starts with a digit ("twenty-four", "3.2 million"); a number word
     after any other word ("said two") stays a word, so most texts with one are plain."""
     joins = list(map(_NUMBER_WORDS.__getitem__, words))
-    for k in compress(range(1, len(words)), joins[1:]):
-        before = words[k - 1]
-        if joins[k - 1] or (_ANALYSED.get(before) or _analyse(before))[0][:1].isdigit():
-            return True
-    return False
+    return any(join_flags(words[k - 1]) for k in compress(range(1, len(words)), joins[1:]))
 
 
 def _plain_words(text: str, start: int, stop: int) -> list[str] | None:
