@@ -23,6 +23,7 @@ How it works:
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any, cast
 
@@ -184,11 +185,7 @@ def _merge_windows(
         dense = np.zeros((n, m))
         dense[shared.rows, shared.cols] = shared.values
         return _merge_windows_dense(dense, wa, wb, seeds, params)
-    need_a = params.member_min * wa
-    need_b = params.member_min * wb
     si, sj = seeds[:, 0], seeds[:, 1]
-    out: set[tuple[int, int, int, int]] = set()
-    shapes = [(w, o) for w in range(1, size + 1) for o in range(w)]
     cells: dict[tuple[int, int], np.ndarray] = {}
 
     def cell(da: int, db: int) -> np.ndarray:
@@ -199,6 +196,56 @@ def _merge_windows(
             cells[(da, db)] = got
         return got
 
+    out: set[tuple[int, int, int, int]] = set()
+    for window in _windows(seeds, n, m, size):
+        if not window.ok.any():
+            continue
+        (width_a, off_a), (width_b, off_b) = window.shape
+        for k in range(width_a):
+            got = sum(cell(k - off_a, q - off_b) for q in range(width_b))
+            window.need_row(k, got, wa, params.member_min)
+        for q in range(width_b):
+            got = sum(cell(k - off_a, q - off_b) for k in range(width_a))
+            window.need_col(q, got, wb, params.member_min)
+        out.update(window.found())
+    return out
+
+
+@dataclass
+class _Window:
+    """One window shape around every seed: A sentences ``a_lo:a_hi`` and B sentences
+    ``b_lo:b_hi`` of each seed (``shape``: the width of each side and the seed's place in
+    it), and ``ok``, the seeds whose window is still in the running."""
+
+    bounds: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
+    shape: tuple[tuple[int, int], tuple[int, int]]
+    ok: np.ndarray
+    n: int
+    m: int
+
+    def need_row(self, k: int, got: np.ndarray, weights: np.ndarray, share: float) -> None:
+        """Keep the windows whose ``k``-th A sentence has weight and finds ``share`` of it
+        (``got``) in the B window."""
+        r = np.clip(self.bounds[0] + k, 0, self.n - 1)
+        self.ok &= (got >= share * weights[r]) & (weights[r] > 0)
+
+    def need_col(self, q: int, got: np.ndarray, weights: np.ndarray, share: float) -> None:
+        """Keep the windows whose ``q``-th B sentence has weight and finds ``share`` of it
+        (``got``) in the A window."""
+        c = np.clip(self.bounds[2] + q, 0, self.m - 1)
+        self.ok &= (got >= share * weights[c]) & (weights[c] > 0)
+
+    def found(self) -> Iterator[tuple[int, int, int, int]]:
+        a_lo, a_hi, b_lo, b_hi = self.bounds
+        for idx in np.flatnonzero(self.ok).tolist():
+            yield int(a_lo[idx]), int(a_hi[idx]), int(b_lo[idx]), int(b_hi[idx])
+
+
+def _windows(seeds: np.ndarray, n: int, m: int, size: int) -> Iterator[_Window]:
+    """Every window shape of up to ``size`` by ``size`` sentences holding the seeds (one
+    sentence on both sides excepted: that is the seed's own link)."""
+    si, sj = seeds[:, 0], seeds[:, 1]
+    shapes = [(w, o) for w in range(1, size + 1) for o in range(w)]
     for width_a, off_a in shapes:
         a_lo = si - off_a
         a_hi = a_lo + width_a
@@ -208,19 +255,8 @@ def _merge_windows(
             b_lo = sj - off_b
             b_hi = b_lo + width_b
             ok = (a_lo >= 0) & (a_hi <= n) & (b_lo >= 0) & (b_hi <= m)
-            if not ok.any():
-                continue
-            for k in range(width_a):
-                r = np.clip(a_lo + k, 0, n - 1)
-                got = sum(cell(k - off_a, q - off_b) for q in range(width_b))
-                ok &= (got >= need_a[r]) & (wa[r] > 0)
-            for q in range(width_b):
-                c = np.clip(b_lo + q, 0, m - 1)
-                got = sum(cell(k - off_a, q - off_b) for k in range(width_a))
-                ok &= (got >= need_b[c]) & (wb[c] > 0)
-            for idx in np.flatnonzero(ok).tolist():
-                out.add((int(a_lo[idx]), int(a_hi[idx]), int(b_lo[idx]), int(b_hi[idx])))
-    return out
+            shape = ((width_a, off_a), (width_b, off_b))
+            yield _Window((a_lo, a_hi, b_lo, b_hi), shape, ok, n, m)
 
 
 def _merge_windows_dense(
@@ -234,32 +270,20 @@ def _merge_windows_dense(
         return set()
     row_prefix = np.concatenate([np.zeros((n, 1)), np.cumsum(shared, axis=1)], axis=1)
     col_prefix = np.concatenate([np.zeros((1, m)), np.cumsum(shared, axis=0)], axis=0)
-    need_a = params.member_min * wa
-    need_b = params.member_min * wb
-    si, sj = seeds[:, 0], seeds[:, 1]
+    share = params.member_min
     out: set[tuple[int, int, int, int]] = set()
-    shapes = [(w, o) for w in range(1, size + 1) for o in range(w)]
-    for width_a, off_a in shapes:
-        a_lo = si - off_a
-        a_hi = a_lo + width_a
-        for width_b, off_b in shapes:
-            if width_a == width_b == 1:
-                continue
-            b_lo = sj - off_b
-            b_hi = b_lo + width_b
-            ok = (a_lo >= 0) & (a_hi <= n) & (b_lo >= 0) & (b_hi <= m)
-            a_lo_c, b_lo_c = np.clip(a_lo, 0, n - 1), np.clip(b_lo, 0, m - 1)
-            b_hi_c, a_hi_c = np.clip(b_hi, 0, m), np.clip(a_hi, 0, n)
-            for k in range(width_a):
-                r = np.clip(a_lo + k, 0, n - 1)
-                got = row_prefix[r, b_hi_c] - row_prefix[r, b_lo_c]
-                ok &= (got >= need_a[r]) & (wa[r] > 0)
-            for k in range(width_b):
-                c = np.clip(b_lo + k, 0, m - 1)
-                got = col_prefix[a_hi_c, c] - col_prefix[a_lo_c, c]
-                ok &= (got >= need_b[c]) & (wb[c] > 0)
-            for idx in np.flatnonzero(ok).tolist():
-                out.add((int(a_lo[idx]), int(a_hi[idx]), int(b_lo[idx]), int(b_hi[idx])))
+    for window in _windows(seeds, n, m, size):
+        a_lo, a_hi, b_lo, b_hi = window.bounds
+        (width_a, _), (width_b, _) = window.shape
+        a_lo_c, b_lo_c = np.clip(a_lo, 0, n - 1), np.clip(b_lo, 0, m - 1)
+        b_hi_c, a_hi_c = np.clip(b_hi, 0, m), np.clip(a_hi, 0, n)
+        for k in range(width_a):
+            r = np.clip(a_lo + k, 0, n - 1)
+            window.need_row(k, row_prefix[r, b_hi_c] - row_prefix[r, b_lo_c], wa, share)
+        for q in range(width_b):
+            c = np.clip(b_lo + q, 0, m - 1)
+            window.need_col(q, col_prefix[a_hi_c, c] - col_prefix[a_lo_c, c], wb, share)
+        out.update(window.found())
     return out
 
 
