@@ -294,17 +294,20 @@ def _table_rows(path: Path) -> list[tuple[Any, ...]]:
 def test_worker_processes_store_what_one_process_stores(
     tmp_path: Path, ecb_articles: list[Article]
 ) -> None:
-    # The first batch is more than one scan chunk (500 articles), so two worker processes
-    # prepare it; the index keeps them for the next batch and stops them when closed.
-    halves = ecb_articles[:520], ecb_articles[520:]
+    # A small batch (a stream's flush) is prepared in this process; the first batch of more
+    # than one scan chunk (500 articles) starts two worker processes, which the index keeps
+    # for the next batch and stops when closed.
+    batches = ecb_articles[:20], ecb_articles[20:540], ecb_articles[540:]
     with Index.open(tmp_path / "one.db") as index:
-        for half in halves:
-            index.add(half)
+        for batch in batches:
+            index.add(batch)
     with Index.open(tmp_path / "two.db") as index:
-        index.add(halves[0], workers=2)
+        index.add(batches[0], workers=2)
+        assert index._scanners is None
+        index.add(batches[1], workers=2)
         assert index._scanners is not None
         pool = index._scanners[1]
-        index.add(halves[1], workers=2)
+        index.add(batches[2], workers=2)
         assert index._scanners is not None and index._scanners[1] is pool  # kept
         hit = index.query(ecb_articles[3], top=5, verify=False)
     assert index._scanners is None  # stopped by close()

@@ -240,6 +240,7 @@ def _add_stream(
 ) -> None:
     """``index add -``: store the records of stdin as they come, reporting each batch; with
     --json, one JSON line per batch as it is committed, then one with the totals."""
+    from dupwire.cluster.scan import auto_workers
     from dupwire.io import stream_records
 
     id_field, text_field, title_field, date_field = fields
@@ -258,7 +259,9 @@ def _add_stream(
         with _progress() as bar, warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", DupwireWarning)
             task = bar.add_task("index", total=None)
-            for done in index.add_stream(records, batch=batch, replace=replace):
+            # Full batches are prepared in one process per CPU, flushes in this one.
+            workers = auto_workers(None, None)
+            for done in index.add_stream(records, batch=batch, replace=replace, workers=workers):
                 for warning in caught:
                     _note("note:", "yellow", str(warning.message))
                 caught.clear()

@@ -63,7 +63,7 @@ from dupwire.archive.keys import (
     unpack_prefixes,
 )
 from dupwire.archive.results import AddResult, IndexStats, Match, QueryResult
-from dupwire.cluster.scan import drop_failed, scan_pool
+from dupwire.cluster.scan import drop_failed, scan_pool, scanned_in_parts
 from dupwire.dates import iso_date
 from dupwire.errors import (
     DuplicateIdError,
@@ -328,9 +328,10 @@ class Index:
         An id already in the index is an error (:class:`DuplicateIdError`) unless
         ``replace``, which removes the stored version first.  An article that cannot be cut
         into sentences and words costs only itself: it is not stored and is listed in
-        ``failures``.  With ``workers`` > 1 the articles are prepared in that many
-        processes, kept for the next batches until :meth:`close` (each remembers the words
-        it has analysed).
+        ``failures``.  With ``workers`` > 1 the articles of a large batch are prepared in
+        that many processes, started by the first such batch and kept for the next until
+        :meth:`close` (each remembers the words it has analysed); a small one (a stream's
+        flush) is prepared in this process.
         """
         ids = [a.id for a in articles]
         if len(set(ids)) != len(ids):
@@ -338,7 +339,8 @@ class Index:
             dupes = ", ".join(repr(i) for i in sorted(i for i, k in counts.items() if k > 1)[:3])
             msg = f"article ids must be unique; repeated in this batch: {dupes}"
             raise DuplicateIdError(msg)
-        pool = self._scan_pool(workers)
+        # The processes start with the first batch large enough to be scanned in parts.
+        pool = self._scan_pool(workers) if scanned_in_parts(len(articles)) else None
         texts = [a.story_text for a in articles]
         batch = article_keys(texts, self.settings, workers=workers, pool=pool)
         kept, failures = drop_failed(articles, batch.failed)

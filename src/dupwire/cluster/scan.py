@@ -35,6 +35,7 @@ __all__ = [
     "scan_corpus",
     "scan_pool",
     "scan_texts",
+    "scanned_in_parts",
 ]
 
 Progress = Callable[[str, int, int], None]
@@ -399,14 +400,20 @@ class CorpusText:
             yield int(self.sent_ptr[d0]), int(self.sent_ptr[d1])
 
 
-def auto_workers(workers: int | None, n: int) -> int:
+def auto_workers(workers: int | None, n: int | None) -> int:
     """Scanning processes: ``workers`` if given, else one per CPU (at most 8) for large
-    corpora and none for small ones."""
+    corpora (``n`` texts, None for a stream of unknown length) and none for small ones."""
     if workers is not None:
         return workers
-    if n < _PARALLEL_FROM:
+    if n is not None and n < _PARALLEL_FROM:
         return 1
     return max(1, min(os.cpu_count() or 1, _MAX_AUTO_WORKERS))
+
+
+def scanned_in_parts(n: int) -> bool:
+    """Whether :func:`scan_corpus` splits ``n`` texts into more than one task (fewer are
+    scanned in the calling process, whatever the workers)."""
+    return n > _SCAN_CHUNK
 
 
 def merge_parts(
@@ -489,9 +496,9 @@ def scan_corpus(
         once = scan_corpus(list(distinct), workers, scaled, pool=pool)
         return once.take(np.array(first, dtype=np.int64))
     chunks = [texts[k : k + _SCAN_CHUNK] for k in range(0, len(texts), _SCAN_CHUNK)]
-    if pool is not None and len(chunks) > 1:
+    if pool is not None and scanned_in_parts(len(texts)):
         return merge_parts(pool.map(scan_texts, chunks), len(texts), progress)
-    if workers > 1 and len(chunks) > 1:
+    if workers > 1 and scanned_in_parts(len(texts)):
         with ProcessPoolExecutor(max_workers=workers) as pool:
             return merge_parts(pool.map(scan_texts, chunks), len(texts), progress)
     return merge_parts(map(scan_texts, chunks), len(texts), progress)
