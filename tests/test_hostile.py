@@ -536,3 +536,25 @@ def test_ascii_only_terminal(args: list[str]) -> None:
     done.stdout.decode("ascii")  # nothing but ASCII
     if "--json" in args:
         json.loads(done.stdout)
+
+
+def test_unescaped_quote_that_swallows_rows_is_a_failure(tmp_path: Path) -> None:
+    # The quote opened in row b is closed by the quote of row c's text, so a lenient reader
+    # reads rows b and c as one record (b's text running into c's, with c's date): c
+    # would be lost without a word.
+    path = tmp_path / "q.csv"
+    path.write_text(
+        'id,text,date\na,Fine.,2020-01-01\nb,"He said, hi\nc,"Second row",2020-01-02\n'
+        'd,"Third ""quoted"" row",2020-01-03\ne,A lone " quote stays text.,2020-01-04\n',
+        encoding="utf-8",
+    )
+    corpus = load_corpus([path])
+    assert [(a.id, a.text) for a in corpus.articles] == [
+        ("a", "Fine."),
+        ("d", 'Third "quoted" row'),
+        ("e", 'A lone " quote stays text.'),
+    ]
+    (failure,) = corpus.failures
+    assert failure.id == f"{path.as_posix()}:3"
+    assert "\n" not in failure.reason
+    assert "broken quoting" in failure.reason and "lines 3-4" in failure.reason

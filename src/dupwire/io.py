@@ -1005,7 +1005,9 @@ def _csv_records(
             yield Failure(where, f"{where}: not valid CSV ({exc}); fix the quoting of this row")
             continue
         first, start = start, reader.line_num + 1
-        if lines.ended and _unclosed_quote(lines.current):
+        several = len(lines.current) > 1
+        problem = _strict_problem(lines.current) if several or lines.ended else None
+        if problem is not None and lines.ended and "end of data" in problem:
             reason = (
                 f"{where}: a quoted field opened in this row is never closed, so lines "
                 f"{first}-{reader.line_num} were read as one field and not as records; close "
@@ -1013,6 +1015,16 @@ def _csv_records(
             )
             yield Failure(where, reason)
             return
+        if problem is not None and several:
+            # A quote closed a field early in a row of several lines: the lines after an
+            # unescaped quote were read into this row, records with them.
+            reason = (
+                f"{where}: broken quoting ({problem}), so lines {first}-{reader.line_num} "
+                "were read as one row and the records among them would be lost; write a "
+                'quote inside a quoted field twice ("")'
+            )
+            yield Failure(where, reason)
+            continue
         if not row:
             continue
         if header is None:
@@ -1050,14 +1062,15 @@ def _csv_records(
         yield where, dict(zip(header, row, strict=True))
 
 
-def _unclosed_quote(lines: list[str]) -> bool:
-    """Whether the CSV text ``lines`` ends inside a quoted field."""
+def _strict_problem(lines: list[str]) -> str | None:
+    """What the csv module's strict reading finds wrong in the CSV text ``lines`` (such as
+    a quoted field never closed, or text after a closing quote), or None."""
     try:
         for _ in csv.reader(lines, strict=True):
             pass
     except csv.Error as exc:
-        return "end of data" in str(exc)
-    return False
+        return str(exc)
+    return None
 
 
 def _record_article(
