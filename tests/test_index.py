@@ -6,6 +6,7 @@ import math
 import pickle
 from collections import Counter
 from typing import Any
+from unittest import mock
 
 import numpy as np
 import pytest
@@ -195,6 +196,12 @@ def test_candidates_are_the_brute_force_pairs(case: tuple[np.ndarray, LshLayout,
     assert got.capped_buckets == capped
     assert got.pairs.dtype == np.int64
     assert got.pairs.shape == (len(expected), 2)
+    # Codes are counted by ranges of first articles, as 32-bit offsets from each range's
+    # first code: with ranges of one article each, the same pairs and counts.
+    with mock.patch.object(dupwire.index, "_CODE_SPAN", max(1, len(sig))):
+        narrow = candidate_pairs(sig, layout=layout, max_bucket=max_bucket)
+    assert np.array_equal(narrow.pairs, got.pairs.reshape(-1, 2))
+    assert np.array_equal(narrow.shared_bands, got.shared_bands)
 
 
 def test_candidates_equal_minhashlsh_on_the_same_signatures() -> None:
