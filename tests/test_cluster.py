@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import dupwire.cluster.vectors
 from dupwire import Article, DuplicateIdError, ParamsError
 from dupwire.cluster import Clustering, cluster, distinct_groups
 from dupwire.cluster.candidates import article_shingles
@@ -326,6 +327,28 @@ def test_a_repeated_text_is_scanned_once_with_the_same_arrays(
         a, b = getattr(got, name), getattr(want, name)
         assert a.dtype == b.dtype and np.array_equal(a, b), name
     assert seen[-1] == ("prepare", len(texts), len(texts))
+
+
+@pytest.mark.parametrize("rows_at_once", [1, 7, 150])
+def test_word_vectors_worked_in_chunks_are_the_same(
+    ecb_records: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, rows_at_once: int
+) -> None:
+    # word_vectors works its table in chunks of rows (whole articles for the norms); with
+    # chunks far smaller than the table (and than one article: 1 row), the same vectors,
+    # bit for bit, with and without damping by counted articles.
+    text = scan_corpus([r["text"] for r in ecb_records[:80]], 1)
+    keep = np.ones(len(text.sent_chars), dtype=bool)
+    table = word_table(text, keep)
+    counted = np.arange(text.n_docs) % 3 > 0
+    cases = [(0.02, None), (0.02, counted), (None, None)]
+    whole = [word_vectors(text, table, damping=d, counted=c) for d, c in cases]
+    monkeypatch.setattr(dupwire.cluster.vectors, "_ROWS_AT_ONCE", rows_at_once)
+    assert len(table.doc) > 50 * rows_at_once
+    for (damping, c), want in zip(cases, whole, strict=True):
+        got = word_vectors(text, table, damping=damping, counted=c)
+        for name in ("ptr", "keys", "values"):
+            a, b = getattr(got, name), getattr(want, name)
+            assert a.dtype == b.dtype and np.array_equal(a, b), name
 
 
 def test_vector_products_equal_dense_ones(ecb_records: list[dict[str, Any]]) -> None:

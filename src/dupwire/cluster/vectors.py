@@ -53,6 +53,9 @@ class WordTable:
     weight: F64
 
 
+_ROWS_AT_ONCE = 1 << 22  # table rows per vectorised step of word_vectors
+
+
 @dataclass(slots=True)
 class _Entries:
     """Bag entries of one chunk of articles, sorted by (article, word, sentence)."""
@@ -226,23 +229,59 @@ def word_vectors(
     Document frequencies for damping count only the articles where ``counted`` is true (all
     by default): one per group of copies, so a story reprinted many times counts once.
     """
-    # (1 + log count) * weight * damping, worked in place: one row-long array at a time.
+    # (1 + log count) * weight * damping, worked in place; every gather and square, one
+    # chunk of rows at a time, so no more than one row-long array is made.
     values = np.log(table.count, dtype=np.float64)
     values += 1.0
     values *= table.weight
     if damping is not None:
-        rows = table.word if counted is None else table.word[counted[table.doc]]
         n_counted = text.n_docs if counted is None else int(counted.sum())
-        df = np.bincount(rows, minlength=len(text.vocab))
-        del rows
-        values *= corpus_damping(df, n_counted, damping)[table.word]
+        df = np.zeros(len(text.vocab), dtype=np.int64)
+        for lo in range(0, len(values), _ROWS_AT_ONCE):
+            rows = table.word[lo : lo + _ROWS_AT_ONCE]
+            if counted is not None:
+                rows = rows[counted[table.doc[lo : lo + _ROWS_AT_ONCE]]]
+            df += np.bincount(rows, minlength=len(text.vocab))
+        factor = corpus_damping(df, n_counted, damping)
+        for lo in range(0, len(values), _ROWS_AT_ONCE):
+            values[lo : lo + _ROWS_AT_ONCE] *= factor[table.word[lo : lo + _ROWS_AT_ONCE]]
     positive = values > 0
-    doc, word, values = table.doc[positive], table.word[positive], values[positive]
+    doc, word = table.doc, table.word
+    if not positive.all():
+        doc, word = np.compress(positive, doc), np.compress(positive, word)
+        values = _compressed_in_place(values, positive)
     del positive
-    norms = np.sqrt(np.bincount(doc, weights=np.square(values), minlength=text.n_docs))
-    values /= norms[doc]
-    ptr = np.concatenate(([0], np.cumsum(np.bincount(doc, minlength=text.n_docs))))
+    # The rows are sorted by article.
+    ptr = np.searchsorted(doc, np.arange(text.n_docs + 1, dtype=doc.dtype)).astype(np.int64)
+    # Each article's rows lie in one chunk, summed in the same order as in one bincount.
+    for d0, d1 in _article_chunks(ptr, _ROWS_AT_ONCE):
+        lo, hi = int(ptr[d0]), int(ptr[d1])
+        part, local = values[lo:hi], doc[lo:hi] - d0
+        norms = np.sqrt(np.bincount(local, weights=part * part, minlength=d1 - d0))
+        part /= norms[local]
     return SparseVectors(ptr.astype(np.int64), word, values, np.zeros(len(text.vocab)))
+
+
+def _compressed_in_place(values: F64, keep: npt.NDArray[np.bool_]) -> F64:
+    """``values[keep]``, written over the start of ``values`` one chunk at a time (a view of
+    it), so that no second row-long array is made."""
+    at = 0
+    for lo in range(0, len(values), _ROWS_AT_ONCE):
+        kept = values[lo : lo + _ROWS_AT_ONCE][keep[lo : lo + _ROWS_AT_ONCE]]
+        values[at : at + len(kept)] = kept
+        at += len(kept)
+    return values[:at]
+
+
+def _article_chunks(ptr: I64, rows: int) -> Iterator[tuple[int, int]]:
+    """Consecutive ranges ``[d0, d1)`` of articles (CSR ``ptr``) of at most ``rows`` rows
+    each, or one article when it alone holds more."""
+    d0, n = 0, len(ptr) - 1
+    while d0 < n:
+        d1 = int(np.searchsorted(ptr, ptr[d0] + rows, side="right")) - 1
+        d1 = min(max(d1, d0 + 1), n)
+        yield d0, d1
+        d0 = d1
 
 
 def contrast_terms(text: CorpusText, table: WordTable, min_weight: float) -> list[I32]:
