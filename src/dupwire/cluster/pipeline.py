@@ -313,5 +313,7 @@ def _representative(members: list[int], scorer: PairScorer, copies: CopyGroups) 
     size = np.bincount(copies.leader[members], minlength=max(leaders) + 1)[leaders]
     scores = scorer.block(leaders, leaders)
     np.fill_diagonal(scores, 100.0)
-    centrality = np.round(scores @ size - 100.0, 6)  # float noise must not break ties
+    # numpy's own sums, not a BLAS product (whose threads are slow on a busy machine); the
+    # rounding keeps float noise from breaking ties.
+    centrality = np.round(np.add.reduce(scores * size, axis=1) - 100.0, 6)
     return leaders[int(np.argmax(centrality))]
