@@ -296,9 +296,7 @@ def _refiner(sig: U64, rows: int, bands: Sequence[int]) -> Callable[[I64, int], 
     return refine
 
 
-def _count(
-    parts: list[npt.NDArray[np.uint32]], min_bands: int, base: int
-) -> tuple[I64, I64]:
+def _count(parts: list[npt.NDArray[np.uint32]], min_bands: int, base: int) -> tuple[I64, I64]:
     """Distinct codes among ``parts`` (offsets from ``base``) seen at least ``min_bands``
     times, and their counts."""
     offsets = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint32)

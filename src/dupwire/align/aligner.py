@@ -223,13 +223,13 @@ class _Window:
     n: int
     m: int
 
-    def need_row(self, k: int, got: np.ndarray, weights: np.ndarray, share: float) -> None:
+    def need_row(self, k: int, got: np.ndarray | float, weights: np.ndarray, share: float) -> None:
         """Keep the windows whose ``k``-th A sentence has weight and finds ``share`` of it
         (``got``) in the B window."""
         r = np.clip(self.bounds[0] + k, 0, self.n - 1)
         self.ok &= (got >= share * weights[r]) & (weights[r] > 0)
 
-    def need_col(self, q: int, got: np.ndarray, weights: np.ndarray, share: float) -> None:
+    def need_col(self, q: int, got: np.ndarray | float, weights: np.ndarray, share: float) -> None:
         """Keep the windows whose ``q``-th B sentence has weight and finds ``share`` of it
         (``got``) in the A window."""
         c = np.clip(self.bounds[2] + q, 0, self.m - 1)
