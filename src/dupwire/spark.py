@@ -62,6 +62,16 @@ from dupwire.io import DEFAULT_MAX_BYTES, Corpus, load_corpus
 from dupwire.model import Clustering
 from dupwire.params import ClusterParams
 from dupwire.sketch import EMPTY_VALUE, signatures
+from dupwire.spark_files import (
+    Files,
+    LocalFiles,
+    Location,
+    fetch_inputs,
+    files,
+    is_uri,
+    join,
+    location,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -115,41 +125,63 @@ def _digest(*chunks: bytes) -> str:
 class _Stage:
     """A stage directory under ``root``: Parquet data plus a manifest with its key."""
 
-    def __init__(self, root: Path, name: str, key: str) -> None:
-        self.path = root / name
-        self.manifest = root / f"{name}.json"
+    def __init__(self, fs: Files, root: Location, name: str, key: str) -> None:
+        self.fs = fs
+        self.path = join(root, name)
+        self.manifest = join(root, f"{name}.json")
         self.key = key
 
     def done(self) -> bool:
-        if not self.manifest.is_file():
+        if not self.fs.is_file(self.manifest):
             return False
         try:
-            return bool(json.loads(self.manifest.read_text())["key"] == self.key)
+            return bool(self.info()["key"] == self.key)
         except (ValueError, KeyError):
             return False
 
-    def start(self) -> Path:
-        self.manifest.unlink(missing_ok=True)
-        shutil.rmtree(self.path, ignore_errors=True)
+    def info(self) -> dict[str, Any]:
+        info: dict[str, Any] = json.loads(self.fs.read_text(self.manifest))
+        return info
+
+    def start(self) -> Location:
+        self.fs.remove(self.manifest)
+        self.fs.remove(self.path)
         return self.path
 
     def finish(self, **info: Any) -> None:
-        tmp = self.manifest.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"key": self.key, **info}))
-        tmp.replace(self.manifest)
+        self.fs.write_text(self.manifest, json.dumps({"key": self.key, **info}))
 
 
-def _write_parts(path: Path, n: int, step: int, table: Callable[[int, int], Any]) -> Path:
+def _write_parts(
+    fs: Files, path: Location, n: int, step: int, table: Callable[[int, int], Any]
+) -> Location:
     """A fresh directory ``path`` of Parquet files, one per ``step`` rows of ``n``: the
     pyarrow table ``table(lo, hi)`` of rows ``lo:hi`` each (written by the driver, read by
     Spark)."""
     import pyarrow.parquet as pq
 
-    shutil.rmtree(path, ignore_errors=True)
-    path.mkdir()
-    for k, lo in enumerate(range(0, n, step)):
-        pq.write_table(table(lo, min(n, lo + step)), path / f"part-{k:05d}.parquet")
+    with fs.writing(path) as local:
+        local.mkdir()
+        for k, lo in enumerate(range(0, n, step)):
+            pq.write_table(table(lo, min(n, lo + step)), local / f"part-{k:05d}.parquet")
     return path
+
+
+def _write_table(fs: Files, path: Location, table: Any, **options: Any) -> Location:
+    """The pyarrow ``table`` as the Parquet file ``path`` (written by the driver)."""
+    import pyarrow.parquet as pq
+
+    with fs.writing(path) as local:
+        pq.write_table(table, local, **options)
+    return path
+
+
+def _read_table(path: Location, fs: Files | None = None) -> Any:
+    """The Parquet file or directory ``path`` as one pyarrow table (read by the driver)."""
+    import pyarrow.parquet as pq
+
+    with (fs or LocalFiles()).local_copy(path) as local:
+        return pq.read_table(local)
 
 
 # --- scanning ---------------------------------------------------------------------------
@@ -196,10 +228,8 @@ def _scan_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
     yield pd.DataFrame(rows)
 
 
-def _read_parts(path: Path, n: int) -> list[ScanPart]:
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(path).sort_by("start").to_pylist()
+def _read_parts(path: Location, n: int, fs: Files | None = None) -> list[ScanPart]:
+    table = _read_table(path, fs).sort_by("start").to_pylist()
     parts, expected = [], 0
     for row in table:
         if row["start"] != expected:
@@ -237,10 +267,8 @@ def _sketch(num_perm: int, seed: int) -> Any:
     return sketch
 
 
-def _read_signatures(path: Path, n: int, num_perm: int) -> U64:
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(path).sort_by("row")
+def _read_signatures(path: Location, n: int, num_perm: int, fs: Files | None = None) -> U64:
+    table = _read_table(path, fs).sort_by("row")
     rows = table.column("row").to_numpy()
     if len(rows) != n or not np.array_equal(rows, np.arange(n)):
         msg = f"signature stage {path} holds {len(rows)} of {n} articles; delete it"
@@ -413,23 +441,27 @@ class SparkEngine:
     """The scan, signature, banding and verification steps of clustering as Spark jobs (see
     the module docstring).
 
-    ``stages`` is the directory the stages write to (a temporary one when None; deleted at
-    :meth:`close`); ``partitions`` the number of Spark partitions (default: twice the
-    session's parallelism).
+    ``stages`` is the directory the stages write to, a path or a URI such as
+    ``hdfs://namenode/out/_stages`` (:func:`dupwire.spark_files.location`; a temporary local
+    directory when None, deleted at :meth:`close`); ``partitions`` the number of Spark
+    partitions (default: twice the session's parallelism).
     """
 
     def __init__(
         self,
         spark: SparkSession,
         *,
-        stages: Path | None = None,
+        stages: str | Path | None = None,
         partitions: int | None = None,
         edge_bound: int = EDGE_BOUND,
     ) -> None:
         self.spark = spark
         self._own = stages is None
-        self.stages = Path(tempfile.mkdtemp(prefix="dupwire-stages-")) if stages is None else stages
-        self.stages.mkdir(parents=True, exist_ok=True)
+        self.stages: Location = (
+            Path(tempfile.mkdtemp(prefix="dupwire-stages-")) if stages is None else location(stages)
+        )
+        self.files = files(self.stages, spark)
+        self.files.mkdirs(self.stages)
         self.partitions = partitions or 2 * spark.sparkContext.defaultParallelism
         self.resumed: list[str] = []  # the stages read from an earlier run
         self.edge_bound = edge_bound
@@ -437,30 +469,30 @@ class SparkEngine:
     def close(self) -> None:
         """Delete the stage directory if this engine made it."""
         if self._own:
-            shutil.rmtree(self.stages, ignore_errors=True)
+            self.files.remove(self.stages)
 
     def scan(self, texts: list[str], workers: int, progress: Progress | None) -> CorpusText:
         key = _digest(b"scan/2", *(t.encode("utf-8", "surrogatepass") for t in texts))
-        stage = _Stage(self.stages, "scan", key)
+        stage = _Stage(self.files, self.stages, "scan", key)
         if stage.done():
             self.resumed.append("scan")
         else:
             self._scan(texts, stage)
-        return merge_parts(_read_parts(stage.path, len(texts)), len(texts), progress)
+        parts = _read_parts(stage.path, len(texts), self.files)
+        return merge_parts(parts, len(texts), progress)
 
     def _scan(self, texts: list[str], stage: _Stage) -> None:
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         out = stage.start()
-        source = self.stages / "texts.parquet"
         table = pa.table({"idx": np.arange(len(texts), dtype=np.int64), "text": texts})
-        pq.write_table(table, source, row_group_size=_SCAN_CHUNK * 4)
+        source = join(self.stages, "texts.parquet")
+        _write_table(self.files, source, table, row_group_size=_SCAN_CHUNK * 4)
         frame = self.spark.read.parquet(str(source))
         parts = max(1, min(self.partitions, -(-len(texts) // _SCAN_CHUNK)))
         frame = frame.repartitionByRange(parts, "idx")
         frame.mapInPandas(_scan_batches, _PART_SCHEMA).write.parquet(str(out))
-        source.unlink()
+        self.files.remove(source)
         stage.finish(articles=len(texts))
 
     def signatures(self, sets: list[U64], num_perm: int, seed: int) -> U64:
@@ -468,12 +500,12 @@ class SparkEngine:
             return signatures(sets, num_perm=num_perm, seed=seed)
         chunks = (np.ascontiguousarray(x, dtype=np.uint64).tobytes() for x in sets)
         key = _digest(b"signatures/1", f"{num_perm},{seed}".encode(), *chunks)
-        stage = _Stage(self.stages, "signatures", key)
+        stage = _Stage(self.files, self.stages, "signatures", key)
         if stage.done():
             self.resumed.append("signatures")
         else:
             self._sign(sets, num_perm, seed, stage)
-        return _read_signatures(stage.path, len(sets), num_perm)
+        return _read_signatures(stage.path, len(sets), num_perm, self.files)
 
     def _sign(self, sets: list[U64], num_perm: int, seed: int, stage: _Stage) -> None:
         import pyarrow as pa
@@ -485,18 +517,20 @@ class SparkEngine:
             rows = np.arange(lo, hi, dtype=np.int64)
             return pa.table({"row": rows, "set": pa.array(blobs, pa.binary())})
 
-        source = _write_parts(self.stages / "sets", len(sets), 1 << 14, table)
+        source = _write_parts(self.files, join(self.stages, "sets"), len(sets), 1 << 14, table)
         frame = self.spark.read.schema("row long, set binary").parquet(str(source))
         frame = frame.repartition(max(1, min(self.partitions, -(-len(sets) // 1000))))
         frame.mapInPandas(_sketch(num_perm, seed), "row long, sig binary").write.parquet(str(out))
-        shutil.rmtree(source, ignore_errors=True)
+        self.files.remove(source)
         stage.finish(articles=len(sets), num_perm=num_perm, seed=seed)
 
     def band_pairs(self, sigs: U64, layout: LshLayout, max_bucket: int) -> Candidates:
         sig = checked_signatures(sigs, layout, max_bucket)
         n = sig.shape[0]
         params = f"{layout.bands},{layout.rows},{layout.min_bands},{max_bucket}".encode()
-        stage = _Stage(self.stages, "candidates", _digest(b"bands/1", params, sig.tobytes()))
+        stage = _Stage(
+            self.files, self.stages, "candidates", _digest(b"bands/1", params, sig.tobytes())
+        )
         if stage.done():
             self.resumed.append("candidates")
         else:
@@ -516,7 +550,9 @@ class SparkEngine:
             return pa.table({"row": rows[lo:hi], "sig": pa.array(blobs, pa.binary())})
 
         # The rows that are not empty.
-        sig_path = _write_parts(self.stages / "band-rows", len(rows), 1 << 16, table)
+        sig_path = _write_parts(
+            self.files, join(self.stages, "band-rows"), len(rows), 1 << 16, table
+        )
         signatures = self.spark.read.schema("row long, sig binary").parquet(str(sig_path))
         p = self.partitions
         keys = signatures.repartition(p).mapInPandas(
@@ -527,7 +563,7 @@ class SparkEngine:
             _small_buckets(n, max_bucket),
             _OUT_SCHEMA,
         )
-        bands_path = self.stages / "bands"
+        bands_path = join(self.stages, "bands")
         first.write.mode("overwrite").parquet(str(bands_path))
         first = self.spark.read.parquet(str(bands_path))
         large = (
@@ -546,8 +582,8 @@ class SparkEngine:
         # The shared bands of each pair, counted by Spark (as dupwire.index._count does).
         counted = codes.groupBy("code").agg(F.count("*").alias("count"))
         counted.where(F.col("count") >= layout.min_bands).write.parquet(str(out))
-        shutil.rmtree(bands_path, ignore_errors=True)
-        shutil.rmtree(sig_path, ignore_errors=True)
+        self.files.remove(bands_path)
+        self.files.remove(sig_path)
         stage.finish(refined=int(refined[0] or 0) if refined is not None else 0)
 
     def components(self, pairs: I64, n: int) -> I64 | None:
@@ -556,21 +592,24 @@ class SparkEngine:
         if len(pairs) <= self.edge_bound:
             return None
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         pairs = np.ascontiguousarray(pairs, dtype=np.int64)
-        stage = _Stage(self.stages, "components", _digest(b"components/1", pairs.tobytes()))
+        stage = _Stage(
+            self.files, self.stages, "components", _digest(b"components/1", pairs.tobytes())
+        )
         if stage.done():
             self.resumed.append("components")
         else:
             out = stage.start()
-            source = self.stages / "edges.parquet"
-            pq.write_table(pa.table({"src": pairs[:, 0], "dst": pairs[:, 1]}), source)
-            edges = self.spark.read.parquet(str(source))
-            connected_components(self.spark, edges).write.parquet(str(out))
-            source.unlink()
+            source = join(self.stages, "edges.parquet")
+            edges = pa.table({"src": pairs[:, 0], "dst": pairs[:, 1]})
+            _write_table(self.files, source, edges)
+            connected_components(self.spark, self.spark.read.parquet(str(source))).write.parquet(
+                str(out)
+            )
+            self.files.remove(source)
             stage.finish(edges=len(pairs))
-        table = pq.read_table(stage.path)
+        table = _read_table(stage.path, self.files)
         labels = np.full(n, -1, dtype=np.int64)
         labels[table.column("node").to_numpy()] = table.column("component").to_numpy()
         return labels
@@ -588,7 +627,7 @@ class SparkEngine:
         own = bags.take(docs.tolist())
         arrays = (getattr(own, name).tobytes() for name, _, _ in _BAG_ARRAYS)
         key = _digest(b"passages/1", pairs.tobytes(), docs.tobytes(), *arrays)
-        stage = _Stage(self.stages, "passages", key)
+        stage = _Stage(self.files, self.stages, "passages", key)
         if stage.done():
             self.resumed.append("passages")
         else:
@@ -600,7 +639,6 @@ class SparkEngine:
 
     def _relate(self, own: SentenceBags, docs: I64, pairs: I64, stage: _Stage) -> None:
         import pyarrow as pa
-        import pyarrow.parquet as pq
         from pyspark.sql import functions as F
 
         out = stage.start()
@@ -614,10 +652,12 @@ class SparkEngine:
                 }
             )
 
-        source = _write_parts(self.stages / "bags", len(docs), 1 << 14, table)
-        pairs_path = self.stages / "verify-pairs.parquet"
+        source = _write_parts(self.files, join(self.stages, "bags"), len(docs), 1 << 14, table)
+        pairs_path = join(self.stages, "verify-pairs.parquet")
         ks = np.arange(len(pairs), dtype=np.int64)
-        pq.write_table(pa.table({"k": ks, "i": pairs[:, 0], "j": pairs[:, 1]}), pairs_path)
+        _write_table(
+            self.files, pairs_path, pa.table({"k": ks, "i": pairs[:, 0], "j": pairs[:, 1]})
+        )
         stored = self.spark.read.schema(_BAG_SCHEMA).parquet(str(source))
 
         def side(prefix: str) -> DataFrame:
@@ -632,14 +672,12 @@ class SparkEngine:
         parts = max(1, min(4 * self.partitions, -(-len(pairs) // _PASSAGES_PER_PART)))
         joined = joined.repartition(max(parts, self.partitions))
         joined.mapInPandas(_relate_pairs, "k long, score double").write.parquet(str(out))
-        shutil.rmtree(source, ignore_errors=True)
-        pairs_path.unlink()
+        self.files.remove(source)
+        self.files.remove(pairs_path)
         stage.finish(pairs=len(pairs))
 
     def _read_passages(self, stage: _Stage, n_pairs: int) -> F64:
-        import pyarrow.parquet as pq
-
-        table = pq.read_table(stage.path).sort_by("k")
+        table = _read_table(stage.path, self.files).sort_by("k")
         ks = table.column("k").to_numpy()
         if len(ks) != n_pairs or not np.array_equal(ks, np.arange(n_pairs)):
             msg = f"passage stage {stage.path} holds {len(ks)} of {n_pairs} pairs; delete it"
@@ -650,16 +688,14 @@ class SparkEngine:
     def _read_candidates(
         self, stage: _Stage, n: int, layout: LshLayout, max_bucket: int
     ) -> Candidates:
-        import pyarrow.parquet as pq
-
-        table = pq.read_table(stage.path)
+        table = _read_table(stage.path, self.files)
         codes = table.column("code").to_numpy().astype(np.int64)
         counts = table.column("count").to_numpy().astype(np.int64)
         order = np.argsort(codes, kind="stable")
         codes, counts = codes[order], counts[order]
         width = max(n, 1)
         pairs = np.stack((codes // width, codes % width), axis=1).astype(np.int64).reshape(-1, 2)
-        refined = int(json.loads(stage.manifest.read_text()).get("refined", 0))
+        refined = int(stage.info().get("refined", 0))
         return Candidates(
             pairs=pairs,
             shared_bands=counts,
@@ -729,17 +765,20 @@ def connected_components(
 
 
 def spark_engine(
-    output: Path, *, master: str = "local[2]", spark: SparkSession | None = None
+    output: str | Path, *, master: str = "local[2]", spark: SparkSession | None = None
 ) -> SparkEngine:
     """A :class:`SparkEngine` whose stages live under ``output/_stages`` (kept, so a rerun
-    after a failure resumes from them), on ``spark`` or a new session on ``master``."""
-    output.mkdir(parents=True, exist_ok=True)
-    return SparkEngine(spark or spark_session(master), stages=output / "_stages")
+    after a failure resumes from them), on ``spark`` or a new session on ``master``.
+    ``output`` is a path or a URI (:func:`dupwire.spark_files.location`)."""
+    out = location(output)
+    session = spark or spark_session(master)
+    files(out, session).mkdirs(out)
+    return SparkEngine(session, stages=join(out, "_stages"))
 
 
 def cluster_spark(
     inputs: Sequence[str | Path],
-    output: Path,
+    output: str | Path,
     *,
     master: str = "local[2]",
     params: ClusterParams = ClusterParams(),  # noqa: B008 - frozen
@@ -757,57 +796,67 @@ def cluster_spark(
     the input ``fields`` added, as ``dupwire cluster --jsonl --fields``).
 
     The inputs are read by :func:`dupwire.io.load_corpus` with the same options as the local
-    engine (JSONL, CSV, Parquet, text files).  Stages are kept under ``output/_stages``: a
-    rerun after a failure resumes from them.
+    engine (JSONL, CSV, Parquet, text files).  Inputs and ``output`` are local (or mounted)
+    paths or URIs of any file system the session's Hadoop configuration handles, given as
+    strings (``"hdfs://namenode/data/articles.parquet"``, ``"s3a://bucket/out"``); input URIs
+    are copied to the driver to be read.  Stages are kept under ``output/_stages``: a rerun
+    after a failure resumes from them.
     """
     from dupwire.cluster.pipeline import cluster
     from dupwire.report import ClusterReport
 
-    corpus = load_corpus(
-        inputs,
-        id_field=id_field,
-        text_field=text_field,
-        title_field=title_field,
-        date_field=date_field,
-        encoding=encoding,
-        max_bytes=max_bytes,
-        check=False,  # the scan stage lists the articles it cannot prepare
-    )
-    engine = spark_engine(output, master=master, spark=spark)
+    out = location(output)
+    if spark is None and (is_uri(out) or any(is_uri(item) for item in inputs)):
+        spark = spark_session(master)  # its file systems read the inputs or hold the output
+    # An output URI that cannot be used stops the run before the inputs are read.
+    engine = spark_engine(out, spark=spark) if is_uri(out) else None
+    with fetch_inputs(inputs, spark) as local_inputs:
+        corpus = load_corpus(
+            local_inputs,
+            id_field=id_field,
+            text_field=text_field,
+            title_field=title_field,
+            date_field=date_field,
+            encoding=encoding,
+            max_bytes=max_bytes,
+            check=False,  # the scan stage lists the articles it cannot prepare
+        )
+    engine = engine or spark_engine(out, master=master, spark=spark)
     result = cluster(corpus.articles, params=params, engine=engine)
     report = ClusterReport(result, corpus, fields=tuple(fields))
-    write_records(report.records(), output)
+    write_records(report.records(), out, engine.files)
     return result, report.corpus
 
 
-def check_spark_usage(output: Path | None) -> Path:
+def check_spark_usage(output: str | Path | None) -> Location:
     """The usage checks of ``dupwire cluster --engine spark``, made before any input is read
-    or a Spark session starts: the ``--output`` directory, and Java."""
+    or a Spark session starts: the ``--output`` directory (a path or a URI), and Java."""
     if output is None:
         msg = "--engine spark writes its results to a directory: pass --output DIR"
         raise ParamsError(msg)
     if shutil.which("java") is None:
         msg = "--engine spark needs Java 17 or later: apt-get install default-jre-headless"
         raise ParamsError(msg)
-    return output
+    return location(output)
 
 
-def write_records(records: list[dict[str, Any]], output: Path) -> None:
+def write_records(
+    records: list[dict[str, Any]], output: str | Path, fs: Files | None = None
+) -> None:
     """``records`` as ``output/clusters.jsonl`` and ``output/clusters.parquet``: the record
-    fields, then any ``--fields`` the records carry (a column of mixed types as JSON text)."""
+    fields, then any ``--fields`` the records carry (a column of mixed types as JSON text).
+    ``fs`` reaches ``output`` (:attr:`SparkEngine.files`; local files when None)."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     from dupwire.report import RECORD_FIELDS
 
+    out = location(output)
+    fs = fs or files(out)
     lines = "".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in records)
-    tmp = output / "clusters.jsonl.tmp"
-    tmp.write_text(lines, encoding="utf-8")
-    tmp.replace(output / "clusters.jsonl")
+    fs.write_text(join(out, "clusters.jsonl"), lines)
     names = list(records[0]) if records else list(RECORD_FIELDS)
     table = pa.table({f: _arrow_column(f, [r[f] for r in records]) for f in names})
-    pq.write_table(table, output / "clusters.parquet.tmp")
-    (output / "clusters.parquet.tmp").replace(output / "clusters.parquet")
+    _write_table(fs, join(out, "clusters.parquet"), table)
 
 
 def _arrow_column(field: str, values: list[Any]) -> Any:
