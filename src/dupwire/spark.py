@@ -9,12 +9,14 @@ local engine's own code on Spark partitions:
   :func:`dupwire.cluster.scan.scan_corpus` does, so the arrays are identical.
 * ``signatures``: the shingle sets are written to Parquet and signed by
   :func:`dupwire.sketch.signatures` inside ``mapInPandas``; the signature rows are a stage.
-* ``band_pairs``: the signatures are written to Parquet, exploded into ``(band, key, row)``
-  with :func:`dupwire.index.band_keys`, and shuffled by ``(band, key)``.  Each partition
-  pairs the rows of its buckets with :func:`dupwire.index._band_pairs`; a bucket over
-  ``max_bucket`` is joined back to its rows' signatures and refined by the same function with
-  :func:`dupwire.index._refiner` (only the refining bands' values travel with its rows); the
-  pair codes are counted by Spark's own aggregation (at least ``min_bands`` shared bands).
+* ``band_pairs``: each row's key in every band (:func:`dupwire.index.band_keys`) is written
+  to Parquet as an array and exploded by Spark (``posexplode``) into ``(band, key, row)``;
+  Spark counts the buckets and marks those over ``max_bucket`` (a broadcast join), whose rows
+  alone carry the keys of their refining bands (a slice of the same array).  Shuffled by
+  ``(band, key)``, each partition pairs every band's rows with
+  :func:`dupwire.index._band_pairs`, refining with :func:`dupwire.index._refiner` on those
+  keys, in ``mapInArrow``; the pair codes are shuffled by code and counted by
+  :func:`dupwire.index._count` (at least ``min_bands`` shared bands).
 * ``passages``: the sentence bags of the articles to verify are written to Parquet, one row
   per article (:meth:`dupwire.align.bags.SentenceBags.take`), the chosen pairs are joined to
   the bags of both their articles, and each pair is related by
@@ -53,6 +55,7 @@ from dupwire.index import (
     Candidates,
     LshLayout,
     _band_pairs,
+    _count,
     _refiner,
     band_keys,
     checked_signatures,
@@ -281,106 +284,90 @@ def _read_signatures(path: Location, n: int, num_perm: int, fs: Files | None = N
 # --- banding ----------------------------------------------------------------------------
 
 
-def _explode(layout: LshLayout) -> Any:
-    def explode(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        import pandas as pd
+def _band_key_rows(sig: U64, rows: I64, layout: LshLayout) -> Any:
+    """The pyarrow table ``(row, keys)`` of the signature ``rows``: each row's key in every
+    band (:func:`dupwire.index.band_keys`), the values Spark explodes and groups."""
+    import pyarrow as pa
 
-        bands = np.arange(layout.bands, dtype=np.int32)
-        for frame in batches:
-            rows = frame["row"].to_numpy(dtype=np.int64)
-            sig = np.frombuffer(b"".join(frame["sig"]), dtype=np.uint64).reshape(len(rows), -1)
-            keys = np.empty((len(rows), layout.bands), dtype=np.uint64)  # row-major: row, band
-            for band in range(layout.bands):
-                keys[:, band] = band_keys(sig[:, band * layout.rows : (band + 1) * layout.rows])
-            yield pd.DataFrame(
-                {
-                    "band": np.tile(bands, len(rows)),
-                    "key": keys.ravel().view(np.int64),
-                    "row": np.repeat(rows, layout.bands),
-                }
-            )
-
-    return explode
-
-
-_KIND_CODE, _KIND_LARGE, _KIND_REFINED = 0, 1, 2
-_OUT_SCHEMA = "kind int, band int, key long, value long"
-
-
-def _out(kind: int, band: int, keys: I64, values: I64) -> pd.DataFrame:
-    import pandas as pd
-
-    return pd.DataFrame(
-        {
-            "kind": np.full(len(values), kind, np.int32),
-            "band": np.full(len(values), band, np.int32),
-            "key": keys,
-            "value": values,
-        }
-    )
-
-
-def _by_band(batches: Iterator[pd.DataFrame]) -> Iterator[tuple[int, pd.DataFrame]]:
-    import pandas as pd
-
-    frames = list(batches)
-    if not frames:
-        return
-    frame = pd.concat(frames)
-    for band, group in frame.groupby("band", sort=True):
-        yield int(band), group
-
-
-def _small_buckets(n: int, max_bucket: int) -> Any:
-    """mapInPandas over whole buckets: the pairs of buckets that fit, the rows of the others."""
-
-    def pairs(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        for band, group in _by_band(batches):
-            keys = group["key"].to_numpy(dtype=np.int64).view(np.uint64)
-            ids = group["row"].to_numpy(dtype=np.int64)
-            _, inverse, sizes = np.unique(keys, return_inverse=True, return_counts=True)
-            large = sizes[inverse] > max_bucket
-            codes, _ = _band_pairs(keys[~large], ids[~large], n, max_bucket)
-            yield _out(_KIND_CODE, band, np.zeros(len(codes), np.int64), codes)
-            if large.any():
-                yield _out(_KIND_LARGE, band, keys[large].view(np.int64), ids[large])
-
-    return pairs
+    keys = np.empty((len(rows), layout.bands), dtype=np.uint64)
+    for band in range(layout.bands):
+        keys[:, band] = band_keys(sig[rows, band * layout.rows : (band + 1) * layout.rows])
+    flat = pa.array(keys.ravel().view(np.int64))
+    offsets = pa.array(np.arange(0, keys.size + 1, layout.bands, dtype=np.int32))
+    return pa.table({"row": rows, "keys": pa.ListArray.from_arrays(offsets, flat)})
 
 
 def _following(layout: LshLayout) -> Any:
-    """The column of the values of a row's refining bands (:func:`dupwire.index.refine_bands`
-    of its bucket's band, in order), cut from its signature by Spark, so that only these
-    travel with the rows of large buckets."""
+    """The keys of a row's refining bands (:func:`dupwire.index.refine_bands` of its bucket's
+    band, in order), cut from its keys by Spark: the bands that follow, wrapping round."""
     from pyspark.sql import functions as F
 
-    width = 8 * layout.rows  # bytes per band
     depth = len(refine_bands(layout.bands, 0))
-    # The refining bands of band b follow it, wrapping round: bytes of the signature twice.
-    return F.expr(f"substring(concat(sig, sig), (band + 1) * {width} + 1, {depth * width})")
+    return F.slice(F.concat("keys", "keys"), F.col("band") + 2, depth)
 
 
-def _large_buckets(n: int, layout: LshLayout, max_bucket: int) -> Any:
-    """mapInPandas over whole large buckets with their rows' refining values: refined pairs."""
+#: The code a refined bucket emits once, among the pair codes (which are ``i * n + j >= 1``).
+_REFINED = -1
+
+
+def _bucket_pairs(n: int, layout: LshLayout, max_bucket: int) -> Any:
+    """mapInArrow over whole buckets (rows ``band, key, row, following``; ``following`` only
+    for the rows of buckets over ``max_bucket``): every band's pairs by
+    :func:`dupwire.index._band_pairs`, refined with :func:`dupwire.index._refiner` on the
+    following keys, as the local engine does; out, a pair's code for every band it shares,
+    and ``_REFINED`` for every bucket refined."""
     depth = len(refine_bands(layout.bands, 0))
 
-    def pairs(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        for band, group in _by_band(batches):
-            group = group.sort_values("row")
-            rows = group["row"].to_numpy(dtype=np.int64)
-            keys = group["key"].to_numpy(dtype=np.int64).view(np.uint64)
-            local = np.arange(len(rows), dtype=np.int64)  # ranks keep the order of the rows
-            following = np.frombuffer(b"".join(group["following"]), dtype=np.uint64)
-            refine = _refiner(
-                following.reshape(len(rows), depth * layout.rows), layout.rows, range(depth)
+    def pairs(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        table = pa.Table.from_batches(list(batches))
+        if table.num_rows == 0:
+            return
+        bands = table.column("band").to_numpy()
+        order = np.lexsort((table.column("row").to_numpy(), bands))  # by band, then row
+        table, bands = table.take(pa.array(order)), bands[order]
+        ids = table.column("row").to_numpy()
+        keys = table.column("key").to_numpy().view(np.uint64)
+        following = table.column("following").combine_chunks()
+        refining = following.is_valid().to_numpy(zero_copy_only=False)
+        values = following.flatten().to_numpy().view(np.uint64).reshape(-1, depth)
+        at = np.cumsum(refining) - 1  # row k's following keys are values[at[k]]
+        out, refined = [], 0
+        cuts = np.flatnonzero(np.diff(bands)) + 1
+        for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(bands)], strict=True):
+            rows = ids[lo:hi]  # sorted: ranks keep the order of the rows
+            m = len(rows)
+            follow = np.zeros((m, depth), dtype=np.uint64)
+            follow[refining[lo:hi]] = values[at[lo:hi][refining[lo:hi]]]
+            local = np.arange(m, dtype=np.int64)
+            codes, count = _band_pairs(
+                keys[lo:hi], local, m, max_bucket, _refiner(follow, 1, range(depth))
             )
-            m = max(len(rows), 1)
-            codes, refined = _band_pairs(keys, local, m, max_bucket, refine)
-            a, b = rows[codes // m], rows[codes % m]
-            yield _out(_KIND_CODE, band, np.zeros(len(codes), np.int64), a * n + b)
-            yield _out(_KIND_REFINED, band, np.zeros(1, np.int64), np.array([refined]))
+            out.append(rows[codes // m] * n + rows[codes % m])
+            refined += count
+        out.append(np.full(refined, _REFINED, dtype=np.int64))
+        yield pa.RecordBatch.from_arrays([pa.array(np.concatenate(out))], ["code"])
 
     return pairs
+
+
+def _counted(min_bands: int) -> Any:
+    """mapInArrow over all the rows of each code: the codes seen at least ``min_bands``
+    times, with their counts, by :func:`dupwire.index._count`; and ``_REFINED`` with its
+    count (the refined buckets), if any."""
+
+    def count(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        codes = np.concatenate([b.column(0).to_numpy() for b in batches] or [np.empty(0, np.int64)])
+        refined = np.count_nonzero(codes == _REFINED)
+        kept, counts = _count([codes[codes != _REFINED]], min_bands)
+        if refined:
+            kept, counts = np.r_[kept, _REFINED], np.r_[counts, refined]
+        yield pa.RecordBatch.from_arrays([pa.array(kept), pa.array(counts)], ["code", "count"])
+
+    return count
 
 
 # --- verification -----------------------------------------------------------------------
@@ -529,7 +516,7 @@ class SparkEngine:
         n = sig.shape[0]
         params = f"{layout.bands},{layout.rows},{layout.min_bands},{max_bucket}".encode()
         stage = _Stage(
-            self.files, self.stages, "candidates", _digest(b"bands/1", params, sig.tobytes())
+            self.files, self.stages, "candidates", _digest(b"bands/2", params, sig.tobytes())
         )
         if stage.done():
             self.resumed.append("candidates")
@@ -538,53 +525,42 @@ class SparkEngine:
         return self._read_candidates(stage, n, layout, max_bucket)
 
     def _band(self, sig: U64, layout: LshLayout, max_bucket: int, stage: _Stage) -> None:
-        import pyarrow as pa
         from pyspark.sql import functions as F
 
         out = stage.start()
         n = sig.shape[0]
-        rows = np.flatnonzero(~np.all(sig == _EMPTY, axis=1)).astype(np.int64)
+        rows = np.flatnonzero(~np.all(sig == _EMPTY, axis=1)).astype(np.int64)  # not empty
 
         def table(lo: int, hi: int) -> Any:
-            blobs = [sig[r].tobytes() for r in rows[lo:hi].tolist()]
-            return pa.table({"row": rows[lo:hi], "sig": pa.array(blobs, pa.binary())})
+            return _band_key_rows(sig, rows[lo:hi], layout)
 
-        # The rows that are not empty.
-        sig_path = _write_parts(
-            self.files, join(self.stages, "band-rows"), len(rows), 1 << 16, table
+        keys_path = _write_parts(
+            self.files, join(self.stages, "band-keys"), len(rows), 1 << 14, table
         )
-        signatures = self.spark.read.schema("row long, sig binary").parquet(str(sig_path))
-        p = self.partitions
-        keys = signatures.repartition(p).mapInPandas(
-            _explode(layout),
-            "band int, key long, row long",
-        )
-        first = keys.repartition(p, "band", "key").mapInPandas(
-            _small_buckets(n, max_bucket),
-            _OUT_SCHEMA,
-        )
-        bands_path = join(self.stages, "bands")
-        first.write.mode("overwrite").parquet(str(bands_path))
-        first = self.spark.read.parquet(str(bands_path))
+        stored = self.spark.read.schema("row long, keys array<long>").parquet(str(keys_path))
+        exploded = stored.select("row", "keys", F.posexplode("keys").alias("band", "key"))
+        # The buckets over max_bucket, by Spark's own count: only their rows carry the keys
+        # of the refining bands.  At most rows * bands / max_bucket of them, so broadcast.
         large = (
-            first.where(F.col("kind") == _KIND_LARGE)
-            .select("band", "key", F.col("value").alias("row"))
-            .join(signatures, "row")
-            .select("band", "key", "row", _following(layout).alias("following"))
+            exploded.groupBy("band", "key")
+            .count()
+            .where(F.col("count") > max_bucket)
+            .select("band", "key", F.lit(True).alias("large"))
         )
-        second = large.repartition(p, "band", "key").mapInPandas(
-            _large_buckets(n, layout, max_bucket),
-            _OUT_SCHEMA,
+        marked = exploded.join(F.broadcast(large), ["band", "key"], "left").select(
+            "band", "key", "row", F.when(F.col("large"), _following(layout)).alias("following")
         )
-        both = first.where(F.col("kind") == _KIND_CODE).unionByName(second)
-        refined = both.where(F.col("kind") == _KIND_REFINED).agg(F.sum("value")).first()
-        codes = both.where(F.col("kind") == _KIND_CODE).select(F.col("value").alias("code"))
-        # The shared bands of each pair, counted by Spark (as dupwire.index._count does).
-        counted = codes.groupBy("code").agg(F.count("*").alias("count"))
-        counted.where(F.col("count") >= layout.min_bands).write.parquet(str(out))
-        self.files.remove(bands_path)
-        self.files.remove(sig_path)
-        stage.finish(refined=int(refined[0] or 0) if refined is not None else 0)
+        p = self.partitions
+        pairs = marked.repartition(p, "band", "key").mapInArrow(
+            _bucket_pairs(n, layout, max_bucket), "code long"
+        )
+        # The shared bands of each pair: its codes shuffled together and counted.
+        counted = pairs.repartition(p, "code").mapInArrow(
+            _counted(layout.min_bands), "code long, count long"
+        )
+        counted.write.parquet(str(out))
+        self.files.remove(keys_path)
+        stage.finish()
 
     def components(self, pairs: I64, n: int) -> I64 | None:
         """None (one agglomeration on the driver) up to ``edge_bound`` pairs; above it, the
@@ -693,9 +669,10 @@ class SparkEngine:
         counts = table.column("count").to_numpy().astype(np.int64)
         order = np.argsort(codes, kind="stable")
         codes, counts = codes[order], counts[order]
+        refined = int(counts[0]) if len(codes) and codes[0] == _REFINED else 0
+        codes, counts = codes[codes != _REFINED], counts[codes != _REFINED]
         width = max(n, 1)
         pairs = np.stack((codes // width, codes % width), axis=1).astype(np.int64).reshape(-1, 2)
-        refined = int(stage.info().get("refined", 0))
         return Candidates(
             pairs=pairs,
             shared_bands=counts,
