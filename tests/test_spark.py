@@ -200,13 +200,15 @@ def test_cluster_spark_writes_records_and_resumes(
         with pytest.raises(RuntimeError, match="stage failed"):
             cluster_spark([source], out, spark=spark)
     assert (stages / "scan.json").is_file()
+    assert (stages / "furniture.json").is_file()  # a driver step kept as a stage
     assert (stages / "signatures.json").is_file()
     assert not (stages / "candidates.json").exists()
     signed = sorted(p.stat().st_mtime_ns for p in (stages / "signatures").iterdir())
 
-    # Similarities fail: the rerun reads scan and signatures, and runs banding.
+    # Similarities fail: the rerun reads scan, furniture and signatures, and runs banding.
     with monkeypatch.context() as m:
         m.setattr(SparkEngine, "_scan", no_rerun)
+        m.setattr(pipeline, "corpus_furniture", no_rerun)
         m.setattr(SparkEngine, "_sign", no_rerun)
         m.setattr(pipeline, "similarities", broken)
         with pytest.raises(RuntimeError, match="stage failed"):
@@ -229,7 +231,9 @@ def test_cluster_spark_writes_records_and_resumes(
     monkeypatch.setattr(SparkEngine, "_sign", no_rerun)
     monkeypatch.setattr(SparkEngine, "_band", no_rerun)
     monkeypatch.setattr(SparkEngine, "_relate", no_rerun)
-    result, corpus = cluster_spark([source], out, spark=spark)
+    with monkeypatch.context() as m:  # not for the local engine's run below
+        m.setattr(pipeline, "corpus_furniture", no_rerun)
+        result, corpus = cluster_spark([source], out, spark=spark)
     expected = ClusterReport(cluster(corpus.articles), corpus).records()
     lines = (out / "clusters.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line) for line in lines] == expected

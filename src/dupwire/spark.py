@@ -26,9 +26,9 @@ local engine's own code on Spark partitions:
 Every other step (furniture, vectors, pair similarities, agglomeration, representatives)
 runs on the driver on the arrays these return, so the clusters, ids and representatives are
 those of the local engine.  The four steps write their results under ``stages`` (Parquet,
-with a small JSON manifest naming what they were computed from); a rerun with the same
-inputs reads them instead of recomputing, so a run that failed later resumes after the last
-finished stage.
+with a small JSON manifest naming what they were computed from), and so does the driver's
+furniture step (:meth:`SparkEngine.kept`); a rerun with the same inputs reads them instead
+of recomputing, so a run that failed later resumes after the last finished stage.
 
 :func:`connected_components` is the iterative large-star / small-star loop, for edge sets
 too large to collect on the driver (see the README, "Beyond one machine: Spark").
@@ -40,14 +40,16 @@ import hashlib
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from dupwire._numeric import F64, I64, U64
 from dupwire.align.bags import SentenceBags
+from dupwire.cluster.engine import Chunk
 from dupwire.cluster.scan import CorpusText, Progress, ScanPart, merge_parts, scan_texts
 from dupwire.cluster.verify import PAIR_ALIGN
 from dupwire.errors import InputError, ParamsError
@@ -117,11 +119,13 @@ def spark_session(master: str = "local[2]", app_name: str = "dupwire") -> SparkS
     return spark
 
 
-def _digest(*chunks: bytes) -> str:
+def _digest(*chunks: Chunk) -> str:
     h = hashlib.blake2b(digest_size=16)
     for chunk in chunks:
-        h.update(len(chunk).to_bytes(8, "little"))
-        h.update(chunk)
+        # An array is hashed in place, as its bytes.
+        data = memoryview(chunk) if isinstance(chunk, bytes) else np.ascontiguousarray(chunk).data
+        h.update(data.nbytes.to_bytes(8, "little"))
+        h.update(data)
     return h.hexdigest()
 
 
@@ -589,6 +593,23 @@ class SparkEngine:
         labels = np.full(n, -1, dtype=np.int64)
         labels[table.column("node").to_numpy()] = table.column("component").to_numpy()
         return labels
+
+    def kept(
+        self, name: str, inputs: Iterable[Chunk], compute: Callable[[], npt.NDArray[Any]]
+    ) -> npt.NDArray[Any]:
+        """A step of the driver as a stage like the others: its array in NumPy's format."""
+        stage = _Stage(self.files, self.stages, name, _digest(f"{name}/1".encode(), *inputs))
+        if stage.done():
+            self.resumed.append(name)
+            with self.files.local_copy(stage.path) as local:
+                kept: npt.NDArray[Any] = np.load(local, allow_pickle=False)
+            return kept
+        array = np.asarray(compute())
+        stage.start()
+        with self.files.writing(stage.path) as local, local.open("wb") as out:
+            np.save(out, array, allow_pickle=False)
+        stage.finish(shape=list(array.shape), dtype=str(array.dtype))
+        return array
 
     def passages(
         self,
