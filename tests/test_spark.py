@@ -200,13 +200,15 @@ def test_cluster_spark_writes_records_and_resumes(
         with pytest.raises(RuntimeError, match="stage failed"):
             cluster_spark([source], out, spark=spark)
     assert (stages / "scan.json").is_file()
+    assert (stages / "furniture.json").is_file()  # a driver step kept as a stage
     assert (stages / "signatures.json").is_file()
     assert not (stages / "candidates.json").exists()
     signed = sorted(p.stat().st_mtime_ns for p in (stages / "signatures").iterdir())
 
-    # Similarities fail: the rerun reads scan and signatures, and runs banding.
+    # Similarities fail: the rerun reads scan, furniture and signatures, and runs banding.
     with monkeypatch.context() as m:
         m.setattr(SparkEngine, "_scan", no_rerun)
+        m.setattr(pipeline, "corpus_furniture", no_rerun)
         m.setattr(SparkEngine, "_sign", no_rerun)
         m.setattr(pipeline, "similarities", broken)
         with pytest.raises(RuntimeError, match="stage failed"):
@@ -229,7 +231,9 @@ def test_cluster_spark_writes_records_and_resumes(
     monkeypatch.setattr(SparkEngine, "_sign", no_rerun)
     monkeypatch.setattr(SparkEngine, "_band", no_rerun)
     monkeypatch.setattr(SparkEngine, "_relate", no_rerun)
-    result, corpus = cluster_spark([source], out, spark=spark)
+    with monkeypatch.context() as m:  # not for the local engine's run below
+        m.setattr(pipeline, "corpus_furniture", no_rerun)
+        result, corpus = cluster_spark([source], out, spark=spark)
     expected = ClusterReport(cluster(corpus.articles), corpus).records()
     lines = (out / "clusters.jsonl").read_text(encoding="utf-8").splitlines()
     assert [json.loads(line) for line in lines] == expected
@@ -380,3 +384,94 @@ def test_cli_bad_input_stops_before_spark_starts(tmp_path: Path) -> None:
     assert not out.exists()  # no Spark session, no stage directory left behind
     unset = runner.invoke(app, ["cluster", str(SEEDS), "--engine", "spark"])
     assert unset.exit_code == 2 and "--output DIR" in unset.stderr
+
+
+def test_location_helpers() -> None:
+    from dupwire.errors import ParamsError
+    from dupwire.spark_files import is_uri, join, location
+
+    assert is_uri("hdfs://namenode:8020/data") and is_uri("s3a://bucket/out")
+    assert is_uri("file:///tmp/out") and is_uri("abfss://c@a.dfs.core.windows.net/x")
+    assert not is_uri("out") and not is_uri("/data/out") and not is_uri("-")
+    assert not is_uri(Path("hdfs:/namenode/data"))  # a Path is never a URI
+    assert location("hdfs://nn/out") == "hdfs://nn/out"
+    assert location("out/dir") == Path("out/dir") and location(Path("/a")) == Path("/a")
+    assert join("hdfs://nn/out/", "_stages", "scan.json") == "hdfs://nn/out/_stages/scan.json"
+    assert join(Path("/a"), "_stages") == Path("/a/_stages")
+    # pathlib folds hdfs://nn/out into hdfs:/nn/out: refused, with the string to pass.
+    with pytest.raises(ParamsError, match="'hdfs://nn/out'"):
+        location(Path("hdfs://nn/out"))
+
+
+def test_cluster_spark_reads_and_writes_uris(
+    spark: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # file:// URIs go through Hadoop's file system like hdfs:// or s3a://.  Run from an empty
+    # directory: a URI taken for a local relative path would write under it (file:/...).
+    from typer.testing import CliRunner
+
+    from dupwire.cli import app
+    from dupwire.report import ClusterReport
+
+    source = tmp_path / "in.jsonl"
+    lines = (FIXTURES / "ecbplus" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+    source.write_text("\n".join(lines[:80]) + "\n", encoding="utf-8")
+    cwd = tmp_path / "cwd"
+    cwd.mkdir()
+    monkeypatch.chdir(cwd)
+    out = tmp_path / "out"
+    inputs = [source.as_uri(), SEEDS.as_uri()]  # a file, and a directory of text files
+    result, corpus = cluster_spark(inputs, out.as_uri(), spark=spark)
+    assert list(cwd.iterdir()) == []
+    local = load_corpus([source, SEEDS])
+    assert [a.id for a in corpus.articles] == [a.id for a in local.articles]
+    _same(cluster(local.articles), result)
+    expected = ClusterReport(cluster(local.articles), local).records()
+    assert [json.loads(line) for line in (out / "clusters.jsonl").open()] == expected
+    assert (out / "_stages" / "passages.json").is_file()
+    assert not [p for p in (out / "_stages").iterdir() if p.name.endswith(".tmp")]
+
+    # The rerun reads the manifests and stages through the URIs: no stage runs again.
+    def no_rerun(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a finished stage was run again")
+
+    (out / "clusters.jsonl").unlink()
+    with monkeypatch.context() as m:
+        for step in ("_scan", "_sign", "_band", "_relate"):
+            m.setattr(SparkEngine, step, no_rerun)
+        again, _ = cluster_spark(inputs, out.as_uri() + "/", spark=spark)
+    _same(result, again)
+    assert [json.loads(line) for line in (out / "clusters.jsonl").open()] == expected
+
+    # The command line takes URIs too (--output is not folded into a path).
+    cli_out = tmp_path / "cli"
+    ran = CliRunner().invoke(
+        app,
+        ["cluster", SEEDS.as_uri(), "--jsonl", "--engine", "spark", "--output", cli_out.as_uri()],
+    )
+    assert ran.exit_code == 0, ran.output
+    assert (cli_out / "clusters.jsonl").read_text() == ran.stdout
+    assert list(cwd.iterdir()) == []
+
+
+def test_unusable_uris_fail_in_one_line(spark: Any, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from dupwire.cli import app
+    from dupwire.errors import InputError, OutputError
+
+    jsonl = tmp_path / "in.jsonl"
+    jsonl.write_text((FIXTURES / "ecbplus" / "dev.jsonl").open().readline(), encoding="utf-8")
+    with pytest.raises(OutputError) as refused:
+        cluster_spark([jsonl], "nosuchfs://host/out", spark=spark)
+    message = str(refused.value)
+    assert "\n" not in message
+    assert message.startswith("nosuchfs://host/out: the file system refused it")
+    assert "handles nosuchfs://" in message
+    with pytest.raises(InputError, match="no such file or directory; check the URI"):
+        cluster_spark([(tmp_path / "nope.jsonl").as_uri()], tmp_path / "out", spark=spark)
+    with pytest.raises(InputError, match=r"^nosuchfs://host/in\.jsonl: the file system refused"):
+        cluster_spark(["nosuchfs://host/in.jsonl"], tmp_path / "out", spark=spark)
+    runner = CliRunner()
+    local = runner.invoke(app, ["cluster", jsonl.as_uri()])
+    assert local.exit_code == 2 and "pass --engine spark" in local.stderr

@@ -355,7 +355,8 @@ ClusterInputs = Annotated[
     list[str] | None,
     typer.Argument(
         help="Directories of .txt/.md articles, .jsonl/.csv/.parquet files of records, or - "
-        "for JSONL on stdin (or none, with --db).",
+        "for JSONL on stdin (or none, with --db); with --engine spark, also URIs such as "
+        "hdfs://namenode/articles.parquet.",
         show_default=False,
     ),
 ]
@@ -418,11 +419,12 @@ def cluster(
         str, typer.Option(metavar="URL", help="Spark master URL for --engine spark.")
     ] = "local[2]",
     output: Annotated[
-        Path | None,
+        str | None,
         typer.Option(
             metavar="DIR",
             help="With --engine spark: directory for clusters.parquet, clusters.jsonl and "
-            "the stages a rerun resumes from (_stages/).",
+            "the stages a rerun resumes from (_stages/); a path or a URI such as "
+            "hdfs://namenode/out.",
         ),
     ] = None,
 ) -> None:
@@ -449,11 +451,25 @@ def cluster(
             from dupwire.spark import check_spark_usage
 
             spark_output = check_spark_usage(output)
-        corpus = _cluster_corpus(
-            inputs, db, id_field, text_field, title_field, encoding, max_bytes, date_field
-        )
+        from dupwire.spark_files import fetch_inputs, is_uri
+
         spark = None
-        if spark_output is not None:
+        if spark_output is not None and any(is_uri(item) for item in inputs or ()):
+            from dupwire.spark import spark_engine
+
+            spark = spark_engine(spark_output, master=master)  # it reads the input URIs
+        with fetch_inputs(inputs or [], spark.spark if spark else None) as local_inputs:
+            corpus = _cluster_corpus(
+                [str(item) for item in local_inputs],
+                db,
+                id_field,
+                text_field,
+                title_field,
+                encoding,
+                max_bytes,
+                date_field,
+            )
+        if spark_output is not None and spark is None:
             from dupwire.spark import spark_engine
 
             # Only now, so that unreadable input stops the run before a Spark session starts.
@@ -465,7 +481,7 @@ def cluster(
         if spark_output is not None:
             from dupwire.spark import write_records
 
-            write_records(report.records(), spark_output)
+            write_records(report.records(), spark_output, spark.files if spark else None)
     except DupwireError as exc:
         fail(str(exc))
     if html_out is not None:

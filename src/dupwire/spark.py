@@ -9,12 +9,14 @@ local engine's own code on Spark partitions:
   :func:`dupwire.cluster.scan.scan_corpus` does, so the arrays are identical.
 * ``signatures``: the shingle sets are written to Parquet and signed by
   :func:`dupwire.sketch.signatures` inside ``mapInPandas``; the signature rows are a stage.
-* ``band_pairs``: the signatures are written to Parquet, exploded into ``(band, key, row)``
-  with :func:`dupwire.index.band_keys`, and shuffled by ``(band, key)``.  Each partition
-  pairs the rows of its buckets with :func:`dupwire.index._band_pairs`; a bucket over
-  ``max_bucket`` is joined back to its rows' signatures and refined by the same function with
-  :func:`dupwire.index._refiner` (only the refining bands' values travel with its rows); the
-  pair codes are counted by Spark's own aggregation (at least ``min_bands`` shared bands).
+* ``band_pairs``: each row's key in every band (:func:`dupwire.index.band_keys`) is written
+  to Parquet as an array and exploded by Spark (``posexplode``) into ``(band, key, row)``;
+  Spark counts the buckets and marks those over ``max_bucket`` (a broadcast join), whose rows
+  alone carry the keys of their refining bands (a slice of the same array).  Shuffled by
+  ``(band, key)``, each partition pairs every band's rows with
+  :func:`dupwire.index._band_pairs`, refining with :func:`dupwire.index._refiner` on those
+  keys, in ``mapInArrow``; the pair codes are shuffled by code and counted by
+  :func:`dupwire.index._count` (at least ``min_bands`` shared bands).
 * ``passages``: the sentence bags of the articles to verify are written to Parquet, one row
   per article (:meth:`dupwire.align.bags.SentenceBags.take`), the chosen pairs are joined to
   the bags of both their articles, and each pair is related by
@@ -24,9 +26,9 @@ local engine's own code on Spark partitions:
 Every other step (furniture, vectors, pair similarities, agglomeration, representatives)
 runs on the driver on the arrays these return, so the clusters, ids and representatives are
 those of the local engine.  The four steps write their results under ``stages`` (Parquet,
-with a small JSON manifest naming what they were computed from); a rerun with the same
-inputs reads them instead of recomputing, so a run that failed later resumes after the last
-finished stage.
+with a small JSON manifest naming what they were computed from), and so does the driver's
+furniture step (:meth:`SparkEngine.kept`); a rerun with the same inputs reads them instead
+of recomputing, so a run that failed later resumes after the last finished stage.
 
 :func:`connected_components` is the iterative large-star / small-star loop, for edge sets
 too large to collect on the driver (see the README, "Beyond one machine: Spark").
@@ -38,14 +40,16 @@ import hashlib
 import json
 import shutil
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from dupwire._numeric import F64, I64, U64
 from dupwire.align.bags import SentenceBags
+from dupwire.cluster.engine import Chunk
 from dupwire.cluster.scan import CorpusText, Progress, ScanPart, merge_parts, scan_texts
 from dupwire.cluster.verify import PAIR_ALIGN
 from dupwire.errors import InputError, ParamsError
@@ -53,6 +57,7 @@ from dupwire.index import (
     Candidates,
     LshLayout,
     _band_pairs,
+    _count,
     _refiner,
     band_keys,
     checked_signatures,
@@ -62,6 +67,16 @@ from dupwire.io import DEFAULT_MAX_BYTES, Corpus, load_corpus
 from dupwire.model import Clustering
 from dupwire.params import ClusterParams
 from dupwire.sketch import EMPTY_VALUE, signatures
+from dupwire.spark_files import (
+    Files,
+    LocalFiles,
+    Location,
+    fetch_inputs,
+    files,
+    is_uri,
+    join,
+    location,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -104,52 +119,76 @@ def spark_session(master: str = "local[2]", app_name: str = "dupwire") -> SparkS
     return spark
 
 
-def _digest(*chunks: bytes) -> str:
+def _digest(*chunks: Chunk) -> str:
     h = hashlib.blake2b(digest_size=16)
     for chunk in chunks:
-        h.update(len(chunk).to_bytes(8, "little"))
-        h.update(chunk)
+        # An array is hashed in place, as its bytes.
+        data = memoryview(chunk) if isinstance(chunk, bytes) else np.ascontiguousarray(chunk).data
+        h.update(data.nbytes.to_bytes(8, "little"))
+        h.update(data)
     return h.hexdigest()
 
 
 class _Stage:
     """A stage directory under ``root``: Parquet data plus a manifest with its key."""
 
-    def __init__(self, root: Path, name: str, key: str) -> None:
-        self.path = root / name
-        self.manifest = root / f"{name}.json"
+    def __init__(self, fs: Files, root: Location, name: str, key: str) -> None:
+        self.fs = fs
+        self.path = join(root, name)
+        self.manifest = join(root, f"{name}.json")
         self.key = key
 
     def done(self) -> bool:
-        if not self.manifest.is_file():
+        if not self.fs.is_file(self.manifest):
             return False
         try:
-            return bool(json.loads(self.manifest.read_text())["key"] == self.key)
+            return bool(self.info()["key"] == self.key)
         except (ValueError, KeyError):
             return False
 
-    def start(self) -> Path:
-        self.manifest.unlink(missing_ok=True)
-        shutil.rmtree(self.path, ignore_errors=True)
+    def info(self) -> dict[str, Any]:
+        info: dict[str, Any] = json.loads(self.fs.read_text(self.manifest))
+        return info
+
+    def start(self) -> Location:
+        self.fs.remove(self.manifest)
+        self.fs.remove(self.path)
         return self.path
 
     def finish(self, **info: Any) -> None:
-        tmp = self.manifest.with_suffix(".tmp")
-        tmp.write_text(json.dumps({"key": self.key, **info}))
-        tmp.replace(self.manifest)
+        self.fs.write_text(self.manifest, json.dumps({"key": self.key, **info}))
 
 
-def _write_parts(path: Path, n: int, step: int, table: Callable[[int, int], Any]) -> Path:
+def _write_parts(
+    fs: Files, path: Location, n: int, step: int, table: Callable[[int, int], Any]
+) -> Location:
     """A fresh directory ``path`` of Parquet files, one per ``step`` rows of ``n``: the
     pyarrow table ``table(lo, hi)`` of rows ``lo:hi`` each (written by the driver, read by
     Spark)."""
     import pyarrow.parquet as pq
 
-    shutil.rmtree(path, ignore_errors=True)
-    path.mkdir()
-    for k, lo in enumerate(range(0, n, step)):
-        pq.write_table(table(lo, min(n, lo + step)), path / f"part-{k:05d}.parquet")
+    with fs.writing(path) as local:
+        local.mkdir()
+        for k, lo in enumerate(range(0, n, step)):
+            pq.write_table(table(lo, min(n, lo + step)), local / f"part-{k:05d}.parquet")
     return path
+
+
+def _write_table(fs: Files, path: Location, table: Any, **options: Any) -> Location:
+    """The pyarrow ``table`` as the Parquet file ``path`` (written by the driver)."""
+    import pyarrow.parquet as pq
+
+    with fs.writing(path) as local:
+        pq.write_table(table, local, **options)
+    return path
+
+
+def _read_table(path: Location, fs: Files | None = None) -> Any:
+    """The Parquet file or directory ``path`` as one pyarrow table (read by the driver)."""
+    import pyarrow.parquet as pq
+
+    with (fs or LocalFiles()).local_copy(path) as local:
+        return pq.read_table(local)
 
 
 # --- scanning ---------------------------------------------------------------------------
@@ -196,10 +235,8 @@ def _scan_batches(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
     yield pd.DataFrame(rows)
 
 
-def _read_parts(path: Path, n: int) -> list[ScanPart]:
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(path).sort_by("start").to_pylist()
+def _read_parts(path: Location, n: int, fs: Files | None = None) -> list[ScanPart]:
+    table = _read_table(path, fs).sort_by("start").to_pylist()
     parts, expected = [], 0
     for row in table:
         if row["start"] != expected:
@@ -237,10 +274,8 @@ def _sketch(num_perm: int, seed: int) -> Any:
     return sketch
 
 
-def _read_signatures(path: Path, n: int, num_perm: int) -> U64:
-    import pyarrow.parquet as pq
-
-    table = pq.read_table(path).sort_by("row")
+def _read_signatures(path: Location, n: int, num_perm: int, fs: Files | None = None) -> U64:
+    table = _read_table(path, fs).sort_by("row")
     rows = table.column("row").to_numpy()
     if len(rows) != n or not np.array_equal(rows, np.arange(n)):
         msg = f"signature stage {path} holds {len(rows)} of {n} articles; delete it"
@@ -253,106 +288,90 @@ def _read_signatures(path: Path, n: int, num_perm: int) -> U64:
 # --- banding ----------------------------------------------------------------------------
 
 
-def _explode(layout: LshLayout) -> Any:
-    def explode(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        import pandas as pd
+def _band_key_rows(sig: U64, rows: I64, layout: LshLayout) -> Any:
+    """The pyarrow table ``(row, keys)`` of the signature ``rows``: each row's key in every
+    band (:func:`dupwire.index.band_keys`), the values Spark explodes and groups."""
+    import pyarrow as pa
 
-        bands = np.arange(layout.bands, dtype=np.int32)
-        for frame in batches:
-            rows = frame["row"].to_numpy(dtype=np.int64)
-            sig = np.frombuffer(b"".join(frame["sig"]), dtype=np.uint64).reshape(len(rows), -1)
-            keys = np.empty((len(rows), layout.bands), dtype=np.uint64)  # row-major: row, band
-            for band in range(layout.bands):
-                keys[:, band] = band_keys(sig[:, band * layout.rows : (band + 1) * layout.rows])
-            yield pd.DataFrame(
-                {
-                    "band": np.tile(bands, len(rows)),
-                    "key": keys.ravel().view(np.int64),
-                    "row": np.repeat(rows, layout.bands),
-                }
-            )
-
-    return explode
-
-
-_KIND_CODE, _KIND_LARGE, _KIND_REFINED = 0, 1, 2
-_OUT_SCHEMA = "kind int, band int, key long, value long"
-
-
-def _out(kind: int, band: int, keys: I64, values: I64) -> pd.DataFrame:
-    import pandas as pd
-
-    return pd.DataFrame(
-        {
-            "kind": np.full(len(values), kind, np.int32),
-            "band": np.full(len(values), band, np.int32),
-            "key": keys,
-            "value": values,
-        }
-    )
-
-
-def _by_band(batches: Iterator[pd.DataFrame]) -> Iterator[tuple[int, pd.DataFrame]]:
-    import pandas as pd
-
-    frames = list(batches)
-    if not frames:
-        return
-    frame = pd.concat(frames)
-    for band, group in frame.groupby("band", sort=True):
-        yield int(band), group
-
-
-def _small_buckets(n: int, max_bucket: int) -> Any:
-    """mapInPandas over whole buckets: the pairs of buckets that fit, the rows of the others."""
-
-    def pairs(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        for band, group in _by_band(batches):
-            keys = group["key"].to_numpy(dtype=np.int64).view(np.uint64)
-            ids = group["row"].to_numpy(dtype=np.int64)
-            _, inverse, sizes = np.unique(keys, return_inverse=True, return_counts=True)
-            large = sizes[inverse] > max_bucket
-            codes, _ = _band_pairs(keys[~large], ids[~large], n, max_bucket)
-            yield _out(_KIND_CODE, band, np.zeros(len(codes), np.int64), codes)
-            if large.any():
-                yield _out(_KIND_LARGE, band, keys[large].view(np.int64), ids[large])
-
-    return pairs
+    keys = np.empty((len(rows), layout.bands), dtype=np.uint64)
+    for band in range(layout.bands):
+        keys[:, band] = band_keys(sig[rows, band * layout.rows : (band + 1) * layout.rows])
+    flat = pa.array(keys.ravel().view(np.int64))
+    offsets = pa.array(np.arange(0, keys.size + 1, layout.bands, dtype=np.int32))
+    return pa.table({"row": rows, "keys": pa.ListArray.from_arrays(offsets, flat)})
 
 
 def _following(layout: LshLayout) -> Any:
-    """The column of the values of a row's refining bands (:func:`dupwire.index.refine_bands`
-    of its bucket's band, in order), cut from its signature by Spark, so that only these
-    travel with the rows of large buckets."""
+    """The keys of a row's refining bands (:func:`dupwire.index.refine_bands` of its bucket's
+    band, in order), cut from its keys by Spark: the bands that follow, wrapping round."""
     from pyspark.sql import functions as F
 
-    width = 8 * layout.rows  # bytes per band
     depth = len(refine_bands(layout.bands, 0))
-    # The refining bands of band b follow it, wrapping round: bytes of the signature twice.
-    return F.expr(f"substring(concat(sig, sig), (band + 1) * {width} + 1, {depth * width})")
+    return F.slice(F.concat("keys", "keys"), F.col("band") + 2, depth)
 
 
-def _large_buckets(n: int, layout: LshLayout, max_bucket: int) -> Any:
-    """mapInPandas over whole large buckets with their rows' refining values: refined pairs."""
+#: The code a refined bucket emits once, among the pair codes (which are ``i * n + j >= 1``).
+_REFINED = -1
+
+
+def _bucket_pairs(n: int, layout: LshLayout, max_bucket: int) -> Any:
+    """mapInArrow over whole buckets (rows ``band, key, row, following``; ``following`` only
+    for the rows of buckets over ``max_bucket``): every band's pairs by
+    :func:`dupwire.index._band_pairs`, refined with :func:`dupwire.index._refiner` on the
+    following keys, as the local engine does; out, a pair's code for every band it shares,
+    and ``_REFINED`` for every bucket refined."""
     depth = len(refine_bands(layout.bands, 0))
 
-    def pairs(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
-        for band, group in _by_band(batches):
-            group = group.sort_values("row")
-            rows = group["row"].to_numpy(dtype=np.int64)
-            keys = group["key"].to_numpy(dtype=np.int64).view(np.uint64)
-            local = np.arange(len(rows), dtype=np.int64)  # ranks keep the order of the rows
-            following = np.frombuffer(b"".join(group["following"]), dtype=np.uint64)
-            refine = _refiner(
-                following.reshape(len(rows), depth * layout.rows), layout.rows, range(depth)
+    def pairs(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        table = pa.Table.from_batches(list(batches))
+        if table.num_rows == 0:
+            return
+        bands = table.column("band").to_numpy()
+        order = np.lexsort((table.column("row").to_numpy(), bands))  # by band, then row
+        table, bands = table.take(pa.array(order)), bands[order]
+        ids = table.column("row").to_numpy()
+        keys = table.column("key").to_numpy().view(np.uint64)
+        following = table.column("following").combine_chunks()
+        refining = following.is_valid().to_numpy(zero_copy_only=False)
+        values = following.flatten().to_numpy().view(np.uint64).reshape(-1, depth)
+        at = np.cumsum(refining) - 1  # row k's following keys are values[at[k]]
+        out, refined = [], 0
+        cuts = np.flatnonzero(np.diff(bands)) + 1
+        for lo, hi in zip(np.r_[0, cuts], np.r_[cuts, len(bands)], strict=True):
+            rows = ids[lo:hi]  # sorted: ranks keep the order of the rows
+            m = len(rows)
+            follow = np.zeros((m, depth), dtype=np.uint64)
+            follow[refining[lo:hi]] = values[at[lo:hi][refining[lo:hi]]]
+            local = np.arange(m, dtype=np.int64)
+            codes, count = _band_pairs(
+                keys[lo:hi], local, m, max_bucket, _refiner(follow, 1, range(depth))
             )
-            m = max(len(rows), 1)
-            codes, refined = _band_pairs(keys, local, m, max_bucket, refine)
-            a, b = rows[codes // m], rows[codes % m]
-            yield _out(_KIND_CODE, band, np.zeros(len(codes), np.int64), a * n + b)
-            yield _out(_KIND_REFINED, band, np.zeros(1, np.int64), np.array([refined]))
+            out.append(rows[codes // m] * n + rows[codes % m])
+            refined += count
+        out.append(np.full(refined, _REFINED, dtype=np.int64))
+        yield pa.RecordBatch.from_arrays([pa.array(np.concatenate(out))], ["code"])
 
     return pairs
+
+
+def _counted(min_bands: int) -> Any:
+    """mapInArrow over all the rows of each code: the codes seen at least ``min_bands``
+    times, with their counts, by :func:`dupwire.index._count`; and ``_REFINED`` with its
+    count (the refined buckets), if any."""
+
+    def count(batches: Iterator[Any]) -> Iterator[Any]:
+        import pyarrow as pa
+
+        codes = np.concatenate([b.column(0).to_numpy() for b in batches] or [np.empty(0, np.int64)])
+        refined = np.count_nonzero(codes == _REFINED)
+        kept, counts = _count([codes[codes != _REFINED]], min_bands)
+        if refined:
+            kept, counts = np.r_[kept, _REFINED], np.r_[counts, refined]
+        yield pa.RecordBatch.from_arrays([pa.array(kept), pa.array(counts)], ["code", "count"])
+
+    return count
 
 
 # --- verification -----------------------------------------------------------------------
@@ -413,23 +432,27 @@ class SparkEngine:
     """The scan, signature, banding and verification steps of clustering as Spark jobs (see
     the module docstring).
 
-    ``stages`` is the directory the stages write to (a temporary one when None; deleted at
-    :meth:`close`); ``partitions`` the number of Spark partitions (default: twice the
-    session's parallelism).
+    ``stages`` is the directory the stages write to, a path or a URI such as
+    ``hdfs://namenode/out/_stages`` (:func:`dupwire.spark_files.location`; a temporary local
+    directory when None, deleted at :meth:`close`); ``partitions`` the number of Spark
+    partitions (default: twice the session's parallelism).
     """
 
     def __init__(
         self,
         spark: SparkSession,
         *,
-        stages: Path | None = None,
+        stages: str | Path | None = None,
         partitions: int | None = None,
         edge_bound: int = EDGE_BOUND,
     ) -> None:
         self.spark = spark
         self._own = stages is None
-        self.stages = Path(tempfile.mkdtemp(prefix="dupwire-stages-")) if stages is None else stages
-        self.stages.mkdir(parents=True, exist_ok=True)
+        self.stages: Location = (
+            Path(tempfile.mkdtemp(prefix="dupwire-stages-")) if stages is None else location(stages)
+        )
+        self.files = files(self.stages, spark)
+        self.files.mkdirs(self.stages)
         self.partitions = partitions or 2 * spark.sparkContext.defaultParallelism
         self.resumed: list[str] = []  # the stages read from an earlier run
         self.edge_bound = edge_bound
@@ -437,30 +460,30 @@ class SparkEngine:
     def close(self) -> None:
         """Delete the stage directory if this engine made it."""
         if self._own:
-            shutil.rmtree(self.stages, ignore_errors=True)
+            self.files.remove(self.stages)
 
     def scan(self, texts: list[str], workers: int, progress: Progress | None) -> CorpusText:
         key = _digest(b"scan/2", *(t.encode("utf-8", "surrogatepass") for t in texts))
-        stage = _Stage(self.stages, "scan", key)
+        stage = _Stage(self.files, self.stages, "scan", key)
         if stage.done():
             self.resumed.append("scan")
         else:
             self._scan(texts, stage)
-        return merge_parts(_read_parts(stage.path, len(texts)), len(texts), progress)
+        parts = _read_parts(stage.path, len(texts), self.files)
+        return merge_parts(parts, len(texts), progress)
 
     def _scan(self, texts: list[str], stage: _Stage) -> None:
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         out = stage.start()
-        source = self.stages / "texts.parquet"
         table = pa.table({"idx": np.arange(len(texts), dtype=np.int64), "text": texts})
-        pq.write_table(table, source, row_group_size=_SCAN_CHUNK * 4)
+        source = join(self.stages, "texts.parquet")
+        _write_table(self.files, source, table, row_group_size=_SCAN_CHUNK * 4)
         frame = self.spark.read.parquet(str(source))
         parts = max(1, min(self.partitions, -(-len(texts) // _SCAN_CHUNK)))
         frame = frame.repartitionByRange(parts, "idx")
         frame.mapInPandas(_scan_batches, _PART_SCHEMA).write.parquet(str(out))
-        source.unlink()
+        self.files.remove(source)
         stage.finish(articles=len(texts))
 
     def signatures(self, sets: list[U64], num_perm: int, seed: int) -> U64:
@@ -468,12 +491,12 @@ class SparkEngine:
             return signatures(sets, num_perm=num_perm, seed=seed)
         chunks = (np.ascontiguousarray(x, dtype=np.uint64).tobytes() for x in sets)
         key = _digest(b"signatures/1", f"{num_perm},{seed}".encode(), *chunks)
-        stage = _Stage(self.stages, "signatures", key)
+        stage = _Stage(self.files, self.stages, "signatures", key)
         if stage.done():
             self.resumed.append("signatures")
         else:
             self._sign(sets, num_perm, seed, stage)
-        return _read_signatures(stage.path, len(sets), num_perm)
+        return _read_signatures(stage.path, len(sets), num_perm, self.files)
 
     def _sign(self, sets: list[U64], num_perm: int, seed: int, stage: _Stage) -> None:
         import pyarrow as pa
@@ -485,18 +508,20 @@ class SparkEngine:
             rows = np.arange(lo, hi, dtype=np.int64)
             return pa.table({"row": rows, "set": pa.array(blobs, pa.binary())})
 
-        source = _write_parts(self.stages / "sets", len(sets), 1 << 14, table)
+        source = _write_parts(self.files, join(self.stages, "sets"), len(sets), 1 << 14, table)
         frame = self.spark.read.schema("row long, set binary").parquet(str(source))
         frame = frame.repartition(max(1, min(self.partitions, -(-len(sets) // 1000))))
         frame.mapInPandas(_sketch(num_perm, seed), "row long, sig binary").write.parquet(str(out))
-        shutil.rmtree(source, ignore_errors=True)
+        self.files.remove(source)
         stage.finish(articles=len(sets), num_perm=num_perm, seed=seed)
 
     def band_pairs(self, sigs: U64, layout: LshLayout, max_bucket: int) -> Candidates:
         sig = checked_signatures(sigs, layout, max_bucket)
         n = sig.shape[0]
         params = f"{layout.bands},{layout.rows},{layout.min_bands},{max_bucket}".encode()
-        stage = _Stage(self.stages, "candidates", _digest(b"bands/1", params, sig.tobytes()))
+        stage = _Stage(
+            self.files, self.stages, "candidates", _digest(b"bands/2", params, sig.tobytes())
+        )
         if stage.done():
             self.resumed.append("candidates")
         else:
@@ -504,51 +529,42 @@ class SparkEngine:
         return self._read_candidates(stage, n, layout, max_bucket)
 
     def _band(self, sig: U64, layout: LshLayout, max_bucket: int, stage: _Stage) -> None:
-        import pyarrow as pa
         from pyspark.sql import functions as F
 
         out = stage.start()
         n = sig.shape[0]
-        rows = np.flatnonzero(~np.all(sig == _EMPTY, axis=1)).astype(np.int64)
+        rows = np.flatnonzero(~np.all(sig == _EMPTY, axis=1)).astype(np.int64)  # not empty
 
         def table(lo: int, hi: int) -> Any:
-            blobs = [sig[r].tobytes() for r in rows[lo:hi].tolist()]
-            return pa.table({"row": rows[lo:hi], "sig": pa.array(blobs, pa.binary())})
+            return _band_key_rows(sig, rows[lo:hi], layout)
 
-        # The rows that are not empty.
-        sig_path = _write_parts(self.stages / "band-rows", len(rows), 1 << 16, table)
-        signatures = self.spark.read.schema("row long, sig binary").parquet(str(sig_path))
-        p = self.partitions
-        keys = signatures.repartition(p).mapInPandas(
-            _explode(layout),
-            "band int, key long, row long",
+        keys_path = _write_parts(
+            self.files, join(self.stages, "band-keys"), len(rows), 1 << 14, table
         )
-        first = keys.repartition(p, "band", "key").mapInPandas(
-            _small_buckets(n, max_bucket),
-            _OUT_SCHEMA,
-        )
-        bands_path = self.stages / "bands"
-        first.write.mode("overwrite").parquet(str(bands_path))
-        first = self.spark.read.parquet(str(bands_path))
+        stored = self.spark.read.schema("row long, keys array<long>").parquet(str(keys_path))
+        exploded = stored.select("row", "keys", F.posexplode("keys").alias("band", "key"))
+        # The buckets over max_bucket, by Spark's own count: only their rows carry the keys
+        # of the refining bands.  At most rows * bands / max_bucket of them, so broadcast.
         large = (
-            first.where(F.col("kind") == _KIND_LARGE)
-            .select("band", "key", F.col("value").alias("row"))
-            .join(signatures, "row")
-            .select("band", "key", "row", _following(layout).alias("following"))
+            exploded.groupBy("band", "key")
+            .count()
+            .where(F.col("count") > max_bucket)
+            .select("band", "key", F.lit(True).alias("large"))
         )
-        second = large.repartition(p, "band", "key").mapInPandas(
-            _large_buckets(n, layout, max_bucket),
-            _OUT_SCHEMA,
+        marked = exploded.join(F.broadcast(large), ["band", "key"], "left").select(
+            "band", "key", "row", F.when(F.col("large"), _following(layout)).alias("following")
         )
-        both = first.where(F.col("kind") == _KIND_CODE).unionByName(second)
-        refined = both.where(F.col("kind") == _KIND_REFINED).agg(F.sum("value")).first()
-        codes = both.where(F.col("kind") == _KIND_CODE).select(F.col("value").alias("code"))
-        # The shared bands of each pair, counted by Spark (as dupwire.index._count does).
-        counted = codes.groupBy("code").agg(F.count("*").alias("count"))
-        counted.where(F.col("count") >= layout.min_bands).write.parquet(str(out))
-        shutil.rmtree(bands_path, ignore_errors=True)
-        shutil.rmtree(sig_path, ignore_errors=True)
-        stage.finish(refined=int(refined[0] or 0) if refined is not None else 0)
+        p = self.partitions
+        pairs = marked.repartition(p, "band", "key").mapInArrow(
+            _bucket_pairs(n, layout, max_bucket), "code long"
+        )
+        # The shared bands of each pair: its codes shuffled together and counted.
+        counted = pairs.repartition(p, "code").mapInArrow(
+            _counted(layout.min_bands), "code long, count long"
+        )
+        counted.write.parquet(str(out))
+        self.files.remove(keys_path)
+        stage.finish()
 
     def components(self, pairs: I64, n: int) -> I64 | None:
         """None (one agglomeration on the driver) up to ``edge_bound`` pairs; above it, the
@@ -556,24 +572,44 @@ class SparkEngine:
         if len(pairs) <= self.edge_bound:
             return None
         import pyarrow as pa
-        import pyarrow.parquet as pq
 
         pairs = np.ascontiguousarray(pairs, dtype=np.int64)
-        stage = _Stage(self.stages, "components", _digest(b"components/1", pairs.tobytes()))
+        stage = _Stage(
+            self.files, self.stages, "components", _digest(b"components/1", pairs.tobytes())
+        )
         if stage.done():
             self.resumed.append("components")
         else:
             out = stage.start()
-            source = self.stages / "edges.parquet"
-            pq.write_table(pa.table({"src": pairs[:, 0], "dst": pairs[:, 1]}), source)
-            edges = self.spark.read.parquet(str(source))
-            connected_components(self.spark, edges).write.parquet(str(out))
-            source.unlink()
+            source = join(self.stages, "edges.parquet")
+            edges = pa.table({"src": pairs[:, 0], "dst": pairs[:, 1]})
+            _write_table(self.files, source, edges)
+            connected_components(self.spark, self.spark.read.parquet(str(source))).write.parquet(
+                str(out)
+            )
+            self.files.remove(source)
             stage.finish(edges=len(pairs))
-        table = pq.read_table(stage.path)
+        table = _read_table(stage.path, self.files)
         labels = np.full(n, -1, dtype=np.int64)
         labels[table.column("node").to_numpy()] = table.column("component").to_numpy()
         return labels
+
+    def kept(
+        self, name: str, inputs: Iterable[Chunk], compute: Callable[[], npt.NDArray[Any]]
+    ) -> npt.NDArray[Any]:
+        """A step of the driver as a stage like the others: its array in NumPy's format."""
+        stage = _Stage(self.files, self.stages, name, _digest(f"{name}/1".encode(), *inputs))
+        if stage.done():
+            self.resumed.append(name)
+            with self.files.local_copy(stage.path) as local:
+                kept: npt.NDArray[Any] = np.load(local, allow_pickle=False)
+            return kept
+        array = np.asarray(compute())
+        stage.start()
+        with self.files.writing(stage.path) as local, local.open("wb") as out:
+            np.save(out, array, allow_pickle=False)
+        stage.finish(shape=list(array.shape), dtype=str(array.dtype))
+        return array
 
     def passages(
         self,
@@ -588,7 +624,7 @@ class SparkEngine:
         own = bags.take(docs.tolist())
         arrays = (getattr(own, name).tobytes() for name, _, _ in _BAG_ARRAYS)
         key = _digest(b"passages/1", pairs.tobytes(), docs.tobytes(), *arrays)
-        stage = _Stage(self.stages, "passages", key)
+        stage = _Stage(self.files, self.stages, "passages", key)
         if stage.done():
             self.resumed.append("passages")
         else:
@@ -600,7 +636,6 @@ class SparkEngine:
 
     def _relate(self, own: SentenceBags, docs: I64, pairs: I64, stage: _Stage) -> None:
         import pyarrow as pa
-        import pyarrow.parquet as pq
         from pyspark.sql import functions as F
 
         out = stage.start()
@@ -614,10 +649,12 @@ class SparkEngine:
                 }
             )
 
-        source = _write_parts(self.stages / "bags", len(docs), 1 << 14, table)
-        pairs_path = self.stages / "verify-pairs.parquet"
+        source = _write_parts(self.files, join(self.stages, "bags"), len(docs), 1 << 14, table)
+        pairs_path = join(self.stages, "verify-pairs.parquet")
         ks = np.arange(len(pairs), dtype=np.int64)
-        pq.write_table(pa.table({"k": ks, "i": pairs[:, 0], "j": pairs[:, 1]}), pairs_path)
+        _write_table(
+            self.files, pairs_path, pa.table({"k": ks, "i": pairs[:, 0], "j": pairs[:, 1]})
+        )
         stored = self.spark.read.schema(_BAG_SCHEMA).parquet(str(source))
 
         def side(prefix: str) -> DataFrame:
@@ -632,14 +669,12 @@ class SparkEngine:
         parts = max(1, min(4 * self.partitions, -(-len(pairs) // _PASSAGES_PER_PART)))
         joined = joined.repartition(max(parts, self.partitions))
         joined.mapInPandas(_relate_pairs, "k long, score double").write.parquet(str(out))
-        shutil.rmtree(source, ignore_errors=True)
-        pairs_path.unlink()
+        self.files.remove(source)
+        self.files.remove(pairs_path)
         stage.finish(pairs=len(pairs))
 
     def _read_passages(self, stage: _Stage, n_pairs: int) -> F64:
-        import pyarrow.parquet as pq
-
-        table = pq.read_table(stage.path).sort_by("k")
+        table = _read_table(stage.path, self.files).sort_by("k")
         ks = table.column("k").to_numpy()
         if len(ks) != n_pairs or not np.array_equal(ks, np.arange(n_pairs)):
             msg = f"passage stage {stage.path} holds {len(ks)} of {n_pairs} pairs; delete it"
@@ -650,16 +685,15 @@ class SparkEngine:
     def _read_candidates(
         self, stage: _Stage, n: int, layout: LshLayout, max_bucket: int
     ) -> Candidates:
-        import pyarrow.parquet as pq
-
-        table = pq.read_table(stage.path)
+        table = _read_table(stage.path, self.files)
         codes = table.column("code").to_numpy().astype(np.int64)
         counts = table.column("count").to_numpy().astype(np.int64)
         order = np.argsort(codes, kind="stable")
         codes, counts = codes[order], counts[order]
+        refined = int(counts[0]) if len(codes) and codes[0] == _REFINED else 0
+        codes, counts = codes[codes != _REFINED], counts[codes != _REFINED]
         width = max(n, 1)
         pairs = np.stack((codes // width, codes % width), axis=1).astype(np.int64).reshape(-1, 2)
-        refined = int(json.loads(stage.manifest.read_text()).get("refined", 0))
         return Candidates(
             pairs=pairs,
             shared_bands=counts,
@@ -729,17 +763,20 @@ def connected_components(
 
 
 def spark_engine(
-    output: Path, *, master: str = "local[2]", spark: SparkSession | None = None
+    output: str | Path, *, master: str = "local[2]", spark: SparkSession | None = None
 ) -> SparkEngine:
     """A :class:`SparkEngine` whose stages live under ``output/_stages`` (kept, so a rerun
-    after a failure resumes from them), on ``spark`` or a new session on ``master``."""
-    output.mkdir(parents=True, exist_ok=True)
-    return SparkEngine(spark or spark_session(master), stages=output / "_stages")
+    after a failure resumes from them), on ``spark`` or a new session on ``master``.
+    ``output`` is a path or a URI (:func:`dupwire.spark_files.location`)."""
+    out = location(output)
+    session = spark or spark_session(master)
+    files(out, session).mkdirs(out)
+    return SparkEngine(session, stages=join(out, "_stages"))
 
 
 def cluster_spark(
     inputs: Sequence[str | Path],
-    output: Path,
+    output: str | Path,
     *,
     master: str = "local[2]",
     params: ClusterParams = ClusterParams(),  # noqa: B008 - frozen
@@ -757,57 +794,67 @@ def cluster_spark(
     the input ``fields`` added, as ``dupwire cluster --jsonl --fields``).
 
     The inputs are read by :func:`dupwire.io.load_corpus` with the same options as the local
-    engine (JSONL, CSV, Parquet, text files).  Stages are kept under ``output/_stages``: a
-    rerun after a failure resumes from them.
+    engine (JSONL, CSV, Parquet, text files).  Inputs and ``output`` are local (or mounted)
+    paths or URIs of any file system the session's Hadoop configuration handles, given as
+    strings (``"hdfs://namenode/data/articles.parquet"``, ``"s3a://bucket/out"``); input URIs
+    are copied to the driver to be read.  Stages are kept under ``output/_stages``: a rerun
+    after a failure resumes from them.
     """
     from dupwire.cluster.pipeline import cluster
     from dupwire.report import ClusterReport
 
-    corpus = load_corpus(
-        inputs,
-        id_field=id_field,
-        text_field=text_field,
-        title_field=title_field,
-        date_field=date_field,
-        encoding=encoding,
-        max_bytes=max_bytes,
-        check=False,  # the scan stage lists the articles it cannot prepare
-    )
-    engine = spark_engine(output, master=master, spark=spark)
+    out = location(output)
+    if spark is None and (is_uri(out) or any(is_uri(item) for item in inputs)):
+        spark = spark_session(master)  # its file systems read the inputs or hold the output
+    # An output URI that cannot be used stops the run before the inputs are read.
+    engine = spark_engine(out, spark=spark) if is_uri(out) else None
+    with fetch_inputs(inputs, spark) as local_inputs:
+        corpus = load_corpus(
+            local_inputs,
+            id_field=id_field,
+            text_field=text_field,
+            title_field=title_field,
+            date_field=date_field,
+            encoding=encoding,
+            max_bytes=max_bytes,
+            check=False,  # the scan stage lists the articles it cannot prepare
+        )
+    engine = engine or spark_engine(out, master=master, spark=spark)
     result = cluster(corpus.articles, params=params, engine=engine)
     report = ClusterReport(result, corpus, fields=tuple(fields))
-    write_records(report.records(), output)
+    write_records(report.records(), out, engine.files)
     return result, report.corpus
 
 
-def check_spark_usage(output: Path | None) -> Path:
+def check_spark_usage(output: str | Path | None) -> Location:
     """The usage checks of ``dupwire cluster --engine spark``, made before any input is read
-    or a Spark session starts: the ``--output`` directory, and Java."""
+    or a Spark session starts: the ``--output`` directory (a path or a URI), and Java."""
     if output is None:
         msg = "--engine spark writes its results to a directory: pass --output DIR"
         raise ParamsError(msg)
     if shutil.which("java") is None:
         msg = "--engine spark needs Java 17 or later: apt-get install default-jre-headless"
         raise ParamsError(msg)
-    return output
+    return location(output)
 
 
-def write_records(records: list[dict[str, Any]], output: Path) -> None:
+def write_records(
+    records: list[dict[str, Any]], output: str | Path, fs: Files | None = None
+) -> None:
     """``records`` as ``output/clusters.jsonl`` and ``output/clusters.parquet``: the record
-    fields, then any ``--fields`` the records carry (a column of mixed types as JSON text)."""
+    fields, then any ``--fields`` the records carry (a column of mixed types as JSON text).
+    ``fs`` reaches ``output`` (:attr:`SparkEngine.files`; local files when None)."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     from dupwire.report import RECORD_FIELDS
 
+    out = location(output)
+    fs = fs or files(out)
     lines = "".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in records)
-    tmp = output / "clusters.jsonl.tmp"
-    tmp.write_text(lines, encoding="utf-8")
-    tmp.replace(output / "clusters.jsonl")
+    fs.write_text(join(out, "clusters.jsonl"), lines)
     names = list(records[0]) if records else list(RECORD_FIELDS)
     table = pa.table({f: _arrow_column(f, [r[f] for r in records]) for f in names})
-    pq.write_table(table, output / "clusters.parquet.tmp")
-    (output / "clusters.parquet.tmp").replace(output / "clusters.parquet")
+    _write_table(fs, join(out, "clusters.parquet"), table)
 
 
 def _arrow_column(field: str, values: list[Any]) -> Any:

@@ -14,8 +14,10 @@ arrays gives the same clusters, ids and representatives.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any, Protocol, Union
+
+import numpy.typing as npt
 
 from dupwire._numeric import I64, U64
 from dupwire.align.bags import SentenceBags
@@ -24,7 +26,10 @@ from dupwire.cluster.verify import passage_scores
 from dupwire.index import Candidates, LshLayout, candidate_pairs
 from dupwire.sketch import signatures
 
-__all__ = ["Engine", "LocalEngine"]
+__all__ = ["Chunk", "Engine", "LocalEngine"]
+
+#: Bytes a kept step is keyed by: bytes, or a contiguous array (hashed in place).
+Chunk = Union[bytes, npt.NDArray[Any]]  # noqa: UP007 - a runtime alias
 
 
 class Engine(Protocol):
@@ -57,6 +62,14 @@ class Engine(Protocol):
         edges at once (:func:`dupwire.cluster.agglomerate.agglomerate`: the same groups)."""
         ...
 
+    def kept(
+        self, name: str, inputs: Iterable[Chunk], compute: Callable[[], npt.NDArray[Any]]
+    ) -> npt.NDArray[Any]:
+        """``compute()``, a step of the pipeline itself whose array an engine that keeps
+        stages may keep under ``name``: computed once for the same ``inputs`` (the bytes it
+        is computed from, iterated only by such an engine), read back on a rerun."""
+        ...
+
 
 class LocalEngine:
     """Every step in this process."""
@@ -80,3 +93,8 @@ class LocalEngine:
 
     def components(self, pairs: I64, n: int) -> I64 | None:
         return None
+
+    def kept(
+        self, name: str, inputs: Iterable[Chunk], compute: Callable[[], npt.NDArray[Any]]
+    ) -> npt.NDArray[Any]:
+        return compute()

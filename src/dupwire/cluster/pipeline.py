@@ -15,6 +15,8 @@ Every stage sees the articles sorted by id, so the input order never matters:
 
 from __future__ import annotations
 
+import functools
+import itertools
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -101,12 +103,17 @@ def cluster(
     dated = days if not np.isnan(days).all() else None
     clock.lap("prepare")
 
-    furniture = corpus_furniture(
-        text,
-        min_articles=p.boilerplate_min_articles,
-        share=p.boilerplate_share,
-        private=p.boilerplate_private,
-        link_score=p.link_score,
+    options: dict[str, Any] = {
+        "min_articles": p.boilerplate_min_articles,
+        "share": p.boilerplate_share,
+        "private": p.boilerplate_private,
+        "link_score": p.link_score,
+    }
+    # An engine that keeps stages keeps this one too: a rerun reads it back.
+    furniture = engine.kept(
+        "furniture",
+        itertools.chain([repr(sorted(options.items())).encode()], text.fingerprint()),
+        functools.partial(corpus_furniture, text, **options),
     )
     keep = ~furniture
     clock.lap("boilerplate")

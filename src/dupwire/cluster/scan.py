@@ -16,8 +16,10 @@ from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
 from dupwire._numeric import F64, I32, I64, ranges
 from dupwire.errors import SegmentationError
@@ -339,6 +341,13 @@ class CorpusText:
     sent_chars: I32
     sent_ptr: I64  # sentence offsets per article
     failed: list[tuple[int, str]]  # articles that could not be read (no sentences), why
+
+    def fingerprint(self) -> Iterator[bytes | npt.NDArray[Any]]:
+        """The words, then the arrays, as they come (what a step computed from this text
+        is keyed by; nothing is computed until asked)."""
+        yield "\n".join(self.vocab).encode("utf-8", "surrogatepass")
+        yield from (self.tokens, self.type_key, self.type_weight, self.tok_ptr)
+        yield from (self.sent_chars, self.sent_ptr)
 
     def without_failed(self) -> CorpusText:
         """The same text without the ``failed`` articles (the others renumbered in order)."""
