@@ -296,18 +296,20 @@ def _refiner(sig: U64, rows: int, bands: Sequence[int]) -> Callable[[I64, int], 
     return refine
 
 
-def _count(parts: list[npt.NDArray[np.uint32]], min_bands: int, base: int) -> tuple[I64, I64]:
-    """Distinct codes among ``parts`` (offsets from ``base``) seen at least ``min_bands``
-    times, and their counts."""
-    offsets = np.concatenate(parts) if parts else np.empty(0, dtype=np.uint32)
+def _count(
+    parts: list[npt.NDArray[np.integer[Any]]], min_bands: int, base: int = 0
+) -> tuple[I64, I64]:
+    """Distinct codes among ``parts`` (offsets from ``base``, of any integer type) seen at
+    least ``min_bands`` times, and their counts; ``parts`` is emptied."""
+    codes = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
     parts.clear()
-    if not len(offsets):
+    if not len(codes):
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    offsets.sort()
-    starts = np.flatnonzero(np.r_[True, offsets[1:] != offsets[:-1]])
-    counts = np.diff(np.r_[starts, len(offsets)])
+    codes.sort()
+    starts = np.flatnonzero(np.r_[True, codes[1:] != codes[:-1]])
+    counts = np.diff(np.r_[starts, len(codes)])
     keep = counts >= min_bands
-    return offsets[starts[keep]].astype(np.int64) + base, counts[keep].astype(np.int64)
+    return codes[starts[keep]].astype(np.int64) + base, counts[keep].astype(np.int64)
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,7 +379,7 @@ def candidate_pairs(
     # codes held until they are counted (about 800 MB at 100,000 articles of news).
     n_parts = max(min(64, max(1, n // 2048)), -(-n // max(1, _CODE_SPAN // max(n, 1))))
     first_row = -(-np.arange(n_parts + 1, dtype=np.int64) * n // n_parts)
-    parts: list[list[npt.NDArray[np.uint32]]] = [[] for _ in range(n_parts)]
+    parts: list[list[npt.NDArray[np.integer[Any]]]] = [[] for _ in range(n_parts)]
     capped = 0
     for band in range(layout.bands):
         cols = slice(band * layout.rows, (band + 1) * layout.rows)
