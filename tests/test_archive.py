@@ -51,12 +51,9 @@ def _batch_partners(texts: list[str], i: int, max_bucket: int = DEFAULT_MAX_BUCK
 
 
 def _key_rows(path: Path) -> int:
+    """The stored entries (one per winning shingle of an article), over all blocks."""
     with sqlite3.connect(path) as conn:
-        return int(
-            conn.execute(
-                "SELECT (SELECT count(*) FROM keys) + (SELECT count(*) FROM delta)"
-            ).fetchone()[0]
-        )
+        return int(conn.execute("SELECT coalesce(sum(n), 0) FROM blocks").fetchone()[0])
 
 
 @pytest.fixture(scope="module")
@@ -286,7 +283,7 @@ def _table_rows(path: Path) -> list[tuple[Any, ...]]:
     with sqlite3.connect(path) as conn:
         return [
             row
-            for table in ("docs", "keys", "delta")
+            for table in ("docs", "blocks")
             for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1")
         ]
 

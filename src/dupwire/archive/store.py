@@ -47,13 +47,13 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from dupwire._numeric import I64, runs
+from dupwire._numeric import I64, ranges
+from dupwire.archive.blocks import LOW_BITS, Entries, decode, encode, matching, merge_plan
 from dupwire.archive.keys import (
     PREFIX_BITS,
     KeyBatch,
@@ -81,34 +81,31 @@ __all__ = ["SCHEMA_VERSION", "Index"]
 
 # 2: keys of the story text (title line + text), as clustering reads;
 # 3: docs.keys holds the 16-bit prefixes of the keys; 4: a key row is one blob;
-# 5: the prefixes are Elias-Fano coded
-SCHEMA_VERSION = 5
+# 5: the prefixes are Elias-Fano coded; 6: entries are stored in bucket blocks
+SCHEMA_VERSION = 6
 APPLICATION_ID = 0x64777831  # "dwx1": marks a dupwire index file
-# A batch of at least max(_MERGE_ROWS, key rows / _MERGE_RATIO) rows goes into keys
-# directly; smaller ones go to delta, which is merged into keys once it holds that many.
-# Merging costs about one write of every page of keys, so merges come geometrically
-# rarer as the index grows and each row is merged about _MERGE_RATIO / (_MERGE_RATIO - 1)
-# times on average.
-_MERGE_ROWS = 500_000
-_MERGE_RATIO = 4
+# A new block merges with the newest blocks of its bucket while the newest left is at most
+# _MERGE_RATIO times what is merged, or the bucket would hold more than _MOST_BLOCKS
+# (:func:`dupwire.archive.blocks.merge_plan`).
+_MERGE_RATIO = 2
+_MOST_BLOCKS = 4
+# Buckets written (or read back to merge or remove from) at a time: bounds the memory of a
+# batch that merges whole buckets.
+_BUCKETS_AT_ONCE = 4096
+# Touching more buckets than this, a batch reads the sizes of every block at once.
+_SCAN_SIZES = 2048
+_SEQ_BITS = 32  # block = bucket << _SEQ_BITS | seq
 _VERIFY = AlignParams(max_merge=1)
 _SCHEMA = """
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE docs(
     doc INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, date TEXT, title TEXT, source TEXT,
     keys BLOB NOT NULL, text BLOB);
-CREATE TABLE keys(k BLOB PRIMARY KEY) WITHOUT ROWID;
-CREATE TABLE delta(k BLOB PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE blocks(block INTEGER PRIMARY KEY, n INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE INDEX block_sizes ON blocks(block, n);
 """
-# Every row of one key, in both tables.  Testing a band in SQL costs more than reading
-# the rows that fail it (with 256 bands most rows of a query's key hold one of its bands).
-_KEY_ROWS = (
-    "SELECT k FROM keys WHERE k >= ? AND k < ? UNION ALL SELECT k FROM delta WHERE k >= ? AND k < ?"
-)
-_DOC_FORMS = ((1 << 15, 2, 0), (1 << 22, 3, 0x80 << 16), (1 << 29, 4, 0xC0 << 24))
-# By a doc's first byte: its length, and the mask of its value once read with the first byte.
-_DOC_WIDTH = np.array([2 + (b >= 0x80) + (b >= 0xC0) + (b >= 0xE0) for b in range(256)])
-_DOC_MASK = np.array([0, 0, (1 << 15) - 1, (1 << 22) - 1, (1 << 29) - 1, (1 << 32) - 1])
+_BUCKET_BLOCKS = "SELECT n, data FROM blocks WHERE block >= ? AND block < ?"
+_BUCKET_SIZES = "SELECT block, n FROM blocks INDEXED BY block_sizes WHERE block >= ? AND block < ?"
 
 
 def _dates(articles: Sequence[Article]) -> tuple[list[str | None], list[tuple[str, str]]]:
@@ -226,8 +223,6 @@ class Index:
             "schema": str(SCHEMA_VERSION),
             "settings": json.dumps(settings.to_dict(), sort_keys=True),
             "store_text": "1" if store_text else "0",
-            "delta_rows": "0",
-            "main_rows": "0",
             "next_doc": "1",
         }
         conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
@@ -504,34 +499,99 @@ class Index:
                     for d, a in enumerate(articles)
                 ),
             )
-            rows = _sorted_rows(batch, first)
-            delta = int(self._meta_in_tx("delta_rows"))
-            main = int(self._meta_in_tx("main_rows"))
-            if len(rows) >= max(_MERGE_ROWS, main // _MERGE_RATIO):
-                conn.executemany("INSERT INTO keys VALUES (?)", rows)
-                main += len(rows)
-            else:
-                conn.executemany("INSERT INTO delta VALUES (?)", rows)
-                delta += len(rows)
-            if delta >= max(_MERGE_ROWS, main // _MERGE_RATIO):
-                self._merge_delta()
-                main, delta = main + delta, 0
-            self._set_meta(next_doc=first + len(articles), delta_rows=delta, main_rows=main)
+            if first + len(articles) > 1 << 32:
+                msg = f"{self.path} has numbered 2**32 articles; rebuild it (dupwire index add)"
+                raise IndexFileError(msg)
+            self._store(_entries(batch, first))
+            self._set_meta(next_doc=first + len(articles))
             total = int(conn.execute("SELECT count(*) FROM docs").fetchone()[0])
         return AddResult(tuple(ids), tuple(present), total, tuple(warnings))
 
-    def merge(self) -> None:
-        """Move the delta rows into the main key table, in key order."""
-        with _translated(self.path), self._transaction("BEGIN IMMEDIATE"):
-            self._merge_delta()
+    def _store(self, new: Entries) -> None:
+        """Write entries of new articles (sorted by hash, then doc): a block per bucket they
+        touch, merged with the newest blocks of the bucket by the rule of
+        :func:`dupwire.archive.blocks.merge_plan`."""
+        bucket = new.h >> LOW_BITS
+        touched, at = np.unique(bucket, return_index=True)
+        at = np.r_[at, len(new)]
+        for lo in range(0, len(touched), _BUCKETS_AT_ONCE):
+            hi = min(lo + _BUCKETS_AT_ONCE, len(touched))
+            part = new.take(np.arange(at[lo], at[hi]))
+            sizes = self._block_sizes(touched[lo:hi].tolist())
+            old: list[tuple[int, int]] = []  # (bucket, first block merged)
+            out: list[int] = []  # the block written for each bucket
+            gone: list[tuple[int]] = []
+            counts = np.diff(at[lo : hi + 1]).tolist()
+            for b, count in zip(touched[lo:hi].tolist(), counts, strict=True):
+                blocks = sizes.get(b, [])
+                k = merge_plan([n for _, n in blocks], count, _MERGE_RATIO, _MOST_BLOCKS)
+                if k:
+                    old.append((b, blocks[-k][0]))
+                    out.append(blocks[-k][0])
+                    gone += [(block,) for block, _ in blocks[len(blocks) - k + 1 :]]
+                else:
+                    out.append(blocks[-1][0] + 1 if blocks else b << _SEQ_BITS)
+            if old:
+                merged = Entries.concat([self._read_blocks(old), part])
+                part = merged.take(np.argsort(merged.h, kind="stable"))
+            ptr = np.r_[np.searchsorted(part.h >> LOW_BITS, touched[lo:hi]), len(part)]
+            self._conn.executemany("DELETE FROM blocks WHERE block=?", gone)
+            self._conn.executemany(
+                "INSERT OR REPLACE INTO blocks VALUES (?, ?, ?)",
+                zip(out, np.diff(ptr).tolist(), encode(part, ptr), strict=True),
+            )
 
-    def _merge_delta(self) -> None:
-        conn = self._conn
-        moved = int(self._meta_in_tx("delta_rows"))
-        main = int(self._meta_in_tx("main_rows"))
-        conn.execute("INSERT INTO keys SELECT k FROM delta ORDER BY k")
-        conn.execute("DELETE FROM delta")
-        self._set_meta(delta_rows=0, main_rows=main + moved)
+    def _block_sizes(self, buckets: list[int]) -> dict[int, list[tuple[int, int]]]:
+        """``(block, entries)`` of each block of ``buckets``, oldest first."""
+        out: dict[int, list[tuple[int, int]]] = {}
+        if len(buckets) > _SCAN_SIZES:
+            lo, hi = buckets[0] << _SEQ_BITS, (buckets[-1] + 1) << _SEQ_BITS
+            rows: Iterable[tuple[int, int]] = self._conn.execute(_BUCKET_SIZES, (lo, hi))
+        else:
+            rows = itertools.chain.from_iterable(
+                self._conn.execute(_BUCKET_SIZES, (b << _SEQ_BITS, (b + 1) << _SEQ_BITS))
+                for b in buckets
+            )
+        for block, n in rows:
+            out.setdefault(block >> _SEQ_BITS, []).append((block, n))
+        return out
+
+    def _read_blocks(self, starts: list[tuple[int, int]]) -> Entries:
+        """The entries of each bucket's blocks from a block on: ``(bucket, first block)``."""
+        blobs: list[bytes] = []
+        ns: list[int] = []
+        buckets: list[int] = []
+        for b, first in starts:
+            for n, blob in self._conn.execute(_BUCKET_BLOCKS, (first, (b + 1) << _SEQ_BITS)):
+                ns.append(n)
+                blobs.append(blob)
+                buckets.append(b)
+        return decode(blobs, ns, buckets)
+
+    def merge(self) -> None:
+        """Merge the blocks of each bucket into one (queries then read one block a bucket)."""
+        with _translated(self.path), self._transaction("BEGIN IMMEDIATE"):
+            sizes = self._block_sizes(list(range(1 << PREFIX_BITS)))
+            many = [(b, blocks[0][0]) for b, blocks in sorted(sizes.items()) if len(blocks) > 1]
+            for lo in range(0, len(many), _BUCKETS_AT_ONCE):
+                part = many[lo : lo + _BUCKETS_AT_ONCE]
+                merged = self._read_blocks(part)
+                merged = merged.take(np.argsort(merged.h, kind="stable"))
+                bounds = [b for b, _ in part] + [part[-1][0] + 1]
+                ptr = np.searchsorted(merged.h >> LOW_BITS, bounds)
+                self._conn.executemany(
+                    "DELETE FROM blocks WHERE block=?",
+                    [(block,) for b, _ in part for block, _ in sizes[b][1:]],
+                )
+                self._conn.executemany(
+                    "INSERT OR REPLACE INTO blocks VALUES (?, ?, ?)",
+                    zip(
+                        [first for _, first in part],
+                        np.diff(ptr).tolist(),
+                        encode(merged, ptr),
+                        strict=True,
+                    ),
+                )
 
     def remove(self, ids: Iterable[str]) -> int:
         """Remove the articles ``ids`` (all known, else nothing is removed); their number."""
@@ -550,25 +610,45 @@ class Index:
         return len(ids)
 
     def _remove(self, ids: Sequence[str]) -> None:
+        """Delete articles and their entries: the blocks of the buckets each article's
+        ``docs.keys`` lists are rewritten without them (a block left empty is deleted)."""
         conn = self._conn
-        delta = int(self._meta_in_tx("delta_rows"))
-        main = int(self._meta_in_tx("main_rows"))
+        docs: list[int] = []
+        touched: set[int] = set()
         for article_id in ids:
             doc, blob = conn.execute(
                 "SELECT doc, keys FROM docs WHERE id=?", (article_id,)
             ).fetchone()
-            own = _doc_bytes(doc)
-            width = PREFIX_BITS // 8
-            ranges = [(*_range(p, width), len(own), own) for p in unpack_prefixes(blob).tolist()]
-            sql = "DELETE FROM {} WHERE k >= ? AND k < ? AND substr(k, 5, ?) = ?"
-            before = conn.total_changes
-            conn.executemany(sql.format("keys"), ranges)
-            main -= conn.total_changes - before
-            before = conn.total_changes
-            conn.executemany(sql.format("delta"), ranges)
-            delta -= conn.total_changes - before
-            conn.execute("DELETE FROM docs WHERE doc=?", (doc,))
-        self._set_meta(delta_rows=delta, main_rows=main)
+            docs.append(doc)
+            touched.update(unpack_prefixes(blob).tolist())
+        gone = np.asarray(docs, dtype=np.int64)
+        buckets = sorted(touched)
+        for lo in range(0, len(buckets), _BUCKETS_AT_ONCE):
+            sizes = self._block_sizes(buckets[lo : lo + _BUCKETS_AT_ONCE])
+            blocks = [blk for b in sorted(sizes) for blk in sizes[b]]
+            old = self._read_blocks([(b, sizes[b][0][0]) for b in sorted(sizes)])
+            keep = ~np.isin(old.doc, gone)
+            owner = np.repeat(np.arange(len(blocks)), [n for _, n in blocks])
+            left = np.bincount(owner[keep], minlength=len(blocks))
+            kept = old.take(np.flatnonzero(keep))
+            ptr = np.r_[0, np.cumsum(left)]
+            changed = [i for i, (_, n) in enumerate(blocks) if left[i] != n]
+            conn.executemany(
+                "DELETE FROM blocks WHERE block=?", [(blocks[i][0],) for i in changed if not left[i]]
+            )
+            rewrite = np.asarray([i for i in changed if left[i]], dtype=np.int64)
+            if len(rewrite):
+                part = kept.take(ranges(ptr, rewrite))
+                conn.executemany(
+                    "UPDATE blocks SET n=?, data=? WHERE block=?",
+                    zip(
+                        left[rewrite].tolist(),
+                        encode(part, np.r_[0, np.cumsum(left[rewrite])]),
+                        [blocks[i][0] for i in rewrite.tolist()],
+                        strict=True,
+                    ),
+                )
+        conn.executemany("DELETE FROM docs WHERE doc=?", [(d,) for d in docs])
 
     def _meta_in_tx(self, name: str) -> str:
         return str(self._conn.execute("SELECT value FROM meta WHERE name=?", (name,)).fetchone()[0])
@@ -696,11 +776,15 @@ class Index:
         if not distinct:
             return {}
         cap = self.settings.max_bucket - (0 if own is not None else 1)  # the query is in them
-        rows: list[bytes] = []
-        for key in distinct:
-            lo, hi = _range(key, 4)
-            rows += map(itemgetter(0), self._conn.execute(_KEY_ROWS, (lo, hi, lo, hi)))
-        band, doc = _won_bands(rows, np.asarray(q_keys, dtype=np.int64))
+        q_keys = np.asarray(q_keys, dtype=np.int64)
+        bands: list[I64] = []
+        docs: list[I64] = []
+        for b, keys in itertools.groupby(distinct, key=lambda k: k >> LOW_BITS):
+            bucket = (b << _SEQ_BITS, (b + 1) << _SEQ_BITS)
+            band, doc = matching(self._conn.execute(_BUCKET_BLOCKS, bucket), list(keys), q_keys)
+            bands.append(band)
+            docs.append(doc)
+        band, doc = np.concatenate(bands), np.concatenate(docs)
         order = np.argsort(band, kind="stable")
         bounds = np.searchsorted(band[order], np.arange(self.settings.bands + 1)).tolist()
         docs = doc[order].tolist()
@@ -829,8 +913,9 @@ class Index:
         conn = self._conn
         with _translated(self.path), self._transaction("BEGIN"):
             n = int(conn.execute("SELECT count(*) FROM docs").fetchone()[0])
-            key_rows = int(conn.execute("SELECT count(*) FROM keys").fetchone()[0])
-            delta_rows = int(conn.execute("SELECT count(*) FROM delta").fetchone()[0])
+            key_rows = int(conn.execute("SELECT coalesce(sum(n), 0) FROM blocks").fetchone()[0])
+            sql = "SELECT coalesce(sum(n), 0) FROM (SELECT n, min(block) FROM blocks GROUP BY block >> ?)"
+            delta_rows = key_rows - int(conn.execute(sql, (_SEQ_BITS,)).fetchone()[0])
             lo, hi = conn.execute("SELECT min(date), max(date) FROM docs").fetchone()
             pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
             page = int(conn.execute("PRAGMA page_size").fetchone()[0])
@@ -848,46 +933,17 @@ class Index:
         )
 
 
-def _doc_bytes(doc: int) -> bytes:
-    """``doc`` as the bytes that follow the key in a row: 2 bytes below 2**15 (first byte
-    below 0x80), 3 below 2**22 (first byte 0x80-0xBF), 4 below 2**29 (0xC0-0xDF), else 0xE0
-    and 4 bytes.  The first byte tells the length, and the order of docs is kept."""
-    for limit, width, mark in _DOC_FORMS:
-        if doc < limit:
-            return (mark | doc).to_bytes(width, "big")
-    return b"\xe0" + doc.to_bytes(4, "big")
-
-
-def _range(prefix: int, width: int) -> tuple[bytes, bytes]:
-    """The rows whose key starts with the ``width`` bytes of ``prefix``: ``lo <= k < hi``."""
-    if prefix + 1 < 1 << (8 * width):
-        return prefix.to_bytes(width, "big"), (prefix + 1).to_bytes(width, "big")
-    # The last prefix: every row starting with it is below 0xFF * 5, as no doc starts with 0xFF.
-    return prefix.to_bytes(width, "big"), b"\xff" * 5
-
-
-def _won_bands(rows: list[bytes], q_keys: I64) -> tuple[I64, I64]:
-    """``(band, doc)`` for each band a stored row holds whose winner in the query is the row's
-    key (``q_keys[band]``), in row order: the row's article is in that band's bucket."""
-    n = len(rows)
-    if not n:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    data = np.frombuffer(b"".join(rows), dtype=np.uint8).astype(np.int64)
-    sizes = np.fromiter(map(len, rows), dtype=np.int64, count=n)
-    ends = np.cumsum(sizes)
-    starts = ends - sizes
-    key = data[starts] << 24 | data[starts + 1] << 16 | data[starts + 2] << 8 | data[starts + 3]
-    width = _DOC_WIDTH[data[starts + 4]]
-    doc = data[starts + 4] << 8 | data[starts + 5]
-    for at in (2, 3, 4):  # the doc's further bytes, for the rows whose doc has them
-        more = width > at
-        doc = np.where(more, doc << 8 | data[np.where(more, starts + 4 + at, 0)], doc)
-    doc &= _DOC_MASK[width]
-    first = starts + 4 + width  # where the row's bands start
-    row = np.repeat(np.arange(n), ends - first)
-    band = data[runs(first, ends)]
-    won = q_keys[band] == key[row]
-    return band[won], doc[row[won]]
+def _entries(batch: KeyBatch, first: int) -> Entries:
+    """The entries of a batch (docs numbered from ``first``), sorted by hash, then doc."""
+    order = np.lexsort((batch.doc, batch.key))
+    count = np.diff(batch.band_ptr)
+    return Entries(
+        batch.key[order],
+        batch.doc[order] + first,
+        count[order],
+        batch.bands[ranges(batch.band_ptr, order)],
+        np.r_[0, np.cumsum(count[order])],
+    )
 
 
 def _within(date: str | None, q_date: str | None, days: float) -> bool:
@@ -906,20 +962,6 @@ def _line(origin: str) -> int:
 
 def _text_or_none(value: object) -> str | None:
     return None if value is None or value == "" else str(value)
-
-
-def _sorted_rows(batch: KeyBatch, first: int) -> list[tuple[bytes]]:
-    """The batch's rows as stored (``k``, see the module docstring), sorted."""
-    order = np.lexsort((batch.doc, batch.key))
-    raw = batch.bands.tobytes()
-    ptr = batch.band_ptr.tolist()
-    keys = batch.key.tolist()
-    docs = {d: _doc_bytes(d + first) for d in range(batch.n_docs)}
-    row_doc = batch.doc.tolist()
-    return [
-        (keys[r].to_bytes(4, "big") + docs[row_doc[r]] + raw[ptr[r] : ptr[r + 1]],)
-        for r in order.tolist()
-    ]
 
 
 @contextmanager
