@@ -20,13 +20,15 @@ so that a query finds its key among ``n`` entries by binary search on ``low``
 >>> (blob,) = encode(e, np.array([0, 2]))
 >>> len(blob), decode([blob], [2], [1]).h.tolist()
 (17, [65538, 65541])
->>> band, doc = matching([(2, blob)], [0x00010005], np.full(256, 0x00010005))
+>>> band, doc = matching([([(2, blob)], [0x00010005])], np.full(256, 0x00010005))
 >>> band.tolist(), doc.tolist()
 ([4, 200], [7, 7])
 """
 
 from __future__ import annotations
 
+import bisect
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
@@ -43,6 +45,8 @@ LOW_BITS = 32 - PREFIX_BITS
 _LOW = np.dtype("<u2")
 _DOC = np.dtype("<u4")
 _U8 = np.dtype("u1")
+_LOW_MASK = (1 << LOW_BITS) - 1
+_LITTLE = sys.byteorder == "little"
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,36 +145,44 @@ def merge_plan(sizes: Sequence[int], new: int, ratio: int, most: int) -> int:
     return k
 
 
+def _lows(blob: bytes, n: int) -> Sequence[int]:
+    """The ``low`` column of a block, as a sequence :mod:`bisect` can search."""
+    if _LITTLE:
+        return memoryview(blob)[: 2 * n].cast("H")
+    return np.frombuffer(blob, dtype=_LOW, count=n).tolist()  # pragma: no cover
+
+
 def matching(
-    rows: Iterable[tuple[int, bytes]], keys: Sequence[int], q_keys: I64
+    buckets: Iterable[tuple[Iterable[tuple[int, bytes]], Sequence[int]]], q_keys: I64
 ) -> tuple[I64, I64]:
-    """``(band, doc)`` for each band that a stored entry of ``keys`` (hashes of one bucket,
-    sorted) wins and the query's winner of that band (``q_keys[band]``) is the same hash,
-    from the bucket's blocks ``rows`` (``(n, blob)``): the entry's article is in that
-    band's bucket."""
-    lows = np.asarray(keys, dtype=np.int64) & ((1 << LOW_BITS) - 1)
+    """``(band, doc)`` for each band that a stored entry of a query's key wins where the
+    query's winner of that band (``q_keys[band]``) is the same hash: the entry's article is
+    in that band's bucket.  ``buckets`` gives, for each bucket of the query's keys, its
+    blocks (``(n, blob)``) and those keys (sorted)."""
     found: list[int] = []
     sizes: list[int] = []
     docs: list[bytes] = []
     mores: list[bytes] = []
     bands: list[bytes] = []
-    for n, blob in rows:
-        low = np.frombuffer(blob, dtype=_LOW, count=n)
-        los = low.searchsorted(lows).tolist()
-        his = low.searchsorted(lows, side="right").tolist()
-        more = None
-        for key, lo, hi in zip(keys, los, his, strict=True):
-            if lo == hi:
-                continue
-            if more is None:
-                more = np.frombuffer(blob, dtype=_U8, count=n, offset=6 * n)
-            start = 7 * n + lo + int(more[:lo].sum())
-            end = start + hi - lo + int(more[lo:hi].sum())
-            docs.append(blob[2 * n + 4 * lo : 2 * n + 4 * hi])
-            mores.append(blob[6 * n + lo : 6 * n + hi])
-            bands.append(blob[start:end])
-            found.append(key)
-            sizes.append(hi - lo)
+    for rows, keys in buckets:
+        lows = [key & _LOW_MASK for key in keys]
+        for n, blob in rows:
+            column = _lows(blob, n)
+            more = None
+            for key, low in zip(keys, lows, strict=True):
+                lo = bisect.bisect_left(column, low)
+                hi = bisect.bisect_right(column, low, lo)
+                if lo == hi:
+                    continue
+                if more is None:
+                    more = np.frombuffer(blob, dtype=_U8, count=n, offset=6 * n)
+                start = 7 * n + lo + int(np.add.reduce(more[:lo], dtype=np.int64))
+                end = start + hi - lo + int(np.add.reduce(more[lo:hi], dtype=np.int64))
+                docs.append(blob[2 * n + 4 * lo : 2 * n + 4 * hi])
+                mores.append(blob[6 * n + lo : 6 * n + hi])
+                bands.append(blob[start:end])
+                found.append(key)
+                sizes.append(hi - lo)
     if not found:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
     doc = np.frombuffer(b"".join(docs), dtype=_DOC).astype(np.int64)

@@ -161,6 +161,8 @@ class Index:
         self.path = path
         self.settings = settings
         self.store_text = self._meta("store_text") == "1"
+        # A query's articles, numbered by where one of its pairs is (see _shared_bands).
+        self._slots = np.zeros(0, dtype=np.int32)
         # Processes that prepare added articles (add with workers > 1), kept from batch to
         # batch so that their word tables stay warm; stopped by close().
         self._scanners: tuple[int, ProcessPoolExecutor] | None = None
@@ -767,60 +769,105 @@ class Index:
     def _shared_bands(
         self, q_keys: Any, distinct: list[int], own: int | None, query_id: str
     ) -> dict[int, int]:
-        """Shared bands of the stored articles with a query (``q_keys[i]``: the shingle
-        winning band ``i``), by the bucket rule of :func:`dupwire.index.candidate_pairs`.
+        """The stored articles sharing at least ``min_bands`` bands with a query
+        (``q_keys[i]``: the shingle winning band ``i``), by the bucket rule of
+        :func:`dupwire.index.candidate_pairs`, with that count.
 
-        Every row of the query's keys is read once; a band's bucket is then the articles
-        whose row of the query's key for that band holds it, whole, so a bucket over the cap
-        is refined in memory (:meth:`_refined`)."""
+        The blocks of the query keys' buckets are read once and the entries of its keys
+        found in them (:func:`dupwire.archive.blocks.matching`); a band's bucket is then the
+        articles whose entry of the query's key for that band holds it, whole, so a bucket
+        over the cap is refined in memory (:meth:`_refined`)."""
         if not distinct:
             return {}
         cap = self.settings.max_bucket - (0 if own is not None else 1)  # the query is in them
-        q_keys = np.asarray(q_keys, dtype=np.int64)
-        bands: list[I64] = []
-        docs: list[I64] = []
-        for b, keys in itertools.groupby(distinct, key=lambda k: k >> LOW_BITS):
-            bucket = (b << _SEQ_BITS, (b + 1) << _SEQ_BITS)
-            band, doc = matching(self._conn.execute(_BUCKET_BLOCKS, bucket), list(keys), q_keys)
-            bands.append(band)
-            docs.append(doc)
-        band, doc = np.concatenate(bands), np.concatenate(docs)
-        order = np.argsort(band, kind="stable")
-        bounds = np.searchsorted(band[order], np.arange(self.settings.bands + 1)).tolist()
-        docs = doc[order].tolist()
-        buckets = [docs[lo:hi] for lo, hi in itertools.pairwise(bounds)]
-        shared: dict[int, int] = {}
-        for b, members in enumerate(buckets):
-            if len(members) > cap:
-                members = self._refined(buckets, b, cap, own, query_id)
-            for d in members:
-                shared[d] = shared.get(d, 0) + 1
-        return shared
+        groups = [(b, list(k)) for b, k in itertools.groupby(distinct, lambda k: k >> LOW_BITS)]
+        band, doc = matching(
+            (
+                (self._conn.execute(_BUCKET_BLOCKS, (b << _SEQ_BITS, (b + 1) << _SEQ_BITS)), keys)
+                for b, keys in groups
+            ),
+            np.asarray(q_keys, dtype=np.int64),
+        )
+        if not len(doc):
+            return {}
+        # Pair i's article as the index of one pair of the same article: a dense number
+        # below len(doc) for the counts below.
+        if len(self._slots) <= doc.max():
+            self._slots = np.zeros(2 * int(doc.max()) + 1, dtype=np.int32)
+        self._slots[doc] = np.arange(len(doc), dtype=np.int32)
+        article = self._slots[doc].astype(np.int64)
+        size = np.bincount(band, minlength=self.settings.bands)
+        over = size[band] > cap
+        counted = ~over
+        if over.any():
+            counted |= self._refined(band, doc, article, size, cap, own, query_id)
+        shared = np.bincount(article[counted], minlength=len(doc))
+        found = np.flatnonzero(shared >= self.settings.min_bands)
+        return dict(zip(doc[found].tolist(), shared[found].tolist(), strict=True))
 
     def _refined(
-        self, buckets: list[list[int]], band: int, cap: int, own: int | None, query_id: str
-    ) -> list[int]:
-        """The query's part of a bucket over ``max_bucket``, refined by the buckets of the next
-        bands (:func:`dupwire.index.refine_bands`) until it fits; then the query's neighbours
-        by id."""
-        members = buckets[band]
-        for other in refine_bands(self.settings.bands, band):
-            within = set(buckets[other])
-            members = [d for d in members if d in within]
-            if len(members) <= cap:
-                return members
+        self,
+        band: I64,
+        doc: I64,
+        article: I64,
+        size: I64,
+        cap: int,
+        own: int | None,
+        query_id: str,
+    ) -> Any:
+        """Which of the pairs ``(band, doc)`` of the buckets over the cap (``size``) count: a
+        bucket over ``max_bucket`` is refined by the buckets of the next bands
+        (:func:`dupwire.index.refine_bands`) until it fits, then cut to the query's
+        neighbours by id.  The buckets are refined together, a band at a time: a member
+        stays while its article is in the next band's bucket too (the bands each article
+        shares with the query are a bitmap, ``article``: its number among the pairs)."""
+        words = -(-self.settings.bands // 32)
+        bits = np.bincount(
+            article * words + (band >> 5),
+            weights=np.left_shift(1, band & 31).astype(np.float64),  # distinct bits: sums
+            minlength=len(doc) * words,
+        ).astype(np.int64)
+        buckets = np.flatnonzero(size > cap)
+        nexts = np.array([refine_bands(self.settings.bands, b) for b in buckets.tolist()])
+        at = np.zeros(len(size), dtype=np.int64)
+        at[buckets] = np.arange(len(buckets))
+        pairs = np.flatnonzero(size[band] > cap)
+        slot = at[band[pairs]]
+        alive = np.ones(len(pairs), dtype=bool)
+        done = np.zeros(len(buckets), dtype=bool)
+        counted = np.zeros(len(doc), dtype=bool)
+        for depth in range(nexts.shape[1]):
+            probing = np.flatnonzero(alive & ~done[slot])
+            other = nexts[slot[probing], depth]
+            word = bits[article[pairs[probing]] * words + (other >> 5)]
+            alive[probing] = (word >> (other & 31)) & 1 == 1
+            fits = ~done & (np.bincount(slot[alive], minlength=len(buckets)) <= cap)
+            counted[pairs[alive & fits[slot]]] = True
+            done |= fits
+            if done.all():
+                return counted
+        for b in np.flatnonzero(~done).tolist():
+            members = pairs[alive & (slot == b)]
+            near = self._neighbours(doc[members].tolist(), own, query_id)
+            counted[members[np.isin(doc[members], near)]] = True
+        return counted
+
+    def _neighbours(self, members: list[int], own: int | None, query_id: str) -> I64:
+        """The query's neighbours by id among the members of a bucket that refining could
+        not split (as :func:`dupwire.index.candidate_pairs` chains them)."""
         ids = self._docs(members)
         order = sorted(members, key=lambda d: ids[d][0])
         names = [ids[d][0] for d in order]
         if own is not None:
             at = names.index(query_id)
-            return [order[k] for k in (at - 1, at + 1) if 0 <= k < len(order)]
-        at = bisect.bisect_left(names, query_id)
-        return [order[k] for k in (at - 1, at) if 0 <= k < len(order)]
+            near = [order[k] for k in (at - 1, at + 1) if 0 <= k < len(order)]
+        else:
+            at = bisect.bisect_left(names, query_id)
+            near = [order[k] for k in (at - 1, at) if 0 <= k < len(order)]
+        return np.asarray(near, dtype=np.int64)
 
     def _candidates(self, counts: dict[int, int], own: int | None) -> dict[int, int]:
-        floor = self.settings.min_bands
-        return {d: c for d, c in counts.items() if c >= floor and d != own}
+        return {d: c for d, c in counts.items() if d != own}
 
     def _docs(self, docs: list[int]) -> dict[int, tuple[str, str | None, str, str | None]]:
         out: dict[int, tuple[str, str | None, str, str | None]] = {}
