@@ -219,11 +219,11 @@ def keys_of_signatures(
     with np.errstate(over="ignore"):
         h = ((sig - b[:bands]) & _MASK32) * a_inv & _MASK32
     keep = ~np.asarray(empty, dtype=bool)
-    doc = np.repeat(np.arange(n, dtype=np.int64), bands)[np.repeat(keep, bands)]
-    band = np.tile(np.arange(bands, dtype=np.uint8), int(keep.sum()))
-    key = h[keep].ravel().astype(np.int64)
-    order = np.lexsort((band, key, doc))
-    doc, key, band = doc[order], key[order], band[order]
+    # Each article's (key, band) pairs sorted, as one number each (bands fit in 8 bits).
+    code = np.sort(h[keep] << np.uint64(8) | np.arange(bands, dtype=np.uint64), axis=1).ravel()
+    doc = np.repeat(np.flatnonzero(keep), bands)
+    key = (code >> np.uint64(8)).astype(np.int64)
+    band = (code & np.uint64(0xFF)).astype(np.uint8)
     new = np.r_[True, (doc[1:] != doc[:-1]) | (key[1:] != key[:-1])] if len(doc) else doc > 0
     starts = np.flatnonzero(new)
     band_ptr = np.r_[starts, len(doc)].astype(np.int64)

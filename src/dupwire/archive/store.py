@@ -520,7 +520,7 @@ class Index:
             hi = min(lo + _BUCKETS_AT_ONCE, len(touched))
             part = new.take(np.arange(at[lo], at[hi]))
             sizes = self._block_sizes(touched[lo:hi].tolist())
-            old: list[tuple[int, int]] = []  # (bucket, first block merged)
+            old: list[int] = []  # the blocks merged
             out: list[int] = []  # the block written for each bucket
             gone: list[tuple[int]] = []
             counts = np.diff(at[lo : hi + 1]).tolist()
@@ -528,7 +528,7 @@ class Index:
                 blocks = sizes.get(b, [])
                 k = merge_plan([n for _, n in blocks], count, _MERGE_RATIO, _MOST_BLOCKS)
                 if k:
-                    old.append((b, blocks[-k][0]))
+                    old += [block for block, _ in blocks[len(blocks) - k :]]
                     out.append(blocks[-k][0])
                     gone += [(block,) for block, _ in blocks[len(blocks) - k + 1 :]]
                 else:
@@ -558,37 +558,37 @@ class Index:
             out.setdefault(block >> _SEQ_BITS, []).append((block, n))
         return out
 
-    def _read_blocks(self, starts: list[tuple[int, int]]) -> Entries:
-        """The entries of each bucket's blocks from a block on: ``(bucket, first block)``."""
-        blobs: list[bytes] = []
-        ns: list[int] = []
-        buckets: list[int] = []
-        for b, first in starts:
-            for n, blob in self._conn.execute(_BUCKET_BLOCKS, (first, (b + 1) << _SEQ_BITS)):
-                ns.append(n)
-                blobs.append(blob)
-                buckets.append(b)
-        return decode(blobs, ns, buckets)
+    def _read_blocks(self, blocks: list[int]) -> Entries:
+        """The entries of ``blocks`` (sorted), one block after another."""
+        rows: list[tuple[int, int, bytes]] = []
+        for lo in range(0, len(blocks), 500):
+            part = blocks[lo : lo + 500]
+            sql = f"SELECT block, n, data FROM blocks WHERE block IN ({','.join('?' * len(part))})"
+            rows += sorted(self._conn.execute(sql, part))
+        return decode(
+            [blob for _, _, blob in rows],
+            [n for _, n, _ in rows],
+            [block >> _SEQ_BITS for block, _, _ in rows],
+        )
 
     def merge(self) -> None:
         """Merge the blocks of each bucket into one (queries then read one block a bucket)."""
         with _translated(self.path), self._transaction("BEGIN IMMEDIATE"):
             sizes = self._block_sizes(list(range(1 << PREFIX_BITS)))
-            many = [(b, blocks[0][0]) for b, blocks in sorted(sizes.items()) if len(blocks) > 1]
+            many = [b for b, blocks in sorted(sizes.items()) if len(blocks) > 1]
             for lo in range(0, len(many), _BUCKETS_AT_ONCE):
                 part = many[lo : lo + _BUCKETS_AT_ONCE]
-                merged = self._read_blocks(part)
+                merged = self._read_blocks([block for b in part for block, _ in sizes[b]])
                 merged = merged.take(np.argsort(merged.h, kind="stable"))
-                bounds = [b for b, _ in part] + [part[-1][0] + 1]
-                ptr = np.searchsorted(merged.h >> LOW_BITS, bounds)
+                ptr = np.searchsorted(merged.h >> LOW_BITS, [*part, part[-1] + 1])
                 self._conn.executemany(
                     "DELETE FROM blocks WHERE block=?",
-                    [(block,) for b, _ in part for block, _ in sizes[b][1:]],
+                    [(block,) for b in part for block, _ in sizes[b][1:]],
                 )
                 self._conn.executemany(
                     "INSERT OR REPLACE INTO blocks VALUES (?, ?, ?)",
                     zip(
-                        [first for _, first in part],
+                        [sizes[b][0][0] for b in part],
                         np.diff(ptr).tolist(),
                         encode(merged, ptr),
                         strict=True,
@@ -628,7 +628,7 @@ class Index:
         for lo in range(0, len(buckets), _BUCKETS_AT_ONCE):
             sizes = self._block_sizes(buckets[lo : lo + _BUCKETS_AT_ONCE])
             blocks = [blk for b in sorted(sizes) for blk in sizes[b]]
-            old = self._read_blocks([(b, sizes[b][0][0]) for b in sorted(sizes)])
+            old = self._read_blocks([block for block, _ in blocks])
             keep = ~np.isin(old.doc, gone)
             owner = np.repeat(np.arange(len(blocks)), [n for _, n in blocks])
             left = np.bincount(owner[keep], minlength=len(blocks))
