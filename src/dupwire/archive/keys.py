@@ -29,6 +29,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
@@ -144,12 +145,17 @@ class KeyBatch:
         ptr = self.band_ptr
         return [(int(self.key[r]), raw[ptr[r] : ptr[r + 1]]) for r in range(lo, hi)]
 
-    def key_prefixes(self, d: int) -> bytes:
-        """The distinct top :data:`PREFIX_BITS` bits of article ``d``'s shingle hashes, packed
-        by :func:`pack_prefixes`: what a removal needs to find its rows (see
+    def key_prefixes(self) -> list[bytes]:
+        """For each article, the distinct top :data:`PREFIX_BITS` bits of its shingle hashes,
+        packed by :func:`pack_prefixes`: the buckets a removal rewrites (see
         :mod:`dupwire.archive.store`)."""
-        lo, hi = int(self.doc_ptr[d]), int(self.doc_ptr[d + 1])
-        return pack_prefixes(np.unique(self.key[lo:hi] >> (32 - PREFIX_BITS)))
+        prefix = self.key >> (32 - PREFIX_BITS)
+        new = np.ones(len(prefix), dtype=bool)  # rows are sorted by article, then key
+        new[1:] = (prefix[1:] != prefix[:-1]) | (self.doc[1:] != self.doc[:-1])
+        at = np.flatnonzero(new)
+        ptr = np.searchsorted(at, self.doc_ptr).tolist()
+        values = prefix[at]
+        return [pack_prefixes(values[lo:hi]) for lo, hi in itertools.pairwise(ptr)]
 
     def band_key(self, d: int, bands: int) -> npt.NDArray[np.int64]:
         """The key winning each band of article ``d`` (``bands`` values)."""

@@ -47,6 +47,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -486,6 +487,7 @@ class Index:
                 self._remove(present)
             first = int(self._meta_in_tx("next_doc"))
             store = self.store_text and keep_text
+            prefixes = batch.key_prefixes()
             conn.executemany(
                 "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -495,7 +497,7 @@ class Index:
                         dates[d],
                         a.title if keep_text else None,
                         _text_or_none(a.meta.get("source")),
-                        batch.key_prefixes(d),
+                        prefixes[d],
                         zlib.compress(a.text.encode("utf-8"), 6) if store else None,
                     )
                     for d, a in enumerate(articles)
@@ -564,7 +566,7 @@ class Index:
         for lo in range(0, len(blocks), 500):
             part = blocks[lo : lo + 500]
             sql = f"SELECT block, n, data FROM blocks WHERE block IN ({','.join('?' * len(part))})"
-            rows += sorted(self._conn.execute(sql, part))
+            rows += sorted(self._conn.execute(sql, part), key=itemgetter(0))
         return decode(
             [blob for _, _, blob in rows],
             [n for _, n, _ in rows],
