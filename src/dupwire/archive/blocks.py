@@ -160,7 +160,7 @@ def matching(
     in that band's bucket.  ``buckets`` gives, for each bucket of the query's keys, its
     blocks (``(n, blob)``) and those keys (sorted)."""
     found: list[int] = []
-    sizes: list[int] = []
+    sizes: list[int] = []  # band bytes of each key's entries in each block
     docs: list[bytes] = []
     mores: list[bytes] = []
     bands: list[bytes] = []
@@ -182,13 +182,12 @@ def matching(
                 mores.append(blob[6 * n + lo : 6 * n + hi])
                 bands.append(blob[start:end])
                 found.append(key)
-                sizes.append(hi - lo)
+                sizes.append(end - start)
     if not found:
         return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    doc = np.frombuffer(b"".join(docs), dtype=_DOC).astype(np.int64)
-    count = np.frombuffer(b"".join(mores), dtype=_U8).astype(np.int64) + 1
-    band = np.frombuffer(b"".join(bands), dtype=_U8).astype(np.int64)
-    row = np.repeat(np.arange(len(doc)), count)
-    key = np.repeat(np.asarray(found, dtype=np.int64), sizes)
-    won = q_keys[band] == key[row]
-    return band[won], doc[row[won]]
+    band = np.frombuffer(b"".join(bands), dtype=_U8)
+    won = np.flatnonzero(q_keys[band] == np.repeat(np.asarray(found, dtype=np.int64), sizes))
+    ends = np.cumsum(np.frombuffer(b"".join(mores), dtype=_U8) + np.int64(1))
+    entry = np.searchsorted(ends, won, side="right")  # the entry each won band is of
+    doc = np.frombuffer(b"".join(docs), dtype=_DOC)
+    return band[won].astype(np.int64), doc[entry].astype(np.int64)
