@@ -18,7 +18,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from typer.testing import CliRunner
 
-from dupwire.archive import Index, KeySettings, store
+from dupwire.archive import Index, KeySettings
+from dupwire.archive import store as index_store
 from dupwire.archive.blocks import LOW_BITS, decode
 from dupwire.archive.keys import (
     article_keys,
@@ -207,7 +208,9 @@ def _stored_entries(path: Path) -> tuple[list[tuple[int, int, bytes]], list[int]
             rows = list(zip(e.h.tolist(), e.doc.tolist(), strict=True))
             assert rows == sorted(rows) and len(set(rows)) == n
             raw = e.bands.tobytes()
-            entries += [(h, d, raw[a:b]) for (h, d), a, b in zip(rows, e.ptr, e.ptr[1:])]
+            entries += [
+                (h, d, raw[a:b]) for (h, d), a, b in zip(rows, e.ptr, e.ptr[1:], strict=False)
+            ]
             per_bucket[bucket] = per_bucket.get(bucket, 0) + 1
     return entries, list(per_bucket.values())
 
@@ -228,7 +231,7 @@ def test_blocks_hold_exactly_the_entries_of_the_articles(
 ) -> None:
     # Batches of many sizes, so that buckets get blocks of many sizes and merge (ratio 2,
     # the default) or only when they reach the most blocks a bucket holds (ratio 0).
-    monkeypatch.setattr(store, "_MERGE_RATIO", ratio)
+    monkeypatch.setattr(index_store, "_MERGE_RATIO", ratio)
     path = tmp_path / "i.db"
     arts = ecb_articles[:260]
     with Index.open(path) as index:
@@ -236,7 +239,7 @@ def test_blocks_hold_exactly_the_entries_of_the_articles(
             index.add(arts[lo:hi])
         entries, blocks = _stored_entries(path)
         assert sorted(entries) == sorted(_expected_entries(path, arts))
-        assert max(blocks) <= store._MOST_BLOCKS
+        assert max(blocks) <= index_store._MOST_BLOCKS
         assert max(blocks) > 1 or ratio
         for i in (0, 50, 100, 141, 259):
             found = index.query(arts[i], top=1000, verify=False)
@@ -248,7 +251,7 @@ def test_blocks_hold_exactly_the_entries_of_the_articles(
 def test_merge_keeps_the_answers(
     tmp_path: Path, ecb_articles: list[Article], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(store, "_MERGE_RATIO", 0)  # blocks stay apart until there are 4
+    monkeypatch.setattr(index_store, "_MERGE_RATIO", 0)  # blocks stay apart until there are 4
     path = tmp_path / "i.db"
     with Index.open(path) as index:
         for lo in range(0, 100, 25):
@@ -270,7 +273,7 @@ def test_removal_rewrites_merged_and_newer_blocks(
     # Articles removed from merged blocks, from newer blocks of the same buckets, and an
     # article alone in some buckets (those blocks go): the entries left are exactly those
     # of the articles left, and the candidates those of batch clustering over them.
-    monkeypatch.setattr(store, "_MERGE_RATIO", 0)
+    monkeypatch.setattr(index_store, "_MERGE_RATIO", 0)
     path = tmp_path / "i.db"
     arts = ecb_articles[:150]
     with Index.open(path) as index:
@@ -286,9 +289,7 @@ def test_removal_rewrites_merged_and_newer_blocks(
         texts = [a.text for a in left]
         for i in range(0, len(left), 11):
             found = index.query(left[i], top=1000, verify=False)
-            assert {m.id for m in found.matches} == {
-                left[j].id for j in _batch_partners(texts, i)
-            }
+            assert {m.id for m in found.matches} == {left[j].id for j in _batch_partners(texts, i)}
         index.remove([a.id for a in left])
         assert _stored_entries(path) == ([], []) and index.stats().key_rows == 0
 

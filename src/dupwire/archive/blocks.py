@@ -149,7 +149,8 @@ def _lows(blob: bytes, n: int) -> Sequence[int]:
     """The ``low`` column of a block, as a sequence :mod:`bisect` can search."""
     if _LITTLE:
         return memoryview(blob)[: 2 * n].cast("H")
-    return np.frombuffer(blob, dtype=_LOW, count=n).tolist()  # pragma: no cover
+    column: list[int] = np.frombuffer(blob, dtype=_LOW, count=n).tolist()  # pragma: no cover
+    return column  # pragma: no cover
 
 
 def matching(

@@ -14,8 +14,9 @@ for the shingle hash ``h`` (MurmurHash3-finalised, ``"affine32"``) that is small
 permutation ``i``.  The map is a bijection (``a_i`` is odd), so the band value gives ``h``
 back, and two articles share band ``i`` exactly when the same shingle wins band ``i`` in
 both.  An article of ``m`` shingles has at most ``m`` distinct winners (about 85 for 90
-shingles with 256 bands), so the index stores one row per winner: ``(h, doc, bands it wins)``
-instead of one row per band, with the same candidates.  The winners and their bands are the
+shingles with 256 bands), so the index stores one entry per winner: ``(h, doc, bands it
+wins)`` instead of one per band, with the same candidates (entries are grouped into blocks
+by the top bits of ``h``: :mod:`dupwire.archive.blocks`).  The winners and their bands are the
 signature, losslessly: :func:`signature_of` rebuilds it.
 
 >>> batch = article_keys(["Turkish troops resumed joint patrols in northern Syria."])

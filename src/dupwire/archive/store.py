@@ -8,29 +8,37 @@ Tables::
 
     meta(name PRIMARY KEY, value)                  schema version, settings, counters
     docs(doc INTEGER PRIMARY KEY, id UNIQUE, date, title, source, keys, text)
-    keys(k BLOB PRIMARY KEY) WITHOUT ROWID         k = key (4 bytes) + doc + bands
-    delta(k BLOB PRIMARY KEY) WITHOUT ROWID
+    blocks(block INTEGER PRIMARY KEY, n, data)     block = bucket << 32 | seq
+    block_sizes ON blocks(block, n)
 
-``doc`` numbers articles in insertion order.  ``keys`` holds the band keys in the compact
-form of :mod:`dupwire.archive.keys`: one row per winning shingle of an article, ``k`` the
-shingle hash (32 bits, big-endian), then the article's ``doc`` (:func:`_doc_bytes`: 2 bytes
-below 32,768, 3 below 4,194,304, 4 or 5 beyond; the first byte tells the length), then the
-bands it wins (a byte each).  One blob column, not three, saves two bytes of record header
-a row (SQLite writes a header byte per column and one for the header's size), about a
-tenth of the rows' cost, with the same order: by key, then doc.  The rows of one key are a
-range of ``k``: a query reads every row of each of its keys (one prepared statement,
-:data:`_KEY_ROWS`) and numpy keeps the bands those rows win for it (:func:`_won_bands`).
-``docs.keys`` lists the top 16 bits of an article's keys (sorted, distinct, packed by
-:func:`dupwire.archive.keys.pack_prefixes` in about 11 bits each)
-so that a removal deletes exactly its rows: for each listed prefix ``p`` it deletes the rows
-of its ``doc`` among the keys of ``[p * 2**16, (p + 1) * 2**16)``, a range scan of the
-primary key (about 1,300 rows per range at a million articles), and since ``doc`` numbers
-are never reused those are exactly its rows.  Listing whole keys would cost 4 bytes per
-row, a fifth of the file without texts, for no gain but a shorter scan; ``docs.text``
-is the zlib-compressed text (absent when the index was created with ``store_text=False``).
-Small batches go to ``delta`` (cheap to insert into: it stays small and cached) and are
-merged into ``keys`` in key order once it holds ``merge_rows`` rows; large batches are
-inserted into ``keys`` directly, sorted, in one transaction.  Queries read both tables.
+``doc`` numbers articles in insertion order and is never reused.  The band keys are kept
+in the compact form of :mod:`dupwire.archive.keys`: one *entry* per winning shingle of an
+article, its hash ``h`` (32 bits), the article's ``doc`` and the bands it wins.  The
+hashes are split by their top 16 bits into 65,536 buckets, and a row of ``blocks`` holds
+``n`` entries of one bucket, sorted by ``(h, doc)``, as the columns of
+:mod:`dupwire.archive.blocks` (the low 16 bits of ``h``, ``doc`` in 4 bytes, the number of
+bands and the bands: about 10 bytes an entry, against about 15 for a row of its own).
+
+*Adding.*  A batch appends one block to each bucket it touches (a batch of 10,000
+articles touches nearly all of them: about 6.5 rows an article instead of 85) and merges
+it with the bucket's newest blocks while the newest left is at most twice what is merged,
+or the bucket would hold more than four (:func:`dupwire.archive.blocks.merge_plan`).
+Block sizes then fall geometrically from the oldest, and an entry is rewritten about
+log2(bucket size / a batch's share of it) times: about 6 times up to a million articles
+added 10,000 at a time.  A bucket's blocks are numbered (``seq``) in insertion order, so
+their docs grow from block to block and merging them is a stable sort by hash.  The index
+``block_sizes`` gives a batch the blocks of its buckets and their sizes without reading
+their data.  :meth:`Index.merge` merges every bucket into one block.
+
+*Querying.*  A query reads the blocks of its keys' buckets (about 85 buckets, one range of
+``block`` each), finds each key's entries by binary search on the hash column and decodes
+only those (:func:`dupwire.archive.blocks.matching`).
+
+*Removing.*  ``docs.keys`` lists the top 16 bits of an article's keys, that is its
+buckets (sorted, distinct, packed by :func:`dupwire.archive.keys.pack_prefixes` in about
+11 bits each); a removal rewrites the blocks of those buckets without the article's
+entries and deletes a block left empty.  ``docs.text`` is the zlib-compressed text
+(absent when the index was created with ``store_text=False``).
 """
 
 from __future__ import annotations
@@ -637,9 +645,8 @@ class Index:
             kept = old.take(np.flatnonzero(keep))
             ptr = np.r_[0, np.cumsum(left)]
             changed = [i for i, (_, n) in enumerate(blocks) if left[i] != n]
-            conn.executemany(
-                "DELETE FROM blocks WHERE block=?", [(blocks[i][0],) for i in changed if not left[i]]
-            )
+            emptied = [(blocks[i][0],) for i in changed if not left[i]]
+            conn.executemany("DELETE FROM blocks WHERE block=?", emptied)
             rewrite = np.asarray([i for i in changed if left[i]], dtype=np.int64)
             if len(rewrite):
                 part = kept.take(ranges(ptr, rewrite))
@@ -963,7 +970,9 @@ class Index:
         with _translated(self.path), self._transaction("BEGIN"):
             n = int(conn.execute("SELECT count(*) FROM docs").fetchone()[0])
             key_rows = int(conn.execute("SELECT coalesce(sum(n), 0) FROM blocks").fetchone()[0])
-            sql = "SELECT coalesce(sum(n), 0) FROM (SELECT n, min(block) FROM blocks GROUP BY block >> ?)"
+            # n of each bucket's oldest block (SQLite takes a bare column from the min row)
+            oldest = "SELECT n, min(block) FROM blocks GROUP BY block >> ?"
+            sql = f"SELECT coalesce(sum(n), 0) FROM ({oldest})"
             delta_rows = key_rows - int(conn.execute(sql, (_SEQ_BITS,)).fetchone()[0])
             lo, hi = conn.execute("SELECT min(date), max(date) FROM docs").fetchone()
             pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
