@@ -38,7 +38,7 @@ import numpy.typing as npt
 from dupwire._numeric import I64, ranges
 from dupwire.archive.keys import PREFIX_BITS
 
-__all__ = ["LOW_BITS", "Entries", "decode", "encode", "matching", "merge_plan"]
+__all__ = ["LOW_BITS", "Entries", "decode", "doc_column", "encode", "matching", "merge_plan"]
 
 #: Bits of a hash kept in an entry; the rest are its bucket.
 LOW_BITS = 32 - PREFIX_BITS
@@ -73,6 +73,12 @@ class Entries:
         """The entries ``rows``, in that order."""
         return Entries.of(
             self.h[rows], self.doc[rows], self.count[rows], self.bands[ranges(self.ptr, rows)]
+        )
+
+    def where(self, keep: npt.NDArray[np.bool_]) -> Entries:
+        """The entries ``keep`` marks, in order."""
+        return Entries.of(
+            self.h[keep], self.doc[keep], self.count[keep], self.bands[np.repeat(keep, self.count)]
         )
 
     @staticmethod
@@ -126,6 +132,12 @@ def decode(blobs: Sequence[bytes], ns: Iterable[int], buckets: Iterable[int]) ->
         np.frombuffer(b"".join(more), dtype=_U8).astype(np.int64) + 1,
         np.frombuffer(b"".join(bands), dtype=_U8),
     )
+
+
+def doc_column(blobs: Sequence[bytes], ns: Sequence[int]) -> I64:
+    """The docs of blocks' entries (``ns[i]`` in ``blobs[i]``), one block after another."""
+    raw = b"".join([blob[2 * n : 6 * n] for blob, n in zip(blobs, ns, strict=True)])
+    return np.frombuffer(raw, dtype=_DOC).astype(np.int64)
 
 
 def merge_plan(sizes: Sequence[int], new: int, ratio: int, most: int) -> int:

@@ -62,7 +62,15 @@ from typing import Any
 import numpy as np
 
 from dupwire._numeric import I64, ranges
-from dupwire.archive.blocks import LOW_BITS, Entries, decode, encode, matching, merge_plan
+from dupwire.archive.blocks import (
+    LOW_BITS,
+    Entries,
+    decode,
+    doc_column,
+    encode,
+    matching,
+    merge_plan,
+)
 from dupwire.archive.keys import (
     PREFIX_BITS,
     KeyBatch,
@@ -568,18 +576,18 @@ class Index:
             out.setdefault(block >> _SEQ_BITS, []).append((block, n))
         return out
 
-    def _read_blocks(self, blocks: list[int]) -> Entries:
-        """The entries of ``blocks`` (sorted), one block after another."""
+    def _block_rows(self, blocks: list[int]) -> list[tuple[int, int, bytes]]:
+        """``(block, n, data)`` of ``blocks`` (sorted), in that order."""
         rows: list[tuple[int, int, bytes]] = []
         for lo in range(0, len(blocks), 500):
             part = blocks[lo : lo + 500]
             sql = f"SELECT block, n, data FROM blocks WHERE block IN ({','.join('?' * len(part))})"
             rows += sorted(self._conn.execute(sql, part), key=itemgetter(0))
-        return decode(
-            [blob for _, _, blob in rows],
-            [n for _, n, _ in rows],
-            [block >> _SEQ_BITS for block, _, _ in rows],
-        )
+        return rows
+
+    def _read_blocks(self, blocks: list[int]) -> Entries:
+        """The entries of ``blocks`` (sorted), one block after another."""
+        return _decoded(self._block_rows(blocks))
 
     def merge(self) -> None:
         """Merge the blocks of each bucket into one (queries then read one block a bucket)."""
@@ -637,25 +645,26 @@ class Index:
         buckets = sorted(touched)
         for lo in range(0, len(buckets), _BUCKETS_AT_ONCE):
             sizes = self._block_sizes(buckets[lo : lo + _BUCKETS_AT_ONCE])
-            blocks = [blk for b in sorted(sizes) for blk in sizes[b]]
-            old = self._read_blocks([block for block, _ in blocks])
-            keep = ~np.isin(old.doc, gone)
-            owner = np.repeat(np.arange(len(blocks)), [n for _, n in blocks])
-            left = np.bincount(owner[keep], minlength=len(blocks))
-            kept = old.take(np.flatnonzero(keep))
-            ptr = np.r_[0, np.cumsum(left)]
-            changed = [i for i, (_, n) in enumerate(blocks) if left[i] != n]
-            emptied = [(blocks[i][0],) for i in changed if not left[i]]
+            rows = self._block_rows([row[0] for b in sorted(sizes) for row in sizes[b]])
+            # Only the blocks holding a removed article's entries are decoded and rewritten.
+            ns = [n for _, n, _ in rows]
+            hit = np.isin(doc_column([data for _, _, data in rows], ns), gone)
+            lost = np.bincount(np.repeat(np.arange(len(rows)), ns)[hit], minlength=len(rows))
+            changed = [rows[i] for i in np.flatnonzero(lost).tolist()]
+            left = [n - int(lost[i]) for i, (_, n, _) in enumerate(rows) if lost[i]]
+            emptied = [(row[0],) for row, n in zip(changed, left, strict=True) if not n]
             conn.executemany("DELETE FROM blocks WHERE block=?", emptied)
-            rewrite = np.asarray([i for i in changed if left[i]], dtype=np.int64)
-            if len(rewrite):
-                part = kept.take(ranges(ptr, rewrite))
+            rewrite = [(row, n) for row, n in zip(changed, left, strict=True) if n]
+            if rewrite:
+                old = _decoded([row for row, _ in rewrite])
+                kept = old.where(~np.isin(old.doc, gone))
+                counts = [n for _, n in rewrite]
                 conn.executemany(
                     "UPDATE blocks SET n=?, data=? WHERE block=?",
                     zip(
-                        left[rewrite].tolist(),
-                        encode(part, np.r_[0, np.cumsum(left[rewrite])]),
-                        [blocks[i][0] for i in rewrite.tolist()],
+                        counts,
+                        encode(kept, np.r_[0, np.cumsum(counts)]),
+                        [row[0] for row, _ in rewrite],
                         strict=True,
                     ),
                 )
@@ -989,6 +998,15 @@ class Index:
             schema=SCHEMA_VERSION,
             params=self.settings.to_dict(),
         )
+
+
+def _decoded(rows: list[tuple[int, int, bytes]]) -> Entries:
+    """The entries of blocks read as ``(block, n, data)``, one block after another."""
+    return decode(
+        [data for _, _, data in rows],
+        [n for _, n, _ in rows],
+        [block >> _SEQ_BITS for block, _, _ in rows],
+    )
 
 
 def _entries(batch: KeyBatch, first: int) -> Entries:
