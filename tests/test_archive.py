@@ -200,8 +200,8 @@ def _stored_entries(path: Path) -> tuple[list[tuple[int, int, bytes]], list[int]
     entries: list[tuple[int, int, bytes]] = []
     per_bucket: dict[int, int] = {}
     with sqlite3.connect(path) as conn:
-        for block, n, data in conn.execute("SELECT block, n, data FROM blocks ORDER BY block"):
-            bucket = block >> 32
+        sql = "SELECT bucket, n, data FROM blocks ORDER BY bucket, block"
+        for bucket, n, data in conn.execute(sql):
             e = decode([data], [n], [bucket])
             assert n == len(e) > 0 and len(data) == 7 * n + len(e.bands)
             assert (e.h >> LOW_BITS == bucket).all()

@@ -111,18 +111,20 @@ _MOST_BLOCKS = 4
 _BUCKETS_AT_ONCE = 4096
 # Touching more buckets than this, a batch reads the sizes of every block at once.
 _SCAN_SIZES = 2048
-_SEQ_BITS = 32  # block = bucket << _SEQ_BITS | seq
 _VERIFY = AlignParams(max_merge=1)
 _SCHEMA = """
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE docs(
     doc INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, date TEXT, title TEXT, source TEXT,
     keys BLOB NOT NULL, text BLOB);
-CREATE TABLE blocks(block INTEGER PRIMARY KEY, n INTEGER NOT NULL, data BLOB NOT NULL);
-CREATE INDEX block_sizes ON blocks(block, n);
+CREATE TABLE blocks(
+    block INTEGER PRIMARY KEY, bucket INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE INDEX bucket_blocks ON blocks(bucket, block, n);
 """
-_BUCKET_BLOCKS = "SELECT n, data FROM blocks WHERE block >= ? AND block < ?"
-_BUCKET_SIZES = "SELECT block, n FROM blocks INDEXED BY block_sizes WHERE block >= ? AND block < ?"
+_BUCKET_BLOCKS = "SELECT n, data FROM blocks WHERE bucket = ?"
+_BUCKET_SIZES = (
+    "SELECT bucket, block, n FROM blocks INDEXED BY bucket_blocks WHERE bucket >= ? AND bucket < ?"
+)
 
 
 def _dates(articles: Sequence[Article]) -> tuple[list[str | None], list[tuple[str, str]]]:
@@ -538,50 +540,52 @@ class Index:
             hi = min(lo + _BUCKETS_AT_ONCE, len(touched))
             part = new.take(np.arange(at[lo], at[hi]))
             sizes = self._block_sizes(touched[lo:hi].tolist())
-            old: list[int] = []  # the blocks merged
-            out: list[int] = []  # the block written for each bucket
-            gone: list[tuple[int]] = []
+            old: list[int] = []  # the blocks merged, deleted
             counts = np.diff(at[lo : hi + 1]).tolist()
             for b, count in zip(touched[lo:hi].tolist(), counts, strict=True):
                 blocks = sizes.get(b, [])
                 k = merge_plan([n for _, n in blocks], count, _MERGE_RATIO, _MOST_BLOCKS)
-                if k:
-                    old += [block for block, _ in blocks[len(blocks) - k :]]
-                    out.append(blocks[-k][0])
-                    gone += [(block,) for block, _ in blocks[len(blocks) - k + 1 :]]
-                else:
-                    out.append(blocks[-1][0] + 1 if blocks else b << _SEQ_BITS)
+                old += [block for block, _ in blocks[len(blocks) - k :]]
             if old:
+                old.sort()
                 merged = Entries.concat([self._read_blocks(old), part])
                 part = merged.take(np.argsort(merged.h, kind="stable"))
+                self._conn.executemany("DELETE FROM blocks WHERE block=?", [(b,) for b in old])
             ptr = np.r_[np.searchsorted(part.h >> LOW_BITS, touched[lo:hi]), len(part)]
-            self._conn.executemany("DELETE FROM blocks WHERE block=?", gone)
-            self._conn.executemany(
-                "INSERT OR REPLACE INTO blocks VALUES (?, ?, ?)",
-                zip(out, np.diff(ptr).tolist(), encode(part, ptr), strict=True),
-            )
+            self._append_blocks(touched[lo:hi].tolist(), np.diff(ptr).tolist(), encode(part, ptr))
+
+    def _append_blocks(self, buckets: list[int], ns: list[int], blobs: list[bytes]) -> None:
+        """New blocks, numbered after every block there is: a batch's blocks fill new pages
+        one after another (numbered by bucket, they would go next to their buckets' blocks,
+        a page each)."""
+        (last,) = self._conn.execute("SELECT coalesce(max(block), 0) FROM blocks").fetchone()
+        self._conn.executemany(
+            "INSERT INTO blocks VALUES (?, ?, ?, ?)",
+            zip(itertools.count(last + 1), buckets, ns, blobs),
+        )
 
     def _block_sizes(self, buckets: list[int]) -> dict[int, list[tuple[int, int]]]:
         """``(block, entries)`` of each block of ``buckets``, oldest first."""
         out: dict[int, list[tuple[int, int]]] = {}
         if len(buckets) > _SCAN_SIZES:
-            lo, hi = buckets[0] << _SEQ_BITS, (buckets[-1] + 1) << _SEQ_BITS
-            rows: Iterable[tuple[int, int]] = self._conn.execute(_BUCKET_SIZES, (lo, hi))
+            rows: Iterable[tuple[int, int, int]] = self._conn.execute(
+                _BUCKET_SIZES, (buckets[0], buckets[-1] + 1)
+            )
         else:
             rows = itertools.chain.from_iterable(
-                self._conn.execute(_BUCKET_SIZES, (b << _SEQ_BITS, (b + 1) << _SEQ_BITS))
-                for b in buckets
+                self._conn.execute(_BUCKET_SIZES, (b, b + 1)) for b in buckets
             )
-        for block, n in rows:
-            out.setdefault(block >> _SEQ_BITS, []).append((block, n))
+        for bucket, block, n in rows:
+            out.setdefault(bucket, []).append((block, n))
         return out
 
-    def _block_rows(self, blocks: list[int]) -> list[tuple[int, int, bytes]]:
-        """``(block, n, data)`` of ``blocks`` (sorted), in that order."""
-        rows: list[tuple[int, int, bytes]] = []
+    def _block_rows(self, blocks: list[int]) -> list[tuple[int, int, int, bytes]]:
+        """``(block, bucket, n, data)`` of ``blocks`` (sorted), in that order."""
+        rows: list[tuple[int, int, int, bytes]] = []
         for lo in range(0, len(blocks), 500):
             part = blocks[lo : lo + 500]
-            sql = f"SELECT block, n, data FROM blocks WHERE block IN ({','.join('?' * len(part))})"
+            marks = ",".join("?" * len(part))
+            sql = f"SELECT block, bucket, n, data FROM blocks WHERE block IN ({marks})"
             rows += sorted(self._conn.execute(sql, part), key=itemgetter(0))
         return rows
 
@@ -596,22 +600,12 @@ class Index:
             many = [b for b, blocks in sorted(sizes.items()) if len(blocks) > 1]
             for lo in range(0, len(many), _BUCKETS_AT_ONCE):
                 part = many[lo : lo + _BUCKETS_AT_ONCE]
-                merged = self._read_blocks([block for b in part for block, _ in sizes[b]])
+                old = sorted(block for b in part for block, _ in sizes[b])
+                merged = self._read_blocks(old)
                 merged = merged.take(np.argsort(merged.h, kind="stable"))
                 ptr = np.searchsorted(merged.h >> LOW_BITS, [*part, part[-1] + 1])
-                self._conn.executemany(
-                    "DELETE FROM blocks WHERE block=?",
-                    [(block,) for b in part for block, _ in sizes[b][1:]],
-                )
-                self._conn.executemany(
-                    "INSERT OR REPLACE INTO blocks VALUES (?, ?, ?)",
-                    zip(
-                        [sizes[b][0][0] for b in part],
-                        np.diff(ptr).tolist(),
-                        encode(merged, ptr),
-                        strict=True,
-                    ),
-                )
+                self._conn.executemany("DELETE FROM blocks WHERE block=?", [(b,) for b in old])
+                self._append_blocks(part, np.diff(ptr).tolist(), encode(merged, ptr))
 
     def remove(self, ids: Iterable[str]) -> int:
         """Remove the articles ``ids`` (all known, else nothing is removed); their number."""
@@ -645,13 +639,13 @@ class Index:
         buckets = sorted(touched)
         for lo in range(0, len(buckets), _BUCKETS_AT_ONCE):
             sizes = self._block_sizes(buckets[lo : lo + _BUCKETS_AT_ONCE])
-            rows = self._block_rows([row[0] for b in sorted(sizes) for row in sizes[b]])
+            rows = self._block_rows(sorted(row[0] for b in sizes for row in sizes[b]))
             # Only the blocks holding a removed article's entries are decoded and rewritten.
-            ns = [n for _, n, _ in rows]
-            hit = np.isin(doc_column([data for _, _, data in rows], ns), gone)
+            ns = [n for _, _, n, _ in rows]
+            hit = np.isin(doc_column([data for _, _, _, data in rows], ns), gone)
             lost = np.bincount(np.repeat(np.arange(len(rows)), ns)[hit], minlength=len(rows))
             changed = [rows[i] for i in np.flatnonzero(lost).tolist()]
-            left = [n - int(lost[i]) for i, (_, n, _) in enumerate(rows) if lost[i]]
+            left = [n - int(lost[i]) for i, n in enumerate(ns) if lost[i]]
             emptied = [(row[0],) for row, n in zip(changed, left, strict=True) if not n]
             conn.executemany("DELETE FROM blocks WHERE block=?", emptied)
             rewrite = [(row, n) for row, n in zip(changed, left, strict=True) if n]
@@ -800,10 +794,7 @@ class Index:
         cap = self.settings.max_bucket - (0 if own is not None else 1)  # the query is in them
         groups = [(b, list(k)) for b, k in itertools.groupby(distinct, lambda k: k >> LOW_BITS)]
         band, doc = matching(
-            (
-                (self._conn.execute(_BUCKET_BLOCKS, (b << _SEQ_BITS, (b + 1) << _SEQ_BITS)), keys)
-                for b, keys in groups
-            ),
+            ((self._conn.execute(_BUCKET_BLOCKS, (b,)), keys) for b, keys in groups),
             np.asarray(q_keys, dtype=np.int64),
         )
         if not len(doc):
@@ -980,9 +971,9 @@ class Index:
             n = int(conn.execute("SELECT count(*) FROM docs").fetchone()[0])
             key_rows = int(conn.execute("SELECT coalesce(sum(n), 0) FROM blocks").fetchone()[0])
             # n of each bucket's oldest block (SQLite takes a bare column from the min row)
-            oldest = "SELECT n, min(block) FROM blocks GROUP BY block >> ?"
+            oldest = "SELECT n, min(block) FROM blocks GROUP BY bucket"
             sql = f"SELECT coalesce(sum(n), 0) FROM ({oldest})"
-            delta_rows = key_rows - int(conn.execute(sql, (_SEQ_BITS,)).fetchone()[0])
+            delta_rows = key_rows - int(conn.execute(sql).fetchone()[0])
             lo, hi = conn.execute("SELECT min(date), max(date) FROM docs").fetchone()
             pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
             page = int(conn.execute("PRAGMA page_size").fetchone()[0])
@@ -1000,12 +991,12 @@ class Index:
         )
 
 
-def _decoded(rows: list[tuple[int, int, bytes]]) -> Entries:
-    """The entries of blocks read as ``(block, n, data)``, one block after another."""
+def _decoded(rows: list[tuple[int, int, int, bytes]]) -> Entries:
+    """The entries of blocks read as ``(block, bucket, n, data)``, one block after another."""
     return decode(
-        [data for _, _, data in rows],
-        [n for _, n, _ in rows],
-        [block >> _SEQ_BITS for block, _, _ in rows],
+        [data for _, _, _, data in rows],
+        [n for _, _, n, _ in rows],
+        [bucket for _, bucket, _, _ in rows],
     )
 
 
