@@ -8,8 +8,8 @@ Tables::
 
     meta(name PRIMARY KEY, value)                  schema version, settings, counters
     docs(doc INTEGER PRIMARY KEY, id UNIQUE, date, title, source, keys, text)
-    blocks(block INTEGER PRIMARY KEY, n, data)     block = bucket << 32 | seq
-    block_sizes ON blocks(block, n)
+    blocks(block INTEGER PRIMARY KEY, bucket, n, data)
+    bucket_blocks ON blocks(bucket, block, n)
 
 ``doc`` numbers articles in insertion order and is never reused.  The band keys are kept
 in the compact form of :mod:`dupwire.archive.keys`: one *entry* per winning shingle of an
@@ -25,14 +25,16 @@ it with the bucket's newest blocks while the newest left is at most twice what i
 or the bucket would hold more than four (:func:`dupwire.archive.blocks.merge_plan`).
 Block sizes then fall geometrically from the oldest, and an entry is rewritten about
 log2(bucket size / a batch's share of it) times: about 6 times up to a million articles
-added 10,000 at a time.  A bucket's blocks are numbered (``seq``) in insertion order, so
-their docs grow from block to block and merging them is a stable sort by hash.  The index
-``block_sizes`` gives a batch the blocks of its buckets and their sizes without reading
-their data.  :meth:`Index.merge` merges every bucket into one block.
+added 10,000 at a time.  ``block`` numbers blocks in the order they are written, after
+every block there is, so a batch's blocks (new and merged) fill new pages one after
+another rather than a page each beside their buckets' older blocks; within a bucket the
+numbers grow with age, so the docs do too and merging blocks is a stable sort by hash.
+The index ``bucket_blocks`` gives a bucket's blocks, oldest first, and their sizes without
+reading their data.  :meth:`Index.merge` merges every bucket into one block.
 
-*Querying.*  A query reads the blocks of its keys' buckets (about 85 buckets, one range of
-``block`` each), finds each key's entries by binary search on the hash column and decodes
-only those (:func:`dupwire.archive.blocks.matching`).
+*Querying.*  A query reads the blocks of its keys' buckets (about 85 buckets, a few blocks
+each, found by ``bucket_blocks``), finds each key's entries by binary search on the hash
+column and decodes only those (:func:`dupwire.archive.blocks.matching`).
 
 *Removing.*  ``docs.keys`` lists the top 16 bits of an article's keys, that is its
 buckets (sorted, distinct, packed by :func:`dupwire.archive.keys.pack_prefixes` in about
