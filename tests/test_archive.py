@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import select
@@ -18,6 +19,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from dupwire.archive import Index, KeySettings
+from dupwire.archive import store as index_store
+from dupwire.archive.blocks import LOW_BITS, decode
 from dupwire.archive.keys import (
     article_keys,
     pack_prefixes,
@@ -51,12 +54,9 @@ def _batch_partners(texts: list[str], i: int, max_bucket: int = DEFAULT_MAX_BUCK
 
 
 def _key_rows(path: Path) -> int:
+    """The stored entries (one per winning shingle of an article), over all blocks."""
     with sqlite3.connect(path) as conn:
-        return int(
-            conn.execute(
-                "SELECT (SELECT count(*) FROM keys) + (SELECT count(*) FROM delta)"
-            ).fetchone()[0]
-        )
+        return int(conn.execute("SELECT coalesce(sum(n), 0) FROM blocks").fetchone()[0])
 
 
 @pytest.fixture(scope="module")
@@ -194,15 +194,104 @@ def test_doc_numbers_of_every_width_keep_the_answers(
     assert sum(map(len, answers[1])) > 40
 
 
-def test_merge_keeps_the_answers(tmp_path: Path, ecb_articles: list[Article]) -> None:
-    with Index.open(tmp_path / "i.db") as index:
-        index.add(ecb_articles[:100])
-        before = index.query(ecb_articles[3], top=50, verify=False)
-        assert index.stats().delta_rows > 0
+def _stored_entries(path: Path) -> tuple[list[tuple[int, int, bytes]], list[int]]:
+    """Every stored entry ``(hash, doc, bands)``, block after block, checking that each block
+    holds its bucket's entries sorted by hash, then doc; and the blocks of each bucket."""
+    entries: list[tuple[int, int, bytes]] = []
+    per_bucket: dict[int, int] = {}
+    with sqlite3.connect(path) as conn:
+        sql = "SELECT bucket, n, data FROM blocks ORDER BY bucket, block"
+        for bucket, n, data in conn.execute(sql):
+            e = decode([data], [n], [bucket])
+            assert n == len(e) > 0 and len(data) == 7 * n + len(e.bands)
+            assert (e.h >> LOW_BITS == bucket).all()
+            rows = list(zip(e.h.tolist(), e.doc.tolist(), strict=True))
+            assert rows == sorted(rows) and len(set(rows)) == n
+            raw = e.bands.tobytes()
+            entries += [
+                (h, d, raw[a:b]) for (h, d), a, b in zip(rows, e.ptr, e.ptr[1:], strict=False)
+            ]
+            per_bucket[bucket] = per_bucket.get(bucket, 0) + 1
+    return entries, list(per_bucket.values())
+
+
+def _expected_entries(path: Path, articles: list[Article]) -> list[tuple[int, int, bytes]]:
+    """The entries of ``articles`` as :func:`article_keys` makes them, with their stored doc."""
+    with sqlite3.connect(path) as conn:
+        doc_of = dict(conn.execute("SELECT id, doc FROM docs"))
+    batch = article_keys([a.story_text for a in articles])
+    return [
+        (h, doc_of[a.id], bands) for d, a in enumerate(articles) for h, bands in batch.rows_of(d)
+    ]
+
+
+@pytest.mark.parametrize("ratio", [0, 2])
+def test_blocks_hold_exactly_the_entries_of_the_articles(
+    tmp_path: Path, ecb_articles: list[Article], monkeypatch: pytest.MonkeyPatch, ratio: int
+) -> None:
+    # Batches of many sizes, so that buckets get blocks of many sizes and merge (ratio 2,
+    # the default) or only when they reach the most blocks a bucket holds (ratio 0).
+    monkeypatch.setattr(index_store, "_MERGE_RATIO", ratio)
+    path = tmp_path / "i.db"
+    arts = ecb_articles[:260]
+    with Index.open(path) as index:
+        for lo, hi in itertools.pairwise([0, 100, 101, 140, 141, 142, 200, 230, 260]):
+            index.add(arts[lo:hi])
+        entries, blocks = _stored_entries(path)
+        assert sorted(entries) == sorted(_expected_entries(path, arts))
+        assert max(blocks) <= index_store._MOST_BLOCKS
+        assert max(blocks) > 1 or ratio
+        for i in (0, 50, 100, 141, 259):
+            found = index.query(arts[i], top=1000, verify=False)
+            assert {m.id for m in found.matches} == {
+                arts[j].id for j in _batch_partners([a.text for a in arts], i)
+            }
+
+
+def test_merge_keeps_the_answers(
+    tmp_path: Path, ecb_articles: list[Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_store, "_MERGE_RATIO", 0)  # blocks stay apart until there are 4
+    path = tmp_path / "i.db"
+    with Index.open(path) as index:
+        for lo in range(0, 100, 25):
+            index.add(ecb_articles[lo : lo + 25])
+        before = [index.query(ecb_articles[i], top=50, verify=False) for i in (3, 30, 99)]
+        entries, blocks = _stored_entries(path)
+        assert index.stats().delta_rows > 0 and max(blocks) > 1
         index.merge()
         stats = index.stats()
-        assert stats.delta_rows == 0 and stats.key_rows > 0
-        assert index.query(ecb_articles[3], top=50, verify=False) == before
+        assert stats.delta_rows == 0 and stats.key_rows == len(entries)
+        merged, blocks = _stored_entries(path)
+        assert sorted(merged) == sorted(entries) and set(blocks) == {1}
+        assert [index.query(ecb_articles[i], top=50, verify=False) for i in (3, 30, 99)] == before
+
+
+def test_removal_rewrites_merged_and_newer_blocks(
+    tmp_path: Path, ecb_articles: list[Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Articles removed from merged blocks, from newer blocks of the same buckets, and an
+    # article alone in some buckets (those blocks go): the entries left are exactly those
+    # of the articles left, and the candidates those of batch clustering over them.
+    monkeypatch.setattr(index_store, "_MERGE_RATIO", 0)
+    path = tmp_path / "i.db"
+    arts = ecb_articles[:150]
+    with Index.open(path) as index:
+        index.add(arts[:100])
+        index.merge()
+        index.add(arts[100:130])
+        index.add(arts[130:])
+        gone = {arts[k].id for k in (0, 7, 64, 99, 100, 129, 149)}
+        assert index.remove(sorted(gone)) == len(gone)
+        left = [a for a in arts if a.id not in gone]
+        entries, _ = _stored_entries(path)
+        assert sorted(entries) == sorted(_expected_entries(path, left))
+        texts = [a.text for a in left]
+        for i in range(0, len(left), 11):
+            found = index.query(left[i], top=1000, verify=False)
+            assert {m.id for m in found.matches} == {left[j].id for j in _batch_partners(texts, i)}
+        index.remove([a.id for a in left])
+        assert _stored_entries(path) == ([], []) and index.stats().key_rows == 0
 
 
 def test_verified_matches_seed_pair(tmp_path: Path) -> None:
@@ -286,7 +375,7 @@ def _table_rows(path: Path) -> list[tuple[Any, ...]]:
     with sqlite3.connect(path) as conn:
         return [
             row
-            for table in ("docs", "keys", "delta")
+            for table in ("docs", "blocks")
             for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1")
         ]
 
@@ -420,6 +509,11 @@ def test_bad_files_give_one_clear_line(tmp_path: Path, ecb_articles: list[Articl
     with sqlite3.connect(good) as conn:
         conn.execute("UPDATE meta SET value='99' WHERE name='schema'")
     assert "schema 99" in _cli_error(["index", "stats", "--db", str(good)])
+    with sqlite3.connect(good) as conn:  # a file of the layout before bucket blocks
+        conn.execute("UPDATE meta SET value='5' WHERE name='schema'")
+    line = _cli_error(["index", "add", str(SEED_A), "--db", str(good)])
+    assert f"has index schema 5, this dupwire reads schema {SCHEMA_VERSION}" in line
+    assert "rebuild it with dupwire index add" in line
     with sqlite3.connect(good) as conn:
         conn.execute("UPDATE meta SET value=? WHERE name='schema'", (str(SCHEMA_VERSION),))
     with pytest.raises(IndexFileError, match=r"min_bands=8 \(this build: 4\)"):

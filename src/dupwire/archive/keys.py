@@ -14,8 +14,9 @@ for the shingle hash ``h`` (MurmurHash3-finalised, ``"affine32"``) that is small
 permutation ``i``.  The map is a bijection (``a_i`` is odd), so the band value gives ``h``
 back, and two articles share band ``i`` exactly when the same shingle wins band ``i`` in
 both.  An article of ``m`` shingles has at most ``m`` distinct winners (about 85 for 90
-shingles with 256 bands), so the index stores one row per winner: ``(h, doc, bands it wins)``
-instead of one row per band, with the same candidates.  The winners and their bands are the
+shingles with 256 bands), so the index stores one entry per winner: ``(h, doc, bands it
+wins)`` instead of one per band, with the same candidates (entries are grouped into blocks
+by the top bits of ``h``: :mod:`dupwire.archive.blocks`).  The winners and their bands are the
 signature, losslessly: :func:`signature_of` rebuilds it.
 
 >>> batch = article_keys(["Turkish troops resumed joint patrols in northern Syria."])
@@ -29,6 +30,7 @@ True
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
@@ -144,12 +146,17 @@ class KeyBatch:
         ptr = self.band_ptr
         return [(int(self.key[r]), raw[ptr[r] : ptr[r + 1]]) for r in range(lo, hi)]
 
-    def key_prefixes(self, d: int) -> bytes:
-        """The distinct top :data:`PREFIX_BITS` bits of article ``d``'s shingle hashes, packed
-        by :func:`pack_prefixes`: what a removal needs to find its rows (see
+    def key_prefixes(self) -> list[bytes]:
+        """For each article, the distinct top :data:`PREFIX_BITS` bits of its shingle hashes,
+        packed by :func:`pack_prefixes`: the buckets a removal rewrites (see
         :mod:`dupwire.archive.store`)."""
-        lo, hi = int(self.doc_ptr[d]), int(self.doc_ptr[d + 1])
-        return pack_prefixes(np.unique(self.key[lo:hi] >> (32 - PREFIX_BITS)))
+        prefix = self.key >> (32 - PREFIX_BITS)
+        new = np.ones(len(prefix), dtype=bool)  # rows are sorted by article, then key
+        new[1:] = (prefix[1:] != prefix[:-1]) | (self.doc[1:] != self.doc[:-1])
+        at = np.flatnonzero(new)
+        ptr = np.searchsorted(at, self.doc_ptr).tolist()
+        values = prefix[at]
+        return [pack_prefixes(values[lo:hi]) for lo, hi in itertools.pairwise(ptr)]
 
     def band_key(self, d: int, bands: int) -> npt.NDArray[np.int64]:
         """The key winning each band of article ``d`` (``bands`` values)."""
@@ -219,11 +226,11 @@ def keys_of_signatures(
     with np.errstate(over="ignore"):
         h = ((sig - b[:bands]) & _MASK32) * a_inv & _MASK32
     keep = ~np.asarray(empty, dtype=bool)
-    doc = np.repeat(np.arange(n, dtype=np.int64), bands)[np.repeat(keep, bands)]
-    band = np.tile(np.arange(bands, dtype=np.uint8), int(keep.sum()))
-    key = h[keep].ravel().astype(np.int64)
-    order = np.lexsort((band, key, doc))
-    doc, key, band = doc[order], key[order], band[order]
+    # Each article's (key, band) pairs sorted, as one number each (bands fit in 8 bits).
+    code = np.sort(h[keep] << np.uint64(8) | np.arange(bands, dtype=np.uint64), axis=1).ravel()
+    doc = np.repeat(np.flatnonzero(keep), bands)
+    key = (code >> np.uint64(8)).astype(np.int64)
+    band = (code & np.uint64(0xFF)).astype(np.uint8)
     new = np.r_[True, (doc[1:] != doc[:-1]) | (key[1:] != key[:-1])] if len(doc) else doc > 0
     starts = np.flatnonzero(new)
     band_ptr = np.r_[starts, len(doc)].astype(np.int64)

@@ -194,7 +194,12 @@ class AddResult:
 
 @dataclass(frozen=True, slots=True)
 class IndexStats:
-    """What an index file holds and what it costs."""
+    """What an index file holds and what it costs.
+
+    ``key_rows`` counts the stored entries (one per winning shingle of an article) and
+    ``delta_rows`` those of them outside their bucket's oldest block, not yet merged into it
+    (none after :meth:`~dupwire.archive.Index.merge`).
+    """
 
     path: str
     n_articles: int

@@ -8,29 +8,39 @@ Tables::
 
     meta(name PRIMARY KEY, value)                  schema version, settings, counters
     docs(doc INTEGER PRIMARY KEY, id UNIQUE, date, title, source, keys, text)
-    keys(k BLOB PRIMARY KEY) WITHOUT ROWID         k = key (4 bytes) + doc + bands
-    delta(k BLOB PRIMARY KEY) WITHOUT ROWID
+    blocks(block INTEGER PRIMARY KEY, bucket, n, data)
+    bucket_blocks ON blocks(bucket, block, n)
 
-``doc`` numbers articles in insertion order.  ``keys`` holds the band keys in the compact
-form of :mod:`dupwire.archive.keys`: one row per winning shingle of an article, ``k`` the
-shingle hash (32 bits, big-endian), then the article's ``doc`` (:func:`_doc_bytes`: 2 bytes
-below 32,768, 3 below 4,194,304, 4 or 5 beyond; the first byte tells the length), then the
-bands it wins (a byte each).  One blob column, not three, saves two bytes of record header
-a row (SQLite writes a header byte per column and one for the header's size), about a
-tenth of the rows' cost, with the same order: by key, then doc.  The rows of one key are a
-range of ``k``: a query reads every row of each of its keys (one prepared statement,
-:data:`_KEY_ROWS`) and numpy keeps the bands those rows win for it (:func:`_won_bands`).
-``docs.keys`` lists the top 16 bits of an article's keys (sorted, distinct, packed by
-:func:`dupwire.archive.keys.pack_prefixes` in about 11 bits each)
-so that a removal deletes exactly its rows: for each listed prefix ``p`` it deletes the rows
-of its ``doc`` among the keys of ``[p * 2**16, (p + 1) * 2**16)``, a range scan of the
-primary key (about 1,300 rows per range at a million articles), and since ``doc`` numbers
-are never reused those are exactly its rows.  Listing whole keys would cost 4 bytes per
-row, a fifth of the file without texts, for no gain but a shorter scan; ``docs.text``
-is the zlib-compressed text (absent when the index was created with ``store_text=False``).
-Small batches go to ``delta`` (cheap to insert into: it stays small and cached) and are
-merged into ``keys`` in key order once it holds ``merge_rows`` rows; large batches are
-inserted into ``keys`` directly, sorted, in one transaction.  Queries read both tables.
+``doc`` numbers articles in insertion order and is never reused.  The band keys are kept
+in the compact form of :mod:`dupwire.archive.keys`: one *entry* per winning shingle of an
+article, its hash ``h`` (32 bits), the article's ``doc`` and the bands it wins.  The
+hashes are split by their top 16 bits into 65,536 buckets, and a row of ``blocks`` holds
+``n`` entries of one bucket, sorted by ``(h, doc)``, as the columns of
+:mod:`dupwire.archive.blocks` (the low 16 bits of ``h``, ``doc`` in 4 bytes, the number of
+bands and the bands: about 10 bytes an entry, against about 15 for a row of its own).
+
+*Adding.*  A batch appends one block to each bucket it touches (a batch of 10,000
+articles touches nearly all of them: about 6.5 rows an article instead of 85) and merges
+it with the bucket's newest blocks while the newest left is at most twice what is merged,
+or the bucket would hold more than four (:func:`dupwire.archive.blocks.merge_plan`).
+Block sizes then fall geometrically from the oldest, and an entry is rewritten about
+log2(bucket size / a batch's share of it) times: about 6 times up to a million articles
+added 10,000 at a time.  ``block`` numbers blocks in the order they are written, after
+every block there is, so a batch's blocks (new and merged) fill new pages one after
+another rather than a page each beside their buckets' older blocks; within a bucket the
+numbers grow with age, so the docs do too and merging blocks is a stable sort by hash.
+The index ``bucket_blocks`` gives a bucket's blocks, oldest first, and their sizes without
+reading their data.  :meth:`Index.merge` merges every bucket into one block.
+
+*Querying.*  A query reads the blocks of its keys' buckets (about 85 buckets, a few blocks
+each, found by ``bucket_blocks``), finds each key's entries by binary search on the hash
+column and decodes only those (:func:`dupwire.archive.blocks.matching`).
+
+*Removing.*  ``docs.keys`` lists the top 16 bits of an article's keys, that is its
+buckets (sorted, distinct, packed by :func:`dupwire.archive.keys.pack_prefixes` in about
+11 bits each); a removal rewrites the blocks of those buckets without the article's
+entries and deletes a block left empty.  ``docs.text`` is the zlib-compressed text
+(absent when the index was created with ``store_text=False``).
 """
 
 from __future__ import annotations
@@ -53,7 +63,16 @@ from typing import Any
 
 import numpy as np
 
-from dupwire._numeric import I64, runs
+from dupwire._numeric import I64, ranges
+from dupwire.archive.blocks import (
+    LOW_BITS,
+    Entries,
+    decode,
+    doc_column,
+    encode,
+    matching,
+    merge_plan,
+)
 from dupwire.archive.keys import (
     PREFIX_BITS,
     KeyBatch,
@@ -81,34 +100,33 @@ __all__ = ["SCHEMA_VERSION", "Index"]
 
 # 2: keys of the story text (title line + text), as clustering reads;
 # 3: docs.keys holds the 16-bit prefixes of the keys; 4: a key row is one blob;
-# 5: the prefixes are Elias-Fano coded
-SCHEMA_VERSION = 5
+# 5: the prefixes are Elias-Fano coded; 6: entries are stored in bucket blocks
+SCHEMA_VERSION = 6
 APPLICATION_ID = 0x64777831  # "dwx1": marks a dupwire index file
-# A batch of at least max(_MERGE_ROWS, key rows / _MERGE_RATIO) rows goes into keys
-# directly; smaller ones go to delta, which is merged into keys once it holds that many.
-# Merging costs about one write of every page of keys, so merges come geometrically
-# rarer as the index grows and each row is merged about _MERGE_RATIO / (_MERGE_RATIO - 1)
-# times on average.
-_MERGE_ROWS = 500_000
-_MERGE_RATIO = 4
+# A new block merges with the newest blocks of its bucket while the newest left is at most
+# _MERGE_RATIO times what is merged, or the bucket would hold more than _MOST_BLOCKS
+# (:func:`dupwire.archive.blocks.merge_plan`).
+_MERGE_RATIO = 2
+_MOST_BLOCKS = 4
+# Buckets written (or read back to merge or remove from) at a time: bounds the memory of a
+# batch that merges whole buckets.
+_BUCKETS_AT_ONCE = 4096
+# Touching more buckets than this, a batch reads the sizes of every block at once.
+_SCAN_SIZES = 2048
 _VERIFY = AlignParams(max_merge=1)
 _SCHEMA = """
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE docs(
     doc INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, date TEXT, title TEXT, source TEXT,
     keys BLOB NOT NULL, text BLOB);
-CREATE TABLE keys(k BLOB PRIMARY KEY) WITHOUT ROWID;
-CREATE TABLE delta(k BLOB PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE blocks(
+    block INTEGER PRIMARY KEY, bucket INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL);
+CREATE INDEX bucket_blocks ON blocks(bucket, block, n);
 """
-# Every row of one key, in both tables.  Testing a band in SQL costs more than reading
-# the rows that fail it (with 256 bands most rows of a query's key hold one of its bands).
-_KEY_ROWS = (
-    "SELECT k FROM keys WHERE k >= ? AND k < ? UNION ALL SELECT k FROM delta WHERE k >= ? AND k < ?"
+_BUCKET_BLOCKS = "SELECT n, data FROM blocks WHERE bucket = ?"
+_BUCKET_SIZES = (
+    "SELECT bucket, block, n FROM blocks INDEXED BY bucket_blocks WHERE bucket >= ? AND bucket < ?"
 )
-_DOC_FORMS = ((1 << 15, 2, 0), (1 << 22, 3, 0x80 << 16), (1 << 29, 4, 0xC0 << 24))
-# By a doc's first byte: its length, and the mask of its value once read with the first byte.
-_DOC_WIDTH = np.array([2 + (b >= 0x80) + (b >= 0xC0) + (b >= 0xE0) for b in range(256)])
-_DOC_MASK = np.array([0, 0, (1 << 15) - 1, (1 << 22) - 1, (1 << 29) - 1, (1 << 32) - 1])
 
 
 def _dates(articles: Sequence[Article]) -> tuple[list[str | None], list[tuple[str, str]]]:
@@ -164,6 +182,8 @@ class Index:
         self.path = path
         self.settings = settings
         self.store_text = self._meta("store_text") == "1"
+        # A query's articles, numbered by where one of its pairs is (see _shared_bands).
+        self._slots = np.zeros(0, dtype=np.int32)
         # Processes that prepare added articles (add with workers > 1), kept from batch to
         # batch so that their word tables stay warm; stopped by close().
         self._scanners: tuple[int, ProcessPoolExecutor] | None = None
@@ -226,8 +246,6 @@ class Index:
             "schema": str(SCHEMA_VERSION),
             "settings": json.dumps(settings.to_dict(), sort_keys=True),
             "store_text": "1" if store_text else "0",
-            "delta_rows": "0",
-            "main_rows": "0",
             "next_doc": "1",
         }
         conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
@@ -491,6 +509,7 @@ class Index:
                 self._remove(present)
             first = int(self._meta_in_tx("next_doc"))
             store = self.store_text and keep_text
+            prefixes = batch.key_prefixes()
             conn.executemany(
                 "INSERT INTO docs VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -500,40 +519,97 @@ class Index:
                         dates[d],
                         a.title if keep_text else None,
                         _text_or_none(a.meta.get("source")),
-                        batch.key_prefixes(d),
+                        prefixes[d],
                         zlib.compress(a.text.encode("utf-8"), 6) if store else None,
                     )
                     for d, a in enumerate(articles)
                 ),
             )
-            rows = _sorted_rows(batch, first)
-            delta = int(self._meta_in_tx("delta_rows"))
-            main = int(self._meta_in_tx("main_rows"))
-            if len(rows) >= max(_MERGE_ROWS, main // _MERGE_RATIO):
-                conn.executemany("INSERT INTO keys VALUES (?)", rows)
-                main += len(rows)
-            else:
-                conn.executemany("INSERT INTO delta VALUES (?)", rows)
-                delta += len(rows)
-            if delta >= max(_MERGE_ROWS, main // _MERGE_RATIO):
-                self._merge_delta()
-                main, delta = main + delta, 0
-            self._set_meta(next_doc=first + len(articles), delta_rows=delta, main_rows=main)
+            if first + len(articles) > 1 << 32:
+                msg = f"{self.path} has numbered 2**32 articles; rebuild it (dupwire index add)"
+                raise IndexFileError(msg)
+            self._store(_entries(batch, first))
+            self._set_meta(next_doc=first + len(articles))
             total = int(conn.execute("SELECT count(*) FROM docs").fetchone()[0])
         return AddResult(tuple(ids), tuple(present), total, tuple(warnings))
 
-    def merge(self) -> None:
-        """Move the delta rows into the main key table, in key order."""
-        with _translated(self.path), self._transaction("BEGIN IMMEDIATE"):
-            self._merge_delta()
+    def _store(self, new: Entries) -> None:
+        """Write entries of new articles (sorted by hash, then doc): a block per bucket they
+        touch, merged with the newest blocks of the bucket by the rule of
+        :func:`dupwire.archive.blocks.merge_plan`."""
+        bucket = new.h >> LOW_BITS
+        touched, at = np.unique(bucket, return_index=True)
+        at = np.r_[at, len(new)]
+        for lo in range(0, len(touched), _BUCKETS_AT_ONCE):
+            hi = min(lo + _BUCKETS_AT_ONCE, len(touched))
+            part = new.take(np.arange(at[lo], at[hi]))
+            sizes = self._block_sizes(touched[lo:hi].tolist())
+            old: list[int] = []  # the blocks merged, deleted
+            counts = np.diff(at[lo : hi + 1]).tolist()
+            for b, count in zip(touched[lo:hi].tolist(), counts, strict=True):
+                blocks = sizes.get(b, [])
+                k = merge_plan([n for _, n in blocks], count, _MERGE_RATIO, _MOST_BLOCKS)
+                old += [block for block, _ in blocks[len(blocks) - k :]]
+            if old:
+                old.sort()
+                merged = Entries.concat([self._read_blocks(old), part])
+                part = merged.take(np.argsort(merged.h, kind="stable"))
+                self._conn.executemany("DELETE FROM blocks WHERE block=?", [(b,) for b in old])
+            ptr = np.r_[np.searchsorted(part.h >> LOW_BITS, touched[lo:hi]), len(part)]
+            self._append_blocks(touched[lo:hi].tolist(), np.diff(ptr).tolist(), encode(part, ptr))
 
-    def _merge_delta(self) -> None:
-        conn = self._conn
-        moved = int(self._meta_in_tx("delta_rows"))
-        main = int(self._meta_in_tx("main_rows"))
-        conn.execute("INSERT INTO keys SELECT k FROM delta ORDER BY k")
-        conn.execute("DELETE FROM delta")
-        self._set_meta(delta_rows=0, main_rows=main + moved)
+    def _append_blocks(self, buckets: list[int], ns: list[int], blobs: list[bytes]) -> None:
+        """New blocks, numbered after every block there is: a batch's blocks fill new pages
+        one after another (numbered by bucket, they would go next to their buckets' blocks,
+        a page each)."""
+        (last,) = self._conn.execute("SELECT coalesce(max(block), 0) FROM blocks").fetchone()
+        self._conn.executemany(
+            "INSERT INTO blocks VALUES (?, ?, ?, ?)",
+            zip(itertools.count(last + 1), buckets, ns, blobs),
+        )
+
+    def _block_sizes(self, buckets: list[int]) -> dict[int, list[tuple[int, int]]]:
+        """``(block, entries)`` of each block of ``buckets``, oldest first."""
+        out: dict[int, list[tuple[int, int]]] = {}
+        if len(buckets) > _SCAN_SIZES:
+            rows: Iterable[tuple[int, int, int]] = self._conn.execute(
+                _BUCKET_SIZES, (buckets[0], buckets[-1] + 1)
+            )
+        else:
+            rows = itertools.chain.from_iterable(
+                self._conn.execute(_BUCKET_SIZES, (b, b + 1)) for b in buckets
+            )
+        for bucket, block, n in rows:
+            out.setdefault(bucket, []).append((block, n))
+        return out
+
+    def _block_rows(self, blocks: list[int]) -> list[tuple[int, int, int, bytes]]:
+        """``(block, bucket, n, data)`` of ``blocks`` (sorted), in that order."""
+        rows: list[tuple[int, int, int, bytes]] = []
+        for lo in range(0, len(blocks), 500):
+            part = blocks[lo : lo + 500]
+            marks = ",".join("?" * len(part))
+            sql = f"SELECT block, bucket, n, data FROM blocks WHERE block IN ({marks})"
+            rows += sorted(self._conn.execute(sql, part), key=itemgetter(0))
+        return rows
+
+    def _read_blocks(self, blocks: list[int]) -> Entries:
+        """The entries of ``blocks`` (sorted), one block after another."""
+        return _decoded(self._block_rows(blocks))
+
+    def merge(self) -> None:
+        """Merge the blocks of each bucket into one (queries then read one block a bucket)."""
+        with _translated(self.path), self._transaction("BEGIN IMMEDIATE"):
+            sizes = self._block_sizes(list(range(1 << PREFIX_BITS)))
+            many = [b for b, blocks in sorted(sizes.items()) if len(blocks) > 1]
+            for lo in range(0, len(many), _BUCKETS_AT_ONCE):
+                part = many[lo : lo + _BUCKETS_AT_ONCE]
+                old = sorted(block for b in part for block, _ in sizes[b])
+                merged = self._read_blocks(old)
+                merged = merged.take(np.argsort(merged.h, kind="stable"))
+                ptr = np.searchsorted(merged.h >> LOW_BITS, [*part, part[-1] + 1])
+                self._conn.executemany("DELETE FROM blocks WHERE block=?", [(b,) for b in old])
+                self._append_blocks(part, np.diff(ptr).tolist(), encode(merged, ptr))
 
     def remove(self, ids: Iterable[str]) -> int:
         """Remove the articles ``ids`` (all known, else nothing is removed); their number."""
@@ -552,25 +628,45 @@ class Index:
         return len(ids)
 
     def _remove(self, ids: Sequence[str]) -> None:
+        """Delete articles and their entries: the blocks of the buckets each article's
+        ``docs.keys`` lists are rewritten without them (a block left empty is deleted)."""
         conn = self._conn
-        delta = int(self._meta_in_tx("delta_rows"))
-        main = int(self._meta_in_tx("main_rows"))
+        docs: list[int] = []
+        touched: set[int] = set()
         for article_id in ids:
             doc, blob = conn.execute(
                 "SELECT doc, keys FROM docs WHERE id=?", (article_id,)
             ).fetchone()
-            own = _doc_bytes(doc)
-            width = PREFIX_BITS // 8
-            ranges = [(*_range(p, width), len(own), own) for p in unpack_prefixes(blob).tolist()]
-            sql = "DELETE FROM {} WHERE k >= ? AND k < ? AND substr(k, 5, ?) = ?"
-            before = conn.total_changes
-            conn.executemany(sql.format("keys"), ranges)
-            main -= conn.total_changes - before
-            before = conn.total_changes
-            conn.executemany(sql.format("delta"), ranges)
-            delta -= conn.total_changes - before
-            conn.execute("DELETE FROM docs WHERE doc=?", (doc,))
-        self._set_meta(delta_rows=delta, main_rows=main)
+            docs.append(doc)
+            touched.update(unpack_prefixes(blob).tolist())
+        gone = np.asarray(docs, dtype=np.int64)
+        buckets = sorted(touched)
+        for lo in range(0, len(buckets), _BUCKETS_AT_ONCE):
+            sizes = self._block_sizes(buckets[lo : lo + _BUCKETS_AT_ONCE])
+            rows = self._block_rows(sorted(row[0] for b in sizes for row in sizes[b]))
+            # Only the blocks holding a removed article's entries are decoded and rewritten.
+            ns = [n for _, _, n, _ in rows]
+            hit = np.isin(doc_column([data for _, _, _, data in rows], ns), gone)
+            lost = np.bincount(np.repeat(np.arange(len(rows)), ns)[hit], minlength=len(rows))
+            changed = [rows[i] for i in np.flatnonzero(lost).tolist()]
+            left = [n - int(lost[i]) for i, n in enumerate(ns) if lost[i]]
+            emptied = [(row[0],) for row, n in zip(changed, left, strict=True) if not n]
+            conn.executemany("DELETE FROM blocks WHERE block=?", emptied)
+            rewrite = [(row, n) for row, n in zip(changed, left, strict=True) if n]
+            if rewrite:
+                old = _decoded([row for row, _ in rewrite])
+                kept = old.where(~np.isin(old.doc, gone))
+                counts = [n for _, n in rewrite]
+                conn.executemany(
+                    "UPDATE blocks SET n=?, data=? WHERE block=?",
+                    zip(
+                        counts,
+                        encode(kept, np.r_[0, np.cumsum(counts)]),
+                        [row[0] for row, _ in rewrite],
+                        strict=True,
+                    ),
+                )
+        conn.executemany("DELETE FROM docs WHERE doc=?", [(d,) for d in docs])
 
     def _meta_in_tx(self, name: str) -> str:
         return str(self._conn.execute("SELECT value FROM meta WHERE name=?", (name,)).fetchone()[0])
@@ -689,56 +785,102 @@ class Index:
     def _shared_bands(
         self, q_keys: Any, distinct: list[int], own: int | None, query_id: str
     ) -> dict[int, int]:
-        """Shared bands of the stored articles with a query (``q_keys[i]``: the shingle
-        winning band ``i``), by the bucket rule of :func:`dupwire.index.candidate_pairs`.
+        """The stored articles sharing at least ``min_bands`` bands with a query
+        (``q_keys[i]``: the shingle winning band ``i``), by the bucket rule of
+        :func:`dupwire.index.candidate_pairs`, with that count.
 
-        Every row of the query's keys is read once; a band's bucket is then the articles
-        whose row of the query's key for that band holds it, whole, so a bucket over the cap
-        is refined in memory (:meth:`_refined`)."""
+        The blocks of the query keys' buckets are read once and the entries of its keys
+        found in them (:func:`dupwire.archive.blocks.matching`); a band's bucket is then the
+        articles whose entry of the query's key for that band holds it, whole, so a bucket
+        over the cap is refined in memory (:meth:`_refined`)."""
         if not distinct:
             return {}
         cap = self.settings.max_bucket - (0 if own is not None else 1)  # the query is in them
-        rows: list[bytes] = []
-        for key in distinct:
-            lo, hi = _range(key, 4)
-            rows += map(itemgetter(0), self._conn.execute(_KEY_ROWS, (lo, hi, lo, hi)))
-        band, doc = _won_bands(rows, np.asarray(q_keys, dtype=np.int64))
-        order = np.argsort(band, kind="stable")
-        bounds = np.searchsorted(band[order], np.arange(self.settings.bands + 1)).tolist()
-        docs = doc[order].tolist()
-        buckets = [docs[lo:hi] for lo, hi in itertools.pairwise(bounds)]
-        shared: dict[int, int] = {}
-        for b, members in enumerate(buckets):
-            if len(members) > cap:
-                members = self._refined(buckets, b, cap, own, query_id)
-            for d in members:
-                shared[d] = shared.get(d, 0) + 1
-        return shared
+        groups = [(b, list(k)) for b, k in itertools.groupby(distinct, lambda k: k >> LOW_BITS)]
+        band, doc = matching(
+            ((self._conn.execute(_BUCKET_BLOCKS, (b,)), keys) for b, keys in groups),
+            np.asarray(q_keys, dtype=np.int64),
+        )
+        if not len(doc):
+            return {}
+        # Pair i's article as the index of one pair of the same article: a dense number
+        # below len(doc) for the counts below.
+        if len(self._slots) <= doc.max():
+            self._slots = np.zeros(2 * int(doc.max()) + 1, dtype=np.int32)
+        self._slots[doc] = np.arange(len(doc), dtype=np.int32)
+        article = self._slots[doc].astype(np.int64)
+        size = np.bincount(band, minlength=self.settings.bands)
+        over = size[band] > cap
+        counted = ~over
+        if over.any():
+            counted |= self._refined(band, doc, article, size, cap, own, query_id)
+        shared = np.bincount(article[counted], minlength=len(doc))
+        found = np.flatnonzero(shared >= self.settings.min_bands)
+        return dict(zip(doc[found].tolist(), shared[found].tolist(), strict=True))
 
     def _refined(
-        self, buckets: list[list[int]], band: int, cap: int, own: int | None, query_id: str
-    ) -> list[int]:
-        """The query's part of a bucket over ``max_bucket``, refined by the buckets of the next
-        bands (:func:`dupwire.index.refine_bands`) until it fits; then the query's neighbours
-        by id."""
-        members = buckets[band]
-        for other in refine_bands(self.settings.bands, band):
-            within = set(buckets[other])
-            members = [d for d in members if d in within]
-            if len(members) <= cap:
-                return members
+        self,
+        band: I64,
+        doc: I64,
+        article: I64,
+        size: I64,
+        cap: int,
+        own: int | None,
+        query_id: str,
+    ) -> Any:
+        """Which of the pairs ``(band, doc)`` of the buckets over the cap (``size``) count: a
+        bucket over ``max_bucket`` is refined by the buckets of the next bands
+        (:func:`dupwire.index.refine_bands`) until it fits, then cut to the query's
+        neighbours by id.  The buckets are refined together, a band at a time: a member
+        stays while its article is in the next band's bucket too (the bands each article
+        shares with the query are a bitmap, ``article``: its number among the pairs)."""
+        words = -(-self.settings.bands // 32)
+        bits = np.bincount(
+            article * words + (band >> 5),
+            weights=np.left_shift(1, band & 31).astype(np.float64),  # distinct bits: sums
+            minlength=len(doc) * words,
+        ).astype(np.int64)
+        buckets = np.flatnonzero(size > cap)
+        nexts = np.array([refine_bands(self.settings.bands, b) for b in buckets.tolist()])
+        at = np.zeros(len(size), dtype=np.int64)
+        at[buckets] = np.arange(len(buckets))
+        pairs = np.flatnonzero(size[band] > cap)
+        slot = at[band[pairs]]
+        alive = np.ones(len(pairs), dtype=bool)
+        done = np.zeros(len(buckets), dtype=bool)
+        counted = np.zeros(len(doc), dtype=bool)
+        for depth in range(nexts.shape[1]):
+            probing = np.flatnonzero(alive & ~done[slot])
+            other = nexts[slot[probing], depth]
+            word = bits[article[pairs[probing]] * words + (other >> 5)]
+            alive[probing] = (word >> (other & 31)) & 1 == 1
+            fits = ~done & (np.bincount(slot[alive], minlength=len(buckets)) <= cap)
+            counted[pairs[alive & fits[slot]]] = True
+            done |= fits
+            if done.all():
+                return counted
+        for b in np.flatnonzero(~done).tolist():
+            members = pairs[alive & (slot == b)]
+            near = self._neighbours(doc[members].tolist(), own, query_id)
+            counted[members[np.isin(doc[members], near)]] = True
+        return counted
+
+    def _neighbours(self, members: list[int], own: int | None, query_id: str) -> I64:
+        """The query's neighbours by id among the members of a bucket that refining could
+        not split (as :func:`dupwire.index.candidate_pairs` chains them)."""
         ids = self._docs(members)
         order = sorted(members, key=lambda d: ids[d][0])
         names = [ids[d][0] for d in order]
         if own is not None:
             at = names.index(query_id)
-            return [order[k] for k in (at - 1, at + 1) if 0 <= k < len(order)]
-        at = bisect.bisect_left(names, query_id)
-        return [order[k] for k in (at - 1, at) if 0 <= k < len(order)]
+            near = [order[k] for k in (at - 1, at + 1) if 0 <= k < len(order)]
+        else:
+            at = bisect.bisect_left(names, query_id)
+            near = [order[k] for k in (at - 1, at) if 0 <= k < len(order)]
+        return np.asarray(near, dtype=np.int64)
 
     def _candidates(self, counts: dict[int, int], own: int | None) -> dict[int, int]:
-        floor = self.settings.min_bands
-        return {d: c for d, c in counts.items() if c >= floor and d != own}
+        return {d: c for d, c in counts.items() if d != own}
 
     def _docs(self, docs: list[int]) -> dict[int, tuple[str, str | None, str, str | None]]:
         out: dict[int, tuple[str, str | None, str, str | None]] = {}
@@ -831,8 +973,11 @@ class Index:
         conn = self._conn
         with _translated(self.path), self._transaction("BEGIN"):
             n = int(conn.execute("SELECT count(*) FROM docs").fetchone()[0])
-            key_rows = int(conn.execute("SELECT count(*) FROM keys").fetchone()[0])
-            delta_rows = int(conn.execute("SELECT count(*) FROM delta").fetchone()[0])
+            key_rows = int(conn.execute("SELECT coalesce(sum(n), 0) FROM blocks").fetchone()[0])
+            # n of each bucket's oldest block (SQLite takes a bare column from the min row)
+            oldest = "SELECT n, min(block) FROM blocks GROUP BY bucket"
+            sql = f"SELECT coalesce(sum(n), 0) FROM ({oldest})"
+            delta_rows = key_rows - int(conn.execute(sql).fetchone()[0])
             lo, hi = conn.execute("SELECT min(date), max(date) FROM docs").fetchone()
             pages = int(conn.execute("PRAGMA page_count").fetchone()[0])
             page = int(conn.execute("PRAGMA page_size").fetchone()[0])
@@ -850,46 +995,26 @@ class Index:
         )
 
 
-def _doc_bytes(doc: int) -> bytes:
-    """``doc`` as the bytes that follow the key in a row: 2 bytes below 2**15 (first byte
-    below 0x80), 3 below 2**22 (first byte 0x80-0xBF), 4 below 2**29 (0xC0-0xDF), else 0xE0
-    and 4 bytes.  The first byte tells the length, and the order of docs is kept."""
-    for limit, width, mark in _DOC_FORMS:
-        if doc < limit:
-            return (mark | doc).to_bytes(width, "big")
-    return b"\xe0" + doc.to_bytes(4, "big")
+def _decoded(rows: list[tuple[int, int, int, bytes]]) -> Entries:
+    """The entries of blocks read as ``(block, bucket, n, data)``, one block after another."""
+    return decode(
+        [data for _, _, _, data in rows],
+        [n for _, _, n, _ in rows],
+        [bucket for _, bucket, _, _ in rows],
+    )
 
 
-def _range(prefix: int, width: int) -> tuple[bytes, bytes]:
-    """The rows whose key starts with the ``width`` bytes of ``prefix``: ``lo <= k < hi``."""
-    if prefix + 1 < 1 << (8 * width):
-        return prefix.to_bytes(width, "big"), (prefix + 1).to_bytes(width, "big")
-    # The last prefix: every row starting with it is below 0xFF * 5, as no doc starts with 0xFF.
-    return prefix.to_bytes(width, "big"), b"\xff" * 5
-
-
-def _won_bands(rows: list[bytes], q_keys: I64) -> tuple[I64, I64]:
-    """``(band, doc)`` for each band a stored row holds whose winner in the query is the row's
-    key (``q_keys[band]``), in row order: the row's article is in that band's bucket."""
-    n = len(rows)
-    if not n:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
-    data = np.frombuffer(b"".join(rows), dtype=np.uint8).astype(np.int64)
-    sizes = np.fromiter(map(len, rows), dtype=np.int64, count=n)
-    ends = np.cumsum(sizes)
-    starts = ends - sizes
-    key = data[starts] << 24 | data[starts + 1] << 16 | data[starts + 2] << 8 | data[starts + 3]
-    width = _DOC_WIDTH[data[starts + 4]]
-    doc = data[starts + 4] << 8 | data[starts + 5]
-    for at in (2, 3, 4):  # the doc's further bytes, for the rows whose doc has them
-        more = width > at
-        doc = np.where(more, doc << 8 | data[np.where(more, starts + 4 + at, 0)], doc)
-    doc &= _DOC_MASK[width]
-    first = starts + 4 + width  # where the row's bands start
-    row = np.repeat(np.arange(n), ends - first)
-    band = data[runs(first, ends)]
-    won = q_keys[band] == key[row]
-    return band[won], doc[row[won]]
+def _entries(batch: KeyBatch, first: int) -> Entries:
+    """The entries of a batch (docs numbered from ``first``), sorted by hash, then doc."""
+    order = np.lexsort((batch.doc, batch.key))
+    count = np.diff(batch.band_ptr)
+    return Entries(
+        batch.key[order],
+        batch.doc[order] + first,
+        count[order],
+        batch.bands[ranges(batch.band_ptr, order)],
+        np.r_[0, np.cumsum(count[order])],
+    )
 
 
 def _within(date: str | None, q_date: str | None, days: float) -> bool:
@@ -908,20 +1033,6 @@ def _line(origin: str) -> int:
 
 def _text_or_none(value: object) -> str | None:
     return None if value is None or value == "" else str(value)
-
-
-def _sorted_rows(batch: KeyBatch, first: int) -> list[tuple[bytes]]:
-    """The batch's rows as stored (``k``, see the module docstring), sorted."""
-    order = np.lexsort((batch.doc, batch.key))
-    raw = batch.bands.tobytes()
-    ptr = batch.band_ptr.tolist()
-    keys = batch.key.tolist()
-    docs = {d: _doc_bytes(d + first) for d in range(batch.n_docs)}
-    row_doc = batch.doc.tolist()
-    return [
-        (keys[r].to_bytes(4, "big") + docs[row_doc[r]] + raw[ptr[r] : ptr[r + 1]],)
-        for r in order.tolist()
-    ]
 
 
 @contextmanager

@@ -1,0 +1,206 @@
+"""Bucket blocks: the stored form of an index's entries (see :mod:`dupwire.archive.store`).
+
+An *entry* is one winning shingle of one article: its hash ``h`` (32 bits), the article's
+``doc`` and the bands ``h`` wins in it (:class:`dupwire.archive.keys.KeyBatch` rows).  The
+hashes are split by their top :data:`dupwire.archive.keys.PREFIX_BITS` bits into buckets;
+a *block* holds entries of one bucket, sorted by ``(h, doc)``, as four columns one after
+another (little-endian)::
+
+    low   uint16 x n    the low 16 bits of h
+    doc   uint32 x n
+    more  uint8 x n     bands won, minus one (an entry wins 1 to 256 bands)
+    bands uint8 x sum(more + 1)
+
+so that a query finds its key among ``n`` entries by binary search on ``low``
+(:func:`matching`) and decodes only the entries of that key.
+
+>>> e = Entries.of(np.array([0x00010005, 0x00010002]), np.array([7, 9]),
+...                np.array([2, 1]), np.array([4, 200, 13], dtype=np.uint8))
+>>> e = e.take(np.argsort(e.h, kind="stable"))
+>>> (blob,) = encode(e, np.array([0, 2]))
+>>> len(blob), decode([blob], [2], [1]).h.tolist()
+(17, [65538, 65541])
+>>> band, doc = matching([([(2, blob)], [0x00010005])], np.full(256, 0x00010005))
+>>> band.tolist(), doc.tolist()
+([4, 200], [7, 7])
+"""
+
+from __future__ import annotations
+
+import bisect
+import sys
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from dupwire._numeric import I64, ranges
+from dupwire.archive.keys import PREFIX_BITS
+
+__all__ = ["LOW_BITS", "Entries", "decode", "doc_column", "encode", "matching", "merge_plan"]
+
+#: Bits of a hash kept in an entry; the rest are its bucket.
+LOW_BITS = 32 - PREFIX_BITS
+_LOW = np.dtype("<u2")
+_DOC = np.dtype("<u4")
+_U8 = np.dtype("u1")
+_LOW_MASK = (1 << LOW_BITS) - 1
+_LITTLE = sys.byteorder == "little"
+
+
+@dataclass(frozen=True, slots=True)
+class Entries:
+    """Entries as columns: entry ``i`` is hash ``h[i]`` of article ``doc[i]``, winning the
+    ``count[i]`` bands ``bands[ptr[i]:ptr[i + 1]]``."""
+
+    h: I64
+    doc: I64
+    count: I64
+    bands: npt.NDArray[np.uint8]
+    ptr: I64
+
+    @classmethod
+    def of(cls, h: I64, doc: I64, count: I64, bands: npt.NDArray[np.uint8]) -> Entries:
+        ptr = np.zeros(len(count) + 1, dtype=np.int64)
+        np.cumsum(count, out=ptr[1:])
+        return cls(h, doc, count, bands, ptr)
+
+    def __len__(self) -> int:
+        return len(self.h)
+
+    def take(self, rows: I64) -> Entries:
+        """The entries ``rows``, in that order."""
+        return Entries.of(
+            self.h[rows], self.doc[rows], self.count[rows], self.bands[ranges(self.ptr, rows)]
+        )
+
+    def where(self, keep: npt.NDArray[np.bool_]) -> Entries:
+        """The entries ``keep`` marks, in order."""
+        return Entries.of(
+            self.h[keep], self.doc[keep], self.count[keep], self.bands[np.repeat(keep, self.count)]
+        )
+
+    @staticmethod
+    def concat(parts: Sequence[Entries]) -> Entries:
+        return Entries.of(
+            np.concatenate([p.h for p in parts]),
+            np.concatenate([p.doc for p in parts]),
+            np.concatenate([p.count for p in parts]),
+            np.concatenate([p.bands for p in parts]),
+        )
+
+
+def encode(entries: Entries, ptr: I64) -> list[bytes]:
+    """Block ``i`` holding the entries ``ptr[i]:ptr[i + 1]`` (already in block order)."""
+    if len(entries) and entries.doc.max() >= 1 << 32:
+        msg = "an index numbers at most 2**32 articles"
+        raise OverflowError(msg)
+    low = entries.h.astype(_LOW).tobytes()
+    doc = entries.doc.astype(_DOC).tobytes()
+    more = (entries.count - 1).astype(_U8).tobytes()
+    bands = entries.bands.tobytes()
+    at = ptr.tolist()
+    band_at = entries.ptr[ptr].tolist()
+    return [
+        b"".join((low[2 * a : 2 * b], doc[4 * a : 4 * b], more[a:b], bands[p:q]))
+        for a, b, p, q in zip(at[:-1], at[1:], band_at[:-1], band_at[1:], strict=True)
+    ]
+
+
+def decode(blobs: Sequence[bytes], ns: Iterable[int], buckets: Iterable[int]) -> Entries:
+    """The entries of blocks (``ns[i]`` entries of bucket ``buckets[i]`` in ``blobs[i]``), one
+    block after another."""
+    low: list[bytes] = []
+    doc: list[bytes] = []
+    more: list[bytes] = []
+    bands: list[bytes] = []
+    sizes: list[int] = []
+    high: list[int] = []
+    for blob, n, bucket in zip(blobs, ns, buckets, strict=True):
+        low.append(blob[: 2 * n])
+        doc.append(blob[2 * n : 6 * n])
+        more.append(blob[6 * n : 7 * n])
+        bands.append(blob[7 * n :])
+        sizes.append(n)
+        high.append(bucket << LOW_BITS)
+    h = np.frombuffer(b"".join(low), dtype=_LOW).astype(np.int64)
+    h |= np.repeat(np.asarray(high, dtype=np.int64), sizes)
+    return Entries.of(
+        h,
+        np.frombuffer(b"".join(doc), dtype=_DOC).astype(np.int64),
+        np.frombuffer(b"".join(more), dtype=_U8).astype(np.int64) + 1,
+        np.frombuffer(b"".join(bands), dtype=_U8),
+    )
+
+
+def doc_column(blobs: Sequence[bytes], ns: Sequence[int]) -> I64:
+    """The docs of blocks' entries (``ns[i]`` in ``blobs[i]``), one block after another."""
+    raw = b"".join([blob[2 * n : 6 * n] for blob, n in zip(blobs, ns, strict=True)])
+    return np.frombuffer(raw, dtype=_DOC).astype(np.int64)
+
+
+def merge_plan(sizes: Sequence[int], new: int, ratio: int, most: int) -> int:
+    """How many of a bucket's newest blocks (``sizes``, oldest first) merge with a new block
+    of ``new`` entries: while the newest left is at most ``ratio`` times what is merged, or
+    the bucket would hold more than ``most`` blocks.  Block sizes then fall geometrically
+    from the oldest, so a bucket holds few blocks and an entry is rewritten a few times (about
+    log of the bucket's size over a batch's share of it).
+
+    >>> merge_plan([900, 40, 10], 10, 2, 4), merge_plan([900, 40], 10, 2, 4)
+    (2, 0)
+    """
+    total, k, m = new, 0, len(sizes)
+    while k < m and (sizes[m - 1 - k] <= ratio * total or m - k >= most):
+        total += sizes[m - 1 - k]
+        k += 1
+    return k
+
+
+def _lows(blob: bytes, n: int) -> Sequence[int]:
+    """The ``low`` column of a block, as a sequence :mod:`bisect` can search."""
+    if _LITTLE:
+        return memoryview(blob)[: 2 * n].cast("H")
+    column: list[int] = np.frombuffer(blob, dtype=_LOW, count=n).tolist()  # pragma: no cover
+    return column  # pragma: no cover
+
+
+def matching(
+    buckets: Iterable[tuple[Iterable[tuple[int, bytes]], Sequence[int]]], q_keys: I64
+) -> tuple[I64, I64]:
+    """``(band, doc)`` for each band that a stored entry of a query's key wins where the
+    query's winner of that band (``q_keys[band]``) is the same hash: the entry's article is
+    in that band's bucket.  ``buckets`` gives, for each bucket of the query's keys, its
+    blocks (``(n, blob)``) and those keys (sorted)."""
+    found: list[int] = []
+    sizes: list[int] = []  # band bytes of each key's entries in each block
+    docs: list[bytes] = []
+    mores: list[bytes] = []
+    bands: list[bytes] = []
+    for rows, keys in buckets:
+        lows = [key & _LOW_MASK for key in keys]
+        for n, blob in rows:
+            column = _lows(blob, n)
+            more = None
+            for key, low in zip(keys, lows, strict=True):
+                lo = bisect.bisect_left(column, low)
+                hi = bisect.bisect_right(column, low, lo)
+                if lo == hi:
+                    continue
+                if more is None:
+                    more = np.frombuffer(blob, dtype=_U8, count=n, offset=6 * n)
+                start = 7 * n + lo + int(np.add.reduce(more[:lo], dtype=np.int64))
+                end = start + hi - lo + int(np.add.reduce(more[lo:hi], dtype=np.int64))
+                docs.append(blob[2 * n + 4 * lo : 2 * n + 4 * hi])
+                mores.append(blob[6 * n + lo : 6 * n + hi])
+                bands.append(blob[start:end])
+                found.append(key)
+                sizes.append(end - start)
+    if not found:
+        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+    band = np.frombuffer(b"".join(bands), dtype=_U8)
+    won = np.flatnonzero(q_keys[band] == np.repeat(np.asarray(found, dtype=np.int64), sizes))
+    ends = np.cumsum(np.frombuffer(b"".join(mores), dtype=_U8) + np.int64(1))
+    entry = np.searchsorted(ends, won, side="right")  # the entry each won band is of
+    doc = np.frombuffer(b"".join(docs), dtype=_DOC)
+    return band[won].astype(np.int64), doc[entry].astype(np.int64)
