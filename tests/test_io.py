@@ -859,3 +859,35 @@ def test_round_trip(
     path = tmp_path_factory.getbasetemp() / "round-trip.txt"
     path.write_bytes(encode(text))
     assert read_text(path) == text
+
+
+def test_parquet_dataset_directory_is_read_as_its_part_files(
+    tmp_path: Path, ecb_records: list[dict[str, Any]]
+) -> None:
+    # A directory named .parquet, as Spark writes one: part files (here in a partition
+    # subdirectory too), a _SUCCESS marker and hidden checksum files; its records are those
+    # of its part files in path order.
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    dataset = tmp_path / "news.parquet"
+    (dataset / "day=2").mkdir(parents=True)
+    parts = [dataset / "part-00001.parquet", dataset / "day=2" / "part-00000.parquet"]
+    chunks = [ecb_records[:7], ecb_records[7:12]]
+    for part, chunk in zip(parts, chunks, strict=True):
+        pq.write_table(pa.table({k: [r[k] for r in chunk] for k in ("id", "text")}), part)
+    (dataset / "_SUCCESS").write_bytes(b"")
+    (dataset / ".part-00001.parquet.crc").write_bytes(b"\0\1")
+    (dataset / "_temporary").mkdir()
+    pq.write_table(
+        pa.table({"id": ["left-over"], "text": ["A task's unfinished output."]}),
+        dataset / "_temporary" / "part-9.parquet",
+    )
+    corpus = load_corpus([dataset])
+    by_name = load_corpus(sorted(parts, key=lambda p: p.relative_to(dataset).as_posix()))
+    assert sorted(a.id for a in corpus.articles) == sorted(r["id"] for r in ecb_records[:12])
+    assert [(a.id, a.text) for a in corpus.articles] == [(a.id, a.text) for a in by_name.articles]
+    assert not corpus.failures and not corpus.skipped
+    (tmp_path / "empty.parquet").mkdir()
+    with pytest.raises(InputError) as info:
+        load_corpus([tmp_path / "empty.parquet"])
+    assert_one_line(str(info.value), "empty.parquet", "no .parquet part files")

@@ -115,7 +115,7 @@ _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _NON_ASCII_RE = re.compile("[^\x00-\x7f\ud800-\udfff]")
 _ACCEPTED = (
     "pass .txt or .md articles, a directory of them, .jsonl/.ndjson, .csv or .parquet "
-    "records, or - for JSON Lines on standard input"
+    "records (a .parquet directory is a dataset), or - for JSON Lines on standard input"
 )
 
 
@@ -231,9 +231,10 @@ def load_corpus(
     Directories are searched recursively for ``.txt`` and ``.md`` files (id: the path
     relative to the directory); other and hidden files are listed in ``skipped``.  A
     ``.jsonl``/``.ndjson`` file (always UTF-8), ``.csv`` file or ``.parquet`` file (read
-    with pyarrow, from the ``spark`` extra) holds one record per article; ``-`` reads JSON
-    Lines from ``stdin``.  Record fields other than id and text go into ``Article.meta``,
-    with the title, date and source fields under ``"title"``, ``"date"`` and ``"source"``
+    with pyarrow, from the ``spark`` extra) holds one record per article, and so does a
+    directory named ``.parquet`` (a dataset as Spark writes one: its part files in path
+    order); ``-`` reads JSON Lines from ``stdin``.  Record fields other than id and text go
+    into ``Article.meta``, with the title, date and source fields under ``"title"``, ``"date"`` and ``"source"``
     (with the default ``date_field``, a record without ``date`` but with ``published``
     takes that).  ``encoding`` applies to text and CSV files.
 
@@ -562,7 +563,17 @@ def _plan(inputs: Sequence[str | Path]) -> _Plan:
             raise InputError(msg)
         path = Path(item)
         suffix = path.suffix.lower()
-        if path.is_dir():
+        if path.is_dir() and suffix in _PARQUET_SUFFIXES:
+            _check_pyarrow(path)
+            parts = _parquet_parts(path)
+            if not parts:
+                msg = (
+                    f"{path}: a directory named .parquet but with no .parquet part files in "
+                    "it; pass the directory Spark or pyarrow wrote, or its files"
+                )
+                raise InputError(msg)
+            jobs.extend(_RecordsJob("parquet", part) for part in parts)
+        elif path.is_dir():
             found = _scan_directory(path)
             jobs.extend(found.jobs)
             skipped.extend(found.skipped)
@@ -638,6 +649,20 @@ def _scan_directory(root: Path) -> _Plan:
     # Input order inside a directory: by relative path (the article id), as strings.
     jobs.sort(key=lambda job: job.article_id if isinstance(job, _TextJob) else "")
     return _Plan(tuple(jobs), tuple(skipped), tuple(failures))
+
+
+def _parquet_parts(root: Path) -> list[Path]:
+    """The part files of a Parquet dataset directory (as Spark and pyarrow write one: its
+    ``.parquet`` files, in partition subdirectories too), in path order; markers and hidden
+    files (``_SUCCESS``, ``.part-0.parquet.crc``, names starting with ``_`` or ``.``) are
+    not parts."""
+    parts = [
+        path
+        for path in root.rglob("*.parquet")
+        if path.is_file()
+        and not any(name.startswith(("_", ".")) for name in path.relative_to(root).parts)
+    ]
+    return sorted(parts, key=lambda path: path.relative_to(root).as_posix())
 
 
 def _inode(info: os.stat_result) -> tuple[int, int]:
