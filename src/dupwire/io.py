@@ -234,9 +234,9 @@ def load_corpus(
     with pyarrow, from the ``spark`` extra) holds one record per article, and so does a
     directory named ``.parquet`` (a dataset as Spark writes one: its part files in path
     order); ``-`` reads JSON Lines from ``stdin``.  Record fields other than id and text go
-    into ``Article.meta``, with the title, date and source fields under ``"title"``, ``"date"`` and ``"source"``
-    (with the default ``date_field``, a record without ``date`` but with ``published``
-    takes that).  ``encoding`` applies to text and CSV files.
+    into ``Article.meta``, with the title, date and source fields under ``"title"``,
+    ``"date"`` and ``"source"`` (with the default ``date_field``, a record without ``date``
+    but with ``published`` takes that).  ``encoding`` applies to text and CSV files.
 
     Articles that cannot be read become ``failures``.  Raises :class:`InputError` for an
     input that does not exist or is of an unknown type, :class:`NoArticlesError` when
