@@ -66,12 +66,15 @@ import numpy as np
 from dupwire._numeric import I64, ranges
 from dupwire.archive.blocks import (
     LOW_BITS,
+    ROW_HEAD,
     Entries,
     decode,
     doc_column,
     encode,
     matching,
     merge_plan,
+    of_rows,
+    rows,
 )
 from dupwire.archive.keys import (
     PREFIX_BITS,
@@ -100,8 +103,9 @@ __all__ = ["SCHEMA_VERSION", "Index"]
 
 # 2: keys of the story text (title line + text), as clustering reads;
 # 3: docs.keys holds the 16-bit prefixes of the keys; 4: a key row is one blob;
-# 5: the prefixes are Elias-Fano coded; 6: entries are stored in bucket blocks
-SCHEMA_VERSION = 6
+# 5: the prefixes are Elias-Fano coded; 6: entries are stored in bucket blocks;
+# 7: small batches are staged as rows before they are folded into the blocks
+SCHEMA_VERSION = 7
 APPLICATION_ID = 0x64777831  # "dwx1": marks a dupwire index file
 # A new block merges with the newest blocks of its bucket while the newest left is at most
 # _MERGE_RATIO times what is merged, or the bucket would hold more than _MOST_BLOCKS
@@ -113,6 +117,11 @@ _MOST_BLOCKS = 4
 _BUCKETS_AT_ONCE = 4096
 # Touching more buckets than this, a batch reads the sizes of every block at once.
 _SCAN_SIZES = 2048
+# A batch of fewer entries than _STAGE_BELOW (about 1,200 articles) is staged as rows; the
+# staged entries are folded into the blocks, in one pass as one batch, by a batch that
+# would leave more than _STAGE_MOST staged (or that is not staged itself).
+_STAGE_BELOW = 100_000
+_STAGE_MOST = 500_000
 _VERIFY = AlignParams(max_merge=1)
 _SCHEMA = """
 CREATE TABLE meta(name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -122,8 +131,10 @@ CREATE TABLE docs(
 CREATE TABLE blocks(
     block INTEGER PRIMARY KEY, bucket INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL);
 CREATE INDEX bucket_blocks ON blocks(bucket, block, n);
+CREATE TABLE staged(k BLOB PRIMARY KEY) WITHOUT ROWID;
 """
 _BUCKET_BLOCKS = "SELECT n, data FROM blocks WHERE bucket = ?"
+_STAGED = "SELECT k FROM staged WHERE k >= ? AND k < ?"
 _BUCKET_SIZES = (
     "SELECT bucket, block, n FROM blocks INDEXED BY bucket_blocks WHERE bucket >= ? AND bucket < ?"
 )
@@ -247,6 +258,7 @@ class Index:
             "settings": json.dumps(settings.to_dict(), sort_keys=True),
             "store_text": "1" if store_text else "0",
             "next_doc": "1",
+            "staged": "0",
         }
         conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
         conn.execute(f"PRAGMA application_id={APPLICATION_ID}")
@@ -528,10 +540,32 @@ class Index:
             if first + len(articles) > 1 << 32:
                 msg = f"{self.path} has numbered 2**32 articles; rebuild it (dupwire index add)"
                 raise IndexFileError(msg)
-            self._store(_entries(batch, first))
+            self._stage(_entries(batch, first))
             self._set_meta(next_doc=first + len(articles))
             total = int(conn.execute("SELECT count(*) FROM docs").fetchone()[0])
         return AddResult(tuple(ids), tuple(present), total, tuple(warnings))
+
+    def _stage(self, new: Entries) -> None:
+        """Write entries of new articles (sorted by hash, then doc): as rows of ``staged`` when
+        they are few and the staged entries stay few, else into the blocks (:meth:`_store`)
+        with every staged entry, which are older (the staged entries are always the newest)."""
+        staged = int(self._meta_in_tx("staged"))
+        if len(new) < _STAGE_BELOW and staged + len(new) <= _STAGE_MOST:
+            self._conn.executemany("INSERT INTO staged VALUES (?)", ((r,) for r in rows(new)))
+            self._set_meta(staged=staged + len(new))
+        else:
+            self._fold(new, staged)
+
+    def _fold(self, new: Entries, staged: int) -> None:
+        """Write the ``staged`` staged entries and ``new`` entries of newer articles into the
+        blocks in one pass, as one batch (:meth:`_store`), and empty ``staged``."""
+        if staged:
+            old = of_rows([k for (k,) in self._conn.execute("SELECT k FROM staged")])
+            both = Entries.concat([old, new])
+            new = both.take(np.argsort(both.h, kind="stable"))
+            self._conn.execute("DELETE FROM staged")
+            self._set_meta(staged=0)
+        self._store(new)
 
     def _store(self, new: Entries) -> None:
         """Write entries of new articles (sorted by hash, then doc): a block per bucket they
@@ -598,8 +632,10 @@ class Index:
         return _decoded(self._block_rows(blocks))
 
     def merge(self) -> None:
-        """Merge the blocks of each bucket into one (queries then read one block a bucket)."""
+        """Fold the staged entries into the blocks and merge the blocks of each bucket into
+        one (queries then read one block a bucket)."""
         with _translated(self.path), self._transaction("BEGIN IMMEDIATE"):
+            self._fold(of_rows([]), int(self._meta_in_tx("staged")))  # no new entries
             sizes = self._block_sizes(list(range(1 << PREFIX_BITS)))
             many = [b for b, blocks in sorted(sizes.items()) if len(blocks) > 1]
             for lo in range(0, len(many), _BUCKETS_AT_ONCE):
@@ -632,13 +668,15 @@ class Index:
         ``docs.keys`` lists are rewritten without them (a block left empty is deleted)."""
         conn = self._conn
         docs: list[int] = []
+        buckets_of: list[list[int]] = []
         touched: set[int] = set()
         for article_id in ids:
             doc, blob = conn.execute(
                 "SELECT doc, keys FROM docs WHERE id=?", (article_id,)
             ).fetchone()
             docs.append(doc)
-            touched.update(unpack_prefixes(blob).tolist())
+            buckets_of.append(unpack_prefixes(blob).tolist())
+            touched.update(buckets_of[-1])
         gone = np.asarray(docs, dtype=np.int64)
         buckets = sorted(touched)
         for lo in range(0, len(buckets), _BUCKETS_AT_ONCE):
@@ -666,6 +704,14 @@ class Index:
                         strict=True,
                     ),
                 )
+        staged = int(self._meta_in_tx("staged"))
+        if staged:
+            sql = "DELETE FROM staged WHERE k >= ? AND k < ? AND substr(k, 5, 4) = ?"
+            before = conn.total_changes
+            for doc, article_buckets in zip(docs, buckets_of, strict=True):
+                own = doc.to_bytes(4, "big")
+                conn.executemany(sql, [(*_bucket_range(b), own) for b in article_buckets])
+            self._set_meta(staged=staged - (conn.total_changes - before))
         conn.executemany("DELETE FROM docs WHERE doc=?", [(d,) for d in docs])
 
     def _meta_in_tx(self, name: str) -> str:
@@ -797,8 +843,12 @@ class Index:
             return {}
         cap = self.settings.max_bucket - (0 if own is not None else 1)  # the query is in them
         groups = [(b, list(k)) for b, k in itertools.groupby(distinct, lambda k: k >> LOW_BITS)]
+        staged = self._staged_blocks([b for b, _ in groups])
         band, doc = matching(
-            ((self._conn.execute(_BUCKET_BLOCKS, (b,)), keys) for b, keys in groups),
+            (
+                (itertools.chain(self._conn.execute(_BUCKET_BLOCKS, (b,)), staged.get(b, ())), keys)
+                for b, keys in groups
+            ),
             np.asarray(q_keys, dtype=np.int64),
         )
         if not len(doc):
@@ -817,6 +867,25 @@ class Index:
         shared = np.bincount(article[counted], minlength=len(doc))
         found = np.flatnonzero(shared >= self.settings.min_bands)
         return dict(zip(doc[found].tolist(), shared[found].tolist(), strict=True))
+
+    def _staged_blocks(self, buckets: list[int]) -> dict[int, list[tuple[int, bytes]]]:
+        """The staged entries of ``buckets`` (sorted) as one block of each bucket holding any,
+        ``(n, data)``: the newest block of the bucket."""
+        if self._meta_in_tx("staged") == "0":
+            return {}
+        found: list[bytes] = []
+        for b in buckets:
+            found += [k for (k,) in self._conn.execute(_STAGED, _bucket_range(b))]
+        if not found:
+            return {}
+        entries = of_rows(found)
+        held, at = np.unique(entries.h >> LOW_BITS, return_index=True)
+        ptr = np.r_[at, len(entries)]
+        blobs = encode(entries, ptr)
+        return {
+            b: [(n, blob)]
+            for b, n, blob in zip(held.tolist(), np.diff(ptr).tolist(), blobs, strict=True)
+        }
 
     def _refined(
         self,
@@ -973,7 +1042,9 @@ class Index:
         conn = self._conn
         with _translated(self.path), self._transaction("BEGIN"):
             n = int(conn.execute("SELECT count(*) FROM docs").fetchone()[0])
-            key_rows = int(conn.execute("SELECT coalesce(sum(n), 0) FROM blocks").fetchone()[0])
+            blocked = int(conn.execute("SELECT coalesce(sum(n), 0) FROM blocks").fetchone()[0])
+            staged = int(conn.execute("SELECT count(*) FROM staged").fetchone()[0])
+            key_rows = blocked + staged
             # n of each bucket's oldest block (SQLite takes a bare column from the min row)
             oldest = "SELECT n, min(block) FROM blocks GROUP BY bucket"
             sql = f"SELECT coalesce(sum(n), 0) FROM ({oldest})"
@@ -993,6 +1064,15 @@ class Index:
             schema=SCHEMA_VERSION,
             params=self.settings.to_dict(),
         )
+
+
+def _bucket_range(bucket: int) -> tuple[bytes, bytes]:
+    """The staged rows of a bucket: ``lo <= k < hi`` (:func:`dupwire.archive.blocks.rows`)."""
+    width = PREFIX_BITS // 8
+    if bucket + 1 < 1 << PREFIX_BITS:
+        return bucket.to_bytes(width, "big"), (bucket + 1).to_bytes(width, "big")
+    # The last bucket: a row is at most 8 + 256 bytes, so every row is below 0xFF * 265.
+    return bucket.to_bytes(width, "big"), b"\xff" * (ROW_HEAD + 257)
 
 
 def _decoded(rows: list[tuple[int, int, int, bytes]]) -> Entries:
