@@ -28,6 +28,7 @@ so that a query finds its key among ``n`` entries by binary search on ``low``
 from __future__ import annotations
 
 import bisect
+import itertools
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -172,7 +173,7 @@ def rows(entries: Entries) -> list[bytes]:
     at = entries.ptr.tolist()
     return [
         head[ROW_HEAD * i : ROW_HEAD * (i + 1)] + bands[p:q]
-        for i, (p, q) in enumerate(zip(at[:-1], at[1:], strict=True))
+        for i, (p, q) in enumerate(itertools.pairwise(at))
     ]
 
 
