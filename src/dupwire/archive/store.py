@@ -45,8 +45,8 @@ reading their data.  :meth:`Index.merge` folds the staged entries and merges eve
 into one block.
 
 *Querying.*  A query reads the blocks of its keys' buckets (about 85 buckets, a few blocks
-each, found by ``bucket_blocks``) and the staged rows of those buckets (a range of ``k``
-each), which it encodes as one more block of each bucket, its newest; it finds each key's
+each, found by ``bucket_blocks``) and the staged rows of its keys (a range of ``k`` each),
+which it encodes as one more block of each bucket, its newest; it finds each key's
 entries by binary search on the hash column and decodes only those
 (:func:`dupwire.archive.blocks.matching`), so it sees the same entries wherever they are.
 A staged entry is read as a row of its own (about 0.3 µs a row here), not as a slice of a
@@ -732,7 +732,9 @@ class Index:
             before = conn.total_changes
             for doc, article_buckets in zip(docs, buckets_of, strict=True):
                 own = doc.to_bytes(4, "big")
-                conn.executemany(sql, [(*_bucket_range(b), own) for b in article_buckets])
+                width = PREFIX_BITS // 8
+                ranges = [(*_staged_range(b, width), own) for b in article_buckets]
+                conn.executemany(sql, ranges)
             self._set_meta(staged=staged - (conn.total_changes - before))
         conn.executemany("DELETE FROM docs WHERE doc=?", [(d,) for d in docs])
 
@@ -865,7 +867,7 @@ class Index:
             return {}
         cap = self.settings.max_bucket - (0 if own is not None else 1)  # the query is in them
         groups = [(b, list(k)) for b, k in itertools.groupby(distinct, lambda k: k >> LOW_BITS)]
-        staged = self._staged_blocks([b for b, _ in groups])
+        staged = self._staged_blocks(distinct)
         band, doc = matching(
             (
                 (itertools.chain(self._conn.execute(_BUCKET_BLOCKS, (b,)), staged.get(b, ())), keys)
@@ -890,14 +892,14 @@ class Index:
         found = np.flatnonzero(shared >= self.settings.min_bands)
         return dict(zip(doc[found].tolist(), shared[found].tolist(), strict=True))
 
-    def _staged_blocks(self, buckets: list[int]) -> dict[int, list[tuple[int, bytes]]]:
-        """The staged entries of ``buckets`` (sorted) as one block of each bucket holding any,
+    def _staged_blocks(self, keys: list[int]) -> dict[int, list[tuple[int, bytes]]]:
+        """The staged entries of ``keys`` (sorted) as one block of each bucket holding any,
         ``(n, data)``: the newest block of the bucket."""
         if self._meta_in_tx("staged") == "0":
             return {}
         found: list[bytes] = []
-        for b in buckets:
-            found += [k for (k,) in self._conn.execute(_STAGED, _bucket_range(b))]
+        for key in keys:
+            found += [k for (k,) in self._conn.execute(_STAGED, _staged_range(key, 4))]
         if not found:
             return {}
         entries = of_rows(found)
@@ -1088,13 +1090,13 @@ class Index:
         )
 
 
-def _bucket_range(bucket: int) -> tuple[bytes, bytes]:
-    """The staged rows of a bucket: ``lo <= k < hi`` (:func:`dupwire.archive.blocks.rows`)."""
-    width = PREFIX_BITS // 8
-    if bucket + 1 < 1 << PREFIX_BITS:
-        return bucket.to_bytes(width, "big"), (bucket + 1).to_bytes(width, "big")
-    # The last bucket: a row is at most 8 + 256 bytes, so every row is below 0xFF * 265.
-    return bucket.to_bytes(width, "big"), b"\xff" * (ROW_HEAD + 257)
+def _staged_range(prefix: int, width: int) -> tuple[bytes, bytes]:
+    """The staged rows whose ``k`` starts with the ``width`` bytes of ``prefix`` (those of a
+    bucket, 2 bytes, or of a hash, 4): ``lo <= k < hi`` (:func:`dupwire.archive.blocks.rows`)."""
+    if prefix + 1 < 1 << (8 * width):
+        return prefix.to_bytes(width, "big"), (prefix + 1).to_bytes(width, "big")
+    # The last prefix: a row is at most 8 + 256 bytes, so every row is below 0xFF * 265.
+    return prefix.to_bytes(width, "big"), b"\xff" * (ROW_HEAD + 257)
 
 
 def _decoded(rows: list[tuple[int, int, int, bytes]]) -> Entries:
