@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from dupwire.archive import Index, KeySettings
 from dupwire.archive import store as index_store
-from dupwire.archive.blocks import LOW_BITS, decode, of_rows
+from dupwire.archive.blocks import LOW_BITS, Entries, decode, of_rows, rows
 from dupwire.archive.keys import (
     article_keys,
     pack_prefixes,
@@ -381,6 +381,22 @@ def test_staged_entries_are_folded_into_the_blocks_past_the_most(
         folds = sum(b < a for a, b in itertools.pairwise(seen))
         assert folds >= 2 and seen[0] > 0
         _answers_are_the_batch_candidates(index, arts, 9)
+
+
+def test_the_last_bucket_and_hash_hold_every_row_of_theirs() -> None:
+    # The highest row there can be: hash and doc all ones, 256 bands of 255.
+    top = Entries.of(
+        np.array([(1 << 32) - 1]),
+        np.array([(1 << 32) - 1]),
+        np.array([256]),
+        np.full(256, 255, dtype=np.uint8),
+    )
+    (row,) = rows(top)
+    for prefix, width in (((1 << 16) - 1, 2), ((1 << 32) - 1, 4)):
+        lo, hi = index_store._staged_range(prefix, width)
+        assert lo <= row < hi
+    lo, hi = index_store._staged_range(0x1234, 2)
+    assert lo <= b"\x12\x34\xff" < hi and not lo <= b"\x12\x35" < hi
 
 
 def test_merge_empties_the_staging_table(tmp_path: Path, ecb_articles: list[Article]) -> None:

@@ -729,10 +729,10 @@ class Index:
         staged = int(self._meta_in_tx("staged"))
         if staged:
             sql = "DELETE FROM staged WHERE k >= ? AND k < ? AND substr(k, 5, 4) = ?"
+            width = PREFIX_BITS // 8
             before = conn.total_changes
             for doc, article_buckets in zip(docs, buckets_of, strict=True):
-                own = doc.to_bytes(4, "big")
-                width = PREFIX_BITS // 8
+                own = doc.to_bytes(4, "big")  # as in dupwire.archive.blocks.rows
                 ranges = [(*_staged_range(b, width), own) for b in article_buckets]
                 conn.executemany(sql, ranges)
             self._set_meta(staged=staged - (conn.total_changes - before))
