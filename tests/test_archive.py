@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 
 from dupwire.archive import Index, KeySettings
 from dupwire.archive import store as index_store
-from dupwire.archive.blocks import LOW_BITS, decode
+from dupwire.archive.blocks import LOW_BITS, Entries, decode, of_rows, rows
 from dupwire.archive.keys import (
     article_keys,
     pack_prefixes,
@@ -54,9 +54,17 @@ def _batch_partners(texts: list[str], i: int, max_bucket: int = DEFAULT_MAX_BUCK
 
 
 def _key_rows(path: Path) -> int:
-    """The stored entries (one per winning shingle of an article), over all blocks."""
+    """The stored entries (one per winning shingle of an article), over all blocks and the
+    staging table."""
     with sqlite3.connect(path) as conn:
-        return int(conn.execute("SELECT coalesce(sum(n), 0) FROM blocks").fetchone()[0])
+        blocked = conn.execute("SELECT coalesce(sum(n), 0) FROM blocks").fetchone()[0]
+        return int(blocked) + int(conn.execute("SELECT count(*) FROM staged").fetchone()[0])
+
+
+@pytest.fixture
+def unstaged(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every batch goes into the blocks (none is staged)."""
+    monkeypatch.setattr(index_store, "_STAGE_BELOW", 0)
 
 
 @pytest.fixture(scope="module")
@@ -194,9 +202,21 @@ def test_doc_numbers_of_every_width_keep_the_answers(
     assert sum(map(len, answers[1])) > 40
 
 
+def _staged_entries(path: Path) -> list[tuple[int, int, bytes]]:
+    """Every staged entry ``(hash, doc, bands)``, in the order of the staging table."""
+    with sqlite3.connect(path) as conn:
+        e = of_rows([k for (k,) in conn.execute("SELECT k FROM staged")])
+    raw = e.bands.tobytes()
+    return [
+        (h, d, raw[a:b])
+        for h, d, a, b in zip(e.h.tolist(), e.doc.tolist(), e.ptr, e.ptr[1:], strict=False)
+    ]
+
+
 def _stored_entries(path: Path) -> tuple[list[tuple[int, int, bytes]], list[int]]:
-    """Every stored entry ``(hash, doc, bands)``, block after block, checking that each block
-    holds its bucket's entries sorted by hash, then doc; and the blocks of each bucket."""
+    """Every stored entry ``(hash, doc, bands)``, block after block, then the staged ones,
+    checking that each block holds its bucket's entries sorted by hash, then doc; and the
+    blocks of each bucket."""
     entries: list[tuple[int, int, bytes]] = []
     per_bucket: dict[int, int] = {}
     with sqlite3.connect(path) as conn:
@@ -212,7 +232,7 @@ def _stored_entries(path: Path) -> tuple[list[tuple[int, int, bytes]], list[int]
                 (h, d, raw[a:b]) for (h, d), a, b in zip(rows, e.ptr, e.ptr[1:], strict=False)
             ]
             per_bucket[bucket] = per_bucket.get(bucket, 0) + 1
-    return entries, list(per_bucket.values())
+    return entries + _staged_entries(path), list(per_bucket.values())
 
 
 def _expected_entries(path: Path, articles: list[Article]) -> list[tuple[int, int, bytes]]:
@@ -226,6 +246,7 @@ def _expected_entries(path: Path, articles: list[Article]) -> list[tuple[int, in
 
 
 @pytest.mark.parametrize("ratio", [0, 2])
+@pytest.mark.usefixtures("unstaged")
 def test_blocks_hold_exactly_the_entries_of_the_articles(
     tmp_path: Path, ecb_articles: list[Article], monkeypatch: pytest.MonkeyPatch, ratio: int
 ) -> None:
@@ -248,6 +269,7 @@ def test_blocks_hold_exactly_the_entries_of_the_articles(
             }
 
 
+@pytest.mark.usefixtures("unstaged")
 def test_merge_keeps_the_answers(
     tmp_path: Path, ecb_articles: list[Article], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -267,6 +289,7 @@ def test_merge_keeps_the_answers(
         assert [index.query(ecb_articles[i], top=50, verify=False) for i in (3, 30, 99)] == before
 
 
+@pytest.mark.usefixtures("unstaged")
 def test_removal_rewrites_merged_and_newer_blocks(
     tmp_path: Path, ecb_articles: list[Article], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -292,6 +315,106 @@ def test_removal_rewrites_merged_and_newer_blocks(
             assert {m.id for m in found.matches} == {left[j].id for j in _batch_partners(texts, i)}
         index.remove([a.id for a in left])
         assert _stored_entries(path) == ([], []) and index.stats().key_rows == 0
+
+
+def _staged_count(path: Path) -> tuple[int, int]:
+    """The staged entries: as the staging table holds them, and as the index counts them."""
+    with sqlite3.connect(path) as conn:
+        rows = int(conn.execute("SELECT count(*) FROM staged").fetchone()[0])
+        counted = int(conn.execute("SELECT value FROM meta WHERE name='staged'").fetchone()[0])
+    return rows, counted
+
+
+def _answers_are_the_batch_candidates(index: Index, arts: list[Article], step: int) -> None:
+    texts = [a.text for a in arts]
+    for i in range(0, len(arts), step):
+        found = index.query(arts[i], top=1000, verify=False)
+        assert {m.id for m in found.matches} == {arts[j].id for j in _batch_partners(texts, i)}
+
+
+def test_small_batches_are_staged_and_queried_with_the_blocks(
+    tmp_path: Path, ecb_articles: list[Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A large batch goes into the blocks, small ones into the staging table; queries see
+    # both, removal deletes a staged article's rows, and the staged entries are the newest.
+    arts = ecb_articles[:200]
+    first = len(article_keys([a.story_text for a in arts[:100]]).key)
+    monkeypatch.setattr(index_store, "_STAGE_BELOW", first)
+    path = tmp_path / "i.db"
+    with Index.open(path) as index:
+        for lo, hi in itertools.pairwise([0, 100, 101, 120, 130, 150, 151, 170, 185, 200]):
+            index.add(arts[lo:hi])
+        staged, counted = _staged_count(path)
+        assert staged == counted == len(article_keys([a.story_text for a in arts[100:]]).key)
+        entries, _ = _stored_entries(path)
+        assert sorted(entries) == sorted(_expected_entries(path, arts))
+        blocked = entries[: len(entries) - staged]
+        assert blocked and max(d for _, d, _ in blocked) < min(d for _, d, _ in entries[-staged:])
+        assert index.stats().key_rows == len(entries)
+        assert index.stats().delta_rows >= staged
+        _answers_are_the_batch_candidates(index, arts, 7)
+        gone = {arts[k].id for k in (3, 100, 125, 150, 199)}  # in blocks and staged
+        assert index.remove(sorted(gone)) == len(gone)
+        left = [a for a in arts if a.id not in gone]
+        entries, _ = _stored_entries(path)
+        assert sorted(entries) == sorted(_expected_entries(path, left))
+        after, counted = _staged_count(path)
+        assert after == counted < staged
+        _answers_are_the_batch_candidates(index, left, 7)
+
+
+def test_staged_entries_are_folded_into_the_blocks_past_the_most(
+    tmp_path: Path, ecb_articles: list[Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(index_store, "_STAGE_MOST", 2000)  # about 50 articles
+    path = tmp_path / "i.db"
+    arts = ecb_articles[:200]
+    seen = []
+    with Index.open(path) as index:
+        for lo in range(0, len(arts), 15):
+            index.add(arts[lo : lo + 15])
+            staged, counted = _staged_count(path)
+            assert staged == counted <= 2000
+            seen.append(staged)
+            entries, _ = _stored_entries(path)
+            assert sorted(entries) == sorted(_expected_entries(path, arts[: lo + 15]))
+        folds = sum(b < a for a, b in itertools.pairwise(seen))
+        assert folds >= 2 and seen[0] > 0
+        _answers_are_the_batch_candidates(index, arts, 9)
+
+
+def test_the_last_bucket_and_hash_hold_every_row_of_theirs() -> None:
+    # The highest row there can be: hash and doc all ones, 256 bands of 255.
+    top = Entries.of(
+        np.array([(1 << 32) - 1]),
+        np.array([(1 << 32) - 1]),
+        np.array([256]),
+        np.full(256, 255, dtype=np.uint8),
+    )
+    (row,) = rows(top)
+    for prefix, width in (((1 << 16) - 1, 2), ((1 << 32) - 1, 4)):
+        lo, hi = index_store._staged_range(prefix, width)
+        assert lo <= row < hi
+    lo, hi = index_store._staged_range(0x1234, 2)
+    assert lo <= b"\x12\x34\xff" < hi and not lo <= b"\x12\x35" < hi
+
+
+def test_merge_empties_the_staging_table(tmp_path: Path, ecb_articles: list[Article]) -> None:
+    path = tmp_path / "i.db"
+    arts = ecb_articles[:120]
+    with Index.open(path) as index:
+        for lo in range(0, len(arts), 40):
+            index.add(arts[lo : lo + 40])
+        before = [index.query(arts[i], top=50, verify=False) for i in (3, 50, 119)]
+        entries, _ = _stored_entries(path)
+        assert _staged_count(path)[0] == len(entries) > 0
+        index.merge()
+        assert _staged_count(path) == (0, 0)
+        stats = index.stats()
+        assert stats.delta_rows == 0 and stats.key_rows == len(entries)
+        merged, blocks = _stored_entries(path)
+        assert sorted(merged) == sorted(entries) and set(blocks) == {1}
+        assert [index.query(arts[i], top=50, verify=False) for i in (3, 50, 119)] == before
 
 
 def test_verified_matches_seed_pair(tmp_path: Path) -> None:
@@ -375,7 +498,7 @@ def _table_rows(path: Path) -> list[tuple[Any, ...]]:
     with sqlite3.connect(path) as conn:
         return [
             row
-            for table in ("docs", "blocks")
+            for table in ("docs", "blocks", "staged")
             for row in conn.execute(f"SELECT * FROM {table} ORDER BY 1")
         ]
 

@@ -18,6 +18,7 @@ MODULES = [
     "dupwire.cluster.agglomerate",
     "dupwire.io",
     "dupwire.metrics",
+    "dupwire.archive.blocks",
 ]
 
 

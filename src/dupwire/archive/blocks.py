@@ -28,6 +28,7 @@ so that a query finds its key among ``n`` entries by binary search on ``low``
 from __future__ import annotations
 
 import bisect
+import itertools
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -38,7 +39,18 @@ import numpy.typing as npt
 from dupwire._numeric import I64, ranges
 from dupwire.archive.keys import PREFIX_BITS
 
-__all__ = ["LOW_BITS", "Entries", "decode", "doc_column", "encode", "matching", "merge_plan"]
+__all__ = [
+    "LOW_BITS",
+    "ROW_HEAD",
+    "Entries",
+    "decode",
+    "doc_column",
+    "encode",
+    "matching",
+    "merge_plan",
+    "of_rows",
+    "rows",
+]
 
 #: Bits of a hash kept in an entry; the rest are its bucket.
 LOW_BITS = 32 - PREFIX_BITS
@@ -47,6 +59,9 @@ _DOC = np.dtype("<u4")
 _U8 = np.dtype("u1")
 _LOW_MASK = (1 << LOW_BITS) - 1
 _LITTLE = sys.byteorder == "little"
+_HEAD = np.dtype(">u4")
+#: Bytes of an entry row (:func:`rows`) before its bands: ``h`` and ``doc``.
+ROW_HEAD = 8
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +153,44 @@ def doc_column(blobs: Sequence[bytes], ns: Sequence[int]) -> I64:
     """The docs of blocks' entries (``ns[i]`` in ``blobs[i]``), one block after another."""
     raw = b"".join([blob[2 * n : 6 * n] for blob, n in zip(blobs, ns, strict=True)])
     return np.frombuffer(raw, dtype=_DOC).astype(np.int64)
+
+
+def rows(entries: Entries) -> list[bytes]:
+    """Each entry as one byte string: ``h`` and ``doc`` (4 bytes each, big-endian), then its
+    bands (a byte each).  The strings sort as the entries do, by ``(h, doc)``, and the
+    entries of a hash, or of a bucket, are those starting with its bytes.
+
+    >>> e = Entries.of(np.array([0x00010005]), np.array([7]), np.array([2]),
+    ...                np.array([4, 200], dtype=np.uint8))
+    >>> rows(e), of_rows(rows(e)).bands.tolist()
+    ([b'\\x00\\x01\\x00\\x05\\x00\\x00\\x00\\x07\\x04\\xc8'], [4, 200])
+    """
+    if len(entries) and entries.doc.max() >= 1 << 32:
+        msg = "an index numbers at most 2**32 articles"
+        raise OverflowError(msg)
+    head = np.stack([entries.h, entries.doc], axis=1).astype(_HEAD).tobytes()
+    bands = entries.bands.tobytes()
+    at = entries.ptr.tolist()
+    return [
+        head[ROW_HEAD * i : ROW_HEAD * (i + 1)] + bands[p:q]
+        for i, (p, q) in enumerate(itertools.pairwise(at))
+    ]
+
+
+def of_rows(strings: Sequence[bytes]) -> Entries:
+    """The entries of rows made by :func:`rows`, in that order."""
+    size = np.fromiter(map(len, strings), dtype=np.int64, count=len(strings))
+    start = np.zeros(len(strings) + 1, dtype=np.int64)
+    np.cumsum(size, out=start[1:])
+    raw = np.frombuffer(b"".join(strings), dtype=_U8)
+    head = raw[start[:-1, None] + np.arange(ROW_HEAD)].copy().view(_HEAD).astype(np.int64)
+    ptr = np.stack([start[:-1] + ROW_HEAD, start[1:]], axis=1).ravel()
+    return Entries.of(
+        head[:, 0].copy(),
+        head[:, 1].copy(),
+        size - ROW_HEAD,
+        raw[ranges(ptr, np.arange(0, 2 * len(strings), 2))],
+    )
 
 
 def merge_plan(sizes: Sequence[int], new: int, ratio: int, most: int) -> int:

@@ -197,8 +197,8 @@ class IndexStats:
     """What an index file holds and what it costs.
 
     ``key_rows`` counts the stored entries (one per winning shingle of an article) and
-    ``delta_rows`` those of them outside their bucket's oldest block, not yet merged into it
-    (none after :meth:`~dupwire.archive.Index.merge`).
+    ``delta_rows`` those of them not yet merged into their bucket's oldest block: staged
+    ones and those in newer blocks (none after :meth:`~dupwire.archive.Index.merge`).
     """
 
     path: str
