@@ -134,16 +134,18 @@ _MOST_BLOCKS = 4
 _BUCKETS_AT_ONCE = 4096
 # Touching more buckets than this, a batch reads the sizes of every block at once.
 _SCAN_SIZES = 2048
-# A batch of fewer entries than _STAGE_BELOW (about 600 articles) is staged as rows; the
-# staged entries are folded into the blocks, in one pass as one batch, by a batch that
-# would leave more than _STAGE_MOST staged (or that is not staged itself).  A query reads
-# the staged entries of its keys a row each, so staging more costs queries time: adding
-# 4,000 texts 500 at a time to 100,000 articles, with 20 queries after each batch, gave
-# 485 texts/s and a 3.65 ms query (p50) staging nothing, 823 and 4.37 ms staging at most
-# 100,000 entries, 920 and 4.33 ms at most 200,000, 1,001 and 5.38 ms at most 500,000; in
-# bench_index, 2,000 texts staged (172,000 entries) put a text query at 6.2-6.5 ms against
-# 3.2-4.0 with none, so at most 100,000 are staged: the 5 ms a query may take.
-_STAGE_BELOW = 50_000
+# A batch of fewer entries than _STAGE_BELOW (about 1,200 articles: a stream's batch of
+# 1,000 is one) is staged as rows when the staged entries stay at most _STAGE_MOST; else
+# every staged entry is folded into the blocks with the batch's own, in one pass as one
+# batch.  A query reads the staged entries of its keys a row each, so staging more costs
+# queries time: adding 4,000 texts 500 at a time to 100,000 articles, with 20 queries after
+# each batch, gave 485 texts/s and a 3.65 ms query (p50) staging nothing, 823 and 4.37 ms
+# staging at most 100,000 entries, 920 and 4.33 ms at most 200,000, 1,001 and 5.38 ms at
+# most 500,000; in bench_index, 2,000 texts staged (172,000 entries) put a text query at
+# 6.2-6.5 ms against 3.2-4.0 with none, so at most 100,000 are staged: the 5 ms a query may
+# take.  A stream of 20,000 articles in batches of 1,000 then takes 23.5-24.1 s, against
+# 26.3-26.8 s when only batches under 50,000 entries are staged.
+_STAGE_BELOW = 100_000
 _STAGE_MOST = 100_000
 _VERIFY = AlignParams(max_merge=1)
 _SCHEMA = """
