@@ -43,6 +43,7 @@ __all__ = [
     "LOW_BITS",
     "ROW_HEAD",
     "Entries",
+    "bucket_ptr",
     "decode",
     "doc_column",
     "encode",
@@ -105,12 +106,30 @@ class Entries:
             np.concatenate([p.bands for p in parts]),
         )
 
+    @staticmethod
+    def merged(parts: Sequence[Entries]) -> Entries:
+        """The entries of ``parts``, each sorted by ``(h, doc)`` and of older articles than
+        the next, sorted by ``(h, doc)``: a stable sort by hash."""
+        both = Entries.concat(parts)
+        return both.take(np.argsort(both.h, kind="stable"))
 
-def encode(entries: Entries, ptr: I64) -> list[bytes]:
-    """Block ``i`` holding the entries ``ptr[i]:ptr[i + 1]`` (already in block order)."""
+
+def bucket_ptr(entries: Entries, buckets: Sequence[int] | I64) -> I64:
+    """Where the entries (sorted by hash) of each of ``buckets`` (sorted, the only buckets
+    they hold) start, and their end: the ``ptr`` of :func:`encode`, a block a bucket."""
+    ptr: I64 = np.r_[np.searchsorted(entries.h >> LOW_BITS, buckets), len(entries)]
+    return ptr.astype(np.int64)
+
+
+def _check_docs(entries: Entries) -> None:
     if len(entries) and entries.doc.max() >= 1 << 32:
         msg = "an index numbers at most 2**32 articles"
         raise OverflowError(msg)
+
+
+def encode(entries: Entries, ptr: I64) -> list[bytes]:
+    """Block ``i`` holding the entries ``ptr[i]:ptr[i + 1]`` (already in block order)."""
+    _check_docs(entries)
     low = entries.h.astype(_LOW).tobytes()
     doc = entries.doc.astype(_DOC).tobytes()
     more = (entries.count - 1).astype(_U8).tobytes()
@@ -165,9 +184,7 @@ def rows(entries: Entries) -> list[bytes]:
     >>> rows(e), of_rows(rows(e)).bands.tolist()
     ([b'\\x00\\x01\\x00\\x05\\x00\\x00\\x00\\x07\\x04\\xc8'], [4, 200])
     """
-    if len(entries) and entries.doc.max() >= 1 << 32:
-        msg = "an index numbers at most 2**32 articles"
-        raise OverflowError(msg)
+    _check_docs(entries)
     head = np.stack([entries.h, entries.doc], axis=1).astype(_HEAD).tobytes()
     bands = entries.bands.tobytes()
     at = entries.ptr.tolist()

@@ -85,6 +85,7 @@ from dupwire.archive.blocks import (
     LOW_BITS,
     ROW_HEAD,
     Entries,
+    bucket_ptr,
     decode,
     doc_column,
     encode,
@@ -586,8 +587,7 @@ class Index:
         blocks in one pass, as one batch (:meth:`_store`), and empty ``staged``."""
         if staged:
             old = of_rows([k for (k,) in self._conn.execute("SELECT k FROM staged")])
-            both = Entries.concat([old, new])
-            new = both.take(np.argsort(both.h, kind="stable"))
+            new = Entries.merged([old, new])
             self._conn.execute("DELETE FROM staged")
             self._set_meta(staged=0)
         self._store(new)
@@ -611,10 +611,9 @@ class Index:
                 old += [block for block, _ in blocks[len(blocks) - k :]]
             if old:
                 old.sort()
-                merged = Entries.concat([self._read_blocks(old), part])
-                part = merged.take(np.argsort(merged.h, kind="stable"))
+                part = Entries.merged([self._read_blocks(old), part])
                 self._conn.executemany("DELETE FROM blocks WHERE block=?", [(b,) for b in old])
-            ptr = np.r_[np.searchsorted(part.h >> LOW_BITS, touched[lo:hi]), len(part)]
+            ptr = bucket_ptr(part, touched[lo:hi])
             self._append_blocks(touched[lo:hi].tolist(), np.diff(ptr).tolist(), encode(part, ptr))
 
     def _append_blocks(self, buckets: list[int], ns: list[int], blobs: list[bytes]) -> None:
@@ -666,9 +665,8 @@ class Index:
             for lo in range(0, len(many), _BUCKETS_AT_ONCE):
                 part = many[lo : lo + _BUCKETS_AT_ONCE]
                 old = sorted(block for b in part for block, _ in sizes[b])
-                merged = self._read_blocks(old)
-                merged = merged.take(np.argsort(merged.h, kind="stable"))
-                ptr = np.searchsorted(merged.h >> LOW_BITS, [*part, part[-1] + 1])
+                merged = Entries.merged([self._read_blocks(old)])
+                ptr = bucket_ptr(merged, part)
                 self._conn.executemany("DELETE FROM blocks WHERE block=?", [(b,) for b in old])
                 self._append_blocks(part, np.diff(ptr).tolist(), encode(merged, ptr))
 
@@ -907,8 +905,8 @@ class Index:
         if not found:
             return {}
         entries = of_rows(found)
-        held, at = np.unique(entries.h >> LOW_BITS, return_index=True)
-        ptr = np.r_[at, len(entries)]
+        held = np.unique(entries.h >> LOW_BITS)
+        ptr = bucket_ptr(entries, held)
         blobs = encode(entries, ptr)
         return {
             b: [(n, blob)]
@@ -1115,13 +1113,11 @@ def _decoded(rows: list[tuple[int, int, int, bytes]]) -> Entries:
 def _entries(batch: KeyBatch, first: int) -> Entries:
     """The entries of a batch (docs numbered from ``first``), sorted by hash, then doc."""
     order = np.lexsort((batch.doc, batch.key))
-    count = np.diff(batch.band_ptr)
-    return Entries(
+    return Entries.of(
         batch.key[order],
         batch.doc[order] + first,
-        count[order],
+        np.diff(batch.band_ptr)[order],
         batch.bands[ranges(batch.band_ptr, order)],
-        np.r_[0, np.cumsum(count[order])],
     )
 
 
