@@ -253,15 +253,21 @@ def word_vectors(
         doc, word = np.compress(positive, doc), np.compress(positive, word)
         values = _compressed_in_place(values, positive)
     del positive
-    # The rows are sorted by article.
-    ptr = np.searchsorted(doc, np.arange(text.n_docs + 1, dtype=doc.dtype)).astype(np.int64)
+    ptr = _article_ptr(doc, text.n_docs)
     # Each article's rows lie in one chunk, summed in the same order as in one bincount.
     for d0, d1 in _article_chunks(ptr, _ROWS_AT_ONCE):
         lo, hi = int(ptr[d0]), int(ptr[d1])
         part, local = values[lo:hi], doc[lo:hi] - d0
         norms = np.sqrt(np.bincount(local, weights=part * part, minlength=d1 - d0))
         part /= norms[local]
-    return SparseVectors(ptr.astype(np.int64), word, values, np.zeros(len(text.vocab)))
+    return SparseVectors(ptr, word, values, np.zeros(len(text.vocab)))
+
+
+def _article_ptr(doc: I32, n_docs: int) -> I64:
+    """Where each article's rows start, and their end, for rows sorted by article (``doc``):
+    searched in the rows' own type, so they are not copied."""
+    ptr: I64 = np.searchsorted(doc, np.arange(n_docs + 1, dtype=doc.dtype)).astype(np.int64)
+    return ptr
 
 
 def _compressed_in_place(values: F64, keep: npt.NDArray[np.bool_]) -> F64:
@@ -290,5 +296,5 @@ def contrast_terms(text: CorpusText, table: WordTable, min_weight: float) -> lis
     """Each article's words of background weight at least ``min_weight``."""
     strong = table.weight >= min_weight
     doc, word = table.doc[strong], table.word[strong]
-    bounds = np.searchsorted(doc, np.arange(text.n_docs + 1))
+    bounds = _article_ptr(doc, text.n_docs)
     return [word[bounds[d] : bounds[d + 1]] for d in range(text.n_docs)]
