@@ -296,6 +296,13 @@ def _refiner(sig: U64, rows: int, bands: Sequence[int]) -> Callable[[I64, int], 
     return refine
 
 
+def _pairs_of_codes(codes: npt.NDArray[np.integer[Any]], n: int) -> I64:
+    """The pairs ``(i, j)`` of pair codes ``i * n + j`` (``n`` articles), one row each."""
+    width = max(n, 1)
+    pairs: I64 = np.stack((codes // width, codes % width), axis=1).astype(np.int64)
+    return pairs.reshape(-1, 2)
+
+
 def _count(
     parts: list[npt.NDArray[np.integer[Any]]], min_bands: int, base: int = 0
 ) -> tuple[I64, I64]:
@@ -400,9 +407,8 @@ def candidate_pairs(
     ]
     codes = np.concatenate([c for c, _ in counted])
     counts = np.concatenate([k for _, k in counted])
-    pairs = np.stack((codes // max(n, 1), codes % max(n, 1)), axis=1) if n else np.empty((0, 2))
     return Candidates(
-        pairs=pairs.astype(np.int64).reshape(-1, 2),
+        pairs=_pairs_of_codes(codes, n),
         shared_bands=counts.astype(np.int64),
         n_articles=n,
         layout=layout,

@@ -58,6 +58,7 @@ from dupwire.index import (
     LshLayout,
     _band_pairs,
     _count,
+    _pairs_of_codes,
     _refiner,
     band_keys,
     checked_signatures,
@@ -692,10 +693,8 @@ class SparkEngine:
         codes, counts = codes[order], counts[order]
         refined = int(counts[0]) if len(codes) and codes[0] == _REFINED else 0
         codes, counts = codes[codes != _REFINED], counts[codes != _REFINED]
-        width = max(n, 1)
-        pairs = np.stack((codes // width, codes % width), axis=1).astype(np.int64).reshape(-1, 2)
         return Candidates(
-            pairs=pairs,
+            pairs=_pairs_of_codes(codes, n),
             shared_bands=counts,
             n_articles=n,
             layout=layout,
