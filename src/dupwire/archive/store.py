@@ -364,15 +364,15 @@ class Index:
 
     def existing(self, ids: Iterable[str]) -> list[str]:
         """Those of ``ids`` the index holds, sorted."""
-        found: list[str] = []
-        ids = list(ids)
         with _translated(self.path):
-            for lo in range(0, len(ids), 500):
-                chunk = ids[lo : lo + 500]
-                marks = ",".join("?" * len(chunk))
-                sql = f"SELECT id FROM docs WHERE id IN ({marks})"
-                found.extend(r[0] for r in self._conn.execute(sql, chunk))
-        return sorted(found)
+            return sorted(r[0] for r in self._select_in("SELECT id FROM docs WHERE id", list(ids)))
+
+    def _select_in(self, query: str, values: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
+        """The rows of ``query IN (values)``, asked a few hundred values at a time (SQLite
+        takes a bounded number of parameters)."""
+        for lo in range(0, len(values), 500):
+            chunk = values[lo : lo + 500]
+            yield from self._conn.execute(f"{query} IN ({','.join('?' * len(chunk))})", chunk)
 
     # --- writing ------------------------------------------------------------------------
 
@@ -643,13 +643,8 @@ class Index:
 
     def _block_rows(self, blocks: list[int]) -> list[tuple[int, int, int, bytes]]:
         """``(block, bucket, n, data)`` of ``blocks`` (sorted), in that order."""
-        rows: list[tuple[int, int, int, bytes]] = []
-        for lo in range(0, len(blocks), 500):
-            part = blocks[lo : lo + 500]
-            marks = ",".join("?" * len(part))
-            sql = f"SELECT block, bucket, n, data FROM blocks WHERE block IN ({marks})"
-            rows += sorted(self._conn.execute(sql, part), key=itemgetter(0))
-        return rows
+        sql = "SELECT block, bucket, n, data FROM blocks WHERE block"
+        return sorted(self._select_in(sql, blocks), key=itemgetter(0))
 
     def _read_blocks(self, blocks: list[int]) -> Entries:
         """The entries of ``blocks`` (sorted), one block after another."""
@@ -978,23 +973,16 @@ class Index:
         return {d: c for d, c in counts.items() if d != own}
 
     def _docs(self, docs: list[int]) -> dict[int, tuple[str, str | None, str, str | None]]:
-        out: dict[int, tuple[str, str | None, str, str | None]] = {}
-        for lo in range(0, len(docs), 500):
-            chunk = docs[lo : lo + 500]
-            marks = ",".join("?" * len(chunk))
-            sql = f"SELECT doc, id, date, title, source FROM docs WHERE doc IN ({marks})"
-            for doc, id_, date, title, source in self._conn.execute(sql, chunk):
-                out[doc] = (id_, date, title or "", source)
-        return out
+        sql = "SELECT doc, id, date, title, source FROM docs WHERE doc"
+        return {
+            doc: (id_, date, title or "", source)
+            for doc, id_, date, title, source in self._select_in(sql, docs)
+        }
 
     def _texts(self, docs: list[int]) -> dict[int, str]:
-        if not docs:
-            return {}
-        marks = ",".join("?" * len(docs))
-        sql = f"SELECT doc, text FROM docs WHERE doc IN ({marks})"
         return {
             doc: zlib.decompress(blob).decode("utf-8")
-            for doc, blob in self._conn.execute(sql, docs)
+            for doc, blob in self._select_in("SELECT doc, text FROM docs WHERE doc", docs)
             if blob is not None
         }
 
