@@ -182,9 +182,7 @@ def test_cluster_spark_writes_records_and_resumes(
     import dupwire.cluster.pipeline as pipeline
     from dupwire.report import ClusterReport
 
-    source = tmp_path / "in.jsonl"
-    lines = (FIXTURES / "ecbplus" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
-    source.write_text("\n".join(lines[:150]) + "\n", encoding="utf-8")
+    source = _ecb_jsonl(tmp_path / "in.jsonl", 150)
     out = tmp_path / "out"
     stages = out / "_stages"
 
@@ -266,6 +264,13 @@ def test_parquet_input_gives_the_jsonl_records(spark: Any, tmp_path: Path) -> No
     assert '"cluster_id": 0' in a
 
 
+def _ecb_jsonl(path: Path, n: int) -> Path:
+    """The first ``n`` records of the ECB+ dev fixture, written to ``path``."""
+    lines = (FIXTURES / "ecbplus" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(lines[:n]) + "\n", encoding="utf-8")
+    return path
+
+
 def _union_find(n: int, edges: list[tuple[int, int]]) -> dict[int, int]:
     parent = list(range(n))
 
@@ -339,9 +344,7 @@ def test_cli_cluster_db_matches_the_local_engine(spark: Any, tmp_path: Path) -> 
 
     from dupwire.cli import app
 
-    source = tmp_path / "in.jsonl"
-    lines = (FIXTURES / "ecbplus" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
-    source.write_text("\n".join(lines[:100]) + "\n", encoding="utf-8")
+    source = _ecb_jsonl(tmp_path / "in.jsonl", 100)
     db = str(tmp_path / "news.db")
     runner = CliRunner()
     for inputs in (source, SEEDS):
@@ -413,9 +416,7 @@ def test_cluster_spark_reads_and_writes_uris(
     from dupwire.cli import app
     from dupwire.report import ClusterReport
 
-    source = tmp_path / "in.jsonl"
-    lines = (FIXTURES / "ecbplus" / "dev.jsonl").read_text(encoding="utf-8").splitlines()
-    source.write_text("\n".join(lines[:80]) + "\n", encoding="utf-8")
+    source = _ecb_jsonl(tmp_path / "in.jsonl", 80)
     cwd = tmp_path / "cwd"
     cwd.mkdir()
     monkeypatch.chdir(cwd)
