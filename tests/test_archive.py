@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import os
@@ -20,7 +21,7 @@ from typer.testing import CliRunner
 
 from dupwire.archive import Index, KeySettings
 from dupwire.archive import store as index_store
-from dupwire.archive.blocks import LOW_BITS, Entries, decode, of_rows, rows
+from dupwire.archive.blocks import LOW_BITS, Entries, decode, merge_plan, of_rows, rows
 from dupwire.archive.keys import (
     article_keys,
     pack_prefixes,
@@ -267,6 +268,52 @@ def test_blocks_hold_exactly_the_entries_of_the_articles(
             assert {m.id for m in found.matches} == {
                 arts[j].id for j in _batch_partners([a.text for a in arts], i)
             }
+
+
+def _check_runs(path: Path) -> list[int]:
+    """Check that ``runs`` accounts for every block (the blocks of run ``i`` are numbered
+    from its ``first`` to the next run's, each bucket has at most one of them, and its
+    ``entries`` are theirs); the run sizes, oldest first."""
+    with sqlite3.connect(path) as conn:
+        runs = conn.execute("SELECT first, entries FROM runs ORDER BY run").fetchall()
+        blocks = conn.execute("SELECT block, bucket, n FROM blocks ORDER BY block").fetchall()
+    firsts = [first for first, _ in runs]
+    assert firsts == sorted(firsts) and (not blocks or blocks[0][0] >= firsts[0])
+    held = [0] * len(runs)
+    seen: set[tuple[int, int]] = set()
+    for block, bucket, n in blocks:
+        run = bisect.bisect_right(firsts, block) - 1
+        assert (run, bucket) not in seen
+        seen.add((run, bucket))
+        held[run] += n
+    assert held == [entries for _, entries in runs]
+    return held
+
+
+@pytest.mark.usefixtures("unstaged")
+def test_batches_merge_whole_runs(tmp_path: Path, ecb_articles: list[Article]) -> None:
+    # A batch merges with the newest runs (all their blocks, in every bucket) by the rule
+    # of merge_plan on run sizes; removal keeps the run sizes right.
+    path = tmp_path / "i.db"
+    arts = ecb_articles[:300]
+    sizes: list[int] = []
+    with Index.open(path) as index:
+        for lo, hi in itertools.pairwise([0, 120, 160, 175, 180, 181, 230, 240, 300]):
+            before = _check_runs(path)
+            index.add(arts[lo:hi])
+            new = len(article_keys([a.story_text for a in arts[lo:hi]]).key)
+            k = merge_plan(before, new, index_store._MERGE_RATIO, index_store._MOST_BLOCKS)
+            sizes = _check_runs(path)
+            kept = len(before) - k
+            assert sizes == [*before[:kept], new + sum(before[kept:])]
+            assert len(sizes) <= index_store._MOST_BLOCKS
+        assert 1 < len(sizes) < 8  # some batches merged, some did not
+        index.remove([arts[k].id for k in (0, 150, 299)])
+        assert sum(_check_runs(path)) == sum(sizes) - sum(
+            len(article_keys([arts[k].story_text]).key) for k in (0, 150, 299)
+        )
+        index.merge()
+        assert len(_check_runs(path)) == 1
 
 
 @pytest.mark.usefixtures("unstaged")

@@ -211,11 +211,11 @@ def of_rows(strings: Sequence[bytes]) -> Entries:
 
 
 def merge_plan(sizes: Sequence[int], new: int, ratio: int, most: int) -> int:
-    """How many of a bucket's newest blocks (``sizes``, oldest first) merge with a new block
-    of ``new`` entries: while the newest left is at most ``ratio`` times what is merged, or
-    the bucket would hold more than ``most`` blocks.  Block sizes then fall geometrically
-    from the oldest, so a bucket holds few blocks and an entry is rewritten a few times (about
-    log of the bucket's size over a batch's share of it).
+    """How many of the newest runs (``sizes`` in entries, oldest first) merge with a new
+    run of ``new`` entries: while the newest left is at most ``ratio`` times what is merged,
+    or there would be more than ``most`` runs.  Run sizes then fall geometrically from the
+    oldest, so there are few runs (a bucket has a block in each) and an entry is rewritten a
+    few times (about log of the index's size over a batch's).
 
     >>> merge_plan([900, 40, 10], 10, 2, 4), merge_plan([900, 40], 10, 2, 4)
     (2, 0)

@@ -10,6 +10,7 @@ Tables::
     docs(doc INTEGER PRIMARY KEY, id UNIQUE, date, title, source, keys, text)
     blocks(block INTEGER PRIMARY KEY, bucket, n, data)
     bucket_blocks ON blocks(bucket, block, n)
+    runs(run INTEGER PRIMARY KEY, first, entries)  the blocks each batch wrote (below)
     staged(k BLOB PRIMARY KEY) WITHOUT ROWID     k = h (4 bytes) + doc (4 bytes) + bands
 
 ``doc`` numbers articles in insertion order and is never reused.  The band keys are kept
@@ -30,19 +31,23 @@ A batch that would leave more than 200,000 entries staged, or that is not staged
 folds every staged entry into the blocks with its own, in one pass, as one batch (below);
 so the staged entries are always the newest, and ``meta.staged`` counts them.
 
-*Adding.*  A batch appends one block to each bucket it touches (a batch of 10,000
-articles touches nearly all of them: about 6.5 rows an article instead of 85) and merges
-it with the bucket's newest blocks while the newest left is at most twice what is merged,
-or the bucket would hold more than four (:func:`dupwire.archive.blocks.merge_plan`).
-Block sizes then fall geometrically from the oldest, and an entry is rewritten about
-log2(bucket size / a batch's share of it) times: about 6 times up to a million articles
-added 10,000 at a time.  ``block`` numbers blocks in the order they are written, after
-every block there is, so a batch's blocks (new and merged) fill new pages one after
-another rather than a page each beside their buckets' older blocks; within a bucket the
-numbers grow with age, so the docs do too and merging blocks is a stable sort by hash.
-The index ``bucket_blocks`` gives a bucket's blocks, oldest first, and their sizes without
-reading their data.  :meth:`Index.merge` folds the staged entries and merges every bucket
-into one block.
+*Adding.*  A batch writes its entries as a new *run*: a block for each bucket it touches
+(a batch of 10,000 articles touches nearly all of them: about 6.5 rows an article instead
+of 85), numbered after every block there is, so a run's blocks are consecutive rows and
+fill new pages one after another.  ``runs`` lists each run's first block and its number of
+entries.  Before it is written, the batch merges with the newest runs while the newest left
+is at most twice what is merged, or there would be more than four runs
+(:func:`dupwire.archive.blocks.merge_plan` on run sizes): each bucket's blocks of those
+runs and the batch's entries become one block, a range of buckets at a time, and the
+merged runs' blocks are deleted.  Run sizes then fall geometrically from the oldest, a
+bucket holds at most four blocks, and an entry is rewritten about log2(index size / batch
+size) times.  Every bucket merges the same runs, so what a batch deletes are consecutive
+rows too: merging bucket by bucket, each on its own schedule, deleted a row here and there
+on most pages, and at a million articles a batch of 10,000 wrote about five times the
+bytes it merged.  Within a bucket the block numbers grow with age, so the docs do too and
+merging blocks is a stable sort by hash.  The index ``bucket_blocks`` gives a bucket's
+blocks, oldest first, and their sizes without reading their data.  :meth:`Index.merge`
+folds the staged entries and merges every run into one.
 
 *Querying.*  A query reads the blocks of its keys' buckets (about 85 buckets, a few blocks
 each, found by ``bucket_blocks``) and the staged rows of its keys (a range of ``k`` each),
@@ -122,11 +127,12 @@ __all__ = ["SCHEMA_VERSION", "Index"]
 # 2: keys of the story text (title line + text), as clustering reads;
 # 3: docs.keys holds the 16-bit prefixes of the keys; 4: a key row is one blob;
 # 5: the prefixes are Elias-Fano coded; 6: entries are stored in bucket blocks;
-# 7: small batches are staged as rows before they are folded into the blocks
-SCHEMA_VERSION = 7
+# 7: small batches are staged as rows before they are folded into the blocks;
+# 8: blocks are merged a run (the blocks a batch wrote) at a time, not a bucket at a time
+SCHEMA_VERSION = 8
 APPLICATION_ID = 0x64777831  # "dwx1": marks a dupwire index file
-# A new block merges with the newest blocks of its bucket while the newest left is at most
-# _MERGE_RATIO times what is merged, or the bucket would hold more than _MOST_BLOCKS
+# A new run merges with the newest runs while the newest left is at most _MERGE_RATIO times
+# what is merged, or there would be more than _MOST_BLOCKS runs (so blocks in a bucket)
 # (:func:`dupwire.archive.blocks.merge_plan`).
 _MERGE_RATIO = 2
 _MOST_BLOCKS = 4
@@ -158,9 +164,14 @@ CREATE TABLE blocks(
     block INTEGER PRIMARY KEY, bucket INTEGER NOT NULL, n INTEGER NOT NULL, data BLOB NOT NULL);
 CREATE INDEX bucket_blocks ON blocks(bucket, block, n);
 CREATE TABLE staged(k BLOB PRIMARY KEY) WITHOUT ROWID;
+CREATE TABLE runs(run INTEGER PRIMARY KEY, first INTEGER NOT NULL, entries INTEGER NOT NULL);
 """
 _BUCKET_BLOCKS = "SELECT n, data FROM blocks WHERE bucket = ?"
 _STAGED = "SELECT k FROM staged WHERE k >= ? AND k < ?"
+_RUN_BLOCKS = (
+    "SELECT block, bucket, n, data FROM blocks INDEXED BY bucket_blocks"
+    " WHERE bucket >= ? AND bucket < ? AND block >= ? AND block <= ?"
+)
 _BUCKET_SIZES = (
     "SELECT bucket, block, n FROM blocks INDEXED BY bucket_blocks WHERE bucket >= ? AND bucket < ?"
 )
@@ -582,7 +593,7 @@ class Index:
         else:
             self._fold(new, staged)
 
-    def _fold(self, new: Entries, staged: int) -> None:
+    def _fold(self, new: Entries, staged: int, *, merge_all: bool = False) -> None:
         """Write the ``staged`` staged entries and ``new`` entries of newer articles into the
         blocks in one pass, as one batch (:meth:`_store`), and empty ``staged``."""
         if staged:
@@ -590,31 +601,40 @@ class Index:
             new = Entries.merged([old, new])
             self._conn.execute("DELETE FROM staged")
             self._set_meta(staged=0)
-        self._store(new)
+        self._store(new, merge_all=merge_all)
 
-    def _store(self, new: Entries) -> None:
-        """Write entries of new articles (sorted by hash, then doc): a block per bucket they
-        touch, merged with the newest blocks of the bucket by the rule of
-        :func:`dupwire.archive.blocks.merge_plan`."""
-        bucket = new.h >> LOW_BITS
-        touched, at = np.unique(bucket, return_index=True)
-        at = np.r_[at, len(new)]
-        for lo in range(0, len(touched), _BUCKETS_AT_ONCE):
-            hi = min(lo + _BUCKETS_AT_ONCE, len(touched))
-            part = new.take(np.arange(at[lo], at[hi]))
-            sizes = self._block_sizes(touched[lo:hi].tolist())
-            old: list[int] = []  # the blocks merged, deleted
-            counts = np.diff(at[lo : hi + 1]).tolist()
-            for b, count in zip(touched[lo:hi].tolist(), counts, strict=True):
-                blocks = sizes.get(b, [])
-                k = merge_plan([n for _, n in blocks], count, _MERGE_RATIO, _MOST_BLOCKS)
-                old += [block for block, _ in blocks[len(blocks) - k :]]
-            if old:
-                old.sort()
-                part = Entries.merged([self._read_blocks(old), part])
-                self._conn.executemany("DELETE FROM blocks WHERE block=?", [(b,) for b in old])
-            ptr = bucket_ptr(part, touched[lo:hi])
-            self._append_blocks(touched[lo:hi].tolist(), np.diff(ptr).tolist(), encode(part, ptr))
+    def _store(self, new: Entries, *, merge_all: bool = False) -> None:
+        """Write entries of new articles (sorted by hash, then doc) as a new run: with the
+        runs they merge with (the newest, by the rule of
+        :func:`dupwire.archive.blocks.merge_plan` on run sizes; every run with
+        ``merge_all``), a block a bucket, a range of buckets at a time."""
+        conn = self._conn
+        runs = conn.execute("SELECT run, first, entries FROM runs ORDER BY run").fetchall()
+        sizes = [entries for _, _, entries in runs]
+        k = len(runs) if merge_all else merge_plan(sizes, len(new), _MERGE_RATIO, _MOST_BLOCKS)
+        if not len(new) and k <= 1:
+            return  # nothing new, and a run alone is merged already
+        (last,) = conn.execute("SELECT coalesce(max(block), 0) FROM blocks").fetchone()
+        since = runs[len(runs) - k][1] if k else last + 1  # the first block of a merged run
+        total = len(new) + sum(sizes[len(sizes) - k :])
+        new_bucket = new.h >> LOW_BITS
+        for lo in range(0, 1 << PREFIX_BITS, _BUCKETS_AT_ONCE):
+            hi = lo + _BUCKETS_AT_ONCE
+            at = np.searchsorted(new_bucket, [lo, hi])
+            part = new.take(np.arange(at[0], at[1]))
+            if k:
+                # The runs merged are the newest, so their blocks are those from `since`
+                # (up to `last`: this run's blocks come after); a bucket's, oldest first.
+                old = sorted(conn.execute(_RUN_BLOCKS, (lo, hi, since, last)), key=itemgetter(0))
+                if old:
+                    part = Entries.merged([_decoded(old), part])
+                    conn.executemany("DELETE FROM blocks WHERE block=?", [r[:1] for r in old])
+            if len(part):
+                touched = np.unique(part.h >> LOW_BITS)
+                ptr = bucket_ptr(part, touched)
+                self._append_blocks(touched.tolist(), np.diff(ptr).tolist(), encode(part, ptr))
+        conn.execute("DELETE FROM runs WHERE run >= ?", (runs[len(runs) - k][0] if k else 1 << 62,))
+        conn.execute("INSERT INTO runs(first, entries) VALUES (?, ?)", (last + 1, total))
 
     def _append_blocks(self, buckets: list[int], ns: list[int], blobs: list[bytes]) -> None:
         """New blocks, numbered after every block there is: a batch's blocks fill new pages
@@ -651,19 +671,10 @@ class Index:
         return _decoded(self._block_rows(blocks))
 
     def merge(self) -> None:
-        """Fold the staged entries into the blocks and merge the blocks of each bucket into
-        one (queries then read one block a bucket)."""
+        """Fold the staged entries into the blocks and merge every run into one (queries
+        then read one block a bucket)."""
         with _translated(self.path), self._transaction("BEGIN IMMEDIATE"):
-            self._fold(of_rows([]), int(self._meta_in_tx("staged")))  # no new entries
-            sizes = self._block_sizes(list(range(1 << PREFIX_BITS)))
-            many = [b for b, blocks in sorted(sizes.items()) if len(blocks) > 1]
-            for lo in range(0, len(many), _BUCKETS_AT_ONCE):
-                part = many[lo : lo + _BUCKETS_AT_ONCE]
-                old = sorted(block for b in part for block, _ in sizes[b])
-                merged = Entries.merged([self._read_blocks(old)])
-                ptr = bucket_ptr(merged, part)
-                self._conn.executemany("DELETE FROM blocks WHERE block=?", [(b,) for b in old])
-                self._append_blocks(part, np.diff(ptr).tolist(), encode(merged, ptr))
+            self._fold(of_rows([]), int(self._meta_in_tx("staged")), merge_all=True)
 
     def remove(self, ids: Iterable[str]) -> int:
         """Remove the articles ``ids`` (all known, else nothing is removed); their number."""
@@ -707,6 +718,7 @@ class Index:
             lost = np.bincount(np.repeat(np.arange(len(rows)), ns)[hit], minlength=len(rows))
             changed = [rows[i] for i in np.flatnonzero(lost).tolist()]
             left = [n - int(lost[i]) for i, n in enumerate(ns) if lost[i]]
+            self._runs_lost([row[0] for row in changed], lost[lost > 0].tolist())
             emptied = [(row[0],) for row, n in zip(changed, left, strict=True) if not n]
             conn.executemany("DELETE FROM blocks WHERE block=?", emptied)
             rewrite = [(row, n) for row, n in zip(changed, left, strict=True) if n]
@@ -734,6 +746,19 @@ class Index:
                 conn.executemany(sql, ranges)
             self._set_meta(staged=staged - (conn.total_changes - before))
         conn.executemany("DELETE FROM docs WHERE doc=?", [(d,) for d in docs])
+
+    def _runs_lost(self, blocks: list[int], lost: list[int]) -> None:
+        """Take the ``lost[i]`` entries removed from block ``blocks[i]`` off its run's size."""
+        runs = self._conn.execute("SELECT run, first FROM runs ORDER BY run").fetchall()
+        firsts = [first for _, first in runs]
+        per_run: dict[int, int] = {}
+        for block, n in zip(blocks, lost, strict=True):
+            run = runs[bisect.bisect_right(firsts, block) - 1][0]
+            per_run[run] = per_run.get(run, 0) + n
+        self._conn.executemany(
+            "UPDATE runs SET entries = entries - ? WHERE run = ?",
+            [(n, run) for run, n in per_run.items()],
+        )
 
     def _meta_in_tx(self, name: str) -> str:
         return str(self._conn.execute("SELECT value FROM meta WHERE name=?", (name,)).fetchone()[0])
