@@ -237,11 +237,11 @@ def _lows(blob: bytes, n: int) -> Sequence[int]:
 
 def matching(
     buckets: Iterable[tuple[Iterable[tuple[int, bytes]], Sequence[int]]], q_keys: I64
-) -> tuple[I64, I64]:
+) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint32]]:
     """``(band, doc)`` for each band that a stored entry of a query's key wins where the
     query's winner of that band (``q_keys[band]``) is the same hash: the entry's article is
     in that band's bucket.  ``buckets`` gives, for each bucket of the query's keys, its
-    blocks (``(n, blob)``) and those keys (sorted)."""
+    blocks (``(n, blob)``) and those keys (sorted); the pairs come block after block."""
     found: list[int] = []
     sizes: list[int] = []  # band bytes of each key's entries in each block
     docs: list[bytes] = []
@@ -267,10 +267,10 @@ def matching(
                 found.append(key)
                 sizes.append(end - start)
     if not found:
-        return np.empty(0, dtype=np.int64), np.empty(0, dtype=np.int64)
+        return np.empty(0, dtype=np.uint8), np.empty(0, dtype=np.uint32)
     band = np.frombuffer(b"".join(bands), dtype=_U8)
-    won = np.flatnonzero(q_keys[band] == np.repeat(np.asarray(found, dtype=np.int64), sizes))
-    ends = np.cumsum(np.frombuffer(b"".join(mores), dtype=_U8) + np.int64(1))
-    entry = np.searchsorted(ends, won, side="right")  # the entry each won band is of
-    doc = np.frombuffer(b"".join(docs), dtype=_DOC)
-    return band[won].astype(np.int64), doc[entry].astype(np.int64)
+    q32 = np.asarray(q_keys, dtype=np.uint32)  # hashes are 32 bits
+    won = np.flatnonzero(q32[band] == np.repeat(np.asarray(found, dtype=np.uint32), sizes))
+    counts = np.frombuffer(b"".join(mores), dtype=_U8).astype(np.intp) + 1
+    doc = np.repeat(np.frombuffer(b"".join(docs), dtype=_DOC), counts)  # each band's doc
+    return band[won], doc[won]

@@ -139,6 +139,9 @@ _MOST_BLOCKS = 4
 # Buckets written (or read back to merge or remove from) at a time: bounds the memory of a
 # batch that merges whole buckets.
 _BUCKETS_AT_ONCE = 4096
+# Entries a merge reads back at a time (a range of buckets holding about as many): bounds
+# the memory of merging the largest runs.
+_MERGED_AT_ONCE = 2_000_000
 # Touching more buckets than this, a batch reads the sizes of every block at once.
 _SCAN_SIZES = 2048
 # A batch of fewer entries than _STAGE_BELOW (about 1,200 articles: a stream's batch of
@@ -166,8 +169,9 @@ CREATE INDEX bucket_blocks ON blocks(bucket, block, n);
 CREATE TABLE staged(k BLOB PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE runs(run INTEGER PRIMARY KEY, first INTEGER NOT NULL, entries INTEGER NOT NULL);
 """
-_BUCKET_BLOCKS = "SELECT n, data FROM blocks WHERE bucket = ?"
-_STAGED = "SELECT k FROM staged WHERE k >= ? AND k < ?"
+_BUCKET_BLOCKS = "SELECT bucket, block, n, data FROM blocks WHERE bucket"
+# The staged rows of some ranges of k, in one statement (a range search each).
+_STAGED_IN = "WITH q(lo, hi) AS (VALUES {}) SELECT k FROM q, staged WHERE k >= lo AND k < hi"
 _RUN_BLOCKS = (
     "SELECT block, bucket, n, data FROM blocks INDEXED BY bucket_blocks"
     " WHERE bucket >= ? AND bucket < ? AND block >= ? AND block <= ?"
@@ -230,8 +234,6 @@ class Index:
         self.path = path
         self.settings = settings
         self.store_text = self._meta("store_text") == "1"
-        # A query's articles, numbered by where one of its pairs is (see _shared_bands).
-        self._slots = np.zeros(0, dtype=np.int32)
         # Processes that prepare added articles (add with workers > 1), kept from batch to
         # batch so that their word tables stay warm; stopped by close().
         self._scanners: tuple[int, ProcessPoolExecutor] | None = None
@@ -618,8 +620,11 @@ class Index:
         since = runs[len(runs) - k][1] if k else last + 1  # the first block of a merged run
         total = len(new) + sum(sizes[len(sizes) - k :])
         new_bucket = new.h >> LOW_BITS
-        for lo in range(0, 1 << PREFIX_BITS, _BUCKETS_AT_ONCE):
-            hi = lo + _BUCKETS_AT_ONCE
+        span = _BUCKETS_AT_ONCE  # about _MERGED_AT_ONCE entries a range, if they spread
+        while span > 64 and total * span > _MERGED_AT_ONCE << PREFIX_BITS:
+            span //= 2
+        for lo in range(0, 1 << PREFIX_BITS, span):
+            hi = lo + span
             at = np.searchsorted(new_bucket, [lo, hi])
             part = new.take(np.arange(at[0], at[1]))
             if k:
@@ -890,38 +895,39 @@ class Index:
         cap = self.settings.max_bucket - (0 if own is not None else 1)  # the query is in them
         groups = [(b, list(k)) for b, k in itertools.groupby(distinct, lambda k: k >> LOW_BITS)]
         staged = self._staged_blocks(distinct)
+        blocks: dict[int, list[tuple[int, bytes]]] = {}
+        for b, _, n, data in sorted(self._select_in(_BUCKET_BLOCKS, [b for b, _ in groups])):
+            blocks.setdefault(b, []).append((n, data))
         band, doc = matching(
-            (
-                (itertools.chain(self._conn.execute(_BUCKET_BLOCKS, (b,)), staged.get(b, ())), keys)
-                for b, keys in groups
-            ),
+            ((blocks.get(b, []) + staged.get(b, []), keys) for b, keys in groups),
             np.asarray(q_keys, dtype=np.int64),
         )
         if not len(doc):
             return {}
-        # Pair i's article as the index of one pair of the same article: a dense number
-        # below len(doc) for the counts below.
-        if len(self._slots) <= doc.max():
-            self._slots = np.zeros(2 * int(doc.max()) + 1, dtype=np.int32)
-        self._slots[doc] = np.arange(len(doc), dtype=np.int32)
-        article = self._slots[doc].astype(np.int64)
+        # The members of each band's bucket, a run of `members`: one key's entries, read
+        # block after block (oldest first), so the docs ascend.  (A stable sort of bytes
+        # is a radix sort.)
+        members = doc[np.argsort(band, kind="stable")].astype(np.int64)
         size = np.bincount(band, minlength=self.settings.bands)
-        over = size[band] > cap
-        counted = ~over
-        if over.any():
-            counted |= self._refined(band, doc, article, size, cap, own, query_id)
-        shared = np.bincount(article[counted], minlength=len(doc))
-        found = np.flatnonzero(shared >= self.settings.min_bands)
-        return dict(zip(doc[found].tolist(), shared[found].tolist(), strict=True))
+        ptr = np.r_[0, np.cumsum(size)]
+        counted: list[I64] = []
+        for b in np.flatnonzero(size).tolist():
+            bucket = members[ptr[b] : ptr[b + 1]]
+            if len(bucket) > cap:
+                bucket = self._refined(bucket, b, members, ptr, cap, own, query_id)
+            counted.append(bucket)
+        docs, shared = np.unique(np.concatenate(counted), return_counts=True)
+        found = shared >= self.settings.min_bands
+        return dict(zip(docs[found].tolist(), shared[found].tolist(), strict=True))
 
     def _staged_blocks(self, keys: list[int]) -> dict[int, list[tuple[int, bytes]]]:
         """The staged entries of ``keys`` (sorted) as one block of each bucket holding any,
         ``(n, data)``: the newest block of the bucket."""
         if self._meta_in_tx("staged") == "0":
             return {}
-        found: list[bytes] = []
-        for key in keys:
-            found += [k for (k,) in self._conn.execute(_STAGED, _staged_range(key, 4))]
+        bounds = [bound for key in keys for bound in _staged_range(key, 4)]
+        sql = _STAGED_IN.format(",".join(["(?, ?)"] * len(keys)))
+        found = sorted(k for (k,) in self._conn.execute(sql, bounds))
         if not found:
             return {}
         entries = of_rows(found)
@@ -935,50 +941,24 @@ class Index:
 
     def _refined(
         self,
-        band: I64,
-        doc: I64,
-        article: I64,
-        size: I64,
+        bucket: I64,
+        band: int,
+        members: I64,
+        ptr: I64,
         cap: int,
         own: int | None,
         query_id: str,
-    ) -> Any:
-        """Which of the pairs ``(band, doc)`` of the buckets over the cap (``size``) count: a
-        bucket over ``max_bucket`` is refined by the buckets of the next bands
-        (:func:`dupwire.index.refine_bands`) until it fits, then cut to the query's
-        neighbours by id.  The buckets are refined together, a band at a time: a member
-        stays while its article is in the next band's bucket too (the bands each article
-        shares with the query are a bitmap, ``article``: its number among the pairs)."""
-        words = -(-self.settings.bands // 32)
-        bits = np.bincount(
-            article * words + (band >> 5),
-            weights=np.left_shift(1, band & 31).astype(np.float64),  # distinct bits: sums
-            minlength=len(doc) * words,
-        ).astype(np.int64)
-        buckets = np.flatnonzero(size > cap)
-        nexts = np.array([refine_bands(self.settings.bands, b) for b in buckets.tolist()])
-        at = np.zeros(len(size), dtype=np.int64)
-        at[buckets] = np.arange(len(buckets))
-        pairs = np.flatnonzero(size[band] > cap)
-        slot = at[band[pairs]]
-        alive = np.ones(len(pairs), dtype=bool)
-        done = np.zeros(len(buckets), dtype=bool)
-        counted = np.zeros(len(doc), dtype=bool)
-        for depth in range(nexts.shape[1]):
-            probing = np.flatnonzero(alive & ~done[slot])
-            other = nexts[slot[probing], depth]
-            word = bits[article[pairs[probing]] * words + (other >> 5)]
-            alive[probing] = (word >> (other & 31)) & 1 == 1
-            fits = ~done & (np.bincount(slot[alive], minlength=len(buckets)) <= cap)
-            counted[pairs[alive & fits[slot]]] = True
-            done |= fits
-            if done.all():
-                return counted
-        for b in np.flatnonzero(~done).tolist():
-            members = pairs[alive & (slot == b)]
-            near = self._neighbours(doc[members].tolist(), own, query_id)
-            counted[members[np.isin(doc[members], near)]] = True
-        return counted
+    ) -> I64:
+        """The members of a bucket over the cap that count: it is refined by the buckets of
+        the next bands (:func:`dupwire.index.refine_bands`; bucket ``b`` is
+        ``members[ptr[b]:ptr[b + 1]]``, docs ascending) until it fits (a member stays while
+        it is in the next band's bucket too), then cut to the query's neighbours by id."""
+        for other in refine_bands(self.settings.bands, band):
+            bucket = _common(bucket, members[ptr[other] : ptr[other + 1]])
+            if len(bucket) <= cap:
+                return bucket
+        near = self._neighbours(bucket.tolist(), own, query_id)
+        return bucket[np.isin(bucket, near)]
 
     def _neighbours(self, members: list[int], own: int | None, query_id: str) -> I64:
         """The query's neighbours by id among the members of a bucket that refining could
@@ -1103,6 +1083,18 @@ class Index:
             schema=SCHEMA_VERSION,
             params=self.settings.to_dict(),
         )
+
+
+def _common(a: I64, b: I64) -> I64:
+    """The values in both ``a`` and ``b`` (each ascending, distinct), ascending: the
+    shorter searched in the longer."""
+    if len(a) > len(b):
+        a, b = b, a
+    if not len(a):
+        return a
+    at = np.minimum(np.searchsorted(b, a), len(b) - 1)
+    both: I64 = a[b[at] == a]
+    return both
 
 
 def _staged_range(prefix: int, width: int) -> tuple[bytes, bytes]:
