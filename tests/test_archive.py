@@ -24,6 +24,7 @@ from dupwire.archive import store as index_store
 from dupwire.archive.blocks import LOW_BITS, Entries, decode, merge_plan, of_rows, rows
 from dupwire.archive.keys import (
     article_keys,
+    pack_prefix_rows,
     pack_prefixes,
     shingle_sets,
     signature_of,
@@ -89,6 +90,16 @@ def test_key_prefixes_pack_and_unpack(values: set[int]) -> None:
     blob = pack_prefixes(ordered)
     assert unpack_prefixes(blob).tolist() == ordered
     assert len(blob) <= 1 + 2 * len(ordered) or len(ordered) < 8
+
+
+@given(st.lists(st.sets(st.integers(0, 2**16 - 1), max_size=256), max_size=12))
+def test_key_prefixes_are_packed_a_length_at_a_time(rows: list[set[int]]) -> None:
+    # Rows of one length are packed together: each comes back as itself, in its place.
+    ordered = [sorted(r) for r in rows]
+    ptr = np.cumsum([0] + [len(r) for r in ordered])
+    values = np.array([v for r in ordered for v in r], dtype=np.int64)
+    blobs = pack_prefix_rows(values, ptr)
+    assert [unpack_prefixes(b).tolist() for b in blobs] == ordered
 
 
 def test_query_candidates_are_the_batch_candidates(

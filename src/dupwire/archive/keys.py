@@ -30,7 +30,6 @@ True
 
 from __future__ import annotations
 
-import itertools
 from collections.abc import Sequence
 from concurrent.futures import Executor
 from dataclasses import dataclass, field, replace
@@ -52,6 +51,7 @@ __all__ = [
     "KeySettings",
     "article_keys",
     "keys_of_signatures",
+    "pack_prefix_rows",
     "pack_prefixes",
     "shingle_sets",
     "signature_of",
@@ -154,9 +154,7 @@ class KeyBatch:
         new = np.ones(len(prefix), dtype=bool)  # rows are sorted by article, then key
         new[1:] = (prefix[1:] != prefix[:-1]) | (self.doc[1:] != self.doc[:-1])
         at = np.flatnonzero(new)
-        ptr = np.searchsorted(at, self.doc_ptr).tolist()
-        values = prefix[at]
-        return [pack_prefixes(values[lo:hi]) for lo, hi in itertools.pairwise(ptr)]
+        return pack_prefix_rows(prefix[at], np.searchsorted(at, self.doc_ptr))
 
     def band_key(self, d: int, bands: int) -> npt.NDArray[np.int64]:
         """The key winning each band of article ``d`` (``bands`` values)."""
@@ -184,18 +182,30 @@ def pack_prefixes(prefixes: npt.ArrayLike) -> bytes:
     (8, [3, 700, 701, 65535])
     """
     values = np.asarray(prefixes, dtype=np.int64)
-    n = len(values)
-    if not n:
-        return b""
-    if n > 256 or values.min() < 0 or values.max() >= 1 << PREFIX_BITS:
-        msg = f"pack_prefixes takes at most 256 values below 2**{PREFIX_BITS}, got {n}"
+    return pack_prefix_rows(values, np.array([0, len(values)]))[0]
+
+
+def pack_prefix_rows(values: npt.NDArray[np.int64], ptr: npt.NDArray[np.int64]) -> list[bytes]:
+    """:func:`pack_prefixes` of each ``values[ptr[i]:ptr[i + 1]]``: the rows of one length
+    at once."""
+    sizes = np.diff(ptr)
+    if len(values) and (sizes.max() > 256 or values.min() < 0 or values.max() >= 1 << PREFIX_BITS):
+        msg = f"pack_prefixes takes at most 256 values below 2**{PREFIX_BITS}, got {sizes.max()}"
         raise ParamsError(msg)
-    low_bits = _low_bits(n)
-    high = np.zeros(n + ((1 << PREFIX_BITS) >> low_bits), dtype=np.uint8)
-    high[(values >> low_bits) + np.arange(n)] = 1
-    low = (values[:, None] >> np.arange(low_bits - 1, -1, -1)) & 1
-    bits = np.concatenate([high, low.astype(np.uint8).ravel()])
-    return bytes([n - 1]) + np.packbits(bits).tobytes()
+    out = [b""] * len(sizes)
+    for n in np.unique(sizes[sizes > 0]).tolist():
+        rows = np.flatnonzero(sizes == n)
+        held = values[ptr[rows][:, None] + np.arange(n)]  # a row's values, one row each
+        low_bits = _low_bits(n)
+        high = np.zeros((len(rows), n + ((1 << PREFIX_BITS) >> low_bits)), dtype=np.uint8)
+        high[np.arange(len(rows))[:, None], (held >> low_bits) + np.arange(n)] = 1
+        low = (held[:, :, None] >> np.arange(low_bits - 1, -1, -1)) & 1
+        bits = np.concatenate([high, low.astype(np.uint8).reshape(len(rows), -1)], axis=1)
+        packed = np.packbits(bits, axis=1)
+        blobs = np.concatenate([np.full((len(rows), 1), n - 1, np.uint8), packed], axis=1)
+        for r, blob in zip(rows.tolist(), blobs, strict=True):
+            out[r] = blob.tobytes()
+    return out
 
 
 def unpack_prefixes(blob: bytes) -> npt.NDArray[np.int64]:
