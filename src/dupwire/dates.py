@@ -28,6 +28,16 @@ resemble each other as much as each resembles the other months of that city's co
 do not join, while a follow-up that resembles its incident far more than other incidents
 still does.
 
+A follow-up weeks later (an arrest, a charge, a trial) resembles its incident's reports no
+more than the reports of other shootings in that city do, but it names the day it follows
+up: "an arrest in the June 6 shooting".  So the days a dated article names
+(:func:`named_days`: a month and a day, with or without the year) link it to the reports
+published that day or the next (:class:`DayReferences`): the gap of such a pair is counted
+from the named day, the pair stays a candidate whatever its rank, and an article's
+best-scoring such pair counts above its background without the far rule (the far rule is
+about reports of other occasions, and the named day says this one is the same occasion;
+:mod:`dupwire.cluster.verify`).  The text still decides among the reports of that day.
+
 >>> parse_date("2024-03-05"), parse_date("2024-03-05T23:30:00-05:00")
 (19787.0, 19788.1875)
 >>> round(float(time_penalty(np.array([0.0, 7.0, 30.0, 180.0]))[3]), 1)
@@ -38,10 +48,14 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
 
+from dupwire._numeric import ranges
 from dupwire.errors import ParamsError
 
 __all__ = [
@@ -49,8 +63,10 @@ __all__ = [
     "FAR_RANK",
     "NEWS_CYCLE",
     "TIME_COST",
+    "DayReferences",
     "format_day",
     "iso_date",
+    "named_days",
     "parse_date",
     "time_penalty",
 ]
@@ -146,3 +162,115 @@ def time_penalty(
         raise ParamsError(msg)
     out = cost * np.log1p(np.abs(gap) / cycle)
     return np.asarray(np.where(np.isnan(out), 0.0, out), dtype=np.float64)
+
+
+# A day of a month as written in news: "June 6", "Sept. 12, 2023", "6 June 2023".
+_MONTH = (
+    r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b\.?"
+)
+_NAMED_DAY_RE = re.compile(
+    rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}})\b)?"
+    rf"|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+(\d{{4}})\b)?"
+)
+_MONTHS = {m: k + 1 for k, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul"])}
+_MONTHS.update(aug=8, sep=9, oct=10, nov=11, dec=12)
+#: Days a report may come out after the day it tells of (a shooting late on Saturday is in
+#: Sunday's paper).
+REFERENCE_SLACK = 1.0
+#: Named days read from one article, at most.
+_MOST_NAMED = 16
+
+
+def named_days(text: str, published: float) -> list[float]:
+    """The days (as :func:`parse_date`) that ``text``, published on day ``published``,
+    names as a month and a day ("the June 6 shooting", "Sept. 12, 2023"): without a year,
+    the nearest such day to the publication date.  Distinct, in order of first mention.
+
+    >>> [format_day(d) for d in named_days("Arrest in the June 6 shooting.", 19787.0)]
+    ['2024-06-06']
+    >>> [format_day(d) for d in named_days("Tried for the Dec. 30 killing.", 19737.0)]
+    ['2023-12-30']
+    """
+    if math.isnan(published):
+        return []
+    when = (_EPOCH + dt.timedelta(days=math.floor(published))).date()
+    out: list[float] = []
+    for m in _NAMED_DAY_RE.finditer(text):
+        month_name, day, year = (m[1], m[2], m[3]) if m[1] else (m[5], m[4], m[6])
+        month = _MONTHS[month_name[:3].lower()]
+        years = [int(year)] if year else [when.year - 1, when.year, when.year + 1]
+        found: list[dt.date] = []
+        for y in years:
+            try:
+                found.append(dt.date(y, month, int(day)))
+            except ValueError:
+                continue
+        if not found:
+            continue
+        named = min(found, key=lambda d: abs((d - when).days))
+        value = float((named - _EPOCH.date()).days)
+        if value not in out:
+            out.append(value)
+            if len(out) == _MOST_NAMED:
+                break
+    return out
+
+
+@dataclass(frozen=True)
+class DayReferences:
+    """The days each article names (:func:`named_days`), read for dated articles only, and
+    the gap of a pair as a reader would take it.
+
+    A follow-up names the day of the event it follows ("an arrest in the June 6 shooting"),
+    and the first reports came out that day or the next.  So the *gap* of a pair is the
+    smaller of the days between the two publications and the days between a day one of them
+    names and the other's publication, less :data:`REFERENCE_SLACK` (not below 0).  A pair
+    with an unknown date has an unknown gap (NaN).
+
+    >>> refs = DayReferences.of(["Police: man shot.", "Arrest in the June 6 shooting."],
+    ...                         np.array([19880.0, 19921.0]))  # 2024-06-06, 2024-07-17
+    >>> refs.gaps(np.array([0]), np.array([1])).tolist()
+    [0.0]
+    """
+
+    published: npt.NDArray[np.float64]
+    ptr: npt.NDArray[np.int64]
+    named: npt.NDArray[np.float64]
+
+    @classmethod
+    def of(cls, texts: Sequence[str], published: npt.NDArray[np.float64]) -> DayReferences:
+        lists = [named_days(t, float(d)) for t, d in zip(texts, published.tolist(), strict=True)]
+        ptr = np.zeros(len(lists) + 1, dtype=np.int64)
+        np.cumsum([len(v) for v in lists], out=ptr[1:])
+        named = np.array([d for v in lists for d in v], dtype=np.float64)
+        return cls(np.asarray(published, dtype=np.float64), ptr, named)
+
+    def gaps(self, i: npt.NDArray[np.int64], j: npt.NDArray[np.int64]) -> npt.NDArray[np.float64]:
+        """The gap in days of each pair ``(i[k], j[k])`` (see the class)."""
+        d = self.published
+        gap = np.abs(d[i] - d[j])
+        for a, b in ((i, j), (j, i)):
+            counts = self.ptr[a + 1] - self.ptr[a]
+            rows = np.flatnonzero(counts)
+            if not len(rows):
+                continue
+            owner = np.repeat(rows, counts[rows])
+            named = self.named[ranges(self.ptr, a[rows])]
+            near = np.full(len(gap), np.inf)
+            with np.errstate(invalid="ignore"):
+                np.minimum.at(near, owner, np.abs(named - d[b[owner]]) - REFERENCE_SLACK)
+            with np.errstate(invalid="ignore"):
+                closer = np.maximum(near, 0.0) < gap  # False where either is unknown
+            gap = np.where(closer, np.maximum(near, 0.0), gap)
+        out: npt.NDArray[np.float64] = gap
+        return out
+
+    def linked(self, i: npt.NDArray[np.int64], j: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+        """Whether each pair is brought within a news cycle by a day one of them names
+        (published further apart)."""
+        d = self.published
+        with np.errstate(invalid="ignore"):
+            apart = np.abs(d[i] - d[j])
+            out: npt.NDArray[np.bool_] = (self.gaps(i, j) < apart) & ~(apart <= NEWS_CYCLE)
+        return out

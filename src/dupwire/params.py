@@ -124,6 +124,10 @@ class ClusterParams:
     * ``far_rank``, ``far_days``: a dated article's background is also at least its text
       score with its ``far_rank``-th best candidate published more than ``far_days`` days
       away from it (0 turns the rule off; see :mod:`dupwire.cluster.verify`);
+    * ``named_days``: a day that a dated article names ("the June 6 shooting") links it to
+      the reports published that day: their gap is counted from it, they stay candidates,
+      and its best-scoring such pair counts above its background without the far rule
+      (False turns this off; see :class:`dupwire.dates.DayReferences`);
     * ``window``: when set, articles published more than this many days apart are never in
       one cluster (a hard limit).
     """
@@ -150,6 +154,7 @@ class ClusterParams:
     time_cost: float = 3.0
     far_rank: int = 3
     far_days: float = 28.0
+    named_days: bool = True
     window: float | None = None
 
     def __post_init__(self) -> None:
@@ -173,6 +178,9 @@ class ClusterParams:
             if not isinstance(value, int) or value < 0:
                 msg = f"{name} must be a non-negative integer, got {value!r}"
                 raise ParamsError(msg)
+        if not isinstance(self.named_days, bool):
+            msg = f"named_days must be True or False, got {self.named_days!r}"
+            raise ParamsError(msg)
         if self.workers is not None and (not isinstance(self.workers, int) or self.workers < 1):
             msg = f"workers must be a positive integer or None (automatic), got {self.workers!r}"
             raise ParamsError(msg)

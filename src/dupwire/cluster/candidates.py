@@ -85,6 +85,7 @@ def find_candidates(
     max_candidates: int,
     banding: Callable[[U64, LshLayout, int], Candidates] | None = None,
     sketching: Callable[[list[U64], int, int], U64] | None = None,
+    kept: Callable[[I64, I64], npt.NDArray[np.bool_]] | None = None,
 ) -> CandidateSet:
     """Candidate pairs of the shingle sets, at most ``max_candidates`` partners per article.
 
@@ -110,6 +111,8 @@ def find_candidates(
         chunk = pairs[lo : lo + step]
         estimate[lo : lo + step] = (sigs[chunk[:, 0]] == sigs[chunk[:, 1]]).mean(axis=1)
     keep = top_partners(pairs, estimate, max_candidates)
+    if kept is not None:
+        keep = np.union1d(keep, np.flatnonzero(kept(pairs[:, 0], pairs[:, 1])))
     return CandidateSet(pairs[keep], estimate[keep], raw)
 
 

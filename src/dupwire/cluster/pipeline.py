@@ -44,7 +44,7 @@ from dupwire.cluster.verify import (
     similarities,
     to_verify,
 )
-from dupwire.dates import format_day, parse_date
+from dupwire.dates import DayReferences, format_day, parse_date
 from dupwire.errors import DuplicateIdError, ParamsError
 from dupwire.model import Article, Assignment, Cluster, Clustering, RelationKind
 from dupwire.params import ClusterParams
@@ -101,6 +101,8 @@ def cluster(
     n = len(ordered)
     days, date_text, warnings = _dates(ordered)
     dated = days if not np.isnan(days).all() else None
+    named = [a.text if p.named_days else "" for a in ordered]
+    references = None if dated is None else DayReferences.of(named, days)
     clock.lap("prepare")
 
     options: dict[str, Any] = {
@@ -146,6 +148,7 @@ def cluster(
         max_candidates=p.max_candidates,
         banding=engine.band_pairs,
         sketching=engine.signatures,
+        kept=None if references is None else references.linked,
     )
     pairs = found.pairs
     # Sentence bags, for the articles that can be aligned: those with a candidate or a copy.
@@ -164,7 +167,7 @@ def cluster(
     passage = engine.passages(bags, to_verify(pairs, similarity, p.verify_per_article), progress)
     clock.lap("verify")
 
-    scorer = PairScorer(vectors, passage, dated, p.time_cost, (p.far_days, p.far_rank))
+    scorer = PairScorer(vectors, passage, references, p.time_cost, (p.far_days, p.far_rank))
     # The background: each article's score with the last of the partners it keeps.
     edges = scorer.edges(pairs, similarity, p.max_candidates)
     rules = LinkageRules(

@@ -20,7 +20,10 @@ A dated article's background is also at least its text score with its ``far_rank
 best candidate published more than ``far_days`` (28) days away from it
 (:func:`far_backgrounds`): what it shares with reports of other weeks is its kind of event
 (a city's shootings, an outlet's template), not its story (:mod:`dupwire.dates`).  Undated
-articles, and pairs with an unknown date, are not concerned.
+articles, and pairs with an unknown date, are not concerned.  Gaps are those of
+:meth:`dupwire.dates.DayReferences.gaps` (a day an article names counts as its date for the
+reports of that day), and an article's best-scoring pair among those a named day links
+counts above the smaller of the two articles' backgrounds without the far rule.
 """
 
 from __future__ import annotations
@@ -28,13 +31,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import numpy.typing as npt
 
 from dupwire._numeric import F64, I64
 from dupwire.align.bags import SentenceBags
 from dupwire.cluster.candidates import top_partners
 from dupwire.cluster.scan import Progress
 from dupwire.cluster.vectors import SparseVectors
-from dupwire.dates import FAR_DAYS, time_penalty
+from dupwire.dates import FAR_DAYS, DayReferences, time_penalty
 from dupwire.params import AlignParams
 
 __all__ = [
@@ -105,26 +109,27 @@ def backgrounds(pairs: I64, scores: F64, n_docs: int, rank: int) -> F64:
     return out
 
 
-def far_backgrounds(pairs: I64, scores: F64, days: F64, far_days: float, rank: int) -> F64:
-    """Each article's ``rank``-th highest score among its pairs published more than
-    ``far_days`` apart (:func:`backgrounds` of those pairs; a pair with an unknown date is
-    never far).
+def far_backgrounds(pairs: I64, scores: F64, gaps: F64, n: int, far_days: float, rank: int) -> F64:
+    """Each of ``n`` articles' ``rank``-th highest score among its pairs more than
+    ``far_days`` apart (``gaps``: :meth:`dupwire.dates.DayReferences.gaps`; :func:`backgrounds`
+    of those pairs; a pair with an unknown gap is never far).
 
     >>> pairs = np.array([[0, 1], [0, 2], [1, 2]])
-    >>> days = np.array([0.0, 3.0, 60.0])
-    >>> far_backgrounds(pairs, np.array([30.0, 10.0, 20.0]), days, 28.0, rank=1).tolist()
+    >>> gaps = np.array([3.0, 60.0, 57.0])
+    >>> far_backgrounds(pairs, np.array([30.0, 10.0, 20.0]), gaps, 3, 28.0, rank=1).tolist()
     [10.0, 20.0, 20.0]
     """
     with np.errstate(invalid="ignore"):
-        far = np.abs(days[pairs[:, 0]] - days[pairs[:, 1]]) > far_days
-    return backgrounds(pairs[far], scores[far], len(days), rank)
+        far = gaps > far_days
+    return backgrounds(pairs[far], scores[far], n, rank)
 
 
 class PairScorer:
     """Pair scores of any two articles: exact for candidates and non-candidates alike.
 
-    ``days`` holds each article's publication date (days, NaN when unknown); a dated pair
-    loses :func:`dupwire.dates.time_penalty` of its gap (``time_cost`` points per e-fold).
+    ``dates`` holds each article's publication date and the days it names
+    (:class:`dupwire.dates.DayReferences`); a dated pair loses
+    :func:`dupwire.dates.time_penalty` of its gap (``time_cost`` points per e-fold).
     :meth:`edges` sets each article's background (:func:`backgrounds`, and for dated
     articles at least :func:`far_backgrounds` with ``far``: ``(far_days, far_rank)``, rank 0
     for none); from then on every score, in :meth:`edges` and :meth:`block`, is net of the
@@ -135,23 +140,39 @@ class PairScorer:
         self,
         vectors: SparseVectors,
         passage: dict[tuple[int, int], float],
-        days: F64 | None = None,
+        dates: DayReferences | None = None,
         time_cost: float = 0.0,
         far: tuple[float, int] = (FAR_DAYS, 0),
     ) -> None:
         self.vectors = vectors
         self.passage = passage
-        self.days = days
+        self.dates = dates
         self.time_cost = time_cost
         self.far = far
         self.background = np.zeros(len(vectors.ptr) - 1)
+        # The floor of each follow-up pair (:meth:`_followed`): its near background.
+        self.near_floor: dict[tuple[int, int], float] = {}
+
+    def _followed(self, pairs: I64, scores: F64) -> npt.NDArray[np.bool_]:
+        """The candidate pairs that a named day links (:meth:`DayReferences.linked`) and
+        that are the best-scoring such pair of one of their articles: a follow-up and the
+        report of the day it names that its text matches best."""
+        assert self.dates is not None
+        linked = self.dates.linked(pairs[:, 0], pairs[:, 1])
+        best = np.full(len(self.background), -np.inf)
+        np.maximum.at(best, pairs[linked, 0], scores[linked])
+        np.maximum.at(best, pairs[linked, 1], scores[linked])
+        top = (scores >= best[pairs[:, 0]]) | (scores >= best[pairs[:, 1]])
+        out: npt.NDArray[np.bool_] = linked & top
+        return out
 
     def penalty(self, rows: Sequence[int] | I64, cols: Sequence[int] | I64) -> F64:
         """The time penalty of every (row, col) pair (0 without dates)."""
-        if self.days is None or self.time_cost == 0:
+        if self.dates is None or self.time_cost == 0:
             return np.zeros((len(rows), len(cols)))
-        d = self.days
-        gap = d[np.asarray(rows, dtype=np.int64)][:, None] - d[np.asarray(cols, dtype=np.int64)]
+        r = np.repeat(np.asarray(rows, dtype=np.int64), len(cols))
+        c = np.tile(np.asarray(cols, dtype=np.int64), len(rows))
+        gap = self.dates.gaps(r, c).reshape(len(rows), len(cols))
         return time_penalty(gap, self.time_cost)
 
     def edges(self, pairs: I64, similarity: F64, rank: int) -> dict[tuple[int, int], float]:
@@ -161,17 +182,31 @@ class PairScorer:
         far background (:func:`far_backgrounds`)."""
         passage = np.array([self.passage.get((i, j), 0.0) for i, j in pairs.tolist()])
         scores = (similarity + passage) / 2.0
-        self.background = backgrounds(pairs, scores, len(self.background), rank)
+        n = len(self.background)
+        self.background = backgrounds(pairs, scores, n, rank)
+        near = self.background
+        gaps = None if self.dates is None else self.dates.gaps(pairs[:, 0], pairs[:, 1])
         far_days, far_rank = self.far
-        if self.days is not None and far_rank > 0 and len(pairs):
-            far = far_backgrounds(pairs, scores, self.days, far_days, far_rank)
+        if gaps is not None and far_rank > 0 and len(pairs):
+            far = far_backgrounds(pairs, scores, gaps, n, far_days, far_rank)
             self.background = np.maximum(self.background, far)
         if len(pairs):
             bg = self.background
-            scores = scores - np.minimum(bg[pairs[:, 0]], bg[pairs[:, 1]])
-        if self.days is not None and self.time_cost > 0 and len(pairs):
-            gap = self.days[pairs[:, 0]] - self.days[pairs[:, 1]]
-            scores = scores - time_penalty(gap, self.time_cost)
+            floor = np.minimum(bg[pairs[:, 0]], bg[pairs[:, 1]])
+            if self.dates is not None:
+                followed = self._followed(pairs, scores)
+                self.near_floor = {
+                    (i, j): f
+                    for (i, j), f in zip(
+                        pairs[followed].tolist(),
+                        np.minimum(near[pairs[followed, 0]], near[pairs[followed, 1]]).tolist(),
+                        strict=True,
+                    )
+                }
+                floor[followed] = [self.near_floor[i, j] for i, j in pairs[followed].tolist()]
+            scores = scores - floor
+        if gaps is not None and self.time_cost > 0 and len(pairs):
+            scores = scores - time_penalty(gaps, self.time_cost)
         return {(i, j): s for (i, j), s in zip(pairs.tolist(), scores.tolist(), strict=True)}
 
     def block(self, rows: Sequence[int], cols: Sequence[int]) -> F64:
@@ -186,4 +221,9 @@ class PairScorer:
         floor = np.minimum.outer(
             bg[np.asarray(rows, dtype=np.int64)], bg[np.asarray(cols, dtype=np.int64)]
         )
+        for r, i in enumerate(rows):
+            for c, j in enumerate(cols):
+                value = self.near_floor.get((i, j) if i < j else (j, i))
+                if value is not None:
+                    floor[r, c] = value
         return scores / 2.0 - self.penalty(rows, cols) - floor
