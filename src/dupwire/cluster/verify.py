@@ -212,18 +212,17 @@ class PairScorer:
     def block(self, rows: Sequence[int], cols: Sequence[int]) -> F64:
         """Pair score of every article in ``rows`` with every article in ``cols``."""
         scores = 100.0 * self.vectors.block(rows, cols)
-        for r, i in enumerate(rows):
-            for c, j in enumerate(cols):
-                value = self.passage.get((i, j) if i < j else (j, i))
-                if value is not None:
-                    scores[r, c] += value
         bg = self.background
         floor = np.minimum.outer(
             bg[np.asarray(rows, dtype=np.int64)], bg[np.asarray(cols, dtype=np.int64)]
         )
+        near = self.near_floor
         for r, i in enumerate(rows):
             for c, j in enumerate(cols):
-                value = self.near_floor.get((i, j) if i < j else (j, i))
+                pair = (i, j) if i < j else (j, i)
+                value = self.passage.get(pair)
                 if value is not None:
-                    floor[r, c] = value
+                    scores[r, c] += value
+                if near and pair in near:
+                    floor[r, c] = near[pair]
         return scores / 2.0 - self.penalty(rows, cols) - floor
