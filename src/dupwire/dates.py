@@ -260,17 +260,16 @@ class DayReferences:
             near = np.full(len(gap), np.inf)
             with np.errstate(invalid="ignore"):
                 np.minimum.at(near, owner, np.abs(named - d[b[owner]]) - REFERENCE_SLACK)
-            with np.errstate(invalid="ignore"):
-                closer = np.maximum(near, 0.0) < gap  # False where either is unknown
-            gap = np.where(closer, np.maximum(near, 0.0), gap)
+                near = np.maximum(near, 0.0)
+                gap = np.where(near < gap, near, gap)  # kept where either is unknown
         out: npt.NDArray[np.float64] = gap
         return out
 
     def linked(self, i: npt.NDArray[np.int64], j: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-        """Whether each pair is brought within a news cycle by a day one of them names
-        (published further apart)."""
+        """Whether one of each pair names the day the other was published (or the day
+        before), the two published more than a news cycle apart."""
         d = self.published
         with np.errstate(invalid="ignore"):
             apart = np.abs(d[i] - d[j])
-            out: npt.NDArray[np.bool_] = (self.gaps(i, j) < apart) & ~(apart <= NEWS_CYCLE)
+            out: npt.NDArray[np.bool_] = (self.gaps(i, j) == 0.0) & (apart > NEWS_CYCLE)
         return out
