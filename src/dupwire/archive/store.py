@@ -638,7 +638,8 @@ class Index:
                 touched = np.unique(part.h >> LOW_BITS)
                 ptr = bucket_ptr(part, touched)
                 self._append_blocks(touched.tolist(), np.diff(ptr).tolist(), encode(part, ptr))
-        conn.execute("DELETE FROM runs WHERE run >= ?", (runs[len(runs) - k][0] if k else 1 << 62,))
+        if k:
+            conn.execute("DELETE FROM runs WHERE run >= ?", (runs[len(runs) - k][0],))
         conn.execute("INSERT INTO runs(first, entries) VALUES (?, ?)", (last + 1, total))
 
     def _append_blocks(self, buckets: list[int], ns: list[int], blobs: list[bytes]) -> None:

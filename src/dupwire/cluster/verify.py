@@ -195,15 +195,11 @@ class PairScorer:
             floor = np.minimum(bg[pairs[:, 0]], bg[pairs[:, 1]])
             if self.dates is not None:
                 followed = self._followed(pairs, scores)
-                self.near_floor = {
-                    (i, j): f
-                    for (i, j), f in zip(
-                        pairs[followed].tolist(),
-                        np.minimum(near[pairs[followed, 0]], near[pairs[followed, 1]]).tolist(),
-                        strict=True,
-                    )
-                }
-                floor[followed] = [self.near_floor[i, j] for i, j in pairs[followed].tolist()]
+                own = np.minimum(near[pairs[followed, 0]], near[pairs[followed, 1]])
+                floor[followed] = own
+                self.near_floor = dict(
+                    zip(map(tuple, pairs[followed].tolist()), own.tolist(), strict=True)
+                )
             scores = scores - floor
         if gaps is not None and self.time_cost > 0 and len(pairs):
             scores = scores - time_penalty(gaps, self.time_cost)
