@@ -520,9 +520,14 @@ _SCAN_PIECES = st.sampled_from(
         *["Erdo\u011fan", "\u5de1\u903b\u961f", "\u0e1c\u0e39\u0e49", "\u0661\u0662", "_"],
         *["\x80", "\ud800", "POISON", "Leave a Reply", "Share this story", "May 2, 2013"],
         "Read more:",
+        # Points and apostrophes that join words, or not: "3.2km" is "3.2" and "km".
+        *["3.2km", "a1.5", "1.5'x", "x'1.5", "90's", "$1.5bn", "rock'n'roll", "''", "1..2"],
+        *["12'34.5", "3.2.1", "1,2,3x", "'tis", "5.", ".5"],
     ]
 )
-_SCAN_GAPS = st.sampled_from([" ", "-", ", ", ". ", "! ", "\n", "\r\n", "\n\n", "\xa0. ", "\u2013"])
+_SCAN_GAPS = st.sampled_from(
+    [" ", "-", ", ", ". ", "! ", "\n", "\r\n", "\n\n", "\xa0. ", "\u2013", "", "'", ".", ","]
+)
 _SCAN_TEXTS = st.lists(
     st.lists(st.tuples(_SCAN_PIECES, _SCAN_GAPS), max_size=16).map(
         lambda pieces: "".join(word + gap for word, gap in pieces)

@@ -9,7 +9,6 @@ Large corpora are scanned by several processes.
 from __future__ import annotations
 
 import os
-import re
 import signal
 import threading
 from array import array
@@ -129,8 +128,19 @@ def _word_table() -> _WordTable:
 
 
 _NO_WORDS = np.empty(0, np.int64)
-# PLAIN_WORD_RE, and a NUL as the end of a sentence.
-_MARKED_WORD_RE = re.compile(PLAIN_WORD_RE.pattern + b"|\0")
+
+# Bytes of plain text (:func:`dupwire.normalize.plain_bytes`) as PLAIN_WORD_RE reads them:
+# its letters and digits, its digits, and what it joins words with (an apostrophe between
+# two letters or digits, a full stop or comma between two digits).
+_ALNUM = np.zeros(256, dtype=bool)
+_ALNUM[list(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")] = True
+_DIGIT = np.zeros(256, dtype=bool)
+_DIGIT[list(b"0123456789")] = True
+_QUOTE = np.zeros(256, dtype=bool)
+_QUOTE[[ord("'"), 0x80]] = True
+_POINT = np.zeros(256, dtype=bool)
+_POINT[[ord("."), ord(",")]] = True
+_SPACED = bytes(c if _ALNUM[c] else 32 for c in range(256))  # any other byte is a space
 
 
 def _joining(numbers: I64) -> I64:
@@ -147,27 +157,53 @@ def _joining(numbers: I64) -> I64:
     return np.unique(np.cumsum(~words)[at])
 
 
-def _stream(text: str, plain: bytes | None, spans: I64) -> list[str | bytes]:
-    """The words of each sentence (``spans``) of ``text``, each sentence ended by ``_END``.
+def _plain_words(plain: bytes, ends: I64) -> tuple[list[bytes], I64]:
+    """The words PLAIN_WORD_RE finds in a plain text (of many articles, one space apart)
+    whose sentences end at ``ends`` (ascending, with at least one character between two
+    sentences), and how many words each sentence holds.
 
-    A plain text (:func:`dupwire.normalize.plain_bytes`) is searched as bytes: in one search
-    when every sentence is followed by a character no word holds (one becomes a NUL), else
-    sentence by sentence; any other text is read by :func:`dupwire.normalize.raw_words`."""
+    One pass of C over the whole text: every byte no word can hold becomes a space (letters
+    and digits stay, and the apostrophes and points that join two of them), the character
+    after each sentence too, and the text is split at spaces.  Each piece is then one word
+    of the pattern, except a piece with a point between digits and a letter or apostrophe as
+    well ("3.2km", "a1.5"): the pattern is run on those few."""
+    a = np.frombuffer(plain, dtype=np.uint8)
+    out = bytearray(plain.translate(_SPACED))
+    o = np.frombuffer(out, dtype=np.uint8)
+    points = _NO_WORDS
+    if len(a) > 2:
+        inner = a[1:-1]
+        alnum = _ALNUM[a]
+        point = _POINT[inner] & _DIGIT[a[:-2]] & _DIGIT[a[2:]]
+        joins = point | (_QUOTE[inner] & alnum[:-2] & alnum[2:])
+        o[1:-1][joins] = inner[joins]
+        points = np.flatnonzero(point) + 1
+    o[ends[ends < len(o)]] = 32  # no word runs on past its sentence
+    words = bytes(out).split()
+    word = o != 32
+    first = np.flatnonzero(word[1:] & ~word[:-1]) + 1
+    if len(word) and word[0]:
+        first = np.r_[0, first]
+    counts = np.diff(np.searchsorted(first, ends), prepend=0)
+    if len(points):
+        # The pieces holding such a point, each once, last first (positions stay valid).
+        for k in np.unique(np.searchsorted(first, points, side="right") - 1)[::-1].tolist():
+            piece = words[k]
+            if piece.translate(None, b".,").isdigit():
+                continue  # digits and points only: one number, as the pattern reads it
+            found = PLAIN_WORD_RE.findall(piece)
+            words[k : k + 1] = found
+            counts[np.searchsorted(ends, first[k], side="right")] += len(found) - 1
+    return words, counts
+
+
+def _stream(text: str, plain: bytes | None, spans: I64) -> list[str | bytes]:
+    """The words of each sentence (``spans``) of ``text``, each sentence ended by ``_END``:
+    searched as bytes in a plain text (:func:`dupwire.normalize.plain_bytes`), else read by
+    :func:`dupwire.normalize.raw_words`."""
     stream: list[str | bytes] = []
-    if plain is None:
-        for s, e in spans[:, :2].tolist():
-            stream += raw_words(text, s, e)
-            stream.append(_END)
-        return stream
-    starts, ends = spans[:, 0], spans[:, 1]
-    if _END not in plain and bool((starts[1:] > ends[:-1]).all()):
-        marked = bytearray(plain)
-        marked.append(32)  # a space, where a sentence ends with the text
-        np.frombuffer(marked, np.uint8)[ends] = 0
-        return _MARKED_WORD_RE.findall(marked)
-    findall = PLAIN_WORD_RE.findall
     for s, e in spans[:, :2].tolist():
-        stream += findall(plain, s, e)
+        stream += raw_words(text, s, e) if plain is None else PLAIN_WORD_RE.findall(plain, s, e)
         stream.append(_END)
     return stream
 
@@ -189,24 +225,22 @@ def _read_again(
     return np.concatenate(pieces)
 
 
-def _scan_article(text: str, table: _WordTable) -> tuple[I64, I64, I64]:
-    """The type numbers (shifted, as in ``table``) of the words of the story sentences of
-    ``text``, and the words and characters of each story sentence.  Every word is analysed,
-    furniture included.
+# An article cut into sentences: its text, the same as bytes when plain (else None),
+# ``(start, end, block)`` of each sentence, and whether each is furniture.
+_Cut = tuple[str, bytes | None, I64, list[bool]]
+# What the scan keeps of an article: the types (shifted, as in the word table) of the words
+# of its story sentences, and the words and characters of each story sentence.
+_Scanned = tuple[I64, I64, I64]
 
-    The words of a plain text are found as bytes (:func:`_stream`); a sentence where they
-    may join into a number (:func:`_joining`) is read again by
-    :func:`dupwire.normalize.raw_words`."""
+
+def _cut(text: str) -> _Cut:
     units, furniture = unit_spans(text)
-    spans = np.array(units, dtype=np.int64).reshape(-1, 3)
-    plain = plain_bytes(text)
-    stream = _stream(text, plain, spans)
-    number = table.__getitem__
-    numbers = np.fromiter(map(number, stream), np.int64, len(stream))
-    if plain is not None:
-        slow = _joining(numbers).tolist()
-        if slow:
-            numbers = _read_again(text, spans, numbers, slow, number)
+    return text, plain_bytes(text), np.array(units, dtype=np.int64).reshape(-1, 3), furniture
+
+
+def _kept(numbers: I64, spans: I64, furniture: list[bool]) -> _Scanned:
+    """What the scan keeps of an article whose words are ``numbers``, each sentence ended
+    by -1."""
     ends = np.flatnonzero(numbers < 0)
     counts = np.diff(ends, prepend=-1) - 1
     story = ~np.array(furniture, dtype=bool)
@@ -217,6 +251,63 @@ def _scan_article(text: str, table: _WordTable) -> tuple[I64, I64, I64]:
     )
 
 
+def _scan_article(cut: _Cut, table: _WordTable) -> _Scanned:
+    """One article on its own: every word is analysed, furniture included, and a plain
+    sentence where words may join into a number (:func:`_joining`) is read again by
+    :func:`dupwire.normalize.raw_words`."""
+    text, plain, spans, furniture = cut
+    stream = _stream(text, plain, spans)
+    number = table.__getitem__
+    numbers = np.fromiter(map(number, stream), np.int64, len(stream))
+    if plain is not None:
+        slow = _joining(numbers).tolist()
+        if slow:
+            numbers = _read_again(text, spans, numbers, slow, number)
+    return _kept(numbers, spans, furniture)
+
+
+def _scan_plain(cuts: list[_Cut], table: _WordTable) -> list[_Scanned]:
+    """:func:`_scan_article` of each plain article, all at once: their words found in one
+    text (:func:`_plain_words`) and numbered in one pass; only the sentences where words may
+    join are read again, article by article.  Raises whatever analysing a word raises."""
+    plains = [plain for _, plain, _, _ in cuts if plain is not None]
+    assert len(plains) == len(cuts), "plain articles only"
+    sizes = np.array([len(p) for p in plains], dtype=np.int64)
+    offset = np.r_[0, np.cumsum(sizes + 1)[:-1]]
+    n_sents = np.array([len(spans) for _, _, spans, _ in cuts], dtype=np.int64)
+    ends = np.concatenate([spans[:, 1] for _, _, spans, _ in cuts] or [_NO_WORDS])
+    ends += np.repeat(offset, n_sents)
+    words, counts = _plain_words(b" ".join(plains), ends)
+    number = table.__getitem__
+    numbers = np.fromiter(map(number, words), np.int64, len(words))
+    sent_ptr = np.r_[0, np.cumsum(n_sents)]
+    tok_ptr = np.r_[0, np.cumsum(counts)]
+    story = ~np.array([f for _, _, _, furniture in cuts for f in furniture], dtype=bool)
+    kept_tokens = numbers[np.repeat(story, counts)]
+    kept_ptr = np.r_[0, np.cumsum(np.where(story, counts, 0))]
+    marked = np.insert(numbers, tok_ptr[1:], -1)
+    slow = _joining(marked)
+    again = np.searchsorted(sent_ptr, slow, side="right") - 1
+    out: list[_Scanned] = []
+    for d, (_, _, spans, _) in enumerate(cuts):
+        s0, s1 = int(sent_ptr[d]), int(sent_ptr[d + 1])
+        keep = story[s0:s1]
+        out.append(
+            (
+                kept_tokens[kept_ptr[s0] : kept_ptr[s1]],
+                counts[s0:s1][keep],
+                (spans[:, 1] - spans[:, 0])[keep],
+            )
+        )
+    for d in np.unique(again).tolist():
+        text, _, spans, furniture = cuts[d]
+        s0, s1 = int(sent_ptr[d]), int(sent_ptr[d + 1])
+        own = marked[tok_ptr[s0] + s0 : tok_ptr[s1] + s1]
+        local = (slow[again == d] - s0).tolist()
+        out[d] = _kept(_read_again(text, spans, own, local, number), spans, furniture)
+    return out
+
+
 def scan_texts(texts: Sequence[str]) -> ScanPart:
     """Cut ``texts`` into story sentences and weighted word keys.
 
@@ -225,21 +316,53 @@ def scan_texts(texts: Sequence[str]) -> ScanPart:
     sentence is read, furniture included, so a text that any stage would fail to read fails
     here, whatever the failure (a panic inside a compiled dependency included): it costs only
     its own article, listed in ``failed`` (:func:`preparation_problem`).
+
+    Plain texts (:func:`dupwire.normalize.plain_bytes`) are read together
+    (:func:`_scan_plain`); should a word in them fail, each is read again on its own, so that
+    the failure costs only its article.
     """
     table = _word_table()
-    numbers: list[I64] = []
-    sent_tokens: list[I64] = []
-    sent_chars: list[I64] = []
-    doc_sents = np.zeros(len(texts), np.int32)
+    scanned: dict[int, _Scanned] = {}
     failed: list[tuple[int, str]] = []
-    for k, text in enumerate(texts):
+    together: list[tuple[int, _Cut]] = []
+
+    def alone(k: int, cut: _Cut) -> None:
         try:
-            found, n_tokens, n_chars = _scan_article(text, table)
+            scanned[k] = _scan_article(cut, table)
         except (KeyboardInterrupt, SystemExit, GeneratorExit):
             raise
         except BaseException as exc:  # a panic in compiled code is a BaseException
             failed.append((k, preparation_problem(exc)))
+
+    for k, text in enumerate(texts):
+        try:
+            cut = _cut(text)
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException as exc:
+            failed.append((k, preparation_problem(exc)))
             continue
+        _, plain, spans, _ = cut
+        if plain is not None and bool((spans[1:, 0] > spans[:-1, 1]).all()):
+            together.append((k, cut))
+        else:
+            alone(k, cut)
+    if together:
+        try:
+            read = _scan_plain([cut for _, cut in together], table)
+            scanned.update(zip([k for k, _ in together], read, strict=True))
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException:
+            for k, cut in together:
+                alone(k, cut)
+    failed.sort()
+    numbers: list[I64] = []
+    sent_tokens: list[I64] = []
+    sent_chars: list[I64] = []
+    doc_sents = np.zeros(len(texts), np.int32)
+    for k in sorted(scanned):
+        found, n_tokens, n_chars = scanned[k]
         numbers.append(found)
         sent_tokens.append(n_tokens)
         sent_chars.append(n_chars)
