@@ -96,7 +96,7 @@ __all__ = [
 #: Strong edges (pair score at least ``min_score``) up to which agglomeration runs once on
 #: the driver; above, connected components run on Spark and each is agglomerated alone.
 EDGE_BOUND = 2_000_000
-_SCAN_CHUNK = 500  # articles per scan_texts call, as in scan_corpus
+_SCAN_CHUNK = 500  # articles per scan_texts call (the smallest task of scan_corpus)
 _EMPTY = np.uint64(EMPTY_VALUE)
 
 

@@ -41,7 +41,9 @@ __all__ = [
 
 Progress = Callable[[str, int, int], None]
 
-_SCAN_CHUNK = 500  # articles per scanning task
+_SCAN_CHUNK = 500  # articles per scanning task, at least (a corpus this small is one task)
+_MAX_CHUNK = 2000  # and at most: fewer, larger tasks send each worker's words back fewer times
+_TASKS_PER_WORKER = 4  # unless that would leave a worker fewer tasks than this
 _CHUNK_DOCS = 2048  # articles per vectorised step of the corpus-wide tables
 _PARALLEL_FROM = 2000  # automatic workers only for corpora at least this large
 _MAX_AUTO_WORKERS = 8
@@ -627,7 +629,9 @@ def scan_corpus(
         scaled = _scaled(progress, len(texts)) if progress else None
         once = scan_corpus(list(distinct), workers, scaled, pool=pool)
         return once.take(np.array(first, dtype=np.int64))
-    chunks = [texts[k : k + _SCAN_CHUNK] for k in range(0, len(texts), _SCAN_CHUNK)]
+    tasks = _TASKS_PER_WORKER * max(1, workers)
+    size = min(_MAX_CHUNK, max(_SCAN_CHUNK, -(-len(texts) // tasks)))
+    chunks = [texts[k : k + size] for k in range(0, len(texts), size)]
     if pool is not None and scanned_in_parts(len(texts)):
         return merge_parts(pool.map(scan_texts, chunks), len(texts), progress)
     if workers > 1 and scanned_in_parts(len(texts)):
