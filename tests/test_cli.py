@@ -382,6 +382,26 @@ def test_records_carry_title_and_requested_fields(tmp_path: Path) -> None:
     assert clash.exit_code == 2 and "already a record field" in clash.stderr
 
 
+def test_an_article_without_line_breaks_shows_a_short_headline(tmp_path: Path) -> None:
+    """A text of one 2 MB line is listed with its first words, not the whole line, in the
+    piped view and in the records."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for seed in (SEED_A, SEED_B):
+        (folder / seed.name).write_bytes(seed.read_bytes())
+    (folder / "one-line.txt").write_text("Quarterly figures filed " * 90_000, encoding="utf-8")
+    shown = runner.invoke(app, ["cluster", str(folder)])
+    assert shown.exit_code == 0, shown.output[:500]
+    (line,) = [x for x in shown.output.splitlines() if "one-line.txt" in x]
+    assert "Quarterly figures filed" in line and line.endswith("…")
+    assert max(map(len, shown.output.splitlines())) < 400
+    records = runner.invoke(app, ["cluster", str(folder), "--jsonl"])
+    titles = {r["id"]: r["title"] for r in map(json.loads, records.stdout.splitlines())}
+    title = titles["one-line.txt"]
+    assert len(title) <= 300 and title.endswith("…")
+    assert title[:-1].split()[-1] in {"Quarterly", "figures", "filed"}  # cut at a word
+
+
 def test_directory_records_come_in_sorted_walk_order(tmp_path: Path) -> None:
     corpus = tmp_path / "c"
     (corpus / "sub").mkdir(parents=True)

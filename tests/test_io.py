@@ -891,3 +891,20 @@ def test_parquet_dataset_directory_is_read_as_its_part_files(
     with pytest.raises(InputError) as info:
         load_corpus([tmp_path / "empty.parquet"])
     assert_one_line(str(info.value), "empty.parquet", "no .parquet part files")
+
+
+_TITLE_CHARS = ["a", "b", " ", "\t", "\n", "\r", "\x0b", "\x1c", "\x1f", "\x85", "\u2028", "\xa0"]
+
+
+@given(st.text(alphabet=st.sampled_from(_TITLE_CHARS), max_size=40))
+def test_an_article_title_is_its_first_non_blank_line(text: str) -> None:
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    assert Article("x", text).title == (lines[0] if lines else "")
+    assert Article("x", "body", meta={"title": text}).title == (lines[0] if lines else "body")
+
+
+def test_an_article_title_is_cut_at_a_word() -> None:
+    title = Article("x", SEED_A.replace("\n", " ")).title
+    assert len(title) <= 300 and title.endswith("…")
+    assert SEED_A.replace("\n", " ").startswith(title[:-1])
+    assert not title[:-1].endswith(" ") and SEED_A.replace("\n", " ")[len(title) - 1] == " "

@@ -7,6 +7,7 @@ so ``article.text[span.start:span.end]`` is what a user sees.
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -47,6 +48,26 @@ class Span:
         return {"start": self.start, "end": self.end}
 
 
+#: Characters of a headline shown beside an article (:attr:`Article.title`) at most.
+TITLE_MAX = 300
+# What ends a line for ``str.splitlines``.
+_LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+_NOT_SPACE = re.compile(r"\S")
+
+
+def _clipped(text: str, limit: int) -> str:
+    """``text`` if it has at most ``limit`` characters, else cut at the last space in its
+    last quarter (or at the limit) and ended with "…".
+
+    >>> _clipped("Troops resumed joint patrols", 14)
+    'Troops…'
+    """
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", limit * 3 // 4, limit)
+    return text[: cut if cut > 0 else limit - 1].rstrip() + "…"
+
+
 @dataclass(frozen=True, slots=True)
 class Article:
     """One news article: an id, its text as read, and where it came from.
@@ -61,14 +82,19 @@ class Article:
 
     @property
     def title(self) -> str:
-        """The ``title`` field if there is one, else the first line of text."""
+        """The ``title`` field if there is one, else the first line of text, as shown beside
+        the article's id: at most ``TITLE_MAX`` characters (a longer one, such as the only
+        line of a text without line breaks, is cut at a word and ends with "…")."""
         title = self.meta.get("title")
-        if isinstance(title, str) and title.strip():
-            return title.strip()
-        for line in self.text.splitlines():
-            if line.strip():
-                return line.strip()
-        return ""
+        if not isinstance(title, str) or not title.strip():
+            title = self.text
+        first = _NOT_SPACE.search(title)
+        if first is None:
+            return ""
+        head = title[first.start() : first.start() + TITLE_MAX + 1]
+        if found := _LINE_BREAK.search(head):
+            head = head[: found.start()]
+        return _clipped(head.rstrip(), TITLE_MAX)
 
     @property
     def story_text(self) -> str:
