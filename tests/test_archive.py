@@ -622,8 +622,11 @@ def test_cli_add_query_remove_stats(tmp_path: Path) -> None:
     (result,) = json.loads(found.stdout)["results"]
     assert result["matches"][0]["verdict"] == "same_story"
     assert result["matches"][0]["alignment"]["links"]
-    shown = runner.invoke(app, ["index", "query", str(SEED_B), "--db", db], terminal_width=160)
+    shown = runner.invoke(app, ["index", "query", str(SEED_B), "--db", db], terminal_width=40)
     assert "same story" in shown.stdout and "earliest version" in shown.stdout
+    # Piped, a match is one line, its id and title whole, however narrow the width.
+    (line,) = [x for x in shown.stdout.splitlines() if x.startswith(SEED_A.name)]
+    assert line.split()[2:4] == ["same", "story"] and line.endswith("patrols in Syria")
     stats = json.loads(runner.invoke(app, ["index", "stats", "--db", db, "--json"]).stdout)
     assert stats["n_articles"] == 1 and stats["params"]["min_bands"] == 8
     gone = runner.invoke(app, ["index", "remove", SEED_A.name, "--db", db, "--json"])

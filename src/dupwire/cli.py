@@ -719,8 +719,12 @@ def _safe_streams() -> None:
 
 
 def _usage_line(exc: Exception, argv: Sequence[str]) -> str:
-    command = next((arg for arg in argv if arg in ("compare", "cluster", "eval")), None)
-    where = f"dupwire {command} --help" if command else "dupwire --help"
+    ctx = getattr(exc, "ctx", None)  # the command that refused its arguments, when known
+    if ctx is not None and ctx.command_path:
+        where = f"{ctx.command_path} --help"
+    else:
+        command = next((arg for arg in argv if arg in ("compare", "cluster", "eval")), None)
+        where = f"dupwire {command} --help" if command else "dupwire --help"
     message = " ".join(str(getattr(exc, "format_message", lambda: str(exc))()).split())
     return f"{message.rstrip('.')}; see {where}"
 

@@ -173,7 +173,7 @@ def add(
             shown = ", ".join(map(repr, present[:3]))
             more = f" and {len(present) - 3} more" if len(present) > 3 else ""
             fail(
-                f"{len(present)} articles are already in {db}: {shown}{more}; pass --replace "
+                f"articles already in {db}: {shown}{more}; pass --replace "
                 "to store the new versions, or remove them first (dupwire index remove)"
             )
         with _progress() as bar:
@@ -378,7 +378,7 @@ def query(
     else:
         console = Console(highlight=False)
         for result in results:
-            console.print(result)
+            console.print(result, crop=console.is_terminal)  # piped: lines whole
     if corpus.failures:
         raise typer.Exit(EXIT_SOME_FAILED)
 

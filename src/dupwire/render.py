@@ -29,12 +29,14 @@ if TYPE_CHECKING:
     from dupwire.model import Clustering
 
 __all__ = [
+    "VERDICT_STYLE",
     "ColorMode",
     "ListedArticle",
     "alignment_html",
     "alignment_renderable",
     "clustering_html",
     "clustering_renderable",
+    "counted",
     "diff_html",
     "diff_pieces",
     "esc_id",
@@ -57,7 +59,7 @@ class ColorMode(str, Enum):
     never = "never"
 
 
-_VERDICT_STYLE = {
+VERDICT_STYLE = {
     "same_story": "bold green",
     "partial_reuse": "bold yellow",
     "unrelated": "bold red",
@@ -236,12 +238,12 @@ def _by_passage(al: Alignment) -> list[tuple[str, Link]]:
 
 
 def _shared_count(al: Alignment) -> str:
-    return f"{_count(len(al.passages), 'shared passage')} ({_count(len(al.links), 'link')})"
+    return f"{counted(len(al.passages), 'shared passage')} ({counted(len(al.links), 'link')})"
 
 
 def _summary_line(al: Alignment) -> Text:
     return Text.assemble(
-        (_VERDICT_LABEL[al.verdict], _VERDICT_STYLE[al.verdict]),
+        (_VERDICT_LABEL[al.verdict], VERDICT_STYLE[al.verdict]),
         f"  ·  {_shared_count(al)}  ·  "
         f"coverage A {al.coverage_a:.0%}, B {al.coverage_b:.0%}  ·  passage score {al.score:.1f}",
         "\nA: ",
@@ -538,14 +540,19 @@ class ListedArticle:
     reason: str = ""
 
 
-def _count(n: int, noun: str) -> str:
+def counted(n: int, noun: str) -> str:
+    """``n`` and ``noun``, plural unless ``n`` is 1.
+
+    >>> counted(1, "article"), counted(3, "story cluster")
+    ('1 article', '3 story clusters')
+    """
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _listed_line(item: ListedArticle, width: int | None) -> Text:
     label = RELATION_LABEL.get(item.relation, item.relation)
     score = f"{item.pair_score:5.1f}" if item.pair_score is not None else "     "
-    style = _VERDICT_STYLE.get(item.relation, "") if item.relation != "representative" else "cyan"
+    style = VERDICT_STYLE.get(item.relation, "") if item.relation != "representative" else "cyan"
     line = Text.assemble("  ", (f"{label:<14}", style), f" {score}  ", (printable(item.id), "bold"))
     extra = item.reason or item.headline
     if extra:
@@ -574,9 +581,9 @@ def clustering_renderable(
     rank = {article_id: k for k, article_id in enumerate(order)}
     by_id = {a.id: a for a in result.assignments}
     summary = Text(
-        f"{_count(len(result.assignments), 'article')} · "
-        f"{_count(len(result.clusters), 'story cluster')} · "
-        f"{_count(len(result.singletons), 'singleton')} · {len(failures)} failed · "
+        f"{counted(len(result.assignments), 'article')} · "
+        f"{counted(len(result.clusters), 'story cluster')} · "
+        f"{counted(len(result.singletons), 'singleton')} · {len(failures)} failed · "
         f"{len(skipped)} skipped · MinHash seed {result.params.seed}, "
         f"{result.params.num_perm} permutations",
         style="bold",
@@ -586,7 +593,7 @@ def clustering_renderable(
         parts.append(Text(""))
         parts.append(
             Text(
-                f"cluster {c.id} · {_count(len(c.members), 'article')} · pair scores "
+                f"cluster {c.id} · {counted(len(c.members), 'article')} · pair scores "
                 f"min {c.min_score:.1f}, median {c.median_score:.1f}",
                 style="bold",
             )

@@ -26,7 +26,7 @@ from dupwire.model import Clustering
 
 if TYPE_CHECKING:
     from dupwire.model import Alignment, Cluster
-from dupwire.render import member_relation
+from dupwire.render import counted, member_relation
 
 __all__ = [
     "CLUSTERING_SCHEMA",
@@ -247,10 +247,6 @@ def article_time(value: Any) -> float | None:
         return None
 
 
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
-
-
 def _day(value: float | None) -> str:
     from dupwire.dates import format_day
 
@@ -293,9 +289,9 @@ class _ReportPage:
 
         result, corpus = self.report.result, self.report.corpus
         summary = (
-            f"{_count(len(result.assignments), 'article')} · "
-            f"{_count(len(result.clusters), 'story cluster')} · "
-            f"{_count(len(result.singletons), 'singleton')} · {len(corpus.failures)} failed · "
+            f"{counted(len(result.assignments), 'article')} · "
+            f"{counted(len(result.clusters), 'story cluster')} · "
+            f"{counted(len(result.singletons), 'singleton')} · {len(corpus.failures)} failed · "
             f"{len(corpus.skipped)} skipped · MinHash seed {result.params.seed}, "
             f"{result.params.num_perm} permutations · clusters merge at an average pair "
             f"score of {result.params.min_score:g}"

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from dupwire.model import Alignment, Failure, Verdict
 
 if TYPE_CHECKING:
-    from rich.console import RenderableType
+    from rich.console import Console, ConsoleOptions, RenderableType, RenderResult
 
 __all__ = ["AddResult", "IndexStats", "Match", "QueryResult"]
 
@@ -106,40 +106,58 @@ class QueryResult:
     def to_json(self, *, indent: int | None = 2) -> str:
         return json.dumps(self.to_dict(), indent=indent, ensure_ascii=False)
 
-    def __rich__(self) -> RenderableType:
-        from rich.console import Group
-        from rich.table import Table
+    def __rich_console__(self, console: Console, options: ConsoleOptions) -> RenderResult:
+        """Who asked and the earliest version, then one line per match (id, date or order of
+        insertion, verdict, score, shared bands, earlier or later, title), each id whole so
+        the output can be searched: on a screen a line too long is cut at its end ("…"),
+        piped it is whole; then the alignments asked for."""
         from rich.text import Text
 
-        head = Text.assemble(
+        from dupwire.render import VERDICT_STYLE
+
+        yield Text.assemble(
             ("query ", "dim"),
             (self.query_id, "bold"),
             (f"  ({self.query_date})" if self.query_date else "", "dim"),
             (f"  {len(self.matches)} of {self.n_candidates} candidates", "dim"),
-            ("  earliest version: ", "dim"),
-            (self.earliest_id, "bold cyan"),
         )
+        yield Text.assemble(("earliest version: ", "dim"), (self.earliest_id, "bold cyan"))
         if not self.matches:
-            return Group(head, Text("no earlier version found", style="dim"))
-        table = Table(show_edge=False, pad_edge=False)
-        for name in ("id", "date", "verdict", "score", "bands", "first", "title"):
-            table.add_column(name, overflow="fold")
-        for m in self.matches:
-            verdict = _VERDICT_LABEL.get(m.verdict or "", m.verdict or "-")
-            table.add_row(
+            yield Text("no earlier version found", style="dim")
+            return
+        rows = [
+            (
                 m.id,
                 m.date or f"#{m.seq}",
-                verdict,
+                _VERDICT_LABEL.get(m.verdict or "", m.verdict or "-"),
                 "-" if m.score is None else f"{m.score:.1f}",
                 str(m.shared_bands),
                 "earlier" if m.earlier else "later",
-                m.title[:70],
+                " ".join(m.title.split()),
             )
-        parts: list[RenderableType] = [head, table]
+            for m in self.matches
+        ]
+        names = ("id", "date", "verdict", "score", "bands", "first", "title")
+        widths = [max(len(name), *(len(row[k]) for row in rows)) for k, name in enumerate(names)]
+        right = {"score", "bands"}
+
+        def line(cells: tuple[str, ...], styles: tuple[str, ...]) -> Text:
+            out = Text(no_wrap=True, overflow="ellipsis" if options.is_terminal else "ignore")
+            for k, (cell, style) in enumerate(zip(cells, styles, strict=True)):
+                if k == len(cells) - 1:
+                    out.append(cell, style=style)
+                else:
+                    fit = cell.rjust if names[k] in right else cell.ljust
+                    out.append(fit(widths[k]) + "  ", style=style)
+            return out
+
+        yield line(names, ("bold",) * len(names))
+        for m, row in zip(self.matches, rows, strict=True):
+            verdict = VERDICT_STYLE.get(m.verdict or "", "")
+            yield line(row, ("bold", "", verdict, "", "dim", "", ""))
         for m in self.matches:
             if m.alignment is not None:
-                parts.append(m.alignment)
-        return Group(*parts)
+                yield m.alignment
 
     def _repr_html_(self) -> str:
         rows = "".join(

@@ -552,7 +552,7 @@ class Index:
                 shown = ", ".join(map(repr, present[:3]))
                 more = f" and {len(present) - 3} more" if len(present) > 3 else ""
                 msg = (
-                    f"{len(present)} articles are already in the index: {shown}{more}; "
+                    f"articles already in the index: {shown}{more}; "
                     "pass --replace (replace=True) to store the new versions"
                 )
                 raise DuplicateIdError(msg)
@@ -690,8 +690,9 @@ class Index:
             missing = [i for i in ids if i not in present]
             if missing:
                 shown = ", ".join(map(repr, missing[:3]))
+                more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
                 msg = (
-                    f"{len(missing)} ids are not in the index: {shown}; nothing was removed "
+                    f"ids not in the index: {shown}{more}; nothing was removed "
                     "(dupwire index stats shows what it holds)"
                 )
                 raise InputError(msg)
