@@ -111,34 +111,36 @@ class QueryResult:
         insertion, verdict, score, shared bands, earlier or later, title), each id whole so
         the output can be searched: on a screen a line too long is cut at its end ("…"),
         piped it is whole; then the alignments asked for."""
+        from rich.cells import cell_len
         from rich.text import Text
 
-        from dupwire.render import VERDICT_STYLE
+        from dupwire.render import VERDICT_STYLE, printable, visible
 
         yield Text.assemble(
             ("query ", "dim"),
-            (self.query_id, "bold"),
+            (printable(self.query_id), "bold"),
             (f"  ({self.query_date})" if self.query_date else "", "dim"),
             (f"  {len(self.matches)} of {self.n_candidates} candidates", "dim"),
         )
-        yield Text.assemble(("earliest version: ", "dim"), (self.earliest_id, "bold cyan"))
+        earliest = printable(self.earliest_id)
+        yield Text.assemble(("earliest version: ", "dim"), (earliest, "bold cyan"))
         if not self.matches:
             yield Text("no earlier version found", style="dim")
             return
         rows = [
             (
-                m.id,
+                printable(m.id),
                 m.date or f"#{m.seq}",
                 _VERDICT_LABEL.get(m.verdict or "", m.verdict or "-"),
                 "-" if m.score is None else f"{m.score:.1f}",
                 str(m.shared_bands),
                 "earlier" if m.earlier else "later",
-                " ".join(m.title.split()),
+                visible(" ".join(m.title.split())),
             )
             for m in self.matches
         ]
         names = ("id", "date", "verdict", "score", "bands", "first", "title")
-        widths = [max(len(name), *(len(row[k]) for row in rows)) for k, name in enumerate(names)]
+        widths = [max(len(name), *(cell_len(r[k]) for r in rows)) for k, name in enumerate(names)]
         right = {"score", "bands"}
 
         def line(cells: tuple[str, ...], styles: tuple[str, ...]) -> Text:
@@ -147,8 +149,9 @@ class QueryResult:
                 if k == len(cells) - 1:
                     out.append(cell, style=style)
                 else:
-                    fit = cell.rjust if names[k] in right else cell.ljust
-                    out.append(fit(widths[k]) + "  ", style=style)
+                    pad = " " * (widths[k] - cell_len(cell))
+                    padded = pad + cell if names[k] in right else cell + pad
+                    out.append(padded + "  ", style=style)
             return out
 
         yield line(names, ("bold",) * len(names))
