@@ -635,6 +635,17 @@ def test_cli_add_query_remove_stats(tmp_path: Path) -> None:
     assert unknown.exit_code == 2 and "not in the index" in unknown.stderr
 
 
+def test_cli_query_escapes_control_characters_in_ids(tmp_path: Path) -> None:
+    db = str(tmp_path / "n.db")
+    records = tmp_path / "r.jsonl"
+    row = {"id": "evil\x1b[2J", "text": SEED_A.read_text(encoding="utf-8")}
+    records.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    assert runner.invoke(app, ["index", "add", str(records), "--db", db]).exit_code == 0
+    shown = runner.invoke(app, ["index", "query", str(SEED_B), "--db", db])
+    assert shown.exit_code == 0, shown.output
+    assert "\x1b" not in shown.stdout and "evil\\x1b[2J" in shown.stdout
+
+
 @pytest.mark.parametrize("command", ["add", "query", "remove", "stats"])
 def test_cli_help_has_an_example(command: str) -> None:
     result = runner.invoke(app, ["index", command, "--help"], terminal_width=200)
