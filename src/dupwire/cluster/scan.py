@@ -160,9 +160,9 @@ def _joining(numbers: I64) -> I64:
 
 
 def _plain_words(plain: bytes, ends: I64) -> tuple[list[bytes], I64]:
-    """The words PLAIN_WORD_RE finds in a plain text (of many articles, one space apart)
-    whose sentences end at ``ends`` (ascending, with at least one character between two
-    sentences), and how many words each sentence holds.
+    """The words PLAIN_WORD_RE finds in each sentence of a plain text, sentences ending at
+    ``ends`` (ascending, with at least one character between two sentences), and how many
+    words each sentence holds.
 
     One pass of C over the whole text: every byte no word can hold becomes a space (letters
     and digits stay, and the apostrophes and points that join two of them), the character
@@ -269,17 +269,18 @@ def _scan_article(cut: _Cut, table: _WordTable) -> _Scanned:
 
 
 def _scan_plain(cuts: list[_Cut], table: _WordTable) -> list[_Scanned]:
-    """:func:`_scan_article` of each plain article, all at once: their words found in one
-    text (:func:`_plain_words`) and numbered in one pass; only the sentences where words may
-    join are read again, article by article.  Raises whatever analysing a word raises."""
-    plains = [plain for _, plain, _, _ in cuts if plain is not None]
-    assert len(plains) == len(cuts), "plain articles only"
-    sizes = np.array([len(p) for p in plains], dtype=np.int64)
-    offset = np.r_[0, np.cumsum(sizes + 1)[:-1]]
+    """:func:`_scan_article` of each plain article, all at once: the sentences of them all,
+    one space apart, are one text whose words are found (:func:`_plain_words`) and numbered
+    in one pass; only the sentences where words may join are read again, article by article.
+    Raises whatever analysing a word raises."""
+    sentences: list[bytes] = []
+    for _, plain, spans, _ in cuts:
+        assert plain is not None, "plain articles only"
+        sentences += [plain[s:e] for s, e in spans[:, :2].tolist()]
     n_sents = np.array([len(spans) for _, _, spans, _ in cuts], dtype=np.int64)
-    ends = np.concatenate([spans[:, 1] for _, _, spans, _ in cuts] or [_NO_WORDS])
-    ends += np.repeat(offset, n_sents)
-    words, counts = _plain_words(b" ".join(plains), ends)
+    size = np.fromiter(map(len, sentences), dtype=np.int64, count=len(sentences))
+    ends = np.cumsum(size + 1) - 1  # the space after each sentence
+    words, counts = _plain_words(b" ".join(sentences), ends)
     number = table.__getitem__
     numbers = np.fromiter(map(number, words), np.int64, len(words))
     sent_ptr = np.r_[0, np.cumsum(n_sents)]
@@ -344,8 +345,7 @@ def scan_texts(texts: Sequence[str]) -> ScanPart:
         except BaseException as exc:
             failed.append((k, preparation_problem(exc)))
             continue
-        _, plain, spans, _ = cut
-        if plain is not None and bool((spans[1:, 0] > spans[:-1, 1]).all()):
+        if cut[1] is not None:
             together.append((k, cut))
         else:
             alone(k, cut)
