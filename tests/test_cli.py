@@ -402,6 +402,17 @@ def test_an_article_without_line_breaks_shows_a_short_headline(tmp_path: Path) -
     assert title[:-1].split()[-1] in {"Quarterly", "figures", "filed"}  # cut at a word
 
 
+def test_compare_lists_a_long_unsplit_unit_cut(tmp_path: Path) -> None:
+    """A text without sentence ends (120,000 characters, cut into pieces of at most 20,000) is
+    listed as only in A with each piece cut, not printed whole."""
+    long = tmp_path / "long.txt"
+    long.write_text("Quarterly figures filed " * 5_000, encoding="utf-8")
+    shown = runner.invoke(app, ["compare", str(long), str(SEED_A)], terminal_width=100)
+    assert shown.exit_code == 0, shown.output[:300]
+    assert "only in A (7)" in shown.output and shown.output.count("…") == 7
+    assert len(shown.output) < 20_000
+
+
 def test_directory_records_come_in_sorted_walk_order(tmp_path: Path) -> None:
     corpus = tmp_path / "c"
     (corpus / "sub").mkdir(parents=True)

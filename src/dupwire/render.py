@@ -83,6 +83,9 @@ RELATION_LABEL = {
     "skipped": "skipped",
 }
 _FURNITURE_SHOWN = 3
+# Characters of a unit listed as only in one article, at most: a sentence is whole, the piece of
+# a text without sentence ends (up to 20,000 characters) is not printed whole.
+_UNIT_SHOWN = 600
 
 
 def member_relation(relation: str) -> str:
@@ -260,7 +263,7 @@ def _spans_block(
     for k, span in enumerate(spans):
         if k:
             body.append("\n")
-        body.append("• " + visible(" ".join(span.slice(text).split())), style=style)
+        body.append("• " + visible(_clip(span.slice(text), _UNIT_SHOWN)), style=style)
     if linear:
         return Group(Text(title, style="bold"), body)
     return Panel(body, title=Text(title), title_align="left", box=box.ROUNDED)
