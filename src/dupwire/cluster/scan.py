@@ -48,6 +48,7 @@ _CHUNK_DOCS = 2048  # articles per vectorised step of the corpus-wide tables
 _PARALLEL_FROM = 2000  # automatic workers only for corpora at least this large
 _MAX_AUTO_WORKERS = 8
 _TABLE_MAX = 500_000  # words the scan remembers between calls
+_TOGETHER = 500  # plain articles read as one text, at most (their words are held at once)
 
 
 class _Words(dict[str, int]):
@@ -320,7 +321,7 @@ def scan_texts(texts: Sequence[str]) -> ScanPart:
     here, whatever the failure (a panic inside a compiled dependency included): it costs only
     its own article, listed in ``failed`` (:func:`preparation_problem`).
 
-    Plain texts (:func:`dupwire.normalize.plain_bytes`) are read together
+    Plain texts (:func:`dupwire.normalize.plain_bytes`) are read ``_TOGETHER`` at a time
     (:func:`_scan_plain`); should a word in them fail, each is read again on its own, so that
     the failure costs only its article.
     """
@@ -337,19 +338,7 @@ def scan_texts(texts: Sequence[str]) -> ScanPart:
         except BaseException as exc:  # a panic in compiled code is a BaseException
             failed.append((k, preparation_problem(exc)))
 
-    for k, text in enumerate(texts):
-        try:
-            cut = _cut(text)
-        except (KeyboardInterrupt, SystemExit, GeneratorExit):
-            raise
-        except BaseException as exc:
-            failed.append((k, preparation_problem(exc)))
-            continue
-        if cut[1] is not None:
-            together.append((k, cut))
-        else:
-            alone(k, cut)
-    if together:
+    def read_together() -> None:
         try:
             read = _scan_plain([cut for _, cut in together], table)
             scanned.update(zip([k for k, _ in together], read, strict=True))
@@ -358,6 +347,24 @@ def scan_texts(texts: Sequence[str]) -> ScanPart:
         except BaseException:
             for k, cut in together:
                 alone(k, cut)
+        together.clear()
+
+    for k, text in enumerate(texts):
+        try:
+            cut = _cut(text)
+        except (KeyboardInterrupt, SystemExit, GeneratorExit):
+            raise
+        except BaseException as exc:
+            failed.append((k, preparation_problem(exc)))
+            continue
+        if cut[1] is None:
+            alone(k, cut)
+            continue
+        together.append((k, cut))
+        if len(together) == _TOGETHER:
+            read_together()
+    if together:
+        read_together()
     failed.sort()
     numbers: list[I64] = []
     sent_tokens: list[I64] = []
