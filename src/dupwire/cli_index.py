@@ -29,7 +29,7 @@ from dupwire.cli import (
     _progress,
     fail,
 )
-from dupwire.errors import DupwireError, DupwireWarning
+from dupwire.errors import DupwireError, DupwireWarning, listed
 from dupwire.io import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
@@ -170,10 +170,8 @@ def add(
     try:
         present = index.existing(a.id for a in articles)
         if present and not replace:
-            shown = ", ".join(map(repr, present[:3]))
-            more = f" and {len(present) - 3} more" if len(present) > 3 else ""
             fail(
-                f"articles already in {db}: {shown}{more}; pass --replace "
+                f"articles already in {db}: {listed(present)}; pass --replace "
                 "to store the new versions, or remove them first (dupwire index remove)"
             )
         with _progress() as bar:

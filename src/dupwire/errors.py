@@ -5,6 +5,8 @@ Every message is one line that says what is wrong and how to fix it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class DupwireError(Exception):
     """Base class of every error dupwire raises on purpose."""
@@ -60,3 +62,13 @@ class DecodingWarning(DupwireWarning):
 
 class IndexFileError(DupwireError):
     """An index file cannot be used: missing, foreign, damaged, or built with other settings."""
+
+
+def listed(values: Sequence[str], most: int = 3) -> str:
+    """How a message names some of many ``values``: the first ``most``, then how many more.
+
+    >>> listed(["a.txt", "b.txt", "c.txt", "d.txt"])
+    "'a.txt', 'b.txt', 'c.txt' and 1 more"
+    """
+    more = f" and {len(values) - most} more" if len(values) > most else ""
+    return ", ".join(map(repr, values[:most])) + more

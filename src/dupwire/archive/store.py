@@ -117,6 +117,7 @@ from dupwire.errors import (
     InputError,
     ParamsError,
     SegmentationError,
+    listed,
 )
 from dupwire.index import refine_bands
 from dupwire.model import Article, Failure
@@ -549,10 +550,8 @@ class Index:
         with _translated(self.path), self._transaction("BEGIN IMMEDIATE"):
             present = self.existing(ids)
             if present and not replace:
-                shown = ", ".join(map(repr, present[:3]))
-                more = f" and {len(present) - 3} more" if len(present) > 3 else ""
                 msg = (
-                    f"articles already in the index: {shown}{more}; "
+                    f"articles already in the index: {listed(present)}; "
                     "pass --replace (replace=True) to store the new versions"
                 )
                 raise DuplicateIdError(msg)
@@ -672,10 +671,6 @@ class Index:
         sql = "SELECT block, bucket, n, data FROM blocks WHERE block"
         return sorted(self._select_in(sql, blocks), key=itemgetter(0))
 
-    def _read_blocks(self, blocks: list[int]) -> Entries:
-        """The entries of ``blocks`` (sorted), one block after another."""
-        return _decoded(self._block_rows(blocks))
-
     def merge(self) -> None:
         """Fold the staged entries into the blocks and merge every run into one (queries
         then read one block a bucket)."""
@@ -689,10 +684,8 @@ class Index:
             present = set(self.existing(ids))
             missing = [i for i in ids if i not in present]
             if missing:
-                shown = ", ".join(map(repr, missing[:3]))
-                more = f" and {len(missing) - 3} more" if len(missing) > 3 else ""
                 msg = (
-                    f"ids not in the index: {shown}{more}; nothing was removed "
+                    f"ids not in the index: {listed(missing)}; nothing was removed "
                     "(dupwire index stats shows what it holds)"
                 )
                 raise InputError(msg)

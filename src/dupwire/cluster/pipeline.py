@@ -45,7 +45,7 @@ from dupwire.cluster.verify import (
     to_verify,
 )
 from dupwire.dates import DayReferences, format_day, parse_date
-from dupwire.errors import DuplicateIdError, ParamsError
+from dupwire.errors import DuplicateIdError, ParamsError, listed
 from dupwire.model import Article, Assignment, Cluster, Clustering, RelationKind
 from dupwire.params import ClusterParams
 
@@ -56,9 +56,7 @@ def _check_ids(articles: Iterable[Article]) -> None:
     counts = Counter(a.id for a in articles)
     dupes = sorted(k for k, v in counts.items() if v > 1)
     if dupes:
-        shown = ", ".join(repr(d) for d in dupes[:3])
-        more = f" and {len(dupes) - 3} more" if len(dupes) > 3 else ""
-        msg = f"article ids must be unique; repeated: {shown}{more}"
+        msg = f"article ids must be unique; repeated: {listed(dupes)}"
         raise DuplicateIdError(msg)
 
 
