@@ -265,11 +265,18 @@ class DayReferences:
         out: npt.NDArray[np.float64] = gap
         return out
 
-    def linked(self, i: npt.NDArray[np.int64], j: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
+    def linked(
+        self,
+        i: npt.NDArray[np.int64],
+        j: npt.NDArray[np.int64],
+        gaps: npt.NDArray[np.float64] | None = None,
+    ) -> npt.NDArray[np.bool_]:
         """Whether one of each pair names the day the other was published (or the day
-        before), the two published more than a news cycle apart."""
+        before), the two published more than a news cycle apart (``gaps``: the pairs'
+        :meth:`gaps`, when already known)."""
         d = self.published
+        gap = self.gaps(i, j) if gaps is None else gaps
         with np.errstate(invalid="ignore"):
             apart = np.abs(d[i] - d[j])
-            out: npt.NDArray[np.bool_] = (self.gaps(i, j) == 0.0) & (apart > NEWS_CYCLE)
+            out: npt.NDArray[np.bool_] = (gap == 0.0) & (apart > NEWS_CYCLE)
         return out

@@ -153,12 +153,12 @@ class PairScorer:
         # The floor of each follow-up pair (:meth:`_followed`): its near background.
         self.near_floor: dict[tuple[int, int], float] = {}
 
-    def _followed(self, pairs: I64, scores: F64) -> npt.NDArray[np.bool_]:
-        """The candidate pairs that a named day links (:meth:`DayReferences.linked`) and
-        that are the best-scoring such pair of one of their articles: a follow-up and the
-        report of the day it names that its text matches best."""
+    def _followed(self, pairs: I64, scores: F64, gaps: F64) -> npt.NDArray[np.bool_]:
+        """The candidate pairs that a named day links (:meth:`DayReferences.linked`; their
+        ``gaps`` known) and that are the best-scoring such pair of one of their articles: a
+        follow-up and the report of the day it names that its text matches best."""
         assert self.dates is not None
-        linked = self.dates.linked(pairs[:, 0], pairs[:, 1])
+        linked = self.dates.linked(pairs[:, 0], pairs[:, 1], gaps)
         best = np.full(len(self.background), -np.inf)
         np.maximum.at(best, pairs[linked, 0], scores[linked])
         np.maximum.at(best, pairs[linked, 1], scores[linked])
@@ -193,8 +193,8 @@ class PairScorer:
         if len(pairs):
             bg = self.background
             floor = np.minimum(bg[pairs[:, 0]], bg[pairs[:, 1]])
-            if self.dates is not None:
-                followed = self._followed(pairs, scores)
+            if gaps is not None:
+                followed = self._followed(pairs, scores, gaps)
                 own = np.minimum(near[pairs[followed, 0]], near[pairs[followed, 1]])
                 floor[followed] = own
                 self.near_floor = dict(
