@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from dupwire.model import Clustering
 
 __all__ = [
+    "VERDICT_LABEL",
     "VERDICT_STYLE",
     "ColorMode",
     "ListedArticle",
@@ -67,7 +68,8 @@ VERDICT_STYLE = {
     "failed": "bold red",
     "skipped": "dim",
 }
-_VERDICT_LABEL = {
+#: How each verdict is shown.
+VERDICT_LABEL = {
     "same_story": "same story",
     "partial_reuse": "partial reuse",
     "unrelated": "unrelated",
@@ -246,7 +248,7 @@ def _shared_count(al: Alignment) -> str:
 
 def _summary_line(al: Alignment) -> Text:
     return Text.assemble(
-        (_VERDICT_LABEL[al.verdict], VERDICT_STYLE[al.verdict]),
+        (VERDICT_LABEL[al.verdict], VERDICT_STYLE[al.verdict]),
         f"  ·  {_shared_count(al)}  ·  "
         f"coverage A {al.coverage_a:.0%}, B {al.coverage_b:.0%}  ·  passage score {al.score:.1f}",
         "\nA: ",
@@ -488,7 +490,7 @@ def alignment_html(al: Alignment) -> str:
     can be shown in a notebook without touching the notebook's style.
     """
     head = (
-        f'<p><b class="{al.verdict}">{_VERDICT_LABEL[al.verdict]}</b> · {_shared_count(al)} · '
+        f'<p><b class="{al.verdict}">{VERDICT_LABEL[al.verdict]}</b> · {_shared_count(al)} · '
         f"coverage A {al.coverage_a:.0%}, B {al.coverage_b:.0%} · passage score "
         f"{al.score:.1f}<br>A: <b>{_esc_id(al.a_id)}</b><br>B: <b>{_esc_id(al.b_id)}</b></p>"
     )

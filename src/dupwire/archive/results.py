@@ -19,8 +19,6 @@ __all__ = ["AddResult", "IndexStats", "Match", "QueryResult"]
 #: Version of the JSON document written by :meth:`QueryResult.to_dict`.
 QUERY_SCHEMA = "dupwire.index-query/1"
 
-_VERDICT_LABEL = {"same_story": "same story", "partial_reuse": "partial reuse"}
-
 
 @dataclass(frozen=True, slots=True)
 class Match:
@@ -114,7 +112,7 @@ class QueryResult:
         from rich.cells import cell_len
         from rich.text import Text
 
-        from dupwire.render import VERDICT_STYLE, printable, visible
+        from dupwire.render import VERDICT_LABEL, VERDICT_STYLE, printable, visible
 
         yield Text.assemble(
             ("query ", "dim"),
@@ -131,7 +129,7 @@ class QueryResult:
             (
                 printable(m.id),
                 m.date or f"#{m.seq}",
-                _VERDICT_LABEL.get(m.verdict or "", m.verdict or "-"),
+                VERDICT_LABEL.get(m.verdict or "", m.verdict or "-"),
                 "-" if m.score is None else f"{m.score:.1f}",
                 str(m.shared_bands),
                 "earlier" if m.earlier else "later",
@@ -163,6 +161,8 @@ class QueryResult:
                 yield m.alignment
 
     def _repr_html_(self) -> str:
+        from dupwire.render import VERDICT_LABEL
+
         rows = "".join(
             "<tr>"
             + "".join(
@@ -170,7 +170,7 @@ class QueryResult:
                 for v in (
                     m.id,
                     m.date or f"#{m.seq}",
-                    _VERDICT_LABEL.get(m.verdict or "", m.verdict or "-"),
+                    VERDICT_LABEL.get(m.verdict or "", m.verdict or "-"),
                     "-" if m.score is None else f"{m.score:.1f}",
                     m.shared_bands,
                     "earlier" if m.earlier else "later",
