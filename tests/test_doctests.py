@@ -19,6 +19,9 @@ MODULES = [
     "dupwire.io",
     "dupwire.metrics",
     "dupwire.archive.blocks",
+    "dupwire.errors",
+    "dupwire.model",
+    "dupwire.render",
 ]
 
 

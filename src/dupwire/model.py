@@ -59,8 +59,8 @@ def _clipped(text: str, limit: int) -> str:
     """``text`` if it has at most ``limit`` characters, else cut at the last space in its
     last quarter (or at the limit) and ended with "…".
 
-    >>> _clipped("Troops resumed joint patrols", 14)
-    'Troops…'
+    >>> _clipped("Troops resumed joint patrols", 16), _clipped("Troops resumed joint patrols", 14)
+    ('Troops resumed…', 'Troops resume…')
     """
     if len(text) <= limit:
         return text
