@@ -524,6 +524,12 @@ def test_adding_an_id_twice_needs_replace(tmp_path: Path, ecb_articles: list[Art
             index.add([ecb_articles[3]])
         with pytest.raises(DuplicateIdError, match="repeated in this batch"):
             index.add([ecb_articles[20], ecb_articles[20]])
+        # Many repeated ids: the message names three and says how many more.
+        twice = ecb_articles[20:25] * 2
+        first = sorted(a.id for a in twice)[::2][:3]
+        with pytest.raises(DuplicateIdError) as many:
+            index.add(twice)
+        assert str(many.value).endswith(", ".join(map(repr, first)) + " and 2 more")
         assert len(index) == 10 and _key_rows(path) == rows  # nothing half-done
         new = Article(ecb_articles[3].id, ecb_articles[40].text)
         done = index.add([new], replace=True)

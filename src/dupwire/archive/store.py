@@ -406,7 +406,7 @@ class Index:
         ids = [a.id for a in articles]
         if len(set(ids)) != len(ids):
             counts = Counter(ids)
-            dupes = ", ".join(repr(i) for i in sorted(i for i, k in counts.items() if k > 1)[:3])
+            dupes = listed(sorted(i for i, k in counts.items() if k > 1))
             msg = f"article ids must be unique; repeated in this batch: {dupes}"
             raise DuplicateIdError(msg)
         # The processes start with the first batch large enough to be scanned in parts.
