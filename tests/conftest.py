@@ -20,13 +20,21 @@ def poison_scan(monkeypatch: pytest.MonkeyPatch, error: Callable[[], BaseExcepti
     import dupwire.cluster.scan
 
     real = dupwire.cluster.scan.analyse
+    real_entry = dupwire.cluster.scan.word_entry
 
     def analyse(word: str) -> tuple[str, float]:
         if word == "POISON":
             raise error()
         return real(word)
 
+    def word_entry(word: str) -> tuple[tuple[str, float], int]:
+        if word == "POISON":
+            raise error()
+        return real_entry(word)
+
+    # The reference scan reads words with analyse, the word table with word_entry.
     monkeypatch.setattr(dupwire.cluster.scan, "analyse", analyse)
+    monkeypatch.setattr(dupwire.cluster.scan, "word_entry", word_entry)
 
 
 @pytest.fixture(scope="session")

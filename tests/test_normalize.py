@@ -17,13 +17,16 @@ from dupwire.normalize import (
     PLAIN_WORD_RE,
     _fold,
     _fold_unicode,
+    analyse,
     canonical_word,
+    join_flags,
     match_key,
     normalize,
     plain_bytes,
     plain_word,
     raw_words,
     tokenize,
+    word_entry,
     word_keys,
 )
 from dupwire.segment import split_spans
@@ -141,6 +144,40 @@ def test_ascii_fold_matches_unicode_fold(ecb_records: list[dict[str, Any]], seed
     for text in ascii_text:
         assert _fold(text) == _fold_unicode(text), text
     assert _fold("Can`t STOP") == "can't stop"
+
+
+@given(st.text(st.characters(max_codepoint=127)))
+def test_ascii_folds_once(text: str) -> None:
+    assert _fold(_fold(text)) == _fold(text)
+
+
+def _assert_word_entry(word: str) -> None:
+    """The scan's word table reads a word as :func:`analyse` and :func:`join_flags` do."""
+    import dupwire.normalize as norm
+
+    caches = [dict(norm._ANALYSED), dict(norm._WHOLE), dict(norm._NUMBER_WORDS)]
+    entry = word_entry(word)
+    if not norm._SPECIAL_RE.search(word):  # no number in it: the caches are left alone
+        assert caches == [norm._ANALYSED, norm._WHOLE, norm._NUMBER_WORDS]
+    assert entry == (analyse(word), join_flags(word)), word
+
+
+def test_word_entry_is_analyse_and_join_flags(
+    ecb_records: list[dict[str, Any]], seed_a: str, seed_b: str
+) -> None:
+    words = _ecb_words(ecb_records) | set(raw_words(seed_a)) | set(raw_words(seed_b))
+    for path in sorted((FIXTURES / "cjk").glob("*.txt")):
+        words |= set(raw_words(path.read_text(encoding="utf-8")))
+    words |= {*_NUMBER_WORDS, *_OTHER_WORDS, "Twenty-four", "3.2km", "Erdoğan’s", "ﬁle"}
+    assert len(words) > 5000
+    for word in sorted(words):
+        _assert_word_entry(word)
+
+
+@given(st.text(min_size=1, max_size=12))
+def test_word_entry_is_analyse_and_join_flags_on_any_word(word: str) -> None:
+    for found in _WORD_RE.findall(word):
+        _assert_word_entry(found)
 
 
 def test_spelling_pre_check_finds_every_word_a_rule_changes(

@@ -32,6 +32,7 @@ __all__ = [
     "plain_word",
     "raw_words",
     "tokenize",
+    "word_entry",
     "word_keys",
 ]
 
@@ -241,15 +242,22 @@ def _remember(cache: dict[str, _V], raw: str, value: _V) -> _V:
     return value
 
 
+def _analysis(raw: str) -> tuple[str, float]:
+    """Matching key and rare-word weight of one word as written (not cached)."""
+    # Folding ASCII twice gives what folding it once gives: its folded form is ASCII and
+    # holds nothing that folds further.
+    word = _fold(raw) if raw.isascii() else _fold(_fold(raw))
+    if word.endswith("'s"):
+        word = word[:-2]
+    word = canonical_word(word.replace("'", ""))
+    return match_key(word), background_weight(word)
+
+
 def _analyse(raw: str) -> tuple[str, float]:
-    """Matching key and rare-word weight of one word as written (cached: words repeat)."""
+    """:func:`_analysis`, cached (words repeat)."""
     found = _ANALYSED.get(raw)
     if found is None:
-        word = _fold(_fold(raw))
-        if word.endswith("'s"):
-            word = word[:-2]
-        word = canonical_word(word.replace("'", ""))
-        found = _remember(_ANALYSED, raw, (match_key(word), background_weight(word)))
+        found = _remember(_ANALYSED, raw, _analysis(raw))
     return found
 
 
@@ -481,13 +489,23 @@ def analyse(raw: str) -> tuple[str, float]:
     """
     found = _WHOLE.get(raw)
     if found is None:
-        found = _ANALYSED.get(raw) or _analyse(raw)
-        if _SPECIAL_RE.search(raw):
-            toks = tokenize(raw)
-            if len(toks) == 1:
-                found = (toks[0].key, toks[0].weight)
-        _remember(_WHOLE, raw, found)
+        found = _remember(_WHOLE, raw, _as_token(raw, _ANALYSED.get(raw) or _analyse(raw)))
     return found
+
+
+def _as_token(raw: str, analysed: tuple[str, float]) -> tuple[str, float]:
+    """Key and weight of a word as written (its :func:`_analysis`, ``analysed``) as one
+    token of :func:`tokenize`: a number word or a number takes the key of its number."""
+    if _SPECIAL_RE.search(raw):
+        toks = tokenize(raw)
+        if len(toks) == 1:
+            return toks[0].key, toks[0].weight
+    return analysed
+
+
+def _is_number_word(key: str) -> bool:
+    values, scales = _number_keys()
+    return key in values or key in scales
 
 
 class _NumberWords(dict[str, bool]):
@@ -495,9 +513,8 @@ class _NumberWords(dict[str, bool]):
     :func:`tokenize` may join with its neighbours into one number token."""
 
     def __missing__(self, raw: str) -> bool:
-        values, scales = _number_keys()
         key = (_ANALYSED.get(raw) or _analyse(raw))[0]
-        return _remember(self, raw, key in values or key in scales)
+        return _remember(self, raw, _is_number_word(key))
 
 
 _NUMBER_WORDS = _NumberWords()
@@ -548,6 +565,19 @@ def join_flags(raw: str) -> int:
     """
     digit = (_ANALYSED.get(raw) or _analyse(raw))[0][:1].isdigit()
     return _NUMBER_WORDS[raw] | digit << 1
+
+
+def word_entry(raw: str) -> tuple[tuple[str, float], int]:
+    """``(analyse(raw), join_flags(raw))`` of a word as written, for a caller that keeps its
+    own table of the words it met (the scan's): the word is analysed once, and unless it
+    holds a number it goes into none of this module's word caches.
+
+    >>> word_entry("Twenty"), word_entry("Patrolled")
+    ((('20', 1.5), 1), (('patrol', 4.1), 0))
+    """
+    analysed = _analysis(raw)
+    key = analysed[0]
+    return _as_token(raw, analysed), _is_number_word(key) | key[:1].isdigit() << 1
 
 
 # The words of "plain" text, one byte per character: text whose only characters beyond

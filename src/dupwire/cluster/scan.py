@@ -23,7 +23,14 @@ import numpy.typing as npt
 from dupwire._numeric import F64, I32, I64, ranges
 from dupwire.errors import SegmentationError
 from dupwire.model import Article, Failure
-from dupwire.normalize import PLAIN_WORD_RE, analyse, join_flags, plain_bytes, plain_word, raw_words
+from dupwire.normalize import (
+    PLAIN_WORD_RE,
+    analyse,
+    plain_bytes,
+    plain_word,
+    raw_words,
+    word_entry,
+)
 from dupwire.segment import split_spans, unit_spans
 
 __all__ = [
@@ -91,24 +98,24 @@ _END = b"\0"  # ends a sentence in a stream of words (number -1 in the word tabl
 
 class _WordTable(dict[str | bytes, int]):
     """Every word as written that the scan met (a ``str``, or ``bytes`` of
-    :func:`dupwire.normalize.plain_bytes`), analysed (:func:`dupwire.normalize.analyse`) once,
-    when first met: ``table[word]`` is the number of its type in ``type_list`` shifted left
-    by two bits, over the word's :func:`dupwire.normalize.join_flags`.  One table serves
-    call after call (words repeat across chunks) while it holds fewer than ``_TABLE_MAX``
-    words and ``analyse`` is the one it was filled with (:func:`_word_table`)."""
+    :func:`dupwire.normalize.plain_bytes`), analysed once, when first met
+    (:func:`dupwire.normalize.word_entry`): ``table[word]`` is the number of its type
+    (:func:`dupwire.normalize.analyse`) in ``type_list`` shifted left by two bits, over the
+    word's :func:`dupwire.normalize.join_flags`.  One table serves call after call (words
+    repeat across chunks) while it holds fewer than ``_TABLE_MAX`` words and ``word_entry``
+    is the one it was filled with (:func:`_word_table`)."""
 
     def __init__(self) -> None:
         super().__init__()
         self.types: dict[tuple[str, float], int] = {}
         self.type_list: list[tuple[str, float]] = []
-        self.analyser = analyse
+        self.analyser = word_entry
         self._lock = threading.Lock()  # a type's number and place in type_list agree
         self[_END] = -1
 
     def __missing__(self, word: str | bytes) -> int:
         raw = plain_word(word) if isinstance(word, bytes) else word
-        found = analyse(raw)  # raises before the word is stored
-        flags = join_flags(raw)
+        found, flags = word_entry(raw)  # raises before the word is stored
         with self._lock:
             t = self.types.get(found)
             if t is None:
@@ -122,10 +129,10 @@ _TABLE = _WordTable()
 
 
 def _word_table() -> _WordTable:
-    """The word table, a fresh one when it is full or ``analyse`` changed (a test that
-    replaces ``analyse`` gets its answers).  A call in progress keeps the table it took."""
+    """The word table, a fresh one when it is full or ``word_entry`` changed (a test that
+    replaces it gets its answers).  A call in progress keeps the table it took."""
     global _TABLE
-    if len(_TABLE) >= _TABLE_MAX or _TABLE.analyser is not analyse:
+    if len(_TABLE) >= _TABLE_MAX or _TABLE.analyser is not word_entry:
         _TABLE = _WordTable()
     return _TABLE
 
@@ -315,7 +322,7 @@ def _scan_plain(cuts: list[_Cut], table: _WordTable) -> list[_Scanned]:
 def scan_texts(texts: Sequence[str]) -> ScanPart:
     """Cut ``texts`` into story sentences and weighted word keys.
 
-    Each distinct written form is analysed once (:func:`dupwire.normalize.analyse`) and
+    Each distinct written form is analysed once (:func:`dupwire.normalize.word_entry`) and
     remembered between calls; types are numbered in order of first use with numpy.  Every
     sentence is read, furniture included, so a text that any stage would fail to read fails
     here, whatever the failure (a panic inside a compiled dependency included): it costs only
