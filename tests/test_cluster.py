@@ -329,6 +329,47 @@ def test_a_repeated_text_is_scanned_once_with_the_same_arrays(
     assert seen[-1] == ("prepare", len(texts), len(texts))
 
 
+def _assert_same_text(got: Any, want: Any) -> None:
+    assert got.vocab == want.vocab and got.failed == want.failed
+    for name in ("tokens", "type_key", "type_weight", "tok_ptr", "sent_chars", "sent_ptr"):
+        a, b = getattr(got, name), getattr(want, name)
+        assert a.dtype == b.dtype and np.array_equal(a, b), name
+
+
+@pytest.mark.parametrize("table_max", [50, 500_000])
+def test_parts_named_by_their_word_table_merge_to_the_same_arrays(
+    monkeypatch: pytest.MonkeyPatch, ecb_records: list[dict[str, Any]], table_max: int
+) -> None:
+    # A merge's parts send only the types their process has not sent to that merge: the
+    # arrays are those of parts with all their types, when one process makes several parts,
+    # when its word table fills up and is replaced between parts (table_max 50), and when
+    # one pool of processes serves merge after merge.
+    import dupwire.cluster.scan as scan
+
+    monkeypatch.setattr(scan, "_TABLE_MAX", table_max)
+    texts = [r["text"] for r in ecb_records] + [r["text"].upper() for r in ecb_records]
+    chunks = [texts[k : k + 500] for k in range(0, len(texts), 500)]
+    assert len(chunks) == 3
+    _assert_same_text(scan_corpus(texts, 1), merge_parts(map(scan_texts, chunks), len(texts)))
+    pool = scan.scan_pool(2)
+    try:
+        for part in (texts, texts[:700], texts[200:]):
+            want = merge_parts(map(scan_texts, [part]), len(part))
+            _assert_same_text(scan_corpus(part, 2, pool=pool), want)
+    finally:
+        pool.shutdown()
+    part = scan._scan_task("a merge", texts[:3])
+    assert part.table_ids is not None and part.types  # the first part of a merge: all types
+    again = scan._scan_task("a merge", texts[:3])
+    if table_max > 1000:  # the same table: nothing new to send
+        assert again.source == part.source and again.types == []
+        assert np.array_equal(again.table_ids, part.table_ids)
+        with pytest.raises(RuntimeError, match="out of order"):
+            merge_parts([again], 3)  # a merge that missed the part with the types
+    else:  # a fresh table: its types from the first
+        assert again.source != part.source and again.types == part.types
+
+
 @pytest.mark.parametrize("rows_at_once", [1, 7, 150])
 def test_word_vectors_worked_in_chunks_are_the_same(
     ecb_records: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, rows_at_once: int

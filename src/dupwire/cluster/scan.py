@@ -8,9 +8,11 @@ Large corpora are scanned by several processes.
 
 from __future__ import annotations
 
+import functools
 import os
 import signal
 import threading
+import uuid
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -91,6 +93,13 @@ class ScanPart:
     sent_chars: I32  # characters per story sentence
     doc_sents: I32  # story sentences per article
     failed: list[tuple[int, str]]
+    # A part of a merge (:func:`_scan_task`) names its types by their numbers in the word
+    # table of the process that scanned it (``source``), in order of first use (``table_ids``):
+    # ``types`` then holds only the table's types from number ``base`` on, those that process
+    # has not sent to this merge before.  None: ``types`` are all the part's types, in order.
+    table_ids: I32 | None = None
+    source: tuple[int, int] | None = None
+    base: int = 0
 
 
 _END = b"\0"  # ends a sentence in a stream of words (number -1 in the word table); not a word
@@ -105,8 +114,12 @@ class _WordTable(dict[str | bytes, int]):
     repeat across chunks) while it holds fewer than ``_TABLE_MAX`` words and ``word_entry``
     is the one it was filled with (:func:`_word_table`)."""
 
+    serials = 0  # tables made in this process
+
     def __init__(self) -> None:
         super().__init__()
+        _WordTable.serials += 1
+        self.serial = _WordTable.serials
         self.types: dict[tuple[str, float], int] = {}
         self.type_list: list[tuple[str, float]] = []
         self.analyser = word_entry
@@ -319,8 +332,10 @@ def _scan_plain(cuts: list[_Cut], table: _WordTable) -> list[_Scanned]:
     return out
 
 
-def scan_texts(texts: Sequence[str]) -> ScanPart:
-    """Cut ``texts`` into story sentences and weighted word keys.
+def _scan(texts: Sequence[str]) -> tuple[ScanPart, _WordTable, I64]:
+    """Cut ``texts`` into story sentences and weighted word keys: the part (without its
+    types), the word table, and the table's numbers of the part's types in order of first
+    use (the part's tokens number them by that order).
 
     Each distinct written form is analysed once (:func:`dupwire.normalize.word_entry`) and
     remembered between calls; types are numbered in order of first use with numpy.  Every
@@ -393,14 +408,46 @@ def scan_texts(texts: Sequence[str]) -> ScanPart:
     order = used[np.argsort(first[used])]
     rank = np.empty(len(first), np.int32)
     rank[order] = np.arange(len(order), dtype=np.int32)
-    return ScanPart(
-        [table.type_list[t] for t in order.tolist()],
+    part = ScanPart(
+        [],
         rank[type_numbers],
         np.concatenate(sent_tokens or [_NO_WORDS]).astype(np.int32),
         np.concatenate(sent_chars or [_NO_WORDS]).astype(np.int32),
         doc_sents,
         failed,
     )
+    return part, table, order
+
+
+def scan_texts(texts: Sequence[str]) -> ScanPart:
+    """Cut ``texts`` into story sentences and weighted word keys (:func:`_scan`): a part
+    with all its types, numbered in order of first use."""
+    part, table, order = _scan(texts)
+    part.types = [table.type_list[t] for t in order.tolist()]
+    return part
+
+
+# What this process has sent to a merge (:func:`_scan_task`): the merge, the word table
+# (its serial) and how many of the table's types.
+_SENT: dict[str, Any] = {"merge": None, "table": 0, "upto": 0}
+
+
+def _scan_task(merge: str, texts: Sequence[str]) -> ScanPart:
+    """:func:`scan_texts` for the merge ``merge`` (:func:`merge_parts`), which receives this
+    process's parts in the order they are made: each part sends only the types of this
+    process's word table that it has not sent to that merge, and names its types by their
+    numbers in the table (a table holds each type once, so a merge that knows the table's
+    types maps them with one array look-up instead of one look-up per type and part)."""
+    part, table, order = _scan(texts)
+    if _SENT["merge"] != merge or _SENT["table"] != table.serial:
+        _SENT.update(merge=merge, table=table.serial, upto=0)
+    base, upto = _SENT["upto"], len(table.type_list)
+    part.types = table.type_list[base:upto]
+    part.table_ids = order.astype(np.int32)
+    part.source = (os.getpid(), table.serial)
+    part.base = base
+    _SENT["upto"] = upto
+    return part
 
 
 def _scan_plainly(texts: Sequence[str]) -> ScanPart:
@@ -569,7 +616,8 @@ def merge_parts(
 ) -> CorpusText:
     """One CorpusText of the parts of consecutive articles (``total`` of them in all), types
     renumbered in order of first use.  Each part is renumbered as it arrives, so only its
-    integer arrays are kept."""
+    integer arrays are kept; a part that names its types by its word table
+    (:func:`_scan_task`) is renumbered through what the merge knows of that table."""
     types: dict[tuple[str, float], int] = {}
     tokens: list[I32] = []
     sent_tokens: list[I32] = []
@@ -577,9 +625,14 @@ def merge_parts(
     doc_sents: list[I32] = []
     failed: list[tuple[int, str]] = []
     done = 0
+    sources: dict[tuple[int, int], _Source] = {}
     for part in parts:
         failed += [(done + k, reason) for k, reason in part.failed]
-        remap = np.array([types.setdefault(t, len(types)) for t in part.types], dtype=np.int32)
+        if part.table_ids is None:
+            remap = np.array([types.setdefault(t, len(types)) for t in part.types], np.int32)
+        else:
+            assert part.source is not None
+            remap = sources.setdefault(part.source, _Source()).remap(part, types)
         tokens.append(remap[part.tokens] if len(part.tokens) else part.tokens)
         sent_tokens.append(part.sent_tokens)
         sent_chars.append(part.sent_chars)
@@ -602,6 +655,35 @@ def merge_parts(
         sent_ptr=np.concatenate(([0], np.cumsum(n_sents, dtype=np.int64))),
         failed=failed,
     )
+
+
+class _Source:
+    """What a merge knows of one word table (one process's, see :func:`_scan_task`): its
+    types so far, and the merge's number of each (-1: not used in the merge yet)."""
+
+    def __init__(self) -> None:
+        self.types: list[tuple[str, float]] = []
+        self.number: I32 = np.empty(0, np.int32)
+
+    def remap(self, part: ScanPart, types: dict[tuple[str, float], int]) -> I32:
+        """The merge's numbers of ``part``'s types, in the part's order: those of
+        ``types.setdefault`` of each in turn, which is called only for the types the table
+        has not used in the merge before."""
+        assert part.table_ids is not None
+        if part.base != len(self.types):
+            msg = f"scan part out of order: types from {part.base}, {len(self.types)} received"
+            raise RuntimeError(msg)
+        self.types += part.types
+        grow = len(self.types) - len(self.number)
+        if grow > 0:
+            self.number = np.concatenate((self.number, np.full(grow, -1, np.int32)))
+        ids = part.table_ids
+        remap = self.number[ids]
+        new = np.flatnonzero(remap < 0)
+        if len(new):
+            remap[new] = [types.setdefault(self.types[t], len(types)) for t in ids[new].tolist()]
+            self.number[ids[new]] = remap[new]
+        return remap
 
 
 def scan_pool(workers: int) -> ProcessPoolExecutor:
@@ -646,9 +728,10 @@ def scan_corpus(
     tasks = _TASKS_PER_WORKER * max(1, workers)
     size = min(_MAX_CHUNK, max(_SCAN_CHUNK, -(-len(texts) // tasks)))
     chunks = [texts[k : k + size] for k in range(0, len(texts), size)]
+    task = functools.partial(_scan_task, uuid.uuid4().hex)  # this merge
     if pool is not None and scanned_in_parts(len(texts)):
-        return merge_parts(pool.map(scan_texts, chunks), len(texts), progress)
+        return merge_parts(pool.map(task, chunks), len(texts), progress)
     if workers > 1 and scanned_in_parts(len(texts)):
         with ProcessPoolExecutor(max_workers=workers) as pool:
-            return merge_parts(pool.map(scan_texts, chunks), len(texts), progress)
-    return merge_parts(map(scan_texts, chunks), len(texts), progress)
+            return merge_parts(pool.map(task, chunks), len(texts), progress)
+    return merge_parts(map(task, chunks), len(texts), progress)
