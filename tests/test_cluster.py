@@ -358,8 +358,10 @@ def test_parts_named_by_their_word_table_merge_to_the_same_arrays(
             _assert_same_text(scan_corpus(part, 2, pool=pool), want)
     finally:
         pool.shutdown()
+    scan._scan_task("an earlier merge", texts)  # a worker kept from merge to merge
     part = scan._scan_task("a merge", texts[:3])
-    assert part.table_ids is not None and part.types  # the first part of a merge: all types
+    assert part.table_ids is not None and part.types  # the first part of a merge: its types,
+    assert len(part.types) == len(part.table_ids) < 1000  # not the whole table's
     again = scan._scan_task("a merge", texts[:3])
     if table_max > 1000:  # the same table: nothing new to send
         assert again.source == part.source and again.types == []

@@ -95,11 +95,12 @@ class ScanPart:
     failed: list[tuple[int, str]]
     # A part of a merge (:func:`_scan_task`) names its types by their numbers in the word
     # table of the process that scanned it (``source``), in order of first use (``table_ids``):
-    # ``types`` then holds only the table's types from number ``base`` on, those that process
-    # has not sent to this merge before.  None: ``types`` are all the part's types, in order.
+    # ``types`` then holds only those of them that this process has not sent to the merge
+    # before, in that order (``new``: their numbers).  None: ``types`` are all the part's
+    # types, in order.
     table_ids: I32 | None = None
     source: tuple[int, int] | None = None
-    base: int = 0
+    new: I32 | None = None
 
 
 _END = b"\0"  # ends a sentence in a stream of words (number -1 in the word table); not a word
@@ -428,25 +429,31 @@ def scan_texts(texts: Sequence[str]) -> ScanPart:
 
 
 # What this process has sent to a merge (:func:`_scan_task`): the merge, the word table
-# (its serial) and how many of the table's types.
-_SENT: dict[str, Any] = {"merge": None, "table": 0, "upto": 0}
+# (its serial) and which of the table's types (a flag for each number).
+_SENT: dict[str, Any] = {"merge": None, "table": 0, "sent": np.zeros(0, bool)}
 
 
 def _scan_task(merge: str, texts: Sequence[str]) -> ScanPart:
     """:func:`scan_texts` for the merge ``merge`` (:func:`merge_parts`), which receives this
-    process's parts in the order they are made: each part sends only the types of this
-    process's word table that it has not sent to that merge, and names its types by their
-    numbers in the table (a table holds each type once, so a merge that knows the table's
-    types maps them with one array look-up instead of one look-up per type and part)."""
+    process's parts in the order they are made: each part names its types by their numbers
+    in this process's word table and sends only those it has not sent to that merge (a
+    table holds each type once, so a merge that knows the table's types maps them with one
+    array look-up instead of one look-up per type and part)."""
     part, table, order = _scan(texts)
     if _SENT["merge"] != merge or _SENT["table"] != table.serial:
-        _SENT.update(merge=merge, table=table.serial, upto=0)
-    base, upto = _SENT["upto"], len(table.type_list)
-    part.types = table.type_list[base:upto]
-    part.table_ids = order.astype(np.int32)
+        _SENT.update(merge=merge, table=table.serial, sent=np.zeros(0, bool))
+    sent = _SENT["sent"]
+    if len(sent) < len(table.type_list):
+        sent = _SENT["sent"] = np.concatenate(
+            (sent, np.zeros(len(table.type_list) - len(sent), bool))
+        )
+    ids = order.astype(np.int32)
+    new = ids[~sent[ids]]
+    sent[new] = True
+    part.types = [table.type_list[t] for t in new.tolist()]
+    part.table_ids = ids
     part.source = (os.getpid(), table.serial)
-    part.base = base
-    _SENT["upto"] = upto
+    part.new = new
     return part
 
 
@@ -658,11 +665,12 @@ def merge_parts(
 
 
 class _Source:
-    """What a merge knows of one word table (one process's, see :func:`_scan_task`): its
-    types so far, and the merge's number of each (-1: not used in the merge yet)."""
+    """What a merge knows of one word table (one process's, see :func:`_scan_task`): the
+    types it was sent, by their numbers in the table, and the merge's number of each (-1:
+    not used in the merge yet)."""
 
     def __init__(self) -> None:
-        self.types: list[tuple[str, float]] = []
+        self.types: dict[int, tuple[str, float]] = {}
         self.number: I32 = np.empty(0, np.int32)
 
     def remap(self, part: ScanPart, types: dict[tuple[str, float], int]) -> I32:
@@ -670,19 +678,23 @@ class _Source:
         ``types.setdefault`` of each in turn, which is called only for the types the table
         has not used in the merge before."""
         assert part.table_ids is not None
-        if part.base != len(self.types):
-            msg = f"scan part out of order: types from {part.base}, {len(self.types)} received"
-            raise RuntimeError(msg)
-        self.types += part.types
-        grow = len(self.types) - len(self.number)
-        if grow > 0:
-            self.number = np.concatenate((self.number, np.full(grow, -1, np.int32)))
+        assert part.new is not None
+        self.types.update(zip(part.new.tolist(), part.types, strict=True))
         ids = part.table_ids
+        top = int(ids.max()) + 1 if len(ids) else 0
+        if top > len(self.number):
+            grow = np.full(top - len(self.number), -1, np.int32)
+            self.number = np.concatenate((self.number, grow))
         remap = self.number[ids]
-        new = np.flatnonzero(remap < 0)
-        if len(new):
-            remap[new] = [types.setdefault(self.types[t], len(types)) for t in ids[new].tolist()]
-            self.number[ids[new]] = remap[new]
+        fresh = np.flatnonzero(remap < 0)
+        if len(fresh):
+            try:
+                got = [self.types[t] for t in ids[fresh].tolist()]
+            except KeyError:
+                msg = "scan part out of order: it uses types that no part has sent"
+                raise RuntimeError(msg) from None
+            remap[fresh] = [types.setdefault(t, len(types)) for t in got]
+            self.number[ids[fresh]] = remap[fresh]
         return remap
 
 
