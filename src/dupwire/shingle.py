@@ -269,7 +269,10 @@ class Shingler:
             else:
                 shingled = ngram_hashes(words[a:b], self.n)
             if len(shingled) > 1:
-                shingled = shingled[np.r_[True, shingled[1:] != shingled[:-1]]]
+                first = np.empty(len(shingled), dtype=bool)  # of a run of equal hashes
+                first[0] = True
+                np.not_equal(shingled[1:], shingled[:-1], out=first[1:])
+                shingled = shingled[first]
             out.append(shingled)
         return out
 
