@@ -372,6 +372,26 @@ def test_parts_named_by_their_word_table_merge_to_the_same_arrays(
         assert again.source != part.source and again.types == part.types
 
 
+def test_each_thread_keeps_what_it_sent_to_its_merge(ecb_records: list[dict[str, Any]]) -> None:
+    # Two threads, each kept for its own merge (as a worker process is), one part after the
+    # other: a thread's second part sends nothing its first sent, whatever the other thread
+    # sent to its merge meanwhile.
+    from concurrent.futures import ThreadPoolExecutor
+
+    import dupwire.cluster.scan as scan
+
+    texts = [r["text"] for r in ecb_records[:3]]
+    with ThreadPoolExecutor(1) as a, ThreadPoolExecutor(1) as b:
+        first = a.submit(scan._scan_task, "merge a", texts).result()
+        other = b.submit(scan._scan_task, "merge b", texts).result()
+        second = a.submit(scan._scan_task, "merge a", texts).result()
+    assert first.types and other.types == first.types
+    assert second.types == [] and np.array_equal(second.table_ids, first.table_ids)
+    merged = merge_parts([first, second], 6)
+    half = len(merged.tokens) // 2
+    assert half and np.array_equal(merged.tokens[:half], merged.tokens[half:])
+
+
 @pytest.mark.parametrize("rows_at_once", [1, 7, 150])
 def test_word_vectors_worked_in_chunks_are_the_same(
     ecb_records: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, rows_at_once: int

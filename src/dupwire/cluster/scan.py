@@ -428,9 +428,10 @@ def scan_texts(texts: Sequence[str]) -> ScanPart:
     return part
 
 
-# What this process has sent to a merge (:func:`_scan_task`): the merge, the word table
-# (its serial) and which of the table's types (a flag for each number).
-_SENT: dict[str, Any] = {"merge": None, "table": 0, "sent": np.zeros(0, bool)}
+# What this thread has sent to a merge (:func:`_scan_task`): the merge, the word table (its
+# serial) and which of the table's types (a flag for each number).  Per thread: a thread
+# runs one merge's tasks at a time, while two threads may each run a merge.
+_SENT = threading.local()
 
 
 def _scan_task(merge: str, texts: Sequence[str]) -> ScanPart:
@@ -440,11 +441,12 @@ def _scan_task(merge: str, texts: Sequence[str]) -> ScanPart:
     table holds each type once, so a merge that knows the table's types maps them with one
     array look-up instead of one look-up per type and part)."""
     part, table, order = _scan(texts)
-    if _SENT["merge"] != merge or _SENT["table"] != table.serial:
-        _SENT.update(merge=merge, table=table.serial, sent=np.zeros(0, bool))
-    sent = _SENT["sent"]
+    state = _SENT.__dict__
+    if state.get("merge") != merge or state.get("table") != table.serial:
+        state.update(merge=merge, table=table.serial, sent=np.zeros(0, bool))
+    sent = state["sent"]
     if len(sent) < len(table.type_list):
-        sent = _SENT["sent"] = np.concatenate(
+        sent = state["sent"] = np.concatenate(
             (sent, np.zeros(len(table.type_list) - len(sent), bool))
         )
     ids = order.astype(np.int32)
