@@ -563,8 +563,12 @@ def join_flags(raw: str) -> int:
     >>> join_flags("Twenty"), join_flags("3.2"), join_flags("said")
     (1, 2, 0)
     """
-    digit = (_ANALYSED.get(raw) or _analyse(raw))[0][:1].isdigit()
-    return _NUMBER_WORDS[raw] | digit << 1
+    return _key_flags((_ANALYSED.get(raw) or _analyse(raw))[0])
+
+
+def _key_flags(key: str) -> int:
+    """:func:`join_flags` of a word whose :func:`_analysis` key is ``key``."""
+    return _is_number_word(key) | key[:1].isdigit() << 1
 
 
 def word_entry(raw: str) -> tuple[tuple[str, float], int]:
@@ -576,8 +580,7 @@ def word_entry(raw: str) -> tuple[tuple[str, float], int]:
     ((('20', 1.5), 1), (('patrol', 4.1), 0))
     """
     analysed = _analysis(raw)
-    key = analysed[0]
-    return _as_token(raw, analysed), _is_number_word(key) | key[:1].isdigit() << 1
+    return _as_token(raw, analysed), _key_flags(analysed[0])
 
 
 # The words of "plain" text, one byte per character: text whose only characters beyond
