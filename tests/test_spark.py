@@ -124,12 +124,12 @@ def test_passages_match_the_local_scores(engine: SparkEngine) -> None:
     chosen = sorted((i, j) for i, j in random_pairs | neighbours if i != j and i != 3)
     chosen.append((3, 7))
     seen: list[int] = []
-    spark = engine.passages(bags, chosen, lambda stage, done, total: seen.append(done))
+    spark = engine.passages(bags, chosen, 2, lambda stage, done, total: seen.append(done))
     assert spark == passage_scores(bags, chosen)  # bit for bit
     assert list(spark) == chosen
     assert spark[(3, 7)] == 0.0 and max(spark.values()) > 50
     assert seen == [len(chosen)]
-    assert engine.passages(bags, [], None) == {}
+    assert engine.passages(bags, [], 2, None) == {}
 
 
 def test_seeds_cluster_alike(engine: SparkEngine) -> None:

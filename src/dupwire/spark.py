@@ -23,12 +23,13 @@ local engine's own code on Spark partitions:
   :meth:`~dupwire.align.bags.SentenceBags.relate` inside ``mapInPandas`` on the two-article
   bags of its row: the passage score the local engine computes, bit for bit.
 
-Every other step (furniture, vectors, pair similarities, agglomeration, representatives)
-runs on the driver on the arrays these return, so the clusters, ids and representatives are
-those of the local engine.  The four steps write their results under ``stages`` (Parquet,
-with a small JSON manifest naming what they were computed from), and so does the driver's
-furniture step (:meth:`SparkEngine.kept`); a rerun with the same inputs reads them instead
-of recomputing, so a run that failed later resumes after the last finished stage.
+Every other step (furniture, vectors, pair similarities, agglomeration, representatives and
+their members' relations) runs on the driver on the arrays these return, so the clusters,
+ids and representatives are those of the local engine.  The four steps write their results
+under ``stages`` (Parquet, with a small JSON manifest naming what they were computed from),
+and so does the driver's furniture step (:meth:`SparkEngine.kept`); a rerun with the same
+inputs reads them instead of recomputing, so a run that failed later resumes after the last
+finished stage.
 
 :func:`connected_components` is the iterative large-star / small-star loop, for edge sets
 too large to collect on the driver (see the README, "Beyond one machine: Spark").
@@ -51,7 +52,7 @@ from dupwire._numeric import F64, I64, U64
 from dupwire.align.bags import SentenceBags
 from dupwire.cluster.engine import Chunk
 from dupwire.cluster.scan import CorpusText, Progress, ScanPart, merge_parts, scan_texts
-from dupwire.cluster.verify import PAIR_ALIGN
+from dupwire.cluster.verify import PAIR_ALIGN, relations
 from dupwire.errors import InputError, ParamsError
 from dupwire.index import (
     Candidates,
@@ -65,7 +66,7 @@ from dupwire.index import (
     refine_bands,
 )
 from dupwire.io import DEFAULT_MAX_BYTES, Corpus, load_corpus
-from dupwire.model import Clustering
+from dupwire.model import Clustering, Verdict
 from dupwire.params import ClusterParams
 from dupwire.sketch import EMPTY_VALUE, signatures
 from dupwire.spark_files import (
@@ -616,6 +617,7 @@ class SparkEngine:
         self,
         bags: SentenceBags,
         chosen: Sequence[tuple[int, int]],
+        workers: int,
         progress: Progress | None,
     ) -> dict[tuple[int, int], float]:
         pairs = np.asarray(chosen, dtype=np.int64).reshape(-1, 2)
@@ -634,6 +636,17 @@ class SparkEngine:
         if progress:
             progress("verify", len(pairs), len(pairs))
         return {(i, j): s for (i, j), s in zip(pairs.tolist(), scores.tolist(), strict=True)}
+
+    def relations(
+        self,
+        bags: SentenceBags,
+        pairs: Sequence[tuple[int, int]],
+        workers: int,
+        progress: Progress | None,
+    ) -> list[tuple[float, Verdict]]:
+        """On the driver, as the local engine does in one process: one pair per cluster
+        member, far fewer than the verified pairs."""
+        return relations(bags, pairs, 1, progress, "relations")
 
     def _relate(self, own: SentenceBags, docs: I64, pairs: I64, stage: _Stage) -> None:
         import pyarrow as pa

@@ -1,15 +1,16 @@
 """Where the heavy, parallel steps of clustering run.
 
-The pipeline (:mod:`dupwire.cluster.pipeline`) asks an *engine* for the two steps whose cost
+The pipeline (:mod:`dupwire.cluster.pipeline`) asks an *engine* for the steps whose cost
 grows with the corpus and that split into independent parts: scanning the articles (one
 article at a time), MinHash signatures (one shingle set at a time), grouping band keys
-into candidate pairs (a shuffle by key) and the passage scores of the verified pairs (one
-pair at a time, each needing only its two articles' sentence bags).  Every other step runs
-in the pipeline itself, on the arrays these return, so an engine that returns the same
-arrays gives the same clusters, ids and representatives.
+into candidate pairs (a shuffle by key), the passage scores of the verified pairs and the
+relation of each cluster member to its representative (one pair at a time, each needing
+only its two articles' sentence bags).  Every other step runs in the pipeline itself, on
+the arrays these return, so an engine that returns the same arrays gives the same
+clusters, ids and representatives.
 
-:class:`LocalEngine` runs them in this process (scanning in ``workers`` processes);
-``dupwire.spark`` provides an engine on Apache Spark.
+:class:`LocalEngine` runs them in this process, scanning, verifying and relating in
+``workers`` processes; ``dupwire.spark`` provides an engine on Apache Spark.
 """
 
 from __future__ import annotations
@@ -22,8 +23,9 @@ import numpy.typing as npt
 from dupwire._numeric import I64, U64
 from dupwire.align.bags import SentenceBags
 from dupwire.cluster.scan import CorpusText, Progress, scan_corpus
-from dupwire.cluster.verify import passage_scores
+from dupwire.cluster.verify import passage_scores, relations
 from dupwire.index import Candidates, LshLayout, candidate_pairs
+from dupwire.model import Verdict
 from dupwire.sketch import signatures
 
 __all__ = ["Chunk", "Engine", "LocalEngine"]
@@ -51,9 +53,21 @@ class Engine(Protocol):
         self,
         bags: SentenceBags,
         chosen: Sequence[tuple[int, int]],
+        workers: int,
         progress: Progress | None,
     ) -> dict[tuple[int, int], float]:
         """:func:`dupwire.cluster.verify.passage_scores` of the chosen pairs."""
+        ...
+
+    def relations(
+        self,
+        bags: SentenceBags,
+        pairs: Sequence[tuple[int, int]],
+        workers: int,
+        progress: Progress | None,
+    ) -> list[tuple[float, Verdict]]:
+        """:func:`dupwire.cluster.verify.relations` of the pairs (each cluster member with
+        its representative), reported as the stage ``relations``."""
         ...
 
     def components(self, pairs: I64, n: int) -> I64 | None:
@@ -87,9 +101,19 @@ class LocalEngine:
         self,
         bags: SentenceBags,
         chosen: Sequence[tuple[int, int]],
+        workers: int,
         progress: Progress | None,
     ) -> dict[tuple[int, int], float]:
-        return passage_scores(bags, chosen, progress)
+        return passage_scores(bags, chosen, progress, workers)
+
+    def relations(
+        self,
+        bags: SentenceBags,
+        pairs: Sequence[tuple[int, int]],
+        workers: int,
+        progress: Progress | None,
+    ) -> list[tuple[float, Verdict]]:
+        return relations(bags, pairs, workers, progress, "relations")
 
     def components(self, pairs: I64, n: int) -> I64 | None:
         return None

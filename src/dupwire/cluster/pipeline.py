@@ -25,7 +25,6 @@ from typing import Any
 import numpy as np
 
 from dupwire._numeric import F64
-from dupwire.align.bags import SentenceBags
 from dupwire.cluster.agglomerate import LinkageRules, agglomerate
 from dupwire.cluster.candidates import article_shingles, find_candidates, lsh_settings
 from dupwire.cluster.copies import CopyGroups, copy_groups
@@ -39,14 +38,13 @@ from dupwire.cluster.vectors import (
     word_vectors,
 )
 from dupwire.cluster.verify import (
-    PAIR_ALIGN,
     PairScorer,
     similarities,
     to_verify,
 )
 from dupwire.dates import DayReferences, format_day, parse_date
 from dupwire.errors import DuplicateIdError, ParamsError, listed
-from dupwire.model import Article, Assignment, Cluster, Clustering, RelationKind
+from dupwire.model import Article, Assignment, Cluster, Clustering, RelationKind, Verdict
 from dupwire.params import ClusterParams
 
 __all__ = ["cluster"]
@@ -162,7 +160,8 @@ def cluster(
     similarity = similarities(vectors, pairs)
     clock.lap("similarity")
 
-    passage = engine.passages(bags, to_verify(pairs, similarity, p.verify_per_article), progress)
+    chosen = to_verify(pairs, similarity, p.verify_per_article)
+    passage = engine.passages(bags, chosen, workers, progress)
     clock.lap("verify")
 
     scorer = PairScorer(vectors, passage, references, p.time_cost, (p.far_days, p.far_rank))
@@ -177,8 +176,12 @@ def cluster(
     groups = _expand(agglo.groups, copies.leader)
     clock.lap("cluster")
 
+    reps = [(members, _representative(members, scorer, copies)) for members in groups]
+    related = engine.relations(
+        bags, [(m, rep) for members, rep in reps for m in members if m != rep], workers, progress
+    )
     clusters, singletons, assignments = _finish(
-        ordered, bags, scorer, copies, groups, (date_text, warnings, days), progress
+        ordered, scorer, reps, related, (date_text, warnings, days)
     )
     clock.lap("relations")
 
@@ -236,12 +239,13 @@ def _dates(ordered: list[Article]) -> tuple[F64, list[str | None], list[str | No
 def _expand(groups: list[list[int]], leader: np.ndarray) -> list[list[int]]:
     """The agglomerated groups of leaders, each with the copies of its leaders added."""
     copies_of: dict[int, list[int]] = {}
-    for d, lead in enumerate(leader.tolist()):
+    leaders = leader.tolist()
+    for d, lead in enumerate(leaders):
         if d != lead:
             copies_of.setdefault(lead, []).append(d)
     out = []
     for group in groups:
-        if leader[group[0]] != group[0]:
+        if leaders[group[0]] != group[0]:
             continue  # a copy: it joins its leader's group
         out.append(sorted(group + [c for g in group for c in copies_of.get(g, [])]))
     return sorted(out, key=lambda m: m[0])
@@ -249,14 +253,14 @@ def _expand(groups: list[list[int]], leader: np.ndarray) -> list[list[int]]:
 
 def _finish(
     ordered: list[Article],
-    bags: SentenceBags,
     scorer: PairScorer,
-    copies: CopyGroups,
-    groups: list[list[int]],
+    reps: list[tuple[list[int], int]],
+    related: list[tuple[float, Verdict]],
     dates: tuple[list[str | None], list[str | None], F64],
-    progress: Progress | None,
 ) -> tuple[list[Cluster], list[str], list[Assignment]]:
-    """Representatives, scores and relations; clusters numbered by their smallest member."""
+    """Clusters numbered by their smallest member, from each group with its representative
+    (``reps``) and each other member's passage score and verdict with it (``related``, in
+    the order of ``reps``)."""
     date_text, warnings, days = dates
 
     def assign(m: int, cid: int | None, rep: int, score: float | None, rel: RelationKind) -> None:
@@ -267,15 +271,12 @@ def _finish(
     clusters: list[Cluster] = []
     singletons: list[str] = []
     by_doc: dict[int, Assignment] = {}
-    done = 0
-    for members in groups:
-        done += len(members)
+    found = iter(related)
+    for members, rep in reps:
         if len(members) == 1:
-            (only,) = members
-            singletons.append(ordered[only].id)
-            assign(only, None, only, None, "singleton")
+            singletons.append(ordered[rep].id)
+            assign(rep, None, rep, None, "singleton")
             continue
-        rep = _representative(members, scorer, copies)
         cid = len(clusters)
         cosine = 100.0 * scorer.vectors.dots(rep, members)
         scores: list[float] = []
@@ -283,7 +284,7 @@ def _finish(
             if m == rep:
                 assign(m, cid, rep, None, "representative")
                 continue
-            passage, verdict = bags.relate(m, rep, PAIR_ALIGN)
+            passage, verdict = next(found)
             penalty = float(scorer.penalty([m], [rep])[0, 0])
             score = round((cos + passage) / 2.0 - penalty, 2)
             scores.append(score)
@@ -301,10 +302,6 @@ def _finish(
                 last_date=format_day(float(member_days.max())) if len(member_days) else None,
             )
         )
-        if progress:
-            progress("relations", done, len(ordered))
-    if progress:
-        progress("relations", len(ordered), len(ordered))
     return clusters, singletons, [by_doc[k] for k in range(len(ordered))]
 
 
@@ -315,7 +312,10 @@ def _representative(members: list[int], scorer: PairScorer, copies: CopyGroups) 
     story, its score with that version's leader times the copies it has, and 100 for each of
     its own copies.  Ties go to the smallest id.
     """
-    leaders = [m for m in members if copies.leader[m] == m]
+    if len(members) == 1:
+        return members[0]
+    lead = copies.leader[members].tolist()
+    leaders = [m for m, first in zip(members, lead, strict=True) if m == first]
     if len(leaders) == 1:
         return leaders[0]
     size = np.bincount(copies.leader[members], minlength=max(leaders) + 1)[leaders]

@@ -36,9 +36,11 @@ import numpy.typing as npt
 from dupwire._numeric import F64, I64
 from dupwire.align.bags import SentenceBags
 from dupwire.cluster.candidates import top_partners
+from dupwire.cluster.forked import forked_map
 from dupwire.cluster.scan import Progress
 from dupwire.cluster.vectors import SparseVectors
 from dupwire.dates import FAR_DAYS, DayReferences, time_penalty
+from dupwire.model import Verdict
 from dupwire.params import AlignParams
 
 __all__ = [
@@ -47,13 +49,14 @@ __all__ = [
     "backgrounds",
     "far_backgrounds",
     "passage_scores",
+    "relations",
     "similarities",
     "to_verify",
 ]
 
 #: The aligner options of the passage score: one-to-one sentence links.
 PAIR_ALIGN = AlignParams(max_merge=1)
-_PROGRESS_EVERY = 1000
+_PAIRS_PER_TASK = 2000  # pairs a worker aligns at a time (about a tenth of a second)
 
 
 def similarities(vectors: SparseVectors, pairs: I64) -> F64:
@@ -75,18 +78,47 @@ def to_verify(pairs: I64, similarity: F64, per_article: int) -> list[tuple[int, 
     return [(int(i), int(j)) for i, j in pairs[chosen].tolist()]
 
 
+def relations(
+    bags: SentenceBags,
+    pairs: Sequence[tuple[int, int]],
+    workers: int = 1,
+    progress: Progress | None = None,
+    stage: str = "verify",
+) -> list[tuple[float, Verdict]]:
+    """The passage score and verdict of each pair, ``bags.relate(i, j, PAIR_ALIGN)``, in
+    order; split over ``workers`` forked processes (:mod:`dupwire.cluster.forked`) for
+    many pairs.  ``progress`` is told under ``stage``."""
+
+    def done(k: int) -> None:
+        if progress:
+            progress(stage, k, len(pairs))
+
+    return forked_map(
+        _relate_range,
+        (bags, pairs),
+        len(pairs),
+        workers=workers,
+        chunk=_PAIRS_PER_TASK,
+        done=done if progress else None,
+    )
+
+
+def _relate_range(
+    state: tuple[SentenceBags, Sequence[tuple[int, int]]], lo: int, hi: int
+) -> list[tuple[float, Verdict]]:
+    bags, pairs = state
+    return [bags.relate(i, j, PAIR_ALIGN) for i, j in pairs[lo:hi]]
+
+
 def passage_scores(
-    bags: SentenceBags, chosen: Sequence[tuple[int, int]], progress: Progress | None = None
+    bags: SentenceBags,
+    chosen: Sequence[tuple[int, int]],
+    progress: Progress | None = None,
+    workers: int = 1,
 ) -> dict[tuple[int, int], float]:
-    """The passage score of each chosen pair."""
-    out: dict[tuple[int, int], float] = {}
-    for k, (i, j) in enumerate(chosen):
-        out[(i, j)] = bags.relate(i, j, PAIR_ALIGN)[0]
-        if progress and (k + 1) % _PROGRESS_EVERY == 0:
-            progress("verify", k + 1, len(chosen))
-    if progress:
-        progress("verify", len(chosen), len(chosen))
-    return out
+    """The passage score of each chosen pair (:func:`relations`)."""
+    found = relations(bags, chosen, workers, progress)
+    return {pair: score for pair, (score, _) in zip(chosen, found, strict=True)}
 
 
 def backgrounds(pairs: I64, scores: F64, n_docs: int, rank: int) -> F64:
