@@ -21,11 +21,14 @@ directory.  Then two pipelines run on it, each in a fresh Python process:
 
 Peak memory per stage is the kernel's high-water mark (``VmHWM``), reset at every stage
 boundary by writing 5 to ``/proc/self/clear_refs``, so each stage's peak is its own.  While
-worker processes run, the process tree's summed PSS (sampled every 100 ms) counts when it is
-larger.  Where the kernel refuses the reset, ``VmRSS`` is sampled every 5 ms instead, and the
-table says so.  Work the benchmark does for itself (recall bookkeeping) counts in neither
-times nor peaks.  A pipeline whose memory passes ``--max-rss-mb`` (default 12 GB; the
-machine is shared) is stopped and reported as such.
+worker processes run, the process tree's summed PSS counts when it is larger.  Reading a
+process's PSS walks its page tables (about 10 ms per GB of small pages), on a core the
+workers need: the tree is sampled every 100 ms, or less often so that sampling takes at
+most 2% of the time (each wait at least 50 times the last sample's cost), and the seconds
+it took are printed.  Where the kernel refuses the reset, ``VmRSS`` is sampled every 5 ms
+instead, and the table says so.  Work the benchmark does for itself (recall bookkeeping)
+counts in neither times nor peaks.  A pipeline whose memory passes ``--max-rss-mb``
+(default 12 GB; the machine is shared) is stopped and reported as such.
 
 A same-input check times ``dupwire.sketch.signatures`` against datasketch on identical
 integer shingles (``hashfunc=dupwire.sketch.hashfunc32``) and checks that the signatures
@@ -112,14 +115,19 @@ def _pss_kb(pid: int | str) -> int:
     return int(found.group(1)) if found else 0
 
 
+_TREE_DUTY = 50  # the tree sampler waits this many times its last sample's cost
+
+
 class Stages:
     """Time and peak memory of consecutive stages of one run.
 
     A stage's peak is this process's RSS high-water mark (``VmHWM``, reset at each stage
     boundary through ``/proc/self/clear_refs``).  While the process has children (worker
-    processes), a thread also sums the PSS of the whole process tree every 100 ms, and the
-    stage's peak is the larger of the two (``workers`` in the record says so).  Where the
-    kernel refuses the reset, the thread samples ``VmRSS`` every 5 ms instead.
+    processes), a thread also sums the PSS of the whole process tree at most every 100 ms,
+    and the stage's peak is the larger of the two (``workers`` in the record says so).  Where the
+    kernel refuses the reset, the thread samples ``VmRSS`` every 5 ms instead.  Summing the
+    tree's PSS costs a page-table walk per process: the thread waits at least
+    ``_TREE_DUTY`` times the last sum's cost before the next (``tree_seconds`` adds them).
 
     ``mark(name)`` ends the current stage.  ``pause()`` and ``resume()`` bracket the
     benchmark's own work, which counts in no stage: its time is taken out of the stage it
@@ -134,6 +142,8 @@ class Stages:
         self._sampled = 0
         self._tree = 0  # largest process-tree PSS seen since the last reset, KiB
         self.tree_now = 0  # the latest process-tree PSS, KiB (0 without children)
+        self.tree_seconds = 0.0  # time spent summing it
+        self.tree_samples = 0
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._paused_at = 0.0
@@ -154,15 +164,21 @@ class Stages:
 
     def _sample(self) -> None:
         me = os.getpid()
-        tick = 0
+        next_tree = 0.0
         while not self._stop.wait(0.005 if not self.exact else 0.1):
-            tick += 1
             rss = 0 if self.exact else _status()["VmRSS"]
             tree = 0
-            if self.exact or tick % 20 == 0:
+            now = time.perf_counter()
+            if now >= next_tree:
                 kids = _descendants(me)
                 if kids:
                     tree = _pss_kb(me) + sum(_pss_kb(k) for k in kids)
+                    cost = time.perf_counter() - now
+                    self.tree_seconds += cost
+                    self.tree_samples += 1
+                    next_tree = now + max(0.1, _TREE_DUTY * cost)
+                else:
+                    next_tree = now + 0.1
                 self.tree_now = tree
             with self._lock:
                 self._sampled = max(self._sampled, rss)
@@ -437,6 +453,8 @@ def run_dupwire(corpus: Path, truth: Path) -> dict[str, Any]:
     info["seconds"] = result.stats.get("seconds", {})
     info["stages"] = stages.records
     info["overhead_seconds"] = stages.overhead
+    info["tree_samples"] = stages.tree_samples
+    info["tree_seconds"] = stages.tree_seconds
     info["exact_peaks"] = stages.exact
     info["quality"] = _scores(truth, result.labels())
     return info
@@ -797,12 +815,18 @@ def _table(size: int, dw: dict[str, Any], ds: dict[str, Any] | None, gen_s: floa
         if r.get("tree_peak_mb", 0) > r.get("own_peak_mb", 0)
     ]
     if trees:
-        lines.append("           with worker processes: " + "; ".join(trees))
+        lines.append(
+            "           with worker processes: "
+            + "; ".join(trees)
+            + f" (the tree's PSS summed {dw.get('tree_samples', 0):,} times in"
+            + f" {dw.get('tree_seconds', 0.0):.2f} s)"
+        )
     exact = dw.get("exact_peaks", True) and (ds is None or ds["exact_peaks"])
     lines.append(
         "           peak MB: "
         + ("kernel high-water mark per stage" if exact else "VmRSS sampled every 5 ms")
-        + "; +w: the peak is the PSS summed over the process tree (sampled every 100 ms),"
+        + "; +w: the peak is the PSS summed over the process tree (sampled at most every"
+        + " 100 ms and in at most 2% of the time),"
         + " larger than this process's own while worker processes ran; datasketch's segment"
         + " and signatures are one"
         + " streaming pass with one peak; * = extrapolated linearly from the subsample"
