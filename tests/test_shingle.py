@@ -4,6 +4,7 @@ import doctest
 import hashlib
 import json
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -21,6 +22,7 @@ from dupwire.shingle import (
     shingle_batch,
     shingles,
     zipf_of,
+    zipf_values,
 )
 
 
@@ -100,6 +102,32 @@ def test_zipf_sums_the_inflections_of_a_key() -> None:
 
 def test_unknown_word_is_rarest() -> None:
     assert zipf_of("qzxvkw") == 0.0
+
+
+def _zipf_one_by_one(key: str) -> float:
+    """The rule of :func:`zipf_of`, written for one key: letter keys from the key table,
+    other keys from wordfreq."""
+    import wordfreq
+
+    if key.isalpha():
+        return dupwire.shingle._key_zipf_table().get(key, 0.0)
+    return float(wordfreq.zipf_frequency(key, "en"))
+
+
+def test_zipf_values_follow_the_rule_on_real_keys(ecb_records: list[dict[str, Any]]) -> None:
+    from dupwire.normalize import tokenize
+
+    keys = sorted({t.key for r in ecb_records[:150] for t in tokenize(r["text"])})
+    keys += ["", "2019", "3.2", "covid19", "élysée", "東京"]
+    expected = [_zipf_one_by_one(k) for k in keys]
+    assert zipf_values(keys).tolist() == expected
+    assert [zipf_of(k) for k in keys[:300]] == expected[:300]
+    assert sum(not k.isalpha() for k in keys) > 20  # numbers and mixed keys are covered
+
+
+@given(st.lists(st.text(max_size=8), max_size=20))
+def test_zipf_values_follow_the_rule_on_any_keys(keys: list[str]) -> None:
+    assert zipf_values(keys).tolist() == [_zipf_one_by_one(k) for k in keys]
 
 
 # --- shingles of articles ------------------------------------------------------------------
