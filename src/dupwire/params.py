@@ -114,8 +114,9 @@ class ClusterParams:
     * ``cohesion``: two clusters of at least two articles do not merge when their average pair
       score across is below this share of the internal average of the looser one (0 turns the
       rule off; see :mod:`dupwire.cluster.agglomerate`).
-    * ``workers``: processes that scan the articles; ``None`` uses one per CPU (at most 8)
-      for corpora of 2,000 articles or more, and none for smaller ones.
+    * ``workers``: processes that scan the articles, and that align the verified pairs and
+      the cluster members (:mod:`dupwire.cluster.forked`); ``None`` uses one per CPU (at
+      most 8) for corpora of 2,000 articles or more, and none for smaller ones.
 
     Dates (articles whose ``meta["date"]`` holds a publication date, :mod:`dupwire.dates`):
 
