@@ -65,6 +65,22 @@ def test_a_worker_that_dies_costs_time_not_answers() -> None:
     assert gc.get_freeze_count() == 0
 
 
+def test_a_refused_fork_costs_time_not_answers(monkeypatch: pytest.MonkeyPatch) -> None:
+    class Refused(forked.ProcessPoolExecutor):
+        def submit(self, *args: Any, **kwargs: Any) -> Any:
+            raise OSError(12, "Cannot allocate memory")  # fork(2) failing with ENOMEM
+
+    monkeypatch.setattr(forked, "ProcessPoolExecutor", Refused)
+    monkeypatch.setattr(forked, "can_fork", lambda: True)
+    seen: list[int] = []
+    got = forked_map(
+        _squares_and_pids, list(range(500)), 500, workers=2, chunk=50, done=seen.append
+    )
+    assert got == [(v * v, os.getpid()) for v in range(500)]
+    assert seen[-1] == 500
+    assert gc.get_freeze_count() == 0
+
+
 @needs_fork
 def test_forked_relations_equal_those_of_one_process(
     ecb_records: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch

@@ -79,7 +79,8 @@ def forked_map(
     cannot fork).  ``task`` must be a module-level function (it is sent by name) and give
     one answer per item.  ``done(k)`` is called with the items answered so far, in order.
 
-    Should a worker die (killed, out of memory), the work is done again in this process.
+    Should a worker die (killed, out of memory) or the fork fail (the system refuses a new
+    process or the memory for one), the work is done again in this process.
     """
     if workers <= 1 or n < 2 * chunk or not can_fork():
         return _here(task, state, n, chunk, done)
@@ -100,7 +101,7 @@ def forked_map(
             if done:
                 done(len(out))
         return out
-    except BrokenProcessPool:
+    except (BrokenProcessPool, OSError):  # a worker died, or no process could be forked
         return _here(task, state, n, chunk, done)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
