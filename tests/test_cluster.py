@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import math
+import os
 import random
 from collections import Counter
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import dupwire.cluster.scan as scan_module
 import dupwire.cluster.vectors
 from dupwire import Article, DuplicateIdError, ParamsError
 from dupwire.cluster import Clustering, cluster, distinct_groups
@@ -221,6 +223,46 @@ def test_worker_processes_change_nothing(ecb_records: list[dict[str, Any]]) -> N
     assert one.assignments == two.assignments
     assert one.clusters == two.clusters
     assert two.stats["workers"] == 2
+
+
+def _same_text(a: Any, b: Any) -> bool:
+    return a.vocab == b.vocab and all(
+        np.array_equal(getattr(a, f), getattr(b, f))
+        for f in ("tokens", "type_key", "type_weight", "tok_ptr", "sent_chars", "sent_ptr")
+    )
+
+
+def _dies_in_a_worker(merge: str, texts: Any) -> Any:
+    if os.getpid() != _PARENT[0]:
+        os._exit(3)  # as the kernel's out-of-memory killer would end it
+    return _SCAN_TASK(merge, texts)
+
+
+_PARENT = [os.getpid()]
+_SCAN_TASK = scan_module._scan_task
+
+
+def test_a_scan_worker_that_dies_costs_time_not_articles(
+    ecb_records: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = [r["text"] for r in ecb_records]  # 575 articles: two scanning tasks
+    alone = scan_corpus(texts, 1)
+    _PARENT[0] = os.getpid()
+    monkeypatch.setattr(scan_module, "_scan_task", _dies_in_a_worker)
+    assert _same_text(scan_corpus(texts, 2), alone)
+
+
+def test_a_refused_scan_worker_costs_time_not_articles(
+    ecb_records: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    class Refused(scan_module.ProcessPoolExecutor):
+        def submit(self, *args: Any, **kwargs: Any) -> Any:
+            raise OSError(11, "Resource temporarily unavailable")  # fork(2): EAGAIN
+
+    texts = [r["text"] for r in ecb_records]
+    alone = scan_corpus(texts, 1)
+    monkeypatch.setattr(scan_module, "ProcessPoolExecutor", Refused)
+    assert _same_text(scan_corpus(texts, 2), alone)
 
 
 # --- stats, parameters, errors ---------------------------------------------------------------

@@ -16,6 +16,7 @@ import uuid
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
@@ -728,7 +729,9 @@ def scan_corpus(
     pool: Executor | None = None,
 ) -> CorpusText:
     """Scan every text (in ``workers`` processes when more than one, or in those of
-    ``pool``, :func:`scan_pool`, when given) into one CorpusText.
+    ``pool``, :func:`scan_pool`, when given) into one CorpusText.  Should a worker die
+    (killed, out of memory) or none start, the texts are scanned in this process instead:
+    the same CorpusText, later.
 
     A text given more than once (a wire story run verbatim by many outlets) is scanned
     once; its repeats get copies of its arrays (:meth:`CorpusText.take`), exactly what
@@ -742,10 +745,14 @@ def scan_corpus(
     tasks = _TASKS_PER_WORKER * max(1, workers)
     size = min(_MAX_CHUNK, max(_SCAN_CHUNK, -(-len(texts) // tasks)))
     chunks = [texts[k : k + size] for k in range(0, len(texts), size)]
-    task = functools.partial(_scan_task, uuid.uuid4().hex)  # this merge
-    if pool is not None and scanned_in_parts(len(texts)):
-        return merge_parts(pool.map(task, chunks), len(texts), progress)
-    if workers > 1 and scanned_in_parts(len(texts)):
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            return merge_parts(pool.map(task, chunks), len(texts), progress)
+    if (pool is not None or workers > 1) and scanned_in_parts(len(texts)):
+        task = functools.partial(_scan_task, uuid.uuid4().hex)  # this merge
+        try:
+            if pool is not None:
+                return merge_parts(pool.map(task, chunks), len(texts), progress)
+            with ProcessPoolExecutor(max_workers=workers) as own:
+                return merge_parts(own.map(task, chunks), len(texts), progress)
+        except (BrokenProcessPool, OSError):
+            pass  # a worker died or none could be started: scan here instead
+    task = functools.partial(_scan_task, uuid.uuid4().hex)
     return merge_parts(map(task, chunks), len(texts), progress)
