@@ -13,8 +13,9 @@ from hypothesis import strategies as st
 
 import dupwire.cluster.scan as scan_module
 import dupwire.cluster.vectors
+import dupwire.cluster.verify as verify_module
 from dupwire import Article, DuplicateIdError, ParamsError
-from dupwire.cluster import Clustering, cluster, distinct_groups
+from dupwire.cluster import Clustering, cluster, distinct_groups, forked
 from dupwire.cluster.candidates import article_shingles
 from dupwire.cluster.scan import ScanPart, _scan_plainly, merge_parts, scan_corpus, scan_texts
 from dupwire.cluster.vectors import word_table, word_vectors
@@ -216,13 +217,26 @@ def test_ecb_dev_quality_gate(ecb_records: list[dict[str, Any]]) -> None:
     assert scores.largest_pred_cluster <= 2 * scores.largest_true_cluster, scores
 
 
-def test_worker_processes_change_nothing(ecb_records: list[dict[str, Any]]) -> None:
+def test_worker_processes_change_nothing(
+    ecb_records: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     arts = _articles(ecb_records)  # 575 articles: two scanning tasks
     one = cluster(arts, params=ClusterParams(workers=1))
+    pools: list[int] = []
+
+    class Pool(forked.ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            pools.append(kwargs["max_workers"])
+            super().__init__(*args, **kwargs)
+
+    # Small tasks, so that verification and the relations run in workers too.
+    monkeypatch.setattr(forked, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(verify_module, "_PAIRS_PER_TASK", 100)
     two = cluster(arts, params=ClusterParams(workers=2))
     assert one.assignments == two.assignments
     assert one.clusters == two.clusters
     assert two.stats["workers"] == 2
+    assert pools == ([2, 2] if forked.can_fork() else [])  # verification, relations
 
 
 def _same_text(a: Any, b: Any) -> bool:
