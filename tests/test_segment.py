@@ -224,19 +224,53 @@ def test_ascii_without_terminators_is_one_sentence_for_sentencex(chunk: str) -> 
     assert _split(chunk, 0) == list(sentencex.segment("en", chunk)) == [chunk]
 
 
+def _asking_sentencex(chunk: str, offset: int) -> list[str]:
+    """The sentence split without its shortcuts: always sentencex."""
+    import sentencex
+
+    from dupwire.segment import _splitter_safe
+
+    return list(sentencex.segment("en", _splitter_safe(chunk)))
+
+
 def test_sentences_found_without_sentencex_are_its_sentences(
     ecb_records: list[dict[str, Any]], seed_a: str, seed_b: str
 ) -> None:
-    import sentencex
+    from unittest import mock
 
-    from dupwire.segment import _split
+    import dupwire.segment
+    from dupwire.segment import _sentences, _split
 
     texts = [r["text"] for r in ecb_records] + [seed_a, seed_b]
     lines = [ln for text in texts for ln in text.splitlines() if ln]  # blocks are not empty
-    short = 0
-    for line in lines:
-        expected = list(sentencex.segment("en", line)) if line.isascii() else None
-        if expected is not None:
-            assert _split(line, 0) == expected
-            short += not any(c in line for c in ".?!")
-    assert short > 100
+    found = {line: _sentences(line, 0, len(line)) for line in lines}
+    with mock.patch.object(dupwire.segment, "_split", _asking_sentencex):
+        assert {line: _sentences(line, 0, len(line)) for line in lines} == found
+    asked = [line for line in lines if line.isascii() and len(_split(line, 0)) == 1]
+    assert sum(not any(c in line for c in ".?!") for line in asked) > 100
+    assert sum(line.rstrip(" '\")]").endswith(".") for line in asked) > 1000
+
+
+_ONE_END = st.tuples(
+    st.text(_NO_BREAK, max_size=100),
+    st.sampled_from(".?!"),
+    st.text(st.sampled_from(" \t\"')]}"), max_size=4),
+)
+
+
+@settings(max_examples=500)
+@given(_ONE_END)
+def test_ascii_with_one_final_terminator_is_one_sentence_for_sentencex(
+    parts: tuple[str, str, str],
+) -> None:
+    """The second shortcut: one terminator, at the end before closing marks."""
+    from unittest import mock
+
+    import dupwire.segment
+    from dupwire.segment import _sentences, _split
+
+    chunk = "".join(parts)
+    assert _split(chunk, 0) == [chunk]
+    with mock.patch.object(dupwire.segment, "_split", _asking_sentencex):
+        expected = _sentences(chunk, 0, len(chunk))
+    assert _sentences(chunk, 0, len(chunk)) == expected
