@@ -296,6 +296,18 @@ def test_cluster_reads_dates_and_honours_the_window(tmp_path: Path) -> None:
     assert relations == {"singleton"}
 
 
+def test_cluster_workers_change_nothing_but_time() -> None:
+    ecb = Path(__file__).parent.parent / "fixtures" / "ecbplus" / "dev.jsonl"
+    args = ["cluster", str(ecb), "--jsonl", "--fields", "event"]
+    one = runner.invoke(app, [*args, "--workers", "1"])
+    two = runner.invoke(app, [*args, "--workers", "2"])  # 575 articles: one alone by default
+    assert one.exit_code == two.exit_code == 0, one.output + two.output
+    assert one.stdout == two.stdout
+    assert len(one.stdout.splitlines()) == 575
+    refused = runner.invoke(app, [*args, "--workers", "0"])
+    assert refused.exit_code == 2 and "--workers" in refused.output
+
+
 # --- terminal and machine outputs ---------------------------------------------------------
 
 

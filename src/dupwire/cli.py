@@ -261,6 +261,18 @@ DateFieldOpt = Annotated[
         "reads 'published'). Far-apart pairs need stronger evidence to cluster.",
     ),
 ]
+WorkersOpt = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        metavar="N",
+        min=1,
+        max=256,
+        help="Processes that prepare the articles and align the pairs (default: one per CPU, "
+        "at most 8, from 2,000 articles; 1 for none). Any number gives the same clusters.",
+        show_default=False,
+    ),
+]
 WindowOpt = Annotated[
     float | None,
     typer.Option(
@@ -401,6 +413,7 @@ def cluster(
     title_field: TitleFieldOpt = "title",
     date_field: DateFieldOpt = "date",
     window: WindowOpt = None,
+    workers: WorkersOpt = None,
     encoding: EncodingOpt = None,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
     db: Annotated[
@@ -443,7 +456,9 @@ def cluster(
     threshold = min_pair_score if old_min_score is None else old_min_score
     try:
         extra = _field_list(fields)
-        params = ClusterParams(min_score=threshold, seed=seed, num_perm=num_perm, window=window)
+        params = ClusterParams(
+            min_score=threshold, seed=seed, num_perm=num_perm, window=window, workers=workers
+        )
         if engine not in ("local", "spark") or (engine == "local" and output is not None):
             fail("--engine must be local or spark; --output goes with --engine spark")
         spark_output = None
@@ -552,6 +567,7 @@ def evaluate(
     title_field: TitleFieldOpt = "title",
     date_field: DateFieldOpt = "date",
     window: WindowOpt = None,
+    workers: WorkersOpt = None,
     encoding: EncodingOpt = None,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
 ) -> None:
@@ -567,7 +583,7 @@ def evaluate(
 
     threshold = min_pair_score if old_min_score is None else old_min_score
     try:
-        params = ClusterParams(min_score=threshold, window=window)
+        params = ClusterParams(min_score=threshold, window=window, workers=workers)
         corpus = _load(
             [str(labelled)], id_field, text_field, title_field, encoding, max_bytes, date_field
         )
