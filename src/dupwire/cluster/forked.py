@@ -87,23 +87,25 @@ def forked_map(
     freeze = gc.get_freeze_count() == 0  # else the caller froze the heap: leave it so
     if freeze:
         gc.freeze()
-    pool = ProcessPoolExecutor(
-        max_workers=workers,
-        mp_context=multiprocessing.get_context("fork"),
-        initializer=_start,
-        initargs=(state,),
-    )
     try:
-        futures = [pool.submit(_run, task, lo, min(n, lo + chunk)) for lo in range(0, n, chunk)]
-        out: list[T] = []
-        for future in futures:
-            out += future.result()
-            if done:
-                done(len(out))
-        return out
+        pool = ProcessPoolExecutor(
+            max_workers=workers,
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_start,
+            initargs=(state,),
+        )
+        try:
+            futures = [pool.submit(_run, task, lo, min(n, lo + chunk)) for lo in range(0, n, chunk)]
+            out: list[T] = []
+            for future in futures:
+                out += future.result()
+                if done:
+                    done(len(out))
+            return out
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
     except (BrokenProcessPool, OSError):  # a worker died, or no process could be forked
         return _here(task, state, n, chunk, done)
     finally:
-        pool.shutdown(wait=True, cancel_futures=True)
         if freeze:
             gc.unfreeze()
