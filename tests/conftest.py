@@ -56,3 +56,21 @@ def seed_gold() -> dict[str, Any]:
 def ecb_records() -> list[dict[str, Any]]:
     path = FIXTURES / "ecbplus" / "dev.jsonl"
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+@pytest.fixture
+def forked_pools(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The worker counts of the pools :mod:`dupwire.cluster.forked` starts from now on, with
+    verification tasks of 100 pairs, so that small corpora use them too."""
+    from dupwire.cluster import forked, verify
+
+    pools: list[int] = []
+
+    class Pool(forked.ProcessPoolExecutor):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            pools.append(kwargs["max_workers"])
+            super().__init__(*args, **kwargs)
+
+    monkeypatch.setattr(forked, "ProcessPoolExecutor", Pool)
+    monkeypatch.setattr(verify, "_PAIRS_PER_TASK", 100)
+    return pools

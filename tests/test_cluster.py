@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 import dupwire.cluster.scan as scan_module
 import dupwire.cluster.vectors
-import dupwire.cluster.verify as verify_module
 from dupwire import Article, DuplicateIdError, ParamsError
 from dupwire.cluster import Clustering, cluster, distinct_groups, forked
 from dupwire.cluster.candidates import article_shingles
@@ -218,25 +217,16 @@ def test_ecb_dev_quality_gate(ecb_records: list[dict[str, Any]]) -> None:
 
 
 def test_worker_processes_change_nothing(
-    ecb_records: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+    ecb_records: list[dict[str, Any]], forked_pools: list[int]
 ) -> None:
     arts = _articles(ecb_records)  # 575 articles: two scanning tasks
     one = cluster(arts, params=ClusterParams(workers=1))
-    pools: list[int] = []
-
-    class Pool(forked.ProcessPoolExecutor):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            pools.append(kwargs["max_workers"])
-            super().__init__(*args, **kwargs)
-
-    # Small tasks, so that verification and the relations run in workers too.
-    monkeypatch.setattr(forked, "ProcessPoolExecutor", Pool)
-    monkeypatch.setattr(verify_module, "_PAIRS_PER_TASK", 100)
-    two = cluster(arts, params=ClusterParams(workers=2))
+    assert not forked_pools
+    two = cluster(arts, params=ClusterParams(workers=2))  # verification, relations forked
     assert one.assignments == two.assignments
     assert one.clusters == two.clusters
     assert two.stats["workers"] == 2
-    assert pools == ([2, 2] if forked.can_fork() else [])  # verification, relations
+    assert forked_pools == ([2, 2] if forked.can_fork() else [])
 
 
 def _same_text(a: Any, b: Any) -> bool:

@@ -10,7 +10,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from dupwire.cluster import forked, verify
+from dupwire.cluster import forked
 from dupwire.cluster.forked import can_fork, forked_map
 from dupwire.cluster.scan import scan_corpus
 from dupwire.cluster.vectors import sentence_bags
@@ -83,17 +83,8 @@ def test_a_refused_fork_costs_time_not_answers(monkeypatch: pytest.MonkeyPatch) 
 
 @needs_fork
 def test_forked_relations_equal_those_of_one_process(
-    ecb_records: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+    ecb_records: list[dict[str, Any]], forked_pools: list[int]
 ) -> None:
-    pools: list[int] = []
-
-    class Pool(forked.ProcessPoolExecutor):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            pools.append(kwargs["max_workers"])
-            super().__init__(*args, **kwargs)
-
-    monkeypatch.setattr(forked, "ProcessPoolExecutor", Pool)
-    monkeypatch.setattr(verify, "_PAIRS_PER_TASK", 100)
     texts = [r["text"] for r in sorted(ecb_records, key=lambda r: r["id"])[:150]]
     text = scan_corpus(texts, 1)
     bags = sentence_bags(text, np.ones(text.n_sents, dtype=bool))
@@ -102,8 +93,8 @@ def test_forked_relations_equal_those_of_one_process(
     pairs += [(k, k + 1) for k in range(149)]  # neighbours by id: mostly one topic
     alone = relations(bags, pairs, 1)
     assert alone == [bags.relate(i, j, PAIR_ALIGN) for i, j in pairs]
-    assert not pools
+    assert not forked_pools
     assert relations(bags, pairs, 2) == alone  # bit for bit, in order
-    assert pools == [2]
+    assert forked_pools == [2]
     assert max(score for score, _ in alone) > 50
     assert passage_scores(bags, pairs, workers=2) == passage_scores(bags, pairs)
