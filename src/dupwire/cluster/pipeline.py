@@ -319,6 +319,10 @@ def _representative(members: list[int], scorer: PairScorer, copies: CopyGroups) 
     if len(leaders) == 1:
         return leaders[0]
     size = np.bincount(copies.leader[members], minlength=max(leaders) + 1)[leaders]
+    if len(leaders) == 2 and size[0] == size[1]:
+        # Each total is 100 times the copies plus the one pair score (symmetric) times the
+        # same number of copies: a tie, which goes to the smaller id.
+        return leaders[0]
     scores = scorer.block(leaders, leaders)
     np.fill_diagonal(scores, 100.0)
     # numpy's own sums, not a BLAS product (whose threads are slow on a busy machine); the
