@@ -15,6 +15,7 @@ import dupwire.cluster.scan as scan_module
 import dupwire.cluster.vectors
 from dupwire import Article, DuplicateIdError, ParamsError
 from dupwire.cluster import Clustering, cluster, distinct_groups, forked
+from dupwire.cluster.agglomerate import Agglomerator
 from dupwire.cluster.candidates import article_shingles
 from dupwire.cluster.scan import ScanPart, _scan_plainly, merge_parts, scan_corpus, scan_texts
 from dupwire.cluster.vectors import word_table, word_vectors
@@ -518,6 +519,30 @@ def test_corpus_damping_matches_the_formula() -> None:
     got = corpus_damping(np.array([df[w] for w in words]), len(docs), 0.02)
     assert got.tolist() == pytest.approx([reference(df[w]) for w in words])
     assert corpus_damping(np.array([5, 9]), 10, 0.02).tolist() == [1.0, 1.0]  # too small to say
+
+
+def test_contrast_counts_are_those_of_the_members(
+    ecb_records: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cluster's word counts are kept from merge to merge once the contrast rule has asked
+    # for them, and built from the members otherwise: every time the rule reads them, they
+    # must be the counts over the cluster's members.
+    asked: list[int] = []
+    lazy = Agglomerator.group_terms
+
+    def checked(self: Agglomerator, g: int) -> Counter[int]:
+        got = lazy(self, g)
+        expected: Counter[int] = Counter()
+        for m in self.members[g]:
+            expected.update(self.contrast[m].tolist())
+        assert got == expected
+        asked.append(len(self.members[g]))
+        return got
+
+    monkeypatch.setattr(Agglomerator, "group_terms", checked)
+    result = cluster(_articles(ecb_records))
+    assert result.stats["refused_contrast"] > 0
+    assert max(asked) >= 10  # large clusters' counts, kept across merges, were checked
 
 
 @given(

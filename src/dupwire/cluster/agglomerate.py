@@ -161,8 +161,13 @@ class Agglomerator:
         heapq.heapify(self.heap)
 
     def group_terms(self, g: int) -> Counter[int]:
+        """For each contrast word of cluster ``g``'s members, how many of them hold it: kept
+        once the contrast rule has asked, built from the members the first time."""
         if g not in self.terms:
-            self.terms[g] = Counter(self.contrast[g].tolist())
+            counts: Counter[int] = Counter()
+            for m in self.members[g]:
+                counts.update(self.contrast[m].tolist())
+            self.terms[g] = counts
         return self.terms[g]
 
     def run(self, progress: Progress | None = None) -> list[list[int]]:
@@ -227,14 +232,14 @@ class Agglomerator:
         self.first[keep] = min(self.first[keep], self.first[gone], key=_nan_last)
         self.last[keep] = max(self.last[keep], self.last[gone], key=_nan_first)
         self.members[keep] = sorted(self.members[keep] + self.members.pop(gone))
-        # The larger count of words takes in the smaller (one cluster's counts are added to
-        # the other's in place, not both copied into a new one).
-        larger, smaller = self.group_terms(keep), self.group_terms(gone)
-        if len(larger) < len(smaller):
-            larger, smaller = smaller, larger
-        larger.update(smaller)
-        self.terms[keep] = larger
-        self.terms.pop(gone, None)
+        # When both clusters' word counts are kept, the larger takes in the smaller (in
+        # place, not both copied into a new one); else they are built when first asked for.
+        larger, smaller = self.terms.pop(keep, None), self.terms.pop(gone, None)
+        if larger is not None and smaller is not None:
+            if len(larger) < len(smaller):
+                larger, smaller = smaller, larger
+            larger.update(smaller)
+            self.terms[keep] = larger
         self.version[keep] += 1
         sums_k = self.sums.setdefault(keep, {})
         sums_g = self.sums.pop(gone, {})
