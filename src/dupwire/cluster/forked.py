@@ -22,9 +22,13 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
-__all__ = ["can_fork", "forked_map"]
+__all__ = ["LOST_WORKERS", "can_fork", "forked_map", "ignore_interrupts"]
 
 T = TypeVar("T")
+
+#: What a pool raises when a worker died (killed, out of memory) or none could be started
+#: (the system refused the fork): the work can still be done in the calling process.
+LOST_WORKERS = (BrokenProcessPool, OSError)
 
 #: What a task reads, in a worker: handed over at the fork (inherited, never pickled).
 _STATE: Any = None
@@ -35,11 +39,16 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
 
 
+def ignore_interrupts() -> None:
+    """A worker's start: Ctrl-C is left to its parent, which gets it too and stops it."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
 def _start(state: Any) -> None:
-    """A worker's start: it keeps ``state`` and leaves Ctrl-C to its parent, which stops it."""
+    """A worker's start: it keeps ``state`` (:func:`ignore_interrupts` as well)."""
     global _STATE
     _STATE = state
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    ignore_interrupts()
 
 
 def _run(task: Callable[[Any, int, int], list[T]], lo: int, hi: int) -> list[T]:
@@ -104,7 +113,7 @@ def forked_map(
             return out
         finally:
             pool.shutdown(wait=True, cancel_futures=True)
-    except (BrokenProcessPool, OSError):  # a worker died, or no process could be forked
+    except LOST_WORKERS:
         return _here(task, state, n, chunk, done)
     finally:
         if freeze:

@@ -314,11 +314,11 @@ def _representative(members: list[int], scorer: PairScorer, copies: CopyGroups) 
     """
     if len(members) == 1:
         return members[0]
-    lead = copies.leader[members].tolist()
-    leaders = [m for m, first in zip(members, lead, strict=True) if m == first]
+    lead = copies.leader[members]
+    leaders = [m for m, first in zip(members, lead.tolist(), strict=True) if m == first]
     if len(leaders) == 1:
         return leaders[0]
-    size = np.bincount(copies.leader[members], minlength=max(leaders) + 1)[leaders]
+    size = np.bincount(lead, minlength=max(leaders) + 1)[leaders]
     if len(leaders) == 2 and size[0] == size[1]:
         # Each total is 100 times the copies plus the one pair score (symmetric) times the
         # same number of copies: a tie, which goes to the smaller id.

@@ -10,13 +10,11 @@ from __future__ import annotations
 
 import functools
 import os
-import signal
 import threading
 import uuid
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +22,7 @@ import numpy as np
 import numpy.typing as npt
 
 from dupwire._numeric import F64, I32, I64, ranges
+from dupwire.cluster.forked import LOST_WORKERS, ignore_interrupts
 from dupwire.errors import SegmentationError
 from dupwire.model import Article, Failure
 from dupwire.normalize import (
@@ -705,11 +704,7 @@ def scan_pool(workers: int) -> ProcessPoolExecutor:
     """Worker processes for :func:`scan_corpus` that a caller keeps from call to call, so
     their word tables stay warm (an index that adds batch after batch).  They ignore Ctrl-C:
     the caller, which gets it, stops them (``shutdown(cancel_futures=True)``)."""
-    return ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts)
-
-
-def _ignore_interrupts() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    return ProcessPoolExecutor(max_workers=workers, initializer=ignore_interrupts)
 
 
 def _scaled(progress: Progress, total: int) -> Progress:
@@ -752,7 +747,7 @@ def scan_corpus(
                 return merge_parts(pool.map(task, chunks), len(texts), progress)
             with ProcessPoolExecutor(max_workers=workers) as own:
                 return merge_parts(own.map(task, chunks), len(texts), progress)
-        except (BrokenProcessPool, OSError):
-            pass  # a worker died or none could be started: scan here instead
-    task = functools.partial(_scan_task, uuid.uuid4().hex)
+        except LOST_WORKERS:
+            pass  # scan here instead
+    task = functools.partial(_scan_task, uuid.uuid4().hex)  # a merge of its own
     return merge_parts(map(task, chunks), len(texts), progress)
