@@ -192,7 +192,7 @@ def decode_bytes(data: bytes, *, name: str, encoding: str | None = None) -> str:
     text = text.removeprefix("\ufeff")
     if wide:
         _reject_binary(text, name, "character")
-    if not text.strip():
+    if not text or text.isspace():
         what = "is empty" if not text else "holds only whitespace"
         msg = f"{name} {what}; pass a file that holds the article text"
         raise EmptyArticleError(msg)
@@ -1110,7 +1110,7 @@ def _record_article(
         reason = f"{where}: {id_field!r} is {_json_type(raw_id)}; ids must be strings or numbers"
         return Failure(where, reason)
     article_id = str(raw_id)
-    if not article_id.strip():
+    if not article_id or article_id.isspace():
         reason = f"{where}: {id_field!r} is empty; give every record an id"
         return Failure(where, reason)
     if text_field not in record:
@@ -1126,7 +1126,7 @@ def _record_article(
             "store the article text as a string"
         )
         return Failure(article_id, reason, where)
-    if not text.strip():
+    if not text or text.isspace():
         reason = f"{where}: {text_field!r} is empty; give every record its article text"
         return Failure(article_id, reason, where)
     try:  # strict UTF-8 refuses exactly the lone surrogates: one pass of C for both
