@@ -17,6 +17,7 @@ from dupwire import Article, DuplicateIdError, ParamsError
 from dupwire.cluster import Clustering, cluster, distinct_groups, forked
 from dupwire.cluster.agglomerate import Agglomerator
 from dupwire.cluster.candidates import article_shingles
+from dupwire.cluster.furniture import _private_share, line_hashes
 from dupwire.cluster.scan import ScanPart, _scan_plainly, merge_parts, scan_corpus, scan_texts
 from dupwire.cluster.vectors import word_table, word_vectors
 from dupwire.cluster.verify import backgrounds
@@ -198,6 +199,28 @@ def test_wire_copies_are_not_mistaken_for_furniture(ecb_records: list[dict[str, 
     assert set(group.members) >= {a.id for a in copies}
     reps = {a.id: a for a in result.assignments}
     assert all(reps[a.id].relation in ("same_story", "representative") for a in copies)
+
+
+def test_private_share_is_the_plain_rule(ecb_records: list[dict[str, Any]]) -> None:
+    """The furniture test (a) on real articles: the vectorised share equals the rule written
+    out (each article's distinct lines found in no other sampled article), bit for bit."""
+    records = ecb_records[:120]
+    wrapped = [r["text"] + (f"\n{BLURB}" if k % 3 == 0 else "") for k, r in enumerate(records)]
+    text = scan_corpus(wrapped, 1, None)
+    lines = line_hashes(text)
+
+    def plain(docs: list[int]) -> float:
+        own = {d: set(lines[text.sent_ptr[d] : text.sent_ptr[d + 1]].tolist()) for d in docs}
+        seen = Counter(k for d in docs for k in own[d])
+        shares = [sum(1 for k in own[d] if seen[k] == 1) / len(own[d]) for d in docs]
+        return sum(shares) / len(shares)
+
+    rng = random.Random(7)
+    samples = [list(range(0, 120, 3)), [0, 3], [1, 2, 3, 4]]
+    samples += [sorted(rng.sample(range(120), rng.randint(2, 50))) for _ in range(60)]
+    for docs in samples:
+        assert _private_share(docs, lines, text.sent_ptr) == plain(docs)
+    assert _private_share(list(range(0, 120, 3)), lines, text.sent_ptr) < 1.0  # the blurb
 
 
 # --- quality gate ----------------------------------------------------------------------------

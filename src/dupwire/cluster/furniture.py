@@ -14,13 +14,12 @@ from __future__ import annotations
 
 import math
 import re
-from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
 
-from dupwire._numeric import GOLDEN, I64, U64, mix64
+from dupwire._numeric import GOLDEN, I64, U64, mix64, ranges
 from dupwire.cluster.scan import CorpusText
 from dupwire.cluster.vectors import word_table, word_vectors
 
@@ -94,14 +93,13 @@ def corpus_furniture(
     holder_lines, holder_docs = line_of[held], doc_of[held]
     starts = np.searchsorted(holder_lines, frequent)
     ends = np.searchsorted(holder_lines, frequent, side="right")
-    doc_lines = _LineSets(lines, text.sent_ptr)
     # Test (a): the holders mostly have lines of their own.
     suspects: dict[int, tuple[int, ...]] = {}
     is_private: dict[tuple[int, ...], bool] = {}
     for line, lo, hi in zip(frequent.tolist(), starts.tolist(), ends.tolist(), strict=True):
         sample = tuple(holder_docs[lo : min(hi, lo + _SAMPLE)].tolist())
         if sample not in is_private:
-            is_private[sample] = _private_share(sample, doc_lines) >= private
+            is_private[sample] = _private_share(sample, lines, text.sent_ptr) >= private
         if is_private[sample]:
             suspects[line] = sample
     if not suspects:
@@ -122,23 +120,21 @@ def corpus_furniture(
     return np.asarray(found, dtype=bool)
 
 
-class _LineSets:
-    """Each article's set of line hashes, built when first asked for."""
-
-    def __init__(self, lines: U64, sent_ptr: I64) -> None:
-        self.lines = lines
-        self.sent_ptr = sent_ptr
-        self.cache: dict[int, set[int]] = {}
-
-    def __getitem__(self, d: int) -> set[int]:
-        if d not in self.cache:
-            lo, hi = self.sent_ptr[d], self.sent_ptr[d + 1]
-            self.cache[d] = set(self.lines[lo:hi].tolist())
-        return self.cache[d]
-
-
-def _private_share(docs: Sequence[int], doc_lines: _LineSets) -> float:
-    """Mean share of each article's lines found in no other of ``docs``."""
-    seen = Counter(k for d in docs for k in doc_lines[d])
-    shares = [sum(1 for k in doc_lines[d] if seen[k] == 1) / len(doc_lines[d]) for d in docs]
+def _private_share(docs: Sequence[int], lines: U64, sent_ptr: I64) -> float:
+    """Mean share of each article's distinct lines (``lines`` of its sentences, CSR
+    ``sent_ptr``) found in no other of ``docs``."""
+    rows = np.asarray(docs, dtype=np.int64)
+    owner = np.repeat(np.arange(len(rows)), sent_ptr[rows + 1] - sent_ptr[rows])
+    line = lines[ranges(sent_ptr, rows)]
+    # Distinct (line, article) pairs, then the articles holding each line.
+    order = np.lexsort((owner, line))
+    line, owner = line[order], owner[order]
+    first = np.r_[True, (line[1:] != line[:-1]) | (owner[1:] != owner[:-1])]
+    line, owner = line[first], owner[first]
+    group = np.cumsum(np.r_[True, line[1:] != line[:-1]]) - 1
+    alone = np.bincount(group)[group] == 1
+    held = np.bincount(owner, minlength=len(rows))
+    own = np.bincount(owner, weights=alone, minlength=len(rows))
+    # Each share is a quotient of whole numbers, and they are added in order, as in Python.
+    shares: list[float] = (own / held).tolist()
     return sum(shares) / len(shares)
