@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+import dupwire.cluster.pipeline
 import dupwire.cluster.scan as scan_module
 import dupwire.cluster.vectors
 from dupwire import Article, DuplicateIdError, ParamsError
@@ -221,6 +222,35 @@ def test_private_share_is_the_plain_rule(ecb_records: list[dict[str, Any]]) -> N
     for docs in samples:
         assert _private_share(docs, lines, text.sent_ptr) == plain(docs)
     assert _private_share(list(range(0, 120, 3)), lines, text.sent_ptr) < 1.0  # the blurb
+
+
+def test_a_candidate_pairs_block_is_its_edge(
+    ecb_records: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Agglomeration links two articles by their edge instead of scoring the pair again:
+    the two must agree to the last bit, dates and time penalties included."""
+    seen: dict[str, Any] = {}
+    real = dupwire.cluster.pipeline.agglomerate
+
+    def spy(scorer: Any, contrast: Any, edges: dict[tuple[int, int], float], *a: Any) -> Any:
+        seen.update(scorer=scorer, edges=edges)
+        return real(scorer, contrast, edges, *a)
+
+    monkeypatch.setattr(dupwire.cluster.pipeline, "agglomerate", spy)
+    rng = random.Random(3)
+    dated = [
+        Article(
+            r["id"], r["text"], meta={"date": f"2020-{rng.randint(1, 12):02d}-{k % 28 + 1:02d}"}
+        )
+        for k, r in enumerate(ecb_records)
+    ]
+    cluster(dated)
+    scorer, edges = seen["scorer"], seen["edges"]
+    assert len(edges) > 1000 and scorer.dates is not None
+    assert sum(scorer.penalty([i], [j])[0, 0] > 0 for i, j in list(edges)[:200]) > 100
+    for (i, j), score in edges.items():
+        assert scorer.block([i], [j])[0, 0] == score
+        assert scorer.block([j], [i])[0, 0] == score
 
 
 # --- quality gate ----------------------------------------------------------------------------

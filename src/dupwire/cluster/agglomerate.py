@@ -213,7 +213,11 @@ class Agglomerator:
             if across < r.cohesion * looser:
                 self.refused_cohesion += 1
                 return True
-        linked = self.scorer.block(ma, mb) >= r.link_score
+        # Two articles are a candidate pair, whose edge is their pair score (the arithmetic
+        # of PairScorer.block, to the last bit): no need to score them again.
+        pair = na == nb == 1
+        scores = np.array([[self.sums[a][b]]]) if pair else self.scorer.block(ma, mb)
+        linked = scores >= r.link_score
         half = (na + nb - 1) / 2.0
         gains_a = linked.sum(axis=1).tolist()
         gains_b = linked.sum(axis=0).tolist()

@@ -253,4 +253,6 @@ class PairScorer:
                     scores[r, c] += value
                 if near and pair in near:
                     floor[r, c] = near[pair]
-        return scores / 2.0 - self.penalty(rows, cols) - floor
+        # In the order of :meth:`edges` (floor, then time), so that a candidate pair's block
+        # is its edge to the last bit.
+        return scores / 2.0 - floor - self.penalty(rows, cols)
