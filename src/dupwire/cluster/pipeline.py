@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import statistics
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -297,7 +298,7 @@ def _finish(
                 members=tuple(ordered[m].id for m in members),
                 representative=ordered[rep].id,
                 min_score=round(min(scores), 2),
-                median_score=round(float(np.median(scores)), 2),
+                median_score=round(statistics.median(scores), 2),
                 first_date=format_day(float(member_days.min())) if len(member_days) else None,
                 last_date=format_day(float(member_days.max())) if len(member_days) else None,
             )
