@@ -469,7 +469,8 @@ def test_jsonl_bad_lines_become_failures(tmp_path: Path) -> None:
             {"id": None, "text": "Null id."},
             {"id": "  ", "text": "Blank id."},
         ).encode("utf-8")
-        + b'{"id": "latin", "text": "caf\xe9"}\n',
+        + b'{"id": "latin", "text": "caf\xe9"}\n'
+        + b'{"id": "tab", "text": "a\tb"}\n',
     )
     corpus = load_corpus([path])
     assert [a.id for a in corpus.articles] == ["ok"]
@@ -485,6 +486,7 @@ def test_jsonl_bad_lines_become_failures(tmp_path: Path) -> None:
         f"{label}:8": "'id' is null",
         f"{label}:9": "'id' is empty",
         f"{label}:10": "not valid UTF-8 (byte 0xe9 at column 29)",
+        f"{label}:11": "not valid JSON (Invalid control character at column 25)",
     }
     assert set(reasons) == set(expected)
     for failure_id, fragment in expected.items():

@@ -785,8 +785,10 @@ def _jsonl_records(
         try:
             record = json.loads(line)
         except json.JSONDecodeError as exc:
+            # One of json's messages ends in "at" where the position would follow.
+            what = exc.msg.removesuffix(" at")
             reason = (
-                f"{where}: not valid JSON ({exc.msg} at column {exc.colno}); "
+                f"{where}: not valid JSON ({what} at column {exc.colno}); "
                 "write one JSON object per line"
             )
             yield Failure(where, reason)
