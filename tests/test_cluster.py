@@ -20,7 +20,7 @@ from dupwire.cluster.agglomerate import Agglomerator
 from dupwire.cluster.candidates import article_shingles
 from dupwire.cluster.furniture import _private_share, line_hashes
 from dupwire.cluster.scan import ScanPart, _scan_plainly, merge_parts, scan_corpus, scan_texts
-from dupwire.cluster.vectors import word_table, word_vectors
+from dupwire.cluster.vectors import far_damped, word_table, word_vectors
 from dupwire.cluster.verify import backgrounds
 from dupwire.index import DEFAULT_LAYOUT, DEFAULT_MAX_BUCKET
 from dupwire.metrics import score_clustering
@@ -251,6 +251,44 @@ def test_a_candidate_pairs_block_is_its_edge(
     for (i, j), score in edges.items():
         assert scorer.block([i], [j])[0, 0] == score
         assert scorer.block([j], [i])[0, 0] == score
+
+
+def test_far_damped_is_the_plain_rule(ecb_records: list[dict[str, Any]]) -> None:
+    """Each article with at least ``min_far`` far candidates: each word weighted by the
+    share of them lacking it, then normalised again (the rule written out here, on real
+    articles); the others untouched, bit for bit; a vector whose every word they all hold
+    goes to zero."""
+    texts = [r["text"] for r in ecb_records[:150]]
+    texts += [texts[0]] * 3  # three copies of article 0, "published" months apart
+    text = scan_corpus(texts, 1, None)
+    keep = np.ones(text.n_sents, dtype=bool)
+    vectors = word_vectors(text, word_table(text, keep), damping=0.02)
+    rng = random.Random(5)
+    pairs = {tuple(sorted(rng.sample(range(1, 150), 2))) for _ in range(400)}
+    pairs |= {(0, 150), (0, 151), (0, 152)}
+    far = np.array(sorted(pairs), dtype=np.int64)
+    got = far_damped(vectors, far, 3)
+
+    partners: dict[int, set[int]] = {d: set() for d in range(len(texts))}
+    for i, j in far.tolist():
+        partners[i].add(j)
+        partners[j].add(i)
+    for d, others in partners.items():
+        keys, values = vectors.row(d)
+        new_keys, new_values = got.row(d)
+        assert np.array_equal(keys, new_keys)
+        if len(others) < 3:
+            assert np.array_equal(values, new_values)
+            continue
+        held = [set(vectors.row(o)[0].tolist()) for o in others]
+        words = zip(keys.tolist(), values.tolist(), strict=True)
+        damped = [v * sum(k not in h for h in held) / len(held) for k, v in words]
+        norm = math.sqrt(sum(v * v for v in damped))
+        expected = [v / norm for v in damped] if norm > 0 else damped
+        assert np.allclose(new_values, expected, rtol=1e-12, atol=0)
+    assert not got.row(0)[1].any()  # its three far copies hold every word
+    assert sum(len(o) >= 3 for o in partners.values()) > 100
+    assert far_damped(vectors, far[:0], 3) is vectors
 
 
 # --- quality gate ----------------------------------------------------------------------------

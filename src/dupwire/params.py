@@ -124,7 +124,9 @@ class ClusterParams:
       ``time_cost * ln(1 + gap / 7)`` points of pair score (0 turns the rule off);
     * ``far_rank``, ``far_days``: a dated article's background is also at least its text
       score with its ``far_rank``-th best candidate published more than ``far_days`` days
-      away from it (0 turns the rule off; see :mod:`dupwire.cluster.verify`);
+      away from it, and an article with at least ``far_rank`` such candidates has the words
+      they hold damped in its vector (0 turns both rules off; see
+      :mod:`dupwire.cluster.verify` and :func:`dupwire.cluster.vectors.far_damped`);
     * ``named_days``: a day that a dated article names ("the June 6 shooting") links it to
       the reports published that day: their gap is counted from it, they stay candidates,
       and its best-scoring such pair counts above its background without the far rule

@@ -6,7 +6,9 @@ Every stage sees the articles sorted by id, so the input order never matters:
 2. :mod:`~dupwire.cluster.furniture`: sentences recurring across otherwise different
    articles are set aside;
 3. :mod:`~dupwire.cluster.vectors`: word vectors and the contrast words;
-4. :mod:`~dupwire.cluster.candidates`: MinHash/LSH candidate pairs;
+4. :mod:`~dupwire.cluster.candidates`: MinHash/LSH candidate pairs (then, for dated
+   articles, the words shared with candidates from other weeks are damped in the vectors:
+   :func:`~dupwire.cluster.vectors.far_damped`);
 5. :mod:`~dupwire.cluster.verify`: a pair score for every candidate;
 6. :mod:`~dupwire.cluster.agglomerate`: average linkage without chaining (per connected
    component of the strong edges when the engine computes them);
@@ -34,6 +36,7 @@ from dupwire.cluster.furniture import corpus_furniture
 from dupwire.cluster.scan import Progress, auto_workers, drop_failed
 from dupwire.cluster.vectors import (
     contrast_terms,
+    far_damped,
     sentence_bags,
     word_table,
     word_vectors,
@@ -148,6 +151,11 @@ def cluster(
         kept=None if references is None else references.linked,
     )
     pairs = found.pairs
+    if references is not None and p.far_rank > 0 and len(pairs):
+        # Words shared with candidates from other weeks are the beat's, not the story's.
+        with np.errstate(invalid="ignore"):  # an undated pair's gap is NaN: never far
+            far = references.gaps(pairs[:, 0], pairs[:, 1]) > p.far_days
+        vectors = far_damped(vectors, pairs[far], p.far_rank)
     # Sentence bags, for the articles that can be aligned: those with a candidate or a copy.
     needed = ~leaders
     needed[pairs.ravel()] = True

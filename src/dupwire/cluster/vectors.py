@@ -10,7 +10,9 @@ furniture (:mod:`dupwire.cluster.furniture`):
   pair score;
 * :func:`sentence_bags`: the :class:`dupwire.align.bags.SentenceBags` the verification stage
   aligns;
-* :func:`contrast_terms`: each article's heavy words, for the contrast rule.
+* :func:`contrast_terms`: each article's heavy words, for the contrast rule;
+* :func:`far_damped`: once the candidates are known, the vectors of dated articles with the
+  words they share with candidates from other weeks damped.
 
 Everything works a chunk of articles at a time: within a chunk, tokens are sorted by
 (article, word, sentence) with one integer key; runs of equal (article, word, sentence) are
@@ -35,6 +37,7 @@ __all__ = [
     "SparseVectors",
     "WordTable",
     "contrast_terms",
+    "far_damped",
     "sentence_bags",
     "word_table",
     "word_vectors",
@@ -261,6 +264,66 @@ def word_vectors(
         norms = np.sqrt(np.bincount(local, weights=part * part, minlength=d1 - d0))
         part /= norms[local]
     return SparseVectors(ptr, word, values, np.zeros(len(text.vocab)))
+
+
+_PROBES_AT_ONCE = 1 << 20  # word lookups per vectorised step of far_damped
+
+
+def far_damped(vectors: SparseVectors, far: I64, min_far: int) -> SparseVectors:
+    """``vectors`` with the words an article shares with its candidates from other weeks
+    damped: each article with at least ``min_far`` such candidates (``far``: its candidate
+    pairs published far apart) has each word's value multiplied by the share of those
+    candidates whose vector lacks the word, and is normalised again (a vector left with no
+    weight stays zero).  What a report shares with reports of other weeks (the town, the
+    police department, "shooting") is its beat, not its story; the words left are what
+    tell its own event apart.  With ``min_far`` of at least 2, one far candidate (a
+    follow-up months later) cannot erase the words it shares.
+    """
+    ptr, keys = vectors.ptr, vectors.keys
+    n = len(ptr) - 1
+    a, b = far[:, 0].astype(np.int64), far[:, 1].astype(np.int64)
+    count = np.bincount(a, minlength=n) + np.bincount(b, minlength=n)  # far candidates
+    damped = count >= max(min_far, 1)
+    mine = damped[a] | damped[b]
+    if not mine.any():
+        return vectors
+    # Each pair once: the shorter vector's words are looked up among the longer's, and a
+    # word found counts for both articles.
+    a, b = a[mine], b[mine]
+    swap = ptr[a + 1] - ptr[a] < ptr[b + 1] - ptr[b]
+    held_by, probed = np.where(swap, b, a), np.where(swap, a, b)
+    docs = np.unique(np.concatenate((held_by, probed)))
+    lengths = ptr[docs + 1] - ptr[docs]
+    rows = ranges(ptr, docs)  # the entries of these articles, as one run
+    local = np.repeat(np.arange(len(docs)), lengths)
+    start = np.concatenate(([0], np.cumsum(lengths)))  # each one's place in rows
+    # Their entries as one ascending table of (article, word) codes: a row's words are
+    # sorted.
+    width = len(vectors.scratch)
+    table = docs[local] * width + keys[rows]
+    held = np.zeros(len(rows))  # far candidates holding each entry's word
+    sizes = ptr[probed + 1] - ptr[probed]
+    ends = np.cumsum(sizes)
+    lo = 0
+    while lo < len(probed):
+        hi = int(np.searchsorted(ends, ends[lo] - sizes[lo] + _PROBES_AT_ONCE, side="right"))
+        hi = max(hi, lo + 1)
+        probe = np.repeat(held_by[lo:hi], sizes[lo:hi]) * width
+        probe += keys[ranges(ptr, probed[lo:hi])]
+        at = np.minimum(np.searchsorted(table, probe), len(table) - 1)
+        hit = table[at] == probe
+        own = ranges(start, np.searchsorted(docs, probed[lo:hi]))
+        held += np.bincount(at[hit], minlength=len(rows))
+        held += np.bincount(own[hit], minlength=len(rows))
+        lo = hi
+    n_far = count[docs][local]
+    chosen = damped[docs][local]
+    rows, local, held, n_far = rows[chosen], local[chosen], held[chosen], n_far[chosen]
+    values = vectors.values.copy()
+    part = values[rows] * ((n_far - held) / n_far)
+    norms = np.sqrt(np.bincount(local, weights=part * part, minlength=len(docs)))
+    values[rows] = part / np.where(norms > 0, norms, 1.0)[local]
+    return SparseVectors(ptr, keys, values, np.zeros(width))
 
 
 def _article_ptr(doc: I32, n_docs: int) -> I64:
