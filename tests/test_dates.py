@@ -142,7 +142,9 @@ def test_dated_incident_reports_quality_gate(monkeypatch: pytest.MonkeyPatch) ->
     from dupwire.metrics import score_clustering
 
     reports, truth, _ = incident_gen.generate(400, seed=0)
-    dated = score_clustering(truth, cluster(reports).labels())
+    result = cluster(reports)
+    dated = score_clustering(truth, result.labels())
+    assert 0 < result.stats["far_damped_articles"] <= result.stats["dated_articles"]
     near_only = score_clustering(truth, cluster(reports, params=ClusterParams(far_rank=0)).labels())
     undated_reports = [
         Article(a.id, a.text, meta={k: v for k, v in a.meta.items() if k != "date"})
@@ -196,7 +198,9 @@ def test_far_background_keeps_reports_of_other_weeks_apart() -> None:
     near_only = _false_pairs(cluster(reports, params=ClusterParams(far_rank=0)).labels(), truth)
     assert far * 4 < near_only, (far, near_only)
     undated = [Article(a.id, a.text) for a in reports[:60]]
-    assert cluster(undated).labels() == cluster(undated, params=ClusterParams(far_rank=0)).labels()
+    plain = cluster(undated)
+    assert plain.labels() == cluster(undated, params=ClusterParams(far_rank=0)).labels()
+    assert plain.stats["far_damped_articles"] == 0
 
 
 @pytest.mark.parametrize(

@@ -151,11 +151,13 @@ def cluster(
         kept=None if references is None else references.linked,
     )
     pairs = found.pairs
+    far_damped_articles = 0
     if references is not None and p.far_rank > 0 and len(pairs):
         # Words shared with candidates from other weeks are the beat's, not the story's.
         with np.errstate(invalid="ignore"):  # an undated pair's gap is NaN: never far
-            far = references.gaps(pairs[:, 0], pairs[:, 1]) > p.far_days
-        vectors = far_damped(vectors, pairs[far], p.far_rank)
+            far = pairs[references.gaps(pairs[:, 0], pairs[:, 1]) > p.far_days]
+        vectors = far_damped(vectors, far, p.far_rank)
+        far_damped_articles = int((np.bincount(far.ravel(), minlength=n) >= p.far_rank).sum())
     # Sentence bags, for the articles that can be aligned: those with a candidate or a copy.
     needed = ~leaders
     needed[pairs.ravel()] = True
@@ -213,6 +215,7 @@ def cluster(
         "candidates_per_article": round(len(pairs) / n, 3) if n else 0.0,
         "verified_pairs": len(passage),
         "dated_articles": int((~np.isnan(days)).sum()),
+        "far_damped_articles": far_damped_articles,
         "date_warnings": sum(w is not None for w in warnings),
         "refused_window": agglo.refused_window,
         "refused_contrast": agglo.refused_contrast,
