@@ -253,7 +253,9 @@ def test_a_candidate_pairs_block_is_its_edge(
         assert scorer.block([j], [i])[0, 0] == score
 
 
-def test_far_damped_is_the_plain_rule(ecb_records: list[dict[str, Any]]) -> None:
+def test_far_damped_is_the_plain_rule(
+    ecb_records: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Each article with at least ``min_far`` far candidates: each word weighted by the
     share of them lacking it, then normalised again (the rule written out here, on real
     articles); the others untouched, bit for bit; a vector whose every word they all hold
@@ -287,6 +289,10 @@ def test_far_damped_is_the_plain_rule(ecb_records: list[dict[str, Any]]) -> None
         expected = [v / norm for v in damped] if norm > 0 else damped
         assert np.allclose(new_values, expected, rtol=1e-12, atol=0)
     assert not got.row(0)[1].any()  # its three far copies hold every word
+    # A few entries and pairs at a time, the same values to the last bit.
+    monkeypatch.setattr(dupwire.cluster.vectors, "_ENTRIES_AT_ONCE", 50)
+    monkeypatch.setattr(dupwire.cluster.vectors, "_PAIRS_AT_ONCE", 3)
+    assert np.array_equal(far_damped(vectors, far, 3).values, got.values)
     assert sum(len(o) >= 3 for o in partners.values()) > 100
     assert far_damped(vectors, far[:0], 3) is vectors
 

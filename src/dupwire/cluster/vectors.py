@@ -266,7 +266,8 @@ def word_vectors(
     return SparseVectors(ptr, word, values, np.zeros(len(text.vocab)))
 
 
-_PROBES_AT_ONCE = 1 << 20  # word lookups per vectorised step of far_damped
+_ENTRIES_AT_ONCE = 1 << 20  # article entries per vectorised step of far_damped
+_PAIRS_AT_ONCE = 1 << 14  # and far pairs
 
 
 def far_damped(vectors: SparseVectors, far: I64, min_far: int) -> SparseVectors:
@@ -280,49 +281,44 @@ def far_damped(vectors: SparseVectors, far: I64, min_far: int) -> SparseVectors:
     follow-up months later) cannot erase the words it shares.
     """
     ptr, keys = vectors.ptr, vectors.keys
-    n = len(ptr) - 1
-    a, b = far[:, 0].astype(np.int64), far[:, 1].astype(np.int64)
-    count = np.bincount(a, minlength=n) + np.bincount(b, minlength=n)  # far candidates
-    damped = count >= max(min_far, 1)
-    mine = damped[a] | damped[b]
-    if not mine.any():
+    a = np.concatenate((far[:, 0], far[:, 1])).astype(np.int64)
+    b = np.concatenate((far[:, 1], far[:, 0])).astype(np.int64)
+    count = np.bincount(a, minlength=len(ptr) - 1)  # far candidates of each article
+    chosen = count[a] >= max(min_far, 1)
+    if not chosen.any():
         return vectors
-    # Each pair once: the shorter vector's words are looked up among the longer's, and a
-    # word found counts for both articles.
-    a, b = a[mine], b[mine]
-    swap = ptr[a + 1] - ptr[a] < ptr[b + 1] - ptr[b]
-    held_by, probed = np.where(swap, b, a), np.where(swap, a, b)
-    docs = np.unique(np.concatenate((held_by, probed)))
-    lengths = ptr[docs + 1] - ptr[docs]
-    rows = ranges(ptr, docs)  # the entries of these articles, as one run
-    local = np.repeat(np.arange(len(docs)), lengths)
-    start = np.concatenate(([0], np.cumsum(lengths)))  # each one's place in rows
-    # Their entries as one ascending table of (article, word) codes: a row's words are
-    # sorted.
+    order = np.argsort(a[chosen], kind="stable")
+    a, b = a[chosen][order], b[chosen][order]
+    docs = np.unique(a)
     width = len(vectors.scratch)
-    table = docs[local] * width + keys[rows]
-    held = np.zeros(len(rows))  # far candidates holding each entry's word
-    sizes = ptr[probed + 1] - ptr[probed]
-    ends = np.cumsum(sizes)
-    lo = 0
-    while lo < len(probed):
-        hi = int(np.searchsorted(ends, ends[lo] - sizes[lo] + _PROBES_AT_ONCE, side="right"))
-        hi = max(hi, lo + 1)
-        probe = np.repeat(held_by[lo:hi], sizes[lo:hi]) * width
-        probe += keys[ranges(ptr, probed[lo:hi])]
-        at = np.minimum(np.searchsorted(table, probe), len(table) - 1)
-        hit = table[at] == probe
-        own = ranges(start, np.searchsorted(docs, probed[lo:hi]))
-        held += np.bincount(at[hit], minlength=len(rows))
-        held += np.bincount(own[hit], minlength=len(rows))
-        lo = hi
-    n_far = count[docs][local]
-    chosen = damped[docs][local]
-    rows, local, held, n_far = rows[chosen], local[chosen], held[chosen], n_far[chosen]
     values = vectors.values.copy()
-    part = values[rows] * ((n_far - held) / n_far)
-    norms = np.sqrt(np.bincount(local, weights=part * part, minlength=len(docs)))
-    values[rows] = part / np.where(norms > 0, norms, 1.0)[local]
+    # A few articles at a time (memory stays bounded): their entries as one ascending table
+    # of (article, word) codes (a row's words are sorted), searched for the words of each of
+    # their far candidates.
+    ends = np.cumsum(ptr[docs + 1] - ptr[docs])
+    d0 = 0
+    while d0 < len(docs):
+        d1 = max(d0 + 1, int(np.searchsorted(ends, ends[d0] + _ENTRIES_AT_ONCE, side="right")))
+        group = docs[d0:d1]
+        rows = ranges(ptr, group)
+        local = np.repeat(np.arange(len(group)), ptr[group + 1] - ptr[group])
+        table = group[local] * width + keys[rows]
+        held = np.zeros(len(rows))  # far candidates holding each entry's word
+        if not len(rows):  # articles without words (then without candidates either)
+            d0 = d1
+            continue
+        lo, hi = np.searchsorted(a, group[0]), np.searchsorted(a, group[-1], side="right")
+        for p0 in range(lo, hi, _PAIRS_AT_ONCE):
+            p1 = min(hi, p0 + _PAIRS_AT_ONCE)
+            sizes = ptr[b[p0:p1] + 1] - ptr[b[p0:p1]]
+            probe = np.repeat(a[p0:p1], sizes) * width + keys[ranges(ptr, b[p0:p1])]
+            at = np.minimum(np.searchsorted(table, probe), len(table) - 1)
+            held += np.bincount(at[table[at] == probe], minlength=len(rows))
+        n_far = count[group][local]
+        part = values[rows] * ((n_far - held) / n_far)
+        norms = np.sqrt(np.bincount(local, weights=part * part, minlength=len(group)))
+        values[rows] = part / np.where(norms > 0, norms, 1.0)[local]
+        d0 = d1
     return SparseVectors(ptr, keys, values, np.zeros(width))
 
 
