@@ -237,6 +237,12 @@ def test_a_candidate_pairs_block_is_its_edge(
         return real(scorer, contrast, edges, *a)
 
     monkeypatch.setattr(dupwire.cluster.pipeline, "agglomerate", spy)
+    real_copies = dupwire.cluster.pipeline.copy_groups
+    monkeypatch.setattr(
+        dupwire.cluster.pipeline,
+        "copy_groups",
+        lambda *a, **k: seen.setdefault("copies", real_copies(*a, **k)),
+    )
     rng = random.Random(3)
     dated = [
         Article(
@@ -244,13 +250,21 @@ def test_a_candidate_pairs_block_is_its_edge(
         )
         for k, r in enumerate(ecb_records)
     ]
-    cluster(dated)
+    result = cluster(dated)
     scorer, edges = seen["scorer"], seen["edges"]
     assert len(edges) > 1000 and scorer.dates is not None
     assert sum(scorer.penalty([i], [j])[0, 0] > 0 for i, j in list(edges)[:200]) > 100
     for (i, j), score in edges.items():
         assert scorer.block([i], [j])[0, 0] == score
         assert scorer.block([j], [i])[0, 0] == score
+    # So a cluster's representative may be chosen from the edges of its members.
+    index = {a.id: k for k, a in enumerate(sorted(dated, key=lambda a: a.id))}
+    choose = dupwire.cluster.pipeline._representative
+    for c in result.clusters:
+        members = sorted(index[m] for m in c.members)
+        from_edges = choose(members, scorer, seen["copies"], edges)
+        assert from_edges == choose(members, scorer, seen["copies"], {}) == index[c.representative]
+    assert sum(len(c.members) > 2 for c in result.clusters) > 10
 
 
 def test_far_damped_is_the_plain_rule(

@@ -187,7 +187,7 @@ def cluster(
     groups = _expand(agglo.groups, copies.leader)
     clock.lap("cluster")
 
-    reps = [(members, _representative(members, scorer, copies)) for members in groups]
+    reps = [(members, _representative(members, scorer, copies, edges)) for members in groups]
     related = engine.relations(
         bags, [(m, rep) for members, rep in reps for m in members if m != rep], workers, progress
     )
@@ -317,12 +317,18 @@ def _finish(
     return clusters, singletons, [by_doc[k] for k in range(len(ordered))]
 
 
-def _representative(members: list[int], scorer: PairScorer, copies: CopyGroups) -> int:
+def _representative(
+    members: list[int],
+    scorer: PairScorer,
+    copies: CopyGroups,
+    edges: dict[tuple[int, int], float],
+) -> int:
     """The most central member: the highest total pair score with the other members.
 
     Copies count through their leader: a leader's total adds, for each other version of the
     story, its score with that version's leader times the copies it has, and 100 for each of
-    its own copies.  Ties go to the smallest id.
+    its own copies.  Ties go to the smallest id.  When every two leaders are a candidate
+    pair, their ``edges`` are their pair scores (those of ``scorer.block``, to the last bit).
     """
     if len(members) == 1:
         return members[0]
@@ -335,7 +341,14 @@ def _representative(members: list[int], scorer: PairScorer, copies: CopyGroups) 
         # Each total is 100 times the copies plus the one pair score (symmetric) times the
         # same number of copies: a tie, which goes to the smaller id.
         return leaders[0]
-    scores = scorer.block(leaders, leaders)
+    known = [edges.get((i, j)) for i, j in itertools.combinations(leaders, 2)]
+    if None in known:
+        scores = scorer.block(leaders, leaders)
+    else:
+        scores = np.zeros((len(leaders), len(leaders)))
+        upper = np.triu_indices(len(leaders), 1)
+        scores[upper] = known
+        scores.T[upper] = known
     np.fill_diagonal(scores, 100.0)
     # numpy's own sums, not a BLAS product (whose threads are slow on a busy machine); the
     # rounding keeps float noise from breaking ties.
