@@ -283,7 +283,7 @@ def test_far_damped_is_the_plain_rule(
     pairs = {tuple(sorted(rng.sample(range(1, 150), 2))) for _ in range(400)}
     pairs |= {(0, 150), (0, 151), (0, 152)}
     far = np.array(sorted(pairs), dtype=np.int64)
-    got = far_damped(vectors, far, 3)
+    got, n_damped = far_damped(vectors, far, 3)
 
     partners: dict[int, set[int]] = {d: set() for d in range(len(texts))}
     for i, j in far.tolist():
@@ -306,9 +306,10 @@ def test_far_damped_is_the_plain_rule(
     # A few entries and pairs at a time, the same values to the last bit.
     monkeypatch.setattr(dupwire.cluster.vectors, "_ENTRIES_AT_ONCE", 50)
     monkeypatch.setattr(dupwire.cluster.vectors, "_PAIRS_AT_ONCE", 3)
-    assert np.array_equal(far_damped(vectors, far, 3).values, got.values)
-    assert sum(len(o) >= 3 for o in partners.values()) > 100
-    assert far_damped(vectors, far[:0], 3) is vectors
+    assert np.array_equal(far_damped(vectors, far, 3)[0].values, got.values)
+    assert n_damped == sum(len(o) >= 3 for o in partners.values()) > 100
+    kept, none = far_damped(vectors, far[:0], 3)
+    assert kept is vectors and none == 0
 
 
 # --- quality gate ----------------------------------------------------------------------------

@@ -156,8 +156,7 @@ def cluster(
         # Words shared with candidates from other weeks are the beat's, not the story's.
         with np.errstate(invalid="ignore"):  # an undated pair's gap is NaN: never far
             far = pairs[references.gaps(pairs[:, 0], pairs[:, 1]) > p.far_days]
-        vectors = far_damped(vectors, far, p.far_rank)
-        far_damped_articles = int((np.bincount(far.ravel(), minlength=n) >= p.far_rank).sum())
+        vectors, far_damped_articles = far_damped(vectors, far, p.far_rank)
     # Sentence bags, for the articles that can be aligned: those with a candidate or a copy.
     needed = ~leaders
     needed[pairs.ravel()] = True

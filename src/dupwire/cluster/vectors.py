@@ -270,15 +270,16 @@ _ENTRIES_AT_ONCE = 1 << 20  # article entries per vectorised step of far_damped
 _PAIRS_AT_ONCE = 1 << 14  # and far pairs
 
 
-def far_damped(vectors: SparseVectors, far: I64, min_far: int) -> SparseVectors:
+def far_damped(vectors: SparseVectors, far: I64, min_far: int) -> tuple[SparseVectors, int]:
     """``vectors`` with the words an article shares with its candidates from other weeks
-    damped: each article with at least ``min_far`` such candidates (``far``: its candidate
-    pairs published far apart) has each word's value multiplied by the share of those
-    candidates whose vector lacks the word, and is normalised again (a vector left with no
-    weight stays zero).  What a report shares with reports of other weeks (the town, the
-    police department, "shooting") is its beat, not its story; the words left are what
-    tell its own event apart.  With ``min_far`` of at least 2, one far candidate (a
-    follow-up months later) cannot erase the words it shares.
+    damped, and how many articles were: each article with at least ``min_far`` such
+    candidates (``far``: its candidate pairs published far apart) has each word's value
+    multiplied by the share of those candidates whose vector lacks the word, and is
+    normalised again (a vector left with no weight stays zero).  What a report shares with
+    reports of other weeks (the town, the police department, "shooting") is its beat, not
+    its story; the words left are what tell its own event apart.  With ``min_far`` of at
+    least 2, one far candidate (a follow-up months later) cannot erase the words it shares.
+    With no article damped, ``vectors`` themselves come back.
     """
     ptr, keys = vectors.ptr, vectors.keys
     a = np.concatenate((far[:, 0], far[:, 1])).astype(np.int64)
@@ -286,7 +287,7 @@ def far_damped(vectors: SparseVectors, far: I64, min_far: int) -> SparseVectors:
     count = np.bincount(a, minlength=len(ptr) - 1)  # far candidates of each article
     chosen = count[a] >= max(min_far, 1)
     if not chosen.any():
-        return vectors
+        return vectors, 0
     order = np.argsort(a[chosen], kind="stable")
     a, b = a[chosen][order], b[chosen][order]
     docs = np.unique(a)
@@ -301,12 +302,12 @@ def far_damped(vectors: SparseVectors, far: I64, min_far: int) -> SparseVectors:
         d1 = max(d0 + 1, int(np.searchsorted(ends, ends[d0] + _ENTRIES_AT_ONCE, side="right")))
         group = docs[d0:d1]
         rows = ranges(ptr, group)
-        local = np.repeat(np.arange(len(group)), ptr[group + 1] - ptr[group])
-        table = group[local] * width + keys[rows]
-        held = np.zeros(len(rows))  # far candidates holding each entry's word
         if not len(rows):  # articles without words (then without candidates either)
             d0 = d1
             continue
+        local = np.repeat(np.arange(len(group)), ptr[group + 1] - ptr[group])
+        table = group[local] * width + keys[rows]
+        held = np.zeros(len(rows))  # far candidates holding each entry's word
         lo, hi = np.searchsorted(a, group[0]), np.searchsorted(a, group[-1], side="right")
         for p0 in range(lo, hi, _PAIRS_AT_ONCE):
             p1 = min(hi, p0 + _PAIRS_AT_ONCE)
@@ -319,7 +320,7 @@ def far_damped(vectors: SparseVectors, far: I64, min_far: int) -> SparseVectors:
         norms = np.sqrt(np.bincount(local, weights=part * part, minlength=len(group)))
         values[rows] = part / np.where(norms > 0, norms, 1.0)[local]
         d0 = d1
-    return SparseVectors(ptr, keys, values, np.zeros(width))
+    return SparseVectors(ptr, keys, values, np.zeros(width)), len(docs)
 
 
 def _article_ptr(doc: I32, n_docs: int) -> I64:
