@@ -17,16 +17,16 @@ import dupwire.cluster.vectors
 from dupwire import Article, DuplicateIdError, ParamsError
 from dupwire.cluster import Clustering, cluster, distinct_groups, forked
 from dupwire.cluster.agglomerate import Agglomerator
-from dupwire.cluster.candidates import article_shingles
+from dupwire.cluster.candidates import article_shingles, find_candidates
 from dupwire.cluster.furniture import _private_share, line_hashes
 from dupwire.cluster.scan import ScanPart, _scan_plainly, merge_parts, scan_corpus, scan_texts
 from dupwire.cluster.vectors import far_damped, word_table, word_vectors
-from dupwire.cluster.verify import backgrounds
+from dupwire.cluster.verify import backgrounds, similarities
 from dupwire.index import DEFAULT_LAYOUT, DEFAULT_MAX_BUCKET
 from dupwire.metrics import score_clustering
 from dupwire.params import ClusterParams
 from dupwire.shingle import key_shingles
-from dupwire.sketch import DEFAULT_NUM_PERM, DEFAULT_SEED
+from dupwire.sketch import DEFAULT_NUM_PERM, DEFAULT_SEED, signatures
 from dupwire.weights import corpus_damping
 
 from .conftest import FIXTURES, poison_scan
@@ -310,6 +310,49 @@ def test_far_damped_is_the_plain_rule(
     assert n_damped == sum(len(o) >= 3 for o in partners.values()) > 100
     kept, none = far_damped(vectors, far[:0], 3)
     assert kept is vectors and none == 0
+
+
+def test_candidates_are_each_articles_most_similar_partners(
+    ecb_records: list[dict[str, Any]],
+) -> None:
+    """Each article keeps the LSH pairs it is in that score highest by word vectors (the
+    rule written out here over every LSH pair, on real articles), with those scores; not
+    the pairs sharing the most MinHash values, which keep other partners here."""
+    texts = [r["text"] for r in ecb_records[:200]]
+    text = scan_corpus(texts, 1, None)
+    keep = np.ones(text.n_sents, dtype=bool)
+    vectors = word_vectors(text, word_table(text, keep), damping=0.02)
+    sets = article_shingles(text, keep)
+    options: dict[str, Any] = {
+        "num_perm": DEFAULT_NUM_PERM,
+        "seed": DEFAULT_SEED,
+        "layout": DEFAULT_LAYOUT,
+        "max_bucket": DEFAULT_MAX_BUCKET,
+        "max_candidates": 4,
+    }
+    seen: list[np.ndarray] = []
+
+    def similarity(pairs: np.ndarray) -> np.ndarray:
+        seen.append(pairs)
+        return similarities(vectors, pairs)
+
+    found = find_candidates(sets, similarity=similarity, **options)
+    (lsh,) = seen
+    assert found.raw == len(lsh) > 3 * len(found.pairs) > 0
+    score = similarities(vectors, lsh).tolist()
+    best: set[tuple[int, int]] = set()
+    for d in range(len(texts)):
+        mine = [k for k, (i, j) in enumerate(lsh.tolist()) if d in (i, j)]
+        mine.sort(key=lambda k: (-score[k], int(lsh[k, 0] + lsh[k, 1] - d)))
+        best |= {tuple(lsh[k].tolist()) for k in mine[:4]}
+    assert set(map(tuple, found.pairs.tolist())) == best
+    assert np.array_equal(found.similarity, similarities(vectors, found.pairs))
+    # Ranked by the share of MinHash values the two signatures hold in common instead:
+    sigs = signatures(sets, num_perm=DEFAULT_NUM_PERM, seed=DEFAULT_SEED)
+    by_minhash = find_candidates(
+        sets, similarity=lambda p: (sigs[p[:, 0]] == sigs[p[:, 1]]).mean(axis=1), **options
+    )
+    assert len(set(map(tuple, by_minhash.pairs.tolist())) - best) > len(best) // 10
 
 
 # --- quality gate ----------------------------------------------------------------------------

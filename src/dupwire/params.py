@@ -86,8 +86,8 @@ class ClusterParams:
     * ``bands``, ``rows``, ``min_bands``, ``max_bucket``: the LSH layout; ``None`` takes the
       tuned defaults of :mod:`dupwire.index` (``DEFAULT_LAYOUT``, ``DEFAULT_MAX_BUCKET``).  The
       values used are recorded in :attr:`dupwire.cluster.Clustering.stats`.
-    * ``max_candidates``: each article keeps at most this many partners, those with the highest
-      MinHash similarity estimate, so verification costs at most
+    * ``max_candidates``: each article keeps at most this many partners, those most similar by
+      word vectors (:mod:`dupwire.cluster.candidates`), so verification costs at most
       ``n_articles * max_candidates`` pairs.  An article's score with the last of them (the
       ``max_candidates``-th best) is its *background*, subtracted from its pair scores (see
       :mod:`dupwire.cluster.verify`).
@@ -141,7 +141,7 @@ class ClusterParams:
     rows: int | None = None
     min_bands: int | None = None
     max_bucket: int | None = None
-    max_candidates: int = 30
+    max_candidates: int = 35
     boilerplate_min_articles: int = 3
     boilerplate_share: float = 0.001
     boilerplate_private: float = 0.5

@@ -23,8 +23,8 @@ the input order never matters):
 3. **Candidates.**  Content-word shingles of the remaining text
    (:func:`dupwire.shingle.key_shingles`), MinHash signatures
    (:func:`dupwire.sketch.signatures`) and LSH banding (:func:`dupwire.index.candidate_pairs`),
-   tuned for recall.  Each article keeps its ``max_candidates`` partners with the highest
-   MinHash estimate, which bounds the cost of what follows.
+   tuned for recall.  Each article keeps its ``max_candidates`` partners most similar by
+   word vectors, which bounds the cost of what follows.
 4. **Verification.**  Every candidate pair gets a document *similarity* (0-100): 100 times
    the cosine of the two articles' word vectors (log term frequency times the word's
    rare-word weight, :func:`dupwire.weights.background_weight`, damped for words common in

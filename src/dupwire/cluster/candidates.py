@@ -3,8 +3,10 @@
 Content-word shingles of each article's kept sentences (:class:`dupwire.shingle.Shingler`,
 the one shingling rule), MinHash signatures (:func:`dupwire.sketch.signatures`) and banding
 (:func:`dupwire.index.candidate_pairs`).  Each article keeps its ``max_candidates`` partners
-with the highest MinHash estimate (a pair stays when either side keeps it), which bounds the
-cost of verification.
+most similar by word vectors (a pair stays when either side keeps it), which bounds the cost
+of verification.  MinHash finds the pairs; the vectors, whose words are weighted by rarity,
+rank them: a report's versions share its rare names, while reports of other stories on its
+beat share as many MinHash values through its template and places.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-from dupwire._numeric import I64, U64
+from dupwire._numeric import F64, I64, U64
 from dupwire.cluster.scan import CorpusText
 from dupwire.index import (
     DEFAULT_LAYOUT,
@@ -64,11 +66,11 @@ def article_shingles(
 
 
 class CandidateSet:
-    """Candidate pairs ``(i, j)``, ``i < j``, with their MinHash estimate."""
+    """Candidate pairs ``(i, j)``, ``i < j``, with their similarity (the ranking's score)."""
 
-    def __init__(self, pairs: I64, estimate: npt.NDArray[np.float64], raw: int) -> None:
+    def __init__(self, pairs: I64, similarity: F64, raw: int) -> None:
         self.pairs = pairs
-        self.estimate = estimate
+        self.similarity = similarity
         self.raw = raw
 
     def __len__(self) -> int:
@@ -83,11 +85,14 @@ def find_candidates(
     layout: LshLayout,
     max_bucket: int,
     max_candidates: int,
+    similarity: Callable[[I64], F64],
     banding: Callable[[U64, LshLayout, int], Candidates] | None = None,
     sketching: Callable[[list[U64], int, int], U64] | None = None,
     kept: Callable[[I64, I64], npt.NDArray[np.bool_]] | None = None,
 ) -> CandidateSet:
-    """Candidate pairs of the shingle sets, at most ``max_candidates`` partners per article.
+    """Candidate pairs of the shingle sets: each article's ``max_candidates`` partners with the
+    highest ``similarity(pairs)`` (:func:`dupwire.cluster.verify.similarities`), and every
+    pair that ``kept(i, j)`` holds.
 
     ``banding(signatures, layout, max_bucket)`` groups the band keys (by default
     :func:`dupwire.index.candidate_pairs`; an engine may run it elsewhere), and
@@ -105,15 +110,11 @@ def find_candidates(
     raw = len(pairs)
     if raw == 0:
         return CandidateSet(pairs, np.empty(0), 0)
-    estimate = np.empty(raw)
-    step = max(1, (1 << 22) // num_perm)
-    for lo in range(0, raw, step):
-        chunk = pairs[lo : lo + step]
-        estimate[lo : lo + step] = (sigs[chunk[:, 0]] == sigs[chunk[:, 1]]).mean(axis=1)
-    keep = top_partners(pairs, estimate, max_candidates)
+    score = similarity(pairs)
+    keep = top_partners(pairs, score, max_candidates)
     if kept is not None:
         keep = np.union1d(keep, np.flatnonzero(kept(pairs[:, 0], pairs[:, 1])))
-    return CandidateSet(pairs[keep], estimate[keep], raw)
+    return CandidateSet(pairs[keep], score[keep], raw)
 
 
 def top_partners(pairs: I64, score: npt.NDArray[np.float64], per_article: int) -> I64:

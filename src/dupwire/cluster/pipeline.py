@@ -146,6 +146,7 @@ def cluster(
         layout=layout,
         max_bucket=max_bucket,
         max_candidates=p.max_candidates,
+        similarity=functools.partial(similarities, vectors),
         banding=engine.band_pairs,
         sketching=engine.signatures,
         kept=None if references is None else references.linked,
@@ -167,7 +168,8 @@ def cluster(
         progress("candidates", len(pairs), len(pairs))
     clock.lap("candidates")
 
-    similarity = similarities(vectors, pairs)
+    # The similarities that ranked the candidates, unless far words changed the vectors.
+    similarity = found.similarity if not far_damped_articles else similarities(vectors, pairs)
     clock.lap("similarity")
 
     chosen = to_verify(pairs, similarity, p.verify_per_article)

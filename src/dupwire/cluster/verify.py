@@ -9,12 +9,12 @@ passage score 0.
 
 An article's **background** is its text score (before any time penalty) with its
 ``rank``-th best candidate, ``rank`` being the number of partners each article keeps
-(``ClusterParams.max_candidates``, 30; 0 with fewer candidates): how much it resembles the
+(``ClusterParams.max_candidates``, 35; 0 with fewer candidates): how much it resembles the
 stories around it.  Within a saga (one special counsel, one nominee, one war) every article
 resembles dozens of other stories by their shared names; that level is topic, not event.  So
 every pair score, candidate or not, counts only above the smaller background of its two
-articles.  An article whose 30th partner is unrelated (most articles, and every version of a
-story with fewer than 30 versions) has background about 0 and keeps its scores.
+articles.  An article whose 35th partner is unrelated (most articles, and every version of a
+story with fewer than 35 versions) has background about 0 and keeps its scores.
 
 A dated article's background is also at least its text score with its ``far_rank``-th (3rd)
 best candidate published more than ``far_days`` (28) days away from it
