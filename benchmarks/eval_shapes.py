@@ -3,6 +3,7 @@
     python benchmarks/eval_shapes.py                                  # every shape, defaults
     python benchmarks/eval_shapes.py --shapes beat --sizes 20000 100000 --narrow 0 0.5 1
     python benchmarks/eval_shapes.py --shapes copies,incidents --json before.json
+    python benchmarks/eval_shapes.py --shapes ecb --methods dupwire --param max_candidates=30
 
 Shapes (``--shapes``, comma-separated): ``copies`` (``copies-seed``, ``copies-1000``,
 ``copies-1000-mixed``), ``beat`` (one corpus per ``--sizes`` x ``--narrow``), ``incidents``,
@@ -12,7 +13,9 @@ ECB+ scored inside).
 
 Methods, run in this process one after the other on the same articles:
 
-* **dupwire**: :func:`dupwire.cluster.cluster` with default :class:`~dupwire.params.ClusterParams`.
+* **dupwire**: :func:`dupwire.cluster.cluster` with default :class:`~dupwire.params.ClusterParams`,
+  or with the options ``--param NAME=VALUE`` gives (repeatable; the value read as a number,
+  ``true``/``false`` or ``none`` when it is one).
   Articles carry ``meta["title"]`` and ``meta["date"]`` (the raw ISO 8601 strings) where the
   shape has them, and the text without the title, as ``dupwire cluster`` reads a JSONL
   file; ``--title-in-text`` prepends the title to the text instead.
@@ -106,6 +109,36 @@ def with_title(articles: Sequence[Article]) -> list[Article]:
     return out
 
 
+def _plain(value: Any) -> Any:
+    """An argument as JSON holds it: a path as text, the cluster options as a dict."""
+    if isinstance(value, Path):
+        return str(value)
+    return value.to_dict() if isinstance(value, ClusterParams) else value
+
+
+def param_option(text: str) -> tuple[str, Any]:
+    """``NAME=VALUE`` as ``(name, value)``: the value as an int, a float, a bool (``true`` or
+    ``false``) or None (``none``) when it reads as one, else the string.
+
+    >>> param_option("max_candidates=30"), param_option("window=none")
+    (('max_candidates', 30), ('window', None))
+    """
+    name, sep, raw = text.partition("=")
+    if not sep or not name.strip():
+        msg = f"--param wants NAME=VALUE, got {text!r}"
+        raise ValueError(msg)
+    value: Any = raw.strip()
+    words = {"true": True, "false": False, "none": None}
+    if value.lower() in words:
+        return name.strip(), words[value.lower()]
+    for kind in (int, float):
+        try:
+            return name.strip(), kind(value)
+        except ValueError:
+            pass
+    return name.strip(), value
+
+
 def run_method(method: str, shape: shapes.Shape, args: argparse.Namespace) -> Result:
     """Cluster ``shape`` with ``method``; score, time and measure it."""
     n = len(shape.articles)
@@ -117,7 +150,7 @@ def run_method(method: str, shape: shapes.Shape, args: argparse.Namespace) -> Re
         inputs = with_title(shape.articles) if args.title_in_text else list(shape.articles)
 
         def fn() -> dict[str, str]:
-            result = cluster(inputs, params=ClusterParams())
+            result = cluster(inputs, params=args.params)
             stats.update(getattr(result, "stats", {}) or {})
             return result.labels()
 
@@ -251,7 +284,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--title-in-text", action="store_true")
     parser.add_argument("--allsides", type=Path, default=None, help="AllSides dev.jsonl path")
     parser.add_argument("--json", type=Path, default=None, help="write every result here")
+    parser.add_argument(
+        "--param",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a cluster option for dupwire (repeatable), e.g. max_candidates=30",
+    )
     args = parser.parse_args(argv)
+    try:
+        args.params = ClusterParams.from_options(**dict(map(param_option, args.param)))
+    except ValueError as err:  # a malformed --param, or a ParamsError naming the option
+        parser.error(str(err))
     groups = [g.strip() for g in args.shapes.split(",") if g.strip()]
     methods = [m.strip() for m in args.methods.split(",") if m.strip()]
     for name, known in (("shape", SHAPE_GROUPS), ("method", METHODS)):
@@ -266,7 +310,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "python": platform.python_version(),
         "machine": platform.machine(),
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-        "args": {k: str(v) if isinstance(v, Path) else v for k, v in vars(args).items()},
+        "args": {k: _plain(v) for k, v in vars(args).items()},
         "shapes": [],
     }
     for group in groups:
