@@ -1005,7 +1005,7 @@ def test_a_stream_skips_a_line_over_the_limit_and_goes_on(tmp_path: Path) -> Non
     assert proc.returncode == 1, err  # done, a line failed
     assert out.decode().strip() == f"added 2 articles to {db} (0 replaced); it holds 2"
     assert err.decode().splitlines() == [
-        "failed article <stdin>:2: <stdin>:2: the line is 3,145,728 bytes, over the "
+        "failed article <stdin>:2: the line is 3,145,728 bytes, over the "
         "1,049,176-byte limit of a line (6 x max_bytes + 1 MiB), so it was skipped; shorten "
         "the record or raise the limit (max_bytes, --max-bytes)"
     ]

@@ -184,6 +184,14 @@ def test_cluster_jsonl_stdin_with_bad_lines() -> None:
     assert rows[0] == ",".join(RECORD_FIELDS)
     assert len(rows) == 1 + 4  # every input line accounted for
     assert sum(",failed," in row for row in rows) == 2
+    # The CSV keeps each reason whole; the notes and the terminal list name a broken line
+    # once, beside its reason.
+    assert "<stdin>:2: not valid JSON" in result.stdout
+    shown = runner.invoke(app, ["cluster", "-"], input="\n".join(lines) + "\n")
+    assert shown.exit_code == 1
+    assert "failed article <stdin>:2: not valid JSON" in shown.output
+    assert "<stdin>:2  not valid JSON" in shown.output
+    assert "<stdin>:2: <stdin>:2" not in shown.output
 
 
 def test_cluster_output_is_independent_of_input_order(tmp_path: Path) -> None:

@@ -314,7 +314,7 @@ def _load(
     for note in corpus.notes:
         _note("note:", "yellow", note.message)
     for failure in corpus.failures:
-        _note("failed article", "yellow", f"{failure.id}: {failure.reason}")
+        _note("failed article", "yellow", f"{failure.id}: {failure.why}")
     for skipped in corpus.skipped:
         _note("skipped file", "dim", f"{skipped.path}: {skipped.reason}")
     return corpus
@@ -491,7 +491,7 @@ def cluster(
             spark = spark_engine(spark_output, master=master)
         result = _run_cluster(corpus, params, spark)
         for failure in result.failures:
-            _note("failed article", "yellow", f"{failure.id}: {failure.reason}")
+            _note("failed article", "yellow", f"{failure.id}: {failure.why}")
         report = ClusterReport(result, corpus, fields=extra)
         if spark_output is not None:
             from dupwire.spark import write_records

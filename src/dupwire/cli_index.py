@@ -191,7 +191,7 @@ def add(
     for article_id, reason in warned:
         _note("warning:", "yellow", f"{article_id}: {reason}")
     for failure in unprepared:
-        _note("failed article", "yellow", f"{failure.id}: {failure.reason}")
+        _note("failed article", "yellow", f"{failure.id}: {failure.why}")
     failures = sorted((*corpus.failures, *unprepared))
     _report_added(
         db, json_out, added, len(replaced), total, len(failures), (replaced, warned, failures)
@@ -266,7 +266,7 @@ def _add_stream(
                 for article_id, reason in done.warnings:
                     _note("warning:", "yellow", f"{article_id}: {reason}")
                 for failure in done.failures:
-                    _note("failed article", "yellow", f"{failure.id}: {failure.reason}")
+                    _note("failed article", "yellow", f"{failure.id}: {failure.why}")
                 n_batches += 1
                 added += len(done.added)
                 n_replaced += len(done.replaced)

@@ -331,6 +331,19 @@ class Failure:
     reason: str
     origin: str = ""
 
+    @property
+    def why(self) -> str:
+        """The reason without the id it may begin with (a broken record's ``file:line`` is
+        both), for views that show the id beside it.
+
+        >>> Failure("a.csv:3", "a.csv:3: a quote is never closed").why
+        'a quote is never closed'
+        >>> Failure("j3", "a.jsonl:3: 'text' is a number").why
+        "a.jsonl:3: 'text' is a number"
+        """
+        head = f"{self.id}: "
+        return self.reason[len(head) :] if self.reason.startswith(head) else self.reason
+
 
 @dataclass(frozen=True, slots=True)
 class Clustering:

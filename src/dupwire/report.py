@@ -192,7 +192,7 @@ class ClusterReport:
         return clustering_renderable(
             self.result,
             titles={a.id: a.title for a in self.corpus.articles},
-            failures=[(f.id, f.reason) for f in self.corpus.failures],
+            failures=[(f.id, f.why) for f in self.corpus.failures],
             skipped=[(s.path, s.reason) for s in self.corpus.skipped],
             order=self.corpus.order,
             width=width,
@@ -476,7 +476,7 @@ class _ReportPage:
             )
         if corpus.failures:
             items = "".join(
-                f'<li><span class="failed">{esc_id(f.id)}</span>: {esc_id(f.reason)}</li>'
+                f'<li><span class="failed">{esc_id(f.id)}</span>: {esc_id(f.why)}</li>'
                 for f in corpus.failures
             )
             parts.append(f"<h2>Failed ({len(corpus.failures)})</h2><ul>{items}</ul>")
