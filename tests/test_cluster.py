@@ -453,6 +453,12 @@ def test_progress_reports_stages(seed_a: str, seed_b: str) -> None:
     stages = [s for s, _, _ in seen]
     assert stages.index("prepare") < stages.index("candidates") < stages.index("verify")
     assert ("prepare", 2, 2) in seen
+    # The steps between prepare and verification, in order, so a long run never looks
+    # stalled there.
+    corpus = [(done, total) for s, done, total in seen if s == "corpus"]
+    assert corpus == [(0, 4), (1, 4), (2, 4), (3, 4), (4, 4)]
+    assert stages.index("prepare") < stages.index("corpus")
+    assert max(i for i, s in enumerate(stages) if s == "corpus") < stages.index("verify")
 
 
 def test_empty_input_gives_empty_clustering() -> None:

@@ -62,15 +62,31 @@ def _check_ids(articles: Iterable[Article]) -> None:
         raise DuplicateIdError(msg)
 
 
+# The stages between prepare and verification that report no progress of their own: they
+# are reported together as the stage "corpus", one step each, so a long run never looks
+# stalled between the two.
+_CORPUS_STEPS = ("boilerplate", "copies", "vectors", "candidates")
+
+
 class _Clock:
-    def __init__(self) -> None:
+    """Seconds per stage, each :meth:`lap` ending one; the laps of ``_CORPUS_STEPS`` are
+    reported to ``progress`` as the steps of the stage ``corpus``."""
+
+    def __init__(self, progress: Progress | None = None) -> None:
         self.seconds: dict[str, float] = {}
         self._last = time.perf_counter()
+        self._progress = progress
 
     def lap(self, stage: str) -> None:
         now = time.perf_counter()
         self.seconds[stage] = round(now - self._last, 4)
         self._last = now
+        if self._progress is None:
+            return
+        if stage == "prepare":
+            self._progress("corpus", 0, len(_CORPUS_STEPS))
+        elif stage in _CORPUS_STEPS:
+            self._progress("corpus", _CORPUS_STEPS.index(stage) + 1, len(_CORPUS_STEPS))
 
 
 def cluster(
@@ -83,7 +99,9 @@ def cluster(
     """Group ``articles`` into stories (see :mod:`dupwire.cluster` for the rules).
 
     ``progress(stage, done, total)`` is called as stages advance; stages are ``prepare``,
-    ``candidates``, ``verify``, ``cluster`` and ``relations``.  ``engine`` runs the parallel
+    ``corpus`` (the corpus-wide steps before verification: furniture, copies, word vectors
+    and candidates, one step each), ``candidates``, ``verify``, ``cluster`` and
+    ``relations``.  ``engine`` runs the parallel
     steps (:mod:`dupwire.cluster.engine`; by default in this process).  An article that
     cannot be cut into sentences and words costs only itself: it is listed in
     ``Clustering.failures`` with the reason.
@@ -91,7 +109,7 @@ def cluster(
     engine = engine or LocalEngine()
     _check_ids(articles)
     ordered = sorted(articles, key=lambda a: a.id)
-    clock = _Clock()
+    clock = _Clock(progress)
     p = params
 
     workers = auto_workers(p.workers, len(ordered))
