@@ -120,16 +120,18 @@ def test_cohesion_keeps_two_events_of_one_kind_apart(
     ecb_records: list[dict[str, Any]], topic: int
 ) -> None:
     # Two reports of each of a topic's two events: too few for the contrast rule, but each
-    # pair resembles itself far more than the other pair.
+    # pair resembles itself far more than the other pair.  The lead-day rule is off, so
+    # that this rule alone is tested (in topics 14 and 33 the leads name different days,
+    # which keeps the events apart already).
     events = sorted({r["event"] for r in ecb_records if r["topic"] == topic})
     records = [r for e in events for r in _events(ecb_records, e)[:2]]
     event = {r["id"]: r["event"] for r in records}
-    result = cluster(_articles(records))
+    result = cluster(_articles(records), params=ClusterParams(lead_day_cost=0.0))
     assert sorted(len(c.members) for c in result.clusters) == [2, 2]
     for c in result.clusters:
         assert len({event[m] for m in c.members}) == 1, c.members
     assert result.stats["refused_cohesion"] >= 1
-    merged = cluster(_articles(records), params=ClusterParams(cohesion=0.0))
+    merged = cluster(_articles(records), params=ClusterParams(cohesion=0.0, lead_day_cost=0.0))
     assert any(len({event[m] for m in c.members}) == 2 for c in merged.clusters)
 
 
@@ -357,10 +359,11 @@ def test_candidates_are_each_articles_most_similar_partners(
 
 # --- quality gate ----------------------------------------------------------------------------
 
-# Measured with defaults on fixtures/ecbplus/dev.jsonl: ARI 0.909, B-cubed F1 0.933,
-# largest cluster 22 (largest true event 22).  Floors sit a little below.
-ECB_MIN_ARI = 0.89
-ECB_MIN_BCUBED_F1 = 0.92
+# Measured with defaults on fixtures/ecbplus/dev.jsonl: ARI 0.920, B-cubed F1 0.942,
+# largest cluster 22 (largest true event 22); 0.909 / 0.933 before the lead-day rule of
+# dupwire.dates.  Floors sit a little below.
+ECB_MIN_ARI = 0.90
+ECB_MIN_BCUBED_F1 = 0.93
 
 
 def test_ecb_dev_quality_gate(ecb_records: list[dict[str, Any]]) -> None:

@@ -133,6 +133,12 @@ class ClusterParams:
       (False turns this off; see :class:`dupwire.dates.DayReferences`);
     * ``window``: when set, articles published more than this many days apart are never in
       one cluster (a hard limit).
+
+    Without dates (a pair with a date unknown):
+
+    * ``lead_day_cost``: a pair whose leads name different weekdays ("on Monday" and "on
+      Thursday", :func:`dupwire.dates.lead_weekday`) loses this many points of pair score
+      (0 turns the rule off; see :mod:`dupwire.dates`).
     """
 
     num_perm: int = 256
@@ -159,6 +165,7 @@ class ClusterParams:
     far_days: float = 28.0
     named_days: bool = True
     window: float | None = None
+    lead_day_cost: float = 5.0
 
     def __post_init__(self) -> None:
         for name in ("num_perm", "seed", "max_candidates"):
@@ -197,6 +204,7 @@ class ClusterParams:
         _check_range("cohesion", self.cohesion, 0.0, 1.0)
         _check_range("time_cost", self.time_cost, 0.0, 100.0)
         _check_range("far_days", self.far_days, 0.0, 36525.0)
+        _check_range("lead_day_cost", self.lead_day_cost, 0.0, 100.0)
         if self.window is not None and (
             isinstance(self.window, bool)
             or not isinstance(self.window, (int, float))

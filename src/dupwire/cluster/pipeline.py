@@ -46,7 +46,7 @@ from dupwire.cluster.verify import (
     similarities,
     to_verify,
 )
-from dupwire.dates import DayReferences, format_day, parse_date
+from dupwire.dates import DayReferences, format_day, lead_weekdays, parse_date
 from dupwire.errors import DuplicateIdError, ParamsError, listed
 from dupwire.model import Article, Assignment, Cluster, Clustering, RelationKind, Verdict
 from dupwire.params import ClusterParams
@@ -194,7 +194,21 @@ def cluster(
     passage = engine.passages(bags, chosen, workers, progress)
     clock.lap("verify")
 
-    scorer = PairScorer(vectors, passage, references, p.time_cost, (p.far_days, p.far_rank))
+    # Leads of the articles that are scored: those on a candidate pair, and copies.
+    lead = None
+    if p.lead_day_cost > 0:
+        on_pair = ~leaders
+        on_pair[pairs.ravel()] = True
+        lead = np.full(n, -1, dtype=np.int8)
+        lead[on_pair] = lead_weekdays([ordered[k].story_text for k in np.flatnonzero(on_pair)])
+    scorer = PairScorer(
+        vectors,
+        passage,
+        references,
+        p.time_cost,
+        (p.far_days, p.far_rank),
+        None if lead is None else (lead, p.lead_day_cost),
+    )
     # The background: each article's score with the last of the partners it keeps.
     edges = scorer.edges(pairs, similarity, p.max_candidates)
     rules = LinkageRules(

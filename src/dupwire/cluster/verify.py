@@ -39,7 +39,7 @@ from dupwire.cluster.candidates import top_partners
 from dupwire.cluster.forked import forked_map
 from dupwire.cluster.scan import Progress
 from dupwire.cluster.vectors import SparseVectors
-from dupwire.dates import FAR_DAYS, DayReferences, time_penalty
+from dupwire.dates import FAR_DAYS, DayReferences, lead_day_penalty, time_penalty
 from dupwire.model import Verdict
 from dupwire.params import AlignParams
 
@@ -162,6 +162,9 @@ class PairScorer:
     ``dates`` holds each article's publication date and the days it names
     (:class:`dupwire.dates.DayReferences`); a dated pair loses
     :func:`dupwire.dates.time_penalty` of its gap (``time_cost`` points per e-fold).
+    ``lead`` is each article's lead weekday (:func:`dupwire.dates.lead_weekdays`) and its
+    cost: a pair of unknown gap whose leads name different weekdays loses that cost
+    (:func:`dupwire.dates.lead_day_penalty`).
     :meth:`edges` sets each article's background (:func:`backgrounds`, and for dated
     articles at least :func:`far_backgrounds` with ``far``: ``(far_days, far_rank)``, rank 0
     for none); from then on every score, in :meth:`edges` and :meth:`block`, is net of the
@@ -175,12 +178,14 @@ class PairScorer:
         dates: DayReferences | None = None,
         time_cost: float = 0.0,
         far: tuple[float, int] = (FAR_DAYS, 0),
+        lead: tuple[npt.NDArray[np.int8], float] | None = None,
     ) -> None:
         self.vectors = vectors
         self.passage = passage
         self.dates = dates
         self.time_cost = time_cost
         self.far = far
+        self.lead = lead
         self.background = np.zeros(len(vectors.ptr) - 1)
         # The floor of each follow-up pair (:meth:`_followed`): its near background.
         self.near_floor: dict[tuple[int, int], float] = {}
@@ -199,13 +204,22 @@ class PairScorer:
         return out
 
     def penalty(self, rows: Sequence[int] | I64, cols: Sequence[int] | I64) -> F64:
-        """The time penalty of every (row, col) pair (0 without dates)."""
-        if self.dates is None or self.time_cost == 0:
-            return np.zeros((len(rows), len(cols)))
+        """The penalty of every (row, col) pair: :meth:`pair_penalty` of each."""
         r = np.repeat(np.asarray(rows, dtype=np.int64), len(cols))
         c = np.tile(np.asarray(cols, dtype=np.int64), len(rows))
-        gap = self.dates.gaps(r, c).reshape(len(rows), len(cols))
-        return time_penalty(gap, self.time_cost)
+        gaps = None if self.dates is None else self.dates.gaps(r, c)
+        return self.pair_penalty(r, c, gaps).reshape(len(rows), len(cols))
+
+    def pair_penalty(self, i: I64, j: I64, gaps: F64 | None) -> F64:
+        """Points each pair ``(i[k], j[k])`` loses (``gaps``: their gaps, None without
+        dates): the time penalty of its gap, or when the gap is unknown, the lead-day
+        penalty (:func:`dupwire.dates.lead_day_penalty`)."""
+        out = np.zeros(len(i))
+        if gaps is not None and self.time_cost > 0:
+            out = time_penalty(gaps, self.time_cost)
+        if self.lead is not None and self.lead[1] > 0:
+            out = out + lead_day_penalty(self.lead[0], i, j, gaps, self.lead[1])
+        return out
 
     def edges(self, pairs: I64, similarity: F64, rank: int) -> dict[tuple[int, int], float]:
         """The pair score of each candidate pair, net of the pair's background; sets the
@@ -233,8 +247,8 @@ class PairScorer:
                     zip(map(tuple, pairs[followed].tolist()), own.tolist(), strict=True)
                 )
             scores = scores - floor
-        if gaps is not None and self.time_cost > 0 and len(pairs):
-            scores = scores - time_penalty(gaps, self.time_cost)
+        if len(pairs):
+            scores = scores - self.pair_penalty(pairs[:, 0], pairs[:, 1], gaps)
         return {(i, j): s for (i, j), s in zip(pairs.tolist(), scores.tolist(), strict=True)}
 
     def block(self, rows: Sequence[int], cols: Sequence[int]) -> F64:
