@@ -38,20 +38,24 @@ best-scoring such pair counts above its background without the far rule (the far
 about reports of other occasions, and the named day says this one is the same occasion;
 :mod:`dupwire.cluster.verify`).  The text still decides among the reports of that day.
 
-Undated reports still say which day their news is from: a lead names it ("President Trump
-on Monday slammed ...", "A jury on Tuesday found ..."), and the reports of one story name the
-same day, while the stories of one saga (a nomination's hearing, vote and confirmation, a
-trial's opening and verdict) fall on different days.  On AllSides dev (left, centre and
-right reports of 2,124 stories), of the pairs whose leads both name a weekday (first in
-:data:`LEAD_CHARS` characters of story text, outside date-stamp lines:
-:func:`lead_weekday`), 17% of same-story pairs name different days against 78% of the
-different-story pairs that the clustering joined; among ECB+ dev reports, 31% of same-event
-pairs against 81% of pairs of the topic's other event.  So a pair whose gap is unknown and
-whose leads name different weekdays loses ``LEAD_DAY_COST`` points (:func:`lead_day_penalty`),
-as much as the score that links two articles (``ClusterParams.link_score``): what it costs
-is a link's worth of evidence, so reports of one event that name the event's day and the
-next still join on clear text, while a saga's stories, which share names more than facts,
-no longer join on their names.  Dated pairs are left to their dates.
+A report also says which day its news is from: its lead names it ("President Trump on
+Monday slammed ...", "A man was shot Saturday night ..."), and the reports of one story name
+the same day, while the stories of one saga (a nomination's hearing, vote and confirmation,
+a trial's opening and verdict) and a city's shootings of one week fall on different days.
+On AllSides dev (left, centre and right reports of 2,124 stories, mostly undated), of the
+pairs whose leads both name a weekday (first in :data:`LEAD_CHARS` characters of story
+text, outside date-stamp lines: :func:`lead_weekday`), 17% of same-story pairs name
+different days against 78% of the different-story pairs that the clustering joined; among
+ECB+ dev reports, 33% of same-event pairs against 81% of pairs of the topic's other event.
+So a pair whose leads name different days loses ``LEAD_DAY_COST`` points
+(:class:`LeadDays`), as much as the score that links two articles
+(``ClusterParams.link_score``): a link's worth of evidence, so reports of one event that
+name the event's day and the next still join on clear text, while a saga's stories, which
+share names more than facts, no longer join on their names.  Days are compared as weekdays
+when the pair's gap is unknown; when both are dated, as the days the weekdays stand for
+(the last such day on or before publication: "Saturday night" in Monday's paper is the
+Saturday before), so a report and its follow-up two days later about "Saturday night" name
+one day, and two reports of one week about Saturday's and Tuesday's shootings do not.
 
 >>> parse_date("2024-03-05"), parse_date("2024-03-05T23:30:00-05:00")
 (19787.0, 19788.1875)
@@ -82,9 +86,9 @@ __all__ = [
     "NEWS_CYCLE",
     "TIME_COST",
     "DayReferences",
+    "LeadDays",
     "format_day",
     "iso_date",
-    "lead_day_penalty",
     "lead_weekday",
     "lead_weekdays",
     "named_days",
@@ -108,6 +112,7 @@ LEAD_CHARS = 400
 LEAD_DAY_COST = 5.0
 
 _EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
+_EPOCH_WEEKDAY = 3  # 1970-01-01 was a Thursday (Monday is 0)
 
 
 def parse_date(value: object) -> float | None:
@@ -339,25 +344,54 @@ def lead_weekdays(texts: Sequence[str], chars: int = LEAD_CHARS) -> npt.NDArray[
     return np.fromiter((lead_weekday(t, chars) for t in texts), np.int8, len(texts))
 
 
-def lead_day_penalty(
-    lead: npt.NDArray[np.int8],
-    i: npt.NDArray[np.int64],
-    j: npt.NDArray[np.int64],
-    gaps: npt.NDArray[np.float64] | None,
-    cost: float = LEAD_DAY_COST,
-) -> npt.NDArray[np.float64]:
-    """Points lost by each pair ``(i[k], j[k])`` (``lead``: :func:`lead_weekdays`): ``cost``
-    when both leads name a weekday, not the same one, and the pair's gap is unknown
-    (``gaps`` NaN, or None when no article is dated); else 0.
+@dataclass(frozen=True)
+class LeadDays:
+    """The weekday each article's lead names (:func:`lead_weekdays`; -1 for none) and, for
+    a dated article, the day it stands for: the last such weekday on or before the
+    publication ("Saturday night" in Monday's paper is the Saturday before; NaN when
+    undated or none is named).
 
-    >>> lead = np.array([1, 3, -1, 1], dtype=np.int8)
-    >>> lead_day_penalty(lead, np.array([0, 0, 0]), np.array([1, 2, 3]), None).tolist()
-    [5.0, 0.0, 0.0]
-    >>> lead_day_penalty(lead, np.array([0]), np.array([1]), np.array([2.0])).tolist()
-    [0.0]
+    >>> leads = LeadDays.of(np.array([5, 5, 0, -1], dtype=np.int8),
+    ...                     np.array([19788.0, 19787.5, np.nan, 19788.0]))  # Wed 6, Tue 5 Mar
+    >>> [format_day(d) if d == d else None for d in leads.day.tolist()]
+    ['2024-03-02', '2024-03-02', None, None]
     """
-    a, b = lead[i], lead[j]
-    differ = (a >= 0) & (b >= 0) & (a != b)
-    if gaps is not None:
-        differ &= np.isnan(gaps)
-    return np.where(differ, cost, 0.0)
+
+    weekday: npt.NDArray[np.int8]
+    day: npt.NDArray[np.float64]
+
+    @classmethod
+    def of(cls, weekday: npt.NDArray[np.int8], published: npt.NDArray[np.float64]) -> LeadDays:
+        today = np.floor(published)
+        back = (today + _EPOCH_WEEKDAY - weekday) % 7  # days back to the weekday named
+        with np.errstate(invalid="ignore"):
+            day = np.where(weekday >= 0, today - back, np.nan)
+        return cls(weekday, day)
+
+    def penalty(
+        self,
+        i: npt.NDArray[np.int64],
+        j: npt.NDArray[np.int64],
+        gaps: npt.NDArray[np.float64] | None,
+        cost: float = LEAD_DAY_COST,
+    ) -> npt.NDArray[np.float64]:
+        """Points lost by each pair ``(i[k], j[k])``: ``cost`` when both leads name a day and
+        the days differ: as weekdays when the pair's gap is unknown (``gaps`` NaN, or None
+        when no article is dated), as the days they stand for when both are dated; else 0.
+
+        >>> leads = LeadDays.of(np.array([1, 3, -1, 1], dtype=np.int8), np.full(4, np.nan))
+        >>> leads.penalty(np.array([0, 0, 0]), np.array([1, 2, 3]), None).tolist()
+        [5.0, 0.0, 0.0]
+        >>> leads = LeadDays.of(np.array([5, 5, 6], dtype=np.int8),
+        ...                     np.array([19788.0, 19787.0, 19788.0]))
+        >>> leads.penalty(np.array([0, 0]), np.array([1, 2]), np.array([1.0, 0.0])).tolist()
+        [0.0, 5.0]
+        """
+        a, b = self.weekday[i], self.weekday[j]
+        named = (a >= 0) & (b >= 0)
+        differ = named & (a != b)
+        if gaps is not None:
+            with np.errstate(invalid="ignore"):
+                dated = ~np.isnan(gaps)
+                differ = np.where(dated, named & (self.day[i] != self.day[j]), differ)
+        return np.where(differ, cost, 0.0)

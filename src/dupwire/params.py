@@ -132,13 +132,11 @@ class ClusterParams:
       and its best-scoring such pair counts above its background without the far rule
       (False turns this off; see :class:`dupwire.dates.DayReferences`);
     * ``window``: when set, articles published more than this many days apart are never in
-      one cluster (a hard limit).
-
-    Without dates (a pair with a date unknown):
-
-    * ``lead_day_cost``: a pair whose leads name different weekdays ("on Monday" and "on
-      Thursday", :func:`dupwire.dates.lead_weekday`) loses this many points of pair score
-      (0 turns the rule off; see :mod:`dupwire.dates`).
+      one cluster (a hard limit);
+    * ``lead_day_cost`` (dated or not): a pair whose leads name different days ("on Monday"
+      and "on Thursday", :func:`dupwire.dates.lead_weekday`; for two dated articles, the
+      days those weekdays stand for) loses this many points of pair score (0 turns the
+      rule off; see :mod:`dupwire.dates`).
     """
 
     num_perm: int = 256

@@ -46,7 +46,7 @@ from dupwire.cluster.verify import (
     similarities,
     to_verify,
 )
-from dupwire.dates import DayReferences, format_day, lead_weekdays, parse_date
+from dupwire.dates import DayReferences, LeadDays, format_day, lead_weekdays, parse_date
 from dupwire.errors import DuplicateIdError, ParamsError, listed
 from dupwire.model import Article, Assignment, Cluster, Clustering, RelationKind, Verdict
 from dupwire.params import ClusterParams
@@ -199,8 +199,9 @@ def cluster(
     if p.lead_day_cost > 0:
         on_pair = ~leaders
         on_pair[pairs.ravel()] = True
-        lead = np.full(n, -1, dtype=np.int8)
-        lead[on_pair] = lead_weekdays([ordered[k].story_text for k in np.flatnonzero(on_pair)])
+        weekday = np.full(n, -1, dtype=np.int8)
+        weekday[on_pair] = lead_weekdays([ordered[k].story_text for k in np.flatnonzero(on_pair)])
+        lead = LeadDays.of(weekday, days)
     scorer = PairScorer(
         vectors,
         passage,

@@ -39,7 +39,7 @@ from dupwire.cluster.candidates import top_partners
 from dupwire.cluster.forked import forked_map
 from dupwire.cluster.scan import Progress
 from dupwire.cluster.vectors import SparseVectors
-from dupwire.dates import FAR_DAYS, DayReferences, lead_day_penalty, time_penalty
+from dupwire.dates import FAR_DAYS, DayReferences, LeadDays, time_penalty
 from dupwire.model import Verdict
 from dupwire.params import AlignParams
 
@@ -162,9 +162,8 @@ class PairScorer:
     ``dates`` holds each article's publication date and the days it names
     (:class:`dupwire.dates.DayReferences`); a dated pair loses
     :func:`dupwire.dates.time_penalty` of its gap (``time_cost`` points per e-fold).
-    ``lead`` is each article's lead weekday (:func:`dupwire.dates.lead_weekdays`) and its
-    cost: a pair of unknown gap whose leads name different weekdays loses that cost
-    (:func:`dupwire.dates.lead_day_penalty`).
+    ``lead`` is the days the articles' leads name (:class:`dupwire.dates.LeadDays`) and a
+    cost: a pair whose leads name different days loses it.
     :meth:`edges` sets each article's background (:func:`backgrounds`, and for dated
     articles at least :func:`far_backgrounds` with ``far``: ``(far_days, far_rank)``, rank 0
     for none); from then on every score, in :meth:`edges` and :meth:`block`, is net of the
@@ -178,7 +177,7 @@ class PairScorer:
         dates: DayReferences | None = None,
         time_cost: float = 0.0,
         far: tuple[float, int] = (FAR_DAYS, 0),
-        lead: tuple[npt.NDArray[np.int8], float] | None = None,
+        lead: tuple[LeadDays, float] | None = None,
     ) -> None:
         self.vectors = vectors
         self.passage = passage
@@ -212,13 +211,13 @@ class PairScorer:
 
     def pair_penalty(self, i: I64, j: I64, gaps: F64 | None) -> F64:
         """Points each pair ``(i[k], j[k])`` loses (``gaps``: their gaps, None without
-        dates): the time penalty of its gap, or when the gap is unknown, the lead-day
-        penalty (:func:`dupwire.dates.lead_day_penalty`)."""
+        dates): the time penalty of its gap, and the lead-day penalty
+        (:meth:`dupwire.dates.LeadDays.penalty`)."""
         out = np.zeros(len(i))
         if gaps is not None and self.time_cost > 0:
             out = time_penalty(gaps, self.time_cost)
         if self.lead is not None and self.lead[1] > 0:
-            out = out + lead_day_penalty(self.lead[0], i, j, gaps, self.lead[1])
+            out = out + self.lead[0].penalty(i, j, gaps, self.lead[1])
         return out
 
     def edges(self, pairs: I64, similarity: F64, rank: int) -> dict[tuple[int, int], float]:
