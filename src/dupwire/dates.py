@@ -320,7 +320,8 @@ _WEEKDAY = {name: k for k, name in enumerate(_WEEKDAYS)}
 
 def lead_weekday(text: str, chars: int = LEAD_CHARS) -> int:
     """The weekday (0 for Monday to 6 for Sunday) that the lead of ``text``, its first
-    ``chars`` characters, names first outside date-stamp lines, or -1 for none.  A stamp
+    ``chars`` characters, names first outside date-stamp lines, or -1 for none (English
+    names, capitalised as in running text).  A stamp
     (:func:`dupwire.boilerplate.is_timestamp`: "Posted: Friday, March 8, 2013") says when
     the page was made, not what day the story tells of.
 
