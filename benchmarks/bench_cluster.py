@@ -6,11 +6,11 @@ directory.  Then two pipelines run on it, each in a fresh Python process:
 
 * **dupwire**: ``dupwire.io.load_corpus`` (``check=False``, as ``dupwire cluster`` reads)
   and ``dupwire.cluster.cluster`` with default parameters, end to end (verification
-  included).  Stage boundaries come from the progress callback and from wrapping three
-  functions the clustering calls (``signatures`` and ``candidate_pairs`` in
-  ``dupwire.cluster.engine``, ``find_candidates`` in the pipeline, when present), which
-  also give the candidate pairs for recall; the clustering's own ``stats["seconds"]`` are
-  printed too.
+  included).  Stage boundaries come from the progress callback and from wrapping
+  ``ranked_candidates`` in the pipeline, which also gives the LSH and the kept candidate
+  pairs for recall (shingles, signatures and banding run beside the word vectors, in a
+  forked process with more than one worker, so they are one stage here); the clustering's
+  own ``stats["seconds"]`` are printed too.
 * **datasketch**: the plain pipeline: the JSON Lines records read with ``json``; word
   5-shingles (lower-cased ``\\w+`` tokens, UTF-8 bytes) and
   ``MinHash(num_perm, seed).update_batch`` per article (datasketch's default SHA-1 hashing)
@@ -359,7 +359,6 @@ def run_dupwire(corpus: Path, truth: Path) -> dict[str, Any]:
 
     try:
         from dupwire import cluster as cluster_module
-        from dupwire.cluster import engine as engine_module
         from dupwire.cluster import pipeline as pipeline_module
     except ImportError as exc:
         msg = (
@@ -407,22 +406,23 @@ def run_dupwire(corpus: Path, truth: Path) -> dict[str, Any]:
         setattr(module, name, wrapper)
         info[f"{name}_wrapped"] = True
 
-    def note_signatures(args: Any, out: Any) -> None:
-        info["shingles"] = int(sum(len(s) for s in args[0]))
-
-    def note_lsh(args: Any, out: Any) -> None:
-        info["lsh_pairs"] = len(out.pairs)
-        info["lsh_found"] = _found(planted, np.asarray(out.pairs), n)
-
-    def note_topk(args: Any, out: Any) -> None:
+    def note_candidates(args: Any, out: Any) -> None:
+        lsh = np.asarray(args[0])  # the LSH pairs, ranked here
+        info["lsh_pairs"] = len(lsh)
+        info["lsh_found"] = _found(planted, lsh, n)
         pairs = np.asarray(out.pairs)
         info["topk_pairs"] = len(pairs)
         info["topk_found"] = _found(planted, pairs, n)
 
-    wrap(pipeline_module, "find_candidates", "boilerplate, vectors", "top-k partners", note_topk)
-    # The local engine runs signatures and banding (the copy stage signs its own keys).
-    wrap(engine_module, "signatures", "shingles", "signatures", note_signatures)
-    wrap(engine_module, "candidate_pairs", "lsh setup", "lsh banding", note_lsh)
+    # Shingles, signatures and banding run beside the word vectors (in a forked process
+    # with more than one worker): one stage, up to the ranking of the LSH pairs.
+    wrap(
+        pipeline_module,
+        "ranked_candidates",
+        "boilerplate .. lsh",
+        "top-k partners",
+        note_candidates,
+    )
 
     shown: dict[str, int] = {}
 
@@ -681,12 +681,7 @@ def _rows_dupwire(d: dict[str, Any]) -> list[tuple[str, float, float]]:
 
     add("read (load_corpus)", "read")
     add("segment (prepare)", "prepare")
-    if "signatures" in rec:
-        add("boilerplate, vectors, shingles", "boilerplate, vectors", "shingles")
-        add("signatures", "signatures")
-        add("candidates (LSH, top-k)", "lsh setup", "lsh banding", "top-k partners")
-    else:
-        add("boilerplate .. candidates", "boilerplate, vectors", "top-k partners")
+    add("boilerplate .. candidates", "boilerplate .. lsh", "top-k partners")
     add("verification (similarity, relate)", "similarity, verify")
     add("clustering (+ relations)", "cluster, relations")
     return rows
@@ -850,18 +845,6 @@ def _signature_lines(dw: dict[str, Any], ds: dict[str, Any] | None) -> list[str]
     lines: list[str] = []
     if ds is None:
         return lines
-    rec = {r["stage"]: r for r in dw["stages"]}
-    if "signatures" in rec and not dw.get("aborted"):
-        n, m = dw["n_articles"], ds["n_articles"]
-        dw_s = rec["signatures"]["seconds"]
-        ds_s = {r["stage"]: r for r in ds["stages"]}["signatures"]["seconds"]
-        dw_rate, ds_rate = n / dw_s, m / ds_s
-        dw_sh, ds_sh = dw.get("shingles", 0) / dw_s, ds["shingles"] / ds_s
-        lines.append(
-            f"signatures in the pipelines: dupwire {dw_rate:,.0f} docs/s ({dw_sh / 1e6:.1f}M "
-            f"shingles/s), datasketch {ds_rate:,.0f} docs/s ({ds_sh / 1e6:.2f}M shingles/s): "
-            f"{dw_rate / ds_rate:.0f}x per document, {dw_sh / ds_sh:.1f}x per shingle"
-        )
     p = ds.get("parity", {})
     if "error" in p:
         lines.append(f"same-input check: {p['error']}")

@@ -376,16 +376,33 @@ def test_ecb_dev_quality_gate(ecb_records: list[dict[str, Any]]) -> None:
 
 
 def test_worker_processes_change_nothing(
-    ecb_records: list[dict[str, Any]], forked_pools: list[int]
+    ecb_records: list[dict[str, Any]], forked_pools: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     arts = _articles(ecb_records)  # 575 articles: two scanning tasks
+    banded_in: list[int] = []
+    real = dupwire.cluster.pipeline._lsh_pairs
+
+    def lsh_pairs(*args: Any) -> Any:
+        pairs = real(*args)
+        return pairs, os.getpid()  # where the LSH pairs were computed, with them
+
+    def ranked(found: Any, **kwargs: Any) -> Any:
+        pairs, pid = found
+        banded_in.append(pid)
+        return rank(pairs, **kwargs)
+
+    rank = dupwire.cluster.pipeline.ranked_candidates
+    monkeypatch.setattr(dupwire.cluster.pipeline, "_lsh_pairs", lsh_pairs)
+    monkeypatch.setattr(dupwire.cluster.pipeline, "ranked_candidates", ranked)
     one = cluster(arts, params=ClusterParams(workers=1))
-    assert not forked_pools
+    assert not forked_pools and banded_in == [os.getpid()]
     two = cluster(arts, params=ClusterParams(workers=2))  # verification, relations forked
     assert one.assignments == two.assignments
     assert one.clusters == two.clusters
     assert two.stats["workers"] == 2
     assert forked_pools == ([2, 2] if forked.can_fork() else [])
+    # With two workers, MinHash and banding ran in a forked process beside the word vectors.
+    assert (banded_in[1] != os.getpid()) == forked.can_fork()
 
 
 def _same_text(a: Any, b: Any) -> bool:

@@ -43,7 +43,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -51,6 +51,7 @@ import numpy.typing as npt
 from dupwire._numeric import F64, I64, U64
 from dupwire.align.bags import SentenceBags
 from dupwire.cluster.engine import Chunk
+from dupwire.cluster.forked import Ahead
 from dupwire.cluster.scan import CorpusText, Progress, ScanPart, merge_parts, scan_texts
 from dupwire.cluster.verify import PAIR_ALIGN, relations
 from dupwire.errors import InputError, ParamsError
@@ -79,6 +80,8 @@ from dupwire.spark_files import (
     join,
     location,
 )
+
+T = TypeVar("T")
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -612,6 +615,11 @@ class SparkEngine:
             np.save(out, array, allow_pickle=False)
         stage.finish(shape=list(array.shape), dtype=str(array.dtype))
         return array
+
+    def ahead(self, compute: Callable[[], T], workers: int) -> Ahead[T]:
+        """``compute()`` when asked for: its Spark jobs run from this driver, not from a
+        forked copy of it."""
+        return Ahead(compute, fork=False)
 
     def passages(
         self,

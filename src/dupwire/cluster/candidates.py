@@ -28,7 +28,13 @@ from dupwire.index import (
 from dupwire.shingle import Shingler
 from dupwire.sketch import signatures
 
-__all__ = ["CandidateSet", "article_shingles", "find_candidates", "lsh_settings"]
+__all__ = [
+    "CandidateSet",
+    "article_shingles",
+    "find_candidates",
+    "lsh_settings",
+    "ranked_candidates",
+]
 
 
 def lsh_settings(
@@ -107,6 +113,19 @@ def find_candidates(
         pairs = candidate_pairs(sigs, layout=layout, max_bucket=max_bucket).pairs
     else:
         pairs = banding(sigs, layout, max_bucket).pairs
+    return ranked_candidates(pairs, max_candidates=max_candidates, similarity=similarity, kept=kept)
+
+
+def ranked_candidates(
+    pairs: I64,
+    *,
+    max_candidates: int,
+    similarity: Callable[[I64], F64],
+    kept: Callable[[I64, I64], npt.NDArray[np.bool_]] | None = None,
+) -> CandidateSet:
+    """The candidate pairs among the LSH pairs ``pairs`` (:func:`find_candidates` after the
+    banding): each article's ``max_candidates`` partners with the highest
+    ``similarity(pairs)``, and every pair that ``kept(i, j)`` holds."""
     raw = len(pairs)
     if raw == 0:
         return CandidateSet(pairs, np.empty(0), 0)

@@ -7,21 +7,25 @@ into candidate pairs (a shuffle by key), the passage scores of the verified pair
 relation of each cluster member to its representative (one pair at a time, each needing
 only its two articles' sentence bags).  Every other step runs in the pipeline itself, on
 the arrays these return, so an engine that returns the same arrays gives the same
-clusters, ids and representatives.
+clusters, ids and representatives.  An engine may also begin a step ahead, beside the
+pipeline's next ones (:meth:`Engine.ahead`).
 
 :class:`LocalEngine` runs them in this process, scanning, verifying and relating in
-``workers`` processes; ``dupwire.spark`` provides an engine on Apache Spark.
+``workers`` processes, and with more than one worker computes the candidate pairs in a
+forked process while the pipeline builds the word vectors; ``dupwire.spark`` provides an
+engine on Apache Spark.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Protocol, Union
+from typing import Any, Protocol, TypeVar, Union
 
 import numpy.typing as npt
 
 from dupwire._numeric import I64, U64
 from dupwire.align.bags import SentenceBags
+from dupwire.cluster.forked import Ahead
 from dupwire.cluster.scan import CorpusText, Progress, scan_corpus
 from dupwire.cluster.verify import passage_scores, relations
 from dupwire.index import Candidates, LshLayout, candidate_pairs
@@ -32,6 +36,8 @@ __all__ = ["Chunk", "Engine", "LocalEngine"]
 
 #: Bytes a kept step is keyed by: bytes, or a contiguous array (hashed in place).
 Chunk = Union[bytes, npt.NDArray[Any]]  # noqa: UP007 - a runtime alias
+
+T = TypeVar("T")
 
 
 class Engine(Protocol):
@@ -84,6 +90,11 @@ class Engine(Protocol):
         is computed from, iterated only by such an engine), read back on a rerun."""
         ...
 
+    def ahead(self, compute: Callable[[], T], workers: int) -> Ahead[T]:
+        """``compute()``, a step whose answer the pipeline needs after its next steps: begun
+        now beside them where the engine can (``Ahead.result`` gives the answer)."""
+        ...
+
 
 class LocalEngine:
     """Every step in this process."""
@@ -122,3 +133,6 @@ class LocalEngine:
         self, name: str, inputs: Iterable[Chunk], compute: Callable[[], npt.NDArray[Any]]
     ) -> npt.NDArray[Any]:
         return compute()
+
+    def ahead(self, compute: Callable[[], T], workers: int) -> Ahead[T]:
+        return Ahead(compute, fork=workers > 1)

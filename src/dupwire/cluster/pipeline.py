@@ -26,14 +26,15 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 
-from dupwire._numeric import F64
+from dupwire._numeric import F64, I64
 from dupwire.cluster.agglomerate import LinkageRules, agglomerate
-from dupwire.cluster.candidates import article_shingles, find_candidates, lsh_settings
+from dupwire.cluster.candidates import article_shingles, lsh_settings, ranked_candidates
 from dupwire.cluster.copies import CopyGroups, copy_groups
 from dupwire.cluster.engine import Engine, LocalEngine
 from dupwire.cluster.furniture import corpus_furniture
-from dupwire.cluster.scan import Progress, auto_workers, drop_failed
+from dupwire.cluster.scan import CorpusText, Progress, auto_workers, drop_failed
 from dupwire.cluster.vectors import (
     contrast_terms,
     far_damped,
@@ -48,6 +49,7 @@ from dupwire.cluster.verify import (
 )
 from dupwire.dates import DayReferences, LeadDays, format_day, lead_weekdays, parse_date
 from dupwire.errors import DuplicateIdError, ParamsError, listed
+from dupwire.index import LshLayout
 from dupwire.model import Article, Assignment, Cluster, Clustering, RelationKind, Verdict
 from dupwire.params import ClusterParams
 
@@ -149,26 +151,25 @@ def cluster(
     leaders = copies.is_leader
     clock.lap("copies")
 
-    table = word_table(text, keep)
-    vectors = word_vectors(text, table, damping=p.distinctive_df, counted=leaders)
-    contrast = contrast_terms(text, table, p.contrast_min_weight)
-    del table
-    clock.lap("vectors")
-
     layout, max_bucket = lsh_settings(p.bands, p.rows, p.min_bands, p.max_bucket)
     sent_doc = text.sentence_doc()
-    found = find_candidates(
-        article_shingles(text, keep & leaders[sent_doc]),
-        num_perm=p.num_perm,
-        seed=p.seed,
-        layout=layout,
-        max_bucket=max_bucket,
-        max_candidates=p.max_candidates,
-        similarity=functools.partial(similarities, vectors),
-        banding=engine.band_pairs,
-        sketching=engine.signatures,
-        kept=None if references is None else references.linked,
+    lsh_pairs = functools.partial(
+        _lsh_pairs, engine, text, keep & leaders[sent_doc], p.num_perm, p.seed, layout, max_bucket
     )
+    # The engine may compute them while the word vectors are built (the local engine with
+    # more than one worker does, in a forked process).
+    with engine.ahead(lsh_pairs, workers) as lsh:
+        table = word_table(text, keep)
+        vectors = word_vectors(text, table, damping=p.distinctive_df, counted=leaders)
+        contrast = contrast_terms(text, table, p.contrast_min_weight)
+        del table
+        clock.lap("vectors")
+        found = ranked_candidates(
+            lsh.result(),
+            max_candidates=p.max_candidates,
+            similarity=functools.partial(similarities, vectors),
+            kept=None if references is None else references.linked,
+        )
     pairs = found.pairs
     far_damped_articles = 0
     if references is not None and p.far_rank > 0 and len(pairs):
@@ -262,6 +263,21 @@ def cluster(
     return Clustering(
         tuple(clusters), tuple(singletons), tuple(assignments), params, stats, failures
     )
+
+
+def _lsh_pairs(
+    engine: Engine,
+    text: CorpusText,
+    shingled: npt.NDArray[np.bool_],
+    num_perm: int,
+    seed: int,
+    layout: LshLayout,
+    max_bucket: int,
+) -> I64:
+    """The LSH pairs of the articles' candidate shingles (their ``shingled`` sentences):
+    MinHash and banding, which need no word vectors."""
+    sigs = engine.signatures(article_shingles(text, shingled), num_perm, seed)
+    return engine.band_pairs(sigs, layout, max_bucket).pairs
 
 
 def _dates(ordered: list[Article]) -> tuple[F64, list[str | None], list[str | None]]:
