@@ -9,7 +9,7 @@ directory.  Then two pipelines run on it, each in a fresh Python process:
   included).  Stage boundaries come from the progress callback and from wrapping
   ``ranked_candidates`` in the pipeline, which also gives the LSH and the kept candidate
   pairs for recall (shingles, signatures and banding run beside the word vectors, in a
-  forked process with more than one worker, so they are one stage here); the clustering's
+  thread with more than one worker, so they are one stage here); the clustering's
   own ``stats["seconds"]`` are printed too.
 * **datasketch**: the plain pipeline: the JSON Lines records read with ``json``; word
   5-shingles (lower-cased ``\\w+`` tokens, UTF-8 bytes) and
@@ -414,8 +414,8 @@ def run_dupwire(corpus: Path, truth: Path) -> dict[str, Any]:
         info["topk_pairs"] = len(pairs)
         info["topk_found"] = _found(planted, pairs, n)
 
-    # Shingles, signatures and banding run beside the word vectors (in a forked process
-    # with more than one worker): one stage, up to the ranking of the LSH pairs.
+    # Shingles, signatures and banding run beside the word vectors (in a thread with more
+    # than one worker): one stage, up to the ranking of the LSH pairs.
     wrap(
         pipeline_module,
         "ranked_candidates",

@@ -3,6 +3,7 @@ from __future__ import annotations
 import math
 import os
 import random
+import threading
 from collections import Counter
 from typing import Any
 
@@ -18,6 +19,7 @@ from dupwire import Article, DuplicateIdError, ParamsError
 from dupwire.cluster import Clustering, cluster, distinct_groups, forked
 from dupwire.cluster.agglomerate import Agglomerator
 from dupwire.cluster.candidates import article_shingles, find_candidates
+from dupwire.cluster.engine import Ahead
 from dupwire.cluster.furniture import _private_share, line_hashes
 from dupwire.cluster.scan import ScanPart, _scan_plainly, merge_parts, scan_corpus, scan_texts
 from dupwire.cluster.vectors import far_damped, word_table, word_vectors
@@ -381,28 +383,52 @@ def test_worker_processes_change_nothing(
     arts = _articles(ecb_records)  # 575 articles: two scanning tasks
     banded_in: list[int] = []
     real = dupwire.cluster.pipeline._lsh_pairs
+    rank = dupwire.cluster.pipeline.ranked_candidates
 
     def lsh_pairs(*args: Any) -> Any:
-        pairs = real(*args)
-        return pairs, os.getpid()  # where the LSH pairs were computed, with them
+        return real(*args), threading.get_ident()  # where the LSH pairs were computed
 
     def ranked(found: Any, **kwargs: Any) -> Any:
-        pairs, pid = found
-        banded_in.append(pid)
+        pairs, thread = found
+        banded_in.append(thread)
         return rank(pairs, **kwargs)
 
-    rank = dupwire.cluster.pipeline.ranked_candidates
     monkeypatch.setattr(dupwire.cluster.pipeline, "_lsh_pairs", lsh_pairs)
     monkeypatch.setattr(dupwire.cluster.pipeline, "ranked_candidates", ranked)
     one = cluster(arts, params=ClusterParams(workers=1))
-    assert not forked_pools and banded_in == [os.getpid()]
+    assert not forked_pools
     two = cluster(arts, params=ClusterParams(workers=2))  # verification, relations forked
     assert one.assignments == two.assignments
     assert one.clusters == two.clusters
     assert two.stats["workers"] == 2
     assert forked_pools == ([2, 2] if forked.can_fork() else [])
-    # With two workers, MinHash and banding ran in a forked process beside the word vectors.
-    assert (banded_in[1] != os.getpid()) == forked.can_fork()
+    # With two workers, MinHash and banding ran in a thread beside the word vectors.
+    here = threading.get_ident()
+    assert banded_in[0] == here and banded_in[1] != here
+
+
+def test_work_ahead_answers_once_from_its_thread() -> None:
+    def where() -> int:
+        return threading.get_ident()
+
+    with Ahead(where) as ahead:
+        assert ahead.result() != threading.get_ident()
+    with pytest.raises(RuntimeError, match="already given"):
+        ahead.result()
+    calls: list[int] = []
+    lazy = Ahead(lambda: calls.append(threading.get_ident()) or len(calls), thread=False)
+    assert not calls  # computed when asked for, in the caller's thread
+    assert lazy.result() == 1 and calls == [threading.get_ident()]
+
+
+def test_work_ahead_raises_what_it_raised() -> None:
+    def fails() -> None:
+        msg = "no shingles"
+        raise ValueError(msg)
+
+    for thread in (True, False):
+        with pytest.raises(ValueError, match="no shingles"):
+            Ahead(fails, thread=thread).result()
 
 
 def _same_text(a: Any, b: Any) -> bool:

@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import functools
 import gc
-import multiprocessing
 import os
 import random
-import time
 from typing import Any
 
 import numpy as np
 import pytest
 
 from dupwire.cluster import forked
-from dupwire.cluster.forked import Ahead, can_fork, forked_map
+from dupwire.cluster.forked import can_fork, forked_map
 from dupwire.cluster.scan import scan_corpus
 from dupwire.cluster.vectors import sentence_bags
 from dupwire.cluster.verify import PAIR_ALIGN, passage_scores, relations
@@ -101,79 +98,3 @@ def test_forked_relations_equal_those_of_one_process(
     assert forked_pools == [2]
     assert max(score for score, _ in alone) > 50
     assert passage_scores(bags, pairs, workers=2) == passage_scores(bags, pairs)
-
-
-# --- work begun ahead, beside this process ------------------------------------------------
-
-
-def _pid_and_sum(values: list[int]) -> tuple[int, int]:
-    return os.getpid(), sum(values)
-
-
-def _dies_unless_in(parent: int) -> str:
-    if os.getpid() != parent:
-        os._exit(3)  # as the kernel's out-of-memory killer would end it
-    return "here"
-
-
-def _fails() -> None:
-    msg = "no shingles"
-    raise ValueError(msg)
-
-
-@needs_fork
-def test_ahead_answers_from_another_process() -> None:
-    with Ahead(functools.partial(_pid_and_sum, list(range(100)))) as ahead:
-        assert gc.get_freeze_count() == 0  # frozen for the fork only
-        pid, total = ahead.result()
-    assert total == 4950 and pid != os.getpid()
-    with pytest.raises(RuntimeError, match="already given"):
-        ahead.result()
-
-
-def test_ahead_without_a_fork_answers_here_when_asked() -> None:
-    calls: list[int] = []
-    ahead = Ahead(lambda: calls.append(os.getpid()) or len(calls), fork=False)
-    assert not calls  # not computed until asked for
-    assert ahead.result() == 1 and calls == [os.getpid()]
-
-
-@needs_fork
-def test_ahead_that_dies_costs_time_not_answers() -> None:
-    assert Ahead(functools.partial(_dies_unless_in, os.getpid())).result() == "here"
-
-
-@needs_fork
-def test_ahead_raises_what_the_work_raised() -> None:
-    with pytest.raises(ValueError, match="no shingles"):
-        Ahead(_fails).result()
-
-
-@needs_fork
-def test_a_closed_ahead_stops_its_process() -> None:
-    ahead = Ahead(functools.partial(time.sleep, 60))
-    process = ahead._process
-    assert process is not None and process.is_alive()
-    start = time.monotonic()
-    ahead.close()
-    assert time.monotonic() - start < 10 and not process.is_alive()
-
-
-def test_a_refused_fork_answers_here(monkeypatch: pytest.MonkeyPatch) -> None:
-    real = multiprocessing.get_context("fork") if can_fork() else multiprocessing.get_context()
-
-    class Refused:
-        Pipe = staticmethod(real.Pipe)
-
-        class Process:
-            def __init__(self, *args: Any, **kwargs: Any) -> None:
-                pass
-
-            def start(self) -> None:
-                raise OSError(12, "Cannot allocate memory")  # fork(2) failing with ENOMEM
-
-    monkeypatch.setattr(forked.multiprocessing, "get_context", lambda method: Refused)
-    monkeypatch.setattr(forked, "can_fork", lambda: True)
-    pid, total = Ahead(functools.partial(_pid_and_sum, [1, 2])).result()
-    assert (pid, total) == (os.getpid(), 3)
-    assert gc.get_freeze_count() == 0

@@ -50,8 +50,7 @@ import numpy.typing as npt
 
 from dupwire._numeric import F64, I64, U64
 from dupwire.align.bags import SentenceBags
-from dupwire.cluster.engine import Chunk
-from dupwire.cluster.forked import Ahead
+from dupwire.cluster.engine import Ahead, Chunk
 from dupwire.cluster.scan import CorpusText, Progress, ScanPart, merge_parts, scan_texts
 from dupwire.cluster.verify import PAIR_ALIGN, relations
 from dupwire.errors import InputError, ParamsError
@@ -617,9 +616,8 @@ class SparkEngine:
         return array
 
     def ahead(self, compute: Callable[[], T], workers: int) -> Ahead[T]:
-        """``compute()`` when asked for: its Spark jobs run from this driver, not from a
-        forked copy of it."""
-        return Ahead(compute, fork=False)
+        """``compute()`` when asked for: the Spark jobs it starts need no second thread."""
+        return Ahead(compute, thread=False)
 
     def passages(
         self,

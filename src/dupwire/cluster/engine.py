@@ -11,33 +11,87 @@ clusters, ids and representatives.  An engine may also begin a step ahead, besid
 pipeline's next ones (:meth:`Engine.ahead`).
 
 :class:`LocalEngine` runs them in this process, scanning, verifying and relating in
-``workers`` processes, and with more than one worker computes the candidate pairs in a
-forked process while the pipeline builds the word vectors; ``dupwire.spark`` provides an
-engine on Apache Spark.
+``workers`` processes, and with more than one worker computes the candidates' LSH pairs
+in a thread while the pipeline builds the word vectors (:class:`Ahead`: numpy lets go of
+the interpreter lock in its sorts and array arithmetic, so the two share the cores with
+no copy of the corpus); ``dupwire.spark`` provides an engine on Apache Spark.
 """
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any, Protocol, TypeVar, Union
+from typing import Any, Generic, Protocol, TypeVar, Union
 
 import numpy.typing as npt
 
 from dupwire._numeric import I64, U64
 from dupwire.align.bags import SentenceBags
-from dupwire.cluster.forked import Ahead
 from dupwire.cluster.scan import CorpusText, Progress, scan_corpus
 from dupwire.cluster.verify import passage_scores, relations
 from dupwire.index import Candidates, LshLayout, candidate_pairs
 from dupwire.model import Verdict
 from dupwire.sketch import signatures
 
-__all__ = ["Chunk", "Engine", "LocalEngine"]
+__all__ = ["Ahead", "Chunk", "Engine", "LocalEngine"]
 
 #: Bytes a kept step is keyed by: bytes, or a contiguous array (hashed in place).
 Chunk = Union[bytes, npt.NDArray[Any]]  # noqa: UP007 - a runtime alias
 
 T = TypeVar("T")
+
+
+class Ahead(Generic[T]):
+    """``compute()``, begun now in a thread of this process (with ``thread``) while the
+    caller goes on, or when :meth:`result` asks for it (without).  An exception ``compute``
+    raises is raised by :meth:`result`.  The thread is a daemon: a caller that stops (an
+    error, Ctrl-C) does not wait for it.
+
+    >>> with Ahead(lambda: sum(range(10))) as ahead:
+    ...     ahead.result()
+    45
+    """
+
+    def __init__(self, compute: Callable[[], T], *, thread: bool = True) -> None:
+        self._compute: Callable[[], T] | None = compute
+        self._answer: tuple[bool, Any] | None = None
+        self._thread: threading.Thread | None = None
+        if thread:
+            self._thread = threading.Thread(target=self._run, name="dupwire-ahead", daemon=True)
+            self._thread.start()
+
+    def _run(self) -> None:
+        compute, self._compute = self._compute, None
+        assert compute is not None
+        try:
+            self._answer = (True, compute())
+        except BaseException as exc:  # raised again by result(), in the caller's thread
+            self._answer = (False, exc)
+
+    def result(self) -> T:
+        """The answer of ``compute()``, once (what it holds is let go then)."""
+        if self._thread is None:
+            compute, self._compute = self._compute, None
+            if compute is None:
+                msg = "the answer was already given"
+                raise RuntimeError(msg)
+            return compute()
+        self._thread.join()
+        answer, self._answer = self._answer, None
+        if answer is None:
+            msg = "the answer was already given"
+            raise RuntimeError(msg)
+        ok, value = answer
+        if not ok:
+            raise value
+        out: T = value
+        return out
+
+    def __enter__(self) -> Ahead[T]:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._compute = None  # unstarted work, and its inputs, let go
 
 
 class Engine(Protocol):
@@ -135,4 +189,4 @@ class LocalEngine:
         return compute()
 
     def ahead(self, compute: Callable[[], T], workers: int) -> Ahead[T]:
-        return Ahead(compute, fork=workers > 1)
+        return Ahead(compute, thread=workers > 1)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import functools
 import itertools
 import statistics
+import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -153,13 +154,25 @@ def cluster(
 
     layout, max_bucket = lsh_settings(p.bands, p.rows, p.min_bands, p.max_bucket)
     sent_doc = text.sentence_doc()
+    # The engine may compute the LSH pairs while the word vectors are built (the local
+    # engine with more than one worker does, in a thread); banding waits until the word
+    # table is built, so that the two steps' largest working arrays are not held at once.
+    table_built = threading.Event()
     lsh_pairs = functools.partial(
-        _lsh_pairs, engine, text, keep & leaders[sent_doc], p.num_perm, p.seed, layout, max_bucket
+        _lsh_pairs,
+        engine,
+        text,
+        keep & leaders[sent_doc],
+        (p.num_perm, p.seed),
+        layout,
+        max_bucket,
+        table_built,
     )
-    # The engine may compute them while the word vectors are built (the local engine with
-    # more than one worker does, in a forked process).
     with engine.ahead(lsh_pairs, workers) as lsh:
-        table = word_table(text, keep)
+        try:
+            table = word_table(text, keep)
+        finally:
+            table_built.set()
         vectors = word_vectors(text, table, damping=p.distinctive_df, counted=leaders)
         contrast = contrast_terms(text, table, p.contrast_min_weight)
         del table
@@ -269,14 +282,16 @@ def _lsh_pairs(
     engine: Engine,
     text: CorpusText,
     shingled: npt.NDArray[np.bool_],
-    num_perm: int,
-    seed: int,
+    sketch: tuple[int, int],
     layout: LshLayout,
     max_bucket: int,
+    ready: threading.Event,
 ) -> I64:
     """The LSH pairs of the articles' candidate shingles (their ``shingled`` sentences):
-    MinHash and banding, which need no word vectors."""
-    sigs = engine.signatures(article_shingles(text, shingled), num_perm, seed)
+    MinHash (``sketch``: permutations and seed), then banding once ``ready`` is set.  Neither
+    needs the word vectors."""
+    sigs = engine.signatures(article_shingles(text, shingled), *sketch)
+    ready.wait()
     return engine.band_pairs(sigs, layout, max_bucket).pairs
 
 
