@@ -23,8 +23,9 @@ the input order never matters):
 3. **Candidates.**  Content-word shingles of the remaining text
    (:func:`dupwire.shingle.key_shingles`), MinHash signatures
    (:func:`dupwire.sketch.signatures`) and LSH banding (:func:`dupwire.index.candidate_pairs`),
-   tuned for recall.  Each article keeps its ``max_candidates`` partners most similar by
-   word vectors, which bounds the cost of what follows.
+   tuned for recall, computed beside the word vectors (in a thread, with ``workers``).
+   Each article keeps its ``max_candidates`` partners most similar by word vectors, which
+   bounds the cost of what follows.
 4. **Verification.**  Every candidate pair gets a document *similarity* (0-100): 100 times
    the cosine of the two articles' word vectors (log term frequency times the word's
    rare-word weight, :func:`dupwire.weights.background_weight`, damped for words common in
@@ -33,7 +34,10 @@ the input order never matters):
    *passage score* (0-100) of :func:`dupwire.align.relate` with one-to-one sentence links
    (``AlignParams(max_merge=1)``), computed here from the compact arrays by a vectorised
    equivalent.  The **pair score** is ``(similarity + passage score) / 2``; a pair that was
-   not aligned has passage score 0.
+   not aligned has passage score 0.  It counts above the pair's background (what each
+   article shares with its topic, :mod:`dupwire.cluster.verify`), less a time penalty for
+   dated pairs far apart and ``lead_day_cost`` when the two leads name different days
+   (:mod:`dupwire.dates`).
 5. **Clustering** is average linkage over the candidate graph: the two clusters with the
    highest average pair score merge while it is at least ``min_score``.  The average is over
    all pairs of members; pairs that are not candidates count as 0.  Two rules can refuse a

@@ -24,6 +24,9 @@ articles, and pairs with an unknown date, are not concerned.  Gaps are those of
 :meth:`dupwire.dates.DayReferences.gaps` (a day an article names counts as its date for the
 reports of that day), and an article's best-scoring pair among those a named day links
 counts above the smaller of the two articles' backgrounds without the far rule.
+
+Net of the background, a dated pair loses the time penalty of its gap, and a pair whose
+leads name different days loses ``lead_day_cost`` (:class:`dupwire.dates.LeadDays`).
 """
 
 from __future__ import annotations
