@@ -20,9 +20,9 @@ so that a query finds its key among ``n`` entries by binary search on ``low``
 >>> (blob,) = encode(e, np.array([0, 2]))
 >>> len(blob), decode([blob], [2], [1]).h.tolist()
 (17, [65538, 65541])
->>> band, doc = matching([([(2, blob)], [0x00010005])], np.full(256, 0x00010005))
->>> band.tolist(), doc.tolist()
-([4, 200], [7, 7])
+>>> found = matching([([(2, blob)], [0x00010005])], np.full(256, 0x00010005))
+>>> {band: docs.tolist() for band, docs in found.items()}
+{4: [7], 200: [7]}
 """
 
 from __future__ import annotations
@@ -237,16 +237,20 @@ def _lows(blob: bytes, n: int) -> Sequence[int]:
 
 def matching(
     buckets: Iterable[tuple[Iterable[tuple[int, bytes]], Sequence[int]]], q_keys: I64
-) -> tuple[npt.NDArray[np.uint8], npt.NDArray[np.uint32]]:
-    """``(band, doc)`` for each band that a stored entry of a query's key wins where the
-    query's winner of that band (``q_keys[band]``) is the same hash: the entry's article is
-    in that band's bucket.  ``buckets`` gives, for each bucket of the query's keys, its
-    blocks (``(n, blob)``) and those keys (sorted); the pairs come block after block."""
-    found: list[int] = []
-    sizes: list[int] = []  # band bytes of each key's entries in each block
-    docs: list[bytes] = []
-    mores: list[bytes] = []
-    bands: list[bytes] = []
+) -> dict[int, I64]:
+    """The bucket of each band a query shares with stored entries: the docs whose entry of
+    the query's key for that band (``q_keys[band]``) wins that band too, ascending.
+    ``buckets`` gives, for each bucket of the query's keys, its blocks (``(n, blob)``, oldest
+    first, so the docs of a key ascend block after block) and those keys (sorted).
+
+    A key's entries are found by binary search on the hash column; their docs and bands
+    are read in place, and the entries that win one of the query's bands for the key are
+    picked band by band (an entry of one band is its band byte; otherwise each band byte
+    is traced to its entry)."""
+    wins: dict[int, list[int]] = {}  # each key of the query: the bands it wins
+    for band, key in enumerate(np.asarray(q_keys, dtype=np.int64).tolist()):
+        wins.setdefault(key, []).append(band)
+    parts: dict[int, list[npt.NDArray[np.uint32]]] = {}
     for rows, keys in buckets:
         lows = [key & _LOW_MASK for key in keys]
         for n, blob in rows:
@@ -259,18 +263,15 @@ def matching(
                     continue
                 if more is None:
                     more = np.frombuffer(blob, dtype=_U8, count=n, offset=6 * n)
+                extra = int(np.add.reduce(more[lo:hi], dtype=np.int64))
                 start = 7 * n + lo + int(np.add.reduce(more[:lo], dtype=np.int64))
-                end = start + hi - lo + int(np.add.reduce(more[lo:hi], dtype=np.int64))
-                docs.append(blob[2 * n + 4 * lo : 2 * n + 4 * hi])
-                mores.append(blob[6 * n + lo : 6 * n + hi])
-                bands.append(blob[start:end])
-                found.append(key)
-                sizes.append(end - start)
-    if not found:
-        return np.empty(0, dtype=np.uint8), np.empty(0, dtype=np.uint32)
-    band = np.frombuffer(b"".join(bands), dtype=_U8)
-    q32 = np.asarray(q_keys, dtype=np.uint32)  # hashes are 32 bits
-    won = np.flatnonzero(q32[band] == np.repeat(np.asarray(found, dtype=np.uint32), sizes))
-    counts = np.frombuffer(b"".join(mores), dtype=_U8).astype(np.intp) + 1
-    doc = np.repeat(np.frombuffer(b"".join(docs), dtype=_DOC), counts)  # each band's doc
-    return band[won], doc[won]
+                bands = np.frombuffer(blob, dtype=_U8, count=hi - lo + extra, offset=start)
+                docs = np.frombuffer(blob, dtype=_DOC, count=hi - lo, offset=2 * n + 4 * lo)
+                entry = None
+                if extra:  # some entry wins several bands: each band byte's entry
+                    entry = np.repeat(np.arange(hi - lo), more[lo:hi].astype(np.intp) + 1)
+                for band in wins.get(key, ()):
+                    at = np.flatnonzero(bands == band)
+                    if len(at):
+                        parts.setdefault(band, []).append(docs[at if entry is None else entry[at]])
+    return {band: np.concatenate(found).astype(np.int64) for band, found in sorted(parts.items())}

@@ -52,8 +52,9 @@ folds the staged entries and merges every run into one.
 *Querying.*  A query reads the blocks of its keys' buckets (about 85 buckets, a few blocks
 each, found by ``bucket_blocks``) and the staged rows of its keys (a range of ``k`` each),
 which it encodes as one more block of each bucket, its newest; it finds each key's
-entries by binary search on the hash column and decodes only those
-(:func:`dupwire.archive.blocks.matching`), so it sees the same entries wherever they are.
+entries by binary search on the hash column and reads their docs and bands in place, band
+by band (:func:`dupwire.archive.blocks.matching`: each band's bucket, docs ascending, with
+no sort), so it sees the same entries wherever they are.
 A staged entry is read as a row of its own (about 0.3 µs a row here), not as a slice of a
 block, which is why the staging table is kept small (see :data:`_STAGE_MOST`).
 
@@ -171,6 +172,7 @@ CREATE TABLE staged(k BLOB PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE runs(run INTEGER PRIMARY KEY, first INTEGER NOT NULL, entries INTEGER NOT NULL);
 """
 _BUCKET_BLOCKS = "SELECT bucket, block, n, data FROM blocks WHERE bucket"
+_NONE = np.empty(0, dtype=np.int64)  # an empty bucket
 # The staged rows of some ranges of k, in one statement (a range search each).
 _STAGED_IN = "WITH q(lo, hi) AS (VALUES {}) SELECT k FROM q, staged WHERE k >= lo AND k < hi"
 _RUN_BLOCKS = (
@@ -893,23 +895,18 @@ class Index:
         blocks: dict[int, list[tuple[int, bytes]]] = {}
         for b, _, n, data in sorted(self._select_in(_BUCKET_BLOCKS, [b for b, _ in groups])):
             blocks.setdefault(b, []).append((n, data))
-        band, doc = matching(
+        # The members of each band's bucket: one key's entries, read block after block
+        # (oldest first), so the docs ascend.
+        buckets = matching(
             ((blocks.get(b, []) + staged.get(b, []), keys) for b, keys in groups),
             np.asarray(q_keys, dtype=np.int64),
         )
-        if not len(doc):
+        if not buckets:
             return {}
-        # The members of each band's bucket, a run of `members`: one key's entries, read
-        # block after block (oldest first), so the docs ascend.  (A stable sort of bytes
-        # is a radix sort.)
-        members = doc[np.argsort(band, kind="stable")].astype(np.int64)
-        size = np.bincount(band, minlength=self.settings.bands)
-        ptr = np.r_[0, np.cumsum(size)]
         counted: list[I64] = []
-        for b in np.flatnonzero(size).tolist():
-            bucket = members[ptr[b] : ptr[b + 1]]
+        for b, bucket in buckets.items():
             if len(bucket) > cap:
-                bucket = self._refined(bucket, b, members, ptr, cap, own, query_id)
+                bucket = self._refined(bucket, b, buckets, cap, own, query_id)
             counted.append(bucket)
         docs, shared = np.unique(np.concatenate(counted), return_counts=True)
         found = shared >= self.settings.min_bands
@@ -938,18 +935,17 @@ class Index:
         self,
         bucket: I64,
         band: int,
-        members: I64,
-        ptr: I64,
+        buckets: dict[int, I64],
         cap: int,
         own: int | None,
         query_id: str,
     ) -> I64:
         """The members of a bucket over the cap that count: it is refined by the buckets of
-        the next bands (:func:`dupwire.index.refine_bands`; bucket ``b`` is
-        ``members[ptr[b]:ptr[b + 1]]``, docs ascending) until it fits (a member stays while
-        it is in the next band's bucket too), then cut to the query's neighbours by id."""
+        the next bands (:func:`dupwire.index.refine_bands`; ``buckets[b]``, docs ascending,
+        absent when empty) until it fits (a member stays while it is in the next band's
+        bucket too), then cut to the query's neighbours by id."""
         for other in refine_bands(self.settings.bands, band):
-            bucket = _common(bucket, members[ptr[other] : ptr[other + 1]])
+            bucket = _common(bucket, buckets.get(other, _NONE))
             if len(bucket) <= cap:
                 return bucket
         near = self._neighbours(bucket.tolist(), own, query_id)
