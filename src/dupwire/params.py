@@ -133,10 +133,10 @@ class ClusterParams:
       (False turns this off; see :class:`dupwire.dates.DayReferences`);
     * ``window``: when set, articles published more than this many days apart are never in
       one cluster (a hard limit);
-    * ``lead_day_cost`` (dated or not): a pair whose leads name different days ("on Monday"
-      and "on Thursday", :func:`dupwire.dates.lead_weekday`; for two dated articles, the
-      days those weekdays stand for) loses this many points of pair score (0 turns the
-      rule off; see :mod:`dupwire.dates`).
+    * ``lead_day_cost`` (dated or not): a pair whose leads name days ("on Monday", "on
+      Thursday", :func:`dupwire.dates.lead_weekdays`) but no day in common (for two dated
+      articles, the days those weekdays stand for) loses this many points of pair score (0
+      turns the rule off; see :mod:`dupwire.dates`).
     """
 
     num_perm: int = 256

@@ -48,7 +48,7 @@ from dupwire.cluster.verify import (
     similarities,
     to_verify,
 )
-from dupwire.dates import DayReferences, LeadDays, format_day, lead_weekdays, parse_date
+from dupwire.dates import DayReferences, LeadDays, format_day, lead_weekdays_of, parse_date
 from dupwire.errors import DuplicateIdError, ParamsError, listed
 from dupwire.index import LshLayout
 from dupwire.model import Article, Assignment, Cluster, Clustering, RelationKind, Verdict
@@ -213,9 +213,11 @@ def cluster(
     if p.lead_day_cost > 0:
         on_pair = ~leaders
         on_pair[pairs.ravel()] = True
-        weekday = np.full(n, -1, dtype=np.int8)
-        weekday[on_pair] = lead_weekdays([ordered[k].story_text for k in np.flatnonzero(on_pair)])
-        lead = LeadDays.of(weekday, days)
+        weekdays = np.zeros(n, dtype=np.int8)
+        weekdays[on_pair] = lead_weekdays_of(
+            [ordered[k].story_text for k in np.flatnonzero(on_pair)]
+        )
+        lead = LeadDays.of(weekdays, days)
     scorer = PairScorer(
         vectors,
         passage,
