@@ -36,8 +36,8 @@ the input order never matters):
    equivalent.  The **pair score** is ``(similarity + passage score) / 2``; a pair that was
    not aligned has passage score 0.  It counts above the pair's background (what each
    article shares with its topic, :mod:`dupwire.cluster.verify`), less a time penalty for
-   dated pairs far apart and ``lead_day_cost`` when the two leads name different days
-   (:mod:`dupwire.dates`).
+   dated pairs far apart and ``lead_day_cost`` when the two leads name days but none in
+   common (:mod:`dupwire.dates`).
 5. **Clustering** is average linkage over the candidate graph: the two clusters with the
    highest average pair score merge while it is at least ``min_score``.  The average is over
    all pairs of members; pairs that are not candidates count as 0.  Two rules can refuse a

@@ -21,7 +21,6 @@ from dupwire.cluster.scan import CorpusText
 from dupwire.index import (
     DEFAULT_LAYOUT,
     DEFAULT_MAX_BUCKET,
-    Candidates,
     LshLayout,
     candidate_pairs,
 )
@@ -92,27 +91,15 @@ def find_candidates(
     max_bucket: int,
     max_candidates: int,
     similarity: Callable[[I64], F64],
-    banding: Callable[[U64, LshLayout, int], Candidates] | None = None,
-    sketching: Callable[[list[U64], int, int], U64] | None = None,
     kept: Callable[[I64, I64], npt.NDArray[np.bool_]] | None = None,
 ) -> CandidateSet:
-    """Candidate pairs of the shingle sets: each article's ``max_candidates`` partners with the
-    highest ``similarity(pairs)`` (:func:`dupwire.cluster.verify.similarities`), and every
-    pair that ``kept(i, j)`` holds.
-
-    ``banding(signatures, layout, max_bucket)`` groups the band keys (by default
-    :func:`dupwire.index.candidate_pairs`; an engine may run it elsewhere), and
-    ``sketching(sets, num_perm, seed)`` computes the signatures (by default
-    :func:`dupwire.sketch.signatures`).
-    """
-    if sketching is None:
-        sigs = signatures(sets, num_perm=num_perm, seed=seed)
-    else:
-        sigs = sketching(sets, num_perm, seed)
-    if banding is None:
-        pairs = candidate_pairs(sigs, layout=layout, max_bucket=max_bucket).pairs
-    else:
-        pairs = banding(sigs, layout, max_bucket).pairs
+    """Candidate pairs of the shingle sets: their MinHash signatures
+    (:func:`dupwire.sketch.signatures`) banded by :func:`dupwire.index.candidate_pairs`,
+    then :func:`ranked_candidates` (each article's ``max_candidates`` partners with the
+    highest ``similarity(pairs)``, and every pair that ``kept(i, j)`` holds).  The pipeline
+    runs the same steps through its engine, the banding beside the word vectors."""
+    sigs = signatures(sets, num_perm=num_perm, seed=seed)
+    pairs = candidate_pairs(sigs, layout=layout, max_bucket=max_bucket).pairs
     return ranked_candidates(pairs, max_candidates=max_candidates, similarity=similarity, kept=kept)
 
 

@@ -26,7 +26,7 @@ reports of that day), and an article's best-scoring pair among those a named day
 counts above the smaller of the two articles' backgrounds without the far rule.
 
 Net of the background, a dated pair loses the time penalty of its gap, and a pair whose
-leads name different days loses ``lead_day_cost`` (:class:`dupwire.dates.LeadDays`).
+leads name days but none in common loses ``lead_day_cost`` (:class:`dupwire.dates.LeadDays`).
 """
 
 from __future__ import annotations
@@ -166,7 +166,7 @@ class PairScorer:
     (:class:`dupwire.dates.DayReferences`); a dated pair loses
     :func:`dupwire.dates.time_penalty` of its gap (``time_cost`` points per e-fold).
     ``lead`` is the days the articles' leads name (:class:`dupwire.dates.LeadDays`) and a
-    cost: a pair whose leads name different days loses it.
+    cost: a pair whose leads name days but none in common loses it.
     :meth:`edges` sets each article's background (:func:`backgrounds`, and for dated
     articles at least :func:`far_backgrounds` with ``far``: ``(far_days, far_rank)``, rank 0
     for none); from then on every score, in :meth:`edges` and :meth:`block`, is net of the
