@@ -169,22 +169,18 @@ _SPACED = bytes(c if _ALNUM[c] else 32 for c in range(256))  # any other byte is
 
 def _joining(numbers: I64) -> I64:
     """Sentences of ``numbers`` (from the word table, each sentence ended by -1) in which
-    two words may join into one number token: ``_may_join`` of :mod:`dupwire.normalize` for
-    every sentence at once (a number word after a number word or after a word whose key
-    starts with a digit)."""
-    flags = numbers & 3
+    two words may join into one number token (:func:`_number_runs`)."""
     words = numbers >= 0
-    joins = (flags[1:] & 1).astype(bool) & (flags[:-1] != 0) & words[1:] & words[:-1]
-    at = np.flatnonzero(joins)
-    if not len(at):
-        return _NO_WORDS
-    return np.unique(np.cumsum(~words)[at])
+    counts = np.diff(np.flatnonzero(~words), prepend=-1) - 1
+    tok_ptr = np.r_[0, np.cumsum(counts)]
+    first, _ = _number_runs(numbers[words], tok_ptr)
+    return np.unique(np.searchsorted(tok_ptr, first, side="right") - 1)
 
 
-def _plain_words(plain: bytes, ends: I64) -> tuple[list[bytes], I64]:
+def _plain_words(plain: bytes, ends: I64) -> tuple[list[bytes], I64, I64]:
     """The words PLAIN_WORD_RE finds in each sentence of a plain text, sentences ending at
-    ``ends`` (ascending, with at least one character between two sentences), and how many
-    words each sentence holds.
+    ``ends`` (ascending, with at least one character between two sentences), how many
+    words each sentence holds, and where each word starts in ``plain``.
 
     One pass of C over the whole text: every byte no word can hold becomes a space (letters
     and digits stay, and the apostrophes and points that join two of them), the character
@@ -215,10 +211,12 @@ def _plain_words(plain: bytes, ends: I64) -> tuple[list[bytes], I64]:
             piece = words[k]
             if piece.translate(None, b".,").isdigit():
                 continue  # digits and points only: one number, as the pattern reads it
-            found = PLAIN_WORD_RE.findall(piece)
-            words[k : k + 1] = found
-            counts[np.searchsorted(ends, first[k], side="right")] += len(found) - 1
-    return words, counts
+            found = list(PLAIN_WORD_RE.finditer(piece))
+            words[k : k + 1] = [m.group() for m in found]
+            at = first[k] + np.array([m.start() for m in found], dtype=np.int64)
+            first = np.concatenate((first[:k], at, first[k + 1 :]))
+            counts[np.searchsorted(ends, at[0], side="right")] += len(found) - 1
+    return words, counts, first
 
 
 def _stream(text: str, plain: bytes | None, spans: I64) -> list[str | bytes]:
@@ -290,10 +288,36 @@ def _scan_article(cut: _Cut, table: _WordTable) -> _Scanned:
     return _kept(numbers, spans, furniture)
 
 
+def _number_runs(numbers: I64, tok_ptr: I64) -> tuple[I64, I64]:
+    """The first and last token of each stretch of tokens that
+    :func:`dupwire.normalize.tokenize` may join into one number.  A stretch lies in one
+    sentence (tokens ``tok_ptr[j]:tok_ptr[j + 1]``), each of its tokens is a number word or
+    a word whose key starts with a digit (join flags, ``numbers & 3``), and somewhere in it
+    a number word follows another of them (``_may_join`` of :mod:`dupwire.normalize`).
+
+    A number token of ``tokenize`` is made of such words only, so reading a stretch alone
+    gives the tokens that reading its whole sentence gives there."""
+    n = len(numbers)
+    flagged = (numbers & 3) != 0
+    opens = np.zeros(n + 1, dtype=bool)  # a sentence starts at the token (or ends the text)
+    opens[tok_ptr] = True
+    joins = (numbers & 1).astype(bool)
+    joins[1:] &= flagged[:-1]
+    joins &= ~opens[:n]
+    if not joins.any():
+        return _NO_WORDS, _NO_WORDS
+    after = np.r_[False, flagged[:-1]] & ~opens[:n]  # the token before is in the stretch
+    before = np.r_[flagged[1:], False] & ~opens[1:]  # the token after is in the stretch
+    stretch = np.cumsum(flagged & ~after) - 1
+    chosen = np.unique(stretch[joins])
+    return np.flatnonzero(flagged & ~after)[chosen], np.flatnonzero(flagged & ~before)[chosen]
+
+
 def _scan_plain(cuts: list[_Cut], table: _WordTable) -> list[_Scanned]:
     """:func:`_scan_article` of each plain article, all at once: the sentences of them all,
     one space apart, are one text whose words are found (:func:`_plain_words`) and numbered
-    in one pass; only the sentences where words may join are read again, article by article.
+    in one pass; only the stretches of words that may join into a number
+    (:func:`_number_runs`) are read again by :func:`dupwire.normalize.raw_words`.
     Raises whatever analysing a word raises."""
     sentences: list[bytes] = []
     for _, plain, spans, _ in cuts:
@@ -302,17 +326,33 @@ def _scan_plain(cuts: list[_Cut], table: _WordTable) -> list[_Scanned]:
     n_sents = np.array([len(spans) for _, _, spans, _ in cuts], dtype=np.int64)
     size = np.fromiter(map(len, sentences), dtype=np.int64, count=len(sentences))
     ends = np.cumsum(size + 1) - 1  # the space after each sentence
-    words, counts = _plain_words(b" ".join(sentences), ends)
+    words, counts, starts = _plain_words(b" ".join(sentences), ends)
     number = table.__getitem__
     numbers = np.fromiter(map(number, words), np.int64, len(words))
     sent_ptr = np.r_[0, np.cumsum(n_sents)]
     tok_ptr = np.r_[0, np.cumsum(counts)]
+    run_first, run_last = _number_runs(numbers, tok_ptr)
+    if len(run_first):
+        # Offsets in the joined text become offsets in each article's text.
+        shift = np.concatenate([spans[:, 0] for _, _, spans, _ in cuts]) - (ends - size)
+        sents = np.searchsorted(tok_ptr, run_first, side="right") - 1
+        docs = np.searchsorted(sent_ptr, sents, side="right") - 1
+        pieces: list[I64] = []
+        done = 0  # numbers[:done] are in pieces
+        runs = zip(*(x.tolist() for x in (run_first, run_last, sents, docs)), strict=True)
+        for t0, t1, j, d in runs:
+            at = int(shift[j])
+            found = raw_words(
+                cuts[d][0], int(starts[t0]) + at, int(starts[t1]) + at + len(words[t1])
+            )
+            pieces += [numbers[done:t0], np.fromiter(map(number, found), np.int64, len(found))]
+            counts[j] += len(found) - (t1 + 1 - t0)
+            done = t1 + 1
+        pieces.append(numbers[done:])
+        numbers = np.concatenate(pieces)
     story = ~np.array([f for _, _, _, furniture in cuts for f in furniture], dtype=bool)
     kept_tokens = numbers[np.repeat(story, counts)]
     kept_ptr = np.r_[0, np.cumsum(np.where(story, counts, 0))]
-    marked = np.insert(numbers, tok_ptr[1:], -1)
-    slow = _joining(marked)
-    again = np.searchsorted(sent_ptr, slow, side="right") - 1
     out: list[_Scanned] = []
     for d, (_, _, spans, _) in enumerate(cuts):
         s0, s1 = int(sent_ptr[d]), int(sent_ptr[d + 1])
@@ -324,12 +364,6 @@ def _scan_plain(cuts: list[_Cut], table: _WordTable) -> list[_Scanned]:
                 (spans[:, 1] - spans[:, 0])[keep],
             )
         )
-    for d in np.unique(again).tolist():
-        text, _, spans, furniture = cuts[d]
-        s0, s1 = int(sent_ptr[d]), int(sent_ptr[d + 1])
-        own = marked[tok_ptr[s0] + s0 : tok_ptr[s1] + s1]
-        local = (slow[again == d] - s0).tolist()
-        out[d] = _kept(_read_again(text, spans, own, local, number), spans, furniture)
     return out
 
 
