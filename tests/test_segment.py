@@ -274,3 +274,45 @@ def test_ascii_with_one_final_terminator_is_one_sentence_for_sentencex(
     with mock.patch.object(dupwire.segment, "_split", _asking_sentencex):
         expected = _sentences(chunk, 0, len(chunk))
     assert _sentences(chunk, 0, len(chunk)) == expected
+
+
+def _units_line_by_line(text: str) -> list[tuple[int, int, int]]:
+    """The units of ``text`` found the plain way: every line of characters other than CR
+    and LF through ``_sentences``, blocks numbered over the lines that give a unit."""
+    from dupwire.segment import _sentences
+
+    units: list[tuple[int, int, int]] = []
+    lines = (m.span() for m in re.finditer(r"[^\r\n]+", text))
+    spans = [found for start, end in lines if (found := _sentences(text, start, end))]
+    for block, found in enumerate(spans):
+        units += [(s, e, block) for s, e in found]
+    return units
+
+
+_LINE_TEXTS = st.lists(
+    st.sampled_from(
+        [
+            *["Troops left", " U.S. troops left. ", "Gen.", "(Reuters)", '"Is it over?"', "_"],
+            *["\xa0", "\n", "\r\n", "\r", "\n\n", " ", ".", "\u2028", "\x0c", "Erdo\u011fan said."],
+        ]
+    ),
+    max_size=12,
+).map("".join)
+
+
+@settings(max_examples=500)
+@given(_LINE_TEXTS)
+def test_unit_spans_are_the_line_by_line_sentences(text: str) -> None:
+    from dupwire.segment import unit_spans
+
+    assert unit_spans(text)[0] == _units_line_by_line(text)
+
+
+def test_unit_spans_are_the_line_by_line_sentences_on_news(
+    ecb_records: list[dict[str, Any]], seed_a: str, seed_b: str
+) -> None:
+    from dupwire.segment import unit_spans
+
+    texts = [r["text"] for r in ecb_records] + [seed_a, seed_b, seed_a.replace("\n", "\r\n")]
+    for text in texts:
+        assert unit_spans(text)[0] == _units_line_by_line(text)

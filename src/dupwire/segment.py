@@ -57,6 +57,18 @@ _ASCII_ENDS = (".", "?", "!")
 _CLOSERS = " \t\"')]}"  # what may follow the one sentence end of a sentence
 
 
+def _one_sentence(chunk: str) -> bool:
+    """Whether sentencex would find one sentence in ``chunk`` without being asked (see
+    :func:`_split`): ASCII text with no terminator but, perhaps, its last before closing
+    quotes and brackets."""
+    if not chunk.isascii() or "\n" in chunk:
+        return False
+    body = chunk.rstrip(_CLOSERS)
+    if body.endswith(_ASCII_ENDS):
+        body = body[:-1]
+    return "." not in body and "?" not in body and "!" not in body
+
+
 def _split(chunk: str, offset: int) -> list[str]:
     """sentencex's sentences of ``chunk`` (which starts at ``offset``), checked to cover it.
 
@@ -68,12 +80,8 @@ def _split(chunk: str, offset: int) -> list[str]:
     after that terminator holds no word, so it would join the sentence anyway
     (:func:`_sentences`).
     """
-    if chunk.isascii() and "\n" not in chunk:
-        body = chunk.rstrip(_CLOSERS)
-        if body.endswith(_ASCII_ENDS):
-            body = body[:-1]
-        if "." not in body and "?" not in body and "!" not in body:
-            return [chunk]
+    if _one_sentence(chunk):
+        return [chunk]
     try:
         parts = list(sentencex.segment("en", _splitter_safe(chunk)))
     except (KeyboardInterrupt, SystemExit):
@@ -147,16 +155,39 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return spans
 
 
+def _lines(text: str) -> list[tuple[int, str]]:
+    """Each line of ``text`` that holds a character, and where it starts: the runs of
+    characters other than ``\r`` and ``\n``."""
+    if "\r" in text:
+        return [(m.start(), m.group()) for m in _LINE_RE.finditer(text)]
+    lines = []
+    at = 0
+    for line in text.split("\n"):
+        if line:
+            lines.append((at, line))
+        at += len(line) + 1
+    return lines
+
+
 def unit_spans(text: str) -> tuple[list[tuple[int, int, int]], list[bool]]:
     """``(start, end, block)`` of each unit of ``text``, and whether each is furniture:
-    :func:`split_spans` in two lists."""
+    :func:`split_spans` in two lists.  A line that is one sentence as it is (most headlines,
+    bylines and short paragraphs: :func:`_one_sentence`) is taken whole, without a call of
+    :func:`_sentences`: the same span."""
     raw: list[tuple[int, int, int]] = []
     block = 0
-    for line in _LINE_RE.finditer(text):
-        spans = _sentences(text, line.start(), line.end())
-        if not spans:
-            continue
-        raw.extend([(s, e, block) for s, e in spans])
+    for start, line in _lines(text):
+        if len(line) <= _MAX_BLOCK and _one_sentence(line):
+            stripped = line.strip()
+            if not stripped or not _HAS_WORD.search(stripped):
+                continue
+            first = start + len(line) - len(line.lstrip())
+            raw.append((first, first + len(stripped), block))
+        else:
+            spans = _sentences(text, start, start + len(line))
+            if not spans:
+                continue
+            raw.extend([(s, e, block) for s, e in spans])
         block += 1
     return raw, furniture_flags(text, raw)
 
