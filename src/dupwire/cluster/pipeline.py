@@ -208,15 +208,12 @@ def cluster(
     passage = engine.passages(bags, chosen, workers, progress)
     clock.lap("verify")
 
-    # Leads of the articles that are scored: those on a candidate pair, and copies.
+    # Leads of the articles that are scored: those aligned (on a candidate pair, copies and
+    # the leaders of copies).
     lead = None
     if p.lead_day_cost > 0:
-        on_pair = ~leaders
-        on_pair[pairs.ravel()] = True
         weekdays = np.zeros(n, dtype=np.int8)
-        weekdays[on_pair] = lead_weekdays_of(
-            [ordered[k].story_text for k in np.flatnonzero(on_pair)]
-        )
+        weekdays[needed] = lead_weekdays_of([ordered[k].story_text for k in np.flatnonzero(needed)])
         lead = LeadDays.of(weekdays, days)
     scorer = PairScorer(
         vectors,
