@@ -158,6 +158,22 @@ def test_leads_naming_other_days_cost_a_pair(ecb_records: list[dict[str, Any]]) 
     assert apart > 100
 
 
+def test_a_copy_whose_lead_names_other_days_pays_the_cost(seed_a: str) -> None:
+    """A copy is scored against its leader like any pair: seed A with its lead's weekday
+    changed is still a copy of A, and its score falls by exactly the lead-day cost."""
+    assert lead_weekdays_of([seed_a]).tolist() == [1 << 3]  # Thursday
+    other = seed_a.replace("Thursday", "Tuesday").replace("Friday", "Wednesday")
+    articles = [Article("a", seed_a), Article("b", other)]
+    scores = []
+    for cost in (0.0, LEAD_DAY_COST):
+        result = cluster(articles, params=ClusterParams(lead_day_cost=cost))
+        assert result.stats["copies"] == 1
+        (copy,) = [x for x in result.assignments if x.id == "b"]
+        assert copy.relation == "same_story"
+        scores.append(copy.score)
+    assert scores[0] - scores[1] == pytest.approx(LEAD_DAY_COST, abs=0.01)
+
+
 def test_dated_leads_name_the_day_before_publication() -> None:
     """A dated lead's weekday stands for the last such day on or before publication: a
     follow-up on Monday about "Saturday night" and Sunday's report of it name one day;
