@@ -20,10 +20,12 @@ from dupwire.shingle import (
     key_hashes,
     ngram_hashes,
     shingle_batch,
+    shingle_set,
     shingles,
     zipf_of,
     zipf_values,
 )
+from dupwire.sketch import signatures
 
 
 def exact_jaccard(a: np.ndarray, b: np.ndarray) -> float:
@@ -189,6 +191,15 @@ def test_sets_of_many_articles_equal_each_article_alone(
         hashes = key_hashes([vocab[w] for w in kept])
         assert found.dtype == np.uint64
         assert np.array_equal(found, np.unique(ngram_hashes(hashes, n)))
+    # Shingler.grams: the same n-grams in text order with their repeats, so the same set
+    # and the same MinHash signature.
+    grams = shingler.grams(ids, ptr)
+    for words, found, seen in zip(articles, got, grams, strict=True):
+        kept = [w for w in words if max_zipf is None or zipf_of(vocab[w]) < max_zipf]
+        kept = kept[:lead] if lead is not None else kept
+        assert np.array_equal(seen, ngram_hashes(key_hashes([vocab[w] for w in kept]), n))
+        assert np.array_equal(shingle_set(seen), found)
+    assert np.array_equal(signatures(grams, num_perm=64), signatures(got, num_perm=64))
 
 
 def test_seed_pair_overlaps_far_more_with_default_shingles(seed_a: str, seed_b: str) -> None:

@@ -52,11 +52,18 @@ def lsh_settings(
 
 
 def article_shingles(
-    text: CorpusText, keep: npt.NDArray[np.bool_], shingler: Shingler | None = None
+    text: CorpusText,
+    keep: npt.NDArray[np.bool_],
+    shingler: Shingler | None = None,
+    *,
+    distinct: bool = True,
 ) -> list[U64]:
     """The shingle set of each article's kept words, in text order (by default the candidate
-    shingles: :class:`dupwire.shingle.Shingler` with its defaults)."""
+    shingles: :class:`dupwire.shingle.Shingler` with its defaults); with ``distinct``
+    false, each article's shingles in text order with repeats (:meth:`Shingler.grams`: the
+    same MinHash signature, without sorting each article's shingles)."""
     shingler = shingler or Shingler(text.vocab)
+    per_chunk = shingler.sets if distinct else shingler.grams
     out: list[U64] = []
     for d0, d1 in text.doc_chunks():
         s0, s1 = int(text.sent_ptr[d0]), int(text.sent_ptr[d1])
@@ -66,7 +73,7 @@ def article_shingles(
         keys = text.type_key[text.tokens[t0:t1][tok_keep]]
         sent_kept = np.bincount(np.repeat(np.arange(s1 - s0), lengths)[tok_keep], minlength=s1 - s0)
         sent_bounds = np.concatenate(([0], np.cumsum(sent_kept)))
-        out.extend(shingler.sets(keys, sent_bounds[text.sent_ptr[d0 : d1 + 1] - s0]))
+        out.extend(per_chunk(keys, sent_bounds[text.sent_ptr[d0 : d1 + 1] - s0]))
     return out
 
 

@@ -30,7 +30,7 @@ from dupwire._numeric import I64, U64
 from dupwire.cluster.candidates import article_shingles
 from dupwire.cluster.scan import CorpusText
 from dupwire.index import band_keys
-from dupwire.shingle import Shingler
+from dupwire.shingle import Shingler, shingle_set
 from dupwire.sketch import signatures
 
 __all__ = ["COPY_NGRAM", "CopyGroups", "copy_groups"]
@@ -89,9 +89,11 @@ def copy_groups(
     """
     n = text.n_docs
     shingler = Shingler(text.vocab, n=COPY_NGRAM, max_zipf=None, lead=None)
-    sets = article_shingles(text, keep, shingler)
-    sizes = np.fromiter((len(s) for s in sets), dtype=np.int64, count=n)
-    sigs = signatures(sets, num_perm=bands * rows, seed=seed)
+    grams = article_shingles(text, keep, shingler, distinct=False)
+    # Shingles with repeats until an article is on a candidate pair: then its set (sorted,
+    # distinct) and the set's size, which picks a group's leader.
+    sizes = np.fromiter((len(g) for g in grams), dtype=np.int64, count=n)
+    sigs = signatures(grams, num_perm=bands * rows, seed=seed)
     ids = np.flatnonzero(sizes > 0)
     heads: list[I64] = []
     members: list[I64] = []
@@ -106,8 +108,13 @@ def copy_groups(
         members.append(m[pair])
     parent = list(range(n))
     similarity = np.ones(n)
+    sets: dict[int, U64] = {}
     if heads:
         codes = np.unique(np.concatenate(heads) * max(n, 1) + np.concatenate(members))
+        paired = np.unique(np.concatenate((*heads, *members)))
+        for d in paired.tolist():
+            sets[d] = shingle_set(grams[d])
+            sizes[d] = len(sets[d])
         for code in codes.tolist():
             h, m = divmod(code, max(n, 1))
             if allowed is not None and not allowed(h, m):

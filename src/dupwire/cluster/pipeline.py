@@ -289,7 +289,7 @@ def _lsh_pairs(
     """The LSH pairs of the articles' candidate shingles (their ``shingled`` sentences):
     MinHash (``sketch``: permutations and seed), then banding once ``ready`` is set.  Neither
     needs the word vectors."""
-    sigs = engine.signatures(article_shingles(text, shingled), *sketch)
+    sigs = engine.signatures(article_shingles(text, shingled, distinct=False), *sketch)
     ready.wait()
     return engine.band_pairs(sigs, layout, max_bucket).pairs
 
