@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from dupwire._numeric import U64, combine
+from dupwire._numeric import U64, combine, runs
 from dupwire.errors import ParamsError
 from dupwire.normalize import tokenize
 
@@ -298,8 +298,14 @@ class Shingler:
             kept = self.rare[ids]
             ptr = np.concatenate(([0], np.cumsum(kept)))[ptr]  # kept words before each bound
             ids = ids[kept]
-        lo = ptr[:-1]
-        hi = ptr[1:] if self.lead is None else np.minimum(ptr[1:], lo + self.lead)
+        if self.lead is not None:
+            # Only the first ``lead`` words of each article, so that the grams below (which
+            # the views keep alive) hold nothing else.
+            lo = ptr[:-1]
+            hi = np.minimum(ptr[1:], lo + self.lead)
+            ids = ids[runs(lo, hi)]
+            ptr = np.concatenate(([0], np.cumsum(hi - lo)))
+        lo, hi = ptr[:-1], ptr[1:]
         words = self.hashes[ids]
         # The n-grams of all the articles in one pass: grams[t] holds the n words from t, so
         # an article of at least n words has grams[lo:hi - n + 1] (the same hashes as
