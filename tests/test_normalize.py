@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import string
 import sys
 from collections.abc import Iterator
 from typing import Any
@@ -11,6 +12,8 @@ from hypothesis import strategies as st
 from dupwire.normalize import (
     _HAS_NOSPACE,
     _NOSPACE_RE,
+    _NUMBER_NAMES,
+    _SPECIAL_RE,
     _SPELLING_ANY,
     _SPELLING_RULES,
     _WORD_RE,
@@ -178,6 +181,28 @@ def test_word_entry_is_analyse_and_join_flags(
 def test_word_entry_is_analyse_and_join_flags_on_any_word(word: str) -> None:
     for found in _WORD_RE.findall(word):
         _assert_word_entry(found)
+
+
+_LETTERS = st.text(st.sampled_from(string.ascii_letters), min_size=1, max_size=12)
+_NAMED = st.sampled_from(sorted(_NUMBER_NAMES)).flatmap(
+    lambda name: st.sampled_from([name, name.upper(), name.title(), name + "s", "a" + name])
+)
+
+
+@given(_LETTERS | _NAMED)
+def test_ascii_letters_are_special_only_as_a_number_word(word: str) -> None:
+    """The shortcut of ``_as_token``: a word of ASCII letters holds a number for the
+    search exactly when it is a number word as a whole."""
+    assert bool(_SPECIAL_RE.search(word)) == (word.lower() in _NUMBER_NAMES)
+
+
+def test_ascii_letters_are_special_only_as_a_number_word_on_news(
+    ecb_records: list[dict[str, Any]],
+) -> None:
+    words = {w for w in _ecb_words(ecb_records) if w.isascii() and w.isalpha()}
+    assert len(words) > 5000
+    for word in words:
+        assert bool(_SPECIAL_RE.search(word)) == (word.lower() in _NUMBER_NAMES), word
 
 
 def test_spelling_pre_check_finds_every_word_a_rule_changes(

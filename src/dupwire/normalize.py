@@ -371,6 +371,8 @@ _UNIT_WORDS = [
 ]
 _TEN_WORDS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
 _SCALE_WORDS = {"hundred": 100, "thousand": 10**3, "million": 10**6, "billion": 10**9}
+# The number words, in lower case: the words a number written in words is made of.
+_NUMBER_NAMES = frozenset([*_UNIT_WORDS, *_TEN_WORDS, *_SCALE_WORDS])
 _NUMBER_RE = re.compile(r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?")
 _JOINERS = frozenset({" ", "-", "\u2011", "\u2010"})
 
@@ -470,9 +472,7 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
 # Text where a word as written may not be one token: digits and number words (merged into
 # one number token), scripts without spaces (split into grams).
 _SPECIAL_RE = re.compile(
-    f"[0-9{_HAN_KANA}{_SOUTHEAST}]|\\b(?:"
-    + "|".join([*_UNIT_WORDS, *_TEN_WORDS, *_SCALE_WORDS])
-    + ")\\b",
+    f"[0-9{_HAN_KANA}{_SOUTHEAST}]|\\b(?:" + "|".join(sorted(_NUMBER_NAMES)) + ")\\b",
     re.IGNORECASE,
 )
 
@@ -495,7 +495,13 @@ def analyse(raw: str) -> tuple[str, float]:
 
 def _as_token(raw: str, analysed: tuple[str, float]) -> tuple[str, float]:
     """Key and weight of a word as written (its :func:`_analysis`, ``analysed``) as one
-    token of :func:`tokenize`: a number word or a number takes the key of its number."""
+    token of :func:`tokenize`: a number word or a number takes the key of its number.
+
+    A word of ASCII letters is special only when it is a number word as a whole (it holds
+    no digit, no script without spaces, no word boundary inside): most words, and names,
+    skip the search."""
+    if raw.isascii() and raw.isalpha() and raw.lower() not in _NUMBER_NAMES:
+        return analysed
     if _SPECIAL_RE.search(raw):
         toks = tokenize(raw)
         if len(toks) == 1:
@@ -504,8 +510,14 @@ def _as_token(raw: str, analysed: tuple[str, float]) -> tuple[str, float]:
 
 
 def _is_number_word(key: str) -> bool:
+    return key in _number_key_set()
+
+
+@lru_cache(maxsize=1)
+def _number_key_set() -> frozenset[str]:
+    """The keys of :func:`_number_keys`, values and scales alike."""
     values, scales = _number_keys()
-    return key in values or key in scales
+    return frozenset(values) | frozenset(scales)
 
 
 class _NumberWords(dict[str, bool]):
