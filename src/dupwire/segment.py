@@ -157,7 +157,7 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _lines(text: str) -> list[tuple[int, str]]:
     """Each line of ``text`` that holds a character, and where it starts: the runs of
-    characters other than ``\r`` and ``\n``."""
+    characters other than carriage returns and line feeds (``_LINE_RE``)."""
     if "\r" in text:
         return [(m.start(), m.group()) for m in _LINE_RE.finditer(text)]
     lines = []
