@@ -269,6 +269,6 @@ class PairScorer:
                     scores[r, c] += value
                 if near and pair in near:
                     floor[r, c] = near[pair]
-        # In the order of :meth:`edges` (floor, then time), so that a candidate pair's block
-        # is its edge to the last bit.
+        # In the order of :meth:`edges` (floor, then the time and lead-day penalties), so that
+        # a candidate pair's block is its edge to the last bit.
         return scores / 2.0 - floor - self.penalty(rows, cols)
