@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from dupwire.archive import Index, KeySettings
+from dupwire.archive import blocks as index_blocks
 from dupwire.archive import store as index_store
-from dupwire.archive.blocks import LOW_BITS, Entries, decode, merge_plan, of_rows, rows
+from dupwire.archive.blocks import LOW_BITS, Entries, decode, encode, merge_plan, of_rows, rows
 from dupwire.archive.keys import (
     article_keys,
     pack_prefix_rows,
@@ -69,6 +70,14 @@ def unstaged(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(index_store, "_STAGE_BELOW", 0)
 
 
+@pytest.fixture(params=[index_blocks.BIG_KEY, 2, 1], ids=["big-keys-rare", "big-2", "big-1"])
+def big_keys(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> int:
+    """The entries a key needs in a block to be stored band by band: the default (which
+    these small indexes never reach), 2 (some keys are, some not) and 1 (every key is)."""
+    monkeypatch.setattr(index_blocks, "BIG_KEY", request.param)
+    return int(request.param)
+
+
 @pytest.fixture(scope="module")
 def ecb_articles(ecb_records: list[dict[str, Any]]) -> list[Article]:
     return _articles(ecb_records)
@@ -102,6 +111,7 @@ def test_key_prefixes_are_packed_a_length_at_a_time(rows: list[set[int]]) -> Non
     assert [unpack_prefixes(b).tolist() for b in blobs] == ordered
 
 
+@pytest.mark.usefixtures("big_keys")
 def test_query_candidates_are_the_batch_candidates(
     tmp_path: Path, ecb_articles: list[Article]
 ) -> None:
@@ -145,6 +155,7 @@ def test_titled_records_get_the_candidates_clustering_gives_them(
 
 
 @pytest.mark.parametrize("cap", [3, 2])
+@pytest.mark.usefixtures("big_keys")
 def test_overflowing_buckets_are_refined_as_in_batch(
     tmp_path: Path, ecb_articles: list[Article], cap: int
 ) -> None:
@@ -235,7 +246,7 @@ def _stored_entries(path: Path) -> tuple[list[tuple[int, int, bytes]], list[int]
         sql = "SELECT bucket, n, data FROM blocks ORDER BY bucket, block"
         for bucket, n, data in conn.execute(sql):
             e = decode([data], [n], [bucket])
-            assert n == len(e) > 0 and len(data) == 7 * n + len(e.bands)
+            assert n == len(e) > 0 and encode(e, np.array([0, n])) == [data]
             assert (e.h >> LOW_BITS == bucket).all()
             rows = list(zip(e.h.tolist(), e.doc.tolist(), strict=True))
             assert rows == sorted(rows) and len(set(rows)) == n
@@ -245,6 +256,14 @@ def _stored_entries(path: Path) -> tuple[list[tuple[int, int, bytes]], list[int]
             ]
             per_bucket[bucket] = per_bucket.get(bucket, 0) + 1
     return entries + _staged_entries(path), list(per_bucket.values())
+
+
+def _key_sections(path: Path) -> tuple[int, int]:
+    """The keys stored band by band and the entries stored one by one, in every block."""
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT data FROM blocks").fetchall()
+    heads = [index_blocks._HEADER.unpack_from(data) for (data,) in rows]
+    return sum(k for _, _, k in heads), sum(m for m, _, _ in heads)
 
 
 def _expected_entries(path: Path, articles: list[Article]) -> list[tuple[int, int, bytes]]:
@@ -260,7 +279,11 @@ def _expected_entries(path: Path, articles: list[Article]) -> list[tuple[int, in
 @pytest.mark.parametrize("ratio", [0, 2])
 @pytest.mark.usefixtures("unstaged")
 def test_blocks_hold_exactly_the_entries_of_the_articles(
-    tmp_path: Path, ecb_articles: list[Article], monkeypatch: pytest.MonkeyPatch, ratio: int
+    tmp_path: Path,
+    ecb_articles: list[Article],
+    monkeypatch: pytest.MonkeyPatch,
+    ratio: int,
+    big_keys: int,
 ) -> None:
     # Batches of many sizes, so that buckets get blocks of many sizes and merge (ratio 2,
     # the default) or only when they reach the most blocks a bucket holds (ratio 0).
@@ -274,6 +297,8 @@ def test_blocks_hold_exactly_the_entries_of_the_articles(
         assert sorted(entries) == sorted(_expected_entries(path, arts))
         assert max(blocks) <= index_store._MOST_BLOCKS
         assert max(blocks) > 1 or ratio
+        big, small = _key_sections(path)
+        assert (big > 0, small > 0) == (big_keys <= 2, big_keys > 1)
         for i in (0, 50, 100, 141, 259):
             found = index.query(arts[i], top=1000, verify=False)
             assert {m.id for m in found.matches} == {
@@ -328,6 +353,7 @@ def test_batches_merge_whole_runs(tmp_path: Path, ecb_articles: list[Article]) -
 
 
 @pytest.mark.usefixtures("unstaged")
+@pytest.mark.usefixtures("big_keys")
 def test_merge_keeps_the_answers(
     tmp_path: Path, ecb_articles: list[Article], monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -348,6 +374,7 @@ def test_merge_keeps_the_answers(
 
 
 @pytest.mark.usefixtures("unstaged")
+@pytest.mark.usefixtures("big_keys")
 def test_removal_rewrites_merged_and_newer_blocks(
     tmp_path: Path, ecb_articles: list[Article], monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -3,23 +3,42 @@
 An *entry* is one winning shingle of one article: its hash ``h`` (32 bits), the article's
 ``doc`` and the bands ``h`` wins in it (:class:`dupwire.archive.keys.KeyBatch` rows).  The
 hashes are split by their top :data:`dupwire.archive.keys.PREFIX_BITS` bits into buckets;
-a *block* holds entries of one bucket, sorted by ``(h, doc)``, as four columns one after
-another (little-endian)::
+a *block* holds entries of one bucket (a key's entries are all in one block of a run).
+After a header (three ``uint32``: ``m``, ``s``, ``k`` below), the entries of its *small*
+keys, sorted by ``(h, doc)``, are four columns one after another (little-endian)::
 
-    low   uint16 x n    the low 16 bits of h
-    doc   uint32 x n
-    more  uint8 x n     bands won, minus one (an entry wins 1 to 256 bands)
-    bands uint8 x sum(more + 1)
+    low   uint16 x m    the low 16 bits of h
+    doc   uint32 x m
+    more  uint8 x m     bands won, minus one (an entry wins 1 to 256 bands)
+    bands uint8 x s     s = sum(more + 1)
 
-so that a query finds its key among ``n`` entries by binary search on ``low``
-(:func:`matching`) and decodes only the entries of that key.
+so that a query finds its key among ``m`` entries by binary search on ``low`` and decodes
+only the entries of that key.  A *big* key, one with at least :data:`BIG_KEY` entries in
+the block, is stored band by band instead::
+
+    klow  uint16 x k              the low 16 bits of each big key, ascending
+    table uint32 x (256 k + 1)    where the docs of (key i, band b) start: 256 i + b
+    docs  uint32 x ...            the docs of each key and band, ascending
+
+A common shingle is the minimum of many articles' bands, so its key holds thousands of
+entries, and a query wins a few of its 256 bands; stored band by band, the docs of a band
+are one slice read in place, where entry by entry every band byte of the key had to be
+tested (:func:`matching`).  A big key takes 4 bytes a band it wins where a small one takes
+7 bytes an entry and 1 a band (at a million synthetic articles, about 3 bands an entry:
+12 bytes against 10), and 1 KB for its table.
 
 >>> e = Entries.of(np.array([0x00010005, 0x00010002]), np.array([7, 9]),
 ...                np.array([2, 1]), np.array([4, 200, 13], dtype=np.uint8))
 >>> e = e.take(np.argsort(e.h, kind="stable"))
 >>> (blob,) = encode(e, np.array([0, 2]))
 >>> len(blob), decode([blob], [2], [1]).h.tolist()
-(17, [65538, 65541])
+(29, [65538, 65541])
+>>> found = matching([([(2, blob)], [0x00010005])], np.full(256, 0x00010005))
+>>> {band: docs.tolist() for band, docs in found.items()}
+{4: [7], 200: [7]}
+>>> (blob,) = encode(e, np.array([0, 2]), big=1)  # both keys band by band
+>>> len(blob), decode([blob], [2], [1]).bands.tolist()
+(2080, [13, 4, 200])
 >>> found = matching([([(2, blob)], [0x00010005])], np.full(256, 0x00010005))
 >>> {band: docs.tolist() for band, docs in found.items()}
 {4: [7], 200: [7]}
@@ -29,17 +48,21 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import struct
 import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
 
 from dupwire._numeric import I64, ranges
 from dupwire.archive.keys import PREFIX_BITS
+from dupwire.errors import IndexFileError
 
 __all__ = [
+    "BIG_KEY",
     "LOW_BITS",
     "ROW_HEAD",
     "Entries",
@@ -61,6 +84,14 @@ _U8 = np.dtype("u1")
 _LOW_MASK = (1 << LOW_BITS) - 1
 _LITTLE = sys.byteorder == "little"
 _HEAD = np.dtype(">u4")
+_SIZE = {"H": 2, "I": 4}
+_EMPTY = np.zeros(0, dtype=np.int64)
+#: A block's first bytes: its entries of small keys, their band bytes and its big keys.
+_HEADER = struct.Struct("<III")
+#: Bands a block's table of a big key has a start for: a band is a byte.
+_BANDS = 256
+#: A key with at least this many entries in a block is stored band by band.
+BIG_KEY = 512
 #: Bytes of an entry row (:func:`rows`) before its bands: ``h`` and ``doc``.
 ROW_HEAD = 8
 
@@ -127,51 +158,169 @@ def _check_docs(entries: Entries) -> None:
         raise OverflowError(msg)
 
 
-def encode(entries: Entries, ptr: I64) -> list[bytes]:
-    """Block ``i`` holding the entries ``ptr[i]:ptr[i + 1]`` (already in block order)."""
+@dataclass(frozen=True, slots=True)
+class _Layout:
+    """Where the columns of a block start (see the module docstring)."""
+
+    small: int  # entries of small keys
+    keys: int  # big keys
+    low: int
+    doc: int
+    more: int
+    bands: int
+    klow: int
+    table: int
+    docs: int
+
+    @classmethod
+    def of(cls, blob: bytes) -> _Layout:
+        m, s, k = _HEADER.unpack_from(blob)
+        at = _HEADER.size
+        klow = at + 7 * m + s
+        table = klow + 2 * k
+        return cls(
+            m, k, at, at + 2 * m, at + 6 * m, at + 7 * m, klow, table, table + 4 * (_BANDS * k + 1)
+        )
+
+
+def encode(entries: Entries, ptr: I64, big: int | None = None) -> list[bytes]:
+    """Block ``i`` holding the entries ``ptr[i]:ptr[i + 1]`` (already in block order: a key's
+    entries in one block); a key with at least ``big`` entries (:data:`BIG_KEY`) is stored
+    band by band."""
     _check_docs(entries)
-    low = entries.h.astype(_LOW).tobytes()
-    doc = entries.doc.astype(_DOC).tobytes()
-    more = (entries.count - 1).astype(_U8).tobytes()
-    bands = entries.bands.tobytes()
-    at = ptr.tolist()
-    band_at = entries.ptr[ptr].tolist()
+    n = len(entries)
+    first: I64 = np.flatnonzero(np.r_[True, entries.h[1:] != entries.h[:-1]]) if n else _EMPTY
+    size = np.diff(np.r_[first, n])
+    is_big = size >= (BIG_KEY if big is None else big)
+    in_big = np.repeat(is_big, size)
+    small = entries.where(~in_big) if is_big.any() else entries
+    small_at = np.r_[0, np.cumsum(~in_big)][ptr]  # small entries before each block's end
+    low = small.h.astype(_LOW).tobytes()
+    doc = small.doc.astype(_DOC).tobytes()
+    more = (small.count - 1).astype(_U8).tobytes()
+    bands = small.bands.tobytes()
+    at = small_at.tolist()
+    band_at = small.ptr[small_at].tolist()
+    sections = _big_sections(entries.where(in_big), size[is_big], first[is_big], ptr)
     return [
-        b"".join((low[2 * a : 2 * b], doc[4 * a : 4 * b], more[a:b], bands[p:q]))
-        for a, b, p, q in zip(at[:-1], at[1:], band_at[:-1], band_at[1:], strict=True)
+        b"".join(
+            (
+                _HEADER.pack(b - a, q - p, keys),
+                low[2 * a : 2 * b],
+                doc[4 * a : 4 * b],
+                more[a:b],
+                bands[p:q],
+                section,
+            )
+        )
+        for a, b, p, q, (keys, section) in zip(
+            at[:-1], at[1:], band_at[:-1], band_at[1:], sections, strict=True
+        )
     ]
+
+
+def _big_sections(large: Entries, sizes: I64, first: I64, ptr: I64) -> list[tuple[int, bytes]]:
+    """For each block (``ptr``) its big keys' section and their number: ``large`` holds the
+    entries of the big keys (``sizes`` entries each, the first of each at ``first`` among
+    all the blocks' entries)."""
+    key_at = np.searchsorted(first, ptr).tolist()  # big keys before each block's end
+    if not len(sizes):
+        return [(0, b"")] * (len(ptr) - 1)
+    key_of = np.repeat(np.arange(len(sizes)), sizes)
+    pair_entry = np.repeat(np.arange(len(large)), large.count)
+    slot = key_of[pair_entry] * _BANDS + large.bands
+    order = np.argsort(slot, kind="stable")  # by key, then band, then doc
+    docs = large.doc[pair_entry[order]].astype(_DOC)
+    table = np.r_[0, np.cumsum(np.bincount(slot, minlength=len(sizes) * _BANDS))]
+    klow = large.h[np.r_[0, np.cumsum(sizes)[:-1]]].astype(_LOW)
+    out: list[tuple[int, bytes]] = []
+    for a, b in itertools.pairwise(key_at):
+        p, q = table[_BANDS * a], table[_BANDS * b]
+        section = (
+            klow[a:b].tobytes(),
+            (table[_BANDS * a : _BANDS * b + 1] - p).astype(_DOC).tobytes(),
+            docs[p:q].tobytes(),
+        )
+        out.append((b - a, b"".join(section) if a < b else b""))
+    return out
 
 
 def decode(blobs: Sequence[bytes], ns: Iterable[int], buckets: Iterable[int]) -> Entries:
     """The entries of blocks (``ns[i]`` entries of bucket ``buckets[i]`` in ``blobs[i]``), one
-    block after another."""
+    block after another, each sorted by ``(h, doc)``."""
     low: list[bytes] = []
     doc: list[bytes] = []
     more: list[bytes] = []
     bands: list[bytes] = []
     sizes: list[int] = []
     high: list[int] = []
-    for blob, n, bucket in zip(blobs, ns, buckets, strict=True):
-        low.append(blob[: 2 * n])
-        doc.append(blob[2 * n : 6 * n])
-        more.append(blob[6 * n : 7 * n])
-        bands.append(blob[7 * n :])
-        sizes.append(n)
+    big: list[tuple[int, Entries]] = []
+    for i, (blob, n, bucket) in enumerate(zip(blobs, ns, buckets, strict=True)):
+        at = _Layout.of(blob)
+        low.append(blob[at.low : at.doc])
+        doc.append(blob[at.doc : at.more])
+        more.append(blob[at.more : at.bands])
+        bands.append(blob[at.bands : at.klow])
+        sizes.append(at.small)
         high.append(bucket << LOW_BITS)
+        if at.keys:
+            big.append((i, _big_entries(blob, at, n - at.small, bucket << LOW_BITS)))
     h = np.frombuffer(b"".join(low), dtype=_LOW).astype(np.int64)
     h |= np.repeat(np.asarray(high, dtype=np.int64), sizes)
-    return Entries.of(
+    small = Entries.of(
         h,
         np.frombuffer(b"".join(doc), dtype=_DOC).astype(np.int64),
         np.frombuffer(b"".join(more), dtype=_U8).astype(np.int64) + 1,
         np.frombuffer(b"".join(bands), dtype=_U8),
     )
+    if not big:
+        return small
+    # A key is in one section of its block, so sorting by block, then hash (stably) puts
+    # each block's entries in (h, doc) order.
+    block = np.concatenate(
+        [np.repeat(np.arange(len(sizes)), sizes), *(np.full(len(e), i) for i, e in big)]
+    )
+    both = Entries.concat([small, *(e for _, e in big)])
+    return both.take(np.lexsort((both.h, block)))
+
+
+def _big_entries(blob: bytes, at: _Layout, n: int, high: int) -> Entries:
+    """The ``n`` entries of a block's big keys, sorted by ``(h, doc)``."""
+    k = at.keys
+    table: I64 = np.frombuffer(blob, dtype=_DOC, count=_BANDS * k + 1, offset=at.table).astype(
+        np.int64
+    )
+    slot = np.repeat(np.arange(_BANDS * k), np.diff(table))
+    docs = np.frombuffer(blob, dtype=_DOC, count=len(slot), offset=at.docs).astype(np.int64)
+    key = slot // _BANDS
+    order = np.argsort(key << 32 | docs, kind="stable")  # each entry's bands ascending
+    key, docs = key[order], docs[order]
+    first = np.flatnonzero(np.r_[True, (key[1:] != key[:-1]) | (docs[1:] != docs[:-1])])
+    if len(first) != n:
+        msg = (
+            f"a block of the index holds {len(first)} entries of big keys where it says {n}: "
+            "the file is damaged; rebuild it with dupwire index add"
+        )
+        raise IndexFileError(msg)
+    klow = np.frombuffer(blob, dtype=_LOW, count=k, offset=at.klow).astype(np.int64)
+    return Entries.of(
+        high | klow[key[first]],
+        docs[first],
+        np.diff(np.r_[first, len(key)]),
+        (slot[order] % _BANDS).astype(_U8),
+    )
 
 
 def doc_column(blobs: Sequence[bytes], ns: Sequence[int]) -> I64:
-    """The docs of blocks' entries (``ns[i]`` in ``blobs[i]``), one block after another."""
-    raw = b"".join([blob[2 * n : 6 * n] for blob, n in zip(blobs, ns, strict=True)])
-    return np.frombuffer(raw, dtype=_DOC).astype(np.int64)
+    """The docs of blocks' entries (``ns[i]`` in ``blobs[i]``), ``ns[i]`` a block, one block
+    after another (within a block, in no particular order)."""
+    parts: list[I64] = []
+    for blob, n in zip(blobs, ns, strict=True):
+        at = _Layout.of(blob)
+        parts.append(np.frombuffer(blob, dtype=_DOC, count=at.small, offset=at.doc))
+        if at.keys:
+            parts.append(_big_entries(blob, at, n - at.small, 0).doc)
+    return np.concatenate([_EMPTY, *parts]).astype(np.int64)
 
 
 def rows(entries: Entries) -> list[bytes]:
@@ -227,11 +376,14 @@ def merge_plan(sizes: Sequence[int], new: int, ratio: int, most: int) -> int:
     return k
 
 
-def _lows(blob: bytes, n: int) -> Sequence[int]:
-    """The ``low`` column of a block, as a sequence :mod:`bisect` can search."""
+def _column(blob: bytes, offset: int, count: int, code: Literal["H", "I"]) -> Sequence[int]:
+    """``count`` little-endian integers of ``code`` (``H``: 2 bytes, ``I``: 4) at ``offset``
+    of a block, as a sequence :mod:`bisect` can search."""
     if _LITTLE:
-        return memoryview(blob)[: 2 * n].cast("H")
-    column: list[int] = np.frombuffer(blob, dtype=_LOW, count=n).tolist()  # pragma: no cover
+        view: memoryview[int] = memoryview(blob)[offset : offset + count * _SIZE[code]]
+        return view.cast(code)
+    dtype = _LOW if code == "H" else _DOC  # pragma: no cover
+    column: list[int] = np.frombuffer(blob, dtype, count, offset).tolist()  # pragma: no cover
     return column  # pragma: no cover
 
 
@@ -243,7 +395,8 @@ def matching(
     ``buckets`` gives, for each bucket of the query's keys, its blocks (``(n, blob)``, oldest
     first, so the docs of a key ascend block after block) and those keys (sorted).
 
-    A key's entries are found by binary search on the hash column; their docs and bands
+    A big key's docs of a band are a slice of its band's entry numbers, read in place.  A
+    small key's entries are found by binary search on the hash column; their docs and bands
     are read in place, and the entries that win one of the query's bands for the key are
     picked band by band (an entry of one band is its band byte; otherwise each band byte
     is traced to its entry)."""
@@ -253,25 +406,51 @@ def matching(
     parts: dict[int, list[npt.NDArray[np.uint32]]] = {}
     for rows, keys in buckets:
         lows = [key & _LOW_MASK for key in keys]
-        for n, blob in rows:
-            column = _lows(blob, n)
+        for _, blob in rows:
+            at = _Layout.of(blob)
+            m = at.small
+            column = _column(blob, at.low, m, "H")
+            big = _column(blob, at.klow, at.keys, "H")
             more = None
             for key, low in zip(keys, lows, strict=True):
+                i = bisect.bisect_left(big, low)
+                if i < at.keys and big[i] == low:
+                    _big_match(blob, at, i, wins.get(key, []), parts)
+                    continue
                 lo = bisect.bisect_left(column, low)
                 hi = bisect.bisect_right(column, low, lo)
                 if lo == hi:
                     continue
                 if more is None:
-                    more = np.frombuffer(blob, dtype=_U8, count=n, offset=6 * n)
+                    more = np.frombuffer(blob, dtype=_U8, count=m, offset=at.more)
                 extra = int(np.add.reduce(more[lo:hi], dtype=np.int64))
-                start = 7 * n + lo + int(np.add.reduce(more[:lo], dtype=np.int64))
+                start = at.bands + lo + int(np.add.reduce(more[:lo], dtype=np.int64))
                 bands = np.frombuffer(blob, dtype=_U8, count=hi - lo + extra, offset=start)
-                docs = np.frombuffer(blob, dtype=_DOC, count=hi - lo, offset=2 * n + 4 * lo)
+                docs = np.frombuffer(blob, dtype=_DOC, count=hi - lo, offset=at.doc + 4 * lo)
                 entry = None
                 if extra:  # some entry wins several bands: each band byte's entry
                     entry = np.repeat(np.arange(hi - lo), more[lo:hi].astype(np.intp) + 1)
-                for band in wins.get(key, ()):
-                    at = np.flatnonzero(bands == band)
-                    if len(at):
-                        parts.setdefault(band, []).append(docs[at if entry is None else entry[at]])
+                for band in wins.get(key, []):
+                    found = np.flatnonzero(bands == band)
+                    if len(found):
+                        parts.setdefault(band, []).append(
+                            docs[found if entry is None else entry[found]]
+                        )
     return {band: np.concatenate(found).astype(np.int64) for band, found in sorted(parts.items())}
+
+
+def _big_match(
+    blob: bytes,
+    at: _Layout,
+    i: int,
+    bands: list[int],
+    parts: dict[int, list[npt.NDArray[np.uint32]]],
+) -> None:
+    """Add the docs of big key ``i`` of a block winning each of ``bands`` to ``parts``."""
+    table = _column(blob, at.table + 4 * _BANDS * i, _BANDS + 1, "I")
+    for band in bands:
+        lo, hi = table[band], table[band + 1]
+        if lo < hi:
+            parts.setdefault(band, []).append(
+                np.frombuffer(blob, dtype=_DOC, count=hi - lo, offset=at.docs + 4 * lo)
+            )
