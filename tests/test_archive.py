@@ -238,8 +238,8 @@ def _staged_entries(path: Path) -> list[tuple[int, int, bytes]]:
 
 def _stored_entries(path: Path) -> tuple[list[tuple[int, int, bytes]], list[int]]:
     """Every stored entry ``(hash, doc, bands)``, block after block, then the staged ones,
-    checking that each block holds its bucket's entries sorted by hash, then doc; and the
-    blocks of each bucket."""
+    checking that each block holds its bucket's entries, those of its small keys and those
+    of its big keys each sorted by hash, then doc; and the blocks of each bucket."""
     entries: list[tuple[int, int, bytes]] = []
     per_bucket: dict[int, int] = {}
     with sqlite3.connect(path) as conn:
@@ -249,7 +249,10 @@ def _stored_entries(path: Path) -> tuple[list[tuple[int, int, bytes]], list[int]
             assert n == len(e) > 0 and encode(e, np.array([0, n])) == [data]
             assert (e.h >> LOW_BITS == bucket).all()
             rows = list(zip(e.h.tolist(), e.doc.tolist(), strict=True))
-            assert rows == sorted(rows) and len(set(rows)) == n
+            small = index_blocks._HEADER.unpack_from(data)[0]
+            assert rows[:small] == sorted(rows[:small]) and rows[small:] == sorted(rows[small:])
+            assert not {h for h, _ in rows[:small]} & {h for h, _ in rows[small:]}
+            assert len(set(rows)) == n
             raw = e.bands.tobytes()
             entries += [
                 (h, d, raw[a:b]) for (h, d), a, b in zip(rows, e.ptr, e.ptr[1:], strict=False)
@@ -468,6 +471,59 @@ def test_staged_entries_are_folded_into_the_blocks_past_the_most(
         _answers_are_the_batch_candidates(index, arts, 9)
 
 
+@st.composite
+def _blocks(draw: st.DrawFn) -> tuple[list[list[tuple[int, int, list[int]]]], int]:
+    """Blocks of one bucket, each a list of entries ``(hash, doc, bands)`` sorted by hash
+    then doc (the docs of a later block are newer), drawn from few hashes so that blocks
+    share keys; and a threshold for big keys."""
+    bucket = draw(st.integers(0, (1 << 16) - 1)) << LOW_BITS
+    out = []
+    for i in range(draw(st.integers(1, 3))):
+        block = []
+        for low in sorted(draw(st.sets(st.sampled_from([0, 1, 2, 0xFFFF]), min_size=1))):
+            for doc in sorted(draw(st.sets(st.integers(100 * i, 100 * i + 99), min_size=1))):
+                bands = draw(st.sets(st.integers(0, 255), min_size=1, max_size=5))
+                block.append((bucket | low, doc, sorted(bands)))
+        out.append(block)
+    return out, draw(st.sampled_from([1, 2, 3, index_blocks.BIG_KEY]))
+
+
+@given(_blocks(), st.data())
+def test_blocks_decode_and_match_what_was_encoded(
+    drawn: tuple[list[list[tuple[int, int, list[int]]]], int], data: st.DataObject
+) -> None:
+    # Blocks of a bucket with keys in several of them (a run's block after another's, as a
+    # removal rewrites them), each key small or big: every block decodes to its entries,
+    # and a query's buckets are the docs, ascending, whose entry of the query's key for a
+    # band wins that band.
+    blocks, big = drawn
+    flat = [row for block in blocks for row in block]
+    entries = Entries.of(
+        np.array([h for h, _, _ in flat]),
+        np.array([d for _, d, _ in flat]),
+        np.array([len(b) for _, _, b in flat]),
+        np.array([band for _, _, b in flat for band in b], dtype=np.uint8),
+    )
+    ptr = np.r_[0, np.cumsum([len(b) for b in blocks])]
+    blobs = encode(entries, ptr, big=big)
+    bucket = flat[0][0] >> LOW_BITS
+    for blob, block in zip(blobs, blocks, strict=True):
+        got = decode([blob], [len(block)], [bucket])
+        raw = got.bands.tolist()
+        rows = zip(got.h.tolist(), got.doc.tolist(), got.ptr, got.ptr[1:], strict=False)
+        assert sorted((h, d, raw[a:b]) for h, d, a, b in rows) == block
+    keys = sorted({h for h, _, _ in flat})
+    q_keys = np.array(data.draw(st.lists(st.sampled_from(keys), min_size=256, max_size=256)))
+    stored = [(len(block), blob) for block, blob in zip(blocks, blobs, strict=True)]
+    found = index_blocks.matching([(stored, keys)], q_keys)
+    expected: dict[int, list[int]] = {}
+    for h, d, bands in flat:
+        for band in bands:
+            if q_keys[band] == h:
+                expected.setdefault(band, []).append(d)
+    assert {band: docs.tolist() for band, docs in found.items()} == expected
+
+
 def test_the_last_bucket_and_hash_hold_every_row_of_theirs() -> None:
     # The highest row there can be: hash and doc all ones, 256 bands of 255.
     top = Entries.of(
@@ -560,8 +616,9 @@ def test_adding_an_id_twice_needs_replace(tmp_path: Path, ecb_articles: list[Art
         assert len(index) == 10 and _key_rows(path) == rows  # nothing half-done
         new = Article(ecb_articles[3].id, ecb_articles[40].text)
         done = index.add([new], replace=True)
-        assert done.replaced == (new.id,) and len(index) == 10
+        assert done.replaced == (new.id,) and len(index) == 10 == _doc_rows(path)
         hit = index.query(Article("q", ecb_articles[40].text), top=20, verify=False)
+        assert hit.n_articles == 10
         assert new.id in {m.id for m in hit.matches}
         assert next(a for a in index.articles() if a.id == new.id).text == new.text
 
@@ -583,6 +640,13 @@ def test_remove_deletes_exactly_the_rows(tmp_path: Path, ecb_articles: list[Arti
         with pytest.raises(InputError, match="not in the index"):
             index.remove([arts[6].id, "nope"])
         assert arts[6].id in index
+        assert len(index) == index.stats().n_articles == hit.n_articles == 68 == _doc_rows(path)
+
+
+def _doc_rows(path: Path) -> int:
+    """The articles the index holds, counted."""
+    with sqlite3.connect(path) as conn:
+        return int(conn.execute("SELECT count(*) FROM docs").fetchone()[0])
 
 
 def _table_rows(path: Path) -> list[tuple[Any, ...]]:

@@ -93,6 +93,7 @@ from dupwire._numeric import I64, ranges
 from dupwire.archive.blocks import (
     LOW_BITS,
     ROW_HEAD,
+    Docs,
     Entries,
     bucket_ptr,
     decode,
@@ -183,7 +184,7 @@ CREATE TABLE staged(k BLOB PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE runs(run INTEGER PRIMARY KEY, first INTEGER NOT NULL, entries INTEGER NOT NULL);
 """
 _BUCKET_BLOCKS = "SELECT bucket, block, n, data FROM blocks WHERE bucket"
-_NONE = np.empty(0, dtype=np.int64)  # an empty bucket
+_NONE = np.empty(0, dtype=np.uint32)  # an empty bucket
 # The staged rows of some ranges of k, in one statement (a range search each).
 _STAGED_IN = "WITH q(lo, hi) AS (VALUES {}) SELECT k FROM q, staged WHERE k >= lo AND k < hi"
 _RUN_BLOCKS = (
@@ -312,6 +313,7 @@ class Index:
             "settings": json.dumps(settings.to_dict(), sort_keys=True),
             "store_text": "1" if store_text else "0",
             "next_doc": "1",
+            "articles": "0",
             "staged": "0",
         }
         conn.executemany("INSERT INTO meta VALUES (?, ?)", meta.items())
@@ -385,7 +387,7 @@ class Index:
 
     def __len__(self) -> int:
         with _translated(self.path):
-            return int(self._conn.execute("SELECT count(*) FROM docs").fetchone()[0])
+            return int(self._meta("articles"))
 
     def __contains__(self, article_id: object) -> bool:
         return bool(self.existing([str(article_id)]))
@@ -593,8 +595,8 @@ class Index:
                 msg = f"{self.path} has numbered 2**32 articles; rebuild it (dupwire index add)"
                 raise IndexFileError(msg)
             self._stage(_entries(batch, first))
-            self._set_meta(next_doc=first + len(articles))
-            total = int(conn.execute("SELECT count(*) FROM docs").fetchone()[0])
+            total = int(self._meta_in_tx("articles")) + len(articles)
+            self._set_meta(next_doc=first + len(articles), articles=total)
         return AddResult(tuple(ids), tuple(present), total, tuple(warnings))
 
     def _stage(self, new: Entries) -> None:
@@ -760,6 +762,7 @@ class Index:
                 conn.executemany(sql, ranges)
             self._set_meta(staged=staged - (conn.total_changes - before))
         conn.executemany("DELETE FROM docs WHERE doc=?", [(d,) for d in docs])
+        self._set_meta(articles=int(self._meta_in_tx("articles")) - len(docs))
 
     def _runs_lost(self, blocks: list[int], lost: list[int]) -> None:
         """Take the ``lost[i]`` entries removed from block ``blocks[i]`` off its run's size."""
@@ -839,7 +842,7 @@ class Index:
         q_keys = batch.band_key(0, self.settings.bands)
         distinct = sorted({int(k) for k in batch.key.tolist()})
         with _translated(self.path), self._transaction("BEGIN"):
-            n_articles = int(self._conn.execute("SELECT count(*) FROM docs").fetchone()[0])
+            n_articles = int(self._meta_in_tx("articles"))
             own = self._conn.execute(
                 "SELECT doc, date FROM docs WHERE id=?", (article.id,)
             ).fetchone()
@@ -921,7 +924,7 @@ class Index:
         )
         if not buckets:
             return {}
-        counted: list[I64] = []
+        counted: list[Docs] = []
         for b, bucket in buckets.items():
             if len(bucket) > cap:
                 bucket = self._refined(bucket, b, buckets, cap, own, query_id)
@@ -951,13 +954,13 @@ class Index:
 
     def _refined(
         self,
-        bucket: I64,
+        bucket: Docs,
         band: int,
-        buckets: dict[int, I64],
+        buckets: dict[int, Docs],
         cap: int,
         own: int | None,
         query_id: str,
-    ) -> I64:
+    ) -> Docs:
         """The members of a bucket over the cap that count: it is refined by the buckets of
         the next bands (:func:`dupwire.index.refine_bands`; ``buckets[b]``, docs ascending,
         absent when empty) until it fits (a member stays while it is in the next band's
@@ -1069,7 +1072,7 @@ class Index:
         """Counts, file size and settings."""
         conn = self._conn
         with _translated(self.path), self._transaction("BEGIN"):
-            n = int(conn.execute("SELECT count(*) FROM docs").fetchone()[0])
+            n = int(self._meta_in_tx("articles"))
             blocked = int(conn.execute("SELECT coalesce(sum(n), 0) FROM blocks").fetchone()[0])
             staged = int(conn.execute("SELECT count(*) FROM staged").fetchone()[0])
             key_rows = blocked + staged
@@ -1094,7 +1097,7 @@ class Index:
         )
 
 
-def _common(a: I64, b: I64) -> I64:
+def _common(a: Docs, b: Docs) -> Docs:
     """The values in both ``a`` and ``b`` (each ascending, distinct), ascending: the
     shorter searched in the longer."""
     if len(a) > len(b):
@@ -1102,7 +1105,7 @@ def _common(a: I64, b: I64) -> I64:
     if not len(a):
         return a
     at = np.minimum(np.searchsorted(b, a), len(b) - 1)
-    both: I64 = a[b[at] == a]
+    both: Docs = a[b[at] == a]
     return both
 
 
