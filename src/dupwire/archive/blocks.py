@@ -58,7 +58,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
-from dupwire._numeric import I64, ranges, runs
+from dupwire._numeric import I64, ranges
 from dupwire.archive.keys import PREFIX_BITS
 from dupwire.errors import IndexFileError
 
@@ -442,32 +442,48 @@ def matching(
     ``buckets`` gives, for each bucket of the query's keys, its blocks (``(n, blob)``, oldest
     first, so the docs of a key ascend block after block) and those keys (sorted).
 
-    A big key's docs of a band are a slice of its block, read in place.  The small keys are
-    looked up in every block at once (:class:`_SmallKeys`)."""
+    A big key's docs of a band are a slice of its block, read in place.  A small key's
+    entries are found by binary search on the hash column, and their columns are cut out
+    of the block; then the band bytes of every small key found, in every block, are tested
+    at once (:func:`_small_match`).  (Looking up every small key in one column made of all
+    the blocks' was slower: it reads the whole of each block's small entries.)"""
     q = np.asarray(q_keys, dtype=np.int64)
     wins: dict[int, list[int]] = {}  # each key of the query: the bands it wins
     for band, key in enumerate(q.tolist()):
         wins.setdefault(key, []).append(band)
     parts: dict[int, list[tuple[int, Docs]]] = {}  # (block, docs)
-    small = _SmallKeys()
+    docs: list[bytes] = []  # the small keys found: their entries' columns
+    more: list[bytes] = []
+    bands: list[bytes] = []
+    found: list[tuple[int, int, int]] = []  # and (key, entries, block) of each
     seq = 0  # blocks in the order given: a key's docs ascend with it
     for rows, keys in buckets:
+        lows = [key & _LOW_MASK for key in keys]
         for _, blob in rows:
             at = _Layout.of(blob)
-            small.add(blob, at)
-            if at.keys:
-                big = _column(blob, at.klow, at.keys, "H")
-                for key in keys:
-                    low = key & _LOW_MASK
-                    i = bisect.bisect_left(big, low)
-                    if i < at.keys and big[i] == low:
-                        _big_match(blob, at, i, seq, wins.get(key, []), parts)
-                    else:
-                        small.probe(seq, key)
-            else:
-                small.probes(seq, keys)
+            column = _column(blob, at.low, at.small, "H")
+            big = _column(blob, at.klow, at.keys, "H") if at.keys else ()
+            counts = None
+            for key, low in zip(keys, lows, strict=True):
+                i = bisect.bisect_left(big, low)
+                if i < at.keys and big[i] == low:
+                    _big_match(blob, at, i, seq, wins.get(key, []), parts)
+                    continue
+                lo = bisect.bisect_left(column, low)
+                if lo == at.small or column[lo] != low:
+                    continue
+                hi = bisect.bisect_right(column, low, lo)
+                if counts is None:
+                    counts = np.frombuffer(blob, dtype=_U8, count=at.small, offset=at.more)
+                start = at.bands + lo + int(np.add.reduce(counts[:lo], dtype=np.int64))
+                end = start + hi - lo + sum(blob[at.more + lo : at.more + hi])
+                docs.append(blob[at.doc + 4 * lo : at.doc + 4 * hi])
+                more.append(blob[at.more + lo : at.more + hi])
+                bands.append(blob[start:end])
+                found.append((key, hi - lo, seq))
             seq += 1
-    small.match(q, parts)
+    if found:
+        _small_match(q, docs, more, bands, found, parts)
     out: dict[int, Docs] = {}
     for band, chunks in sorted(parts.items()):
         if len(chunks) > 1:
@@ -478,77 +494,35 @@ def matching(
     return out
 
 
-class _SmallKeys:
-    """The small keys of a query's blocks, looked up all at once: the small entries' columns
-    of every block, one block after another, and the keys to find in each."""
-
-    def __init__(self) -> None:
-        self.low: list[bytes] = []
-        self.doc: list[bytes] = []
-        self.more: list[bytes] = []
-        self.bands: list[bytes] = []
-        self.sizes: list[int] = []
-        self.seq: list[int] = []  # each key to find: the block it is looked for in
-        self.key: list[int] = []
-
-    def add(self, blob: bytes, at: _Layout) -> None:
-        self.low.append(blob[at.low : at.doc])
-        self.doc.append(blob[at.doc : at.more])
-        self.more.append(blob[at.more : at.bands])
-        self.bands.append(blob[at.bands : at.klow])
-        self.sizes.append(at.small)
-
-    def probe(self, seq: int, key: int) -> None:
-        self.seq.append(seq)
-        self.key.append(key)
-
-    def probes(self, seq: int, keys: Sequence[int]) -> None:
-        self.seq.extend([seq] * len(keys))
-        self.key.extend(keys)
-
-    def match(self, q_keys: I64, parts: dict[int, list[tuple[int, Docs]]]) -> None:
-        """Add to ``parts`` the docs of the entries of the keys looked for that win a band
-        the query's key for which is theirs, a chunk for each band and block.
-
-        Each block's hash column is sorted, so numbering the blocks in front of it (block
-        ``i``'s low bits plus ``i << 16``) makes one sorted column, searched for every key at
-        once; each band byte of the entries found is then tested against the query's key
-        for that band."""
-        if not self.key:
-            return
-        count = np.frombuffer(b"".join(self.more), dtype=_U8).astype(np.int64) + 1
-        block = np.repeat(np.arange(len(self.sizes), dtype=np.int64), self.sizes)
-        column = block << LOW_BITS | np.frombuffer(b"".join(self.low), dtype=_LOW)
-        seq = np.asarray(self.seq, dtype=np.int64)
-        key = np.asarray(self.key, dtype=np.int64)
-        wanted = seq << LOW_BITS | key & _LOW_MASK
-        lo = np.searchsorted(column, wanted, "left")
-        hi = np.searchsorted(column, wanted, "right")
-        found = np.flatnonzero(hi > lo)
-        if not len(found):
-            return
-        lo, hi = lo[found], hi[found]
-        entry = runs(lo, hi)  # the entries found, key after key (blocks in order)
-        start = np.zeros(len(count) + 1, dtype=np.int64)
-        np.cumsum(count, out=start[1:])
-        byte = ranges(start, entry)  # their band bytes
-        owner = np.repeat(np.arange(len(entry)), count[entry])
-        band = np.frombuffer(b"".join(self.bands), dtype=_U8)[byte]
-        hit = np.flatnonzero(q_keys[band] == np.repeat(key[found], hi - lo)[owner])
-        if not len(hit):
-            return
-        # Within a band the docs ascend in the order found, block after block: a stable
-        # sort by band (a radix sort of bytes) keeps that.
-        order = hit[np.argsort(band[hit], kind="stable")]
-        docs = np.frombuffer(b"".join(self.doc), dtype=_DOC)
-        picked = docs[entry[owner[order]]]
-        band_of = band[order]
-        block_of = np.repeat(seq[found], hi - lo)[owner[order]]
-        cut = np.flatnonzero((band_of[1:] != band_of[:-1]) | (block_of[1:] != block_of[:-1])) + 1
-        at = [0, *cut.tolist()]
-        ends = [*at[1:], len(order)]
-        for b, blk, i, j in zip(band_of[at].tolist(), block_of[at].tolist(), at, ends, strict=True):
-            parts.setdefault(b, []).append((blk, picked[i:j]))
+def _small_match(
+    q_keys: I64,
+    docs: list[bytes],
+    more: list[bytes],
+    bands: list[bytes],
+    found: list[tuple[int, int, int]],
+    parts: dict[int, list[tuple[int, Docs]]],
+) -> None:
+    """Add the docs of the small keys found (their entries' columns, and ``(key, entries,
+    block)`` of each) to ``parts``: those of the entries that win a band the query's key
+    for which is theirs, a chunk for each band and block."""
+    key, size, block = (np.asarray(column, dtype=np.int64) for column in zip(*found, strict=True))
+    doc = np.frombuffer(b"".join(docs), dtype=_DOC)
+    band = np.frombuffer(b"".join(bands), dtype=_U8)
+    entry = np.repeat(np.arange(len(doc)), np.frombuffer(b"".join(more), dtype=_U8) + 1)
+    owner = np.repeat(np.arange(len(found)), size)[entry]
+    hit = np.flatnonzero(q_keys[band] == key[owner])
+    if not len(hit):
+        return
+    # The entries found are in the order of the blocks given, and the docs of a band come
+    # from the blocks of its key's bucket, so within a band they ascend block after block:
+    # a stable sort by band (a radix sort of bytes) keeps that.
+    order = hit[np.argsort(band[hit], kind="stable")]
+    picked, band_of, block_of = doc[entry[order]], band[order], block[owner[order]]
+    cut = np.flatnonzero((band_of[1:] != band_of[:-1]) | (block_of[1:] != block_of[:-1])) + 1
+    at = [0, *cut.tolist()]
+    ends = [*at[1:], len(order)]
+    for b, blk, lo, hi in zip(band_of[at].tolist(), block_of[at].tolist(), at, ends, strict=True):
+        parts.setdefault(b, []).append((blk, picked[lo:hi]))
 
 
 def _big_match(
