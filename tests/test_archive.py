@@ -732,6 +732,28 @@ def test_cli_add_query_remove_stats(tmp_path: Path) -> None:
     assert unknown.exit_code == 2 and "not in the index" in unknown.stderr
 
 
+def test_cli_merge_leaves_one_run_and_the_same_answers(
+    tmp_path: Path, ecb_articles: list[Article]
+) -> None:
+    db = tmp_path / "n.db"
+    with Index.open(db) as index:
+        for lo in range(0, 90, 30):  # three batches: three runs, or staged rows
+            index.add(ecb_articles[lo : lo + 30])
+        delta = index.stats().delta_rows
+        before = [index.query(ecb_articles[i], top=50, verify=False) for i in (4, 44, 88)]
+    assert delta > 0
+    done = runner.invoke(app, ["index", "merge", "--db", str(db), "--json"])
+    assert done.exit_code == 0, done.output
+    out = json.loads(done.stdout)
+    assert out["merged_rows"] == delta and out["delta_rows"] == 0 and out["n_articles"] == 90
+    with Index.open(db) as index:
+        assert [index.query(ecb_articles[i], top=50, verify=False) for i in (4, 44, 88)] == before
+    shown = runner.invoke(app, ["index", "merge", "--db", str(db)])
+    assert shown.stdout.startswith(f"merged 0 newer key rows of {db}")
+    missing = runner.invoke(app, ["index", "merge", "--db", str(tmp_path / "none.db")])
+    assert missing.exit_code == 2 and "no index at" in missing.stderr
+
+
 def test_cli_query_escapes_control_characters_in_ids(tmp_path: Path) -> None:
     db = str(tmp_path / "n.db")
     records = tmp_path / "r.jsonl"
@@ -743,7 +765,7 @@ def test_cli_query_escapes_control_characters_in_ids(tmp_path: Path) -> None:
     assert "\x1b" not in shown.stdout and "evil\\x1b[2J" in shown.stdout
 
 
-@pytest.mark.parametrize("command", ["add", "query", "remove", "stats"])
+@pytest.mark.parametrize("command", ["add", "query", "remove", "stats", "merge"])
 def test_cli_help_has_an_example(command: str) -> None:
     result = runner.invoke(app, ["index", command, "--help"], terminal_width=200)
     assert result.exit_code == 0 and "Example: dupwire index " + command in result.output

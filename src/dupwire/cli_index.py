@@ -406,6 +406,32 @@ def remove(
 
 
 @index_app.command()
+def merge(db: DbOpt, json_out: JsonOpt = False) -> None:
+    """Merge the index's runs and staged articles into one run, so that a query reads one
+    block a bucket (at a million articles about 3 ms instead of 5). It rewrites every entry
+    once, in one transaction: queries from other processes go on meanwhile, adding waits.
+
+    Example: dupwire index merge --db news.db
+    """
+    index = _open(db)
+    try:
+        before = index.stats().delta_rows
+        index.merge()
+        result = index.stats()
+    except DupwireError as exc:
+        fail(str(exc))
+    finally:
+        index.close()
+    if json_out:
+        typer.echo(json.dumps({"merged_rows": before, **result.to_dict()}))
+    else:
+        typer.echo(
+            f"merged {before:,} newer key rows of {db} into its oldest blocks; "
+            f"it holds {result.n_articles:,} articles in {result.file_bytes / 2**20:,.1f} MB"
+        )
+
+
+@index_app.command()
 def stats(db: DbOpt, json_out: JsonOpt = False) -> None:
     """What the index holds: articles, key rows, file size per article, dates, settings.
 
