@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from rich.console import Console
@@ -33,7 +34,7 @@ from dupwire.errors import DupwireError, DupwireWarning, listed
 from dupwire.io import DEFAULT_MAX_BYTES
 
 if TYPE_CHECKING:
-    from dupwire.archive import Index
+    from dupwire.archive import Index, IndexStats
     from dupwire.io import Corpus
     from dupwire.model import Failure
 
@@ -58,6 +59,7 @@ DbOpt = Annotated[
     ),
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+T = TypeVar("T")
 
 
 def _open(db: Path, *, create: bool = False, store_text: bool = True) -> Index:
@@ -67,6 +69,17 @@ def _open(db: Path, *, create: bool = False, store_text: bool = True) -> Index:
         return Index.open(db, create=create, store_text=store_text)
     except DupwireError as exc:
         fail(str(exc))
+
+
+def _on_index(db: Path, action: Callable[[Index], T]) -> T:
+    """``action`` on the existing index at ``db``, closed after; an error is one line."""
+    index = _open(db)
+    try:
+        return action(index)
+    except DupwireError as exc:
+        fail(str(exc))
+    finally:
+        index.close()
 
 
 def _read(
@@ -391,14 +404,7 @@ def remove(
 
     Example: dupwire index remove 2024/05/01/reuters-123.txt --db news.db
     """
-    index = _open(db)
-    try:
-        removed = index.remove(ids)
-        total = len(index)
-    except DupwireError as exc:
-        fail(str(exc))
-    finally:
-        index.close()
+    removed, total = _on_index(db, lambda index: (index.remove(ids), len(index)))
     if json_out:
         typer.echo(json.dumps({"removed": removed, "n_articles": total}))
     else:
@@ -413,15 +419,13 @@ def merge(db: DbOpt, json_out: JsonOpt = False) -> None:
 
     Example: dupwire index merge --db news.db
     """
-    index = _open(db)
-    try:
+
+    def merged(index: Index) -> tuple[int, IndexStats]:
         before = index.stats().delta_rows
         index.merge()
-        result = index.stats()
-    except DupwireError as exc:
-        fail(str(exc))
-    finally:
-        index.close()
+        return before, index.stats()
+
+    before, result = _on_index(db, merged)
     if json_out:
         typer.echo(json.dumps({"merged_rows": before, **result.to_dict()}))
     else:
@@ -437,13 +441,7 @@ def stats(db: DbOpt, json_out: JsonOpt = False) -> None:
 
     Example: dupwire index stats --db news.db
     """
-    index = _open(db)
-    try:
-        result = index.stats()
-    except DupwireError as exc:
-        fail(str(exc))
-    finally:
-        index.close()
+    result = _on_index(db, lambda index: index.stats())
     if json_out:
         typer.echo(json.dumps(result.to_dict(), indent=2))
     else:
