@@ -368,7 +368,9 @@ def test_merge_keeps_the_answers(
         before = [index.query(ecb_articles[i], top=50, verify=False) for i in (3, 30, 99)]
         entries, blocks = _stored_entries(path)
         assert index.stats().delta_rows > 0 and max(blocks) > 1
-        index.merge()
+        done: list[tuple[int, int]] = []
+        index.merge(progress=lambda *step: done.append(step))
+        assert done[-1] == (1 << 16, 1 << 16) and done == sorted(done) and len(done) > 1
         stats = index.stats()
         assert stats.delta_rows == 0 and stats.key_rows == len(entries)
         merged, blocks = _stored_entries(path)

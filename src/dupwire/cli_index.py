@@ -422,7 +422,9 @@ def merge(db: DbOpt, json_out: JsonOpt = False) -> None:
 
     def merged(index: Index) -> tuple[int, IndexStats]:
         before = index.stats().delta_rows
-        index.merge()
+        with _progress() as bar:
+            task = bar.add_task("merge", total=None)
+            index.merge(progress=lambda done, total: bar.update(task, completed=done, total=total))
         return before, index.stats()
 
     before, result = _on_index(db, merged)

@@ -80,7 +80,7 @@ import os
 import sqlite3
 import zlib
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from operator import itemgetter
@@ -610,7 +610,14 @@ class Index:
         else:
             self._fold(new, staged)
 
-    def _fold(self, new: Entries, staged: int, *, merge_all: bool = False) -> None:
+    def _fold(
+        self,
+        new: Entries,
+        staged: int,
+        *,
+        merge_all: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
         """Write the ``staged`` staged entries and ``new`` entries of newer articles into the
         blocks in one pass, as one batch (:meth:`_store`), and empty ``staged``."""
         if staged:
@@ -618,9 +625,15 @@ class Index:
             new = Entries.merged([old, new])
             self._conn.execute("DELETE FROM staged")
             self._set_meta(staged=0)
-        self._store(new, merge_all=merge_all)
+        self._store(new, merge_all=merge_all, progress=progress)
 
-    def _store(self, new: Entries, *, merge_all: bool = False) -> None:
+    def _store(
+        self,
+        new: Entries,
+        *,
+        merge_all: bool = False,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> None:
         """Write entries of new articles (sorted by hash, then doc) as a new run: with the
         runs they merge with (the newest, by the rule of
         :func:`dupwire.archive.blocks.merge_plan` on run sizes; every run with
@@ -653,6 +666,8 @@ class Index:
                 touched = np.unique(part.h >> LOW_BITS)
                 ptr = bucket_ptr(part, touched)
                 self._append_blocks(touched.tolist(), np.diff(ptr).tolist(), encode(part, ptr))
+            if progress is not None:
+                progress(min(hi, 1 << PREFIX_BITS), 1 << PREFIX_BITS)
         if k:
             conn.execute("DELETE FROM runs WHERE run >= ?", (runs[len(runs) - k][0],))
         conn.execute("INSERT INTO runs(first, entries) VALUES (?, ?)", (last + 1, total))
@@ -687,11 +702,13 @@ class Index:
         sql = "SELECT block, bucket, n, data FROM blocks WHERE block"
         return sorted(self._select_in(sql, blocks), key=itemgetter(0))
 
-    def merge(self) -> None:
+    def merge(self, *, progress: Callable[[int, int], None] | None = None) -> None:
         """Fold the staged entries into the blocks and merge every run into one (queries
-        then read one block a bucket)."""
+        then read one block a bucket); ``progress(done, total)`` is called as the buckets
+        are merged, a range at a time."""
         with _translated(self.path), self._transaction("BEGIN IMMEDIATE"):
-            self._fold(of_rows([]), int(self._meta_in_tx("staged")), merge_all=True)
+            staged = int(self._meta_in_tx("staged"))
+            self._fold(of_rows([]), staged, merge_all=True, progress=progress)
 
     def remove(self, ids: Iterable[str]) -> int:
         """Remove the articles ``ids`` (all known, else nothing is removed); their number."""
