@@ -821,6 +821,16 @@ def test_bad_files_give_one_clear_line(tmp_path: Path, ecb_articles: list[Articl
     truncated.write_bytes(good.read_bytes()[: good.stat().st_size // 2])
     line = _cli_error(["index", "query", str(SEED_A), "--db", str(truncated)])
     assert "damaged or truncated" in line
+    # Blocks whose bytes are cut short or whose header says more than they hold: SQLite
+    # reads them, the index refuses them in one line (queries and removals read blocks).
+    for damage in ("x'01'", "substr(data, 1, 20)", "x'ffffffff0000000001000000'"):
+        damaged = tmp_path / "damaged.db"
+        damaged.write_bytes(good.read_bytes())
+        with sqlite3.connect(damaged) as conn:
+            conn.execute(f"UPDATE blocks SET data={damage}")
+        for command in (["query", str(SEED_A)], ["remove", ecb_articles[0].id]):
+            line = _cli_error(["index", *command, "--db", str(damaged)])
+            assert "is not a usable dupwire index (unexpected content: a block of" in line
 
     with sqlite3.connect(good) as conn:
         conn.execute("UPDATE meta SET value='99' WHERE name='schema'")

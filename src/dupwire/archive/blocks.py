@@ -60,7 +60,6 @@ import numpy.typing as npt
 
 from dupwire._numeric import I64, ranges
 from dupwire.archive.keys import PREFIX_BITS
-from dupwire.errors import IndexFileError
 
 __all__ = [
     "BIG_KEY",
@@ -177,13 +176,20 @@ class _Layout(NamedTuple):
 
     @classmethod
     def of(cls, blob: bytes) -> _Layout:
+        """The layout of ``blob``; a ``ValueError`` when it is too short for what its header
+        says it holds (a damaged file)."""
+        if len(blob) < _HEADER.size:
+            msg = f"a block of {len(blob)} bytes, shorter than its header"
+            raise ValueError(msg)
         m, s, k = _HEADER.unpack_from(blob)
         at = _HEADER.size
         klow = at + 7 * m + s
         table = klow + 2 * k
-        return cls(
-            m, k, at, at + 2 * m, at + 6 * m, at + 7 * m, klow, table, table + 4 * (_BANDS * k + 1)
-        )
+        docs = table + 4 * (_BANDS * k + 1) if k else table
+        if docs > len(blob):
+            msg = f"a block of {len(blob)} bytes whose header says it holds {docs} or more"
+            raise ValueError(msg)
+        return cls(m, k, at, at + 2 * m, at + 6 * m, at + 7 * m, klow, table, docs)
 
 
 def encode(entries: Entries, ptr: I64, big: int | None = None) -> list[bytes]:
@@ -344,11 +350,8 @@ def _big_entries(blob: bytes, at: _Layout, n: int, high: int) -> Entries:
     key, docs = key[order], docs[order]
     first = np.flatnonzero(np.r_[True, (key[1:] != key[:-1]) | (docs[1:] != docs[:-1])])
     if len(first) != n:
-        msg = (
-            f"a block of the index holds {len(first)} entries of big keys where it says {n}: "
-            "the file is damaged; rebuild it with dupwire index add"
-        )
-        raise IndexFileError(msg)
+        msg = f"a block holds {len(first)} entries of big keys where its size says {n}"
+        raise ValueError(msg)
     klow = np.frombuffer(blob, dtype=_LOW, count=k, offset=at.klow).astype(np.int64)
     return Entries.of(
         high | klow[key[first]],

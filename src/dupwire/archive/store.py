@@ -78,6 +78,7 @@ import itertools
 import json
 import os
 import sqlite3
+import struct
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -1193,7 +1194,7 @@ def _translated(path: Path) -> Iterator[None]:
                 "it is damaged or truncated; restore it from a backup or rebuild it"
             )
         raise IndexFileError(msg) from None
-    except (KeyError, ValueError, TypeError, zlib.error) as exc:
+    except (KeyError, ValueError, TypeError, IndexError, struct.error, zlib.error) as exc:
         msg = (
             f"{path} is not a usable dupwire index (unexpected content: {exc}); it is damaged "
             "or was not made by dupwire; restore it from a backup or rebuild it"
