@@ -168,10 +168,10 @@ _STAGE_MOST = 100_000
 _VERIFY = AlignParams(max_merge=1)
 # Bytes of the file a read transaction maps into memory (SQLite's largest by default):
 # a query then reads its blocks in place, with no system call and no copy into SQLite's
-# page cache.  At a million synthetic articles a signature query took 3.7-4.4 ms reading
-# the file, 2.9-3.3 ms mapping it (p50 of 1,000, one run); 6.3 and 4.6-4.8 ms in a fresh
-# process, with four runs (300).  The pages a query touched count in the
-# process's resident memory (as cached file pages: 940 MB after 1,000 queries of that
+# page cache.  At a million synthetic articles the p50 of 300 signature queries went from
+# 3.7-4.4 ms reading the file to 2.9-3.3 ms mapping it (a warm process, one run), and from
+# 6.3 to 4.6-4.8 ms (a fresh process, four runs).  The pages a query touched count in the
+# process's resident memory (as cached file pages: 940 MB after 620 queries of that
 # index), so writes, whose merges read every block of the runs they merge, do not map it.
 _MAP_BYTES = 0x7FFF0000
 _SCHEMA = """
