@@ -93,7 +93,10 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 _HEADER = struct.Struct("<III")
 #: Bands a block's table of a big key has a start for: a band is a byte.
 _BANDS = 256
-#: A key with at least this many entries in a block is stored band by band.
+#: A key with at least this many entries in a block is stored band by band.  Its table of
+#: band starts (1 KB) is then at most a sixth of its docs (about 3 bands an entry, 4 bytes
+#: each); at a million synthetic articles such keys hold 29% of the entries.  256 gave
+#: queries 4-5% faster (within noise) for 20 MB more; 2,048 made matching 1.5 times slower.
 BIG_KEY = 512
 #: Bytes of an entry row (:func:`rows`) before its bands: ``h`` and ``doc``.
 ROW_HEAD = 8
