@@ -53,7 +53,7 @@ import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
-from typing import Literal, NamedTuple
+from typing import Any, Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -93,6 +93,11 @@ _EMPTY = np.zeros(0, dtype=np.int64)
 _HEADER = struct.Struct("<III")
 #: Bands a block's table of a big key has a start for: a band is a byte.
 _BANDS = 256
+# A big key's pairs are sorted as one 64-bit number each: its key (numbered from 0 in a
+# call, under 2**24), its band (8 bits) and its doc (32 bits).
+_KEY_BITS = 24
+_KEY_SHIFT = 40
+_DOC_MASK = np.uint64(0xFFFFFFFF)
 #: A key with at least this many entries in a block is stored band by band.  Its table of
 #: band starts (1 KB) is then at most a sixth of its docs (about 3 bands an entry, 4 bytes
 #: each); at a million synthetic articles such keys hold 29% of the entries.  256 gave
@@ -211,23 +216,23 @@ def encode(entries: Entries, ptr: I64, big: int | None = None) -> list[bytes]:
     small = entries
     small_at = ptr
     if is_big.any():
-        in_big = np.repeat(is_big, size)
-        band_big = np.repeat(in_big, entries.count)
-        small = Entries.of(
-            entries.h[~in_big],
-            entries.doc[~in_big],
-            entries.count[~in_big],
-            entries.bands[~band_big],
-        )
-        small_at = np.r_[0, np.cumsum(~in_big)][ptr]  # small entries before each block's end
-        key_at = np.searchsorted(first[is_big], ptr)  # big keys before each block's end
+        # A key's entries, and so their bands, are a run: the big keys' runs and the runs
+        # between them are cut out as slices.
+        lo, hi = first[is_big], first[is_big] + size[is_big]
+        cuts = np.r_[0, np.c_[lo, hi].ravel(), n].tolist()
+        band_cuts = entries.ptr[cuts].tolist()
+        gaps, runs = slice(0, None, 2), slice(1, -1, 2)
+        small = _runs(entries, cuts[gaps], cuts[1::2], band_cuts[gaps], band_cuts[1::2])
+        large = _runs(entries, cuts[runs], cuts[2:-1:2], band_cuts[runs], band_cuts[2:-1:2])
+        before = np.searchsorted(lo, ptr)  # big keys before each block's end
+        small_at = ptr - (np.r_[0, np.cumsum(size[is_big])][before])
         sections = _big_sections(
-            entries.h[first[is_big]].astype(_LOW),
+            entries.h[lo].astype(_LOW),
             size[is_big],
-            entries.doc[in_big],
-            entries.count[in_big],
-            entries.bands[band_big],
-            key_at.tolist(),
+            large.doc,
+            large.count,
+            large.bands,
+            before.tolist(),
         )
     low = small.h.astype(_LOW).tobytes()
     doc = small.doc.astype(_DOC).tobytes()
@@ -252,6 +257,23 @@ def encode(entries: Entries, ptr: I64, big: int | None = None) -> list[bytes]:
     ]
 
 
+def _runs(
+    entries: Entries, lo: list[int], hi: list[int], band_lo: list[int], band_hi: list[int]
+) -> Entries:
+    """The entries ``lo[i]:hi[i]`` (whose bands are ``band_lo[i]:band_hi[i]``) of every ``i``,
+    one run after another."""
+
+    def cut(column: npt.NDArray[Any], at: list[int], to: list[int]) -> npt.NDArray[Any]:
+        return np.concatenate([column[a:b] for a, b in zip(at, to, strict=True)])
+
+    return Entries.of(
+        cut(entries.h, lo, hi),
+        cut(entries.doc, lo, hi),
+        cut(entries.count, lo, hi),
+        cut(entries.bands, band_lo, band_hi),
+    )
+
+
 def _in_block_order(entries: Entries, ptr: I64) -> Entries:
     """The entries with each block's (``ptr``) sorted by hash, stably: a key's entries are
     together already, so only its place changes (that of a big key that became small)."""
@@ -274,35 +296,30 @@ def _big_sections(
     ``klow``, ``key_at[i]:key_at[i + 1]`` those of block ``i``) have ``sizes`` entries each,
     whose docs, counts of bands and bands are ``doc``, ``count`` and ``bands``."""
     keys = len(sizes)
+    if keys >= 1 << _KEY_BITS:
+        msg = f"{keys} big keys in one call: encode fewer blocks at a time"
+        raise ValueError(msg)
     start = np.r_[0, np.cumsum(sizes)[:-1]]
-    pair_key = np.repeat(np.arange(keys), np.add.reduceat(count, start))
-    pair_doc = np.repeat(doc, count)
-    docs = pair_doc[_band_order(pair_key, bands, keys)].astype(_DOC)
-    slot = pair_key * _BANDS + bands
-    table = np.r_[0, np.cumsum(np.bincount(slot, minlength=keys * _BANDS))]
+    pair_key = np.repeat(np.arange(keys, dtype=np.uint64), np.add.reduceat(count, start))
+    # Each (key, band, doc) as one number, sorted: a sort of values (which numpy does with
+    # vector instructions), not an argsort and a gather.
+    pair_doc = np.repeat(doc, count).astype(np.uint64)
+    code = np.sort(pair_key << _KEY_SHIFT | bands.astype(np.uint64) << 32 | pair_doc)
+    docs = (code & _DOC_MASK).astype(_DOC)
+    table = np.r_[0, np.cumsum(np.bincount((code >> 32).astype(np.int64), minlength=keys * _BANDS))]
     out: list[tuple[int, bytes]] = []
     for a, b in itertools.pairwise(key_at):
+        if a == b:
+            out.append((0, b""))
+            continue
         p, q = table[_BANDS * a], table[_BANDS * b]
         section = (
             klow[a:b].tobytes(),
             (table[_BANDS * a : _BANDS * b + 1] - p).astype(_DOC).tobytes(),
             docs[p:q].tobytes(),
         )
-        out.append((b - a, b"".join(section) if a < b else b""))
+        out.append((b - a, b"".join(section)))
     return out
-
-
-def _band_order(key: I64, band: npt.NDArray[np.uint8], keys: int) -> I64:
-    """The stable order of pairs ``(key, band)`` (``key`` ascending, ``keys`` of them) by key,
-    then band: 256 keys at a time, their pairs as 16-bit numbers (which numpy sorts by
-    radix, about three times as fast as 64-bit ones)."""
-    bounds = np.searchsorted(key, np.arange(0, keys + _BANDS, _BANDS)).tolist()
-    parts = [
-        np.argsort(((key[a:b] - _BANDS * g) << 8 | band[a:b]).astype(np.uint16), kind="stable") + a
-        for g, (a, b) in enumerate(itertools.pairwise(bounds))
-        if a < b
-    ]
-    return np.concatenate([_EMPTY, *parts])
 
 
 def decode(blobs: Sequence[bytes], ns: Iterable[int], buckets: Iterable[int]) -> Entries:
@@ -346,21 +363,22 @@ def _big_entries(blob: bytes, at: _Layout, n: int, high: int) -> Entries:
     table: I64 = np.frombuffer(blob, dtype=_DOC, count=_BANDS * k + 1, offset=at.table).astype(
         np.int64
     )
-    slot = np.repeat(np.arange(_BANDS * k), np.diff(table))
-    docs = np.frombuffer(blob, dtype=_DOC, count=len(slot), offset=at.docs).astype(np.int64)
-    key = slot // _BANDS
-    order = np.argsort(key << 32 | docs, kind="stable")  # each entry's bands ascending
-    key, docs = key[order], docs[order]
-    first = np.flatnonzero(np.r_[True, (key[1:] != key[:-1]) | (docs[1:] != docs[:-1])])
+    slot = np.repeat(np.arange(_BANDS * k, dtype=np.uint64), np.diff(table))
+    docs = np.frombuffer(blob, dtype=_DOC, count=len(slot), offset=at.docs).astype(np.uint64)
+    # Each (key, doc, band) as one number, sorted: by key, then doc, each entry's bands
+    # ascending.
+    code = np.sort((slot >> 8) << _KEY_SHIFT | docs << 8 | (slot & 0xFF))
+    entry = code >> 8  # key and doc
+    first = np.flatnonzero(np.r_[True, entry[1:] != entry[:-1]])
     if len(first) != n:
         msg = f"a block holds {len(first)} entries of big keys where its size says {n}"
         raise ValueError(msg)
     klow = np.frombuffer(blob, dtype=_LOW, count=k, offset=at.klow).astype(np.int64)
     return Entries.of(
-        high | klow[key[first]],
-        docs[first],
-        np.diff(np.r_[first, len(key)]),
-        (slot[order] % _BANDS).astype(_U8),
+        high | klow[(code[first] >> _KEY_SHIFT).astype(np.int64)],
+        (entry[first] & _DOC_MASK).astype(np.int64),
+        np.diff(np.r_[first, len(code)]),
+        (code & 0xFF).astype(_U8),
     )
 
 
