@@ -367,16 +367,13 @@ def query(
         corpus = _read(inputs, id_field, text_field, title_field, date_field, encoding, max_bytes)
     except DupwireError as exc:
         fail(str(exc))
-    index = _open(db)
-    try:
-        results = [
+    results = _on_index(
+        db,
+        lambda index: [
             index.query(a, top=top, since=since, window=window, align=align, verify=not no_verify)
             for a in corpus.articles
-        ]
-    except DupwireError as exc:
-        fail(str(exc))
-    finally:
-        index.close()
+        ],
+    )
     for result in results:
         if result.warning:
             _note("warning:", "yellow", f"{result.query_id}: {result.warning}")
@@ -454,13 +451,7 @@ def load_index_corpus(db: Path) -> Corpus:
     """Every article an index holds, as a corpus for clustering."""
     from dupwire.io import Corpus
 
-    index = _open(db)
-    try:
-        articles = index.articles()
-    except DupwireError as exc:
-        fail(str(exc))
-    finally:
-        index.close()
+    articles = _on_index(db, lambda index: index.articles())
     if not articles:
         fail(f"{db} holds no articles; add some with: dupwire index add PATH... --db {db}")
     _err.print(f"read {len(articles)} articles from {db}", highlight=False)
