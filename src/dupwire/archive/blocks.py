@@ -150,8 +150,9 @@ class Entries:
 
     @staticmethod
     def merged(parts: Sequence[Entries]) -> Entries:
-        """The entries of ``parts``, each sorted by ``(h, doc)`` and of older articles than
-        the next, sorted by ``(h, doc)``: a stable sort by hash."""
+        """The entries of ``parts``, sorted by ``(h, doc)``: a stable sort by hash, so each
+        part must hold a key's entries together, docs ascending (sorted by ``(h, doc)``, or
+        as :func:`decode` gives them), and be of older articles than the next."""
         both = Entries.concat(parts)
         return both.take(np.argsort(both.h, kind="stable"))
 
@@ -218,21 +219,17 @@ def encode(entries: Entries, ptr: I64, big: int | None = None) -> list[bytes]:
     if is_big.any():
         # A key's entries, and so their bands, are a run: the big keys' runs and the runs
         # between them are cut out as slices.
-        lo, hi = first[is_big], first[is_big] + size[is_big]
-        cuts = np.r_[0, np.c_[lo, hi].ravel(), n].tolist()
-        band_cuts = entries.ptr[cuts].tolist()
-        gaps, runs = slice(0, None, 2), slice(1, -1, 2)
-        small = _runs(entries, cuts[gaps], cuts[1::2], band_cuts[gaps], band_cuts[1::2])
-        large = _runs(entries, cuts[runs], cuts[2:-1:2], band_cuts[runs], band_cuts[2:-1:2])
+        lo, sizes = first[is_big], size[is_big]
+        # 0, then the start and end of each big key's run, then n: the small runs are
+        # bounds[0:1], bounds[2:3], ...; the big ones bounds[1:2], bounds[3:4], ...
+        bounds = np.r_[0, np.c_[lo, lo + sizes].ravel(), n].tolist()
+        band = entries.ptr[bounds].tolist()  # where their bands start
+        small = _runs(entries, bounds[0::2], bounds[1::2], band[0::2], band[1::2])
+        large = _runs(entries, bounds[1:-1:2], bounds[2:-1:2], band[1:-1:2], band[2:-1:2])
         before = np.searchsorted(lo, ptr)  # big keys before each block's end
-        small_at = ptr - (np.r_[0, np.cumsum(size[is_big])][before])
+        small_at = ptr - (np.r_[0, np.cumsum(sizes)][before])
         sections = _big_sections(
-            entries.h[lo].astype(_LOW),
-            size[is_big],
-            large.doc,
-            large.count,
-            large.bands,
-            before.tolist(),
+            entries.h[lo].astype(_LOW), sizes, large.doc, large.count, large.bands, before.tolist()
         )
     low = small.h.astype(_LOW).tobytes()
     doc = small.doc.astype(_DOC).tobytes()
@@ -342,7 +339,7 @@ def decode(blobs: Sequence[bytes], ns: Iterable[int], buckets: Iterable[int]) ->
         sizes.append(n)
         high.append(bucket << LOW_BITS)
         if at.keys:
-            big = _big_entries(blob, at, n - at.small, 0)
+            big = _big_entries(blob, at, n - at.small)
             low.append(big.h.astype(_LOW).tobytes())
             doc.append(big.doc.astype(_DOC).tobytes())
             more.append((big.count - 1).astype(_U8).tobytes())
@@ -357,8 +354,9 @@ def decode(blobs: Sequence[bytes], ns: Iterable[int], buckets: Iterable[int]) ->
     )
 
 
-def _big_entries(blob: bytes, at: _Layout, n: int, high: int) -> Entries:
-    """The ``n`` entries of a block's big keys, sorted by ``(h, doc)``."""
+def _big_entries(blob: bytes, at: _Layout, n: int) -> Entries:
+    """The ``n`` entries of a block's big keys, sorted by ``(h, doc)``, ``h`` its low bits
+    only (the block's bucket is the rest)."""
     k = at.keys
     table: I64 = np.frombuffer(blob, dtype=_DOC, count=_BANDS * k + 1, offset=at.table).astype(
         np.int64
@@ -375,7 +373,7 @@ def _big_entries(blob: bytes, at: _Layout, n: int, high: int) -> Entries:
         raise ValueError(msg)
     klow = np.frombuffer(blob, dtype=_LOW, count=k, offset=at.klow).astype(np.int64)
     return Entries.of(
-        high | klow[(code[first] >> _KEY_SHIFT).astype(np.int64)],
+        klow[(code[first] >> _KEY_SHIFT).astype(np.int64)],
         (entry[first] & _DOC_MASK).astype(np.int64),
         np.diff(np.r_[first, len(code)]),
         (code & 0xFF).astype(_U8),
@@ -390,7 +388,7 @@ def doc_column(blobs: Sequence[bytes], ns: Sequence[int]) -> I64:
         at = _Layout.of(blob)
         parts.append(np.frombuffer(blob, dtype=_DOC, count=at.small, offset=at.doc))
         if at.keys:
-            parts.append(_big_entries(blob, at, n - at.small, 0).doc)
+            parts.append(_big_entries(blob, at, n - at.small).doc)
     return np.concatenate([_EMPTY, *parts]).astype(np.int64)
 
 
