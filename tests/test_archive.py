@@ -524,6 +524,15 @@ def test_blocks_decode_and_match_what_was_encoded(
             if q_keys[band] == h:
                 expected.setdefault(band, []).append(d)
     assert {band: docs.tolist() for band, docs in found.items()} == expected
+    # The newest block given as entries (as the staged rows are read) instead: the same.
+    newest = Entries.of(
+        np.array([h for h, _, _ in blocks[-1]]),
+        np.array([d for _, d, _ in blocks[-1]]),
+        np.array([len(b) for _, _, b in blocks[-1]]),
+        np.array([band for _, _, b in blocks[-1] for band in b], dtype=np.uint8),
+    )
+    found = index_blocks.matching([(stored[:-1], keys)], q_keys, newest)
+    assert {band: docs.tolist() for band, docs in found.items()} == expected
 
 
 def test_the_last_bucket_and_hash_hold_every_row_of_theirs() -> None:

@@ -854,6 +854,24 @@ def test_scan_is_the_plain_scan_on_news(
     _assert_scans_alike([])
 
 
+@settings(deadline=None, max_examples=200)
+@given(st.lists(st.integers(0, 40), max_size=60))
+def test_types_in_order_of_first_use_both_ways(numbers: list[int]) -> None:
+    """Through an array of every type (more numbers than types) and by sorting the numbers
+    (fewer): the same order, and the same rank of each number, as a plain reading."""
+    from dupwire.cluster.scan import _first_use
+
+    seen = list(dict.fromkeys(numbers))
+    want_rank = [seen.index(x) for x in numbers]
+    tokens = np.asarray(numbers, dtype=np.int64)
+    for n_types in {max(numbers, default=0) + 1, len(numbers), len(numbers) + 1, 1000}:
+        if n_types <= max(numbers, default=-1):
+            continue
+        order, rank = _first_use(tokens, n_types)
+        assert order.tolist() == seen and rank.tolist() == want_rank
+        assert rank.dtype == np.int32
+
+
 _SCAN_PIECES = st.sampled_from(
     [
         *["one", "Two", "twenty-four", "four", "hundred", "Million", "3", "3.2", "1,200"],

@@ -457,12 +457,16 @@ def _column(blob: bytes, offset: int, count: int, code: Literal["H", "I"]) -> Se
 
 
 def matching(
-    buckets: Iterable[tuple[Iterable[tuple[int, bytes]], Sequence[int]]], q_keys: I64
+    buckets: Iterable[tuple[Iterable[tuple[int, bytes]], Sequence[int]]],
+    q_keys: I64,
+    newest: Entries | None = None,
 ) -> dict[int, Docs]:
     """The bucket of each band a query shares with stored entries: the docs whose entry of
     the query's key for that band (``q_keys[band]``) wins that band too, ascending.
     ``buckets`` gives, for each bucket of the query's keys, its blocks (``(n, blob)``, oldest
-    first, so the docs of a key ascend block after block) and those keys (sorted).
+    first, so the docs of a key ascend block after block) and those keys (sorted);
+    ``newest``, entries of the query's keys sorted by ``(h, doc)`` and of articles newer
+    than any in the blocks (the staged ones), is read as one more block of them all.
 
     A big key's docs of a band are a slice of its block, read in place.  A small key's
     entries are found by binary search on the hash column, and their columns are cut out
@@ -504,6 +508,12 @@ def matching(
                 bands.append(blob[start:end])
                 found.append((key, hi - lo, seq))
             seq += 1
+    if newest is not None and len(newest):
+        keys_of, sizes = np.unique(newest.h, return_counts=True)
+        docs.append(newest.doc.astype(_DOC).tobytes())
+        more.append((newest.count - 1).astype(_U8).tobytes())
+        bands.append(newest.bands.tobytes())
+        found += [(k, n, seq) for k, n in zip(keys_of.tolist(), sizes.tolist(), strict=True)]
     if found:
         _small_match(q, docs, more, bands, found, parts)
     out: dict[int, Docs] = {}

@@ -52,9 +52,9 @@ folds the staged entries and merges every run into one.
 
 *Querying.*  A query reads the blocks of its keys' buckets (about 85 buckets, a few blocks
 each, found by ``bucket_blocks``) and the staged rows of its keys (a range of ``k`` each),
-which it encodes as one more block of each bucket, its newest; it finds each key's
-entries by binary search on the hash column and reads their docs and bands in place, band
-by band, or a big key's docs of each band as they are stored
+which it reads as one more block, the newest; it finds each key's entries by binary search
+on the hash column and reads their docs and bands in place, band by band, or a big key's
+docs of each band as they are stored
 (:func:`dupwire.archive.blocks.matching`: each band's bucket, docs ascending, with no
 sort), so it sees the same entries wherever they are.  A read transaction maps the file
 into memory (:data:`_MAP_BYTES`).
@@ -931,15 +931,15 @@ class Index:
             return {}
         cap = self.settings.max_bucket - (0 if own is not None else 1)  # the query is in them
         groups = [(b, list(k)) for b, k in itertools.groupby(distinct, lambda k: k >> LOW_BITS)]
-        staged = self._staged_blocks(distinct)
         blocks: dict[int, list[tuple[int, bytes]]] = {}
         for b, _, n, data in sorted(self._select_in(_BUCKET_BLOCKS, [b for b, _ in groups])):
             blocks.setdefault(b, []).append((n, data))
         # The members of each band's bucket: one key's entries, read block after block
-        # (oldest first), so the docs ascend.
+        # (oldest first), then the staged ones, so the docs ascend.
         buckets = matching(
-            ((blocks.get(b, []) + staged.get(b, []), keys) for b, keys in groups),
+            ((blocks.get(b, []), keys) for b, keys in groups),
             np.asarray(q_keys, dtype=np.int64),
+            self._staged_entries(distinct),
         )
         if not buckets:
             return {}
@@ -952,24 +952,15 @@ class Index:
         found = shared >= self.settings.min_bands
         return dict(zip(docs[found].tolist(), shared[found].tolist(), strict=True))
 
-    def _staged_blocks(self, keys: list[int]) -> dict[int, list[tuple[int, bytes]]]:
-        """The staged entries of ``keys`` (sorted) as one block of each bucket holding any,
-        ``(n, data)``: the newest block of the bucket."""
+    def _staged_entries(self, keys: list[int]) -> Entries | None:
+        """The staged entries of ``keys`` (sorted), sorted by ``(h, doc)``; None when there
+        are none."""
         if self._meta_in_tx("staged") == "0":
-            return {}
+            return None
         bounds = [bound for key in keys for bound in _staged_range(key, 4)]
         sql = _STAGED_IN.format(",".join(["(?, ?)"] * len(keys)))
         found = sorted(k for (k,) in self._conn.execute(sql, bounds))
-        if not found:
-            return {}
-        entries = of_rows(found)
-        held = np.unique(entries.h >> LOW_BITS)
-        ptr = bucket_ptr(entries, held)
-        blobs = encode(entries, ptr)
-        return {
-            b: [(n, blob)]
-            for b, n, blob in zip(held.tolist(), np.diff(ptr).tolist(), blobs, strict=True)
-        }
+        return of_rows(found) if found else None
 
     def _refined(
         self,
