@@ -514,6 +514,12 @@ def test_blocks_decode_and_match_what_was_encoded(
         raw = got.bands.tolist()
         rows = zip(got.h.tolist(), got.doc.tolist(), got.ptr, got.ptr[1:], strict=False)
         assert sorted((h, d, raw[a:b]) for h, d, a, b in rows) == block
+    # All the blocks at once (those without big keys cut out together): block after block.
+    alone = [decode([blob], [len(b)], [bucket]) for blob, b in zip(blobs, blocks, strict=True)]
+    together = decode(blobs, [len(b) for b in blocks], [bucket] * len(blocks))
+    for column in ("h", "doc", "count", "bands"):
+        want = np.concatenate([getattr(e, column) for e in alone])
+        assert getattr(together, column).tolist() == want.tolist()
     keys = sorted({h for h, _, _ in flat})
     q_keys = np.array(data.draw(st.lists(st.sampled_from(keys), min_size=256, max_size=256)))
     stored = [(len(block), blob) for block, blob in zip(blocks, blobs, strict=True)]
@@ -831,13 +837,20 @@ def test_bad_files_give_one_clear_line(tmp_path: Path, ecb_articles: list[Articl
     line = _cli_error(["index", "query", str(SEED_A), "--db", str(truncated)])
     assert "damaged or truncated" in line
     # Blocks whose bytes are cut short or whose header says more than they hold: SQLite
-    # reads them, the index refuses them in one line (queries and removals read blocks).
+    # reads them, the index refuses them in one line (queries, removals and merges read
+    # blocks; a merge decodes them).
     for damage in ("x'01'", "substr(data, 1, 20)", "x'ffffffff0000000001000000'"):
         damaged = tmp_path / "damaged.db"
+        for leftover in tmp_path.glob("damaged.db*"):  # the last one's, WAL included
+            leftover.unlink()
         damaged.write_bytes(good.read_bytes())
+        with Index.open(damaged) as index:
+            # Staged: a merge folds them into the blocks.
+            index.add([Article(f"new-{a.id}", a.text) for a in ecb_articles[:5]])
         with sqlite3.connect(damaged) as conn:
             conn.execute(f"UPDATE blocks SET data={damage}")
-        for command in (["query", str(SEED_A)], ["remove", ecb_articles[0].id]):
+        commands = (["query", str(SEED_A)], ["remove", ecb_articles[0].id], ["merge"])
+        for command in commands:
             line = _cli_error(["index", *command, "--db", str(damaged)])
             assert "is not a usable dupwire index (unexpected content: a block of" in line
 
