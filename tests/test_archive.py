@@ -814,6 +814,23 @@ def _cli_error(args: list[str]) -> str:
     return lines[0]
 
 
+def test_index_add_checks_the_index_before_reading_the_inputs(tmp_path: Path) -> None:
+    # A foreign file or a path in no directory is said first (reading a large input takes
+    # minutes); an input that cannot be read creates no empty index.
+    foreign = tmp_path / "notes.txt"
+    foreign.write_text("not a database at all\n" * 200)
+    missing = str(tmp_path / "missing.jsonl")
+    line = _cli_error(["index", "add", missing, "--db", str(foreign)])
+    assert line.startswith(f"error: {foreign} is not a usable dupwire index")
+    line = _cli_error(["index", "add", str(SEED_A), "--db", str(tmp_path / "no" / "x.db")])
+    assert line == f"error: cannot create {tmp_path / 'no' / 'x.db'}: there is no directory " + (
+        f"{tmp_path / 'no'}; check the path"
+    )
+    new = tmp_path / "new.db"
+    assert "missing.jsonl" in _cli_error(["index", "add", missing, "--db", str(new)])
+    assert not new.exists()
+
+
 def test_bad_files_give_one_clear_line(tmp_path: Path, ecb_articles: list[Article]) -> None:
     text_file = tmp_path / "notes.txt"
     text_file.write_text("not a database at all\n" * 200)

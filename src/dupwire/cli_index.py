@@ -164,14 +164,23 @@ def add(
         fields = (id_field, text_field, title_field, date_field)
         _add_stream(db, fields, replace, no_text, batch, flush_seconds, max_bytes, json_out)
         return
+    # A file that is not a usable index, or a path where none can be made, is said before
+    # the inputs are read (a large input takes minutes); a new index is made after, so a
+    # mistyped input leaves no empty index behind.
+    index = _open(db) if db.exists() else None
+    if index is None and not db.parent.is_dir():
+        fail(f"cannot create {db}: there is no directory {db.parent}; check the path")
     try:
         # Index.add prepares each article once and lists those it cannot as failures.
         corpus = _read(
             inputs, id_field, text_field, title_field, date_field, encoding, max_bytes, check=False
         )
     except DupwireError as exc:
+        if index is not None:
+            index.close()
         fail(str(exc))
-    index = _open(db, create=True, store_text=not no_text)
+    if index is None:
+        index = _open(db, create=True, store_text=not no_text)
     articles = corpus.articles
     from dupwire.cluster.scan import auto_workers
 
