@@ -455,11 +455,11 @@ def _scan(texts: Sequence[str]) -> tuple[ScanPart, _WordTable, I64]:
 
 def _first_use(numbers: I64, n_types: int) -> tuple[I64, I32]:
     """The types used in ``numbers`` (each below ``n_types``) in order of first use, and
-    the rank of each number's type in that order.  Each type's first position is found by
-    a sort of the types alone (not of the tokens): through an array of every type when the
-    numbers outnumber the types, else by sorting the numbers (a single article, scanned by a
-    process whose word table has grown to hundreds of thousands of words, costs its own
-    words, not the table's: 260 -> 31 us at 450,000 words)."""
+    the rank of each number's type in that order.  When the numbers outnumber the types,
+    each type's first position is kept in an array of every type and the types used are
+    sorted by it (no sort of the numbers); else the numbers are sorted, so that a single
+    article scanned by a process whose word table has grown to hundreds of thousands of
+    words costs its own words, not the table's (260 -> 31 us at 450,000 words)."""
     n = len(numbers)
     if n >= n_types:
         first = np.full(n_types, n, np.int64)
