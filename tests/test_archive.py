@@ -829,6 +829,10 @@ def test_index_add_checks_the_index_before_reading_the_inputs(tmp_path: Path) ->
     new = tmp_path / "new.db"
     assert "missing.jsonl" in _cli_error(["index", "add", missing, "--db", str(new)])
     assert not new.exists()
+    new.touch()  # an empty file is made an index, as a missing one is
+    assert runner.invoke(app, ["index", "add", str(SEED_A), "--db", str(new)]).exit_code == 0
+    with Index.open(new) as index:
+        assert len(index) == 1
 
 
 def test_bad_files_give_one_clear_line(tmp_path: Path, ecb_articles: list[Article]) -> None:

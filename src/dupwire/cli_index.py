@@ -167,7 +167,7 @@ def add(
     # A file that is not a usable index, or a path where none can be made, is said before
     # the inputs are read (a large input takes minutes); a new index is made after, so a
     # mistyped input leaves no empty index behind.
-    index = _open(db) if db.exists() else None
+    index = _open(db, create=True, store_text=not no_text) if db.exists() else None
     if index is None and not db.parent.is_dir():
         fail(f"cannot create {db}: there is no directory {db.parent}; check the path")
     try:
