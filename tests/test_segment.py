@@ -137,6 +137,7 @@ _FURNITURE_SAMPLES = [
     "This story was originally published by Example",
     "Advertisement",
     "Sponsored content",
+    "Share",
     "Print",
     "Email",
     "Tweet",
@@ -162,14 +163,26 @@ def test_phrase_hints_cover_every_furniture_phrase(line: str, rnd: random.Random
 def test_phrase_start_letters_keep_every_match(ecb_records: list[dict[str, Any]]) -> None:
     """The start-letter check of _PHRASES finds what its rules alone find, on the samples
     (at a line's start and after other words) and on every line of the ECB+ articles."""
-    from dupwire.boilerplate import _PHRASE_RULES, _PHRASES
+    from dupwire.boilerplate import _PHRASE_RULES, _PHRASES, _has_phrase, _hinted
 
-    rules = re.compile(_PHRASE_RULES, re.IGNORECASE)
+    rules = [re.compile(rule, re.IGNORECASE) for _, rule in _PHRASE_RULES]
     lines = [ln for r in ecb_records for ln in r["text"].splitlines()]
     lines += [p + s for s in _FURNITURE_SAMPLES for p in ("", "News. ", "(", "— ")]
-    found = [bool(rules.search(line)) for line in lines]
+    found = [any(rule.search(line) for rule in rules) for line in lines]
     assert [bool(_PHRASES.search(line)) for line in lines] == found
+    # Only the rules of the hints a line holds are tried: the same answers.
+    assert [_has_phrase(line, _hinted(line)) for line in lines] == found
     assert sum(found) > len(_FURNITURE_SAMPLES)
+
+
+@given(st.sampled_from(_FURNITURE_SAMPLES), st.randoms())
+def test_each_furniture_phrase_holds_the_hint_of_its_rule(line: str, rnd: random.Random) -> None:
+    from dupwire.boilerplate import _PHRASE_RULES
+
+    mixed = "".join(c.upper() if rnd.random() < 0.5 else c.lower() for c in line)
+    for hint, rule in _PHRASE_RULES:
+        for m in re.finditer(rule, mixed, re.IGNORECASE):
+            assert hint in m.group().lower()
 
 
 def _blocks(text: str) -> dict[int, tuple[int, int]]:
@@ -183,6 +196,7 @@ def _blocks(text: str) -> dict[int, tuple[int, int]]:
 _HINT_EDGES = [
     "ΟΔΟΣ share this post\nΣ. Sign up for our newsletter. ΑΣ",  # final sigma lowers by context
     "İstanbul: Share this story\nTroops left.",  # İ lowers to two characters
+    "Ärzte: “Share this story” ©\nClic\u212a here to read — Ünal’s PHOTO: x",  # K (Kelvin)
     "Click. Here we go.\nclick here to read. Email us\n© 2013 Reuters",
     "Reporting by Jane Doe; editing by John Roe\nNo hint here.",
 ]
@@ -199,7 +213,7 @@ def test_hinted_blocks_are_the_blocks_that_hold_a_hint(
     found = 0
     for text in texts:
         blocks = _blocks(text)
-        expected = {b for b, (start, end) in blocks.items() if _hinted(text[start:end])}
+        expected = {b: h for b, (start, end) in blocks.items() if (h := _hinted(text[start:end]))}
         got = _hinted_blocks(text, blocks)
         if got is None:
             assert len(text.lower()) != len(text)
@@ -316,3 +330,77 @@ def test_unit_spans_are_the_line_by_line_sentences_on_news(
     texts = [r["text"] for r in ecb_records] + [seed_a, seed_b, seed_a.replace("\n", "\r\n")]
     for text in texts:
         assert unit_spans(text)[0] == _units_line_by_line(text)
+
+
+def _furniture_plainly(text: str, units: list[tuple[int, int, int]]) -> list[bool]:
+    """Site furniture of each unit, the plain way: block by block, each marker rule on its
+    own, and every rule tried on each unit whose block holds a phrase hint."""
+    from dupwire.boilerplate import (
+        _LINK_MARKER,
+        _LINK_MARKER_ALONE,
+        _PHRASES,
+        _TAIL_MARKERS,
+        _hinted,
+        is_timestamp,
+    )
+
+    lines: dict[int, tuple[int, int]] = {}
+    for start, end, block in units:
+        lines[block] = (lines.get(block, (start, end))[0], end)
+    marked: set[int] = set()
+    tail = None
+    for block in sorted(lines):
+        line = text[slice(*lines[block])]
+        if _TAIL_MARKERS.match(line):
+            tail = block
+            break
+        if is_timestamp(line) or _LINK_MARKER.match(line) or _LINK_MARKER_ALONE.match(line):
+            marked.add(block)
+            if not is_timestamp(line) and _LINK_MARKER_ALONE.match(line):
+                marked.add(block + 1)
+    return [
+        (tail is not None and block >= tail)
+        or block in marked
+        or bool(_hinted(text[slice(*lines[block])]) and _PHRASES.search(text[start:end]))
+        for start, end, block in units
+    ]
+
+
+_FURNISHED_LINES = st.lists(
+    st.sampled_from(
+        [
+            *_FURNITURE_SAMPLES,
+            *["Troops left. Share prices fell.", "She said: print it.", "Read also:", "Related"],
+            *["Read more: Klitschko retains his belts", "May 2, 2013", "Leave a Reply"],
+            *["It was published. Photos: none.", "İstanbul", "clic\u212a here to", "©", "\r"],
+        ]
+    ),
+    max_size=10,
+).map("\n".join)
+
+
+@settings(max_examples=300)
+@given(_FURNISHED_LINES)
+def test_furniture_is_the_plain_reading_of_its_rules(text: str) -> None:
+    from dupwire.boilerplate import furniture_flags
+    from dupwire.segment import unit_spans
+
+    units, flags = unit_spans(text)
+    assert flags == furniture_flags(text, units) == _furniture_plainly(text, units)
+
+
+def test_furniture_is_the_plain_reading_of_its_rules_on_news(
+    ecb_records: list[dict[str, Any]], seed_a: str, seed_b: str
+) -> None:
+    from dupwire.segment import unit_spans
+
+    from .test_corpus_gen import gen
+
+    texts = [r["text"] for r in ecb_records] + [seed_a, seed_b]
+    texts += [article.text for article, _ in gen.iter_corpus(300, seed=3)]
+    marked = 0
+    for text in texts:
+        units, flags = unit_spans(text)
+        assert flags == _furniture_plainly(text, units)
+        marked += sum(flags)
+    assert marked > 500

@@ -22,11 +22,12 @@ Corpus-level furniture (lines that recur across many articles of one site) is le
 from __future__ import annotations
 
 import re
+import sys
 from bisect import bisect_right
 from collections.abc import Sequence
 from itertools import pairwise
 
-__all__ = ["furniture_flags", "is_timestamp"]
+__all__ = ["block_furniture", "furniture_flags", "is_timestamp"]
 
 _TAIL_MARKERS = re.compile(
     r"^\W*(leave a (reply|comment)|you (may|might) also like"
@@ -45,54 +46,68 @@ _LINK_MARKER_ALONE = re.compile(
     r"^\W*(read (also|more|next)|also read|see also|related|recommended)\s*[:>»-]?\W*$",
     re.IGNORECASE,
 )
-_PHRASE_RULES = (
-    r"your email address will not be published|required fields are marked"
-    r"|all rights reserved|sign up (for|to) (our|the) \w*\s*newsletter"
-    r"|subscribe to (our|the) \w*\s*newsletter|share this (article|story|post)"
-    r"|share on (facebook|twitter|x)|follow us on|click here to"
-    r"|this (article|story) (was )?(originally|first) (appeared|published)"
-    r"|^\W*(advertisement|sponsored content|share|print|email|tweet)\W*$"
-    r"|^\W*copyright\b|^\W*©|^\(?\s*(reporting|writing|editing|additional reporting) by\b"
-    r"|\bcookies? (policy|settings)\b|^\W*(photo|image|file photo)\s*:"
+# Each furniture phrase rule, with a hint that every match of it holds (lower-cased).  A line
+# is searched only for the rules whose hints it holds: most lines hold none, and a line that
+# holds "shares" is searched for the three rules about sharing, not for all of them.
+_PHRASE_RULES: tuple[tuple[str, str], ...] = (
+    ("email", r"your email address will not be published"),
+    ("required fields", r"required fields are marked"),
+    ("rights reserved", r"all rights reserved"),
+    ("newsletter", r"sign up (for|to) (our|the) \w*\s*newsletter"),
+    ("newsletter", r"subscribe to (our|the) \w*\s*newsletter"),
+    ("share", r"share this (article|story|post)"),
+    ("share", r"share on (facebook|twitter|x)"),
+    ("follow us", r"follow us on"),
+    ("click here", r"click here to"),
+    ("appeared", r"this (article|story) (was )?(originally|first) appeared"),
+    ("published", r"this (article|story) (was )?(originally|first) published"),
+    ("advertisement", r"^\W*advertisement\W*$"),
+    ("sponsored", r"^\W*sponsored content\W*$"),
+    ("share", r"^\W*share\W*$"),
+    ("print", r"^\W*print\W*$"),
+    ("email", r"^\W*email\W*$"),
+    ("tweet", r"^\W*tweet\W*$"),
+    ("copyright", r"^\W*copyright\b"),
+    ("©", r"^\W*©"),
+    ("reporting by", r"^\(?\s*(additional )?reporting by\b"),
+    ("writing by", r"^\(?\s*writing by\b"),
+    ("editing by", r"^\(?\s*editing by\b"),
+    ("cookie", r"\bcookies? (policy|settings)\b"),
+    ("photo", r"^\W*(file )?photo\s*:"),
+    ("image", r"^\W*image\s*:"),
 )
-# Every rule not tied to the start of the line begins with one of these letters.  The search
-# tries all the rules at each position of a line; checking the letter there first makes it
-# about twice as fast.
+_PHRASE_HINTS = tuple(dict.fromkeys(hint for hint, _ in _PHRASE_RULES))
+# The rules of each hint, as one pattern.
+_HINT_RULES = {
+    hint: re.compile("|".join(f"(?:{r})" for h, r in _PHRASE_RULES if h == hint), re.IGNORECASE)
+    for hint in _PHRASE_HINTS
+}
+# Every rule not tied to the start of the line begins with one of these letters.  A search of
+# all the rules tries them at each position of a line; checking the letter there first makes
+# it about twice as fast.
 _PHRASE_STARTS = "acfrsty"
-_PHRASES = re.compile(f"(?:^|(?=[{_PHRASE_STARTS}]))(?:{_PHRASE_RULES})", re.IGNORECASE)
-
-# Every match of _PHRASES contains one of these (lower-cased); a line holding none of them is
-# not searched, which keeps scanning large corpora cheap.
-_PHRASE_HINTS = (
-    "email",
-    "required fields",
-    "rights reserved",
-    "newsletter",
-    "share",
-    "follow us",
-    "click here",
-    "appeared",
-    "published",
-    "advertisement",
-    "sponsored",
-    "print",
-    "tweet",
-    "copyright",
-    "©",
-    "reporting by",
-    "writing by",
-    "editing by",
-    "cookie",
-    "photo",
-    "image",
+_PHRASES = re.compile(
+    f"(?:^|(?=[{_PHRASE_STARTS}]))(?:{'|'.join(r for _, r in _PHRASE_RULES)})", re.IGNORECASE
 )
+# The hints written in ASCII, as bytes; the others ("©") have no other case.
+_ASCII_HINTS = tuple((hint, hint.encode()) for hint in _PHRASE_HINTS if hint.isascii())
+_OTHER_HINTS = tuple(hint for hint in _PHRASE_HINTS if not hint.isascii())
+# Characters beyond ASCII that lower-case to ASCII letters (KELVIN SIGN to "k"; a capital I
+# with a dot above to "i" and a combining dot): a hint may be written with them.
+_LOWER_TO_ASCII = ("\u212a", "\u0130")
 
 
-def _hinted(line: str) -> bool:
-    """Whether ``line`` holds one of the phrase hints (plain substring tests: far cheaper
-    than a case-insensitive regular expression of alternatives)."""
+def _hinted(line: str) -> set[str]:
+    """The phrase hints that ``line`` holds (plain substring tests: far cheaper than a
+    case-insensitive regular expression of alternatives)."""
     low = line.lower()
-    return any(hint in low for hint in _PHRASE_HINTS)
+    return {hint for hint in _PHRASE_HINTS if hint in low}
+
+
+def _has_phrase(line: str, hints: set[str]) -> bool:
+    """Whether ``line``, which holds no phrase hint but ``hints``, holds a furniture phrase:
+    ``_PHRASES.search(line)``, trying only the rules of those hints."""
+    return any(_HINT_RULES[hint].search(line) is not None for hint in hints)
 
 
 # Words of a timestamp line, lower-cased, with letters and digits apart ("3rd" is "3", "rd";
@@ -245,72 +260,114 @@ def is_timestamp(line: str) -> bool:
     )
 
 
-def _hint_spans(low: str) -> list[tuple[int, int]]:
-    """``(start, end)`` of every phrase hint in ``low`` (a lower-cased text), in order."""
+def _hint_spans(text: str) -> list[tuple[int, int, str]] | None:
+    """``(start, end, hint)`` of every phrase hint in ``text``, whatever its case, in order.
+
+    Text beyond ASCII is searched as bytes, one per character (a ``?`` for each character
+    beyond ASCII: none of them lower-cases to a letter of an ASCII hint, but those of
+    ``_LOWER_TO_ASCII``), lower-cased byte by byte, which is far cheaper than lower-casing
+    it.  With a character of ``_LOWER_TO_ASCII`` the text itself is lower-cased, and None
+    is returned when that changes its length (positions in it would not be those of
+    ``text``)."""
+    low: str | bytes
+    if text.isascii():
+        low, keys = text.lower(), [(hint, hint) for hint, _ in _ASCII_HINTS]
+    elif any(c in text for c in _LOWER_TO_ASCII):
+        low, keys = text.lower(), [(hint, hint) for hint, _ in _ASCII_HINTS]
+        if len(low) != len(text):
+            return None
+    else:
+        low, keys = text.encode("ascii", "replace").lower(), list(_ASCII_HINTS)
     spans = []
-    find = low.find
-    for hint in _PHRASE_HINTS:
-        at = find(hint)
+    for hint, key in keys:
+        find = low.find
+        at = find(key)  # type: ignore[arg-type]
         while at >= 0:
-            spans.append((at, at + len(hint)))
-            at = find(hint, at + 1)
+            spans.append((at, at + len(key), hint))
+            at = find(key, at + 1)  # type: ignore[arg-type]
+    for hint in _OTHER_HINTS:
+        at = text.find(hint)
+        while at >= 0:
+            spans.append((at, at + len(hint), hint))
+            at = text.find(hint, at + 1)
     spans.sort()
     return spans
 
 
-def _hinted_blocks(text: str, blocks: dict[int, tuple[int, int]]) -> set[int] | None:
-    """The blocks (``block: (start, end)``) that hold a phrase hint, from one lower-cased
-    copy of ``text``: :func:`_hinted` of each block's text, without a copy per block.
+def _hinted_blocks(text: str, blocks: dict[int, tuple[int, int]]) -> dict[int, set[str]] | None:
+    """The blocks (``block: (start, end)``) that hold a phrase hint, each with the hints it
+    holds, from one search of ``text``: :func:`_hinted` of each block's text, without a copy
+    per block.
 
-    None when the blocks overlap or the lower-cased text is longer than ``text`` (a capital
-    I with a dot above lowers to two characters), so positions in it are not those of
-    ``text``."""
-    low = text.lower()
-    if len(low) != len(text):
+    None when the blocks overlap, or when :func:`_hint_spans` gives None."""
+    spans = _hint_spans(text)
+    if spans is None:
         return None
-    spans = _hint_spans(low)
     if not spans:
-        return set()
+        return {}
     ranges = sorted((start, end, block) for block, (start, end) in blocks.items())
     if any(a[1] > b[0] for a, b in pairwise(ranges)):
         return None
     starts = [start for start, _, _ in ranges]
-    hinted = set()
-    for at, to in spans:
+    hinted: dict[int, set[str]] = {}
+    for at, to, hint in spans:
         k = bisect_right(starts, at) - 1
         if k >= 0 and to <= ranges[k][1]:
-            hinted.add(ranges[k][2])
+            hinted.setdefault(ranges[k][2], set()).add(hint)
     return hinted
 
 
 def furniture_flags(text: str, units: Sequence[tuple[int, int, int]]) -> list[bool]:
     """For each ``(start, end, block)`` unit of ``text``, whether it is site furniture."""
-    blocks: dict[int, tuple[int, int]] = {}
+    spans: dict[int, tuple[int, int]] = {}
     for start, end, block in units:
-        first, _ = blocks.get(block, (start, end))
-        blocks[block] = (min(first, start), end)
+        first, _ = spans.get(block, (start, end))
+        spans[block] = (min(first, start), end)
+    return block_furniture(text, units, [(b, *spans[b]) for b in sorted(spans)])
+
+
+# Whether a line is a tail, link or lone link marker, in one match (most lines are none).
+_ANY_MARKER = re.compile(
+    "|".join(f"(?:{p.pattern})" for p in (_TAIL_MARKERS, _LINK_MARKER, _LINK_MARKER_ALONE)),
+    re.IGNORECASE,
+)
+
+
+def block_furniture(
+    text: str, units: Sequence[tuple[int, int, int]], blocks: Sequence[tuple[int, int, int]]
+) -> list[bool]:
+    """:func:`furniture_flags` of ``units``, given each block as ``(block, start, end)`` (from
+    its first unit's start to its last unit's end), in order of block number."""
     furniture_blocks: set[int] = set()
     tail_from: int | None = None
-    for block in sorted(blocks):
-        start, end = blocks[block]
+    for block, start, end in blocks:
         line = text[start:end]
+        if _ANY_MARKER.match(line) is None:
+            if is_timestamp(line):
+                furniture_blocks.add(block)
+            continue
         if _TAIL_MARKERS.match(line):
             tail_from = block
             break
         if is_timestamp(line):
             furniture_blocks.add(block)
-        elif _LINK_MARKER.match(line) or _LINK_MARKER_ALONE.match(line):
+        else:  # a link marker
             furniture_blocks.add(block)
             if _LINK_MARKER_ALONE.match(line):
                 furniture_blocks.add(block + 1)
-    hinted = _hinted_blocks(text, blocks)
+    spans = {block: (start, end) for block, start, end in blocks}
+    hinted = _hinted_blocks(text, spans)
     if hinted is None:
-        hinted = {b for b, (start, end) in blocks.items() if _hinted(text[start:end])}
-    flags = []
-    for start, end, block in units:
-        flags.append(
-            (tail_from is not None and block >= tail_from)
-            or block in furniture_blocks
-            or (block in hinted and bool(_PHRASES.search(text[start:end])))
-        )
-    return flags
+        hinted = {
+            b: found for b, (start, end) in spans.items() if (found := _hinted(text[start:end]))
+        }
+    if tail_from is None:
+        if not furniture_blocks and not hinted:
+            return [False] * len(units)
+        tail_from = sys.maxsize
+    return [
+        block >= tail_from
+        or block in furniture_blocks
+        or (block in hinted and _has_phrase(text[start:end], hinted[block]))
+        for start, end, block in units
+    ]

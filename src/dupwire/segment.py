@@ -18,7 +18,7 @@ from typing import Literal
 
 import sentencex
 
-from dupwire.boilerplate import furniture_flags
+from dupwire.boilerplate import block_furniture
 from dupwire.errors import SegmentationError
 
 __all__ = ["Unit", "UnitKind", "split_spans", "split_units", "unit_spans"]
@@ -175,21 +175,25 @@ def unit_spans(text: str) -> tuple[list[tuple[int, int, int]], list[bool]]:
     bylines and short paragraphs: :func:`_one_sentence`) is taken whole, without a call of
     :func:`_sentences`: the same span."""
     raw: list[tuple[int, int, int]] = []
-    block = 0
+    blocks: list[tuple[int, int, int]] = []  # (block, start, end) of each block
+    has_word = _HAS_WORD.search
     for start, line in _lines(text):
+        block = len(blocks)
         if len(line) <= _MAX_BLOCK and _one_sentence(line):
             stripped = line.strip()
-            if not stripped or not _HAS_WORD.search(stripped):
+            if not stripped or not has_word(stripped):
                 continue
             first = start + len(line) - len(line.lstrip())
-            raw.append((first, first + len(stripped), block))
+            end = first + len(stripped)
+            raw.append((first, end, block))
+            blocks.append((block, first, end))
         else:
             spans = _sentences(text, start, start + len(line))
             if not spans:
                 continue
-            raw.extend([(s, e, block) for s, e in spans])
-        block += 1
-    return raw, furniture_flags(text, raw)
+            raw += [(s, e, block) for s, e in spans]
+            blocks.append((block, spans[0][0], spans[-1][1]))
+    return raw, block_furniture(text, raw, blocks)
 
 
 def split_spans(text: str) -> list[tuple[int, int, int, bool]]:

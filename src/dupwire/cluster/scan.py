@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import threading
 import uuid
 from array import array
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -213,16 +215,26 @@ def _plain_words(plain: bytes, ends: I64) -> tuple[list[bytes], I64, I64]:
         first = np.r_[0, first]
     counts = np.diff(np.searchsorted(first, ends), prepend=0)
     if len(points):
-        # The pieces holding such a point, each once, last first (positions stay valid).
-        for k in np.unique(np.searchsorted(first, points, side="right") - 1)[::-1].tolist():
+        # The pieces holding such a point, each once, in order, cut as the pattern cuts them.
+        parts: list[tuple[int, list[re.Match[bytes]]]] = []
+        for k in np.unique(np.searchsorted(first, points, side="right") - 1).tolist():
             piece = words[k]
             if piece.translate(None, b".,").isdigit():
                 continue  # digits and points only: one number, as the pattern reads it
-            found = list(PLAIN_WORD_RE.finditer(piece))
-            words[k : k + 1] = [m.group() for m in found]
-            at = first[k] + np.array([m.start() for m in found], dtype=np.int64)
-            first = np.concatenate((first[:k], at, first[k + 1 :]))
-            counts[np.searchsorted(ends, at[0], side="right")] += len(found) - 1
+            parts.append((k, list(PLAIN_WORD_RE.finditer(piece))))
+        if parts:
+            cut_words: list[bytes] = []
+            cut_first: list[I64] = []
+            done = 0  # words[:done] are in cut_words
+            for k, found in parts:
+                cut_words += words[done:k]
+                cut_words += [m.group() for m in found]
+                at = first[k] + np.array([m.start() for m in found], dtype=np.int64)
+                cut_first += [first[done:k], at]
+                counts[np.searchsorted(ends, at[0], side="right")] += len(found) - 1
+                done = k + 1
+            words = cut_words + words[done:]
+            first = np.concatenate([*cut_first, first[done:]])
     return words, counts, first
 
 
@@ -264,7 +276,8 @@ _Scanned = tuple[I64, I64, I64]
 
 def _cut(text: str) -> _Cut:
     units, furniture = unit_spans(text)
-    return text, plain_bytes(text), np.array(units, dtype=np.int64).reshape(-1, 3), furniture
+    spans = np.fromiter(chain.from_iterable(units), np.int64, 3 * len(units)).reshape(-1, 3)
+    return text, plain_bytes(text), spans, furniture
 
 
 def _kept(numbers: I64, spans: I64, furniture: list[bool]) -> _Scanned:
