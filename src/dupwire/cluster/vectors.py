@@ -96,9 +96,11 @@ def _entries(text: CorpusText, keep: Mask) -> Iterator[_Entries]:
         local = kept_rank[tok_sent] - kept_ptr[doc]
         width = int(local.max()) + 1
         # Any order of equal (article, word, sentence) tokens gives the same entries (their
-        # counts add, their weights reduce by max), so the sort need not be stable.
+        # counts add, their weights reduce by max).  The tokens come article by article, so
+        # each article's keys are all below the next one's: a stable sort (timsort, whose
+        # merges skip ahead over such runs) takes half the time of the default one here.
         if (d1 - d0) * v * width < (1 << 62):
-            order = np.argsort(((doc - d0) * v + key) * width + local)
+            order = np.argsort(((doc - d0) * v + key) * width + local, kind="stable")
         else:  # pragma: no cover - a vocabulary of billions
             order = np.lexsort((local, key, doc))
         doc, key, local, weight = doc[order], key[order], local[order], weight[order]
