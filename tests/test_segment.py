@@ -303,15 +303,19 @@ def _units_line_by_line(text: str) -> list[tuple[int, int, int]]:
     return units
 
 
-_LINE_TEXTS = st.lists(
-    st.sampled_from(
-        [
-            *["Troops left", " U.S. troops left. ", "Gen.", "(Reuters)", '"Is it over?"', "_"],
-            *["\xa0", "\n", "\r\n", "\r", "\n\n", " ", ".", "\u2028", "\x0c", "Erdo\u011fan said."],
-        ]
-    ),
-    max_size=12,
-).map("".join)
+def _pieces_joined(pieces: list[str], sep: str, max_size: int) -> st.SearchStrategy[str]:
+    """Texts made of up to ``max_size`` of ``pieces`` (repeats allowed), joined by ``sep``."""
+    return st.lists(st.sampled_from(pieces), max_size=max_size).map(sep.join)
+
+
+_LINE_TEXTS = _pieces_joined(
+    [
+        *["Troops left", " U.S. troops left. ", "Gen.", "(Reuters)", '"Is it over?"', "_"],
+        *["\xa0", "\n", "\r\n", "\r", "\n\n", " ", ".", "\u2028", "\x0c", "Erdo\u011fan said."],
+    ],
+    "",
+    12,
+)
 
 
 @settings(max_examples=500)
@@ -366,17 +370,16 @@ def _furniture_plainly(text: str, units: list[tuple[int, int, int]]) -> list[boo
     ]
 
 
-_FURNISHED_LINES = st.lists(
-    st.sampled_from(
-        [
-            *_FURNITURE_SAMPLES,
-            *["Troops left. Share prices fell.", "She said: print it.", "Read also:", "Related"],
-            *["Read more: Klitschko retains his belts", "May 2, 2013", "Leave a Reply"],
-            *["It was published. Photos: none.", "İstanbul", "clic\u212a here to", "©", "\r"],
-        ]
-    ),
-    max_size=10,
-).map("\n".join)
+_FURNISHED_LINES = _pieces_joined(
+    [
+        *_FURNITURE_SAMPLES,
+        *["Troops left. Share prices fell.", "She said: print it.", "Read also:", "Related"],
+        *["Read more: Klitschko retains his belts", "May 2, 2013", "Leave a Reply"],
+        *["It was published. Photos: none.", "İstanbul", "clic\u212a here to", "©", "\r"],
+    ],
+    "\n",
+    10,
+)
 
 
 @settings(max_examples=300)
