@@ -24,8 +24,9 @@ from __future__ import annotations
 import re
 import sys
 from bisect import bisect_right
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from itertools import pairwise
+from typing import AnyStr
 
 __all__ = ["block_furniture", "furniture_flags", "is_timestamp"]
 
@@ -260,6 +261,19 @@ def is_timestamp(line: str) -> bool:
     )
 
 
+def _places(text: AnyStr, parts: Iterable[tuple[str, AnyStr]]) -> list[tuple[int, int, str]]:
+    """``(start, end, name)`` of each place where a part of ``parts`` (``(name, part)``
+    pairs) is found in ``text``, part by part (overlaps included)."""
+    found = []
+    find = text.find
+    for name, part in parts:
+        at = find(part)
+        while at >= 0:
+            found.append((at, at + len(part), name))
+            at = find(part, at + 1)
+    return found
+
+
 def _hint_spans(text: str) -> list[tuple[int, int, str]] | None:
     """``(start, end, hint)`` of every phrase hint in ``text``, whatever its case, in order.
 
@@ -269,27 +283,14 @@ def _hint_spans(text: str) -> list[tuple[int, int, str]] | None:
     it.  With a character of ``_LOWER_TO_ASCII`` the text itself is lower-cased, and None
     is returned when that changes its length (positions in it would not be those of
     ``text``)."""
-    low: str | bytes
-    if text.isascii():
-        low, keys = text.lower(), [(hint, hint) for hint, _ in _ASCII_HINTS]
-    elif any(c in text for c in _LOWER_TO_ASCII):
-        low, keys = text.lower(), [(hint, hint) for hint, _ in _ASCII_HINTS]
+    if text.isascii() or any(c in text for c in _LOWER_TO_ASCII):
+        low = text.lower()
         if len(low) != len(text):
             return None
+        spans = _places(low, [(hint, hint) for hint, _ in _ASCII_HINTS])
     else:
-        low, keys = text.encode("ascii", "replace").lower(), list(_ASCII_HINTS)
-    spans = []
-    for hint, key in keys:
-        find = low.find
-        at = find(key)  # type: ignore[arg-type]
-        while at >= 0:
-            spans.append((at, at + len(key), hint))
-            at = find(key, at + 1)  # type: ignore[arg-type]
-    for hint in _OTHER_HINTS:
-        at = text.find(hint)
-        while at >= 0:
-            spans.append((at, at + len(hint), hint))
-            at = text.find(hint, at + 1)
+        spans = _places(text.encode("ascii", "replace").lower(), _ASCII_HINTS)
+    spans += _places(text, [(hint, hint) for hint in _OTHER_HINTS])
     spans.sort()
     return spans
 
