@@ -106,8 +106,8 @@ def _hinted(line: str) -> set[str]:
 
 
 def _has_phrase(line: str, hints: set[str]) -> bool:
-    """Whether ``line``, which holds no phrase hint but ``hints``, holds a furniture phrase:
-    ``_PHRASES.search(line)``, trying only the rules of those hints."""
+    """Whether ``line`` holds a furniture phrase (``_PHRASES.search(line)``), given
+    ``hints``, which include every phrase hint the line holds: only their rules are tried."""
     return any(_HINT_RULES[hint].search(line) is not None for hint in hints)
 
 
