@@ -83,16 +83,11 @@ _HINT_RULES = {
     hint: re.compile("|".join(f"(?:{r})" for h, r in _PHRASE_RULES if h == hint), re.IGNORECASE)
     for hint in _PHRASE_HINTS
 }
-# Every rule not tied to the start of the line begins with one of these letters.  A search of
-# all the rules tries them at each position of a line; checking the letter there first makes
-# it about twice as fast.
-_PHRASE_STARTS = "acfrsty"
-_PHRASES = re.compile(
-    f"(?:^|(?=[{_PHRASE_STARTS}]))(?:{'|'.join(r for _, r in _PHRASE_RULES)})", re.IGNORECASE
-)
-# The hints written in ASCII, as bytes; the others ("©") have no other case.
-_ASCII_HINTS = tuple((hint, hint.encode()) for hint in _PHRASE_HINTS if hint.isascii())
-_OTHER_HINTS = tuple(hint for hint in _PHRASE_HINTS if not hint.isascii())
+# The hints as ``(hint, what is searched for)``: those written in ASCII, as they are and as
+# bytes; the others ("©"), which have no other case.
+_ASCII_HINTS = tuple((hint, hint) for hint in _PHRASE_HINTS if hint.isascii())
+_ASCII_HINT_BYTES = tuple((hint, hint.encode()) for hint, _ in _ASCII_HINTS)
+_OTHER_HINTS = tuple((hint, hint) for hint in _PHRASE_HINTS if not hint.isascii())
 # Characters beyond ASCII that lower-case to ASCII letters (KELVIN SIGN to "k"; a capital I
 # with a dot above to "i" and a combining dot): a hint may be written with them.
 _LOWER_TO_ASCII = ("\u212a", "\u0130")
@@ -106,8 +101,9 @@ def _hinted(line: str) -> set[str]:
 
 
 def _has_phrase(line: str, hints: set[str]) -> bool:
-    """Whether ``line`` holds a furniture phrase (``_PHRASES.search(line)``), given
-    ``hints``, which include every phrase hint the line holds: only their rules are tried."""
+    """Whether ``line`` holds a furniture phrase (a match of any rule of ``_PHRASE_RULES``),
+    given ``hints``, which include every phrase hint the line holds: only their rules are
+    tried."""
     return any(_HINT_RULES[hint].search(line) is not None for hint in hints)
 
 
@@ -287,16 +283,16 @@ def _hint_spans(text: str) -> list[tuple[int, int, str]] | None:
         low = text.lower()
         if len(low) != len(text):
             return None
-        spans = _places(low, [(hint, hint) for hint, _ in _ASCII_HINTS])
+        spans = _places(low, _ASCII_HINTS)
     else:
-        spans = _places(text.encode("ascii", "replace").lower(), _ASCII_HINTS)
-    spans += _places(text, [(hint, hint) for hint in _OTHER_HINTS])
+        spans = _places(text.encode("ascii", "replace").lower(), _ASCII_HINT_BYTES)
+    spans += _places(text, _OTHER_HINTS)
     spans.sort()
     return spans
 
 
-def _hinted_blocks(text: str, blocks: dict[int, tuple[int, int]]) -> dict[int, set[str]] | None:
-    """The blocks (``block: (start, end)``) that hold a phrase hint, each with the hints it
+def _hinted_blocks(text: str, blocks: Sequence[tuple[int, int, int]]) -> dict[int, set[str]] | None:
+    """The blocks (``(block, start, end)``) that hold a phrase hint, each with the hints it
     holds, from one search of ``text``: :func:`_hinted` of each block's text, without a copy
     per block.
 
@@ -306,7 +302,7 @@ def _hinted_blocks(text: str, blocks: dict[int, tuple[int, int]]) -> dict[int, s
         return None
     if not spans:
         return {}
-    ranges = sorted((start, end, block) for block, (start, end) in blocks.items())
+    ranges = sorted((start, end, block) for block, start, end in blocks)
     if any(a[1] > b[0] for a, b in pairwise(ranges)):
         return None
     starts = [start for start, _, _ in ranges]
@@ -343,25 +339,19 @@ def block_furniture(
     tail_from: int | None = None
     for block, start, end in blocks:
         line = text[start:end]
-        if _ANY_MARKER.match(line) is None:
-            if is_timestamp(line):
-                furniture_blocks.add(block)
-            continue
-        if _TAIL_MARKERS.match(line):
+        marker = _ANY_MARKER.match(line) is not None
+        if marker and _TAIL_MARKERS.match(line):
             tail_from = block
             break
         if is_timestamp(line):
             furniture_blocks.add(block)
-        else:  # a link marker
+        elif marker:  # a link marker
             furniture_blocks.add(block)
             if _LINK_MARKER_ALONE.match(line):
                 furniture_blocks.add(block + 1)
-    spans = {block: (start, end) for block, start, end in blocks}
-    hinted = _hinted_blocks(text, spans)
+    hinted = _hinted_blocks(text, blocks)
     if hinted is None:
-        hinted = {
-            b: found for b, (start, end) in spans.items() if (found := _hinted(text[start:end]))
-        }
+        hinted = {b: found for b, start, end in blocks if (found := _hinted(text[start:end]))}
     if tail_from is None:
         if not furniture_blocks and not hinted:
             return [False] * len(units)
