@@ -190,6 +190,18 @@ def test_each_furniture_phrase_holds_the_hint_of_its_rule(line: str, rnd: random
             assert hint in m.group().lower()
 
 
+@given(st.sampled_from([s for s in _FURNITURE_SAMPLES if " " in s]), st.randoms())
+def test_furniture_phrases_hold_with_any_space(line: str, rnd: random.Random) -> None:
+    """Scraped pages write "Share&nbsp;this story": a tab or a wide space between the words
+    of a furniture line leaves it furniture, after a story line of the seed article."""
+    from dupwire.boilerplate import WIDE_SPACES
+    from dupwire.segment import split_spans
+
+    spaced = "".join(rnd.choice("\t" + WIDE_SPACES) if c == " " else c for c in line)
+    spans = split_spans("Turkish troops entered Syria on Wednesday.\n" + spaced)
+    assert [flag for *_, flag in spans] == [False, True]
+
+
 def _blocks(text: str) -> list[tuple[int, int, int]]:
     spans: dict[int, tuple[int, int]] = {}
     for start, end, block, _ in split_spans(text):
@@ -352,6 +364,8 @@ def _furniture_plainly(text: str, units: list[tuple[int, int, int]]) -> list[boo
         is_timestamp,
     )
 
+    # Tabs and spaces beyond ASCII read as plain spaces.
+    text = "".join(" " if c == "\t" or (c.isspace() and not c.isascii()) else c for c in text)
     lines: dict[int, tuple[int, int]] = {}
     for start, end, block in units:
         lines[block] = (lines.get(block, (start, end))[0], end)
@@ -380,6 +394,7 @@ _FURNISHED_LINES = _pieces_joined(
         *["Troops left. Share prices fell.", "She said: print it.", "Read also:", "Related"],
         *["Read more: Klitschko retains his belts", "May 2, 2013", "Leave a Reply"],
         *["It was published. Photos: none.", "İstanbul", "clic\u212a here to", "©", "\r"],
+        *["Share\xa0this story", "Leave\ta\u202freply", "All rights\u3000reserved", "\u2028"],
     ],
     "\n",
     10,

@@ -18,7 +18,7 @@ from typing import Literal
 
 import sentencex
 
-from dupwire.boilerplate import block_furniture
+from dupwire.boilerplate import WIDE_SPACES, block_furniture
 from dupwire.errors import SegmentationError
 
 __all__ = ["Unit", "UnitKind", "split_spans", "split_units", "unit_spans"]
@@ -36,10 +36,7 @@ _MAX_BLOCK = 20_000
 # JSON escapes such as \ud800) cannot be passed to it at all.  It sees a copy of the
 # text with each such character replaced by one character (a plain space, U+FFFD), so the
 # lengths it returns still index the original text.
-_UNSAFE_RE = re.compile(
-    "[\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]"  # White_Space > U+007F
-    "|[\ud800-\udfff]"  # surrogates
-)
+_UNSAFE_RE = re.compile(f"[{WIDE_SPACES}]|[\ud800-\udfff]")  # or surrogates
 
 
 def _splitter_safe(chunk: str) -> str:
