@@ -202,6 +202,17 @@ def test_candidates_are_the_brute_force_pairs(case: tuple[np.ndarray, LshLayout,
         narrow = candidate_pairs(sig, layout=layout, max_bucket=max_bucket)
     assert np.array_equal(narrow.pairs, got.pairs.reshape(-1, 2))
     assert np.array_equal(narrow.shared_bands, got.shared_bands)
+    # Threads, each banding its share of the bands and counting its share of the ranges
+    # (one range, or one per article).
+    for span in (dupwire.index._CODE_SPAN, max(1, len(sig))):
+        with mock.patch.object(dupwire.index, "_CODE_SPAN", span):
+            for workers in (2, 3):
+                threaded = candidate_pairs(
+                    sig, layout=layout, max_bucket=max_bucket, workers=workers
+                )
+                assert np.array_equal(threaded.pairs, got.pairs.reshape(-1, 2))
+                assert np.array_equal(threaded.shared_bands, got.shared_bands)
+                assert threaded.capped_buckets == got.capped_buckets
 
 
 def test_candidates_equal_minhashlsh_on_the_same_signatures() -> None:

@@ -101,7 +101,7 @@ def test_band_pairs_match_candidate_pairs(
     sig[7] = np.uint64(2**32 - 1)  # an empty shingle set: never a candidate
     layout = LshLayout(bands=bands, rows=24 // bands, min_bands=min_bands)
     local = candidate_pairs(sig, layout=layout, max_bucket=max_bucket)
-    spark = engine.band_pairs(sig, layout, max_bucket)
+    spark = engine.band_pairs(sig, layout, max_bucket, 1)
     assert len(local.pairs) > 0
     assert np.array_equal(local.pairs, spark.pairs)
     assert np.array_equal(local.shared_bands, spark.shared_bands)

@@ -28,6 +28,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Hashable, Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -364,6 +366,7 @@ def candidate_pairs(
     *,
     layout: LshLayout = DEFAULT_LAYOUT,
     max_bucket: int = DEFAULT_MAX_BUCKET,
+    workers: int = 1,
 ) -> Candidates:
     """Pairs of rows of ``signatures`` that share at least ``layout.min_bands`` bands.
 
@@ -375,6 +378,10 @@ def candidate_pairs(
     values, and the work per article stays bounded.  Such buckets are counted in
     ``capped_buckets``.  Memory: 4 bytes for each pair and band it shares (before the
     ``min_bands`` filter), about 700 per article with the defaults on news.
+
+    With ``workers`` above 1, that many threads band (each its share of the bands) and
+    count (each its share of the ranges of pairs) at once: numpy's sorts, which are most of
+    the work, let go of the interpreter lock.  The same pairs, whatever ``workers``.
     """
     sig = checked_signatures(signatures, layout, max_bucket)
     n = sig.shape[0]
@@ -386,25 +393,40 @@ def candidate_pairs(
     # codes held until they are counted (about 800 MB at 100,000 articles of news).
     n_parts = max(min(64, max(1, n // 2048)), -(-n // max(1, _CODE_SPAN // max(n, 1))))
     first_row = -(-np.arange(n_parts + 1, dtype=np.int64) * n // n_parts)
-    parts: list[list[npt.NDArray[np.integer[Any]]]] = [[] for _ in range(n_parts)]
-    capped = 0
-    for band in range(layout.bands):
-        cols = slice(band * layout.rows, (band + 1) * layout.rows)
-        keys = band_keys(sig[:, cols] if everyone else sig[ids, cols])
-        band_codes, band_capped = _band_pairs(
-            keys, ids, n, max_bucket, _refiner(sig, layout.rows, refine_bands(layout.bands, band))
-        )
-        capped += band_capped
-        which = (band_codes // n * n_parts // n).astype(np.uint16)
-        order = np.argsort(which, kind="stable")  # a radix sort for 16-bit values
-        bounds = np.cumsum(np.bincount(which, minlength=n_parts))
-        for part, (lo, hi) in enumerate(zip(np.r_[0, bounds[:-1]], bounds, strict=True)):
-            if hi > lo:
-                offsets = band_codes[order[lo:hi]] - first_row[part] * n
-                parts[part].append(offsets.astype(np.uint32))
-    counted = [
-        _count(part, layout.min_bands, int(first_row[k]) * n) for k, part in enumerate(parts)
-    ]
+
+    def band(bands: Iterable[int]) -> tuple[list[list[npt.NDArray[np.integer[Any]]]], int]:
+        """The codes of ``bands``, range by range, and how many of their buckets were
+        refined."""
+        parts: list[list[npt.NDArray[np.integer[Any]]]] = [[] for _ in range(n_parts)]
+        capped = 0
+        for b in bands:
+            cols = slice(b * layout.rows, (b + 1) * layout.rows)
+            keys = band_keys(sig[:, cols] if everyone else sig[ids, cols])
+            band_codes, band_capped = _band_pairs(
+                keys, ids, n, max_bucket, _refiner(sig, layout.rows, refine_bands(layout.bands, b))
+            )
+            capped += band_capped
+            which = (band_codes // n * n_parts // n).astype(np.uint16)
+            order = np.argsort(which, kind="stable")  # a radix sort for 16-bit values
+            bounds = np.cumsum(np.bincount(which, minlength=n_parts))
+            for part, (lo, hi) in enumerate(zip(np.r_[0, bounds[:-1]], bounds, strict=True)):
+                if hi > lo:
+                    offsets = band_codes[order[lo:hi]] - first_row[part] * n
+                    parts[part].append(offsets.astype(np.uint32))
+        return parts, capped
+
+    def count(k: int) -> tuple[I64, I64]:
+        return _count(parts[k], layout.min_bands, int(first_row[k]) * n)
+
+    threads = max(1, min(workers, layout.bands))
+    shares = [range(w, layout.bands, threads) for w in range(threads)]
+    with ThreadPoolExecutor(threads) if threads > 1 else nullcontext() as pool:
+        each = map if pool is None else pool.map
+        banded = list(each(band, shares))
+        parts = [[codes for share, _ in banded for codes in share[k]] for k in range(n_parts)]
+        capped = sum(c for _, c in banded)
+        del banded
+        counted = list(each(count, range(n_parts)))
     codes = np.concatenate([c for c, _ in counted])
     counts = np.concatenate([k for _, k in counted])
     return Candidates(

@@ -519,7 +519,8 @@ class SparkEngine:
         self.files.remove(source)
         stage.finish(articles=len(sets), num_perm=num_perm, seed=seed)
 
-    def band_pairs(self, sigs: U64, layout: LshLayout, max_bucket: int) -> Candidates:
+    def band_pairs(self, sigs: U64, layout: LshLayout, max_bucket: int, workers: int) -> Candidates:
+        # Spark runs the banding on its executors; ``workers`` (the driver's threads) is unused.
         sig = checked_signatures(sigs, layout, max_bucket)
         n = sig.shape[0]
         params = f"{layout.bands},{layout.rows},{layout.min_bands},{max_bucket}".encode()

@@ -105,8 +105,9 @@ class Engine(Protocol):
         """:func:`dupwire.sketch.signatures` of the shingle sets (row ``k`` = ``sets[k]``)."""
         ...
 
-    def band_pairs(self, sigs: U64, layout: LshLayout, max_bucket: int) -> Candidates:
-        """:func:`dupwire.index.candidate_pairs` of the signature rows."""
+    def band_pairs(self, sigs: U64, layout: LshLayout, max_bucket: int, workers: int) -> Candidates:
+        """:func:`dupwire.index.candidate_pairs` of the signature rows (``workers``: the threads
+        of this process it may use)."""
         ...
 
     def passages(
@@ -159,8 +160,8 @@ class LocalEngine:
     def signatures(self, sets: list[U64], num_perm: int, seed: int) -> U64:
         return signatures(sets, num_perm=num_perm, seed=seed)
 
-    def band_pairs(self, sigs: U64, layout: LshLayout, max_bucket: int) -> Candidates:
-        return candidate_pairs(sigs, layout=layout, max_bucket=max_bucket)
+    def band_pairs(self, sigs: U64, layout: LshLayout, max_bucket: int, workers: int) -> Candidates:
+        return candidate_pairs(sigs, layout=layout, max_bucket=max_bucket, workers=workers)
 
     def passages(
         self,

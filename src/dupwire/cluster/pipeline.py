@@ -166,6 +166,7 @@ def cluster(
         (p.num_perm, p.seed),
         layout,
         max_bucket,
+        workers,
         table_built,
     )
     with engine.ahead(lsh_pairs, workers) as lsh:
@@ -284,14 +285,15 @@ def _lsh_pairs(
     sketch: tuple[int, int],
     layout: LshLayout,
     max_bucket: int,
+    workers: int,
     ready: threading.Event,
 ) -> I64:
     """The LSH pairs of the articles' candidate shingles (their ``shingled`` sentences):
-    MinHash (``sketch``: permutations and seed), then banding once ``ready`` is set.  Neither
-    needs the word vectors."""
+    MinHash (``sketch``: permutations and seed), then banding once ``ready`` is set, in up to
+    ``workers`` threads.  Neither needs the word vectors."""
     sigs = engine.signatures(article_shingles(text, shingled, distinct=False), *sketch)
     ready.wait()
-    return engine.band_pairs(sigs, layout, max_bucket).pairs
+    return engine.band_pairs(sigs, layout, max_bucket, workers).pairs
 
 
 def _dates(ordered: list[Article]) -> tuple[F64, list[str | None], list[str | None]]:
