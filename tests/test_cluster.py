@@ -668,6 +668,29 @@ def test_word_vectors_worked_in_chunks_are_the_same(
             assert a.dtype == b.dtype and np.array_equal(a, b), name
 
 
+@pytest.mark.parametrize("workers", [2, 3])
+def test_word_table_and_bags_in_threads_are_the_same(
+    ecb_records: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    # Chunks of 7 articles (some with no kept sentence) sorted by threads: the same word
+    # table and sentence bags, array for array, as one chunk after another.
+    from dupwire.cluster.vectors import sentence_bags
+
+    text = scan_corpus([r["text"] for r in ecb_records[:80]], 1)
+    keep = np.ones(len(text.sent_chars), dtype=bool)
+    keep[text.sent_ptr[7] : text.sent_ptr[14]] = False
+    keep[::5] = False
+    monkeypatch.setattr(dupwire.cluster.scan, "_CHUNK_DOCS", 7)
+    assert len(list(text.doc_chunks())) > 10
+    for one, many in (
+        (word_table(text, keep), word_table(text, keep, workers)),
+        (sentence_bags(text, keep), sentence_bags(text, keep, workers)),
+    ):
+        for name in one.__dataclass_fields__:
+            a, b = getattr(one, name), getattr(many, name)
+            assert a.dtype == b.dtype and np.array_equal(a, b), name
+
+
 def test_vector_products_equal_dense_ones(ecb_records: list[dict[str, Any]]) -> None:
     # The sparse products (dots, block, mean_score) against dense rows of the same vectors.
     text = scan_corpus([r["text"] for r in ecb_records[:120]], 1)

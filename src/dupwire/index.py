@@ -28,15 +28,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Hashable, Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import nullcontext
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
 
-from dupwire._numeric import combine
+from dupwire._numeric import combine, threaded
 from dupwire.errors import ParamsError
 from dupwire.sketch import DEFAULT_NUM_PERM, DEFAULT_SCHEME, DEFAULT_SEED, EMPTY_VALUE, Scheme
 
@@ -420,13 +418,11 @@ def candidate_pairs(
 
     threads = max(1, min(workers, layout.bands))
     shares = [range(w, layout.bands, threads) for w in range(threads)]
-    with ThreadPoolExecutor(threads) if threads > 1 else nullcontext() as pool:
-        each = map if pool is None else pool.map
-        banded = list(each(band, shares))
-        parts = [[codes for share, _ in banded for codes in share[k]] for k in range(n_parts)]
-        capped = sum(c for _, c in banded)
-        del banded
-        counted = list(each(count, range(n_parts)))
+    banded = list(threaded(band, shares, threads))
+    parts = [[codes for share, _ in banded for codes in share[k]] for k in range(n_parts)]
+    capped = sum(c for _, c in banded)
+    del banded
+    counted = list(threaded(count, range(n_parts), threads))
     codes = np.concatenate([c for c, _ in counted])
     counts = np.concatenate([k for _, k in counted])
     return Candidates(

@@ -171,7 +171,7 @@ def cluster(
     )
     with engine.ahead(lsh_pairs, workers) as lsh:
         try:
-            table = word_table(text, keep)
+            table = word_table(text, keep, workers)
         finally:
             table_built.set()
         vectors = word_vectors(text, table, damping=p.distinctive_df, counted=leaders)
@@ -195,7 +195,7 @@ def cluster(
     needed = ~leaders
     needed[pairs.ravel()] = True
     needed[copies.leader[~leaders]] = True
-    bags = sentence_bags(text, keep & needed[sent_doc])
+    bags = sentence_bags(text, keep & needed[sent_doc], workers)
     del text  # the word arrays are no longer needed: free them before verification
     if progress:
         progress("candidates", len(pairs), len(pairs))

@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from dupwire._numeric import F64, I32, I64, ranges
+from dupwire._numeric import F64, I32, I64, ranges, threaded
 from dupwire.align.bags import SentenceBags
 from dupwire.cluster.scan import CorpusText
 from dupwire.weights import corpus_damping
@@ -76,18 +76,23 @@ def _kept_ptr(text: CorpusText, keep: Mask) -> I64:
     return np.concatenate(([0], np.cumsum(n_kept))).astype(np.int64)
 
 
-def _entries(text: CorpusText, keep: Mask) -> Iterator[_Entries]:
+def _entries(text: CorpusText, keep: Mask, workers: int = 1) -> Iterator[_Entries | None]:
+    """The bag entries of each chunk of articles (:meth:`CorpusText.doc_chunks`), in order;
+    None for a chunk with no kept sentence.  ``workers`` threads sort chunks at once
+    (:func:`dupwire._numeric.threaded`)."""
     v = max(len(text.vocab), 1)
     sent_doc = text.sentence_doc()
     kept_rank = np.cumsum(keep) - 1  # index among kept sentences, for kept sentences
     kept_ptr = _kept_ptr(text, keep)
-    for d0, d1 in text.doc_chunks():
+
+    def chunk(docs: tuple[int, int]) -> _Entries | None:
+        d0, d1 = docs
         s0, s1 = int(text.sent_ptr[d0]), int(text.sent_ptr[d1])
         t0, t1 = int(text.tok_ptr[s0]), int(text.tok_ptr[s1])
         tok_sent = np.repeat(np.arange(s0, s1), np.diff(text.tok_ptr[s0 : s1 + 1]))
         mask = keep[tok_sent]
         if not mask.any():
-            continue
+            return None
         tok_sent = tok_sent[mask]
         types = text.tokens[t0:t1][mask]
         key = text.type_key[types].astype(np.int64)
@@ -107,7 +112,7 @@ def _entries(text: CorpusText, keep: Mask) -> Iterator[_Entries]:
         change = (doc[1:] != doc[:-1]) | (key[1:] != key[:-1])
         starts = np.flatnonzero(np.r_[True, change | (local[1:] != local[:-1])])
         runs = np.flatnonzero(np.r_[True, change[starts[1:] - 1]]) if len(starts) else starts
-        yield _Entries(
+        return _Entries(
             doc=doc[starts],
             word=key[starts],
             sent=local[starts],
@@ -116,11 +121,15 @@ def _entries(text: CorpusText, keep: Mask) -> Iterator[_Entries]:
             table_rows=runs,
         )
 
+    return threaded(chunk, text.doc_chunks(), workers)
 
-def word_table(text: CorpusText, keep: Mask) -> WordTable:
-    """The distinct (article, word) pairs of the kept sentences."""
+
+def word_table(text: CorpusText, keep: Mask, workers: int = 1) -> WordTable:
+    """The distinct (article, word) pairs of the kept sentences (``workers``: threads)."""
     docs, words, counts, weights = [], [], [], []
-    for e in _entries(text, keep):
+    for e in _entries(text, keep, workers):
+        if e is None:
+            continue
         docs.append(e.doc[e.table_rows].astype(np.int32))
         words.append(e.word[e.table_rows].astype(np.int32))
         counts.append(np.add.reduceat(e.count, e.table_rows).astype(np.int32))
@@ -147,10 +156,12 @@ def _joined(parts: list[npt.NDArray[Any]], dtype: type) -> npt.NDArray[Any]:
     return out
 
 
-def sentence_bags(text: CorpusText, keep: Mask) -> SentenceBags:
-    """The kept sentences of every article as :class:`SentenceBags`."""
+def sentence_bags(text: CorpusText, keep: Mask, workers: int = 1) -> SentenceBags:
+    """The kept sentences of every article as :class:`SentenceBags` (``workers``: threads)."""
     docs, words, sents, counts, weights = [], [], [], [], []
-    for e in _entries(text, keep):  # each chunk's entries kept in compact types only
+    for e in _entries(text, keep, workers):  # each chunk's entries kept in compact types only
+        if e is None:
+            continue
         docs.append(e.doc.astype(np.int32))
         words.append(e.word.astype(np.int32))
         sents.append(e.sent.astype(np.int32))
