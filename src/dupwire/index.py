@@ -377,9 +377,9 @@ def candidate_pairs(
     ``capped_buckets``.  Memory: 4 bytes for each pair and band it shares (before the
     ``min_bands`` filter), about 700 per article with the defaults on news.
 
-    With ``workers`` above 1, that many threads band (each its share of the bands) and
-    count (each its share of the ranges of pairs) at once: numpy's sorts, which are most of
-    the work, let go of the interpreter lock.  The same pairs, whatever ``workers``.
+    With ``workers`` above 1, that many threads band, then count, at once (a band or a
+    range of pairs each): numpy's sorts, which are most of the work, let go of the
+    interpreter lock.  The same pairs, whatever ``workers``.
     """
     sig = checked_signatures(signatures, layout, max_bucket)
     n = sig.shape[0]
@@ -392,37 +392,35 @@ def candidate_pairs(
     n_parts = max(min(64, max(1, n // 2048)), -(-n // max(1, _CODE_SPAN // max(n, 1))))
     first_row = -(-np.arange(n_parts + 1, dtype=np.int64) * n // n_parts)
 
-    def band(bands: Iterable[int]) -> tuple[list[list[npt.NDArray[np.integer[Any]]]], int]:
-        """The codes of ``bands``, range by range, and how many of their buckets were
-        refined."""
-        parts: list[list[npt.NDArray[np.integer[Any]]]] = [[] for _ in range(n_parts)]
-        capped = 0
-        for b in bands:
-            cols = slice(b * layout.rows, (b + 1) * layout.rows)
-            keys = band_keys(sig[:, cols] if everyone else sig[ids, cols])
-            band_codes, band_capped = _band_pairs(
-                keys, ids, n, max_bucket, _refiner(sig, layout.rows, refine_bands(layout.bands, b))
-            )
-            capped += band_capped
-            which = (band_codes // n * n_parts // n).astype(np.uint16)
-            order = np.argsort(which, kind="stable")  # a radix sort for 16-bit values
-            bounds = np.cumsum(np.bincount(which, minlength=n_parts))
-            for part, (lo, hi) in enumerate(zip(np.r_[0, bounds[:-1]], bounds, strict=True)):
-                if hi > lo:
-                    offsets = band_codes[order[lo:hi]] - first_row[part] * n
-                    parts[part].append(offsets.astype(np.uint32))
-        return parts, capped
+    def band(b: int) -> tuple[list[tuple[int, npt.NDArray[np.uint32]]], int]:
+        """The codes of band ``b``, as ``(range, offsets)`` pieces, and how many of its
+        buckets were refined."""
+        cols = slice(b * layout.rows, (b + 1) * layout.rows)
+        keys = band_keys(sig[:, cols] if everyone else sig[ids, cols])
+        band_codes, band_capped = _band_pairs(
+            keys, ids, n, max_bucket, _refiner(sig, layout.rows, refine_bands(layout.bands, b))
+        )
+        which = (band_codes // n * n_parts // n).astype(np.uint16)
+        order = np.argsort(which, kind="stable")  # a radix sort for 16-bit values
+        bounds = np.cumsum(np.bincount(which, minlength=n_parts))
+        pieces = []
+        for part, (lo, hi) in enumerate(zip(np.r_[0, bounds[:-1]], bounds, strict=True)):
+            if hi > lo:
+                offsets = band_codes[order[lo:hi]] - first_row[part] * n
+                pieces.append((part, offsets.astype(np.uint32)))
+        return pieces, band_capped
 
     def count(k: int) -> tuple[I64, I64]:
         return _count(parts[k], layout.min_bands, int(first_row[k]) * n)
 
-    threads = max(1, min(workers, layout.bands))
-    shares = [range(w, layout.bands, threads) for w in range(threads)]
-    banded = list(threaded(band, shares, threads))
-    parts = [[codes for share, _ in banded for codes in share[k]] for k in range(n_parts)]
-    capped = sum(c for _, c in banded)
-    del banded
-    counted = list(threaded(count, range(n_parts), threads))
+    # One band, or one range, per task: a task is short, so an interrupted run stops soon.
+    parts: list[list[npt.NDArray[np.integer[Any]]]] = [[] for _ in range(n_parts)]
+    capped = 0
+    for pieces, band_capped in threaded(band, range(layout.bands), workers):
+        capped += band_capped
+        for part, offsets in pieces:
+            parts[part].append(offsets)
+    counted = list(threaded(count, range(n_parts), workers))
     codes = np.concatenate([c for c, _ in counted])
     counts = np.concatenate([k for _, k in counted])
     return Candidates(
