@@ -268,8 +268,9 @@ WorkersOpt = Annotated[
         metavar="N",
         min=1,
         max=256,
-        help="Processes that prepare the articles and align the pairs (default: one per CPU, "
-        "at most 8, from 2,000 articles; 1 for none). Any number gives the same clusters.",
+        help="Processes that prepare the articles and align the pairs, and threads that band "
+        "the signatures (default: one per CPU, at most 8, from 2,000 articles; 1 for none). "
+        "Any number gives the same clusters.",
         show_default=False,
     ),
 ]

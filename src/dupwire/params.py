@@ -115,8 +115,9 @@ class ClusterParams:
       score across is below this share of the internal average of the looser one (0 turns the
       rule off; see :mod:`dupwire.cluster.agglomerate`).
     * ``workers``: processes that scan the articles, and that align the verified pairs and
-      the cluster members (:mod:`dupwire.cluster.forked`); ``None`` uses one per CPU (at
-      most 8) for corpora of 2,000 articles or more, and none for smaller ones.
+      the cluster members (:mod:`dupwire.cluster.forked`), and threads that band the
+      signatures and sort the sentence bags; ``None`` uses one per CPU (at most 8) for
+      corpora of 2,000 articles or more, and none for smaller ones.
 
     Dates (articles whose ``meta["date"]`` holds a publication date, :mod:`dupwire.dates`):
 
