@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import numpy as np
 import numpy.typing as npt
 
-from dupwire._numeric import GOLDEN, I64, U64, mix64, ranges
+from dupwire._numeric import GOLDEN, I64, U64, held_in, mix64, ranges
 from dupwire.cluster.scan import CorpusText
 from dupwire.cluster.vectors import word_table, word_vectors
 
@@ -89,7 +89,7 @@ def corpus_furniture(
     frequent = line_ids[counts >= need]
     if len(frequent) == 0:
         return np.zeros(text.n_sents, dtype=bool)
-    held = np.isin(line_of, frequent)
+    held = held_in(line_of, frequent)
     holder_lines, holder_docs = line_of[held], doc_of[held]
     starts = np.searchsorted(holder_lines, frequent)
     ends = np.searchsorted(holder_lines, frequent, side="right")
@@ -105,7 +105,7 @@ def corpus_furniture(
     if not suspects:
         return np.zeros(text.n_sents, dtype=bool)
     # Test (b): without the suspect lines, the holders do not tell one story.
-    suspect_sents = np.isin(lines, np.array(list(suspects), dtype=np.uint64))
+    suspect_sents = held_in(lines, np.array(sorted(suspects), dtype=np.uint64))
     sampled = np.zeros(n, dtype=bool)
     sampled[[d for sample in suspects.values() for d in sample]] = True
     vectors = word_vectors(text, word_table(text, ~suspect_sents & sampled[doc]), damping=None)
@@ -116,7 +116,7 @@ def corpus_furniture(
             unrelated[sample] = vectors.mean_score(sample) < link_score
         if unrelated[sample]:
             furniture_lines.add(line)
-    found = np.isin(lines, np.array(sorted(furniture_lines), np.uint64)) & has_words
+    found = held_in(lines, np.array(sorted(furniture_lines), np.uint64)) & has_words
     return np.asarray(found, dtype=bool)
 
 
