@@ -36,7 +36,7 @@ _MAX_BLOCK = 20_000
 # JSON escapes such as \ud800) cannot be passed to it at all.  It sees a copy of the
 # text with each such character replaced by one character (a plain space, U+FFFD), so the
 # lengths it returns still index the original text.
-_UNSAFE_RE = re.compile(f"[{WIDE_SPACES}]|[\ud800-\udfff]")  # or surrogates
+_UNSAFE_RE = re.compile(f"[{WIDE_SPACES}]|[\ud800-\udfff]")  # a wide space or a surrogate
 
 
 def _splitter_safe(chunk: str) -> str:

@@ -173,7 +173,8 @@ def cluster(
     with engine.ahead(lsh_pairs, workers) as lsh:
         try:
             # On one thread: memory that threads free stays in their own pools, and the word
-            # vectors, built next, are the run's peak (150 MB higher at 100,000 articles).
+            # vectors, built next, are the run's peak (150 MB higher at 100,000 articles when
+            # the table was built in threads).
             table = word_table(text, keep)
             vectors = word_vectors(text, table, damping=p.distinctive_df, counted=leaders)
             contrast = contrast_terms(text, table, p.contrast_min_weight)
