@@ -63,6 +63,14 @@ def test_bad_dates_are_refused_with_a_reason(value: object) -> None:
         parse_date(value)
 
 
+@pytest.mark.parametrize(
+    ("value", "kind"), [(20240305, "a number"), (True, "a boolean"), ([2024, 3, 5], "an array")]
+)
+def test_a_date_that_is_not_text_is_named_by_its_kind(value: object, kind: str) -> None:
+    with pytest.raises(ParamsError, match=f"is {kind}, not an ISO 8601 string"):
+        parse_date(value)
+
+
 def test_penalty_is_a_log_prior_on_the_gap() -> None:
     gaps = np.array([0.0, 7.0, 21.0, 180.0, np.nan, -7.0])
     got = time_penalty(gaps)

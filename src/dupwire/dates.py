@@ -78,7 +78,7 @@ import numpy.typing as npt
 
 from dupwire._numeric import ranges
 from dupwire.boilerplate import is_timestamp
-from dupwire.errors import ParamsError
+from dupwire.errors import ParamsError, kind_of
 
 __all__ = [
     "FAR_DAYS",
@@ -170,7 +170,10 @@ def _read_date(value: object) -> tuple[dt.datetime, bool] | None:
                 )
                 raise ParamsError(msg) from None
     else:
-        msg = f"date {value!r} is a {type(value).__name__}, not an ISO 8601 string"
+        msg = (
+            f"date {value!r} is {kind_of(value)}, not an ISO 8601 string (such as "
+            '"2024-03-05" or "2024-03-05T14:30:00Z"); the article is treated as undated'
+        )
         raise ParamsError(msg)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.timezone.utc)

@@ -72,3 +72,20 @@ def listed(values: Sequence[str], most: int = 3) -> str:
     """
     more = f" and {len(values) - most} more" if len(values) > most else ""
     return ", ".join(map(repr, values[:most])) + more
+
+
+def kind_of(value: object) -> str:
+    """How a message names the kind of a decoded value (JSON's names, with the article).
+
+    >>> kind_of(None), kind_of(12345), kind_of(True), kind_of([1])
+    ('null', 'a number', 'a boolean', 'an array')
+    """
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    return "an array" if isinstance(value, (list, tuple)) else "an object"

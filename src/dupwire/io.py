@@ -47,6 +47,7 @@ from dupwire.errors import (
     NoArticlesError,
     ParamsError,
     SegmentationError,
+    kind_of,
 )
 from dupwire.model import Article, Failure
 
@@ -795,7 +796,7 @@ def _jsonl_records(
             continue
         if not isinstance(record, dict):
             reason = (
-                f"{where}: {_json_type(record)}, not a JSON object; write one object "
+                f"{where}: {kind_of(record)}, not a JSON object; write one object "
                 'per line, such as {"id": "a1", "text": "..."}'
             )
             yield Failure(where, reason)
@@ -1109,7 +1110,7 @@ def _record_article(
         return Failure(where, reason)
     raw_id = record[id_field]
     if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int, float)):
-        reason = f"{where}: {id_field!r} is {_json_type(raw_id)}; ids must be strings or numbers"
+        reason = f"{where}: {id_field!r} is {kind_of(raw_id)}; ids must be strings or numbers"
         return Failure(where, reason)
     article_id = str(raw_id)
     if not article_id or article_id.isspace():
@@ -1124,7 +1125,7 @@ def _record_article(
     text = record[text_field]
     if not isinstance(text, str):
         reason = (
-            f"{where}: {text_field!r} is {_json_type(text)}, not a string; "
+            f"{where}: {text_field!r} is {kind_of(text)}, not a string; "
             "store the article text as a string"
         )
         return Failure(article_id, reason, where)
@@ -1156,19 +1157,6 @@ def _record_article(
         elif key == "date" and name == "date" and "published" in meta:
             meta["date"] = meta["published"]  # the other usual name of the field
     return Article(id=article_id, text=text, source=job.path, meta=meta), where
-
-
-def _json_type(value: object) -> str:
-    """Name the JSON type of a decoded value, with its article: "a number", "null", ..."""
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "a boolean"
-    if isinstance(value, (int, float)):
-        return "a number"
-    if isinstance(value, str):
-        return "a string"
-    return "an array" if isinstance(value, list) else "an object"
 
 
 # --- checks on the whole corpus ---------------------------------------------------------
