@@ -580,6 +580,35 @@ def test_csv_encoding(tmp_path: Path) -> None:
     assert failure.id.endswith("a.csv:3")
 
 
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_csv_byte_order_mark_decides_the_codec(
+    tmp_path: Path, encoding: str, seed_a: str, seed_b: str
+) -> None:
+    path = tmp_path / "export.csv"
+    with path.open("w", encoding=encoding, newline="") as file:
+        if encoding == "utf-16-be":
+            file.write("\ufeff")  # the -be codec writes no mark of its own
+        csv.writer(file).writerows([["id", "text"], ["a", seed_a], ["b", seed_b]])
+    corpus = load_corpus([path])
+    assert [(a.id, a.text) for a in corpus.articles] == [("a", seed_a), ("b", seed_b)]
+    assert corpus.failures == ()
+
+
+def test_csv_in_utf16_with_a_broken_unit_loses_that_row_only(tmp_path: Path) -> None:
+    head = "id,text\r\n1,Troops entered the town.\r\n2,A lone half ".encode("utf-16")
+    tail = "of a pair.\r\n3,Talks resume on Monday.\r\n".encode("utf-16-le")
+    path = tmp_path / "export.csv"
+    path.write_bytes(head + b"\x00\xd8" + tail)  # a high surrogate with no low one
+    corpus = load_corpus([path])
+    assert [a.text for a in corpus.articles] == [
+        "Troops entered the town.",
+        "Talks resume on Monday.",
+    ]
+    (failure,) = corpus.failures
+    assert failure.id.endswith("export.csv:3")
+    assert_one_line(failure.reason, "cannot decode as utf-16", "'text' field", "--encoding")
+
+
 def test_stdin_jsonl() -> None:
     stdin = io.StringIO(jsonl({"id": "s1", "text": "From a pipe."}, "oops"))
     corpus = load_corpus(["-"], stdin=stdin)

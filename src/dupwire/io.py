@@ -110,8 +110,9 @@ _PREFERRED_LEGACY = "cp1252"
 _COHERENCE_MARGIN = 0.03
 _CSV_FIELD_LIMIT = 2**31 - 1
 _STDIN_LABEL = "<stdin>"
-# Undecodable bytes kept by the "surrogateescape" error handler, and lone surrogates.
-_ESCAPED_BYTE_RE = re.compile("[\udc80-\udcff]")
+# Undecodable bytes kept by the "surrogateescape" error handler (or by _ESCAPE, which
+# keeps the bytes below 0x80 too), and lone surrogates.
+_ESCAPED_BYTE_RE = re.compile("[\udc00-\udcff]")
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _NON_ASCII_RE = re.compile("[^\x00-\x7f\ud800-\udfff]")
 _ACCEPTED = (
@@ -426,8 +427,28 @@ def _unreadable(name: str, exc: OSError) -> InputError:
     return InputError(msg)
 
 
+def _escape_bytes(exc: UnicodeError) -> tuple[str, int]:
+    """Keep each byte a codec cannot decode as the lone surrogate U+DC00 + byte, as the
+    "surrogateescape" handler does, but for any byte: a UTF-16 or UTF-32 decoder fails on
+    units such as b"\\x00\\xd8", which that handler refuses (it keeps bytes from 0x80 only)."""
+    if not isinstance(exc, UnicodeDecodeError):
+        raise exc
+    return "".join(chr(0xDC00 + b) for b in exc.object[exc.start : exc.end]), exc.end
+
+
+_ESCAPE = "dupwire.escape"
+codecs.register_error(_ESCAPE, _escape_bytes)
+
+
 def _bom_codec(data: bytes) -> str | None:
     return next((codec for bom, codec in _BOMS if data.startswith(bom)), None)
+
+
+def _csv_codec(path: Path) -> str:
+    """The codec of a CSV file read without ``--encoding``: its byte-order mark's, else
+    UTF-8."""
+    with path.open("rb") as file:
+        return _bom_codec(file.read(4)) or "utf-8"
 
 
 def _check_encoding(encoding: str) -> str:
@@ -746,8 +767,10 @@ def _records(
         yield from _parquet_records(job.path, job.label)
     else:
         # Undecodable bytes are kept as escapes, so that they cost only the row holding them.
-        codec = encoding or "utf-8"
-        with job.path.open(encoding=codec, errors="surrogateescape", newline="") as file:
+        # A byte-order mark decides the codec (a UTF-16 CSV as spreadsheets save one); the
+        # codec then drops the mark.
+        codec = encoding or _csv_codec(job.path)
+        with job.path.open(encoding=codec, errors=_ESCAPE, newline="") as file:
             yield from _csv_records(file, job.label, codec, required)
 
 
