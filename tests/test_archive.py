@@ -484,7 +484,10 @@ def _blocks(draw: st.DrawFn) -> tuple[list[list[tuple[int, int, list[int]]]], in
         block = []
         for low in sorted(draw(st.sets(st.sampled_from([0, 1, 2, 0xFFFF]), min_size=1))):
             for doc in sorted(draw(st.sets(st.integers(100 * i, 100 * i + 99), min_size=1))):
-                bands = draw(st.sets(st.integers(0, 255), min_size=1, max_size=5))
+                # An article of one shingle: its entry wins every band (256, one more than
+                # a byte counts).
+                every = st.just(set(range(256)))
+                bands = draw(st.sets(st.integers(0, 255), min_size=1, max_size=5) | every)
                 block.append((bucket | low, doc, sorted(bands)))
         out.append(block)
     return out, draw(st.sampled_from([1, 2, 3, index_blocks.BIG_KEY]))
@@ -539,6 +542,22 @@ def test_blocks_decode_and_match_what_was_encoded(
     )
     found = index_blocks.matching([(stored[:-1], keys)], q_keys, newest)
     assert {band: docs.tolist() for band, docs in found.items()} == expected
+
+
+def test_a_brief_of_one_shingle_is_found_staged_and_merged(
+    tmp_path: Path, ecb_articles: list[Article]
+) -> None:
+    # A one-line brief has one shingle, whose entry wins all 256 bands. Querying its copy
+    # once failed (the count of bands kept in a byte wrapped to 0), and so did any query
+    # whose key such an entry holds, reported as a damaged index.
+    brief = "Another story about the election results in Ohio this week."
+    assert [len(bands) for _, bands in article_keys([brief]).rows_of(0)] == [256]
+    with Index.open(tmp_path / "i.db") as index:
+        index.add([*ecb_articles[:100], Article(id="brief", text=brief)])
+        for step in ("staged", "merged"):
+            found = index.query(Article(id="copy", text=brief), top=3)
+            assert [(m.id, m.shared_bands) for m in found.matches] == [("brief", 256)], step
+            index.merge()
 
 
 def test_the_last_bucket_and_hash_hold_every_row_of_theirs() -> None:

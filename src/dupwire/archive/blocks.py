@@ -540,7 +540,8 @@ def _small_match(
     key, size, block = (np.asarray(column, dtype=np.int64) for column in zip(*found, strict=True))
     doc = np.frombuffer(b"".join(docs), dtype=_DOC)
     band = np.frombuffer(b"".join(bands), dtype=_U8)
-    entry = np.repeat(np.arange(len(doc)), np.frombuffer(b"".join(more), dtype=_U8) + 1)
+    wins = np.frombuffer(b"".join(more), dtype=_U8).astype(np.int64) + 1  # 1 to 256 bands
+    entry = np.repeat(np.arange(len(doc)), wins)
     owner = np.repeat(np.arange(len(found)), size)[entry]
     hit = np.flatnonzero(q_keys[band] == key[owner])
     if not len(hit):
