@@ -854,6 +854,32 @@ def test_index_add_checks_the_index_before_reading_the_inputs(tmp_path: Path) ->
         assert len(index) == 1
 
 
+def test_ids_and_fields_that_are_not_utf8_cost_only_their_article(
+    tmp_path: Path, seed_a: str, seed_b: str
+) -> None:
+    # A file name in another encoding gives an id with a lone surrogate, which SQLite
+    # cannot store: that article fails alone with its reason (it stopped the whole batch
+    # as "a damaged index"); a lone surrogate in a title, source or text is stored as U+FFFD.
+    bad_id = "b\udcffnews.txt"  # the id of b"b\xffnews.txt" read by a UTF-8 file system
+    articles = [
+        Article(id=bad_id, text=seed_b),
+        Article(id="a", text=seed_a, meta={"title": "Patrols \ud800 resume", "source": "x\udc80"}),
+    ]
+    with Index.open(tmp_path / "i.db") as index:
+        done = index.add(articles)
+        assert done.added == ("a",)
+        (failure,) = done.failures
+        assert failure.id == bad_id
+        assert "is not valid UTF-8" in failure.reason and "rename the file" in failure.reason
+        assert bad_id not in index and index.existing([bad_id, "a"]) == ["a"]
+        found = index.query(articles[0], top=3)  # such an id can still ask
+        assert [(m.id, m.title, m.source) for m in found.matches] == [
+            ("a", "Patrols \ufffd resume", "x\ufffd")
+        ]
+    out = runner.invoke(app, ["index", "remove", bad_id, "--db", str(tmp_path / "i.db")])
+    assert out.exit_code == 2 and "ids not in the index" in out.output
+
+
 def test_bad_files_give_one_clear_line(tmp_path: Path, ecb_articles: list[Article]) -> None:
     text_file = tmp_path / "notes.txt"
     text_file.write_text("not a database at all\n" * 200)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import errno
 import json
 import os
-import re
 import sys
 import tempfile
 import warnings
@@ -27,7 +26,7 @@ from rich.text import Text
 
 from dupwire import __version__
 from dupwire.errors import DupwireError, DupwireWarning, InputError, OutputError
-from dupwire.io import DEFAULT_MAX_BYTES, MAX_BYTES_LIMIT
+from dupwire.io import DEFAULT_MAX_BYTES, MAX_BYTES_LIMIT, SURROGATE_RE
 from dupwire.params import ClusterParams
 from dupwire.render import ColorMode, printable
 from dupwire.report import ClusterReport
@@ -656,14 +655,11 @@ def _stdout_console(color: ColorMode) -> Console:
     return Console(highlight=False, soft_wrap=piped)
 
 
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
-
-
 def _json_text(doc: Any, *, indent: int | None = None) -> str:
     """JSON that any standard output can take: lone surrogates (ids from file names that are
     not valid UTF-8) as escapes, and everything non-ASCII escaped when the output is ASCII."""
     text = json.dumps(doc, indent=indent, ensure_ascii=not _unicode_stdout(), default=str)
-    return _SURROGATE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return SURROGATE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _unicode_stdout() -> bool:

@@ -32,6 +32,7 @@ from dupwire.cli import (
 )
 from dupwire.errors import DupwireError, DupwireWarning, listed
 from dupwire.io import DEFAULT_MAX_BYTES
+from dupwire.render import counted
 
 if TYPE_CHECKING:
     from dupwire.archive import Index, IndexStats
@@ -243,7 +244,9 @@ def _report_added(
         }
         typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
-        typer.echo(f"added {added} articles to {db} ({n_replaced} replaced); it holds {total}")
+        typer.echo(
+            f"added {counted(added, 'article')} to {db} ({n_replaced} replaced); it holds {total}"
+        )
     if n_failed:
         raise typer.Exit(EXIT_SOME_FAILED)
 
@@ -414,7 +417,7 @@ def remove(
     if json_out:
         typer.echo(json.dumps({"removed": removed, "n_articles": total}))
     else:
-        typer.echo(f"removed {removed} articles from {db}; it holds {total}")
+        typer.echo(f"removed {counted(removed, 'article')} from {db}; it holds {total}")
 
 
 @index_app.command()

@@ -54,6 +54,7 @@ from dupwire.model import Article, Failure
 __all__ = [
     "DEFAULT_MAX_BYTES",
     "MAX_BYTES_LIMIT",
+    "SURROGATE_RE",
     "Corpus",
     "Failure",
     "Note",
@@ -64,6 +65,7 @@ __all__ = [
     "read_article",
     "read_text",
     "stream_records",
+    "without_surrogates",
 ]
 
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
@@ -113,7 +115,7 @@ _STDIN_LABEL = "<stdin>"
 # Undecodable bytes kept by the "surrogateescape" error handler (or by _ESCAPE, which
 # keeps the bytes below 0x80 too), and lone surrogates.
 _ESCAPED_BYTE_RE = re.compile("[\udc00-\udcff]")
-_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _NON_ASCII_RE = re.compile("[^\x00-\x7f\ud800-\udfff]")
 _ACCEPTED = (
     "pass .txt or .md articles, a directory of them, .jsonl/.ndjson, .csv or .parquet "
@@ -425,6 +427,12 @@ def _unreadable(name: str, exc: OSError) -> InputError:
     else:
         msg = f"{name}: cannot read ({exc.strerror or exc}); pass a readable file"
     return InputError(msg)
+
+
+def without_surrogates(text: str) -> str:
+    """``text`` with each lone surrogate (an undecodable byte kept by an error handler, or
+    a ``\\ud800`` escape of JSON) replaced by U+FFFD, so that it encodes as UTF-8."""
+    return SURROGATE_RE.sub("\ufffd", text)
 
 
 def _escape_bytes(exc: UnicodeError) -> tuple[str, int]:
@@ -1165,14 +1173,14 @@ def _record_article(
         )
         return Failure(article_id, reason, where)
     if surrogates:
-        n = len(_SURROGATE_RE.findall(text))
+        n = len(SURROGATE_RE.findall(text))
         warnings.warn(
             f"{where}: {text_field!r} holds {n:,} lone surrogate escape(s) (such as \\ud800), "
             "not characters; each was replaced by U+FFFD",
             DecodingWarning,
             stacklevel=2,
         )
-        text = _SURROGATE_RE.sub("\ufffd", text)
+        text = without_surrogates(text)
     meta = {k: v for k, v in record.items() if k not in (id_field, text_field)}
     for key, name in rules.meta_fields:
         if name in meta:

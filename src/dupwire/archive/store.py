@@ -126,6 +126,7 @@ from dupwire.errors import (
     listed,
 )
 from dupwire.index import refine_bands
+from dupwire.io import SURROGATE_RE, without_surrogates
 from dupwire.model import Article, Failure
 from dupwire.params import AlignParams
 
@@ -397,7 +398,8 @@ class Index:
     def existing(self, ids: Iterable[str]) -> list[str]:
         """Those of ``ids`` the index holds, sorted."""
         with _translated(self.path):
-            return sorted(r[0] for r in self._select_in("SELECT id FROM docs WHERE id", list(ids)))
+            held = [i for i in ids if _storable(i)]  # the others cannot be in the index
+            return sorted(r[0] for r in self._select_in("SELECT id FROM docs WHERE id", held))
 
     def _select_in(self, query: str, values: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
         """The rows of ``query IN (values)``, asked a few hundred values at a time (SQLite
@@ -427,6 +429,7 @@ class Index:
             dupes = listed(sorted(i for i, k in counts.items() if k > 1))
             msg = f"article ids must be unique; repeated in this batch: {dupes}"
             raise DuplicateIdError(msg)
+        articles, refused = _storable_ids(articles)
         # The processes start with the first batch large enough to be scanned in parts.
         pool = self._scan_pool(workers) if scanned_in_parts(len(articles)) else None
         texts = [a.story_text for a in articles]
@@ -438,7 +441,7 @@ class Index:
             batch = article_keys(texts, self.settings, workers=workers, pool=pool)
         dates, warnings = _dates(articles)
         done = self._write(articles, dates, batch, replace, warnings=warnings)
-        return dataclasses.replace(done, failures=failures)
+        return dataclasses.replace(done, failures=refused + failures)
 
     def add_stream(
         self,
@@ -585,10 +588,12 @@ class Index:
                         first + d,
                         a.id,
                         dates[d],
-                        a.title if keep_text else None,
+                        without_surrogates(a.title) if keep_text else None,
                         _text_or_none(a.meta.get("source")),
                         prefixes[d],
-                        zlib.compress(a.text.encode("utf-8"), 6) if store else None,
+                        zlib.compress(without_surrogates(a.text).encode("utf-8"), 6)
+                        if store
+                        else None,
                     )
                     for d, a in enumerate(articles)
                 ),
@@ -862,9 +867,13 @@ class Index:
         distinct = sorted({int(k) for k in batch.key.tolist()})
         with _translated(self.path), self._transaction("BEGIN"):
             n_articles = int(self._meta_in_tx("articles"))
-            own = self._conn.execute(
-                "SELECT doc, date FROM docs WHERE id=?", (article.id,)
-            ).fetchone()
+            own = (
+                self._conn.execute(
+                    "SELECT doc, date FROM docs WHERE id=?", (article.id,)
+                ).fetchone()
+                if _storable(article.id)
+                else None  # an id the index cannot hold
+            )
             counts = self._shared_bands(q_keys, distinct, own[0] if own else None, article.id)
             cands = self._candidates(counts, own[0] if own else None)
             meta = self._docs(list(cands))
@@ -1163,7 +1172,33 @@ def _line(origin: str) -> int:
 
 
 def _text_or_none(value: object) -> str | None:
-    return None if value is None or value == "" else str(value)
+    return None if value is None or value == "" else without_surrogates(str(value))
+
+
+def _storable(article_id: str) -> bool:
+    """Whether the index can hold ``article_id`` as UTF-8 text: not with a lone surrogate (a
+    file name in another encoding, or a ``\\udc80`` escape of JSON), which any other
+    spelling would not be the id of."""
+    return SURROGATE_RE.search(article_id) is None
+
+
+def _storable_ids(articles: Sequence[Article]) -> tuple[list[Article], tuple[Failure, ...]]:
+    """``articles`` whose ids the index can hold (:func:`_storable`), and the others as
+    failures."""
+    kept: list[Article] = []
+    refused: list[Failure] = []
+    for article in articles:
+        if _storable(article.id):
+            kept.append(article)
+            continue
+        shown = article.id.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
+        reason = (
+            f"id '{shown}' is not valid UTF-8 (a file name in another encoding, or a lone "
+            "surrogate escape); the index stores ids as UTF-8 text: rename the file, or give "
+            "the record a UTF-8 id"
+        )
+        refused.append(Failure(article.id, reason))
+    return kept, tuple(refused)
 
 
 @contextmanager
