@@ -207,6 +207,23 @@ def test_lone_surrogate_in_jsonl_text(tmp_path: Path, capsys: pytest.CaptureFixt
     assert article.text == "Bad \ufffd text here. More words."
 
 
+def test_lone_surrogates_in_other_fields(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A title is read with the text, and every field may be written out (to Parquet, to an
+    # index): a lone surrogate in them is replaced as in the text, with a note.
+    path = tmp_path / "s.jsonl"
+    record = {"id": "a", "text": SEED_A.read_text(encoding="utf-8")}
+    record |= {"title": "Patrols \ud800 resume", "source": "x\udc80", "desk": "world"}
+    path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+    (article,) = load_corpus([path]).articles
+    assert article.meta == {"title": "Patrols \ufffd resume", "source": "x\ufffd", "desk": "world"}
+    assert article.story_text.startswith("Patrols \ufffd resume\n")
+    code, _, err = cli(capsys, "cluster", str(path), "--jsonl")
+    assert code == 0, err
+    assert "s.jsonl:1: 'title', 'source' held lone surrogate escapes" in err
+
+
 def test_file_symlink_loop_in_a_directory_is_skipped(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -389,6 +389,26 @@ def test_cli_bad_input_stops_before_spark_starts(tmp_path: Path) -> None:
     assert unset.exit_code == 2 and "--output DIR" in unset.stderr
 
 
+def test_written_records_escape_lone_surrogates(tmp_path: Path) -> None:
+    # The id of a file whose name is not valid UTF-8 holds a lone surrogate: the JSON Lines
+    # escape it (reading back the same id) and Parquet, whose strings are UTF-8, stores
+    # that escaped spelling, as the local engine's --csv writes it.
+    import pyarrow.parquet as pq
+
+    from dupwire.spark import write_records
+
+    odd = "x\udcff.txt"
+    records = [
+        {"id": odd, "title": "t", "cluster_id": None},
+        {"id": "b", "title": None, "cluster_id": 1},
+    ]
+    write_records(records, tmp_path)
+    lines = (tmp_path / "clusters.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [json.loads(line)["id"] for line in lines] == [odd, "b"]
+    table = pq.read_table(tmp_path / "clusters.parquet")
+    assert table.column("id").to_pylist() == ["x\\udcff.txt", "b"]
+
+
 def test_location_helpers() -> None:
     from dupwire.errors import ParamsError
     from dupwire.spark_files import is_uri, join, location

@@ -26,7 +26,7 @@ from rich.text import Text
 
 from dupwire import __version__
 from dupwire.errors import DupwireError, DupwireWarning, InputError, OutputError
-from dupwire.io import DEFAULT_MAX_BYTES, MAX_BYTES_LIMIT, SURROGATE_RE
+from dupwire.io import DEFAULT_MAX_BYTES, MAX_BYTES_LIMIT, surrogates_escaped
 from dupwire.params import ClusterParams
 from dupwire.render import ColorMode, printable
 from dupwire.report import ClusterReport
@@ -659,7 +659,7 @@ def _json_text(doc: Any, *, indent: int | None = None) -> str:
     """JSON that any standard output can take: lone surrogates (ids from file names that are
     not valid UTF-8) as escapes, and everything non-ASCII escaped when the output is ASCII."""
     text = json.dumps(doc, indent=indent, ensure_ascii=not _unicode_stdout(), default=str)
-    return SURROGATE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return surrogates_escaped(text)
 
 
 def _unicode_stdout() -> bool:

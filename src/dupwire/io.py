@@ -48,6 +48,7 @@ from dupwire.errors import (
     ParamsError,
     SegmentationError,
     kind_of,
+    listed,
 )
 from dupwire.model import Article, Failure
 
@@ -65,6 +66,7 @@ __all__ = [
     "read_article",
     "read_text",
     "stream_records",
+    "surrogates_escaped",
     "without_surrogates",
 ]
 
@@ -433,6 +435,12 @@ def without_surrogates(text: str) -> str:
     """``text`` with each lone surrogate (an undecodable byte kept by an error handler, or
     a ``\\ud800`` escape of JSON) replaced by U+FFFD, so that it encodes as UTF-8."""
     return SURROGATE_RE.sub("\ufffd", text)
+
+
+def surrogates_escaped(text: str) -> str:
+    """``text`` with each lone surrogate written as its JSON escape (``\\udcff``), so that
+    JSON text holding one encodes as UTF-8 and still reads back as the same string."""
+    return SURROGATE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def _escape_bytes(exc: UnicodeError) -> tuple[str, int]:
@@ -1182,6 +1190,15 @@ def _record_article(
         )
         text = without_surrogates(text)
     meta = {k: v for k, v in record.items() if k not in (id_field, text_field)}
+    spoiled = [k for k, v in meta.items() if isinstance(v, str) and SURROGATE_RE.search(v)]
+    if spoiled:  # a title is read with the text, and every field may be written out
+        warnings.warn(
+            f"{where}: {listed(spoiled)} held lone surrogate escapes (such as \\ud800), not "
+            "characters; each was replaced by U+FFFD",
+            DecodingWarning,
+            stacklevel=2,
+        )
+        meta.update((k, without_surrogates(meta[k])) for k in spoiled)
     for key, name in rules.meta_fields:
         if name in meta:
             meta[key] = meta.pop(name)

@@ -65,7 +65,7 @@ from dupwire.index import (
     checked_signatures,
     refine_bands,
 )
-from dupwire.io import DEFAULT_MAX_BYTES, Corpus, load_corpus
+from dupwire.io import DEFAULT_MAX_BYTES, Corpus, load_corpus, surrogates_escaped
 from dupwire.model import Clustering, Verdict
 from dupwire.params import ClusterParams
 from dupwire.sketch import EMPTY_VALUE, signatures
@@ -869,7 +869,10 @@ def write_records(
 
     out = location(output)
     fs = fs or files(out)
+    # An id from a file name that is not valid UTF-8 holds lone surrogates: JSON escapes
+    # them, and Parquet, whose strings are UTF-8, stores that escaped spelling.
     lines = "".join(json.dumps(r, ensure_ascii=False, default=str) + "\n" for r in records)
+    lines = surrogates_escaped(lines)
     fs.write_text(join(out, "clusters.jsonl"), lines)
     names = list(records[0]) if records else list(RECORD_FIELDS)
     table = pa.table({f: _arrow_column(f, [r[f] for r in records]) for f in names})
@@ -884,7 +887,7 @@ def _arrow_column(field: str, values: list[Any]) -> Any:
     if field == "score":
         return pa.array(values, pa.float64())
     if all(v is None or isinstance(v, str) for v in values):
-        return pa.array(values, pa.string())
+        return pa.array([v if v is None else surrogates_escaped(v) for v in values], pa.string())
     try:
         return pa.array(values)
     except (pa.ArrowInvalid, pa.ArrowTypeError):
