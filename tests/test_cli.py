@@ -302,6 +302,13 @@ def test_cluster_reads_dates_and_honours_the_window(tmp_path: Path) -> None:
     apart = runner.invoke(app, ["cluster", str(path), "--jsonl", "--window", "1"])
     relations = {json.loads(line)["relation"] for line in apart.stdout.splitlines()}
     assert relations == {"singleton"}
+    assert "changed nothing" not in apart.stderr
+    # A window over articles none of which has a date says so, naming the field read.
+    undated = runner.invoke(app, ["cluster", str(SEED_A), str(SEED_B), "--window", "1"])
+    assert undated.exit_code == 0, undated.output
+    assert "note: --window 1 changed nothing: no article has a date in its 'date' field" in (
+        " ".join(undated.stderr.split())
+    )
 
 
 def test_cluster_workers_change_nothing_but_time() -> None:

@@ -492,6 +492,14 @@ def cluster(
         result = _run_cluster(corpus, params, spark)
         for failure in result.failures:
             _note("failed article", "yellow", f"{failure.id}: {failure.why}")
+        if window is not None and result.stats["n_articles"] and not result.stats["dated_articles"]:
+            also = " (or 'published')" if date_field == "date" else ""
+            _note(
+                "note:",
+                "yellow",
+                f"--window {window:g} changed nothing: no article has a date in its "
+                f"{date_field!r} field{also}; pass --date-field with the field that holds it",
+            )
         report = ClusterReport(result, corpus, fields=extra)
         if spark_output is not None:
             from dupwire.spark import write_records
