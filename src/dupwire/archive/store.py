@@ -126,7 +126,7 @@ from dupwire.errors import (
     listed,
 )
 from dupwire.index import refine_bands
-from dupwire.io import SURROGATE_RE, without_surrogates
+from dupwire.io import SURROGATE_RE, surrogates_escaped, without_surrogates
 from dupwire.model import Article, Failure
 from dupwire.params import AlignParams
 
@@ -1191,11 +1191,10 @@ def _storable_ids(articles: Sequence[Article]) -> tuple[list[Article], tuple[Fai
         if _storable(article.id):
             kept.append(article)
             continue
-        shown = article.id.encode("utf-8", "backslashreplace").decode("ascii", "backslashreplace")
         reason = (
-            f"id '{shown}' is not valid UTF-8 (a file name in another encoding, or a lone "
-            "surrogate escape); the index stores ids as UTF-8 text: rename the file, or give "
-            "the record a UTF-8 id"
+            f"id '{surrogates_escaped(article.id)}' is not valid UTF-8 (a file name in another "
+            "encoding, or a lone surrogate escape); the index stores ids as UTF-8 text: rename "
+            "the file, or give the record a UTF-8 id"
         )
         refused.append(Failure(article.id, reason))
     return kept, tuple(refused)
