@@ -35,6 +35,28 @@ def test_seed_pair_merges_two_sentences_into_one_link(seed_a: str, seed_b: str) 
     assert "The joint ground patrol was relaunched" in merged[0].b.slice(seed_b)
 
 
+def test_an_article_against_itself_scores_100_in_every_link(seed_a: str) -> None:
+    # The headline and first sentence of seed A merge into one link on both sides; a word
+    # of one key weighs differently as written there ("resume", "resumed"), and a merged
+    # window counted it at its lower weight in the total, so the link scored 100.87.
+    al = align(seed_a, seed_a)
+    assert [ln.score for ln in al.links] == [100.0] * len(al.links)
+    assert al.score == 100.0
+    assert max(ln.a.end - ln.a.start for ln in al.links) > 200  # a merged link among them
+
+
+def test_a_merged_bag_is_the_bag_of_both_passages(seed_a: str) -> None:
+    from dupwire.align.aligner import prepare
+    from dupwire.align.passage import Bag
+
+    prepared = prepare(seed_a)
+    for lo in range(len(prepared.bags) - 2):
+        tokens = [tok for toks in prepared.tokens[lo : lo + 3] for tok in toks]
+        window, whole = prepared.window_bag(lo, lo + 3), Bag.of(tokens)
+        assert (window.counts, window.weights) == (whole.counts, whole.weights)
+        assert window.total == pytest.approx(whole.total, rel=1e-12)
+
+
 def test_seed_pair_marks_reordered_paragraph_as_moved(seed_a: str, seed_b: str) -> None:
     al = align(seed_a, seed_b)
     moved = {ln.a.slice(seed_a)[:20] for ln in al.links if ln.moved}

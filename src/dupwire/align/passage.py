@@ -62,7 +62,10 @@ class Bag:
         for key, count in other.counts.items():
             counts[key] = count_of(key, 0) + count
             weights[key] = max(weight_of(key, 0.0), other.weights[key])
-        return Bag(counts, weights, self.total + other.total)
+        # As Bag.of the two passages' tokens: each word at its highest weight.  (The sum of
+        # the two totals undercounts a word written with a lower weight in one of them, so
+        # a merged window could score over 100.)
+        return Bag(counts, weights, sum(counts[k] * weights[k] for k in counts))
 
 
 def shared_terms(x: Bag, y: Bag) -> list[tuple[str, float]]:
