@@ -747,8 +747,11 @@ def test_cli_add_query_remove_stats(tmp_path: Path) -> None:
     added = runner.invoke(app, ["index", "add", str(SEED_A), "--db", db, "--json"])
     assert added.exit_code == 0, added.output
     assert json.loads(added.stdout)["n_articles"] == 1
-    again = runner.invoke(app, ["index", "add", str(SEED_A), "--db", db])
-    assert again.exit_code == 2 and "--replace" in again.stderr
+    # An id already stored costs its own article (exit 1: some failed), not the others.
+    again = runner.invoke(app, ["index", "add", str(SEED_A), str(SEED_B), "--db", db])
+    assert again.exit_code == 1 and "is already in the index; pass --replace" in again.stderr
+    assert again.stdout.strip() == f"added 1 article to {db} (0 replaced); it holds 2"
+    runner.invoke(app, ["index", "remove", SEED_B.name, "--db", db])
     assert runner.invoke(app, ["index", "add", str(SEED_A), "--db", db, "--replace"]).exit_code == 0
     found = runner.invoke(app, ["index", "query", str(SEED_B), "--db", db, "--json", "--align"])
     assert found.exit_code == 0, found.output

@@ -37,6 +37,7 @@ from dupwire.io import (
     decode_bytes,
     load_corpus,
     read_article,
+    read_records,
     read_text,
     stream_records,
 )
@@ -607,6 +608,44 @@ def test_csv_in_utf16_with_a_broken_unit_loses_that_row_only(tmp_path: Path) -> 
     (failure,) = corpus.failures
     assert failure.id.endswith("export.csv:3")
     assert_one_line(failure.reason, "cannot decode as utf-16", "'text' field", "--encoding")
+
+
+def test_read_records_reads_as_it_goes(tmp_path: Path) -> None:
+    # The articles of files and directories one at a time, in input order, as load_corpus
+    # reads them: a file is read only when the articles before it have been taken, so a
+    # consumer that stores them as they come holds one batch, not the corpus.
+    folder = tmp_path / "inbox"
+    folder.mkdir()
+    (folder / "a.txt").write_text(SEED_A, encoding="utf-8")
+    (folder / "notes.pdf").write_bytes(b"%PDF")
+    (folder / "empty.txt").write_text("", encoding="utf-8")
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(jsonl({"id": "r1", "text": "First record."}, "oops"), encoding="utf-8")
+    skipped, items = read_records([folder, feed])
+    assert [s.path for s in skipped] == [f"{folder.as_posix()}/notes.pdf"]
+    first = next(items)
+    assert isinstance(first, tuple) and first[0].id == "a.txt" and first[0].text == SEED_A
+    # Changed before it is reached, the feed is read as it is now.
+    feed.write_text(jsonl({"id": "r2", "text": "Second record.", "title": "T"}), encoding="utf-8")
+    rest = list(items)
+    assert [type(x).__name__ for x in rest] == ["Failure", "tuple"]
+    assert rest[0].id == "empty.txt" and "is empty" in rest[0].reason
+    assert rest[1][0].id == "r2" and rest[1][0].meta == {"title": "T"}
+    assert rest[1][1] == f"{feed.as_posix()}:1"
+    # Loaded whole, the same articles.
+    whole = load_corpus([folder, feed], check=False)
+    assert [a.id for a in whole.articles] == ["a.txt", "r2"]
+
+
+def test_read_records_says_what_is_missing_or_empty(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="no such file or directory"):
+        read_records([tmp_path / "missing.jsonl"])  # before anything is read
+    (tmp_path / "only.pdf").write_bytes(b"%PDF")
+    _, items = read_records([tmp_path])
+    with pytest.raises(NoArticlesError, match=r"no \.txt or \.md articles"):
+        next(items)
+    with pytest.raises(ParamsError, match="stream_records"):
+        read_records(["-"])
 
 
 def test_stdin_jsonl() -> None:

@@ -6,9 +6,10 @@ library call (:class:`dupwire.archive.Index`) and renders the result.
 
 from __future__ import annotations
 
+import itertools
 import json
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
@@ -30,14 +31,14 @@ from dupwire.cli import (
     _progress,
     fail,
 )
-from dupwire.errors import DupwireError, DupwireWarning, listed
+from dupwire.errors import DupwireError, DupwireWarning
 from dupwire.io import DEFAULT_MAX_BYTES
 from dupwire.render import counted
 
 if TYPE_CHECKING:
-    from dupwire.archive import Index, IndexStats
+    from dupwire.archive import AddResult, Index, IndexStats
     from dupwire.io import Corpus
-    from dupwire.model import Failure
+    from dupwire.model import Article, Failure
 
 index_app = typer.Typer(
     name="index",
@@ -148,8 +149,10 @@ def add(
     news.db --json
 
     Takes the same inputs as cluster (directories, JSONL/CSV records with id, text, title,
-    date and source fields). An id already in the index is an error unless --replace. A
-    process killed mid-way leaves the batches already committed.
+    date and source fields), read as they are stored, so memory holds one batch however
+    large the input. An article that cannot be stored (an id already in the index, unless
+    --replace, or read twice; a broken record) is reported with its reason and the others
+    are stored (exit 1). A process killed mid-way leaves the batches already committed.
 
     With - as the only PATH, JSON Lines records are read from stdin as they arrive and
     committed every --batch records and every --flush-seconds; a broken line (not JSON, no
@@ -166,59 +169,89 @@ def add(
         _add_stream(db, fields, replace, no_text, batch, flush_seconds, max_bytes, json_out)
         return
     # A file that is not a usable index, or a path where none can be made, is said before
-    # the inputs are read (a large input takes minutes); a new index is made after, so a
-    # mistyped input leaves no empty index behind.
+    # the inputs are read (a large input takes minutes); a new index is made once the first
+    # article is read, so a mistyped input leaves no empty index behind.
     index = _open(db, create=True, store_text=not no_text) if db.exists() else None
     if index is None and not db.parent.is_dir():
         fail(f"cannot create {db}: there is no directory {db.parent}; check the path")
-    try:
-        # Index.add prepares each article once and lists those it cannot as failures.
-        corpus = _read(
-            inputs, id_field, text_field, title_field, date_field, encoding, max_bytes, check=False
-        )
-    except DupwireError as exc:
-        if index is not None:
-            index.close()
-        fail(str(exc))
-    if index is None:
-        index = _open(db, create=True, store_text=not no_text)
-    articles = corpus.articles
-    from dupwire.cluster.scan import auto_workers
+    from dupwire.io import read_records
 
-    workers = auto_workers(None, len(articles))  # processes kept from batch to batch
-    added = 0
-    replaced: list[str] = []
-    warned: list[tuple[str, str]] = []
-    unprepared: list[Failure] = []  # read, but not cut into sentences and words
+    lists: tuple[list[str], list[tuple[str, str]], list[Failure]] = ([], [], [])
     try:
-        present = index.existing(a.id for a in articles)
-        if present and not replace:
-            fail(
-                f"articles already in {db}: {listed(present)}; pass --replace "
-                "to store the new versions, or remove them first (dupwire index remove)"
-            )
-        with _progress() as bar:
-            task = bar.add_task("index", total=len(articles))
-            for lo in range(0, len(articles), batch):
-                done = index.add(articles[lo : lo + batch], replace=replace, workers=workers)
-                added += len(done.added)
-                replaced.extend(done.replaced)
-                warned.extend(done.warnings)
-                unprepared.extend(done.failures)
-                bar.update(task, completed=min(lo + batch, len(articles)))
-        total = len(index)
+        skipped, records = read_records(
+            inputs,
+            id_field=id_field,
+            text_field=text_field,
+            title_field=title_field,
+            date_field=date_field,
+            encoding=encoding,
+            max_bytes=max_bytes,
+        )
+        for item in skipped:
+            _note("skipped file", "yellow", f"{item.path}: {item.reason}")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DupwireWarning)
+            first = next(records)  # an input of no article at all stops here
+        _say_caught(caught)
+        if index is None:
+            index = _open(db, create=True, store_text=not no_text)
+        # Memory holds one batch: the articles are read as they are stored.
+        totals = _store(index, itertools.chain([first], records), batch, replace, lists)
     except DupwireError as exc:
         fail(str(exc))
     finally:
-        index.close()
-    for article_id, reason in warned:
-        _note("warning:", "yellow", f"{article_id}: {reason}")
-    for failure in unprepared:
-        _note("failed article", "yellow", f"{failure.id}: {failure.why}")
-    failures = sorted((*corpus.failures, *unprepared))
-    _report_added(
-        db, json_out, added, len(replaced), total, len(failures), (replaced, warned, failures)
-    )
+        if index is not None:
+            index.close()
+    _report_added(db, json_out, *totals, lists)
+
+
+def _say_caught(caught: list[warnings.WarningMessage]) -> None:
+    """Print the warnings dupwire issued (bytes replaced while decoding) as notes."""
+    for warning in caught:
+        if issubclass(warning.category, DupwireWarning):
+            _note("note:", "yellow", str(warning.message))
+    caught.clear()
+
+
+def _store(
+    index: Index,
+    records: Iterable[tuple[Article, str] | Failure | None],
+    batch: int,
+    replace: bool,
+    lists: tuple[list[str], list[tuple[str, str]], list[Failure]] | None = None,
+    on_batch: Callable[[AddResult], None] | None = None,
+) -> tuple[int, int, int, int]:
+    """Store ``records`` a transaction per ``batch`` (:meth:`Index.add_stream`), saying
+    each batch's warnings and failures as it is committed; the replaced ids, warnings and
+    failures are kept in ``lists`` when given, and each batch's result is given to
+    ``on_batch``.  Returns the articles added, replaced, in the index, and failed."""
+    from dupwire.cluster.scan import auto_workers
+
+    added = n_replaced = n_failed = 0
+    total = len(index)
+    with _progress() as bar, warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DupwireWarning)
+        task = bar.add_task("index", total=None)
+        # Full batches are prepared in one process per CPU, flushes in this one.
+        workers = auto_workers(None, None)
+        for done in index.add_stream(records, batch=batch, replace=replace, workers=workers):
+            _say_caught(caught)
+            for article_id, reason in done.warnings:
+                _note("warning:", "yellow", f"{article_id}: {reason}")
+            for failure in done.failures:
+                _note("failed article", "yellow", f"{failure.id}: {failure.why}")
+            added += len(done.added)
+            n_replaced += len(done.replaced)
+            n_failed += len(done.failures)
+            total = done.n_articles
+            if lists is not None:
+                lists[0].extend(done.replaced)
+                lists[1].extend(done.warnings)
+                lists[2].extend(done.failures)
+            if on_batch is not None:
+                on_batch(done)
+            bar.update(task, completed=added)
+    return added, n_replaced, total, n_failed
 
 
 def _report_added(
@@ -263,14 +296,21 @@ def _add_stream(
 ) -> None:
     """``index add -``: store the records of stdin as they come, reporting each batch; with
     --json, one JSON line per batch as it is committed, then one with the totals."""
-    from dupwire.cluster.scan import auto_workers
     from dupwire.io import stream_records
 
     id_field, text_field, title_field, date_field = fields
     index = _open(db, create=True, store_text=not no_text)
-    n_batches = added = n_replaced = n_warned = n_failed = 0
+    n_batches = n_warned = 0
+
+    def said(done: AddResult) -> None:
+        nonlocal n_batches, n_warned
+        n_batches += 1
+        n_warned += len(done.warnings)
+        if json_out:  # committed: say so now, and keep nothing of it
+            doc = {"kind": "batch", "batch": n_batches, "db": str(db), **done.to_dict()}
+            typer.echo(json.dumps(doc, ensure_ascii=False))
+
     try:
-        total = len(index)
         records = stream_records(
             id_field=id_field,
             text_field=text_field,
@@ -279,29 +319,7 @@ def _add_stream(
             max_bytes=max_bytes,
             flush_seconds=flush_seconds,
         )
-        with _progress() as bar, warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always", DupwireWarning)
-            task = bar.add_task("index", total=None)
-            # Full batches are prepared in one process per CPU, flushes in this one.
-            workers = auto_workers(None, None)
-            for done in index.add_stream(records, batch=batch, replace=replace, workers=workers):
-                for warning in caught:
-                    _note("note:", "yellow", str(warning.message))
-                caught.clear()
-                for article_id, reason in done.warnings:
-                    _note("warning:", "yellow", f"{article_id}: {reason}")
-                for failure in done.failures:
-                    _note("failed article", "yellow", f"{failure.id}: {failure.why}")
-                n_batches += 1
-                added += len(done.added)
-                n_replaced += len(done.replaced)
-                n_warned += len(done.warnings)
-                n_failed += len(done.failures)
-                total = done.n_articles
-                if json_out:  # committed: say so now, and keep nothing of it
-                    doc = {"kind": "batch", "batch": n_batches, "db": str(db), **done.to_dict()}
-                    typer.echo(json.dumps(doc, ensure_ascii=False))
-                bar.update(task, completed=added)
+        added, n_replaced, total, n_failed = _store(index, records, batch, replace, None, said)
     except DupwireError as exc:
         fail(str(exc))
     finally:

@@ -64,6 +64,7 @@ __all__ = [
     "decode_bytes",
     "load_corpus",
     "read_article",
+    "read_records",
     "read_text",
     "stream_records",
     "surrogates_escaped",
@@ -994,6 +995,57 @@ def stream_records(
             yield item
         else:
             yield _record_article(*item, job, rules)
+
+
+def read_records(
+    inputs: str | Path | Sequence[str | Path],
+    *,
+    id_field: str = "id",
+    text_field: str = "text",
+    title_field: str = "title",
+    date_field: str = "date",
+    source_field: str = "source",
+    encoding: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> tuple[tuple[Skipped, ...], Iterator[tuple[Article, str] | Failure]]:
+    """The articles of ``inputs`` (files and directories, read as :func:`load_corpus` reads
+    them) one at a time, in input order, for work that stores them as they come and so
+    holds one batch, not the corpus: the files of directories that are not articles (known
+    at once), and an iterator of ``(article, origin)`` or :class:`Failure` (origin: the file,
+    or ``file:line`` for a record).
+
+    An input that does not exist raises :class:`InputError` here, before anything is read;
+    inputs that hold no article at all raise :class:`NoArticlesError` at the end of the
+    iteration.  Bytes replaced while decoding are said by a :class:`DecodingWarning` as the
+    article is read.  Unlike :func:`load_corpus`, repeated ids are left to the consumer and
+    articles are not checked for segmentation (the stage that stores them prepares each
+    once).  ``-`` is :func:`stream_records`' to read."""
+    if isinstance(inputs, (str, Path)):
+        inputs = [inputs]
+    if any(str(item) == "-" for item in inputs):
+        msg = "read_records reads files and directories; read - with stream_records"
+        raise ParamsError(msg)
+    _check_max_bytes(max_bytes)
+    if encoding is not None:
+        _check_encoding(encoding)
+    rules = _record_rules(id_field, text_field, title_field, date_field, source_field, max_bytes)
+    plan = _plan(inputs)
+
+    def items() -> Iterator[tuple[Article, str] | Failure]:
+        found = bool(plan.failures)
+        yield from plan.failures
+        for job in plan.jobs:
+            if isinstance(job, _TextJob):
+                found = True
+                yield _load_text(job, encoding=encoding, max_bytes=max_bytes)
+            else:
+                for item in _load_records(job, rules, encoding=encoding, stdin=None):
+                    found = True
+                    yield item
+        if not found:
+            raise _no_articles(list(inputs), plan)
+
+    return plan.skipped, items()
 
 
 def _fileno(stream: IO[Any]) -> int | None:
