@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 import json
 import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
@@ -174,6 +174,7 @@ def add(
     index = _open(db, create=True, store_text=not no_text) if db.exists() else None
     if index is None and not db.parent.is_dir():
         fail(f"cannot create {db}: there is no directory {db.parent}; check the path")
+    from dupwire.cluster.scan import PARALLEL_FROM, auto_workers
     from dupwire.io import read_records
 
     lists: tuple[list[str], list[tuple[str, str]], list[Failure]] = ([], [], [])
@@ -192,17 +193,30 @@ def add(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", DupwireWarning)
             first = next(records)  # an input of no article at all stops here
+            # As for cluster, worker processes only for inputs of PARALLEL_FROM articles
+            # or more: the first ones are read ahead to know (a bounded number).
+            head = [first, *itertools.islice(records, PARALLEL_FROM - 1)]
         _say_caught(caught)
         if index is None:
             index = _open(db, create=True, store_text=not no_text)
-        # Memory holds one batch: the articles are read as they are stored.
-        totals = _store(index, itertools.chain([first], records), batch, replace, lists)
+        # The articles are read as they are stored: memory holds one batch.
+        workers = auto_workers(None, len(head) if len(head) < PARALLEL_FROM else None)
+        stream: Iterator[tuple[Article, str] | Failure] = _drained(head, records)
+        totals = _store(index, stream, batch, replace, lists, workers=workers)
     except DupwireError as exc:
         fail(str(exc))
     finally:
         if index is not None:
             index.close()
     _report_added(db, json_out, *totals, lists)
+
+
+def _drained(head: list[T], rest: Iterator[T]) -> Iterator[T]:
+    """The items of ``head``, each let go of as it is given, then those of ``rest``."""
+    head.reverse()
+    while head:
+        yield head.pop()
+    yield from rest
 
 
 def _say_caught(caught: list[warnings.WarningMessage]) -> None:
@@ -220,20 +234,19 @@ def _store(
     replace: bool,
     lists: tuple[list[str], list[tuple[str, str]], list[Failure]] | None = None,
     on_batch: Callable[[AddResult], None] | None = None,
+    *,
+    workers: int,
 ) -> tuple[int, int, int, int]:
     """Store ``records`` a transaction per ``batch`` (:meth:`Index.add_stream`), saying
     each batch's warnings and failures as it is committed; the replaced ids, warnings and
     failures are kept in ``lists`` when given, and each batch's result is given to
-    ``on_batch``.  Returns the articles added, replaced, in the index, and failed."""
-    from dupwire.cluster.scan import auto_workers
-
+    ``on_batch``; full batches are prepared in ``workers`` processes.  Returns the articles
+    added, replaced, in the index, and failed."""
     added = n_replaced = n_failed = 0
     total = len(index)
     with _progress() as bar, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DupwireWarning)
         task = bar.add_task("index", total=None)
-        # Full batches are prepared in one process per CPU, flushes in this one.
-        workers = auto_workers(None, None)
         for done in index.add_stream(records, batch=batch, replace=replace, workers=workers):
             _say_caught(caught)
             for article_id, reason in done.warnings:
@@ -296,6 +309,7 @@ def _add_stream(
 ) -> None:
     """``index add -``: store the records of stdin as they come, reporting each batch; with
     --json, one JSON line per batch as it is committed, then one with the totals."""
+    from dupwire.cluster.scan import auto_workers
     from dupwire.io import stream_records
 
     id_field, text_field, title_field, date_field = fields
@@ -319,7 +333,11 @@ def _add_stream(
             max_bytes=max_bytes,
             flush_seconds=flush_seconds,
         )
-        added, n_replaced, total, n_failed = _store(index, records, batch, replace, None, said)
+        # Full batches are prepared in one process per CPU, flushes in this one.
+        workers = auto_workers(None, None)
+        added, n_replaced, total, n_failed = _store(
+            index, records, batch, replace, None, said, workers=workers
+        )
     except DupwireError as exc:
         fail(str(exc))
     finally:

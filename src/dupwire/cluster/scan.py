@@ -56,7 +56,7 @@ _SCAN_CHUNK = 500  # articles per scanning task, at least (a corpus this small i
 _MAX_CHUNK = 2000  # and at most: fewer, larger tasks send each worker's words back fewer times
 _TASKS_PER_WORKER = 4  # unless that would leave a worker fewer tasks than this
 _CHUNK_DOCS = 2048  # articles per vectorised step of the corpus-wide tables
-_PARALLEL_FROM = 2000  # automatic workers only for corpora at least this large
+PARALLEL_FROM = 2000  # automatic workers only for corpora at least this large
 _MAX_AUTO_WORKERS = 8
 _TABLE_MAX = 500_000  # words the scan remembers between calls
 _TOGETHER = 500  # plain articles read as one text, at most (their words are held at once)
@@ -678,7 +678,7 @@ def auto_workers(workers: int | None, n: int | None) -> int:
     corpora (``n`` texts, None for a stream of unknown length) and none for small ones."""
     if workers is not None:
         return workers
-    if n is not None and n < _PARALLEL_FROM:
+    if n is not None and n < PARALLEL_FROM:
         return 1
     return max(1, min(os.cpu_count() or 1, _MAX_AUTO_WORKERS))
 
