@@ -407,6 +407,14 @@ def test_records_carry_title_and_requested_fields(tmp_path: Path) -> None:
     assert csv_out.stdout.splitlines()[0].endswith(",error,url")
     clash = runner.invoke(app, ["cluster", str(path), "--fields", "relation"])
     assert clash.exit_code == 2 and "already a record field" in clash.stderr
+    assert "no article has" not in result.stderr
+    # A name no article has (a typo) still gives its column, with a note naming the fields.
+    typo = runner.invoke(app, ["cluster", str(path), "--jsonl", "--fields", "ulr"])
+    assert typo.exit_code == 1  # the empty text failed
+    assert [json.loads(line)["ulr"] for line in typo.stdout.splitlines()] == [None] * 3
+    assert "note: --fields 'ulr': no article has this field; they have 'n', 'title', 'url'" in (
+        " ".join(typo.stderr.split())
+    )
 
 
 def test_an_article_without_line_breaks_shows_a_short_headline(tmp_path: Path) -> None:

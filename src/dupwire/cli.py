@@ -25,7 +25,7 @@ from rich.progress import Progress, TaskID
 from rich.text import Text
 
 from dupwire import __version__
-from dupwire.errors import DupwireError, DupwireWarning, InputError, OutputError
+from dupwire.errors import DupwireError, DupwireWarning, InputError, OutputError, listed
 from dupwire.io import DEFAULT_MAX_BYTES, MAX_BYTES_LIMIT, surrogates_escaped
 from dupwire.params import ClusterParams
 from dupwire.render import ColorMode, printable
@@ -353,6 +353,18 @@ def _run_cluster(corpus: Corpus, params: ClusterParams, engine: Engine | None = 
     return result
 
 
+def _say_absent_fields(fields: tuple[str, ...], corpus: Corpus) -> None:
+    """A note for each ``--fields`` name that no article has (a typo gives a column of
+    nulls), with the fields the articles do have."""
+    if not fields:
+        return
+    held = {key for article in corpus.articles for key in article.meta}
+    for name in fields:
+        if name not in held and corpus.articles:
+            have = f"they have {listed(sorted(held), 8)}" if held else "they have no other field"
+            _note("note:", "yellow", f"--fields {name!r}: no article has this field; {have}")
+
+
 def _field_list(value: str | None) -> tuple[str, ...]:
     if not value:
         return ()
@@ -500,6 +512,7 @@ def cluster(
                 f"--window {window:g} changed nothing: no article has a date in its "
                 f"{date_field!r} field{also}; pass --date-field with the field that holds it",
             )
+        _say_absent_fields(extra, corpus)
         report = ClusterReport(result, corpus, fields=extra)
         if spark_output is not None:
             from dupwire.spark import write_records
