@@ -62,6 +62,11 @@ DbOpt = Annotated[
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 T = TypeVar("T")
+# Articles per transaction of index add: a stream commits often, so that queries see its
+# records soon; files commit larger batches, which store whole runs instead of staged rows
+# (20,000 generated articles from a file: 19-22 s in batches of 1,000, 13-14 s of 5,000).
+_STREAM_BATCH = 1000
+_FILE_BATCH = 5000
 
 
 def _open(db: Path, *, create: bool = False, store_text: bool = True) -> Index:
@@ -116,11 +121,16 @@ def add(
         ),
     ] = False,
     batch: Annotated[
-        int,
+        int | None,
         typer.Option(
-            "--batch", min=1, metavar="N", help="Articles per transaction (each is atomic)."
+            "--batch",
+            min=1,
+            metavar="N",
+            help="Articles per transaction (each is atomic); default 5000 for files, 1000 for "
+            "- (a stream).",
+            show_default=False,
         ),
-    ] = 1000,
+    ] = None,
     flush_seconds: Annotated[
         float,
         typer.Option(
@@ -166,7 +176,9 @@ def add(
         if len(inputs) > 1:
             fail("- (JSON Lines from stdin) must be the only PATH; add the files in another run")
         fields = (id_field, text_field, title_field, date_field)
-        _add_stream(db, fields, replace, no_text, batch, flush_seconds, max_bytes, json_out)
+        _add_stream(
+            db, fields, replace, no_text, batch or _STREAM_BATCH, flush_seconds, max_bytes, json_out
+        )
         return
     # A file that is not a usable index, or a path where none can be made, is said before
     # the inputs are read (a large input takes minutes); a new index is made once the first
@@ -202,7 +214,7 @@ def add(
         # The articles are read as they are stored: memory holds one batch.
         workers = auto_workers(None, len(head) if len(head) < PARALLEL_FROM else None)
         stream: Iterator[tuple[Article, str] | Failure] = _drained(head, records)
-        totals = _store(index, stream, batch, replace, lists, workers=workers)
+        totals = _store(index, stream, batch or _FILE_BATCH, replace, lists, workers=workers)
     except DupwireError as exc:
         fail(str(exc))
     finally:
