@@ -64,6 +64,18 @@ def test_bad_dates_are_refused_with_a_reason(value: object) -> None:
 
 
 @pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("2024-02-30", "day is out of range for month"),
+        ("2023-13-01T10:00:00Z", "month must be in 1..12"),
+    ],
+)
+def test_a_date_in_iso_form_that_is_no_real_day_says_why(value: str, why: str) -> None:
+    with pytest.raises(ParamsError, match=rf"is not a day of the calendar \({why}\)"):
+        parse_date(value)
+
+
+@pytest.mark.parametrize(
     ("value", "kind"), [(20240305, "a number"), (True, "a boolean"), ([2024, 3, 5], "an array")]
 )
 def test_a_date_that_is_not_text_is_named_by_its_kind(value: object, kind: str) -> None:

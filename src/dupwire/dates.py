@@ -144,6 +144,10 @@ def iso_date(value: object) -> str | None:
     return moment.astimezone(dt.timezone.utc).replace(tzinfo=None).isoformat()
 
 
+# The shape of an ISO 8601 date, alone or starting a datetime.
+_ISO_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]|$)")
+
+
 def _read_date(value: object) -> tuple[dt.datetime, bool] | None:
     """The moment (time zone aware, UTC when none is given) and whether it has a time."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -163,10 +167,16 @@ def _read_date(value: object) -> tuple[dt.datetime, bool] | None:
         except ValueError:
             try:
                 moment = dt.datetime.fromisoformat(text)
-            except ValueError:
+            except ValueError as exc:
+                # Written as a date but not a day of the calendar ("2024-02-30"): say why.
+                what = (
+                    f"a day of the calendar ({exc}), so not an ISO 8601 date"
+                    if _ISO_DAY_RE.match(text)
+                    else "an ISO 8601 date or datetime"
+                )
                 msg = (
-                    f"date {value!r} is not an ISO 8601 date or datetime (such as 2024-03-05 "
-                    "or 2024-03-05T14:30:00Z); the article is treated as undated"
+                    f"date {value!r} is not {what} (such as 2024-03-05 or "
+                    "2024-03-05T14:30:00Z); the article is treated as undated"
                 )
                 raise ParamsError(msg) from None
     else:
