@@ -10,6 +10,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -1258,6 +1259,26 @@ def test_add_stream_batches_and_repeated_ids(
         assert [f.origin for f in failures] == ["<stdin>:4", "<stdin>:6"]
         assert "already in the index" in failures[0].reason
         assert "was already read at <stdin>:3" in failures[1].reason
+
+
+@pytest.mark.parametrize("keep_read", [True, False])
+def test_an_interrupted_stream_keeps_what_it_read_unless_told_not_to(
+    tmp_path: Path, ecb_articles: list[Article], keep_read: bool
+) -> None:
+    # Ctrl-C while reading: a stream (stdin) stores what it has read, since it cannot read
+    # it again; records of files (keep_read=False) stop at once. Committed batches stay.
+    def records() -> Iterator[tuple[Article, str]]:
+        for k, article in enumerate(ecb_articles[:7]):
+            yield article, f"feed.jsonl:{k + 1}"
+        raise KeyboardInterrupt
+
+    with Index.open(tmp_path / "n.db") as index:
+        done: list[int] = []
+        stream = index.add_stream(records(), batch=5, keep_read=keep_read)
+        with pytest.raises(KeyboardInterrupt):
+            done.extend(len(result.added) for result in stream)
+        assert done == ([5, 2] if keep_read else [5])
+        assert len(index) == (7 if keep_read else 5)
 
 
 def test_stdin_stream_must_be_the_only_path(tmp_path: Path) -> None:

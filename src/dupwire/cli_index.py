@@ -214,7 +214,9 @@ def add(
         # The articles are read as they are stored: memory holds one batch.
         workers = auto_workers(None, len(head) if len(head) < PARALLEL_FROM else None)
         stream: Iterator[tuple[Article, str] | Failure] = _drained(head, records)
-        totals = _store(index, stream, batch or _FILE_BATCH, replace, lists, workers=workers)
+        totals = _store(
+            index, stream, batch or _FILE_BATCH, replace, lists, workers=workers, keep_read=False
+        )
     except DupwireError as exc:
         fail(str(exc))
     finally:
@@ -248,18 +250,24 @@ def _store(
     on_batch: Callable[[AddResult], None] | None = None,
     *,
     workers: int,
+    keep_read: bool,
 ) -> tuple[int, int, int, int]:
     """Store ``records`` a transaction per ``batch`` (:meth:`Index.add_stream`), saying
     each batch's warnings and failures as it is committed; the replaced ids, warnings and
     failures are kept in ``lists`` when given, and each batch's result is given to
-    ``on_batch``; full batches are prepared in ``workers`` processes.  Returns the articles
-    added, replaced, in the index, and failed."""
+    ``on_batch``; full batches are prepared in ``workers`` processes.  Interrupted, it
+    stores what was read first when ``keep_read`` (:meth:`Index.add_stream`).  Returns the
+    articles added, replaced, in the index, and failed."""
     added = n_replaced = n_failed = 0
     total = len(index)
     with _progress() as bar, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DupwireWarning)
         task = bar.add_task("index", total=None)
-        for done in index.add_stream(records, batch=batch, replace=replace, workers=workers):
+        # Ctrl-C stores what a stream has read (it cannot be read again), not a file's.
+        stream = index.add_stream(
+            records, batch=batch, replace=replace, workers=workers, keep_read=keep_read
+        )
+        for done in stream:
             _say_caught(caught)
             for article_id, reason in done.warnings:
                 _note("warning:", "yellow", f"{article_id}: {reason}")
@@ -348,7 +356,7 @@ def _add_stream(
         # Full batches are prepared in one process per CPU, flushes in this one.
         workers = auto_workers(None, None)
         added, n_replaced, total, n_failed = _store(
-            index, records, batch, replace, None, said, workers=workers
+            index, records, batch, replace, None, said, workers=workers, keep_read=True
         )
     except DupwireError as exc:
         fail(str(exc))

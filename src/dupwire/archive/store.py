@@ -450,6 +450,7 @@ class Index:
         batch: int = 1000,
         replace: bool = False,
         workers: int = 1,
+        keep_read: bool = True,
     ) -> Iterator[AddResult]:
         """Add a stream of records (:func:`dupwire.io.stream_records`) as they come, one
         transaction per ``batch`` records and one at each None (a flush mark), so another
@@ -461,7 +462,9 @@ class Index:
         read from the stream before its batch was stored (with ``replace``, the later
         version is stored), an article that cannot be cut into sentences and words.  Memory
         holds one batch.  Interrupted (``KeyboardInterrupt``), it stores what it has read,
-        yields that, then lets the interruption through.
+        yields that, then lets the interruption through; with ``keep_read`` False (records
+        that can be read again, such as those of files), it stops at once and stores
+        nothing more.
         """
         if batch < 1:
             msg = f"batch must be at least 1, got {batch}"
@@ -471,7 +474,7 @@ class Index:
         try:
             yield from self._stream(records, pending, failed, batch, replace, workers)
         except KeyboardInterrupt:  # stopping the loop stores what it has read, then stops
-            if pending or failed:
+            if keep_read and (pending or failed):
                 yield self._add_pending(pending, failed, replace, workers)
             raise
         if pending or failed:
