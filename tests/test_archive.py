@@ -1281,6 +1281,28 @@ def test_an_interrupted_stream_keeps_what_it_read_unless_told_not_to(
         assert len(index) == (7 if keep_read else 5)
 
 
+def test_index_add_reports_failures_of_several_files_in_read_order(tmp_path: Path) -> None:
+    # Failures of one batch come in the order they were read, file after file (they were
+    # ordered by line number, which interleaved the files).
+    seed = SEED_A.read_text(encoding="utf-8")
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text(
+        "\n".join([json.dumps({"id": "a", "text": seed}), "not json", "[1]"]) + "\n",
+        encoding="utf-8",
+    )
+    second.write_text(
+        "\n".join([json.dumps({"id": "a", "text": seed}), "{}", "oops"]) + "\n",
+        encoding="utf-8",
+    )
+    db = str(tmp_path / "n.db")
+    added = runner.invoke(app, ["index", "add", str(first), str(second), "--db", db, "--json"])
+    assert added.exit_code == 1, added.output
+    failures = json.loads(added.stdout)["failures"]
+    where = [f["error"].split(": ")[0] for f in failures]
+    expected = [(first, 2), (first, 3), (second, 1), (second, 2), (second, 3)]
+    assert where == [f"{path.as_posix()}:{line}" for path, line in expected]
+
+
 def test_stdin_stream_must_be_the_only_path(tmp_path: Path) -> None:
     line = _cli_error(["index", "add", str(SEED_A), "-", "--db", str(tmp_path / "n.db")])
     assert "must be the only PATH" in line

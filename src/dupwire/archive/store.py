@@ -469,37 +469,38 @@ class Index:
         if batch < 1:
             msg = f"batch must be at least 1, got {batch}"
             raise ParamsError(msg)
-        pending: dict[str, tuple[Article, str]] = {}
-        failed: list[Failure] = []
+        read = _Read()
         try:
-            yield from self._stream(records, pending, failed, batch, replace, workers)
+            yield from self._stream(records, read, batch, replace, workers)
         except KeyboardInterrupt:  # stopping the loop stores what it has read, then stops
-            if keep_read and (pending or failed):
-                yield self._add_pending(pending, failed, replace, workers)
+            if keep_read and read:
+                yield self._add_pending(read, replace, workers)
             raise
-        if pending or failed:
-            yield self._add_pending(pending, failed, replace, workers)
+        if read:
+            yield self._add_pending(read, replace, workers)
 
     def _stream(
         self,
         records: Iterable[tuple[Article, str] | Failure | None],
-        pending: dict[str, tuple[Article, str]],
-        failed: list[Failure],
+        read: _Read,
         batch: int,
         replace: bool,
         workers: int,
     ) -> Iterator[AddResult]:
+        pending, failed = read.pending, read.failed
         for item in records:
             if item is None:
-                if pending or failed:
-                    yield self._add_pending(pending, failed, replace, workers)
+                if read:
+                    yield self._add_pending(read, replace, workers)
                 continue
             if isinstance(item, Failure):
+                read.note(item.origin or item.id)
                 failed.append(item)
             else:
                 article, origin = item
                 if article.id in pending and replace:
-                    yield self._add_pending(pending, failed, replace, workers)
+                    yield self._add_pending(read, replace, workers)
+                read.note(origin)
                 if article.id in pending:
                     first = pending[article.id][1]
                     reason = (
@@ -510,20 +511,15 @@ class Index:
                 else:
                     pending[article.id] = item
             if len(pending) + len(failed) >= batch:
-                yield self._add_pending(pending, failed, replace, workers)
+                yield self._add_pending(read, replace, workers)
 
-    def _add_pending(
-        self,
-        pending: dict[str, tuple[Article, str]],
-        failed: list[Failure],
-        replace: bool,
-        workers: int,
-    ) -> AddResult:
-        """Store ``pending`` in one transaction, with ``failed`` among the failures; empties
-        both."""
+    def _add_pending(self, read: _Read, replace: bool, workers: int) -> AddResult:
+        """Store the articles ``read`` in one transaction, with its failures among the
+        failures, in the order they were read; empties ``read``."""
+        pending = read.pending
         stored = set() if replace else set(self.existing(pending))
-        failures = list(failed)
-        for article_id in sorted(stored, key=lambda i: _line(pending[i][1])):
+        failures = list(read.failed)
+        for article_id in sorted(stored, key=lambda i: read.order[pending[i][1]]):
             origin = pending[article_id][1]
             reason = (
                 f"{origin}: {article_id!r} is already in the index; pass --replace "
@@ -539,9 +535,8 @@ class Index:
             Failure(f.id, f"{pending[f.id][1]}: {f.reason}", pending[f.id][1])
             for f in done.failures
         ]
-        pending.clear()
-        failed.clear()
-        failures.sort(key=lambda f: _line(f.origin or f.id))
+        failures.sort(key=lambda f: read.order.get(f.origin or f.id, len(read.order)))
+        read.clear()
         return dataclasses.replace(done, failures=tuple(failures))
 
     def add_signatures(
@@ -1168,10 +1163,25 @@ def _within(date: str | None, q_date: str | None, days: float) -> bool:
     return abs((a - b).days) <= days
 
 
-def _line(origin: str) -> int:
-    """The line number of a record's origin (``"<stdin>:12"``), 0 without one."""
-    tail = origin.rpartition(":")[2]
-    return int(tail) if tail.isdigit() else 0
+@dataclasses.dataclass
+class _Read:
+    """What a stream has read since its last commit: the articles to store (by id, with
+    their origin), the records that failed, and the order in which each origin was read."""
+
+    pending: dict[str, tuple[Article, str]] = dataclasses.field(default_factory=dict)
+    failed: list[Failure] = dataclasses.field(default_factory=list)
+    order: dict[str, int] = dataclasses.field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.pending or self.failed)
+
+    def note(self, origin: str) -> None:
+        self.order.setdefault(origin, len(self.order))
+
+    def clear(self) -> None:
+        self.pending.clear()
+        self.failed.clear()
+        self.order.clear()
 
 
 def _text_or_none(value: object) -> str | None:
