@@ -657,9 +657,16 @@ def _notes_on_stderr() -> Iterator[None]:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DupwireWarning)
         yield
+    say_warnings(caught)
+
+
+def say_warnings(caught: list[warnings.WarningMessage]) -> None:
+    """Print the warnings dupwire issued among ``caught`` (bytes replaced while decoding,
+    ...) on stderr as notes, and forget them all."""
     for warning in caught:
         if issubclass(warning.category, DupwireWarning):
             _note("note:", "yellow", str(warning.message))
+    caught.clear()
 
 
 def _stdout_is_terminal() -> bool:

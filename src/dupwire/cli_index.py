@@ -30,6 +30,7 @@ from dupwire.cli import (
     _note,
     _progress,
     fail,
+    say_warnings,
 )
 from dupwire.errors import DupwireError, DupwireWarning
 from dupwire.io import DEFAULT_MAX_BYTES
@@ -208,7 +209,7 @@ def add(
             # As for cluster, worker processes only for inputs of PARALLEL_FROM articles
             # or more: the first ones are read ahead to know (a bounded number).
             head = [first, *itertools.islice(records, PARALLEL_FROM - 1)]
-        _say_caught(caught)
+        say_warnings(caught)
         if index is None:
             index = _open(db, create=True, store_text=not no_text)
         # The articles are read as they are stored: memory holds one batch.
@@ -231,14 +232,6 @@ def _drained(head: list[T], rest: Iterator[T]) -> Iterator[T]:
     while head:
         yield head.pop()
     yield from rest
-
-
-def _say_caught(caught: list[warnings.WarningMessage]) -> None:
-    """Print the warnings dupwire issued (bytes replaced while decoding) as notes."""
-    for warning in caught:
-        if issubclass(warning.category, DupwireWarning):
-            _note("note:", "yellow", str(warning.message))
-    caught.clear()
 
 
 def _store(
@@ -268,7 +261,7 @@ def _store(
             records, batch=batch, replace=replace, workers=workers, keep_read=keep_read
         )
         for done in stream:
-            _say_caught(caught)
+            say_warnings(caught)
             for article_id, reason in done.warnings:
                 _note("warning:", "yellow", f"{article_id}: {reason}")
             for failure in done.failures:

@@ -271,12 +271,7 @@ def load_corpus(
     if on_progress is not None:
         on_progress(0, len(plan.jobs))
     for done, job in enumerate(plan.jobs, start=1):
-        if isinstance(job, _TextJob):
-            results: Iterable[tuple[Article, str] | Failure] = _lazy(
-                _load_text, job, encoding=encoding, max_bytes=max_bytes
-            )
-        else:
-            results = _load_records(job, rules, encoding=encoding, stdin=stdin)
+        results = _job_items(job, rules, encoding=encoding, stdin=stdin)
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", DupwireWarning)
             for result in results:
@@ -317,10 +312,15 @@ def load_corpus(
     )
 
 
-def _lazy(
-    load: Callable[..., tuple[Article, str] | Failure], *args: Any, **kwargs: Any
+def _job_items(
+    job: _TextJob | _RecordsJob, rules: _RecordRules, *, encoding: str | None, stdin: TextIO | None
 ) -> Iterator[tuple[Article, str] | Failure]:
-    yield load(*args, **kwargs)
+    """The articles of one input job, each ``(article, origin)`` or a Failure, read as they
+    are asked for: a text file's one, or a records file's one by one."""
+    if isinstance(job, _TextJob):
+        yield _load_text(job, encoding=encoding, max_bytes=rules.max_bytes)
+    else:
+        yield from _load_records(job, rules, encoding=encoding, stdin=stdin)
 
 
 def check_article(article: Article) -> None:
@@ -1035,13 +1035,9 @@ def read_records(
         found = bool(plan.failures)
         yield from plan.failures
         for job in plan.jobs:
-            if isinstance(job, _TextJob):
+            for item in _job_items(job, rules, encoding=encoding, stdin=None):
                 found = True
-                yield _load_text(job, encoding=encoding, max_bytes=max_bytes)
-            else:
-                for item in _load_records(job, rules, encoding=encoding, stdin=None):
-                    found = True
-                    yield item
+                yield item
         if not found:
             raise _no_articles(list(inputs), plan)
 
