@@ -191,6 +191,12 @@ def add(
     from dupwire.io import read_records
 
     lists: tuple[list[str], list[tuple[str, str]], list[Failure]] = ([], [], [])
+
+    def kept(done: AddResult) -> None:  # for the one summary at the end
+        lists[0].extend(done.replaced)
+        lists[1].extend(done.warnings)
+        lists[2].extend(done.failures)
+
     try:
         skipped, records = read_records(
             inputs,
@@ -216,7 +222,7 @@ def add(
         workers = auto_workers(None, len(head) if len(head) < PARALLEL_FROM else None)
         stream: Iterator[tuple[Article, str] | Failure] = _drained(head, records)
         totals = _store(
-            index, stream, batch or _FILE_BATCH, replace, lists, workers=workers, keep_read=False
+            index, stream, batch or _FILE_BATCH, replace, kept, workers=workers, keep_read=False
         )
     except DupwireError as exc:
         fail(str(exc))
@@ -239,15 +245,13 @@ def _store(
     records: Iterable[tuple[Article, str] | Failure | None],
     batch: int,
     replace: bool,
-    lists: tuple[list[str], list[tuple[str, str]], list[Failure]] | None = None,
-    on_batch: Callable[[AddResult], None] | None = None,
+    on_batch: Callable[[AddResult], None],
     *,
     workers: int,
     keep_read: bool,
 ) -> tuple[int, int, int, int]:
     """Store ``records`` a transaction per ``batch`` (:meth:`Index.add_stream`), saying
-    each batch's warnings and failures as it is committed; the replaced ids, warnings and
-    failures are kept in ``lists`` when given, and each batch's result is given to
+    each batch's warnings and failures as it is committed and giving its result to
     ``on_batch``; full batches are prepared in ``workers`` processes.  Interrupted, it
     stores what was read first when ``keep_read`` (:meth:`Index.add_stream`).  Returns the
     articles added, replaced, in the index, and failed."""
@@ -270,12 +274,7 @@ def _store(
             n_replaced += len(done.replaced)
             n_failed += len(done.failures)
             total = done.n_articles
-            if lists is not None:
-                lists[0].extend(done.replaced)
-                lists[1].extend(done.warnings)
-                lists[2].extend(done.failures)
-            if on_batch is not None:
-                on_batch(done)
+            on_batch(done)
             bar.update(task, completed=added)
     return added, n_replaced, total, n_failed
 
@@ -349,7 +348,7 @@ def _add_stream(
         # Full batches are prepared in one process per CPU, flushes in this one.
         workers = auto_workers(None, None)
         added, n_replaced, total, n_failed = _store(
-            index, records, batch, replace, None, said, workers=workers, keep_read=True
+            index, records, batch, replace, said, workers=workers, keep_read=True
         )
     except DupwireError as exc:
         fail(str(exc))
