@@ -305,7 +305,7 @@ def test_directory_is_read_recursively(corpus_dir: Path) -> None:
         Skipped(f"{shown}/.hidden.txt", "hidden file (name starts with a dot)"),
         Skipped(
             f"{shown}/records.jsonl",
-            "not a .txt or .md file (to read records, pass .jsonl and .csv files by name)",
+            "not a .txt or .md file (to read its records, pass the file by name)",
         ),
         Skipped(f"{shown}/world/photo.jpg", "not a .txt or .md file"),
     )
@@ -608,6 +608,238 @@ def test_csv_in_utf16_with_a_broken_unit_loses_that_row_only(tmp_path: Path) -> 
     (failure,) = corpus.failures
     assert failure.id.endswith("export.csv:3")
     assert_one_line(failure.reason, "cannot decode as utf-16", "'text' field", "--encoding")
+
+
+# --- compressed files, JSON arrays, other column separators ----------------------------
+
+
+def _records(ecb_records: list[dict[str, Any]], n: int = 40) -> list[dict[str, Any]]:
+    return [{k: r[k] for k in ("id", "text", "topic")} for r in ecb_records[:n]]
+
+
+def _compress(path: Path, data: bytes) -> Path:
+    import bz2
+    import gzip
+    import lzma
+
+    # bzip2 in blocks of 100 kB, so that a file cut short still holds whole blocks.
+    pack = {".gz": gzip.compress, ".bz2": lambda b: bz2.compress(b, 1), ".xz": lzma.compress}
+    path.write_bytes(pack[path.suffix](data))
+    return path
+
+
+def _texts(corpus: Corpus) -> list[tuple[str, str]]:
+    return [(a.id, a.text) for a in corpus.articles]
+
+
+@pytest.mark.parametrize("compression", [".gz", ".bz2", ".xz"])
+@pytest.mark.parametrize("kind", [".jsonl", ".json", ".csv"])
+def test_compressed_records_read_as_the_plain_file(
+    tmp_path: Path, ecb_records: list[dict[str, Any]], kind: str, compression: str
+) -> None:
+    records = _records(ecb_records)
+    plain = write(tmp_path / "news.jsonl", jsonl(*records))
+    if kind == ".jsonl":
+        data = plain.read_bytes()
+    elif kind == ".json":
+        data = json.dumps(records, indent=1).encode("utf-8")
+    else:
+        out = io.StringIO()
+        csv.writer(out).writerows([["id", "text", "topic"]] + [list(r.values()) for r in records])
+        data = out.getvalue().encode("utf-8")
+    packed = _compress(tmp_path / f"news{kind}{compression}", data)
+    expected = load_corpus([plain])
+    corpus = load_corpus([packed])
+    assert _texts(corpus) == _texts(expected)
+    assert corpus.failures == ()
+    # The index reads the same files one article at a time.
+    _, items = read_records([packed])
+    assert sorted((a.id, a.text) for a, _ in items) == _texts(expected)  # type: ignore[misc]
+
+
+@pytest.mark.parametrize("compression", [".gz", ".bz2", ".xz"])
+def test_compressed_file_cut_short_keeps_the_records_before(
+    tmp_path: Path, ecb_records: list[dict[str, Any]], compression: str
+) -> None:
+    whole = _compress(tmp_path / f"whole.jsonl{compression}", jsonl(*ecb_records).encode())
+    cut = tmp_path / f"cut.jsonl{compression}"
+    cut.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    corpus = load_corpus([cut])
+    assert 0 < len(corpus.articles) < len(ecb_records)
+    assert _texts(corpus) == sorted(
+        (str(r["id"]), r["text"]) for r in ecb_records[: len(corpus.articles)]
+    )
+    (failure,) = corpus.failures
+    assert failure.id == cut.as_posix()
+    assert_one_line(failure.reason, "cut short", f"after {len(corpus.articles)} records")
+
+
+def test_file_that_is_not_what_its_suffix_says(tmp_path: Path) -> None:
+    path = write(tmp_path / "news.jsonl.gz", jsonl({"id": "a", "text": SEED_A}))
+    corpus = load_corpus([path])
+    assert corpus.articles == ()
+    (failure,) = corpus.failures
+    assert_one_line(failure.reason, "not valid gzip data", "no record was read")
+    with pytest.raises(InputError, match=r"does not read compressed \.txt files"):
+        load_corpus([write(tmp_path / "a.txt.gz", b"")])
+
+
+def test_compressed_records_in_a_directory_are_named(tmp_path: Path) -> None:
+    write(tmp_path / "in" / "a.txt", SEED_A)
+    _compress(tmp_path / "in" / "feed.jsonl.gz", b"")
+    corpus = load_corpus([tmp_path / "in"])
+    (skipped,) = corpus.skipped
+    assert skipped.path.endswith("feed.jsonl.gz")
+    assert "to read its records, pass the file by name" in skipped.reason
+
+
+@pytest.mark.parametrize(
+    ("name", "delimiter"), [("news.tsv", "\t"), ("news.csv", ";"), ("news.csv", "|")]
+)
+def test_columns_cut_at_the_separator_the_header_shows(
+    tmp_path: Path, ecb_records: list[dict[str, Any]], name: str, delimiter: str
+) -> None:
+    records = _records(ecb_records)
+    records[0]["text"] = "A text; with a semicolon, a comma | and a bar\tand a tab."
+    path = tmp_path / name
+    with path.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file, delimiter=delimiter)
+        writer.writerows(
+            [["id", "topic", "text"]] + [[r["id"], r["topic"], r["text"]] for r in records]
+        )
+    corpus = load_corpus([path])
+    assert corpus.failures == ()
+    assert _texts(corpus) == sorted((str(r["id"]), r["text"]) for r in records)
+    assert corpus.articles[0].meta == {"topic": str(records[0]["topic"])}
+
+
+@pytest.mark.parametrize("chunk", [7, 64, 1024 * 1024])
+@pytest.mark.parametrize("indent", [None, 2])
+def test_json_array_reads_as_json_lines(
+    tmp_path: Path,
+    ecb_records: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    chunk: int,
+    indent: int | None,
+) -> None:
+    import dupwire.io
+
+    monkeypatch.setattr(dupwire.io, "_READ_CHUNK", chunk)
+    records = _records(ecb_records, 25)
+    expected = load_corpus([write(tmp_path / "news.jsonl", jsonl(*records))])
+    path = write(tmp_path / "news.json", json.dumps(records, indent=indent, ensure_ascii=False))
+    corpus = load_corpus([path])
+    assert _texts(corpus) == _texts(expected)
+    assert [a.meta for a in corpus.articles] == [a.meta for a in expected.articles]
+    assert corpus.failures == ()
+
+
+def test_json_file_of_one_record_per_line_is_json_lines(
+    tmp_path: Path, ecb_records: list[dict[str, Any]]
+) -> None:
+    records = _records(ecb_records, 10)
+    path = write(tmp_path / "news.json", codecs.BOM_UTF8 + jsonl(*records).encode())
+    assert [a.id for a in load_corpus([path]).articles] == sorted(str(r["id"]) for r in records)
+
+
+def test_json_array_items_that_are_not_records_fail_alone(tmp_path: Path) -> None:
+    items = (
+        '[{"id": "a", "text": "Troops left."}, 5, {"text": "No id."},'
+        ' {"id": "c", "text": "Talks resume."},]'
+    )
+    path = write(tmp_path / "news.json", items)
+    corpus = load_corpus([path])
+    assert [a.id for a in corpus.articles] == ["a", "c"]
+    label = path.as_posix()
+    assert [(f.id, f.reason.split(";")[0]) for f in corpus.failures] == [
+        (f"{label}[1]", f"{label}[1]: a number, not a JSON object"),
+        (f"{label}[2]", f"{label}[2]: no 'id' field"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("data", "where", "fragments"),
+    [
+        pytest.param(
+            '[{"id": "a", "text": "Troops left."}, {"id": "b", "text": "Talks res',
+            "[1]",
+            ["not valid JSON", "the items from [1] on were not read"],
+            id="cut-short",
+        ),
+        pytest.param(
+            '[{"id": "a", "text": "Troops left."} {"id": "b", "text": "Talks."}]',
+            "[1]",
+            ["where a comma or ] should follow item [0]"],
+            id="no-comma",
+        ),
+        pytest.param(
+            '[{"id": "a", "text": "Troops left."}',
+            "[1]",
+            ["the file ends inside the array"],
+            id="never-closed",
+        ),
+        pytest.param(
+            '[{"id": "a", "text": "Troops left."}] [2]', "", ["text after the array"], id="after"
+        ),
+    ],
+)
+def test_broken_json_array_keeps_the_items_before(
+    tmp_path: Path, data: str, where: str, fragments: list[str]
+) -> None:
+    path = write(tmp_path / "news.json", data)
+    corpus = load_corpus([path])
+    assert [a.id for a in corpus.articles] == ["a"]
+    (failure,) = corpus.failures
+    assert failure.id == path.as_posix() + where
+    assert_one_line(failure.reason, *fragments)
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        ('{\n  "articles": [{"id": "a", "text": "Troops left."}]\n}\n', "jq -c '.articles[]'"),
+        ('"just a string"', "starts with '\"'"),
+    ],
+)
+def test_json_file_that_holds_no_array_of_records(tmp_path: Path, data: str, fragment: str) -> None:
+    path = write(tmp_path / "news.json", data)
+    (failure,) = load_corpus([path]).failures
+    assert failure.id == path.as_posix()
+    assert_one_line(failure.reason, fragment)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    items=st.lists(
+        st.one_of(
+            st.fixed_dictionaries(
+                {"id": st.text(min_size=1, max_size=5), "text": st.text(max_size=40)}
+            ),
+            st.integers(),
+            st.floats(allow_nan=False),
+            st.lists(st.integers(), max_size=3),
+            st.text(max_size=10),
+        ),
+        max_size=12,
+    ),
+    indent=st.sampled_from([None, 0, 3]),
+    chunk=st.integers(1, 40),
+)
+def test_json_array_decoded_in_any_chunks_is_json_load(
+    items: list[Any], indent: int | None, chunk: int
+) -> None:
+    import dupwire.io
+
+    data = json.dumps(items, indent=indent).encode("utf-8")
+    real = dupwire.io._READ_CHUNK
+    dupwire.io._READ_CHUNK = chunk
+    try:
+        got = list(dupwire.io._json_records(io.BytesIO(data), "f.json", 1 << 20))
+    finally:
+        dupwire.io._READ_CHUNK = real
+    assert [g[1] if isinstance(g, tuple) else g.id for g in got] == [
+        item if isinstance(item, dict) else f"f.json[{k}]" for k, item in enumerate(items)
+    ]
 
 
 def test_read_records_reads_as_it_goes(tmp_path: Path) -> None:

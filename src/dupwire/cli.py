@@ -222,8 +222,8 @@ CorpusInputs = Annotated[
     list[str],
     typer.Argument(
         metavar="PATH",
-        help="Directories of .txt/.md articles, .jsonl/.csv files of records, or - for JSONL "
-        "on stdin.",
+        help="Directories of .txt/.md articles, .jsonl/.json/.csv/.tsv files of records (also "
+        "compressed: .gz, .bz2, .xz), or - for JSONL on stdin.",
         show_default=False,
     ),
 ]
@@ -378,8 +378,9 @@ def _field_list(value: str | None) -> tuple[str, ...]:
 ClusterInputs = Annotated[
     list[str] | None,
     typer.Argument(
-        help="Directories of .txt/.md articles, .jsonl/.csv/.parquet files of records, or - "
-        "for JSONL on stdin (or none, with --db); with --engine spark, also URIs such as "
+        help="Directories of .txt/.md articles, .jsonl/.json/.csv/.tsv files of records (also "
+        "compressed: .gz, .bz2, .xz), .parquet files, or - for JSONL on stdin (or none, with "
+        "--db); with --engine spark, also URIs such as "
         "hdfs://namenode/articles.parquet.",
         show_default=False,
     ),
@@ -570,7 +571,8 @@ def evaluate(
         Path,
         typer.Argument(
             metavar="LABELLED",
-            help="A .jsonl or .csv file of labelled articles.",
+            help="A file of labelled records: .jsonl, .json, .csv or .tsv (each also as "
+            ".gz, .bz2 or .xz), or .parquet.",
             show_default=False,
         ),
     ],

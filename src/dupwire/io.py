@@ -15,11 +15,14 @@ lost silently.
 
 from __future__ import annotations
 
+import bz2
 import codecs
 import csv
 import errno
+import gzip
 import io
 import json
+import lzma
 import os
 import re
 import select
@@ -27,11 +30,13 @@ import stat
 import sys
 import time
 import warnings
+import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
+from itertools import chain
 from pathlib import Path
-from typing import IO, Any, AnyStr, BinaryIO, Generic, Literal, TextIO
+from typing import IO, Any, AnyStr, BinaryIO, Generic, Literal, TextIO, cast
 
 import charset_normalizer
 
@@ -85,6 +90,25 @@ _ARTICLE_SUFFIXES = frozenset({".txt", ".md"})
 _JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
 _CSV_SUFFIXES = frozenset({".csv"})
 _PARQUET_SUFFIXES = frozenset({".parquet"})
+# Records files by suffix: what each holds (a .tsv file is CSV cut at tabs).
+_RECORD_KINDS: dict[str, RecordsKind] = {
+    ".jsonl": "jsonl",
+    ".ndjson": "jsonl",
+    ".json": "json",
+    ".csv": "csv",
+    ".tsv": "tsv",
+}
+# Compressed records files (news.jsonl.gz) are read as they are decompressed: the name of
+# each compression by its suffix.
+_COMPRESSIONS = {".gz": "gzip", ".bz2": "bzip2", ".xz": "xz"}
+# What a damaged compressed file raises while it is read: EOFError when it is cut short,
+# OSError (gzip.BadGzipFile, bz2's "Invalid data stream"), zlib.error or LZMAError otherwise.
+_DECOMPRESSION_ERRORS = (EOFError, OSError, zlib.error, lzma.LZMAError)
+# Column separators of CSV files as spreadsheets save them in various locales: a header
+# that holds the id and text columns only when cut at one of the others picks that one.
+_CSV_DELIMITERS = (",", ";", "\t", "|")
+_JSON_SPACE_RE = re.compile(r"[ \t\n\r]*")
+_JSON_ATOM_RE = re.compile(r"[-+.0-9A-Za-z]*")  # the characters of a number, true or null
 _PARQUET_BATCH = 4096
 
 # Longest UTF-32 BOM first: the UTF-32-LE mark starts with the UTF-16-LE one.  The codecs
@@ -121,8 +145,9 @@ _ESCAPED_BYTE_RE = re.compile("[\udc00-\udcff]")
 SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _NON_ASCII_RE = re.compile("[^\x00-\x7f\ud800-\udfff]")
 _ACCEPTED = (
-    "pass .txt or .md articles, a directory of them, .jsonl/.ndjson, .csv or .parquet "
-    "records (a .parquet directory is a dataset), or - for JSON Lines on standard input"
+    "pass .txt or .md articles, a directory of them, .jsonl/.ndjson, .json, .csv/.tsv or "
+    ".parquet records (a .parquet directory is a dataset; the others may be compressed as "
+    ".gz, .bz2 or .xz), or - for JSON Lines on standard input"
 )
 
 
@@ -461,13 +486,6 @@ def _bom_codec(data: bytes) -> str | None:
     return next((codec for bom, codec in _BOMS if data.startswith(bom)), None)
 
 
-def _csv_codec(path: Path) -> str:
-    """The codec of a CSV file read without ``--encoding``: its byte-order mark's, else
-    UTF-8."""
-    with path.open("rb") as file:
-        return _bom_codec(file.read(4)) or "utf-8"
-
-
 def _check_encoding(encoding: str) -> str:
     """Return ``encoding`` if it names a text codec, else raise ParamsError."""
     try:
@@ -569,10 +587,14 @@ class _TextJob:
     article_id: str
 
 
+RecordsKind = Literal["jsonl", "json", "csv", "tsv", "parquet"]
+
+
 @dataclass(frozen=True, slots=True)
 class _RecordsJob:
-    kind: Literal["jsonl", "csv", "parquet"]
+    kind: RecordsKind
     path: Path | None  # None: standard input
+    compression: str | None = None  # a key of _COMPRESSIONS
 
     @property
     def label(self) -> str:
@@ -622,17 +644,30 @@ def _plan(inputs: Sequence[str | Path]) -> _Plan:
             raise InputError(msg)
         elif suffix in _ARTICLE_SUFFIXES:
             jobs.append(_TextJob(path, path.name))
-        elif suffix in _JSONL_SUFFIXES:
-            jobs.append(_RecordsJob("jsonl", path))
-        elif suffix in _CSV_SUFFIXES:
-            jobs.append(_RecordsJob("csv", path))
         elif suffix in _PARQUET_SUFFIXES:
             _check_pyarrow(path)
             jobs.append(_RecordsJob("parquet", path))
         else:
-            msg = f"{path}: dupwire does not read {suffix or 'suffix-less'} files; {_ACCEPTED}"
-            raise InputError(msg)
+            jobs.append(_records_job(path))
     return _Plan(tuple(jobs), tuple(skipped), tuple(failures))
+
+
+def _records_job(path: Path) -> _RecordsJob:
+    """The job of a records file by its suffixes (news.jsonl, news.csv.gz, ...); raises
+    InputError for a file of another kind."""
+    suffix = path.suffix.lower()
+    compression = None
+    if suffix in _COMPRESSIONS:
+        compression, suffix = suffix, Path(path.stem).suffix.lower()
+    kind = _RECORD_KINDS.get(suffix)
+    if kind is not None:
+        return _RecordsJob(kind, path, compression)
+    if compression is not None:
+        what = f"compressed {suffix} files" if suffix else f"{compression} files"
+    else:
+        what = f"{suffix or 'suffix-less'} files"
+    msg = f"{path}: dupwire does not read {what}; {_ACCEPTED}"
+    raise InputError(msg)
 
 
 def _scan_directory(root: Path) -> _Plan:
@@ -709,9 +744,11 @@ def _inode(info: os.stat_result) -> tuple[int, int]:
 
 
 def _not_article_reason(path: Path) -> str:
-    if path.suffix.lower() in _JSONL_SUFFIXES | _CSV_SUFFIXES:
-        return "not a .txt or .md file (to read records, pass .jsonl and .csv files by name)"
-    return "not a .txt or .md file"
+    try:
+        _records_job(path)
+    except InputError:
+        return "not a .txt or .md file"
+    return "not a .txt or .md file (to read its records, pass the file by name)"
 
 
 # --- reading the articles of a corpus ---------------------------------------------------
@@ -777,18 +814,71 @@ def _records(
 ) -> Iterator[tuple[str, dict[str, Any]] | Failure | None]:
     if job.path is None:
         yield from _jsonl_records(_stdin_lines(stdin, line_limit), job.label)
-    elif job.kind == "jsonl":
-        with job.path.open("rb") as file:
-            yield from _jsonl_records(_read_lines(file, line_limit), job.label)
     elif job.kind == "parquet":
         yield from _parquet_records(job.path, job.label)
+    elif job.compression is None:
+        yield from _file_records(job, required, encoding=encoding, line_limit=line_limit)
     else:
+        read = 0
+        try:
+            for item in _file_records(job, required, encoding=encoding, line_limit=line_limit):
+                read += 1
+                yield item
+        except _DECOMPRESSION_ERRORS as exc:
+            yield Failure(job.label, _decompression_problem(job, exc, read))
+
+
+def _open_binary(job: _RecordsJob) -> BinaryIO:
+    """The bytes of a records file, decompressed as they are read."""
+    assert job.path is not None, "a file"
+    if job.compression == ".gz":
+        return cast(BinaryIO, gzip.open(job.path, "rb"))
+    if job.compression == ".bz2":
+        return cast(BinaryIO, bz2.open(job.path, "rb"))
+    if job.compression == ".xz":
+        return cast(BinaryIO, lzma.open(job.path, "rb"))
+    return job.path.open("rb")
+
+
+def _file_records(
+    job: _RecordsJob, required: tuple[str, str], *, encoding: str | None, line_limit: int
+) -> Iterator[tuple[str, dict[str, Any]] | Failure | None]:
+    """The records of a JSONL, JSON, CSV or TSV file (decompressed as it is read)."""
+    if job.kind in ("csv", "tsv"):
         # Undecodable bytes are kept as escapes, so that they cost only the row holding them.
         # A byte-order mark decides the codec (a UTF-16 CSV as spreadsheets save one); the
         # codec then drops the mark.
-        codec = encoding or _csv_codec(job.path)
-        with job.path.open(encoding=codec, errors=_ESCAPE, newline="") as file:
-            yield from _csv_records(file, job.label, codec, required)
+        if encoding is None:
+            with _open_binary(job) as head:
+                encoding = _bom_codec(head.read(4)) or "utf-8"
+        with io.TextIOWrapper(
+            _open_binary(job), encoding=encoding, errors=_ESCAPE, newline=""
+        ) as file:
+            first = "\t" if job.kind == "tsv" else ","
+            yield from _csv_records(file, job.label, encoding, required, first)
+        return
+    with _open_binary(job) as binary:
+        if job.kind == "json":
+            yield from _json_records(binary, job.label, line_limit)
+        else:
+            yield from _jsonl_records(_read_lines(binary, line_limit), job.label)
+
+
+def _decompression_problem(job: _RecordsJob, exc: BaseException, read: int) -> str:
+    """Why a compressed file could not be read through, after ``read`` of its records."""
+    assert job.compression is not None, "a compressed file"
+    name = _COMPRESSIONS[job.compression]
+    after = f", after {read:,} records were read" if read else ", so no record was read"
+    if isinstance(exc, EOFError):
+        return (
+            f"{job.label}: the {name} file ends before its end mark (cut short, as by an "
+            f"unfinished download or copy){after}; fetch or copy the whole file again"
+        )
+    detail = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+    return (
+        f"{job.label}: not valid {name} data ({detail}){after}; pass the file whole, "
+        f"compressed with {name} as its name says"
+    )
 
 
 def _jsonl_records(
@@ -842,6 +932,135 @@ def _jsonl_records(
             yield Failure(where, reason)
             continue
         yield where, record
+
+
+def _json_records(
+    stream: BinaryIO, label: str, limit: int
+) -> Iterator[tuple[str, dict[str, Any]] | Failure | None]:
+    """The records of a ``.json`` file: the items of one JSON array, ``("file[i]", record)``
+    (``i`` from 0, as jq numbers them) or a Failure, decoded as they are read, so memory
+    holds one item and one chunk of the file.  A file whose first line is a whole JSON object
+    is JSON Lines, as many ``.json`` files are (:func:`_jsonl_records`).
+
+    An item that is not an object fails alone.  Broken JSON, an item of more than ``limit``
+    characters or an array cut short fails the rest of the file (one Failure: there is no
+    telling where its next item starts); the items before it are read.  Bytes that are not
+    UTF-8 are kept as escapes, replaced by U+FFFD with a note when the record is read.
+    """
+    decoder = json.JSONDecoder()
+    utf8 = codecs.getincrementaldecoder("utf-8")(errors=_ESCAPE)
+    buf, pos, eof = "", 0, False
+
+    def more(at_least: int = _READ_CHUNK) -> bool:
+        """Read at least ``at_least`` more bytes (or to the end); False at the end."""
+        nonlocal buf, pos, eof
+        data = stream.read(at_least)
+        eof = not data
+        buf = buf[pos:] + utf8.decode(data, final=eof)
+        pos = 0
+        return not eof
+
+    def next_char() -> str:
+        """The next character that is not white space ('' at the end), not consumed."""
+        nonlocal pos
+        while True:
+            found = _JSON_SPACE_RE.match(buf, pos)
+            assert found is not None, "the pattern matches the empty string"
+            pos = found.end()
+            if pos < len(buf):
+                return buf[pos]
+            if not more():
+                return ""
+
+    first = next_char()
+    if first == "\ufeff":
+        pos += 1
+        first = next_char()
+    if first == "{":
+        stream.seek(0)
+        head = stream.readline(limit)
+        stream.seek(0)
+        try:
+            whole = isinstance(json.loads(head.removeprefix(codecs.BOM_UTF8)), dict)
+        except (json.JSONDecodeError, UnicodeDecodeError):
+            whole = False
+        if whole or head.rstrip().endswith(b"}"):
+            yield from _jsonl_records(_read_lines(stream, limit), label)
+            return
+        reason = (
+            f"{label}: one JSON document, not an array of records or one record per line; "
+            f"write its records out, such as jq -c '.articles[]' {Path(label).name} > "
+            "articles.jsonl, and pass that file"
+        )
+        yield Failure(label, reason)
+        return
+    if first != "[":
+        if first:
+            shown = first if first.isprintable() else f"U+{ord(first):04X}"
+            reason = (
+                f"{label}: starts with {shown!r}, not with the [ of an array of records; "
+                'write the records as [{"id": "a1", "text": "..."}, ...] or one per line'
+            )
+            yield Failure(label, reason)
+        return
+    pos += 1
+    index = 0
+    while True:
+        where = f"{label}[{index}]"
+        char = next_char()
+        if char == "]" and index == 0:
+            pos += 1
+            break
+        while True:  # decode one item, reading on while it may be cut off
+            try:
+                item, end = decoder.raw_decode(buf, pos)
+            except json.JSONDecodeError as exc:
+                if len(buf) - pos > limit or not more(max(_READ_CHUNK, len(buf) - pos)):
+                    rest = f"the items from [{index}] on were not read"
+                    if len(buf) - pos > limit:
+                        why = f"an item of over {limit:,} characters, or broken JSON"
+                    else:
+                        why = f"not valid JSON ({exc.msg.removesuffix(' at')})"
+                    reason = f"{where}: {why}; {rest}; fix the file or write it as JSON Lines"
+                    yield Failure(where, reason)
+                    return
+                continue
+            if not isinstance(item, (dict, list, str)) and not eof:
+                atom = _JSON_ATOM_RE.match(buf, pos)
+                if atom is not None and atom.end() == len(buf):
+                    more()  # a number may go on in the next chunk ("1." of "1.5")
+                    continue
+            break
+        pos = end
+        if isinstance(item, dict):
+            yield where, item
+        else:
+            reason = (
+                f"{where}: {kind_of(item)}, not a JSON object; write each record as an "
+                'object, such as {"id": "a1", "text": "..."}'
+            )
+            yield Failure(where, reason)
+        index += 1
+        char = next_char()
+        if char == ",":
+            pos += 1
+            if next_char() == "]":  # a trailing comma, as JavaScript allows
+                pos += 1
+                break
+            continue
+        if char == "]":
+            pos += 1
+            break
+        where = f"{label}[{index}]"
+        if char:
+            reason = f"{where}: {char!r} where a comma or ] should follow item [{index - 1}]"
+        else:
+            reason = f"{where}: the file ends inside the array (cut short?)"
+        yield Failure(where, f"{reason}; the items from [{index}] on, if any, were not read")
+        return
+    if next_char():
+        reason = f"{label}: text after the array's closing ], not read; remove it"
+        yield Failure(label, reason)
 
 
 @dataclass(frozen=True, slots=True)
@@ -1080,7 +1299,7 @@ def _parquet_records(path: Path, label: str) -> Iterator[tuple[str, dict[str, An
 class _Lines:
     """The lines of a file, remembering those read since :meth:`mark` and whether it ended."""
 
-    def __init__(self, file: TextIO) -> None:
+    def __init__(self, file: Iterable[str]) -> None:
         self._file = file
         self.current: list[str] = []
         self.ended = False
@@ -1095,17 +1314,39 @@ class _Lines:
         self.current = []
 
 
+def _csv_delimiter(header: str, required: tuple[str, str], first: str) -> str:
+    """The column separator of a CSV file whose first line is ``header``: ``first`` (a comma,
+    or a tab in a .tsv file), unless only another of ``_CSV_DELIMITERS`` cuts the header into
+    names that include the ``required`` columns (a semicolon, as spreadsheets save CSV where
+    the comma is the decimal mark).
+
+    >>> _csv_delimiter("id;title;text\\r\\n", ("id", "text"), ",")
+    ';'
+    >>> _csv_delimiter("id,text;note\\n", ("id", "text"), ",")
+    ','
+    """
+    for delimiter in (first, *(d for d in _CSV_DELIMITERS if d != first)):
+        names = next(csv.reader([header.removeprefix("\ufeff")], delimiter=delimiter), [])
+        if all(name in names for name in required):
+            return delimiter
+    return first
+
+
 def _csv_records(
-    file: TextIO, label: str, encoding: str, required: tuple[str, str]
+    file: TextIO, label: str, encoding: str, required: tuple[str, str], delimiter: str = ","
 ) -> Iterator[tuple[str, dict[str, Any]] | Failure]:
     """Yield the rows after the header as dicts; one Failure if a required column is missing.
+    Columns are cut at ``delimiter``, or at the separator the header shows
+    (:func:`_csv_delimiter`).
 
     A row that cannot be used (undecodable bytes, a wrong number of fields, broken quoting)
     is one Failure naming its first line; the other rows are read as usual.
     """
     csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
-    lines = _Lines(file)
-    reader = csv.reader(lines)
+    header_line = file.readline()
+    delimiter = _csv_delimiter(header_line, required, delimiter)
+    lines = _Lines(chain([header_line], file) if header_line else file)
+    reader = csv.reader(lines, delimiter=delimiter)
     header: list[str] | None = None
     start = 1
     while True:
@@ -1121,7 +1362,7 @@ def _csv_records(
             continue
         first, start = start, reader.line_num + 1
         several = len(lines.current) > 1
-        problem = _strict_problem(lines.current) if several or lines.ended else None
+        problem = _strict_problem(lines.current, delimiter) if several or lines.ended else None
         if problem is not None and lines.ended and "end of data" in problem:
             reason = (
                 f"{where}: a quoted field opened in this row is never closed, so lines "
@@ -1177,11 +1418,11 @@ def _csv_records(
         yield where, dict(zip(header, row, strict=True))
 
 
-def _strict_problem(lines: list[str]) -> str | None:
+def _strict_problem(lines: list[str], delimiter: str) -> str | None:
     """What the csv module's strict reading finds wrong in the CSV text ``lines`` (such as
     a quoted field never closed, or text after a closing quote), or None."""
     try:
-        for _ in csv.reader(lines, strict=True):
+        for _ in csv.reader(lines, delimiter=delimiter, strict=True):
             pass
     except csv.Error as exc:
         return str(exc)
