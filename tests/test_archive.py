@@ -1306,3 +1306,71 @@ def test_index_add_reports_failures_of_several_files_in_read_order(tmp_path: Pat
 def test_stdin_stream_must_be_the_only_path(tmp_path: Path) -> None:
     line = _cli_error(["index", "add", str(SEED_A), "-", "--db", str(tmp_path / "n.db")])
     assert "must be the only PATH" in line
+
+
+def _without_permission_override() -> None:
+    """In a child process run as root, before it runs Python: give up the capabilities that
+    let root read and write any file (CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH), so that file
+    modes bind it as they bind any other user (it stays the owner of its own files).  They
+    leave the bounding set, or running a program as root would grant them again."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    pr_capbset_drop = 24
+    for capability in (1, 2):
+        if libc.prctl(pr_capbset_drop, capability, 0, 0, 0) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
+
+def _run_without_write_access(*args: str) -> subprocess.CompletedProcess[str]:
+    cmd = [sys.executable, "-m", "dupwire", *args]
+    drop = _without_permission_override if os.geteuid() == 0 else None
+    try:
+        return subprocess.run(
+            cmd, capture_output=True, text=True, check=False, timeout=120, preexec_fn=drop
+        )
+    except subprocess.SubprocessError as exc:  # capset refused: file modes cannot bind root
+        pytest.skip(f"cannot run a process that file modes bind: {exc}")
+
+
+def test_an_index_that_may_not_be_written_is_still_read(
+    tmp_path: Path, ecb_articles: list[Article]
+) -> None:
+    # An index shared read-only (the file and its directory not writable by the reader):
+    # queries, stats and clustering work; adding says the file cannot be written.
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    db = shared / "news.db"
+    with Index.open(db) as index:
+        index.add(ecb_articles[:60])
+        expected = index.query(Article("probe.txt", ecb_articles[3].text), top=3)
+    probe = tmp_path / "probe.txt"
+    probe.write_text(ecb_articles[3].text, encoding="utf-8")
+    db.chmod(0o444)
+    shared.chmod(0o555)
+    try:
+        found = _run_without_write_access(
+            "index", "query", str(probe), "--db", str(db), "--top", "3", "--json"
+        )
+        stats = _run_without_write_access("index", "stats", "--db", str(db), "--json")
+        clustered = _run_without_write_access("cluster", "--db", str(db), "--json")
+        added = _run_without_write_access("index", "add", str(probe), "--db", str(db))
+        left = list(shared.glob("news.db-*"))  # nothing could be written beside it
+        with Index.open(db, read_only=True) as index:
+            again = index.query(Article("probe.txt", ecb_articles[3].text), top=3)
+            with pytest.raises(IndexFileError, match="cannot be written"):
+                index.remove([ecb_articles[0].id])
+    finally:
+        shared.chmod(0o755)
+        db.chmod(0o644)
+    assert found.returncode == 0, found.stderr
+    (result,) = json.loads(found.stdout)["results"]
+    assert [m["id"] for m in result["matches"]] == [m.id for m in expected.matches]
+    assert [m.id for m in again.matches] == [m.id for m in expected.matches]
+    assert stats.returncode == 0 and json.loads(stats.stdout)["n_articles"] == 60
+    assert clustered.returncode == 0 and len(json.loads(clustered.stdout)["records"]) == 60
+    assert added.returncode == 2
+    assert "cannot be written" in added.stderr and "permissions" in added.stderr
+    assert left == []
+    with pytest.raises(IndexFileError, match="no index at"):
+        Index.open(tmp_path / "none.db", read_only=True)

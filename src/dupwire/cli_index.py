@@ -70,18 +70,22 @@ _STREAM_BATCH = 1000
 _FILE_BATCH = 5000
 
 
-def _open(db: Path, *, create: bool = False, store_text: bool = True) -> Index:
+def _open(
+    db: Path, *, create: bool = False, store_text: bool = True, read_only: bool = False
+) -> Index:
     from dupwire.archive import Index
 
     try:
-        return Index.open(db, create=create, store_text=store_text)
+        return Index.open(db, create=create, store_text=store_text, read_only=read_only)
     except DupwireError as exc:
         fail(str(exc))
 
 
-def _on_index(db: Path, action: Callable[[Index], T]) -> T:
-    """``action`` on the existing index at ``db``, closed after; an error is one line."""
-    index = _open(db)
+def _on_index(db: Path, action: Callable[[Index], T], *, read_only: bool = False) -> T:
+    """``action`` on the existing index at ``db``, closed after; an error is one line.
+    ``read_only`` for actions that only read it (they then work on a file this process may
+    not write)."""
+    index = _open(db, read_only=read_only)
     try:
         return action(index)
     except DupwireError as exc:
@@ -433,6 +437,7 @@ def query(
             index.query(a, top=top, since=since, window=window, align=align, verify=not no_verify)
             for a in corpus.articles
         ],
+        read_only=True,
     )
     for result in results:
         if result.warning:
@@ -500,7 +505,7 @@ def stats(db: DbOpt, json_out: JsonOpt = False) -> None:
 
     Example: dupwire index stats --db news.db
     """
-    result = _on_index(db, lambda index: index.stats())
+    result = _on_index(db, lambda index: index.stats(), read_only=True)
     if json_out:
         typer.echo(json.dumps(result.to_dict(), indent=2))
     else:
@@ -511,7 +516,7 @@ def load_index_corpus(db: Path) -> Corpus:
     """Every article an index holds, as a corpus for clustering."""
     from dupwire.io import Corpus
 
-    articles = _on_index(db, lambda index: index.articles())
+    articles = _on_index(db, lambda index: index.articles(), read_only=True)
     if not articles:
         fail(f"{db} holds no articles; add some with: dupwire index add PATH... --db {db}")
     _err.print(f"read {len(articles)} articles from {db}", highlight=False)

@@ -267,34 +267,43 @@ class Index:
         create: bool = True,
         store_text: bool = True,
         settings: KeySettings | None = None,
+        read_only: bool = False,
     ) -> Index:
         """Open the index at ``path``, creating it when it does not exist (``create``).
 
         ``store_text`` and ``settings`` apply when the file is created; an existing file
         keeps its own and is refused when they differ from this build's (``settings``).
+        ``read_only`` opens an existing index for queries only, which works where this
+        process may not write the file or its directory (:func:`_connect_read_only`).
         Raises :class:`IndexFileError` (one line) for a missing, foreign or damaged file.
         """
         path = Path(path)
         expected = settings or KeySettings()
         exists = path.exists() and path.stat().st_size > 0
-        if not exists and not create:
+        if not exists and (read_only or not create):
             msg = f"no index at {path}; create one with: dupwire index add ARTICLES... --db {path}"
             raise IndexFileError(msg)
         if path.is_dir():
             msg = f"{path} is a directory; give the path of an index file, e.g. {path}/news.db"
             raise IndexFileError(msg)
         try:
-            conn = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+            if read_only:
+                conn = _connect(path, "?mode=ro")
+            else:
+                conn = sqlite3.connect(path, isolation_level=None, timeout=30.0)
         except sqlite3.Error as exc:
             msg = f"cannot open {path}: {exc}; check the path and its permissions"
             raise IndexFileError(msg) from None
         try:
             with _translated(path):
+                if read_only:
+                    conn = _readable(conn, path)
                 if not exists:
                     cls._create(conn, expected, store_text)
                 found = cls._check(conn, path, expected)
-                conn.execute("PRAGMA journal_mode=WAL")
-                conn.execute("PRAGMA synchronous=NORMAL")
+                if not read_only:
+                    conn.execute("PRAGMA journal_mode=WAL")
+                    conn.execute("PRAGMA synchronous=NORMAL")
                 conn.execute("PRAGMA cache_size=-262144")
                 conn.execute("PRAGMA temp_store=MEMORY")
         except BaseException:
@@ -1211,6 +1220,34 @@ def _storable_ids(articles: Sequence[Article]) -> tuple[list[Article], tuple[Fai
         )
         refused.append(Failure(article.id, reason))
     return kept, tuple(refused)
+
+
+def _connect(path: Path, query: str) -> sqlite3.Connection:
+    uri = path.absolute().as_uri() + query
+    return sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30.0)
+
+
+def _readable(conn: sqlite3.Connection, path: Path) -> sqlite3.Connection:
+    """``conn``, a read-only connection to the index at ``path``, once it has read, or one
+    that reads the file as it is on disk.
+
+    A reader of an index in write-ahead-log mode shares the writer's ``-shm`` file, and
+    creates it when no writer has the index open.  A process that may not write the file's
+    directory (an index shared read-only with analysts) cannot, so it then reads the file as
+    it is on disk (SQLite's ``immutable``): that is the whole index when no log is left
+    beside it.  While a writer is at work its ``-shm`` file exists, and the reader shares it
+    (it needs only to read it), seeing each committed batch as any reader does.
+    """
+    try:
+        conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchall()
+    except sqlite3.OperationalError as exc:
+        log = path.with_name(path.name + "-wal")
+        left = log.exists() and log.stat().st_size > 0
+        if left or not ("readonly" in str(exc) or "unable to open" in str(exc)):
+            raise
+        conn.close()
+        conn = _connect(path, "?mode=ro&immutable=1")
+    return conn
 
 
 @contextmanager
