@@ -24,6 +24,7 @@ from dupwire.dates import (
     DayReferences,
     LeadDays,
     format_day,
+    iso_date,
     lead_weekdays,
     lead_weekdays_of,
     named_days,
@@ -44,6 +45,9 @@ from dupwire.params import ClusterParams
         pytest.param(" 2024-03-05 ", "2024-03-05", id="spaces"),
         pytest.param(dt.date(2024, 3, 5), "2024-03-05", id="date-object"),
         pytest.param(dt.datetime(2024, 3, 5, 12, tzinfo=dt.timezone.utc), "2024-03-05", id="dt"),
+        pytest.param("Tue, 05 Mar 2024 14:30:00 GMT", "2024-03-05", id="rss"),
+        pytest.param("Tue, 5 Mar 2024 23:30:00 -0500", "2024-03-06", id="rss-offset"),
+        pytest.param("5 Mar 2024 09:30", "2024-03-05", id="rss-no-weekday-naive-is-utc"),
     ],
 )
 def test_iso_dates_are_read(value: object, day: str) -> None:
@@ -73,6 +77,12 @@ def test_bad_dates_are_refused_with_a_reason(value: object) -> None:
 def test_a_date_in_iso_form_that_is_no_real_day_says_why(value: str, why: str) -> None:
     with pytest.raises(ParamsError, match=rf"is not a day of the calendar \({why}\)"):
         parse_date(value)
+
+
+def test_an_rss_date_keeps_its_time_and_says_why_when_it_is_no_moment() -> None:
+    assert iso_date("Tue, 05 Mar 2024 14:30:00 +0100") == "2024-03-05T13:30:00"
+    with pytest.raises(ParamsError, match=r"is not a moment of the calendar \(day is out"):
+        parse_date("Thu, 31 Feb 2024 14:30:00 GMT")
 
 
 @pytest.mark.parametrize(

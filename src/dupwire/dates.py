@@ -2,7 +2,8 @@
 
 Records may carry a publication date (``--date-field``, default ``date``, else
 ``published``).  :func:`parse_date` reads ISO 8601 dates and datetimes, with or without a
-time zone (a datetime without one is taken as UTC), and also ``datetime``/``date`` objects.
+time zone (a datetime without one is taken as UTC), RFC 2822 dates as RSS feeds write them
+("Tue, 05 Mar 2024 14:30:00 GMT"), and also ``datetime``/``date`` objects.
 
 Reprints of a story cluster within days; a report of a different event of the same kind
 months later is a different story, though it may share the city, the police department and
@@ -68,6 +69,7 @@ Tuesday's shootings do not.
 from __future__ import annotations
 
 import datetime as dt
+import email.utils
 import math
 import re
 from collections.abc import Sequence
@@ -148,6 +150,23 @@ def iso_date(value: object) -> str | None:
 _ISO_DAY_RE = re.compile(r"\d{4}-\d{2}-\d{2}(?:[T ]|$)")
 
 
+# The day and time of an RFC 2822 date, as RSS feeds and mail headers write them
+# ("Tue, 05 Mar 2024 14:30:00 GMT"): a day, a month's name, a year, hours and minutes.
+_RFC2822_RE = re.compile(r"^(?:[A-Za-z]{3}, *)?\d{1,2} +[A-Za-z]{3} +\d{2,4} +\d{1,2}:\d{2}")
+
+
+def _rfc2822(value: object, text: str) -> dt.datetime:
+    """The moment of an RFC 2822 date (``_RFC2822_RE``); ParamsError if it is no moment."""
+    try:
+        return email.utils.parsedate_to_datetime(text)
+    except (ValueError, TypeError, IndexError) as exc:
+        msg = (
+            f"date {value!r} is not a moment of the calendar ({exc}), so not an RFC 2822 "
+            "date; the article is treated as undated"
+        )
+        raise ParamsError(msg) from None
+
+
 def _read_date(value: object) -> tuple[dt.datetime, bool] | None:
     """The moment (time zone aware, UTC when none is given) and whether it has a time."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -168,17 +187,19 @@ def _read_date(value: object) -> tuple[dt.datetime, bool] | None:
             try:
                 moment = dt.datetime.fromisoformat(text)
             except ValueError as exc:
-                # Written as a date but not a day of the calendar ("2024-02-30"): say why.
-                what = (
-                    f"a day of the calendar ({exc}), so not an ISO 8601 date"
-                    if _ISO_DAY_RE.match(text)
-                    else "an ISO 8601 date or datetime"
-                )
-                msg = (
-                    f"date {value!r} is not {what} (such as 2024-03-05 or "
-                    "2024-03-05T14:30:00Z); the article is treated as undated"
-                )
-                raise ParamsError(msg) from None
+                moment = _rfc2822(value, text) if _RFC2822_RE.search(text) else None
+                if moment is None:
+                    # Written as a date but not a day of the calendar ("2024-02-30"): say why.
+                    what = (
+                        f"a day of the calendar ({exc}), so not an ISO 8601 date"
+                        if _ISO_DAY_RE.match(text)
+                        else "an ISO 8601 date or datetime"
+                    )
+                    msg = (
+                        f"date {value!r} is not {what} (such as 2024-03-05 or "
+                        "2024-03-05T14:30:00Z); the article is treated as undated"
+                    )
+                    raise ParamsError(msg) from None
     else:
         msg = (
             f"date {value!r} is {kind_of(value)}, not an ISO 8601 string (such as "
