@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import csv
 import json
 import subprocess
 import sys
@@ -75,6 +76,53 @@ def test_compare_bad_input_one_line_error(
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0].lower()
     assert "Traceback" not in result.output
+
+
+def test_compare_two_records_of_records_files(tmp_path: Path) -> None:
+    # FILE#ID names one record; the alignment is that of the same texts as text files.
+    a_text, b_text = SEED_A.read_text(encoding="utf-8"), SEED_B.read_text(encoding="utf-8")
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(
+        "\n".join(json.dumps(r) for r in [{"id": "a", "text": a_text}, {"id": 7, "text": "x"}]),
+        encoding="utf-8",
+    )
+    other = tmp_path / "other.csv"
+    with other.open("w", encoding="utf-8", newline="") as file:
+        csv.writer(file, delimiter=";").writerows([["key", "body"], ["b", b_text]])
+    files = runner.invoke(app, ["compare", str(SEED_A), str(SEED_B), "--json"])
+    records = runner.invoke(
+        app,
+        [
+            "compare",
+            f"{feed}#a",
+            f"{other}#b",
+            "--json",
+            "--id-field",
+            "key",
+            "--text-field",
+            "body",
+        ],
+    )
+    assert records.exit_code == 2 and f"{feed} holds no record with key 'a'" in records.stderr
+    with other.open("w", encoding="utf-8", newline="") as file:
+        csv.writer(file, delimiter=";").writerows([["id", "text"], ["b", b_text]])
+    records = runner.invoke(app, ["compare", f"{feed}#a", f"{other}#b", "--json"])
+    assert records.exit_code == 0, records.output
+    got, expected = json.loads(records.stdout), json.loads(files.stdout)
+    assert (got["a_id"], got["b_id"]) == (f"{feed.as_posix()}#a", f"{other.as_posix()}#b")
+    assert got["links"] == expected["links"] and got["score"] == expected["score"]
+    # A records file named without an id, and an id it does not hold: one line each.
+    whole = runner.invoke(app, ["compare", str(feed), str(SEED_B)])
+    assert whole.exit_code == 2
+    assert "is a file of records, not an article; name one record as FILE#ID" in whole.stderr
+    assert f"{feed}#a, {feed}#7" in whole.stderr
+    missing = runner.invoke(app, ["compare", f"{feed}#b", str(SEED_B)])
+    assert missing.exit_code == 2 and "holds no record with id 'b'" in missing.stderr
+    # A file whose name holds a # is that file.
+    hashed = tmp_path / "issue#3.txt"
+    hashed.write_text(a_text, encoding="utf-8")
+    same = runner.invoke(app, ["compare", str(hashed), str(SEED_B), "--json"])
+    assert json.loads(same.stdout)["score"] == expected["score"]
 
 
 def test_compare_missing_file_and_directory(tmp_path: Path) -> None:

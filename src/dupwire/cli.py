@@ -130,12 +130,19 @@ ColorOpt = Annotated[
 @app.command()
 def compare(
     a: Annotated[
-        Path,
-        typer.Argument(metavar="A", help="First article (a text file).", show_default=False),
+        str,
+        typer.Argument(
+            metavar="A",
+            help="First article: a text file, or one record of a records file as FILE#ID "
+            "(news.jsonl#a1).",
+            show_default=False,
+        ),
     ],
     b: Annotated[
-        Path,
-        typer.Argument(metavar="B", help="Second article (a text file).", show_default=False),
+        str,
+        typer.Argument(
+            metavar="B", help="Second article, as A (FILE or FILE#ID).", show_default=False
+        ),
     ],
     json_out: Annotated[bool, typer.Option("--json", help="Print the alignment as JSON.")] = False,
     html_out: Annotated[
@@ -170,6 +177,8 @@ def compare(
         ),
     ] = False,
     color: ColorOpt = ColorMode.auto,
+    id_field: IdFieldOpt = "id",
+    text_field: TextFieldOpt = "text",
     encoding: EncodingOpt = None,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
 ) -> None:
@@ -177,20 +186,23 @@ def compare(
 
     Example: dupwire compare seeds/000_8f5a9e346875b4fc.txt seeds/002_ff4983121d516d6b.txt
 
+    Example (two records of one file): dupwire compare news.jsonl#a1 news.jsonl#b7
+
     Prints the verdict (same story / partial reuse / unrelated), the coverage of each side,
     the shared passages side by side with word changes marked, the passages found in one
     article only, and the site furniture that was set aside.  With --explain, also why the
     two articles are similar: the shared words that weigh most.
     """
     from dupwire.align import align, explain_similarity
-    from dupwire.io import check_article, read_article
+    from dupwire.io import check_article, read_named
     from dupwire.render import shared_words_renderable
 
     threshold = min_passage_score if old_min_score is None else old_min_score
+    fields = {"id_field": id_field, "text_field": text_field}
     try:
         with _notes_on_stderr():
-            art_a = read_article(a, article_id=str(a), encoding=encoding, max_bytes=max_bytes)
-            art_b = read_article(b, article_id=str(b), encoding=encoding, max_bytes=max_bytes)
+            art_a = read_named(a, **fields, encoding=encoding, max_bytes=max_bytes)
+            art_b = read_named(b, **fields, encoding=encoding, max_bytes=max_bytes)
         check_article(art_a)
         check_article(art_b)
         result = align(art_a, art_b, min_score=threshold, max_merge=max_merge)
@@ -200,7 +212,7 @@ def compare(
     if html_out is not None:
         from dupwire.render import alignment_html, html_page
 
-        title = f"dupwire: {printable(a.name)} vs {printable(b.name)}"
+        title = f"dupwire: {printable(Path(a).name)} vs {printable(Path(b).name)}"
         _write(html_out, html_page(title, alignment_html(result)))
     if json_out:
         doc = result.to_dict()

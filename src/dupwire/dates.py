@@ -187,8 +187,7 @@ def _read_date(value: object) -> tuple[dt.datetime, bool] | None:
             try:
                 moment = dt.datetime.fromisoformat(text)
             except ValueError as exc:
-                moment = _rfc2822(value, text) if _RFC2822_RE.search(text) else None
-                if moment is None:
+                if not _RFC2822_RE.search(text):
                     # Written as a date but not a day of the calendar ("2024-02-30"): say why.
                     what = (
                         f"a day of the calendar ({exc}), so not an ISO 8601 date"
@@ -200,6 +199,7 @@ def _read_date(value: object) -> tuple[dt.datetime, bool] | None:
                         "2024-03-05T14:30:00Z); the article is treated as undated"
                     )
                     raise ParamsError(msg) from None
+                moment = _rfc2822(value, text)
     else:
         msg = (
             f"date {value!r} is {kind_of(value)}, not an ISO 8601 string (such as "

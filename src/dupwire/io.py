@@ -34,7 +34,7 @@ import zlib
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
-from itertools import chain
+from itertools import chain, islice
 from pathlib import Path
 from typing import IO, Any, AnyStr, BinaryIO, Generic, Literal, TextIO, cast
 
@@ -69,6 +69,7 @@ __all__ = [
     "decode_bytes",
     "load_corpus",
     "read_article",
+    "read_named",
     "read_records",
     "read_text",
     "stream_records",
@@ -241,6 +242,83 @@ def read_article(
     """Read one text file as an article; its id defaults to the file name."""
     text = read_text(path, encoding=encoding, max_bytes=max_bytes)
     return Article(id=path.name if article_id is None else article_id, text=text, source=path)
+
+
+def read_named(
+    name: str,
+    *,
+    id_field: str = "id",
+    text_field: str = "text",
+    encoding: str | None = None,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+) -> Article:
+    """One article named on a command line (``dupwire compare A B``): a text file, read by
+    :func:`read_article` with ``name`` as its id, or one record of a records file, named
+    ``FILE#ID`` (``news.jsonl#a1``; the records are read until that id).
+
+    A name that is a file is that file; only a name that is not is cut at its last ``#``.
+    Raises :class:`InputError` with one line for a records file named without an id, an id
+    the file does not hold, or a record that cannot be read.
+    """
+    path = Path(name)
+    if not path.exists() and "#" in name:
+        file, wanted = name.rsplit("#", 1)
+        if _records_file(Path(file)):
+            return _named_record(Path(file), wanted, id_field, text_field, encoding, max_bytes)
+    if path.is_file() and _records_file(path):
+        _, items = read_records(
+            [path], id_field=id_field, text_field=text_field, encoding=encoding, max_bytes=max_bytes
+        )
+        try:
+            ids = [item[0].id for item in islice(items, 50) if isinstance(item, tuple)]
+        except InputError:  # none at all
+            ids = []
+        shown = ", ".join(f"{name}#{i}" for i in ids[:2]) or f"{name}#ID"
+        msg = (
+            f"{name} is a file of records, not an article; name one record as FILE#ID, "
+            f"such as {shown}"
+        )
+        raise InputError(msg)
+    return read_article(path, article_id=name, encoding=encoding, max_bytes=max_bytes)
+
+
+def _records_file(path: Path) -> bool:
+    if not path.is_file() or path.suffix.lower() in _ARTICLE_SUFFIXES:
+        return False
+    if path.suffix.lower() in _PARQUET_SUFFIXES:
+        return True
+    try:
+        _records_job(path)
+    except InputError:
+        return False
+    return True
+
+
+def _named_record(
+    path: Path,
+    wanted: str,
+    id_field: str,
+    text_field: str,
+    encoding: str | None,
+    max_bytes: int,
+) -> Article:
+    """The record of ``path`` whose id is ``wanted``, read up to it."""
+    _, items = read_records(
+        [path], id_field=id_field, text_field=text_field, encoding=encoding, max_bytes=max_bytes
+    )
+    for item in items:
+        if isinstance(item, Failure):
+            if item.id == wanted:
+                raise InputError(item.reason)
+            continue
+        article, _ = item
+        if article.id == wanted:
+            return replace(article, id=f"{path.as_posix()}#{wanted}")
+    msg = (
+        f"{path} holds no record with {id_field} {wanted!r}; check the id (or pass "
+        "--id-field to name the field that holds ids)"
+    )
+    raise InputError(msg)
 
 
 def load_corpus(
