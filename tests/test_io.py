@@ -495,6 +495,29 @@ def test_jsonl_bad_lines_become_failures(tmp_path: Path) -> None:
     assert reasons["n"].startswith(f"{label}:5: ")
 
 
+def test_a_text_of_paragraph_strings_is_one_paragraph_a_line(
+    tmp_path: Path, ecb_records: list[dict[str, Any]]
+) -> None:
+    # ECB+ keeps each document's sentences as an array too: read as the text, one a line.
+    record = ecb_records[0]
+    path = write(
+        tmp_path / "news.jsonl",
+        jsonl(
+            {"id": "a", "text": record["text"]},
+            {"id": "b", "paragraphs": record["text"].split("\n")},
+            {"id": "c", "paragraphs": []},
+            {"id": "d", "paragraphs": ["One.", 2]},
+        ),
+    )
+    plain = load_corpus([path])
+    split = load_corpus([path], text_field="paragraphs")
+    assert [a.id for a in split.articles] == ["b"]
+    assert split.articles[0].text == plain.articles[0].text
+    reasons = {f.id: f.reason for f in split.failures}
+    assert "'paragraphs' is an array, not a string (or an array of paragraph" in reasons["c"]
+    assert "'paragraphs' is an array" in reasons["d"]
+
+
 def test_jsonl_custom_field_names(tmp_path: Path) -> None:
     record = {"guid": "x1", "body": "Text.", "headline": "Head", "when": "today", "site": "AP"}
     path = write(tmp_path / "a.ndjson", jsonl(record))

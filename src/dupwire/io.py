@@ -1529,10 +1529,12 @@ def _record_article(
         )
         return Failure(article_id, reason, where)
     text = record[text_field]
+    if isinstance(text, list) and text and all(isinstance(part, str) for part in text):
+        text = "\n".join(text)  # paragraphs: one a line, as a text file holds them
     if not isinstance(text, str):
         reason = (
-            f"{where}: {text_field!r} is {kind_of(text)}, not a string; "
-            "store the article text as a string"
+            f"{where}: {text_field!r} is {kind_of(text)}, not a string (or an array of "
+            "paragraph strings); store the article text as a string"
         )
         return Failure(article_id, reason, where)
     if not text or text.isspace():
