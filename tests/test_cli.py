@@ -2,8 +2,11 @@ from __future__ import annotations
 
 import csv
 import json
+import os
+import stat
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -50,6 +53,34 @@ def test_compare_html_report_escapes_text(tmp_path: Path) -> None:
     assert page.startswith("<!DOCTYPE html>")
     assert "<script>" not in page and "&lt;script&gt;" in page
     assert "http://" not in page and "https://" not in page  # no external assets
+
+
+def test_a_report_is_written_through_links_pipes_and_devices(tmp_path: Path) -> None:
+    # A report replaces a regular file atomically; a symbolic link keeps pointing at its
+    # target, which gets the report; a named pipe (or /dev/stdout) is written in place and
+    # stays a pipe; a device that refuses the bytes is an error, and stays a device.
+    compare = ["compare", str(SEED_A), str(SEED_B), "--html"]
+    target = tmp_path / "real.html"
+    target.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.html"
+    link.symlink_to(target.name)
+    assert runner.invoke(app, [*compare, str(link)]).exit_code == 0
+    assert link.is_symlink() and target.read_text(encoding="utf-8").startswith("<!DOCTYPE")
+    pipe = tmp_path / "pipe.html"
+    os.mkfifo(pipe)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(pipe.read_bytes()))
+    reader.start()
+    written = runner.invoke(app, [*compare, str(pipe)])
+    reader.join(timeout=30)
+    assert written.exit_code == 0, written.output
+    assert got and got[0].startswith(b"<!DOCTYPE html>")
+    assert stat.S_ISFIFO(pipe.stat().st_mode)
+    full = Path("/dev/full")
+    if full.exists() and stat.S_ISCHR(full.stat().st_mode):
+        refused = runner.invoke(app, [*compare, str(full)])
+        assert refused.exit_code == 2 and "No space left on device" in refused.stderr
+        assert stat.S_ISCHR(full.stat().st_mode)
 
 
 def _bad(tmp_path: Path, name: str, data: bytes) -> Path:

@@ -740,19 +740,28 @@ def _show(console: Console, *renderables: Any) -> None:
 
 
 def _write(path: Path, text: str) -> None:
-    """Write a report atomically: a temporary file beside it, renamed over it when complete."""
+    """Write a report atomically: a temporary file beside it, renamed over it when complete.
+    A symbolic link is written through (its target is replaced, the link stays), and a path
+    that is not a regular file (``/dev/stdout``, a named pipe, a device) is written in place:
+    renaming over it would replace the device or pipe with a file."""
     data = text.encode("utf-8", "backslashreplace")
     shown = printable(str(path))
     try:
         if path.is_dir():
             fail(f"cannot write {shown}: it is a directory; pass a file name such as report.html")
-        folder = path.parent
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        if path.exists() and not path.is_file():
+            with path.open("wb") as stream:
+                stream.write(data)
+            _err.print(Text(f"wrote {shown}"))
+            return
+        target = Path(os.path.realpath(path)) if path.is_symlink() else path
+        folder = target.parent
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
         try:
             with os.fdopen(fd, "wb") as file:
                 file.write(data)
             os.chmod(tmp, 0o644)
-            os.replace(tmp, path)
+            os.replace(tmp, target)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
