@@ -406,6 +406,13 @@ def test_no_articles(tmp_path: Path, files: dict[str, bytes], fragments: list[st
     assert_one_line(str(caught.value), str(root), *fragments)
 
 
+def test_standard_input_read_once_and_empty_says_what_to_send() -> None:
+    with pytest.raises(NoArticlesError, match="send JSON Lines on standard input"):
+        load_corpus(["-"], stdin=io.StringIO(""))
+    with pytest.raises(InputError, match="given more than once; pass it once"):
+        load_corpus(["-", "-"], stdin=io.StringIO('{"id": "a", "text": "Troops left."}\n'))
+
+
 def test_empty_jsonl_holds_no_articles(tmp_path: Path) -> None:
     path = write(tmp_path / "none.jsonl", "\n\n")
     with pytest.raises(NoArticlesError, match=r"none\.jsonl holds no articles"):

@@ -690,6 +690,9 @@ def _plan(inputs: Sequence[str | Path]) -> _Plan:
     jobs: list[_TextJob | _RecordsJob] = []
     skipped: list[Skipped] = []
     failures: list[Failure] = []
+    if sum(str(item) == "-" for item in inputs) > 1:
+        msg = "- (standard input) was given more than once; pass it once"
+        raise InputError(msg)
     for item in inputs:
         if str(item) == "-":
             jobs.append(_RecordsJob("jsonl", None))
@@ -1607,8 +1610,14 @@ def _no_articles(inputs: Sequence[str | Path], plan: _Plan) -> NoArticlesError:
     what = "no .txt or .md articles" if all(Path(n).is_dir() for n in names) else "no articles"
     if plan.skipped:
         what += f" (other files skipped: {len(plan.skipped)}, such as {min(plan.skipped).path})"
+    if names == [_STDIN_LABEL]:
+        msg = (
+            f"{subject} {what} (nothing was read from it); send JSON Lines on standard input, "
+            'one object a line such as {"id": "a1", "text": "..."}'
+        )
+        return NoArticlesError(msg)
     msg = (
         f"{subject} {what}; put each article in a .txt or .md file, "
-        "or pass a .jsonl or .csv file with one record per article"
+        "or pass a records file (.jsonl, .json, .csv) with one record per article"
     )
     return NoArticlesError(msg)
