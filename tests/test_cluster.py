@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 import dupwire.cluster.pipeline
 import dupwire.cluster.scan as scan_module
 import dupwire.cluster.vectors
-from dupwire import Article, DuplicateIdError, ParamsError
+from dupwire import Article, DuplicateIdError, InputError, ParamsError
 from dupwire.cluster import Clustering, cluster, distinct_groups, forked
 from dupwire.cluster.agglomerate import Agglomerator
 from dupwire.cluster.candidates import article_shingles, find_candidates
@@ -950,3 +950,38 @@ def test_scan_with_a_small_word_table_is_the_plain_scan(
     for k in range(0, len(texts), 10):
         _assert_scans_alike(texts[k : k + 10])
     assert len(dupwire.cluster.scan._word_table()) < 2000
+
+
+def test_texts_pairs_and_records_cluster_as_their_articles(
+    ecb_records: list[dict[str, Any]], seed_a: str, seed_b: str
+) -> None:
+    # What a notebook holds (a list of texts, (id, text) pairs, records, a dict of texts)
+    # clusters as the Article objects it stands for.
+    records = [r for r in ecb_records if r["topic"] in (1, 3)][:30]
+    texts = [seed_a, seed_b, *(r["text"] for r in records)]
+    expected = cluster([Article(str(k), t) for k, t in enumerate(texts)]).to_records()
+    assert cluster(texts).to_records() == expected
+    assert cluster([(str(k), t) for k, t in enumerate(texts)]).to_records() == expected
+    assert cluster({str(k): t for k, t in enumerate(texts)}).to_records() == expected
+    dated = [
+        {"id": k, "text": t, "date": "2019-11-01", "outlet": "AP"} for k, t in enumerate(texts)
+    ]
+    got = cluster(dated)
+    assert [r["id"] for r in got.to_records()] == [r["id"] for r in expected]
+    assert {c.first_date for c in got.clusters} == {"2019-11-01"}
+    with pytest.raises(TypeError, match=r"articles\[1\] is int; pass Article objects, texts"):
+        cluster([seed_a, 7])
+    with pytest.raises(InputError, match=r"articles\[0\]: no 'id' field"):
+        cluster([{"text": seed_a}])
+
+
+def test_the_index_takes_pairs_and_records_but_no_texts_without_ids(
+    tmp_path: Any, seed_a: str, seed_b: str
+) -> None:
+    from dupwire.archive import Index
+
+    with Index.open(tmp_path / "n.db") as index:
+        assert index.add([("a", seed_a), {"id": "b", "text": seed_b}]).added == ("a", "b")
+        with pytest.raises(TypeError, match="a text without an id; pass"):
+            index.add([seed_a])
+        assert [m.id for m in index.query(Article("q", seed_b)).matches] == ["b", "a"]

@@ -32,7 +32,7 @@ import time
 import warnings
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain, islice
 from pathlib import Path
@@ -61,10 +61,12 @@ __all__ = [
     "DEFAULT_MAX_BYTES",
     "MAX_BYTES_LIMIT",
     "SURROGATE_RE",
+    "ArticleLike",
     "Corpus",
     "Failure",
     "Note",
     "Skipped",
+    "as_articles",
     "check_article",
     "decode_bytes",
     "load_corpus",
@@ -319,6 +321,64 @@ def _named_record(
         "--id-field to name the field that holds ids)"
     )
     raise InputError(msg)
+
+
+ArticleLike = Article | str | tuple[Any, str] | Mapping[str, Any]
+
+
+def as_articles(
+    items: Iterable[ArticleLike] | Mapping[Any, str],
+    *,
+    id_field: str = "id",
+    text_field: str = "text",
+    title_field: str = "title",
+    date_field: str = "date",
+    source_field: str = "source",
+    numbered: bool = True,
+) -> list[Article]:
+    """Articles from what a notebook holds: :class:`Article` objects as they are; texts (the
+    id is the text's place, ``"0"``, ``"1"``, ..., unless not ``numbered``); ``(id, text)``
+    pairs; records (mappings such as a JSON object or ``DataFrame.to_dict("records")``), read
+    with the fields and rules of a JSONL file; or one mapping of ids to texts.
+
+    Raises :class:`InputError` (one line, naming the item) for a record that cannot be an
+    article, and TypeError for an item of another kind.
+
+    >>> [(a.id, a.title) for a in as_articles(["Quake hits Iran.", ("b", "Markets rose.")])]
+    [('0', 'Quake hits Iran.'), ('b', 'Markets rose.')]
+    """
+    if isinstance(items, Mapping):
+        items = [(key, text) for key, text in items.items()]
+    rules = _record_rules(
+        id_field, text_field, title_field, date_field, source_field, MAX_BYTES_LIMIT
+    )
+    job = _RecordsJob("jsonl", None)
+    articles: list[Article] = []
+    for k, item in enumerate(items):
+        if isinstance(item, Article):
+            articles.append(item)
+            continue
+        if isinstance(item, str):
+            if not numbered:
+                msg = (
+                    f"articles[{k}] is a text without an id; pass (id, text) pairs, records "
+                    "or Article objects"
+                )
+                raise TypeError(msg)
+            item = {id_field: str(k), text_field: item}
+        elif isinstance(item, tuple) and len(item) == 2:
+            item = {id_field: item[0], text_field: item[1]}
+        elif not isinstance(item, Mapping):
+            msg = (
+                f"articles[{k}] is {type(item).__name__}; pass Article objects, texts, "
+                "(id, text) pairs or records with 'id' and 'text'"
+            )
+            raise TypeError(msg)
+        read = _record_article(f"articles[{k}]", dict(item), job, rules)
+        if isinstance(read, Failure):
+            raise InputError(read.reason)
+        articles.append(read[0])
+    return articles
 
 
 def load_corpus(

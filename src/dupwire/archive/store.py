@@ -81,7 +81,7 @@ import sqlite3
 import struct
 import zlib
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from operator import itemgetter
@@ -126,7 +126,13 @@ from dupwire.errors import (
     listed,
 )
 from dupwire.index import refine_bands
-from dupwire.io import SURROGATE_RE, surrogates_escaped, without_surrogates
+from dupwire.io import (
+    SURROGATE_RE,
+    ArticleLike,
+    as_articles,
+    surrogates_escaped,
+    without_surrogates,
+)
 from dupwire.model import Article, Failure
 from dupwire.params import AlignParams
 
@@ -420,9 +426,15 @@ class Index:
     # --- writing ------------------------------------------------------------------------
 
     def add(
-        self, articles: Sequence[Article], *, replace: bool = False, workers: int = 1
+        self,
+        articles: Iterable[ArticleLike] | Mapping[Any, str],
+        *,
+        replace: bool = False,
+        workers: int = 1,
     ) -> AddResult:
         """Add ``articles`` in one transaction: all of them or, on any error, none.
+        ``articles`` are :class:`Article` objects, or ``(id, text)`` pairs and records as
+        :func:`dupwire.io.as_articles` reads them.
 
         An id already in the index is an error (:class:`DuplicateIdError`) unless
         ``replace``, which removes the stored version first.  An article that cannot be cut
@@ -432,6 +444,7 @@ class Index:
         :meth:`close` (each remembers the words it has analysed); a small one (a stream's
         flush) is prepared in this process.
         """
+        articles = as_articles(articles, numbered=False)
         ids = [a.id for a in articles]
         if len(set(ids)) != len(ids):
             counts = Counter(ids)

@@ -23,7 +23,7 @@ import statistics
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -51,6 +51,7 @@ from dupwire.cluster.verify import (
 from dupwire.dates import DayReferences, LeadDays, format_day, lead_weekdays_of, parse_date
 from dupwire.errors import DuplicateIdError, ParamsError, listed
 from dupwire.index import LshLayout
+from dupwire.io import ArticleLike, as_articles
 from dupwire.model import Article, Assignment, Cluster, Clustering, RelationKind, Verdict
 from dupwire.params import ClusterParams
 
@@ -93,7 +94,7 @@ class _Clock:
 
 
 def cluster(
-    articles: Sequence[Article],
+    articles: Iterable[ArticleLike] | Mapping[Any, str],
     *,
     params: ClusterParams = ClusterParams(),  # noqa: B008 - frozen, so sharing it is safe
     progress: Progress | None = None,
@@ -108,8 +109,12 @@ def cluster(
     steps (:mod:`dupwire.cluster.engine`; by default in this process).  An article that
     cannot be cut into sentences and words costs only itself: it is listed in
     ``Clustering.failures`` with the reason.
+
+    ``articles`` are :class:`Article` objects, or texts, ``(id, text)`` pairs and records as
+    :func:`dupwire.io.as_articles` reads them (a text's id is its place: ``"0"``, ...).
     """
     engine = engine or LocalEngine()
+    articles = as_articles(articles)
     _check_ids(articles)
     ordered = sorted(articles, key=lambda a: a.id)
     clock = _Clock(progress)
