@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from dupwire.normalize import (
     _HAS_NOSPACE,
+    _IN_WORD,
     _NOSPACE_RE,
     _NUMBER_NAMES,
     _SPECIAL_RE,
@@ -280,14 +281,42 @@ def test_plain_bytes_refuse_exactly_the_word_characters_beyond_ascii() -> None:
         words = _plain_words(text)
         if words is None:
             refused += 1
-            assert ch.isalnum() or _HAS_NOSPACE.match(ch) or ch == "\x80", hex(code)
+            assert ch.isalnum() or _HAS_NOSPACE.match(ch) or _IN_WORD.match(ch) or ch == "\x80", (
+                hex(code)
+            )
         else:
             assert words == _WORD_RE.findall(text), hex(code)
     assert refused > 40_000
 
 
+def test_words_hold_their_combining_marks_and_invisible_characters() -> None:
+    """Vowel signs (Devanagari), accents in decomposed form (NFD) and the soft hyphens and
+    zero-width characters of scraped text stay inside their words, and the keys are those
+    of the words as usually written."""
+    import unicodedata
+
+    assert raw_words("नमस्ते दुनिया, किताब") == ["नमस्ते", "दुनिया", "किताब"]
+    composed = "Les élèves de Besançon, à l'école de São Paulo, ont déclaré"
+    decomposed = unicodedata.normalize("NFD", composed)
+    assert len(raw_words(decomposed)) == len(raw_words(composed)) == 11
+    assert [t.key for t in tokenize(decomposed)] == [t.key for t in tokenize(composed)]
+    scraped = "The pre\u00adsident of Besan\u200b\u00e7on met Erdo\u2060gan"
+    assert [t.key for t in tokenize(scraped)] == [
+        t.key for t in tokenize("The president of Besançon met Erdogan")
+    ]
+    assert normalize(scraped) == normalize("The president of Besançon met Erdogan")
+    # Every combining mark of the Basic Multilingual Plane is read as a part of a word.
+    for code in range(0x300, 0x10000):
+        if unicodedata.category(chr(code))[0] == "M":
+            assert _IN_WORD.match(chr(code)), hex(code)
+
+
 _PLAIN_ALPHABET = st.sampled_from(
-    [*"aZ09 .,'’_-\n\t", "\x80", "\xa0", "\u201c", "\u2014", "\xe9", "\u4e00", "\u0e31", "\ud800"]
+    [
+        *"aZ09 .,'’_-\n\t",
+        *("\x80", "\xa0", "\u201c", "\u2014", "\xe9", "\u4e00", "\u0e31", "\ud800"),
+        *("\u0301", "\u00ad", "\u200b", "\u093f"),  # marks and invisible characters in words
+    ]
 )
 
 

@@ -69,6 +69,11 @@ _PUNCT_MAP = str.maketrans(
         "\u0111": "d",
         "\u00f0": "d",
         "\u00fe": "th",
+        "\u00ad": None,  # the invisible characters a word runs on through (_INVISIBLE)
+        "\u200b": None,
+        "\u200c": None,
+        "\u200d": None,
+        "\u2060": None,
     }
 )
 
@@ -212,7 +217,33 @@ _NOSPACE_RE = re.compile(f"([{_HAN_KANA}]+)|([{_SOUTHEAST}]+)")
 # Whether text holds any of them: one character class, which a search skips through far
 # faster than the two groups above.
 _HAS_NOSPACE = re.compile(f"[{_HAN_KANA}{_SOUTHEAST}]")
-_WORD_RE = re.compile(f"[{_HAN_KANA}{_SOUTHEAST}]+|" + r"\d+(?:[.,]\d+)+|[^\W_]+(?:['’][^\W_]+)*")
+
+
+def _ranges(codes: list[int]) -> str:
+    """A regular-expression class body holding exactly the characters ``codes`` (ascending)."""
+    runs: list[list[int]] = []
+    for code in codes:
+        if runs and runs[-1][1] == code - 1:
+            runs[-1][1] = code
+        else:
+            runs.append([code, code])
+    return "".join(re.escape(chr(a)) + ("" if a == b else "-" + re.escape(chr(b))) for a, b in runs)
+
+
+# Combining marks (Unicode categories Mn, Mc, Me) of the Basic Multilingual Plane: inside a
+# word they belong to it.  Python's \w holds none of them, so without them the vowel signs
+# of Devanagari, Bengali or Tamil ("नमस्ते"), the niqqud and harakat of Hebrew and Arabic,
+# and the accents of text in decomposed form (NFD: "e" + U+0301) would cut words apart.
+_MARKS = _ranges([c for c in range(0x10000) if unicodedata.category(chr(c))[0] == "M"])
+# Invisible characters that scraped text leaves inside words: the soft hyphen (a hyphenation
+# point), zero-width space, non-joiner and joiner, and the word joiner.  A word runs on
+# through them, and its key drops them (``_PUNCT_MAP``).
+_INVISIBLE = "\u00ad\u200b-\u200d\u2060"
+_WORD_RE = re.compile(
+    f"[{_HAN_KANA}{_SOUTHEAST}]+|"
+    + r"\d+(?:[.,]\d+)+|"
+    + f"[^\\W_]+(?:[{_MARKS}{_INVISIBLE}]+[^\\W_]*|['’][^\\W_]+)*"
+)
 
 
 def normalize(text: str) -> str:
@@ -602,6 +633,7 @@ def word_entry(raw: str) -> tuple[tuple[str, float], int]:
 # offsets the words _WORD_RE finds in the text (:func:`plain_word` gives them back as
 # written), several times faster.
 PLAIN_WORD_RE = re.compile(rb"\d+(?:[.,]\d+)+|[A-Za-z0-9]+(?:['\x80][A-Za-z0-9]+)*")
+_IN_WORD = re.compile(f"[{_MARKS}{_INVISIBLE}]")  # not letters, but parts of a word
 _PLAIN_ERRORS = "dupwire.plain"
 
 
@@ -617,7 +649,7 @@ def _plain_char(exc: UnicodeError) -> tuple[bytes, int]:
     for ch in exc.object[exc.start : exc.end]:
         if ch == "’":
             out += b"\x80"
-        elif ch.isalnum() or ch == "\x80" or _HAS_NOSPACE.match(ch):
+        elif ch.isalnum() or ch == "\x80" or _HAS_NOSPACE.match(ch) or _IN_WORD.match(ch):
             raise _NotPlain
         else:
             out += b" "
