@@ -90,8 +90,6 @@ _JSON_BYTES_PER_TEXT_BYTE = 6
 _LINE_ROOM = 1024 * 1024  # for the id, title, date and the other fields of a record
 
 _ARTICLE_SUFFIXES = frozenset({".txt", ".md"})
-_JSONL_SUFFIXES = frozenset({".jsonl", ".ndjson"})
-_CSV_SUFFIXES = frozenset({".csv"})
 _PARQUET_SUFFIXES = frozenset({".parquet"})
 # Records files by suffix: what each holds (a .tsv file is CSV cut at tabs).
 _RECORD_KINDS: dict[str, RecordsKind] = {
