@@ -181,3 +181,36 @@ def test_single_links_are_the_links_of_select_links(
         [i for i, _, _ in cells], [j for _, j, _ in cells], [s for _, _, s in cells], min_score
     )
     assert got == select_links(cands, min_score)
+
+
+def test_verification_aligns_the_first_sentences_of_a_long_text(
+    ecb_records: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A text longer than MAX_ALIGNED_SENTENCES story sentences (a book, a page dump) is
+    # aligned on its first ones: its pairs cost at most that much, and score as its
+    # beginning alone does.
+    import dupwire.cluster.vectors as vectors
+
+    monkeypatch.setattr(vectors, "MAX_ALIGNED_SENTENCES", 12)
+    texts = [r["text"] for r in ecb_records[:6]]
+    long_text = "\n".join(texts)  # every line a sentence or more: far over 12
+    text = scan_corpus([long_text, *texts], 1)
+    keep = np.ones(text.n_sents, dtype=bool)
+    keep[3] = False  # set aside, as furniture would be: the next sentence takes its place
+    first = vectors.first_sentences(text, keep, 12)
+    per_doc = np.add.reduceat(first, text.sent_ptr[:-1])
+    kept = np.add.reduceat(keep, text.sent_ptr[:-1])
+    assert per_doc.tolist() == np.minimum(kept, 12).tolist()
+    assert first[: int(text.sent_ptr[1])].nonzero()[0].tolist()[:4] == [0, 1, 2, 4]
+    bags = vectors.sentence_bags(text, keep)
+    assert (np.diff(bags.sent_ptr) <= 12).all()
+    # The long text relates to each text as its first 12 kept sentences alone do.
+    lo, hi = int(text.sent_ptr[0]), int(text.sent_ptr[1])
+    head = [i for i in range(lo, hi) if first[i]]
+    alone = scan_corpus([long_text, *texts], 1)
+    only_head = np.zeros(alone.n_sents, dtype=bool)
+    only_head[head] = True
+    only_head[hi:] = keep[hi:]
+    head_bags = sentence_bags(alone, only_head)
+    for j in range(1, len(texts) + 1):
+        assert bags.relate(0, j, ONE_TO_ONE) == head_bags.relate(0, j, ONE_TO_ONE)
