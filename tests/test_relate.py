@@ -187,30 +187,25 @@ def test_verification_aligns_the_first_sentences_of_a_long_text(
     ecb_records: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A text longer than MAX_ALIGNED_SENTENCES story sentences (a book, a page dump) is
-    # aligned on its first ones: its pairs cost at most that much, and score as its
-    # beginning alone does.
-    import dupwire.cluster.vectors as vectors
+    # verified on its first ones, by the reference and its vectorised twin alike: its pairs
+    # cost at most that much, and score as its beginning alone does.
+    import dupwire.align.aligner as aligner
+    from dupwire.cluster.vectors import first_sentences
 
-    monkeypatch.setattr(vectors, "MAX_ALIGNED_SENTENCES", 12)
+    monkeypatch.setattr(aligner, "MAX_ALIGNED_SENTENCES", 12)
     texts = [r["text"] for r in ecb_records[:6]]
     long_text = "\n".join(texts)  # every line a sentence or more: far over 12
     text = scan_corpus([long_text, *texts], 1)
     keep = np.ones(text.n_sents, dtype=bool)
     keep[3] = False  # set aside, as furniture would be: the next sentence takes its place
-    first = vectors.first_sentences(text, keep, 12)
+    first = first_sentences(text, keep)
     per_doc = np.add.reduceat(first, text.sent_ptr[:-1])
-    kept = np.add.reduceat(keep, text.sent_ptr[:-1])
-    assert per_doc.tolist() == np.minimum(kept, 12).tolist()
-    assert first[: int(text.sent_ptr[1])].nonzero()[0].tolist()[:4] == [0, 1, 2, 4]
-    bags = vectors.sentence_bags(text, keep)
-    assert (np.diff(bags.sent_ptr) <= 12).all()
-    # The long text relates to each text as its first 12 kept sentences alone do.
-    lo, hi = int(text.sent_ptr[0]), int(text.sent_ptr[1])
-    head = [i for i in range(lo, hi) if first[i]]
-    alone = scan_corpus([long_text, *texts], 1)
-    only_head = np.zeros(alone.n_sents, dtype=bool)
-    only_head[head] = True
-    only_head[hi:] = keep[hi:]
-    head_bags = sentence_bags(alone, only_head)
-    for j in range(1, len(texts) + 1):
-        assert bags.relate(0, j, ONE_TO_ONE) == head_bags.relate(0, j, ONE_TO_ONE)
+    assert per_doc.tolist() == np.minimum(np.add.reduceat(keep, text.sent_ptr[:-1]), 12).tolist()
+    assert np.flatnonzero(first)[:4].tolist() == [0, 1, 2, 4]
+    bags = sentence_bags(text, np.ones(text.n_sents, dtype=bool))
+    assert np.diff(bags.sent_ptr).max() == 12
+    head = "\n".join(long_text.splitlines()[:12])  # the first 12 lines: 12 sentences or more
+    for j, other in enumerate(texts, start=1):
+        ref = relate(prepare(long_text), prepare(other), ONE_TO_ONE)
+        assert (ref.score, ref.verdict) == bags.relate(0, j, ONE_TO_ONE)
+        assert ref == relate(prepare(head), prepare(other), ONE_TO_ONE)

@@ -48,7 +48,14 @@ from dupwire.normalize import Token, tokenize
 from dupwire.params import AlignParams
 from dupwire.segment import Unit, split_units
 
-__all__ = ["Prepared", "Relation", "align", "prepare", "relate"]
+__all__ = ["MAX_ALIGNED_SENTENCES", "Prepared", "Relation", "align", "prepare", "relate"]
+
+#: Story sentences of an article that verification (:func:`relate`, and its vectorised twin
+#: in clustering) aligns, at most: its first ones.  A long read has a few hundred; a longer
+#: text (a book, a page dump, a log read as an article) would cost the product of the two
+#: lengths, and among its many sentences any sentence finds words to share, so it is judged
+#: on its first ``MAX_ALIGNED_SENTENCES`` sentences.  :func:`align` shows the whole texts.
+MAX_ALIGNED_SENTENCES = 1000
 
 _SEED_FRACTION = 0.5  # pairs scoring at least this share of min_score seed merge windows
 # Fusions (a sentence that fuses several sentences of the other side, as in a summary): each
@@ -95,6 +102,12 @@ class Prepared:
             self._windows[(lo, hi)] = bag
         return bag
 
+    def head(self, n: int) -> Prepared:
+        """This article with its first ``n`` story units only (itself when it has no more)."""
+        if len(self.story) <= n:
+            return self
+        return Prepared(self.text, self.units, self.story[:n], self.tokens[:n], self.bags[:n])
+
     @property
     def chars(self) -> list[int]:
         """Characters of each story unit."""
@@ -127,6 +140,7 @@ def relate(a: Prepared, b: Prepared, params: AlignParams | None = None) -> Relat
     sides, on the 0-100 scale: 0 without links, 100 for identical texts.
     """
     params = params or AlignParams()
+    a, b = a.head(MAX_ALIGNED_SENTENCES), b.head(MAX_ALIGNED_SENTENCES)
     chosen = select_links(_candidates(a, b, params), params.min_score)
     used_a = {k for c in chosen for k in range(c.a_lo, c.a_hi)}
     used_b = {k for c in chosen for k in range(c.b_lo, c.b_hi)}

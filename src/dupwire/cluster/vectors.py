@@ -29,12 +29,12 @@ import numpy as np
 import numpy.typing as npt
 
 from dupwire._numeric import F64, I32, I64, ranges, threaded
+from dupwire.align import aligner
 from dupwire.align.bags import SentenceBags
 from dupwire.cluster.scan import CorpusText
 from dupwire.weights import corpus_damping
 
 __all__ = [
-    "MAX_ALIGNED_SENTENCES",
     "SparseVectors",
     "WordTable",
     "contrast_terms",
@@ -158,17 +158,11 @@ def _joined(parts: list[npt.NDArray[Any]], dtype: type) -> npt.NDArray[Any]:
     return out
 
 
-#: Story sentences of an article that verification aligns, at most: its first ones.  A long
-#: read has a few hundred; a longer text (a book, a page dump, a log read as an article)
-#: would cost the product of the two lengths for each of its pairs, and is judged on its
-#: first ``MAX_ALIGNED_SENTENCES`` sentences.
-MAX_ALIGNED_SENTENCES = 1000
-
-
 def first_sentences(text: CorpusText, keep: Mask, most: int | None = None) -> Mask:
-    """``keep`` with only the first ``most`` (default ``MAX_ALIGNED_SENTENCES``) kept
-    sentences of each article still kept."""
-    most = MAX_ALIGNED_SENTENCES if most is None else most
+    """``keep`` with only the first ``most`` (default
+    :data:`dupwire.align.aligner.MAX_ALIGNED_SENTENCES`) kept sentences of each article still
+    kept: the sentences verification aligns."""
+    most = aligner.MAX_ALIGNED_SENTENCES if most is None else most
     before = np.concatenate(([0], np.cumsum(keep)))
     rank = before[1:] - 1 - before[text.sent_ptr[:-1]][text.sentence_doc()]
     return keep & (rank < most)
@@ -176,7 +170,8 @@ def first_sentences(text: CorpusText, keep: Mask, most: int | None = None) -> Ma
 
 def sentence_bags(text: CorpusText, keep: Mask, workers: int = 1) -> SentenceBags:
     """The kept sentences of every article as :class:`SentenceBags` (``workers``: threads):
-    at most the first ``MAX_ALIGNED_SENTENCES`` of each (:func:`first_sentences`)."""
+    at most the first ``MAX_ALIGNED_SENTENCES`` of each (:func:`first_sentences`), as the
+    reference :func:`dupwire.align.relate` reads them."""
     keep = first_sentences(text, keep)
     docs, words, sents, counts, weights = [], [], [], [], []
     for e in _entries(text, keep, workers):  # each chunk's entries kept in compact types only
