@@ -136,6 +136,42 @@ def test_alignments_only_for_what_is_written(
     assert "alignments are written for the first 2" in page
 
 
+def test_texts_longer_than_verification_reads_are_listed_and_aligned_no_further(
+    ecb_report: ClusterReport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A representative or member longer than MAX_ALIGNED_SENTENCES story sentences (a page
+    # dump) is not aligned, and the representative's sentences are listed up to it.
+    import dupwire.align
+    import dupwire.align.aligner as aligner
+    from dupwire.segment import split_units
+
+    calls = []
+    real = dupwire.align.align
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(dupwire.align, "align", counting)
+    monkeypatch.setattr(aligner, "MAX_ALIGNED_SENTENCES", 8)
+    page = ecb_report.html()
+    articles = {a.id: a for a in ecb_report.corpus.articles}
+
+    def sentences(article_id: str) -> int:
+        return sum(u.kind == "story" for u in split_units(articles[article_id].text))
+
+    aligned = [
+        m
+        for c in ecb_report.result.clusters
+        for m in c.members
+        if m != c.representative and max(sentences(m), sentences(c.representative)) <= 8
+    ]
+    long_reps = [c for c in ecb_report.result.clusters if sentences(c.representative) > 8]
+    assert len(calls) == len(aligned) < sum(len(c.members) - 1 for c in ecb_report.result.clusters)
+    assert "story sentences, over 8; compare it with dupwire compare" in page
+    assert long_reps and page.count("more sentences, not shown") == len(long_reps)
+
+
 def test_report_escapes_ids_and_text() -> None:
     evil = "<script>alert(1)</script>"
     articles = [

@@ -350,6 +350,7 @@ class _ReportPage:
 
     def cluster_section(self, c: Cluster) -> str:
         from dupwire.align import align
+        from dupwire.align.aligner import MAX_ALIGNED_SENTENCES
         from dupwire.render import RELATION_LABEL, esc_id, esc_text
         from dupwire.segment import split_units
 
@@ -360,7 +361,14 @@ class _ReportPage:
             f"<li>{esc_text(rep.text[u.start : u.end])}</li>" for u in units if u.kind != "story"
         )
         number = {u.start: k for k, u in enumerate(story, 1)}
-        sentences = "".join(f"<li>{esc_text(rep.text[u.start : u.end])}</li>" for u in story)
+        # A text longer than verification reads (a page dump) is listed and aligned no
+        # further: the page stays readable, and its cost bounded.
+        shown = story[:MAX_ALIGNED_SENTENCES]
+        sentences = "".join(f"<li>{esc_text(rep.text[u.start : u.end])}</li>" for u in shown)
+        if len(story) > len(shown):
+            sentences += (
+                f'<li class="dim">and {len(story) - len(shown):,} more sentences, not shown</li>'
+            )
         outlets = sorted({s for s in map(self.source, c.members) if s})
         search = " ".join([str(c.id), rep.title, *outlets, *c.members]).lower()
         byline = self.byline(rep.id)
@@ -395,6 +403,14 @@ class _ReportPage:
             )
             if k >= self.max_aligned:
                 items.append(f'<div class="member">{line}</div>')
+                continue
+            longest = max(len(story), _story_sentences(article.text))
+            if longest > MAX_ALIGNED_SENTENCES:
+                items.append(
+                    f'<div class="member">{line}<br><span class="tag">not aligned here: '
+                    f"{longest:,} story sentences, over {MAX_ALIGNED_SENTENCES:,}; compare it "
+                    "with dupwire compare</span></div>"
+                )
                 continue
             # One-to-one links, as the clustering's relation is computed: the links shown
             # are the ones behind the relation the record carries.
@@ -489,6 +505,12 @@ class _ReportPage:
                 f"<ul>{items}</ul></details>"
             )
         return "".join(parts)
+
+
+def _story_sentences(text: str) -> int:
+    from dupwire.segment import split_units
+
+    return sum(unit.kind == "story" for unit in split_units(text))
 
 
 def _ranges(numbers: list[int]) -> str:
