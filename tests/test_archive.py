@@ -1374,3 +1374,36 @@ def test_an_index_that_may_not_be_written_is_still_read(
     assert left == []
     with pytest.raises(IndexFileError, match="no index at"):
         Index.open(tmp_path / "none.db", read_only=True)
+
+
+def test_a_write_waits_for_another_writer_then_goes_on(
+    tmp_path: Path, ecb_articles: list[Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Another process writing the index (an index merge holds it about 20 s at a million
+    # articles) makes a write wait, said once, up to write_wait; past that it is busy.
+    import sqlite3
+    import threading
+
+    monkeypatch.setattr(index_store, "_BUSY_SECONDS", 0.2)
+    db = tmp_path / "n.db"
+    blocker = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+    with Index.open(db) as index:
+        index.add(ecb_articles[:3])
+        told: list[float] = []
+        index.on_wait = lambda: told.append(time.monotonic())
+        blocker.execute("BEGIN IMMEDIATE")
+        release = threading.Timer(1.5, lambda: blocker.execute("COMMIT"))
+        release.start()
+        start = time.monotonic()
+        index.add(ecb_articles[3:6])  # waits for the other writer, then stores
+        release.join()
+        assert time.monotonic() - start >= 1.4 and len(told) == 1
+        assert len(index) == 6
+        index.write_wait = 0.5
+        blocker.execute("BEGIN IMMEDIATE")
+        try:
+            with pytest.raises(IndexFileError, match="is busy"):
+                index.add(ecb_articles[6:8])
+        finally:
+            blocker.execute("COMMIT")
+        assert len(index) == 6

@@ -76,9 +76,21 @@ def _open(
     from dupwire.archive import Index
 
     try:
-        return Index.open(db, create=create, store_text=store_text, read_only=read_only)
+        index = Index.open(db, create=create, store_text=store_text, read_only=read_only)
     except DupwireError as exc:
         fail(str(exc))
+
+    def waiting() -> None:
+        minutes = round(index.write_wait / 60)
+        _note(
+            "note:",
+            "yellow",
+            f"waiting for another process that is writing {db} (an index merge or a large "
+            f"batch), up to {minutes} minutes",
+        )
+
+    index.on_wait = waiting
+    return index
 
 
 def _on_index(db: Path, action: Callable[[Index], T], *, read_only: bool = False) -> T:

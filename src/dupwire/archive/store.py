@@ -79,6 +79,7 @@ import json
 import os
 import sqlite3
 import struct
+import time
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -192,6 +193,11 @@ CREATE INDEX bucket_blocks ON blocks(bucket, block, n);
 CREATE TABLE staged(k BLOB PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE runs(run INTEGER PRIMARY KEY, first INTEGER NOT NULL, entries INTEGER NOT NULL);
 """
+# Seconds SQLite waits at a time for another process's write lock, and in all a write of
+# the index waits before it fails as busy (Index.write_wait): an index merge at a million
+# articles holds the lock for about 20 s, and an ingest stream should outwait it.
+_BUSY_SECONDS = 5.0
+_WRITE_WAIT = 600.0
 _BUCKET_BLOCKS = "SELECT bucket, block, n, data FROM blocks WHERE bucket"
 _NONE = np.empty(0, dtype=np.uint32)  # an empty bucket
 # The staged rows of some ranges of k, in one statement (a range search each).
@@ -262,6 +268,11 @@ class Index:
         # Processes that prepare added articles (add with workers > 1), kept from batch to
         # batch so that their word tables stay warm; stopped by close().
         self._scanners: tuple[int, ProcessPoolExecutor] | None = None
+        #: Seconds a write waits for another process that is writing the index (an index
+        #: merge, a large batch) before it fails as busy; ``on_wait()`` is called once when
+        #: a write starts to wait, to say so.
+        self.write_wait = _WRITE_WAIT
+        self.on_wait: Callable[[], None] | None = None
 
     # --- opening ------------------------------------------------------------------------
 
@@ -296,7 +307,7 @@ class Index:
             if read_only:
                 conn = _connect(path, "?mode=ro")
             else:
-                conn = sqlite3.connect(path, isolation_level=None, timeout=30.0)
+                conn = sqlite3.connect(path, isolation_level=None, timeout=_BUSY_SECONDS)
         except sqlite3.Error as exc:
             msg = f"cannot open {path}: {exc}; check the path and its permissions"
             raise IndexFileError(msg) from None
@@ -837,13 +848,33 @@ class Index:
         if mapped != self._mapped:
             self._conn.execute(f"PRAGMA mmap_size={_MAP_BYTES if mapped else 0}")
             self._mapped = mapped
-        self._conn.execute(begin)
+        if mapped:
+            self._conn.execute(begin)
+        else:
+            self._begin_write(begin)
         try:
             yield
         except BaseException:
             self._conn.execute("ROLLBACK")
             raise
         self._conn.execute("COMMIT")
+
+    def _begin_write(self, begin: str) -> None:
+        """Begin a write, waiting up to ``write_wait`` seconds while another process writes
+        (SQLite waits ``_BUSY_SECONDS`` at a time; ``on_wait`` is told once)."""
+        deadline = time.monotonic() + self.write_wait
+        told = False
+        while True:
+            try:
+                self._conn.execute(begin)
+                return
+            except sqlite3.OperationalError as exc:
+                busy = "locked" in str(exc) or "busy" in str(exc)
+                if not busy or time.monotonic() >= deadline:
+                    raise
+                if not told and self.on_wait is not None:
+                    self.on_wait()
+                told = True
 
     # --- reading ------------------------------------------------------------------------
 
@@ -1237,7 +1268,7 @@ def _storable_ids(articles: Sequence[Article]) -> tuple[list[Article], tuple[Fai
 
 def _connect(path: Path, query: str) -> sqlite3.Connection:
     uri = path.absolute().as_uri() + query
-    return sqlite3.connect(uri, uri=True, isolation_level=None, timeout=30.0)
+    return sqlite3.connect(uri, uri=True, isolation_level=None, timeout=_BUSY_SECONDS)
 
 
 def _readable(conn: sqlite3.Connection, path: Path) -> sqlite3.Connection:
