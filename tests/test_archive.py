@@ -1404,6 +1404,11 @@ def test_a_write_waits_for_another_writer_then_goes_on(
         try:
             with pytest.raises(IndexFileError, match="is busy"):
                 index.add(ecb_articles[6:8])
+            # A stream whose commit fails says which of its records were not stored.
+            records = [(a, f"<stdin>:{k}") for k, a in enumerate(ecb_articles[6:9], start=1)]
+            with pytest.raises(IndexFileError) as failed:
+                list(index.add_stream(records, batch=2))
         finally:
             blocker.execute("COMMIT")
+        assert "(<stdin>:1 to <stdin>:2) were not stored" in str(failed.value)
         assert len(index) == 6

@@ -505,12 +505,19 @@ class Index:
         read = _Read()
         try:
             yield from self._stream(records, read, batch, replace, workers)
+            if read:
+                yield self._add_pending(read, replace, workers)
         except KeyboardInterrupt:  # stopping the loop stores what it has read, then stops
             if keep_read and read:
                 yield self._add_pending(read, replace, workers)
             raise
-        if read:
-            yield self._add_pending(read, replace, workers)
+        except DupwireError as exc:  # a commit failed: say which records it held
+            if not read.order:
+                raise
+            origins = list(read.order)
+            lost = origins[0] if len(origins) == 1 else f"{origins[0]} to {origins[-1]}"
+            msg = f"{exc}; the records read since the last commit ({lost}) were not stored"
+            raise type(exc)(msg) from None
 
     def _stream(
         self,
