@@ -470,7 +470,10 @@ def query(
 
 @index_app.command()
 def remove(
-    ids: Annotated[list[str], typer.Argument(help="Ids of stored articles.", show_default=False)],
+    ids: Annotated[
+        list[str],
+        typer.Argument(metavar="ID", help="Ids of stored articles.", show_default=False),
+    ],
     db: DbOpt,
     json_out: JsonOpt = False,
 ) -> None:
