@@ -599,6 +599,13 @@ def test_csv_without_text_column_fails_once(tmp_path: Path) -> None:
     assert_one_line(failure.reason, "no 'text' column", "columns: id, body", "--text-field")
 
 
+def test_csv_naming_the_text_column_twice_fails_once(tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "a.csv", [["id", "text", "text"], ["1", "x", "y"]])
+    (failure,) = load_corpus([path]).failures
+    assert failure.id == f"{path.as_posix()}:1"
+    assert_one_line(failure.reason, "names the 'text' column more than once", "rename")
+
+
 def test_csv_encoding(tmp_path: Path) -> None:
     rows = [["id", "text"], ["1", "Plain."], ["2", CURLY]]
     path = write_csv(tmp_path / "a.csv", rows, encoding="cp1252")

@@ -1525,6 +1525,15 @@ def _csv_records(
         if header is None:
             header = [row[0].removeprefix("\ufeff"), *row[1:]]
             missing = [name for name in required if name not in header]
+            twice = [name for name in required if header.count(name) > 1]
+            if twice:
+                reason = (
+                    f"{where}: the header names the {' and '.join(map(repr, twice))} column "
+                    f"more than once (columns: {', '.join(header)}), so which one holds the "
+                    "articles is unclear; rename the others"
+                )
+                yield Failure(where, reason)
+                return
             if missing:
                 reason = (
                     f"{where}: the header has no {' or '.join(map(repr, missing))} column "
