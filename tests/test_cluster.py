@@ -985,3 +985,25 @@ def test_the_index_takes_pairs_and_records_but_no_texts_without_ids(
         with pytest.raises(TypeError, match="a text without an id; pass"):
             index.add([seed_a])
         assert [m.id for m in index.query(Article("q", seed_b)).matches] == ["b", "a"]
+
+
+def test_a_dataframe_clusters_as_its_records_and_a_series_by_its_index(
+    seed_a: str, seed_b: str
+) -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(
+        {
+            "id": ["x", "y", "z"],
+            "text": [seed_a, seed_b, "Markets rose on Monday."],
+            "date": pd.to_datetime(["2019-11-01", "2019-11-01", None]),  # NaT: undated
+        }
+    )
+    got = cluster(frame)
+    assert [(r["id"], r["relation"], r["date"]) for r in got.to_records()] == [
+        ("x", "representative", "2019-11-01"),
+        ("y", "same_story", "2019-11-01"),
+        ("z", "singleton", None),
+    ]
+    assert not got.stats["date_warnings"]
+    series = pd.Series([seed_a, seed_b], index=["p", "q"])
+    assert [r["id"] for r in cluster(series).to_records()] == ["p", "q"]

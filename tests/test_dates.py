@@ -56,7 +56,7 @@ def test_iso_dates_are_read(value: object, day: str) -> None:
     assert format_day(got) == day
 
 
-@pytest.mark.parametrize("value", [None, "", "   "])
+@pytest.mark.parametrize("value", [None, "", "   ", float("nan")])
 def test_missing_dates_are_none(value: object) -> None:
     assert parse_date(value) is None
 

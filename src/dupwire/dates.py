@@ -171,6 +171,8 @@ def _read_date(value: object) -> tuple[dt.datetime, bool] | None:
     """The moment (time zone aware, UTC when none is given) and whether it has a time."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
+    if (isinstance(value, float) and math.isnan(value)) or type(value).__name__ == "NaTType":
+        return None  # a missing value of a table (pandas writes NaN or NaT)
     timed = True
     if isinstance(value, dt.datetime):
         moment = value

@@ -336,8 +336,9 @@ def as_articles(
 ) -> list[Article]:
     """Articles from what a notebook holds: :class:`Article` objects as they are; texts (the
     id is the text's place, ``"0"``, ``"1"``, ..., unless not ``numbered``); ``(id, text)``
-    pairs; records (mappings such as a JSON object or ``DataFrame.to_dict("records")``), read
-    with the fields and rules of a JSONL file; or one mapping of ids to texts.
+    pairs; records (mappings such as a JSON object), read with the fields and rules of a
+    JSONL file; one mapping of ids to texts; a pandas DataFrame (its rows are records) or
+    Series of texts (its index gives the ids).
 
     Raises :class:`InputError` (one line, naming the item) for a record that cannot be an
     article, and TypeError for an item of another kind.
@@ -347,6 +348,10 @@ def as_articles(
     """
     if isinstance(items, Mapping):
         items = [(key, text) for key, text in items.items()]
+    elif hasattr(items, "columns") and hasattr(items, "to_dict"):  # a pandas DataFrame
+        items = items.to_dict("records")
+    elif hasattr(items, "index") and hasattr(items, "items") and hasattr(items, "dtype"):
+        items = list(items.items())  # a pandas Series of texts: ids from its index
     rules = _record_rules(
         id_field, text_field, title_field, date_field, source_field, MAX_BYTES_LIMIT
     )
