@@ -18,7 +18,7 @@ from functools import lru_cache
 from itertools import compress
 from typing import NamedTuple, TypeVar
 
-from dupwire.weights import background_weight, gram_weight
+from dupwire.weights import background_weight, gram_weight, script_weight
 
 __all__ = [
     "PLAIN_WORD_RE",
@@ -281,7 +281,13 @@ def _analysis(raw: str) -> tuple[str, float]:
     if word.endswith("'s"):
         word = word[:-2]
     word = canonical_word(word.replace("'", ""))
-    return match_key(word), background_weight(word)
+    if raw.isascii():
+        return match_key(word), background_weight(word)
+    # A word of a script of a few languages is weighed against their lists, as written
+    # (case folded) or else folded (Arabic and Hebrew lists are written without points).
+    exact = unicodedata.normalize("NFKC", raw).casefold().translate(_PUNCT_MAP)
+    weight = script_weight(exact, word)
+    return match_key(word), background_weight(word) if weight is None else weight
 
 
 def _analyse(raw: str) -> tuple[str, float]:

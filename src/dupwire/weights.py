@@ -17,13 +17,21 @@ from __future__ import annotations
 
 import math
 import re
+import unicodedata
 from collections.abc import Mapping
 from functools import lru_cache
 
 import numpy as np
 import numpy.typing as npt
 
-__all__ = ["MAX_WEIGHT", "ZIPF_CEILING", "background_weight", "corpus_damping", "gram_weight"]
+__all__ = [
+    "MAX_WEIGHT",
+    "ZIPF_CEILING",
+    "background_weight",
+    "corpus_damping",
+    "gram_weight",
+    "script_weight",
+]
 
 ZIPF_CEILING = 7.0
 MAX_WEIGHT = 6.0
@@ -51,6 +59,57 @@ def background_weight(word: str) -> float:
         return MAX_WEIGHT
     zipf = math.log10(freq) + 9.0
     return max(0.0, min(MAX_WEIGHT, ZIPF_CEILING - zipf))
+
+
+# Scripts whose words belong to a few languages with frequency lists of their own (wordfreq's
+# small lists: the words of at least one in a million); Latin script is read against English
+# alone, since its words are shared by too many languages to say which one a word is of.
+_SCRIPT_LANGUAGES = {
+    "ARABIC": ("ar", "fa", "ur"),
+    "BENGALI": ("bn",),
+    "CYRILLIC": ("ru", "uk", "bg", "mk"),
+    "DEVANAGARI": ("hi",),
+    "GREEK": ("el",),
+    "HANGUL": ("ko",),
+    "HEBREW": ("he",),
+    "TAMIL": ("ta",),
+}
+
+
+@lru_cache(maxsize=len(_SCRIPT_LANGUAGES))
+def _script_frequencies(script: str) -> Mapping[str, float]:
+    """Each word's highest frequency among the languages of ``script``."""
+    import wordfreq
+
+    merged: dict[str, float] = {}
+    for lang in _SCRIPT_LANGUAGES[script]:
+        for word, freq in wordfreq.get_frequency_dict(lang, wordlist="small").items():
+            if freq > merged.get(word, 0.0):
+                merged[word] = freq
+    return merged
+
+
+def script_weight(*forms: str) -> float | None:
+    """Information weight of a word written in a script of a few languages (Cyrillic,
+    Arabic, Devanagari, Greek, Hebrew, ...) against their frequency lists: the first of
+    ``forms`` (spellings of one word, the exact one first) the lists hold, else
+    ``MAX_WEIGHT``; None for a word of another script (Latin: :func:`background_weight`).
+    So the commonest words of a Hindi or Russian text weigh as little as "the" and "said"
+    do in English, where against English they would all weigh ``MAX_WEIGHT``.
+
+    >>> script_weight("है"), round(script_weight("बाढ़"), 1), script_weight("troops")
+    (0.0, 2.3, None)
+    """
+    first = forms[0][:1] if forms and forms[0] else ""
+    script = unicodedata.name(first, "").split(" ", 1)[0]
+    if script not in _SCRIPT_LANGUAGES:
+        return None
+    freqs = _script_frequencies(script)
+    for form in forms:
+        freq = freqs.get(form)
+        if freq is not None:
+            return _zipf_weight(freq)
+    return MAX_WEIGHT
 
 
 #: Weight of a character n-gram of a script without a frequency list (Thai, Lao, Khmer,
