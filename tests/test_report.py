@@ -117,12 +117,11 @@ def test_what_each_member_adds_and_drops(ecb_page: str) -> None:
     assert "<details" in ecb_page
 
 
-def test_alignments_only_for_what_is_written(
-    ecb_report: ClusterReport, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _counted_alignments(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
+    """The calls of :func:`dupwire.align.align` from now on, each its arguments."""
     import dupwire.align
 
-    calls = []
+    calls: list[tuple[Any, ...]] = []
     real = dupwire.align.align
 
     def counting(*args: Any, **kwargs: Any) -> Any:
@@ -130,6 +129,13 @@ def test_alignments_only_for_what_is_written(
         return real(*args, **kwargs)
 
     monkeypatch.setattr(dupwire.align, "align", counting)
+    return calls
+
+
+def test_alignments_only_for_what_is_written(
+    ecb_report: ClusterReport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls = _counted_alignments(monkeypatch)
     page = ecb_report.html(max_aligned=2)
     expected = sum(min(2, len(c) - 1) for c in ecb_report.result.clusters)
     assert len(calls) == expected
@@ -141,18 +147,10 @@ def test_texts_longer_than_verification_reads_are_listed_and_aligned_no_further(
 ) -> None:
     # A representative or member longer than MAX_ALIGNED_SENTENCES story sentences (a page
     # dump) is not aligned, and the representative's sentences are listed up to it.
-    import dupwire.align
     import dupwire.align.aligner as aligner
     from dupwire.segment import split_units
 
-    calls = []
-    real = dupwire.align.align
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        calls.append(args)
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(dupwire.align, "align", counting)
+    calls = _counted_alignments(monkeypatch)
     monkeypatch.setattr(aligner, "MAX_ALIGNED_SENTENCES", 8)
     page = ecb_report.html()
     articles = {a.id: a for a in ecb_report.corpus.articles}
