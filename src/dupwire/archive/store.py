@@ -291,7 +291,7 @@ class Index:
         ``store_text`` and ``settings`` apply when the file is created; an existing file
         keeps its own and is refused when they differ from this build's (``settings``).
         ``read_only`` opens an existing index for queries only, which works where this
-        process may not write the file or its directory (:func:`_connect_read_only`).
+        process may not write the file or its directory (:func:`_readable`).
         Raises :class:`IndexFileError` (one line) for a missing, foreign or damaged file.
         """
         path = Path(path)
