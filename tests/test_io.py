@@ -573,7 +573,8 @@ def test_csv_records(tmp_path: Path) -> None:
             ["id", "text", "title", "outlet"],
             ["a", "Line one.\r\nLine, two.", "First", "AP"],
             ["b", long_text, "", "Reuters"],
-            ["c", "", "Empty", "AP"],
+            ["c", "", "Headline only", "AP"],
+            ["e", " ", "", "AP"],
             ["d", "short row"],
         ],
         encoding="utf-8-sig",
@@ -582,12 +583,16 @@ def test_csv_records(tmp_path: Path) -> None:
     assert [(a.id, a.text) for a in corpus.articles] == [
         ("a", "Line one.\r\nLine, two."),
         ("b", long_text),
+        ("c", "Headline only"),  # an empty text with a title: the title alone
     ]
     assert corpus.articles[0].meta == {"title": "First", "source": "AP"}
     label = path.as_posix()
+    assert [n.message for n in corpus.notes] == [
+        f"{label}:5: 'text' is empty; the article is read as its title alone"
+    ]
     assert [(f.id, f.reason.split(";")[0]) for f in corpus.failures] == [
-        (f"{label}:6", f"{label}:6: 2 fields but the header has 4"),
-        ("c", f"{label}:5: 'text' is empty"),
+        (f"{label}:7", f"{label}:7: 2 fields but the header has 4"),
+        ("e", f"{label}:6: 'text' is empty"),
     ]
 
 

@@ -1613,8 +1613,17 @@ def _record_article(
         )
         return Failure(article_id, reason, where)
     if not text or text.isspace():
-        reason = f"{where}: {text_field!r} is empty; give every record its article text"
-        return Failure(article_id, reason, where)
+        # A headline without its text (a paywalled or teaser item) is read as the headline.
+        title = record.get(dict(rules.meta_fields)["title"])
+        if not isinstance(title, str) or not title.strip():
+            reason = f"{where}: {text_field!r} is empty; give every record its article text"
+            return Failure(article_id, reason, where)
+        warnings.warn(
+            f"{where}: {text_field!r} is empty; the article is read as its title alone",
+            DupwireWarning,
+            stacklevel=2,
+        )
+        text = title
     try:  # strict UTF-8 refuses exactly the lone surrogates: one pass of C for both
         size, surrogates = len(text.encode("utf-8")), False
     except UnicodeEncodeError:
