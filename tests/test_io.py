@@ -884,6 +884,25 @@ def test_json_array_decoded_in_any_chunks_is_json_load(
     ]
 
 
+def test_one_record_named_file_hash_id(tmp_path: Path, ecb_records: list[dict[str, Any]]) -> None:
+    # FILE#ID reads one record of a records file, up to it, wherever a path is read.
+    records = _records(ecb_records, 12)
+    feed = write(tmp_path / "feed.jsonl", jsonl(*records))
+    packed = _compress(tmp_path / "more.json.gz", json.dumps(records).encode())
+    wanted = [f"{feed}#{records[3]['id']}", f"{packed}#{records[7]['id']}", f"{feed}#nope"]
+    corpus = load_corpus(wanted)
+    assert _texts(corpus) == sorted((str(r["id"]), r["text"]) for r in (records[3], records[7]))
+    (failure,) = corpus.failures
+    assert failure.id == f"{feed.as_posix()}#nope"
+    assert_one_line(failure.reason, "holds no record with id 'nope'", "--id-field")
+    # A file whose name holds a # is that file; a name whose file is no records file is not
+    # a record of it.
+    hashed = write(tmp_path / "issue#3.txt", SEED_A)
+    assert [a.id for a in load_corpus([hashed]).articles] == ["issue#3.txt"]
+    with pytest.raises(InputError, match="no such file or directory"):
+        load_corpus([f"{hashed}#x"])
+
+
 def test_read_records_reads_as_it_goes(tmp_path: Path) -> None:
     # The articles of files and directories one at a time, in input order, as load_corpus
     # reads them: a file is read only when the articles before it have been taken, so a

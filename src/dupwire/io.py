@@ -254,17 +254,19 @@ def read_named(
 ) -> Article:
     """One article named on a command line (``dupwire compare A B``): a text file, read by
     :func:`read_article` with ``name`` as its id, or one record of a records file, named
-    ``FILE#ID`` (``news.jsonl#a1``; the records are read until that id).
+    ``FILE#ID`` (``news.jsonl#a1``, with ``name`` as its id; :func:`_named_job`).
 
-    A name that is a file is that file; only a name that is not is cut at its last ``#``.
     Raises :class:`InputError` with one line for a records file named without an id, an id
     the file does not hold, or a record that cannot be read.
     """
     path = Path(name)
-    if not path.exists() and "#" in name:
-        file, wanted = name.rsplit("#", 1)
-        if _records_file(Path(file)):
-            return _named_record(Path(file), wanted, id_field, text_field, encoding, max_bytes)
+    job = None if path.exists() else _named_job(name)
+    if job is not None:
+        rules = _record_rules(id_field, text_field, "title", "date", "source", max_bytes)
+        for item in _load_records(job, rules, encoding=encoding, stdin=None):
+            if isinstance(item, Failure):
+                raise InputError(item.reason)
+            return replace(item[0], id=name)
     if path.is_file() and _records_file(path):
         _, items = read_records(
             [path], id_field=id_field, text_field=text_field, encoding=encoding, max_bytes=max_bytes
@@ -294,31 +296,18 @@ def _records_file(path: Path) -> bool:
     return True
 
 
-def _named_record(
-    path: Path,
-    wanted: str,
-    id_field: str,
-    text_field: str,
-    encoding: str | None,
-    max_bytes: int,
-) -> Article:
-    """The record of ``path`` whose id is ``wanted``, read up to it."""
-    _, items = read_records(
-        [path], id_field=id_field, text_field=text_field, encoding=encoding, max_bytes=max_bytes
-    )
-    for item in items:
-        if isinstance(item, Failure):
-            if item.id == wanted:
-                raise InputError(item.reason)
-            continue
-        article, _ = item
-        if article.id == wanted:
-            return replace(article, id=f"{path.as_posix()}#{wanted}")
-    msg = (
-        f"{path} holds no record with {id_field} {wanted!r}; check the id (or pass "
-        "--id-field to name the field that holds ids)"
-    )
-    raise InputError(msg)
+def _named_job(name: str) -> _RecordsJob | None:
+    """The job of one record named ``FILE#ID`` (``news.jsonl#a1``: cut at the last ``#``),
+    or None when ``name`` is no such name (its part before ``#`` is not a records file).
+    Only a name that is not a file is read so, so a file whose name holds ``#`` is that file."""
+    if "#" not in name:
+        return None
+    file, wanted = name.rsplit("#", 1)
+    path = Path(file)
+    if not _records_file(path):
+        return None
+    job = _RecordsJob("parquet", path) if path.suffix.lower() in _PARQUET_SUFFIXES else None
+    return replace(job or _records_job(path), wanted=wanted)
 
 
 ArticleLike = Article | str | tuple[Any, str] | Mapping[str, Any]
@@ -736,6 +725,7 @@ class _RecordsJob:
     kind: RecordsKind
     path: Path | None  # None: standard input
     compression: str | None = None  # a key of _COMPRESSIONS
+    wanted: str | None = None  # the id of the one record to read (FILE#ID), if one
 
     @property
     def label(self) -> str:
@@ -784,8 +774,11 @@ def _plan(inputs: Sequence[str | Path]) -> _Plan:
             skipped.extend(found.skipped)
             failures.extend(found.failures)
         elif not path.exists():
-            msg = f"{path}: no such file or directory; check the path"
-            raise InputError(msg)
+            named = _named_job(str(item))
+            if named is None:
+                msg = f"{path}: no such file or directory; check the path"
+                raise InputError(msg)
+            jobs.append(named)
         elif suffix in _ARTICLE_SUFFIXES:
             jobs.append(_TextJob(path, path.name))
         elif suffix in _PARQUET_SUFFIXES:
@@ -941,11 +934,32 @@ def _load_records(
     try:
         required = (rules.id_field, rules.text_field)
         limit = _line_limit(rules.max_bytes)
-        for item in _records(job, required, encoding=encoding, stdin=stdin, line_limit=limit):
-            if item is not None:  # a whole input has no flush marks
-                yield item if isinstance(item, Failure) else _record_article(*item, job, rules)
+        read = _records(job, required, encoding=encoding, stdin=stdin, line_limit=limit)
+        items = (
+            item if isinstance(item, Failure) else _record_article(*item, job, rules)
+            for item in read
+            if item is not None  # a whole input has no flush marks
+        )
+        yield from items if job.wanted is None else _the_wanted(items, job, rules.id_field)
     except OSError as exc:
         yield Failure(job.label, str(_unreadable(job.label, exc)))
+
+
+def _the_wanted(
+    items: Iterable[tuple[Article, str] | Failure], job: _RecordsJob, id_field: str
+) -> Iterator[tuple[Article, str] | Failure]:
+    """Of a file's ``items``, the first whose id is ``job.wanted`` (a record, or its failure),
+    read up to it; a failure when there is none."""
+    for item in items:
+        if (item.id if isinstance(item, Failure) else item[0].id) == job.wanted:
+            yield item
+            return
+    name = f"{job.label}#{job.wanted}"
+    reason = (
+        f"{job.label} holds no record with {id_field} {job.wanted!r}; check the id (or pass "
+        "--id-field to name the field that holds ids)"
+    )
+    yield Failure(name, reason)
 
 
 def _records(
