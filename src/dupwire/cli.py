@@ -235,7 +235,7 @@ CorpusInputs = Annotated[
     typer.Argument(
         metavar="PATH",
         help="Directories of .txt/.md articles, .jsonl/.json/.csv/.tsv files of records (also "
-        "compressed: .gz, .bz2, .xz), or - for JSONL on stdin.",
+        "compressed: .gz, .bz2, .xz; FILE#ID for one record), or - for JSONL on stdin.",
         show_default=False,
     ),
 ]
@@ -390,9 +390,10 @@ def _field_list(value: str | None) -> tuple[str, ...]:
 ClusterInputs = Annotated[
     list[str] | None,
     typer.Argument(
+        metavar="PATH",
         help="Directories of .txt/.md articles, .jsonl/.json/.csv/.tsv files of records (also "
-        "compressed: .gz, .bz2, .xz), .parquet files, or - for JSONL on stdin (or none, with "
-        "--db); with --engine spark, also URIs such as "
+        "compressed: .gz, .bz2, .xz; FILE#ID for one record), .parquet files, or - for JSONL on "
+        "stdin (or none, with --db); with --engine spark, also URIs such as "
         "hdfs://namenode/articles.parquet.",
         show_default=False,
     ),
