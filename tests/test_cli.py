@@ -301,7 +301,6 @@ def test_cluster_output_is_independent_of_input_order(tmp_path: Path) -> None:
     ("setup", "needle"),
     [
         pytest.param("empty-dir", "holds no .txt or .md", id="empty-directory"),
-        pytest.param("duplicate-ids", "more than once", id="duplicate-ids"),
         pytest.param("missing", "no such file", id="missing-path"),
         pytest.param("pdf", "does not read .pdf", id="unknown-file-type"),
     ],
@@ -310,9 +309,6 @@ def test_cluster_unusable_input(tmp_path: Path, setup: str, needle: str) -> None
     if setup == "empty-dir":
         target = tmp_path / "empty"
         target.mkdir()
-    elif setup == "duplicate-ids":
-        target = tmp_path / "dup.jsonl"
-        target.write_text('{"id": 1, "text": "One."}\n{"id": "1", "text": "Two."}\n', "utf-8")
     elif setup == "missing":
         target = tmp_path / "nowhere"
     else:
@@ -322,6 +318,29 @@ def test_cluster_unusable_input(tmp_path: Path, setup: str, needle: str) -> None
     assert result.exit_code == 2
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0]
+
+
+def test_cluster_keeps_one_article_of_an_id_read_twice(tmp_path: Path) -> None:
+    # A feed's item in two daily files: the first by file and line is clustered, the other
+    # is a failed record naming it, and the run goes on (exit 1: some inputs failed).
+    day1, day2 = tmp_path / "2024-05-01.jsonl", tmp_path / "2024-05-02.jsonl"
+    seed_a = SEED_A.read_text(encoding="utf-8")
+    day1.write_text(json.dumps({"id": "a1", "text": seed_a}) + "\n", encoding="utf-8")
+    day2.write_text(
+        json.dumps({"id": "b1", "text": SEED_B.read_text(encoding="utf-8")})
+        + "\n"
+        + json.dumps({"id": "a1", "text": seed_a})
+        + "\n",
+        encoding="utf-8",
+    )
+    result = runner.invoke(app, ["cluster", str(day2), str(day1), "--json"])
+    assert result.exit_code == 1, result.output
+    doc = json.loads(result.stdout)
+    records = {r["id"]: r for r in doc["records"]}
+    assert records["a1"]["cluster_id"] == records["b1"]["cluster_id"] == 0
+    (failure,) = doc["failures"]
+    assert failure["id"] == f"{day2.as_posix()}:2"
+    assert f"is also the id of {day1.as_posix()}:1" in failure["reason"]
 
 
 def test_cluster_html_report(tmp_path: Path) -> None:

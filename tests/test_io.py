@@ -22,7 +22,6 @@ from hypothesis import strategies as st
 
 from dupwire.errors import (
     BinaryInputError,
-    DuplicateIdError,
     EmptyArticleError,
     EncodingError,
     InputError,
@@ -420,12 +419,18 @@ def test_empty_jsonl_holds_no_articles(tmp_path: Path) -> None:
 
 
 def test_duplicate_relative_paths_across_directories(tmp_path: Path) -> None:
+    # Two articles of one id: the one first by origin is read, whatever the order of the
+    # inputs, and the other is a failure (listed under its origin) naming it.
     write(tmp_path / "one" / "story.txt", "First telling.")
     write(tmp_path / "two" / "story.txt", "Second telling.")
-    with pytest.raises(DuplicateIdError) as caught:
-        load_corpus([tmp_path / "one", tmp_path / "two"])
-    message = str(caught.value)
-    assert_one_line(message, "'story.txt'", "one/story.txt", "two/story.txt")
+    one, two = (tmp_path / "one" / "story.txt").as_posix(), (tmp_path / "two" / "story.txt")
+    for inputs in ([tmp_path / "one", tmp_path / "two"], [tmp_path / "two", tmp_path / "one"]):
+        corpus = load_corpus(inputs)
+        assert [(a.id, a.text) for a in corpus.articles] == [("story.txt", "First telling.")]
+        (failure,) = corpus.failures
+        assert failure.id == two.as_posix()
+        assert_one_line(failure.reason, "id 'story.txt' is also the id of", one, "--id-field")
+        assert sorted(corpus.order) == sorted(["story.txt", two.as_posix()])
 
 
 def test_params_checked_before_reading(tmp_path: Path) -> None:
@@ -542,13 +547,18 @@ def test_jsonl_custom_field_names(tmp_path: Path) -> None:
 
 
 def test_jsonl_duplicate_ids(tmp_path: Path) -> None:
-    lines = [{"id": i % 5, "text": f"Article {i}."} for i in range(10)]
+    lines = [{"id": i % 5, "text": f"Article {i}."} for i in range(12)]
     path = write(tmp_path / "dups.jsonl", jsonl(*lines))
-    with pytest.raises(DuplicateIdError) as caught:
-        load_corpus([path])
-    message = str(caught.value)
+    corpus = load_corpus([path])
     label = path.as_posix()
-    assert_one_line(message, "(5)", f"'0' in {label}:1, {label}:6", "and 2 more", "--id-field")
+    # Line 10 sorts after line 9 (by number, not as text): the first line of each id is read.
+    assert [(a.id, a.text) for a in corpus.articles] == [
+        (str(i), f"Article {i}.") for i in range(5)
+    ]
+    assert [f.id for f in corpus.failures] == sorted(f"{label}:{k}" for k in range(6, 13))
+    reasons = {f.id: f.reason for f in corpus.failures}
+    assert_one_line(reasons[f"{label}:11"], f"id '0' is also the id of {label}:1")
+    assert len(corpus.order) == 12
 
 
 def test_jsonl_record_over_the_limit(tmp_path: Path) -> None:

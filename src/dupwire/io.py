@@ -31,7 +31,7 @@ import sys
 import time
 import warnings
 import zlib
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from itertools import chain, islice
@@ -43,7 +43,6 @@ import charset_normalizer
 from dupwire.errors import (
     BinaryInputError,
     DecodingWarning,
-    DuplicateIdError,
     DupwireWarning,
     EmptyArticleError,
     EncodingError,
@@ -401,8 +400,9 @@ def load_corpus(
     but with ``published`` takes that).  ``encoding`` applies to text and CSV files.
 
     Articles that cannot be read become ``failures``.  Raises :class:`InputError` for an
-    input that does not exist or is of an unknown type, :class:`NoArticlesError` when
-    nothing at all was found and :class:`DuplicateIdError` when ids clash.
+    input that does not exist or is of an unknown type, and :class:`NoArticlesError` when
+    nothing at all was found.  Of the articles that share an id, the one first by origin
+    (file, then line) is read and the others are failures that name it.
     ``on_progress(done, total)`` is called with ``done=0`` and after each file.
 
     With ``check`` (the default) every article is cut into sentences and words once
@@ -453,7 +453,10 @@ def load_corpus(
             on_progress(done, len(plan.jobs))
     if not loaded and not failures:
         raise _no_articles(inputs, plan)
-    _reject_duplicate_ids(loaded)
+    loaded, repeated = _first_of_each_id(loaded)
+    if repeated:
+        failures += repeated.values()
+        order = [repeated.get(id(item), item) for item in order]
     renamed = _unique_failure_ids(failures, {article.id for article, _ in loaded})
     return Corpus(
         articles=tuple(sorted((article for article, _ in loaded), key=lambda a: a.id)),
@@ -1677,23 +1680,36 @@ def _record_article(
 # --- checks on the whole corpus ---------------------------------------------------------
 
 
-def _reject_duplicate_ids(loaded: Sequence[tuple[Article, str]]) -> None:
-    origins: defaultdict[str, list[str]] = defaultdict(list)
+def _origin_order(origin: str) -> tuple[str, int]:
+    """An origin (``file:line`` of a record, else a path) as it sorts: by file, then line."""
+    path, _, line = origin.rpartition(":")
+    return (path, int(line)) if path and line.isdigit() else (origin, 0)
+
+
+def _first_of_each_id(
+    loaded: list[tuple[Article, str]],
+) -> tuple[list[tuple[Article, str]], dict[int, Failure]]:
+    """``loaded`` with one article of each id, and a Failure for each other one (keyed by
+    ``id()`` of its article).  The one kept is the one first by origin (file, then line),
+    whatever order the inputs were given in; the others name it."""
+    first: dict[str, tuple[Article, str]] = {}
     for article, origin in loaded:
-        origins[article.id].append(origin)
-    duplicated = sorted(article_id for article_id, found in origins.items() if len(found) > 1)
-    if not duplicated:
-        return
-    shown = "; ".join(
-        f"{article_id!r} in {', '.join(sorted(origins[article_id]))}"
-        for article_id in duplicated[:3]
-    )
-    more = f"; and {len(duplicated) - 3} more" if len(duplicated) > 3 else ""
-    msg = (
-        f"article ids used more than once ({len(duplicated)}): {shown}{more}; give each "
-        "record a unique --id-field value, and do not pass two files or folders with the same names"
-    )
-    raise DuplicateIdError(msg)
+        kept = first.get(article.id)
+        if kept is None or _origin_order(origin) < _origin_order(kept[1]):
+            first[article.id] = (article, origin)
+    if len(first) == len(loaded):
+        return loaded, {}
+    repeated: dict[int, Failure] = {}
+    for article, origin in loaded:
+        kept_article, kept_origin = first[article.id]
+        if article is not kept_article:
+            reason = (
+                f"{origin}: id {article.id!r} is also the id of {kept_origin}, which is read "
+                "instead; give each record a unique --id-field value, and do not pass two "
+                "files or folders with the same names"
+            )
+            repeated[id(article)] = Failure(article.id, reason, origin)
+    return [item for item in loaded if id(item[0]) not in repeated], repeated
 
 
 def _no_articles(inputs: Sequence[str | Path], plan: _Plan) -> NoArticlesError:
