@@ -1266,6 +1266,26 @@ def test_parquet_dataset_directory_is_read_as_its_part_files(
     assert_one_line(str(info.value), "empty.parquet", "no .parquet part files")
 
 
+def test_parquet_strings_written_as_plain_binary_read_as_strings(
+    tmp_path: Path, ecb_records: list[dict[str, Any]]
+) -> None:
+    # Hive and Impala write string columns as binary without the UTF-8 annotation (Spark's
+    # spark.sql.parquet.binaryAsString is for them): such a file reads as its string twin.
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    chunk = ecb_records[:8]
+    columns = {k: [str(r[k]) for r in chunk] for k in ("id", "text", "event")}
+    pq.write_table(pa.table(columns), tmp_path / "strings.parquet")
+    binary = {k: pa.array([v.encode() for v in vs], pa.binary()) for k, vs in columns.items()}
+    pq.write_table(pa.table(binary), tmp_path / "binary.parquet")
+    strings = load_corpus([tmp_path / "strings.parquet"])
+    got = load_corpus([tmp_path / "binary.parquet"])
+    assert [(a.id, a.text, a.meta) for a in got.articles] == [
+        (a.id, a.text, a.meta) for a in strings.articles
+    ]
+    assert got.failures == () and len(got.articles) == 8
+
+
 _TITLE_CHARS = ["a", "b", " ", "\t", "\n", "\r", "\x0b", "\x1c", "\x1f", "\x85", "\u2028", "\xa0"]
 
 

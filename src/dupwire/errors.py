@@ -88,4 +88,6 @@ def kind_of(value: object) -> str:
         return "a number"
     if isinstance(value, str):
         return "a string"
+    if isinstance(value, (bytes, bytearray)):
+        return "bytes"
     return "an array" if isinstance(value, (list, tuple)) else "an object"

@@ -1607,6 +1607,8 @@ def _record_article(
         reason = f"{where}: no {id_field!r} field; give every record an id, or pass --id-field"
         return Failure(where, reason)
     raw_id = record[id_field]
+    if isinstance(raw_id, bytes):  # a Parquet string column written as plain binary
+        raw_id = raw_id.decode("utf-8", "surrogateescape")
     if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int, float)):
         reason = f"{where}: {id_field!r} is {kind_of(raw_id)}; ids must be strings or numbers"
         return Failure(where, reason)
@@ -1621,6 +1623,11 @@ def _record_article(
         )
         return Failure(article_id, reason, where)
     text = record[text_field]
+    if isinstance(text, bytes):  # a Parquet string column written as plain binary (Hive)
+        try:
+            text = decode_bytes(text, name=where)
+        except InputError as exc:
+            return Failure(article_id, str(exc), where)
     if isinstance(text, list) and text and all(isinstance(part, str) for part in text):
         text = "\n".join(text)  # paragraphs: one a line, as a text file holds them
     if not isinstance(text, str):
@@ -1659,7 +1666,11 @@ def _record_article(
             stacklevel=2,
         )
         text = without_surrogates(text)
-    meta = {k: v for k, v in record.items() if k not in (id_field, text_field)}
+    meta = {
+        k: v.decode("utf-8", "replace") if isinstance(v, bytes) else v
+        for k, v in record.items()
+        if k not in (id_field, text_field)
+    }
     spoiled = [k for k, v in meta.items() if isinstance(v, str) and SURROGATE_RE.search(v)]
     if spoiled:  # a title is read with the text, and every field may be written out
         warnings.warn(
