@@ -1199,6 +1199,31 @@ def test_progress_is_reported_per_file(tmp_path: Path) -> None:
     assert calls == [(done, 10) for done in range(11)]
 
 
+@pytest.mark.parametrize("name", ["feed.jsonl", "feed.jsonl.gz", "feed.csv"])
+def test_progress_moves_while_a_records_file_is_read(
+    tmp_path: Path, ecb_records: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    # One large file is one of the files counted, and the share of it read is reported on
+    # the way (of its compressed bytes, for a compressed file).
+    import dupwire.io
+
+    monkeypatch.setattr(dupwire.io, "_PROGRESS_RECORDS", 50)
+    records = _records(ecb_records, 575)
+    if name.endswith(".csv"):
+        out = io.StringIO()
+        csv.writer(out).writerows([["id", "text"]] + [[r["id"], r["text"]] for r in records])
+        data = out.getvalue().encode()
+    else:
+        data = jsonl(*records).encode()
+    path = tmp_path / name
+    _compress(path, data) if name.endswith(".gz") else path.write_bytes(data)
+    calls: list[tuple[float, int]] = []
+    load_corpus([path], on_progress=lambda done, total: calls.append((done, total)))
+    shares = [done for done, _ in calls[1:-1]]
+    assert calls[0] == (0, 1) and calls[-1] == (1, 1)
+    assert len(shares) == 11 and shares == sorted(shares) and 0 < shares[0] < shares[-1] < 1
+
+
 def test_failure_and_skipped_sort_by_fields() -> None:
     assert sorted([Failure("b", "x"), Failure("a", "z"), Failure("a", "y")]) == [
         Failure("a", "y"),

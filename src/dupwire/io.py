@@ -33,7 +33,7 @@ import warnings
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from itertools import chain, islice
 from pathlib import Path
 from typing import IO, Any, AnyStr, BinaryIO, Generic, Literal, TextIO, cast
@@ -110,6 +110,7 @@ _CSV_DELIMITERS = (",", ";", "\t", "|")
 _JSON_SPACE_RE = re.compile(r"[ \t\n\r]*")
 _JSON_ATOM_RE = re.compile(r"[-+.0-9A-Za-z]*")  # the characters of a number, true or null
 _PARQUET_BATCH = 4096
+_PROGRESS_RECORDS = 2000  # records of a file between two progress reports
 
 # Longest UTF-32 BOM first: the UTF-32-LE mark starts with the UTF-16-LE one.  The codecs
 # named here consume the mark themselves.
@@ -383,7 +384,7 @@ def load_corpus(
     encoding: str | None = None,
     max_bytes: int = DEFAULT_MAX_BYTES,
     stdin: TextIO | None = None,
-    on_progress: Callable[[int, int], None] | None = None,
+    on_progress: Callable[[float, int], None] | None = None,
     check: bool = True,
 ) -> Corpus:
     """Read every article under ``inputs``: directories, text files, JSONL, CSV or Parquet,
@@ -403,7 +404,8 @@ def load_corpus(
     input that does not exist or is of an unknown type, and :class:`NoArticlesError` when
     nothing at all was found.  Of the articles that share an id, the one first by origin
     (file, then line) is read and the others are failures that name it.
-    ``on_progress(done, total)`` is called with ``done=0`` and after each file.
+    ``on_progress(done, total)`` is called with ``done=0`` and after each of the ``total``
+    files, and while a records file is read, with the share of it read added (a fraction).
 
     With ``check`` (the default) every article is cut into sentences and words once
     (:func:`check_article`); one that cannot be becomes a failure instead of stopping a
@@ -427,9 +429,12 @@ def load_corpus(
         on_progress(0, len(plan.jobs))
     for done, job in enumerate(plan.jobs, start=1):
         results = _job_items(job, rules, encoding=encoding, stdin=stdin)
+        meter = job.meter if isinstance(job, _RecordsJob) else None
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", DupwireWarning)
-            for result in results:
+            for k, result in enumerate(results, start=1):
+                if on_progress is not None and meter is not None and k % _PROGRESS_RECORDS == 0:
+                    on_progress(done - 1 + meter.share(), len(plan.jobs))
                 if isinstance(result, Failure):
                     item: Article | Failure = result
                 else:
@@ -723,12 +728,31 @@ class _TextJob:
 RecordsKind = Literal["jsonl", "json", "csv", "tsv", "parquet"]
 
 
+class _Meter:
+    """How far a records file has been read: the position of its file descriptor (in the
+    compressed bytes, for a compressed file) against its size."""
+
+    def __init__(self) -> None:
+        self.fd: int | None = None
+
+    def share(self) -> float:
+        """The share of the file read so far, 0 to 1 (0 when unknown)."""
+        if self.fd is None:
+            return 0.0
+        try:
+            size = os.fstat(self.fd).st_size
+            return min(1.0, os.lseek(self.fd, 0, os.SEEK_CUR) / size) if size else 0.0
+        except OSError:
+            return 0.0
+
+
 @dataclass(frozen=True, slots=True)
 class _RecordsJob:
     kind: RecordsKind
     path: Path | None  # None: standard input
     compression: str | None = None  # a key of _COMPRESSIONS
     wanted: str | None = None  # the id of the one record to read (FILE#ID), if one
+    meter: _Meter = field(default_factory=_Meter, compare=False, repr=False)
 
     @property
     def label(self) -> str:
@@ -1015,10 +1039,12 @@ def _file_records(
         with io.TextIOWrapper(
             _open_binary(job), encoding=encoding, errors=_ESCAPE, newline=""
         ) as file:
+            job.meter.fd = file.fileno()
             first = "\t" if job.kind == "tsv" else ","
             yield from _csv_records(file, job.label, encoding, required, first)
         return
     with _open_binary(job) as binary:
+        job.meter.fd = binary.fileno()
         if job.kind == "json":
             yield from _json_records(binary, job.label, line_limit)
         else:
