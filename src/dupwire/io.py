@@ -306,8 +306,10 @@ def _named_job(name: str) -> _RecordsJob | None:
     path = Path(file)
     if not _records_file(path):
         return None
-    job = _RecordsJob("parquet", path) if path.suffix.lower() in _PARQUET_SUFFIXES else None
-    return replace(job or _records_job(path), wanted=wanted)
+    if path.suffix.lower() in _PARQUET_SUFFIXES:
+        _check_pyarrow(path)
+        return _RecordsJob("parquet", path, wanted=wanted)
+    return replace(_records_job(path), wanted=wanted)
 
 
 ArticleLike = Article | str | tuple[Any, str] | Mapping[str, Any]
