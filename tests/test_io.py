@@ -1199,7 +1199,7 @@ def test_progress_is_reported_per_file(tmp_path: Path) -> None:
     assert calls == [(done, 10) for done in range(11)]
 
 
-@pytest.mark.parametrize("name", ["feed.jsonl", "feed.jsonl.gz", "feed.csv"])
+@pytest.mark.parametrize("name", ["feed.jsonl", "feed.jsonl.gz", "feed.csv", "feed.parquet"])
 def test_progress_moves_while_a_records_file_is_read(
     tmp_path: Path, ecb_records: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch, name: str
 ) -> None:
@@ -1208,15 +1208,24 @@ def test_progress_moves_while_a_records_file_is_read(
     import dupwire.io
 
     monkeypatch.setattr(dupwire.io, "_PROGRESS_RECORDS", 50)
+    monkeypatch.setattr(dupwire.io, "_PARQUET_BATCH", 40)
     records = _records(ecb_records, 575)
-    if name.endswith(".csv"):
+    path = tmp_path / name
+    if name.endswith(".parquet"):
+        pa = pytest.importorskip("pyarrow")
+        pq = pytest.importorskip("pyarrow.parquet")
+        pq.write_table(pa.table({k: [str(r[k]) for r in records] for k in ("id", "text")}), path)
+        data = b""
+    elif name.endswith(".csv"):
         out = io.StringIO()
         csv.writer(out).writerows([["id", "text"]] + [[r["id"], r["text"]] for r in records])
         data = out.getvalue().encode()
     else:
         data = jsonl(*records).encode()
-    path = tmp_path / name
-    _compress(path, data) if name.endswith(".gz") else path.write_bytes(data)
+    if name.endswith(".gz"):
+        _compress(path, data)
+    elif data:
+        path.write_bytes(data)
     calls: list[tuple[float, int]] = []
     load_corpus([path], on_progress=lambda done, total: calls.append((done, total)))
     shares = [done for done, _ in calls[1:-1]]

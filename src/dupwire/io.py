@@ -732,13 +732,18 @@ RecordsKind = Literal["jsonl", "json", "csv", "tsv", "parquet"]
 
 class _Meter:
     """How far a records file has been read: the position of its file descriptor (in the
-    compressed bytes, for a compressed file) against its size."""
+    compressed bytes, for a compressed file) against its size, or for a Parquet file the
+    rows read against its rows."""
 
     def __init__(self) -> None:
         self.fd: int | None = None
+        self.rows: tuple[int, int] | None = None  # (read, in all)
 
     def share(self) -> float:
         """The share of the file read so far, 0 to 1 (0 when unknown)."""
+        if self.rows is not None:
+            done, total = self.rows
+            return min(1.0, done / total) if total else 0.0
         if self.fd is None:
             return 0.0
         try:
@@ -1002,7 +1007,7 @@ def _records(
     if job.path is None:
         yield from _jsonl_records(_stdin_lines(stdin, line_limit), job.label)
     elif job.kind == "parquet":
-        yield from _parquet_records(job.path, job.label)
+        yield from _parquet_records(job.path, job.label, job.meter)
     elif job.compression is None:
         yield from _file_records(job, required, encoding=encoding, line_limit=line_limit)
     else:
@@ -1467,15 +1472,20 @@ def _check_pyarrow(path: Path) -> None:
         raise InputError(msg) from None
 
 
-def _parquet_records(path: Path, label: str) -> Iterator[tuple[str, dict[str, Any]] | Failure]:
-    """The rows of a Parquet file as dicts, named ``file:row`` (from 1), in file order."""
+def _parquet_records(
+    path: Path, label: str, meter: _Meter
+) -> Iterator[tuple[str, dict[str, Any]] | Failure]:
+    """The rows of a Parquet file as dicts, named ``file:row`` (from 1), in file order;
+    ``meter`` follows the rows read."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
     row = 0
     try:
         with pq.ParquetFile(path) as file:
+            total = file.metadata.num_rows
             for batch in file.iter_batches(batch_size=_PARQUET_BATCH):
+                meter.rows = (row, total)
                 for record in batch.to_pylist():
                     row += 1
                     yield f"{label}:{row}", record
