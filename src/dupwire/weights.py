@@ -6,7 +6,9 @@ log10 of a word's frequency per billion words, so "the" (7.7) weighs 0, "said" (
 1.0, "troops" (4.6) about 2.4, "Erdogan" (3.2) about 3.8 and a word the list has never seen
 (most names, most numbers) ``MAX_WEIGHT``.  One shared surname or figure thus counts as much
 as several shared common words, which is what tells two reports of one event apart from two
-reports of similar events.
+reports of similar events.  A word of a script that English does not write (Cyrillic, Arabic,
+Devanagari, ...) is weighed the same way against the lists of that script's languages
+(:func:`script_weight`); Chinese and Japanese grams against theirs (:func:`gram_weight`).
 
 A corpus can supply its own document frequencies (:func:`corpus_damping`); they damp the
 background weights so that words frequent in *this* corpus (an outlet's name, a topic word
