@@ -343,6 +343,24 @@ def test_cluster_keeps_one_article_of_an_id_read_twice(tmp_path: Path) -> None:
     assert f"is also the id of {day1.as_posix()}:1" in failure["reason"]
 
 
+def test_cluster_says_when_it_likely_needs_more_memory_than_there_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import dupwire.cli
+    from dupwire.cluster.pipeline import expected_peak_bytes
+    from dupwire.io import load_corpus
+
+    corpus = _seed_dir(tmp_path)
+    need = expected_peak_bytes(load_corpus([corpus]).articles)
+    for available, said in ((need - 1, True), (need, False), (None, False)):
+        monkeypatch.setattr(dupwire.cli, "_available_memory", lambda a=available: a)
+        result = runner.invoke(app, ["cluster", str(corpus)])
+        assert result.exit_code == 0, result.output
+        assert ("of memory at its peak, more than the" in result.stderr) == said
+    # The estimate follows the benchmark: about 10 bytes a character over 300 MB.
+    assert need == 300 * 2**20 + 10 * sum(len(p.read_text("utf-8")) for p in corpus.iterdir())
+
+
 def test_cluster_html_report(tmp_path: Path) -> None:
     corpus = _seed_dir(tmp_path)
     report = tmp_path / "clusters.html"

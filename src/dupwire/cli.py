@@ -28,7 +28,7 @@ from dupwire import __version__
 from dupwire.errors import DupwireError, DupwireWarning, InputError, OutputError, listed
 from dupwire.io import DEFAULT_MAX_BYTES, MAX_BYTES_LIMIT, surrogates_escaped
 from dupwire.params import ClusterParams
-from dupwire.render import ColorMode, printable
+from dupwire.render import ColorMode, counted, printable
 from dupwire.report import ClusterReport
 
 if TYPE_CHECKING:
@@ -510,6 +510,7 @@ def cluster(
                 max_bytes,
                 date_field,
             )
+        _say_memory(corpus)
         if spark_output is not None and spark is None:
             from dupwire.spark import spark_engine
 
@@ -552,6 +553,39 @@ def cluster(
         _show(console, report.renderable(width=console.width if console.is_terminal else None))
     if report.corpus.failures:
         raise typer.Exit(EXIT_SOME_FAILED)
+
+
+def _available_memory() -> int | None:
+    """Bytes of memory available to a new process now (Linux's MemAvailable), or None."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as info:
+            for line in info:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
+def _say_memory(corpus: Corpus) -> None:
+    """A note before a run that is likely to need more memory than there is, rather than a
+    process stopped for memory minutes later."""
+    from dupwire.cluster.pipeline import expected_peak_bytes
+
+    available = _available_memory()
+    if available is None or not corpus.articles:
+        return
+    need = expected_peak_bytes(corpus.articles)
+    if need > available:
+        chars = sum(len(a.text) for a in corpus.articles)
+        _note(
+            "note:",
+            "yellow",
+            f"clustering {counted(len(corpus.articles), 'article')} ({chars / 1e6:,.0f} million "
+            f"characters) takes about {need / 2**30:.1f} GB of memory at its peak, more than "
+            f"the {available / 2**30:.1f} GB available now; if the run is stopped for memory, "
+            "cluster fewer articles at a time (a range of dates, say) or on a machine with more",
+        )
 
 
 def _cluster_corpus(
