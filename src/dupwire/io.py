@@ -418,10 +418,9 @@ def load_corpus(
     """
     if isinstance(inputs, (str, Path)):
         inputs = [inputs]
-    _check_max_bytes(max_bytes)
+    rules = _record_rules(id_field, text_field, title_field, date_field, source_field, max_bytes)
     if encoding is not None:
         _check_encoding(encoding)
-    rules = _record_rules(id_field, text_field, title_field, date_field, source_field, max_bytes)
     plan = _plan(inputs)
     loaded: list[tuple[Article, str]] = []
     failures = list(plan.failures)
@@ -941,6 +940,9 @@ def _record_rules(
     source_field: str,
     max_bytes: int,
 ) -> _RecordRules:
+    """How records are read into articles; raises ParamsError for a ``max_bytes`` that is
+    no limit (:func:`_check_max_bytes`)."""
+    _check_max_bytes(max_bytes)
     return _RecordRules(
         id_field=id_field,
         text_field=text_field,
@@ -1389,11 +1391,10 @@ def stream_records(
     ``.jsonl`` file.  Articles are not checked for segmentation
     (:func:`check_article`): the stage that stores them prepares each one once.
     """
-    _check_max_bytes(max_bytes)
+    rules = _record_rules(id_field, text_field, title_field, date_field, source_field, max_bytes)
     if flush_seconds is not None and not flush_seconds > 0:
         msg = f"flush_seconds must be positive, got {flush_seconds}"
         raise ParamsError(msg)
-    rules = _record_rules(id_field, text_field, title_field, date_field, source_field, max_bytes)
     job = _RecordsJob("jsonl", None)
     stream = sys.stdin if stdin is None else stdin
     fd = _fileno(stream) if flush_seconds is not None else None
@@ -1438,10 +1439,9 @@ def read_records(
     if any(str(item) == "-" for item in inputs):
         msg = "read_records reads files and directories; read - with stream_records"
         raise ParamsError(msg)
-    _check_max_bytes(max_bytes)
+    rules = _record_rules(id_field, text_field, title_field, date_field, source_field, max_bytes)
     if encoding is not None:
         _check_encoding(encoding)
-    rules = _record_rules(id_field, text_field, title_field, date_field, source_field, max_bytes)
     plan = _plan(inputs)
 
     def items() -> Iterator[tuple[Article, str] | Failure]:
