@@ -787,22 +787,24 @@ def _write(path: Path, text: str) -> None:
         if path.exists() and not path.is_file():
             with path.open("wb") as stream:
                 stream.write(data)
-            _err.print(Text(f"wrote {shown}"))
-            return
-        target = Path(os.path.realpath(path)) if path.is_symlink() else path
-        folder = target.parent
-        fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
-        try:
-            with os.fdopen(fd, "wb") as file:
-                file.write(data)
-            os.chmod(tmp, 0o644)
-            os.replace(tmp, target)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        else:
+            _replace(Path(os.path.realpath(path)) if path.is_symlink() else path, data)
     except OSError as exc:
         fail(f"cannot write {shown}: {exc.strerror or exc}; choose a writable path")
     _err.print(Text(f"wrote {shown}"))
+
+
+def _replace(target: Path, data: bytes) -> None:
+    """Replace the file ``target`` with ``data`` at once: written beside it, then renamed."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    try:
+        with os.fdopen(fd, "wb") as file:
+            file.write(data)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 # --- entry point ---------------------------------------------------------------------------
