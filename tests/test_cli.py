@@ -351,7 +351,7 @@ def test_cluster_says_when_it_likely_needs_more_memory_than_there_is(
     from dupwire.io import load_corpus
 
     corpus = _seed_dir(tmp_path)
-    need = expected_peak_bytes(load_corpus([corpus]).articles)
+    need = expected_peak_bytes(sum(len(a.text) for a in load_corpus([corpus]).articles))
     for available, said in ((need - 1, True), (need, False), (None, False)):
         monkeypatch.setattr(dupwire.cli, "_available_memory", lambda a=available: a)
         result = runner.invoke(app, ["cluster", str(corpus)])

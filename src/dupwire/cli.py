@@ -575,9 +575,9 @@ def _say_memory(corpus: Corpus) -> None:
     available = _available_memory()
     if available is None or not corpus.articles:
         return
-    need = expected_peak_bytes(corpus.articles)
+    chars = sum(len(a.text) for a in corpus.articles)
+    need = expected_peak_bytes(chars)
     if need > available:
-        chars = sum(len(a.text) for a in corpus.articles)
         _note(
             "note:",
             "yellow",

@@ -65,9 +65,10 @@ _PEAK_PER_CHAR = 10
 _PEAK_BASE = 300 * 2**20
 
 
-def expected_peak_bytes(articles: Iterable[Article]) -> int:
-    """About the most memory :func:`cluster` holds for ``articles`` (all its processes)."""
-    return _PEAK_BASE + _PEAK_PER_CHAR * sum(len(a.text) for a in articles)
+def expected_peak_bytes(chars: int) -> int:
+    """About the most memory :func:`cluster` holds (all its processes) for articles of
+    ``chars`` characters of text in all."""
+    return _PEAK_BASE + _PEAK_PER_CHAR * chars
 
 
 def _check_ids(articles: Iterable[Article]) -> None:
