@@ -304,10 +304,7 @@ class Index:
             msg = f"{path} is a directory; give the path of an index file, e.g. {path}/news.db"
             raise IndexFileError(msg)
         try:
-            if read_only:
-                conn = _connect(path, "?mode=ro")
-            else:
-                conn = sqlite3.connect(path, isolation_level=None, timeout=_BUSY_SECONDS)
+            conn = _connect(path, "?mode=ro" if read_only else "")
         except sqlite3.Error as exc:
             msg = f"cannot open {path}: {exc}; check the path and its permissions"
             raise IndexFileError(msg) from None
@@ -876,8 +873,7 @@ class Index:
                 self._conn.execute(begin)
                 return
             except sqlite3.OperationalError as exc:
-                busy = "locked" in str(exc) or "busy" in str(exc)
-                if not busy or time.monotonic() >= deadline:
+                if not _busy(exc) or time.monotonic() >= deadline:
                     raise
                 if not told and self.on_wait is not None:
                     self.on_wait()
@@ -1273,7 +1269,12 @@ def _storable_ids(articles: Sequence[Article]) -> tuple[list[Article], tuple[Fai
     return kept, tuple(refused)
 
 
-def _connect(path: Path, query: str) -> sqlite3.Connection:
+def _busy(exc: sqlite3.Error) -> bool:
+    """Whether SQLite failed because another connection holds the lock it needs."""
+    return "locked" in str(exc) or "busy" in str(exc)
+
+
+def _connect(path: Path, query: str = "") -> sqlite3.Connection:
     uri = path.absolute().as_uri() + query
     return sqlite3.connect(uri, uri=True, isolation_level=None, timeout=_BUSY_SECONDS)
 
@@ -1310,7 +1311,7 @@ def _translated(path: Path) -> Iterator[None]:
         raise
     except sqlite3.DatabaseError as exc:
         text = str(exc)
-        if "locked" in text or "busy" in text:
+        if _busy(exc):
             msg = f"{path} is busy (another process is writing it for too long): {text}; retry"
         elif "readonly" in text or "read-only" in text:
             msg = f"{path} cannot be written: {text}; check the file's permissions"
