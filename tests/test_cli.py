@@ -3,10 +3,12 @@ from __future__ import annotations
 import csv
 import json
 import os
+import signal
 import stat
 import subprocess
 import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +18,7 @@ from dupwire.cli import app
 from dupwire.params import ClusterParams
 from dupwire.report import RECORD_FIELDS
 
-from .conftest import SEED_A, SEED_B
+from .conftest import FIXTURES, SEED_A, SEED_B
 
 runner = CliRunner()
 
@@ -576,3 +578,46 @@ def test_directory_records_come_in_sorted_walk_order(tmp_path: Path) -> None:
         "sub/m.txt",
         "z.txt",
     ]
+
+
+# Run as a script: ``dupwire cluster`` on ECB+ with two scanning workers, held in the middle
+# of the scan (the first part merged, the workers done with theirs and waiting for more)
+# until Ctrl-C comes.
+_HELD_SCAN = """
+import sys, time
+import dupwire.cluster.scan as scan
+merge = scan.merge_parts
+def held(parts, total, progress=None):
+    parts = iter(parts)
+    first = next(parts)
+    print("scanning", flush=True)
+    time.sleep(120)
+    return merge([first, *parts], total, progress)
+scan.merge_parts = held
+from dupwire.cli import main
+sys.argv = ["dupwire", "cluster", sys.argv[1], "--workers", "2"]
+main()
+"""
+
+
+def test_ctrl_c_in_the_scan_stops_the_workers_and_says_interrupted(tmp_path: Path) -> None:
+    # Ctrl-C from a terminal reaches the whole process group, the workers too: a worker
+    # waiting for work used to die on it, and the pool's shutdown then waited for ever.
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _HELD_SCAN, str(FIXTURES / "ecbplus" / "dev.jsonl")],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    try:
+        assert proc.stdout is not None
+        assert proc.stdout.readline() == "scanning\n"
+        time.sleep(2.0)  # the workers finish their parts and wait
+        os.killpg(proc.pid, signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 130
+    assert err.strip() == "interrupted"

@@ -855,8 +855,7 @@ def run(argv: Sequence[str] | None = None) -> int:
         _err.print(Text.assemble(("error:", "bold red"), " ", printable(_usage_line(exc, args))))
         return EXIT_USAGE
     except (KeyboardInterrupt, typer.Abort):
-        _err.print("interrupted")
-        return EXIT_INTERRUPTED
+        code = EXIT_INTERRUPTED
     except OutputError as exc:
         if isinstance(exc, _StdoutError):
             _silence_stdout()
@@ -873,6 +872,8 @@ def run(argv: Sequence[str] | None = None) -> int:
         line = f"cannot write to standard output: {reason}; redirect it to a writable file"
         _err.print(Text.assemble(("error:", "bold red"), " ", line))
         return EXIT_OUTPUT
+    if code == EXIT_INTERRUPTED:  # Typer returns Ctrl-C in a command as this code
+        _err.print("interrupted")
     return int(code or 0)
 
 

@@ -814,8 +814,12 @@ def scan_corpus(
         try:
             if pool is not None:
                 return merge_parts(pool.map(task, chunks), len(texts), progress)
-            with ProcessPoolExecutor(max_workers=workers) as own:
+            own = scan_pool(workers)
+            try:
                 return merge_parts(own.map(task, chunks), len(texts), progress)
+            finally:
+                # Ctrl-C (or a failed merge) drops the chunks not yet started.
+                own.shutdown(wait=True, cancel_futures=True)
         except LOST_WORKERS:
             pass  # scan here instead
     if len(chunks) == 1:  # every type is new to the merge: the part names them all
