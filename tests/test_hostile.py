@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import sentencex
@@ -362,10 +363,16 @@ def test_unterminated_quote_is_a_failure_naming_its_line(tmp_path: Path) -> None
         'id,text\na,Fine.\nb,"He said, hi\nc,Second row\nd,Third row\n', encoding="utf-8"
     )
     corpus = load_corpus([path])
-    assert [a.id for a in corpus.articles] == ["a"]
+    # The quote took the rest of the file into row b: b alone fails, the rows after it are
+    # read again.
+    assert [(a.id, a.text) for a in corpus.articles] == [
+        ("a", "Fine."),
+        ("c", "Second row"),
+        ("d", "Third row"),
+    ]
     (failure,) = corpus.failures
     assert failure.id == f"{path.as_posix()}:3"
-    assert "never closed" in failure.reason and "lines 3-5" in failure.reason
+    assert "never closed" in failure.reason and "ran on to line 5" in failure.reason
 
 
 def test_id_of_a_valid_and_a_failed_record_appears_once(
@@ -558,7 +565,7 @@ def test_ascii_only_terminal(args: list[str]) -> None:
 def test_unescaped_quote_that_swallows_rows_is_a_failure(tmp_path: Path) -> None:
     # The quote opened in row b is closed by the quote of row c's text, so a lenient reader
     # reads rows b and c as one record (b's text running into c's, with c's date): c
-    # would be lost without a word.
+    # would be lost without a word.  Row b fails, and row c is read again on its own.
     path = tmp_path / "q.csv"
     path.write_text(
         'id,text,date\na,Fine.,2020-01-01\nb,"He said, hi\nc,"Second row",2020-01-02\n'
@@ -568,10 +575,49 @@ def test_unescaped_quote_that_swallows_rows_is_a_failure(tmp_path: Path) -> None
     corpus = load_corpus([path])
     assert [(a.id, a.text) for a in corpus.articles] == [
         ("a", "Fine."),
+        ("c", "Second row"),
         ("d", 'Third "quoted" row'),
         ("e", 'A lone " quote stays text.'),
     ]
     (failure,) = corpus.failures
     assert failure.id == f"{path.as_posix()}:3"
     assert "\n" not in failure.reason
-    assert "broken quoting" in failure.reason and "lines 3-4" in failure.reason
+    assert "broken quoting" in failure.reason and "ran on to line 4" in failure.reason
+
+
+def test_the_records_after_a_quote_left_open_are_read(
+    tmp_path: Path, ecb_records: list[dict[str, Any]]
+) -> None:
+    # Forty ECB+ articles, their texts of several paragraphs quoted as CSV writers quote
+    # them, and one scraped row whose quote is never closed: it would run into the next
+    # row and, from there, read every quote of the file the wrong way round.
+    path = tmp_path / "news.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(["id", "text"])
+        for k, record in enumerate(ecb_records[:40]):
+            if k == 10:
+                f.write('broken,"an unclosed quote\n')
+            writer.writerow([record["id"], record["text"]])
+    corpus = load_corpus([path])
+    assert {a.id: a.text for a in corpus.articles} == {r["id"]: r["text"] for r in ecb_records[:40]}
+    (failure,) = corpus.failures
+    assert failure.id.startswith(f"{path.as_posix()}:") and "broken quoting" in failure.reason
+
+
+def test_the_pieces_of_a_row_broken_by_a_quote_are_one_failure(tmp_path: Path) -> None:
+    # Row 1's text holds an unescaped quote: its paragraphs come apart into rows of the
+    # wrong width (lines 2-3), one failure; row 2 is read.
+    path = tmp_path / "q.csv"
+    path.write_text(
+        'id,text,date\n1,"He said "hi" to me.\nNext para.\n2,"Fine.",2024-01-02\n'
+        '3,"Para "x" one\nPara two",2024-01-03\n',
+        encoding="utf-8",
+    )
+    corpus = load_corpus([path])
+    assert [a.id for a in corpus.articles] == ["2"]
+    label = path.as_posix()
+    assert [f.id for f in corpus.failures] == [f"{label}:2", f"{label}:5"]
+    assert all("fields but the header has 3" in f.reason for f in corpus.failures)
+    assert "lines 2-3 are the pieces of one broken row" in corpus.failures[0].reason
+    assert "lines 5-6 are the pieces of one broken row" in corpus.failures[1].reason

@@ -1496,21 +1496,40 @@ def _parquet_records(
 
 
 class _Lines:
-    """The lines of a file, remembering those read since :meth:`mark` and whether it ended."""
+    """The lines of a file, remembering those read since :meth:`mark`, how many were read
+    and whether the file ended; lines given back (:meth:`again`) are read again first."""
 
     def __init__(self, file: Iterable[str]) -> None:
-        self._file = file
+        self._file = iter(file)
+        self._again: list[str] = []  # lines to read again, last first
         self.current: list[str] = []
+        self.number = 0  # lines read, less those given back
         self.ended = False
 
     def __iter__(self) -> Iterator[str]:
-        for line in self._file:
-            self.current.append(line)
-            yield line
-        self.ended = True
+        return self
+
+    def __next__(self) -> str:
+        # Not a generator: lines given back after the end are read too.
+        if self._again:
+            line = self._again.pop()
+        else:
+            line = next(self._file, None)
+            if line is None:
+                self.ended = True
+                raise StopIteration
+        self.current.append(line)
+        self.number += 1
+        return line
 
     def mark(self) -> None:
         self.current = []
+
+    def again(self, lines: list[str]) -> None:
+        """Read ``lines`` (the last ones read, in order) again, before the rest."""
+        self._again.extend(reversed(lines))
+        self.number -= len(lines)
+        self.ended = False
 
 
 def _csv_delimiter(header: str, required: tuple[str, str], first: str) -> str:
@@ -1539,8 +1558,40 @@ def _csv_records(
     (:func:`_csv_delimiter`).
 
     A row that cannot be used (undecodable bytes, a wrong number of fields, broken quoting)
-    is one Failure naming its first line; the other rows are read as usual.
+    is one Failure naming its first line; the other rows are read as usual.  The pieces of
+    one broken row (rows of the wrong width or broken quoting, one after the other) are one
+    Failure, naming their first line and their last.
     """
+    run: tuple[Failure, int, int] | None = None  # the failed pieces so far: first line, last
+    for first, last, item, piece in _csv_rows(file, label, encoding, required, delimiter):
+        if run is not None and piece and first == run[2] + 1:
+            run = (run[0], run[1], last)
+            continue
+        if run is not None:
+            yield _pieces(*run)
+            run = None
+        if piece:
+            assert isinstance(item, Failure)
+            run = (item, first, last)
+        else:
+            yield item
+    if run is not None:
+        yield _pieces(*run)
+
+
+def _pieces(failure: Failure, first: int, last: int) -> Failure:
+    """``failure``, of the first of the broken rows on lines ``first`` to ``last``."""
+    if last == first:
+        return failure
+    reason = f"{failure.reason} (lines {first}-{last} are the pieces of one broken row)"
+    return Failure(failure.id, reason, failure.origin)
+
+
+def _csv_rows(
+    file: TextIO, label: str, encoding: str, required: tuple[str, str], delimiter: str
+) -> Iterator[tuple[int, int, tuple[str, dict[str, Any]] | Failure, bool]]:
+    """The rows of :func:`_csv_records`, each with its first line and its last, and whether
+    it is a piece of a broken row (a Failure for a wrong width or broken quoting)."""
     csv.field_size_limit(max(csv.field_size_limit(), _CSV_FIELD_LIMIT))
     header_line = file.readline()
     delimiter = _csv_delimiter(header_line, required, delimiter)
@@ -1556,29 +1607,26 @@ def _csv_records(
         except StopIteration:
             return
         except csv.Error as exc:
-            start = reader.line_num + 1
-            yield Failure(where, f"{where}: not valid CSV ({exc}); fix the quoting of this row")
+            first, start = start, lines.number + 1
+            reason = f"{where}: not valid CSV ({exc}); fix the quoting of this row"
+            yield first, start - 1, Failure(where, reason), False
             continue
-        first, start = start, reader.line_num + 1
-        several = len(lines.current) > 1
-        problem = _strict_problem(lines.current, delimiter) if several or lines.ended else None
-        if problem is not None and lines.ended and "end of data" in problem:
-            reason = (
-                f"{where}: a quoted field opened in this row is never closed, so lines "
-                f"{first}-{reader.line_num} were read as one field and not as records; close "
-                'the quote (a quote inside a quoted field is written twice: "")'
-            )
-            yield Failure(where, reason)
-            return
-        if problem is not None and several:
-            # A quote closed a field early in a row of several lines: the lines after an
-            # unescaped quote were read into this row, records with them.
-            reason = (
-                f"{where}: broken quoting ({problem}), so lines {first}-{reader.line_num} "
-                "were read as one row and the records among them would be lost; write a "
-                'quote inside a quoted field twice ("")'
-            )
-            yield Failure(where, reason)
+        first, start, last = start, lines.number + 1, lines.number
+        broken = _broken_quoting(lines.current, lines.ended, delimiter)
+        if broken is not None:
+            reason = f"{where}: {broken}"
+            if len(lines.current) > 1:
+                # A quote left open (or closed early) took the lines after it into this row,
+                # and the records among them: the row is its first line, and the lines after
+                # it are read again as rows of their own.
+                reason += (
+                    f"; the row ran on to line {last}, over the records there, so this line "
+                    "was skipped and the lines after it read as rows of their own"
+                )
+                lines.again(lines.current[1:])
+                start = first + 1
+            reason += '; write a quote inside a quoted field twice ("")'
+            yield first, start - 1, Failure(where, reason), True
             continue
         if not row:
             continue
@@ -1592,7 +1640,7 @@ def _csv_records(
                     f"more than once (columns: {', '.join(header)}), so which one holds the "
                     "articles is unclear; rename the others"
                 )
-                yield Failure(where, reason)
+                yield first, last, Failure(where, reason), False
                 return
             if missing:
                 reason = (
@@ -1600,7 +1648,7 @@ def _csv_records(
                     f"(columns: {', '.join(header)}); pass --id-field and --text-field "
                     "with the columns that hold the id and the article text"
                 )
-                yield Failure(where, reason)
+                yield first, last, Failure(where, reason), False
                 return
             continue
         bad = next((k for k, cell in enumerate(row) if _ESCAPED_BYTE_RE.search(cell)), None)
@@ -1614,26 +1662,32 @@ def _csv_records(
                 f"in the {column!r} field), so this row was not read; pass --encoding cp1252 "
                 "(or the file's real encoding), or re-save the file as UTF-8"
             )
-            yield Failure(where, reason)
+            yield first, last, Failure(where, reason), False
             continue
         if len(row) != len(header):
             reason = (
                 f"{where}: {len(row)} fields but the header has {len(header)}; "
                 "quote fields that hold commas or line breaks"
             )
-            yield Failure(where, reason)
+            yield first, last, Failure(where, reason), True
             continue
-        yield where, dict(zip(header, row, strict=True))
+        yield first, last, (where, dict(zip(header, row, strict=True))), False
 
 
-def _strict_problem(lines: list[str], delimiter: str) -> str | None:
-    """What the csv module's strict reading finds wrong in the CSV text ``lines`` (such as
-    a quoted field never closed, or text after a closing quote), or None."""
+def _broken_quoting(lines: list[str], ended: bool, delimiter: str) -> str | None:
+    """What is wrong with the quoting of the CSV row read from ``lines`` (the file's last
+    row when ``ended``), or None: a quoted field never closed, or, in a row of several
+    lines, anything the csv module's strict reading finds (text after a closing quote).  A
+    one-line row with a stray quote is read as the csv module reads it."""
+    if len(lines) < 2 and not ended:
+        return None
     try:
         for _ in csv.reader(lines, delimiter=delimiter, strict=True):
             pass
     except csv.Error as exc:
-        return str(exc)
+        if "end of data" in str(exc):
+            return "a quoted field opened in this row is never closed"
+        return f"broken quoting ({exc})" if len(lines) > 1 else None
     return None
 
 
