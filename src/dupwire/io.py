@@ -1511,13 +1511,10 @@ class _Lines:
 
     def __next__(self) -> str:
         # Not a generator: lines given back after the end are read too.
-        if self._again:
-            line = self._again.pop()
-        else:
-            line = next(self._file, None)
-            if line is None:
-                self.ended = True
-                raise StopIteration
+        line = self._again.pop() if self._again else next(self._file, None)
+        if line is None:
+            self.ended = True
+            raise StopIteration
         self.current.append(line)
         self.number += 1
         return line
