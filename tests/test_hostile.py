@@ -621,3 +621,55 @@ def test_the_pieces_of_a_row_broken_by_a_quote_are_one_failure(tmp_path: Path) -
     assert all("fields but the header has 3" in f.reason for f in corpus.failures)
     assert "lines 2-3 are the pieces of one broken row" in corpus.failures[0].reason
     assert "lines 5-6 are the pieces of one broken row" in corpus.failures[1].reason
+
+
+def test_json_nested_too_deeply_fails_its_record_not_the_run(tmp_path: Path) -> None:
+    seed = SEED_A.read_text(encoding="utf-8")
+    deep = "[" * 100_000 + "]" * 100_000
+    lines = tmp_path / "deep.jsonl"
+    lines.write_text(
+        json.dumps({"id": "a", "text": seed})
+        + f'\n{{"id": "b", "text": "x", "extra": {deep}}}\n'
+        + json.dumps({"id": "c", "text": seed})
+        + "\n",
+        encoding="utf-8",
+    )
+    array = tmp_path / "deep.json"
+    array.write_text(
+        "["
+        + ", ".join([json.dumps({"id": "a", "text": seed}), deep, json.dumps({"id": "c"})])
+        + "]",
+        encoding="utf-8",
+    )
+    corpus = load_corpus([lines])
+    assert [a.id for a in corpus.articles] == ["a", "c"]
+    (failure,) = corpus.failures
+    assert failure.id == f"{lines.as_posix()}:2" and "nested too deeply" in failure.reason
+    corpus = load_corpus([array])
+    assert [a.id for a in corpus.articles] == ["a"]
+    (failure,) = corpus.failures
+    assert failure.id == f"{array.as_posix()}[1]" and "nested too deeply" in failure.reason
+
+
+def test_ids_that_are_not_finite_numbers_fail_and_whole_floats_read_as_integers(
+    tmp_path: Path,
+) -> None:
+    import pandas as pd
+
+    path = tmp_path / "t.parquet"
+    # A column of integer ids with a missing one is stored as floats.
+    pd.DataFrame(
+        {"id": [1.0, float("nan"), 3.0, 2.5], "text": ["a b", "c d", "e f", "g h"]}
+    ).to_parquet(path)
+    corpus = load_corpus([path])
+    assert [a.id for a in corpus.articles] == ["1", "2.5", "3"]
+    (failure,) = corpus.failures
+    assert "'id' is null" in failure.reason
+    lines = tmp_path / "t.jsonl"
+    lines.write_text('{"id": NaN, "text": "a b"}\n{"id": 1e999, "text": "c d"}\n', encoding="utf-8")
+    corpus = load_corpus([lines])
+    assert not corpus.articles
+    assert [f.reason.split(": ", 1)[1] for f in corpus.failures] == [
+        "'id' is nan, not an id; give every record an id",
+        "'id' is inf, not an id; give every record an id",
+    ]

@@ -23,6 +23,7 @@ import gzip
 import io
 import json
 import lzma
+import math
 import os
 import re
 import select
@@ -1111,6 +1112,9 @@ def _jsonl_records(
             continue
         try:
             record = json.loads(line)
+        except RecursionError:
+            yield Failure(where, f"{where}: {_TOO_DEEP}; write one flat JSON object per line")
+            continue
         except json.JSONDecodeError as exc:
             # One of json's messages ends in "at" where the position would follow.
             what = exc.msg.removesuffix(" at")
@@ -1128,6 +1132,10 @@ def _jsonl_records(
             yield Failure(where, reason)
             continue
         yield where, record
+
+
+#: Why a JSON value nested deeper than Python's decoder goes (about 1,000 levels) is not read.
+_TOO_DEEP = "JSON nested too deeply to read (arrays or objects about 1,000 levels deep)"
 
 
 def _json_records(
@@ -1178,7 +1186,7 @@ def _json_records(
         stream.seek(0)
         try:
             whole = isinstance(json.loads(head.removeprefix(codecs.BOM_UTF8)), dict)
-        except (json.JSONDecodeError, UnicodeDecodeError):
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
             whole = False
         if whole or head.rstrip().endswith(b"}"):
             yield from _jsonl_records(_read_lines(stream, limit), label)
@@ -1210,6 +1218,10 @@ def _json_records(
         while True:  # decode one item, reading on while it may be cut off
             try:
                 item, end = decoder.raw_decode(buf, pos)
+            except RecursionError:
+                reason = f"{where}: {_TOO_DEEP}; the items from [{index}] on were not read"
+                yield Failure(where, reason)
+                return
             except json.JSONDecodeError as exc:
                 if len(buf) - pos > limit or not more(max(_READ_CHUNK, len(buf) - pos)):
                     rest = f"the items from [{index}] on were not read"
@@ -1701,6 +1713,12 @@ def _record_article(
     if isinstance(raw_id, bool) or not isinstance(raw_id, (str, int, float)):
         reason = f"{where}: {id_field!r} is {kind_of(raw_id)}; ids must be strings or numbers"
         return Failure(where, reason)
+    if isinstance(raw_id, float):
+        if not math.isfinite(raw_id):  # NaN: a table's empty cell
+            reason = f"{where}: {id_field!r} is {raw_id}, not an id; give every record an id"
+            return Failure(where, reason)
+        if raw_id.is_integer():  # a column of integer ids with a missing one is stored as floats
+            raw_id = int(raw_id)
     article_id = str(raw_id)
     if not article_id or article_id.isspace():
         reason = f"{where}: {id_field!r} is empty; give every record an id"
