@@ -118,17 +118,18 @@ def test_what_each_member_adds_and_drops(ecb_page: str) -> None:
 
 
 def _counted_alignments(monkeypatch: pytest.MonkeyPatch) -> list[tuple[Any, ...]]:
-    """The calls of :func:`dupwire.align.align` from now on, each its arguments."""
-    import dupwire.align
+    """The calls of :func:`dupwire.align.aligner.align_prepared` (the alignment of two
+    prepared articles) from now on, each its arguments."""
+    import dupwire.align.aligner
 
     calls: list[tuple[Any, ...]] = []
-    real = dupwire.align.align
+    real = dupwire.align.aligner.align_prepared
 
     def counting(*args: Any, **kwargs: Any) -> Any:
         calls.append(args)
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(dupwire.align, "align", counting)
+    monkeypatch.setattr(dupwire.align.aligner, "align_prepared", counting)
     return calls
 
 

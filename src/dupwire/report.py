@@ -349,14 +349,16 @@ class _ReportPage:
         return " · ".join(esc_text(b) for b in bits if b)
 
     def cluster_section(self, c: Cluster) -> str:
-        from dupwire.align import align
-        from dupwire.align.aligner import MAX_ALIGNED_SENTENCES
+        from dupwire.align.aligner import MAX_ALIGNED_SENTENCES, Prepared, align_prepared
+        from dupwire.params import AlignParams
         from dupwire.render import RELATION_LABEL, esc_id, esc_text
         from dupwire.segment import split_units
 
         rep = self.articles[c.representative]
         units = split_units(rep.text)
         story = [u for u in units if u.kind == "story"]
+        rep_side: Prepared | None = None  # prepared once, for every member aligned with it
+        one_to_one = AlignParams(max_merge=1)
         furniture = "".join(
             f"<li>{esc_text(rep.text[u.start : u.end])}</li>" for u in units if u.kind != "story"
         )
@@ -404,7 +406,8 @@ class _ReportPage:
             if k >= self.max_aligned:
                 items.append(f'<div class="member">{line}</div>')
                 continue
-            longest = max(len(story), _story_sentences(article.text))
+            member_units = split_units(article.text)
+            longest = max(len(story), sum(u.kind == "story" for u in member_units))
             if longest > MAX_ALIGNED_SENTENCES:
                 items.append(
                     f'<div class="member">{line}<br><span class="tag">not aligned here: '
@@ -414,7 +417,11 @@ class _ReportPage:
                 continue
             # One-to-one links, as the clustering's relation is computed: the links shown
             # are the ones behind the relation the record carries.
-            al = align(rep, article, max_merge=1)
+            if rep_side is None:
+                rep_side = Prepared.of(rep.text, units)
+            al = align_prepared(
+                rep_side, Prepared.of(article.text, member_units), one_to_one, (rep.id, member)
+            )
             self.done += 1
             if self.progress is not None:
                 self.progress(self.done, self.total)
@@ -505,12 +512,6 @@ class _ReportPage:
                 f"<ul>{items}</ul></details>"
             )
         return "".join(parts)
-
-
-def _story_sentences(text: str) -> int:
-    from dupwire.segment import split_units
-
-    return sum(unit.kind == "story" for unit in split_units(text))
 
 
 def _ranges(numbers: list[int]) -> str:

@@ -48,7 +48,15 @@ from dupwire.normalize import Token, tokenize
 from dupwire.params import AlignParams
 from dupwire.segment import Unit, split_units
 
-__all__ = ["MAX_ALIGNED_SENTENCES", "Prepared", "Relation", "align", "prepare", "relate"]
+__all__ = [
+    "MAX_ALIGNED_SENTENCES",
+    "Prepared",
+    "Relation",
+    "align",
+    "align_prepared",
+    "prepare",
+    "relate",
+]
 
 #: Story sentences of an article that verification (:func:`relate`, and its vectorised twin
 #: in clustering) aligns, at most: its first ones.  A long read has a few hundred; a longer
@@ -86,8 +94,9 @@ class Prepared:
     _windows: dict[tuple[int, int], Bag] = field(default_factory=dict, repr=False)
 
     @classmethod
-    def of(cls, text: str) -> Prepared:
-        units = split_units(text)
+    def of(cls, text: str, units: tuple[Unit, ...] | None = None) -> Prepared:
+        """``text`` prepared; ``units`` are its :func:`split_units` when the caller has them."""
+        units = split_units(text) if units is None else units
         story = [i for i, u in enumerate(units) if u.kind == "story"]
         tokens = [tokenize(text, units[i].start, units[i].end) for i in story]
         return cls(text, units, story, tokens, [Bag.of(t) for t in tokens])
@@ -628,7 +637,16 @@ def align(a: str | Article, b: str | Article, **options: Any) -> Alignment:
         if not text.strip():
             msg = f"{name}: the article is empty; pass a text with at least one sentence"
             raise EmptyArticleError(msg)
-    side_a, side_b = prepare(text_a), prepare(text_b)
+    return align_prepared(prepare(text_a), prepare(text_b), params, (id_a, id_b))
+
+
+def align_prepared(
+    side_a: Prepared, side_b: Prepared, params: AlignParams, ids: tuple[str, str] = ("a", "b")
+) -> Alignment:
+    """:func:`align` of two prepared articles (:func:`prepare`) with ids ``ids``: one side
+    prepared once serves many alignments (a cluster's representative, a query)."""
+    id_a, id_b = ids
+    text_a, text_b = side_a.text, side_b.text
     shared = shared_pairs(side_a.bags, side_b.bags)
     chosen = select_links(_candidates(side_a, side_b, params, shared), params.min_score)
     fused = set(_fusions(side_a, side_b, shared, chosen))

@@ -1087,8 +1087,8 @@ class Index:
         verify: bool,
         align: bool,
     ) -> list[Match]:
-        from dupwire.align import align as align_articles
         from dupwire.align import prepare, relate
+        from dupwire.align.aligner import align_prepared
 
         prepared = prepare(article.text) if verify else None
         out: list[Match] = []
@@ -1097,7 +1097,8 @@ class Index:
             id_, date, title, source = meta[doc]
             fields: dict[str, Any] = {}
             if prepared is not None and doc in texts:
-                rel = relate(prepared, prepare(texts[doc]), _VERIFY)
+                other = prepare(texts[doc])
+                rel = relate(prepared, other, _VERIFY)
                 fields = {
                     "score": rel.score,
                     "coverage_query": rel.coverage_a,
@@ -1105,7 +1106,8 @@ class Index:
                     "verdict": rel.verdict,
                 }
                 if align:
-                    fields["alignment"] = align_articles(article, Article(id_, texts[doc]))
+                    ids = (article.id, id_)
+                    fields["alignment"] = align_prepared(prepared, other, AlignParams(), ids)
             out.append(
                 Match(
                     id=id_,
