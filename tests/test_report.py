@@ -14,7 +14,7 @@ from dupwire.cluster import cluster
 from dupwire.io import Corpus, load_corpus
 from dupwire.model import Article
 from dupwire.render import CSS, alignment_html, clustering_html, member_relation
-from dupwire.report import ClusterReport, article_time
+from dupwire.report import MAX_ALIGNED_MEMBERS, ClusterReport, article_time
 
 from .conftest import SEED_A, SEED_B
 
@@ -245,3 +245,15 @@ def test_cluster_html_report_from_the_command_line(tmp_path: Path) -> None:
     assert page.count("<tr data-search") == 1
     corpus = load_corpus([SEED_A.parent])
     assert all(a.id in page for a in corpus.articles)
+
+
+def test_the_page_made_by_workers_is_the_page_made_here(
+    ecb_report: ClusterReport, ecb_page: str
+) -> None:
+    calls: list[tuple[int, int]] = []
+    page = ecb_report.html(workers=2, progress=lambda done, total: calls.append((done, total)))
+    assert page == ecb_page
+    total = sum(min(MAX_ALIGNED_MEMBERS, len(c) - 1) for c in ecb_report.result.clusters)
+    done = [d for d, _ in calls]
+    assert done == sorted(done) and done[-1] == total and {t for _, t in calls} == {total}
+    assert len(calls) > 1

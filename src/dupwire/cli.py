@@ -536,10 +536,13 @@ def cluster(
     except DupwireError as exc:
         fail(str(exc))
     if html_out is not None:
+        from dupwire.cluster.scan import auto_workers
+
         with _progress() as bar:
             task = bar.add_task("report", total=None)
             page = report.html(
-                progress=lambda done, total: bar.update(task, completed=done, total=total)
+                progress=lambda done, total: bar.update(task, completed=done, total=total),
+                workers=auto_workers(workers, len(report.corpus.articles)),
             )
         _write(html_out, page)
     if json_out:

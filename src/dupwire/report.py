@@ -206,6 +206,7 @@ class ClusterReport:
         *,
         max_aligned: int = MAX_ALIGNED_MEMBERS,
         progress: Callable[[int, int], None] | None = None,
+        workers: int = 1,
     ) -> str:
         """A self-contained HTML page: an overview of the clusters with a filter box, then
         each cluster: its representative's sentences (numbered, written once) and its members
@@ -214,9 +215,10 @@ class ClusterReport:
 
         Alignments are computed only for what is written: at most ``max_aligned`` members
         per cluster (the earliest) get one, the others a summary line.  ``progress(done,
-        total)`` is called as the alignments are made.
+        total)`` is called as the alignments are made, in ``workers`` processes (forked
+        from this one, where the platform can) when there are many clusters.
         """
-        return _ReportPage(self, max_aligned, progress).html()
+        return _ReportPage(self, max_aligned, progress, workers).html()
 
 
 _FILTER_JS = (
@@ -253,6 +255,14 @@ def _day(value: float | None) -> str:
     return format_day(value) if value is not None else ""
 
 
+_SECTIONS_PER_TASK = 50  # clusters per task of the report's workers, at most
+
+
+def _sections(page: _ReportPage, lo: int, hi: int) -> list[str]:
+    """The HTML sections of clusters ``lo`` to ``hi`` of ``page``'s report."""
+    return [page.cluster_section(c) for c in page.report.result.clusters[lo:hi]]
+
+
 class _ReportPage:
     """Builds the HTML of one :class:`ClusterReport`."""
 
@@ -261,11 +271,12 @@ class _ReportPage:
         report: ClusterReport,
         max_aligned: int,
         progress: Callable[[int, int], None] | None = None,
+        workers: int = 1,
     ) -> None:
         self.report = report
         self.max_aligned = max_aligned
         self.progress = progress
-        self.done = 0
+        self.workers = workers
         self.total = sum(min(max_aligned, len(c) - 1) for c in report.result.clusters)
         self.articles = {a.id: a for a in report.corpus.articles}
         self.assigned = {a.id: a for a in report.result.assignments}
@@ -300,10 +311,31 @@ class _ReportPage:
             f'<h1 id="top">dupwire: {len(result.clusters)} story clusters</h1>',
             f'<p class="dim">{esc_id(summary)}</p>',
             self.overview(),
-            *(self.cluster_section(c) for c in result.clusters),
+            *self.cluster_sections(),
             self.rest(),
         ]
         return html_page("dupwire clusters", "".join(parts), script=_FILTER_JS)
+
+    def cluster_sections(self) -> list[str]:
+        """:meth:`cluster_section` of every cluster, in order: in ``workers`` processes
+        forked from this one when there are many clusters, with ``progress`` counting the
+        alignments of the clusters done."""
+        from dupwire.cluster.forked import forked_map
+
+        clusters = self.report.result.clusters
+        aligned = [0]
+        for c in clusters:
+            aligned.append(aligned[-1] + min(self.max_aligned, len(c) - 1))
+        progress = self.progress
+
+        def done(k: int) -> None:
+            if progress is not None:
+                progress(aligned[k], self.total)
+
+        chunk = max(1, min(_SECTIONS_PER_TASK, len(clusters) // (8 * self.workers)))
+        return forked_map(
+            _sections, self, len(clusters), workers=self.workers, chunk=chunk, done=done
+        )
 
     def overview(self) -> str:
         from dupwire.render import esc_id, esc_text
@@ -422,9 +454,6 @@ class _ReportPage:
             al = align_prepared(
                 rep_side, Prepared.of(article.text, member_units), one_to_one, (rep.id, member)
             )
-            self.done += 1
-            if self.progress is not None:
-                self.progress(self.done, self.total)
             drops = [number[s.start] for s in al.only_a if s.start in number]
             change = (
                 f"{len(al.links)} shared passages · adds {len(al.only_b)} · drops "
