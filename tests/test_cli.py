@@ -621,3 +621,35 @@ def test_ctrl_c_in_the_scan_stops_the_workers_and_says_interrupted(tmp_path: Pat
             os.killpg(proc.pid, signal.SIGKILL)
     assert proc.returncode == 130
     assert err.strip() == "interrupted"
+
+
+def test_fields_nested_in_objects_on_the_command_line(tmp_path: Path) -> None:
+    # Records as a news API writes them: the outlet and the label inside objects.
+    seeds = [SEED_A, SEED_B]
+    path = tmp_path / "news.jsonl"
+    path.write_text(
+        "".join(
+            json.dumps(
+                {
+                    "url": f"https://example.com/{k}",
+                    "content": seed.read_text(encoding="utf-8"),
+                    "source": {"id": None, "name": name},
+                    "labels": {"story": "patrols"},
+                }
+            )
+            + "\n"
+            for k, (seed, name) in enumerate(zip(seeds, ["Reuters", "BBC"], strict=True))
+        ),
+        encoding="utf-8",
+    )
+    fields = ["--id-field", "url", "--text-field", "content", "--source-field", "source.name"]
+    result = runner.invoke(app, ["cluster", str(path), *fields, "--jsonl", "--fields", "source"])
+    assert result.exit_code == 0, result.output
+    records = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [(r["id"], r["source"], r["cluster_id"]) for r in records] == [
+        ("https://example.com/0", "Reuters", 0),
+        ("https://example.com/1", "BBC", 0),
+    ]
+    result = runner.invoke(app, ["eval", str(path), *fields, "--label-field", "labels.story"])
+    assert result.exit_code == 0, result.output
+    assert "ARI" in result.stdout or "ari" in result.stdout

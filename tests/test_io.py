@@ -546,6 +546,35 @@ def test_jsonl_custom_field_names(tmp_path: Path) -> None:
     assert article.meta == {"title": "Head", "date": "today", "source": "AP"}
 
 
+def test_fields_nested_in_objects_are_named_by_their_path(tmp_path: Path) -> None:
+    # As a news API writes an article: its outlet and its text inside objects.
+    record = {
+        "source": {"id": None, "name": "Reuters"},
+        "url": "https://example.com/a",
+        "publishedAt": "2024-01-02T10:00:00Z",
+        "title": "Head",
+        "body": {"text": "Text.", "lang": "en"},
+    }
+    path = write(tmp_path / "a.jsonl", jsonl(record, {**record, "url": "b", "body": {}}))
+    corpus = load_corpus(
+        [path],
+        id_field="url",
+        text_field="body.text",
+        date_field="publishedAt",
+        source_field="source.name",
+    )
+    (article,) = corpus.articles
+    assert (article.id, article.text) == ("https://example.com/a", "Text.")
+    assert article.meta["source"] == "Reuters"
+    assert article.meta["date"] == "2024-01-02T10:00:00Z"
+    assert article.meta["body"] == {"text": "Text.", "lang": "en"}
+    (failure,) = corpus.failures
+    assert "no 'body.text' field" in failure.reason
+    # A key holding the dots itself is that field.
+    flat = write(tmp_path / "b.jsonl", jsonl({"id": "c", "body.text": "Flat.", "body": {}}))
+    assert load_corpus([flat], text_field="body.text").articles[0].text == "Flat."
+
+
 def test_jsonl_duplicate_ids(tmp_path: Path) -> None:
     lines = [{"id": i % 5, "text": f"Article {i}."} for i in range(12)]
     path = write(tmp_path / "dups.jsonl", jsonl(*lines))

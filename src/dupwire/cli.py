@@ -17,7 +17,7 @@ import warnings
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypedDict
 
 import typer
 from rich.console import Console
@@ -26,7 +26,7 @@ from rich.text import Text
 
 from dupwire import __version__
 from dupwire.errors import DupwireError, DupwireWarning, InputError, OutputError, listed
-from dupwire.io import DEFAULT_MAX_BYTES, MAX_BYTES_LIMIT, surrogates_escaped
+from dupwire.io import DEFAULT_MAX_BYTES, MAX_BYTES_LIMIT, field_value, surrogates_escaped
 from dupwire.params import ClusterParams
 from dupwire.render import ColorMode, counted, printable
 from dupwire.report import ClusterReport
@@ -272,6 +272,14 @@ DateFieldOpt = Annotated[
         "reads 'published'). Far-apart pairs need stronger evidence to cluster.",
     ),
 ]
+SourceFieldOpt = Annotated[
+    str,
+    typer.Option(
+        "--source-field",
+        metavar="NAME",
+        help="Record field holding the outlet (optional), shown beside each article.",
+    ),
+]
 WorkersOpt = Annotated[
     int | None,
     typer.Option(
@@ -297,14 +305,23 @@ WindowOpt = Annotated[
 ]
 
 
+class Fields(TypedDict):
+    """The record fields a command reads (--id-field, --text-field, ...), as the keyword
+    arguments of the readers of :mod:`dupwire.io`.  A name with dots is a path into nested
+    objects (``source.name``)."""
+
+    id_field: str
+    text_field: str
+    title_field: str
+    date_field: str
+    source_field: str
+
+
 def _load(
     inputs: list[str],
-    id_field: str,
-    text_field: str,
-    title_field: str,
+    fields: Fields,
     encoding: str | None,
     max_bytes: int,
-    date_field: str = "date",
     *,
     check: bool = True,
 ) -> Corpus:
@@ -314,10 +331,7 @@ def _load(
         task = bar.add_task("read", total=None)
         corpus = load_corpus(
             inputs,
-            id_field=id_field,
-            text_field=text_field,
-            title_field=title_field,
-            date_field=date_field,
+            **fields,
             encoding=encoding,
             max_bytes=max_bytes,
             on_progress=lambda done, total: bar.update(task, completed=done, total=total),
@@ -438,6 +452,7 @@ def cluster(
     text_field: TextFieldOpt = "text",
     title_field: TitleFieldOpt = "title",
     date_field: DateFieldOpt = "date",
+    source_field: SourceFieldOpt = "source",
     window: WindowOpt = None,
     workers: WorkersOpt = None,
     encoding: EncodingOpt = None,
@@ -500,15 +515,15 @@ def cluster(
 
             spark = spark_engine(spark_output, master=master)  # it reads the input URIs
         with fetch_inputs(inputs or [], spark.spark if spark else None) as local_inputs:
+            record_fields = Fields(
+                id_field=id_field,
+                text_field=text_field,
+                title_field=title_field,
+                date_field=date_field,
+                source_field=source_field,
+            )
             corpus = _cluster_corpus(
-                [str(item) for item in local_inputs],
-                db,
-                id_field,
-                text_field,
-                title_field,
-                encoding,
-                max_bytes,
-                date_field,
+                [str(item) for item in local_inputs], db, record_fields, encoding, max_bytes
             )
         _say_memory(corpus)
         if spark_output is not None and spark is None:
@@ -594,12 +609,9 @@ def _say_memory(corpus: Corpus) -> None:
 def _cluster_corpus(
     inputs: list[str] | None,
     db: Path | None,
-    id_field: str,
-    text_field: str,
-    title_field: str,
+    fields: Fields,
     encoding: str | None,
     max_bytes: int,
-    date_field: str,
 ) -> Corpus:
     if db is not None:
         if inputs:
@@ -610,9 +622,7 @@ def _cluster_corpus(
     if not inputs:
         fail("give the articles to cluster (PATH...), or --db with an index file")
     # Clustering prepares every article once and lists those it cannot as failures.
-    return _load(
-        inputs, id_field, text_field, title_field, encoding, max_bytes, date_field, check=False
-    )
+    return _load(inputs, fields, encoding, max_bytes, check=False)
 
 
 @app.command(name="eval")
@@ -639,6 +649,7 @@ def evaluate(
     text_field: TextFieldOpt = "text",
     title_field: TitleFieldOpt = "title",
     date_field: DateFieldOpt = "date",
+    source_field: SourceFieldOpt = "source",
     window: WindowOpt = None,
     workers: WorkersOpt = None,
     encoding: EncodingOpt = None,
@@ -657,9 +668,14 @@ def evaluate(
     threshold = min_pair_score if old_min_score is None else old_min_score
     try:
         params = ClusterParams(min_score=threshold, window=window, workers=workers)
-        corpus = _load(
-            [str(labelled)], id_field, text_field, title_field, encoding, max_bytes, date_field
+        record_fields = Fields(
+            id_field=id_field,
+            text_field=text_field,
+            title_field=title_field,
+            date_field=date_field,
+            source_field=source_field,
         )
+        corpus = _load([str(labelled)], record_fields, encoding, max_bytes)
         if not corpus.articles:
             msg = (
                 f"{labelled}: none of its {len(corpus.failures)} records could be read, so "
@@ -686,7 +702,10 @@ def _labels(corpus: Corpus, field: str) -> dict[str, str]:
     truth: dict[str, str] = {}
     missing = []
     for article in corpus.articles:
-        label = article.meta.get(field)
+        try:
+            label = field_value(article.meta, field)
+        except KeyError:
+            label = None
         if label is None:
             missing.append(article.id)
         else:

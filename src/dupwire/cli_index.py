@@ -21,8 +21,10 @@ from dupwire.cli import (
     CorpusInputs,
     DateFieldOpt,
     EncodingOpt,
+    Fields,
     IdFieldOpt,
     MaxBytesOpt,
+    SourceFieldOpt,
     TextFieldOpt,
     TitleFieldOpt,
     _err,
@@ -106,22 +108,6 @@ def _on_index(db: Path, action: Callable[[Index], T], *, read_only: bool = False
         index.close()
 
 
-def _read(
-    inputs: list[str],
-    id_field: str,
-    text_field: str,
-    title_field: str,
-    date_field: str,
-    encoding: str | None,
-    max_bytes: int,
-    *,
-    check: bool = True,
-) -> Corpus:
-    return _load(
-        inputs, id_field, text_field, title_field, encoding, max_bytes, date_field, check=check
-    )
-
-
 @index_app.command()
 def add(
     inputs: CorpusInputs,
@@ -163,6 +149,7 @@ def add(
     text_field: TextFieldOpt = "text",
     title_field: TitleFieldOpt = "title",
     date_field: DateFieldOpt = "date",
+    source_field: SourceFieldOpt = "source",
     encoding: EncodingOpt = None,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
 ) -> None:
@@ -189,10 +176,16 @@ def add(
     "batch": added, replaced ids, n_articles, warnings and failures of that batch), and the
     end of the input one with the totals (kind "summary").
     """
+    fields = Fields(
+        id_field=id_field,
+        text_field=text_field,
+        title_field=title_field,
+        date_field=date_field,
+        source_field=source_field,
+    )
     if "-" in inputs:
         if len(inputs) > 1:
             fail("- (JSON Lines from stdin) must be the only PATH; add the files in another run")
-        fields = (id_field, text_field, title_field, date_field)
         _add_stream(
             db, fields, replace, no_text, batch or _STREAM_BATCH, flush_seconds, max_bytes, json_out
         )
@@ -216,10 +209,7 @@ def add(
     try:
         skipped, records = read_records(
             inputs,
-            id_field=id_field,
-            text_field=text_field,
-            title_field=title_field,
-            date_field=date_field,
+            **fields,
             encoding=encoding,
             max_bytes=max_bytes,
         )
@@ -327,7 +317,7 @@ def _report_added(
 
 def _add_stream(
     db: Path,
-    fields: tuple[str, str, str, str],
+    fields: Fields,
     replace: bool,
     no_text: bool,
     batch: int,
@@ -340,7 +330,6 @@ def _add_stream(
     from dupwire.cluster.scan import auto_workers
     from dupwire.io import stream_records
 
-    id_field, text_field, title_field, date_field = fields
     index = _open(db, create=True, store_text=not no_text)
     n_batches = n_warned = 0
 
@@ -354,10 +343,7 @@ def _add_stream(
 
     try:
         records = stream_records(
-            id_field=id_field,
-            text_field=text_field,
-            title_field=title_field,
-            date_field=date_field,
+            **fields,
             max_bytes=max_bytes,
             flush_seconds=flush_seconds,
         )
@@ -428,6 +414,7 @@ def query(
     text_field: TextFieldOpt = "text",
     title_field: TitleFieldOpt = "title",
     date_field: DateFieldOpt = "date",
+    source_field: SourceFieldOpt = "source",
     encoding: EncodingOpt = None,
     max_bytes: MaxBytesOpt = DEFAULT_MAX_BYTES,
 ) -> None:
@@ -440,7 +427,14 @@ def query(
     insertion order); the earliest version of the story is named.
     """
     try:
-        corpus = _read(inputs, id_field, text_field, title_field, date_field, encoding, max_bytes)
+        fields = Fields(
+            id_field=id_field,
+            text_field=text_field,
+            title_field=title_field,
+            date_field=date_field,
+            source_field=source_field,
+        )
+        corpus = _load(inputs, fields, encoding, max_bytes)
     except DupwireError as exc:
         fail(str(exc))
     results = _on_index(

@@ -69,6 +69,7 @@ __all__ = [
     "as_articles",
     "check_article",
     "decode_bytes",
+    "field_value",
     "load_corpus",
     "read_article",
     "read_named",
@@ -1700,10 +1701,42 @@ def _broken_quoting(lines: list[str], ended: bool, delimiter: str) -> str | None
     return None
 
 
+def field_value(record: Mapping[str, Any], name: str) -> Any:
+    """The value of the field ``name`` of ``record``: its key ``name``, or else, for a name
+    written with dots, the path of keys into nested objects (``source.name``, as news APIs
+    nest an article's outlet).  Raises KeyError when it has neither.
+
+    >>> field_value({"source": {"name": "Reuters"}}, "source.name")
+    'Reuters'
+    """
+    if name in record:
+        return record[name]
+    value: Any = record
+    for key in name.split("."):
+        if not isinstance(value, Mapping) or key not in value:
+            raise KeyError(name)
+        value = value[key]
+    return value
+
+
+def _with_paths(record: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
+    """``record``, with each of ``names`` that is a path into nested objects
+    (:func:`field_value`) and not a key of its own added as a key, holding the value there."""
+    found = {}
+    for name in names:
+        if "." in name and name not in record:
+            try:
+                found[name] = field_value(record, name)
+            except KeyError:
+                continue
+    return {**record, **found} if found else record
+
+
 def _record_article(
     where: str, record: dict[str, Any], job: _RecordsJob, rules: _RecordRules
 ) -> tuple[Article, str] | Failure:
     id_field, text_field = rules.id_field, rules.text_field
+    record = _with_paths(record, (id_field, text_field, *(name for _, name in rules.meta_fields)))
     if id_field not in record:
         reason = f"{where}: no {id_field!r} field; give every record an id, or pass --id-field"
         return Failure(where, reason)
