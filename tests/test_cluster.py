@@ -973,6 +973,9 @@ def test_texts_pairs_and_records_cluster_as_their_articles(
         cluster([seed_a, 7])
     with pytest.raises(InputError, match=r"articles\[0\]: no 'id' field"):
         cluster([{"text": seed_a}])
+    # One text is not a collection of its characters.
+    with pytest.raises(TypeError, match="not one str; wrap it in a list"):
+        cluster(seed_a)
 
 
 def test_the_index_takes_pairs_and_records_but_no_texts_without_ids(

@@ -339,6 +339,9 @@ def as_articles(
     >>> [(a.id, a.title) for a in as_articles(["Quake hits Iran.", ("b", "Markets rose.")])]
     [('0', 'Quake hits Iran.'), ('b', 'Markets rose.')]
     """
+    if isinstance(items, (str, bytes, Article)):
+        msg = f"pass a collection of articles, not one {type(items).__name__}; wrap it in a list"
+        raise TypeError(msg)
     if isinstance(items, Mapping):
         items = [(key, text) for key, text in items.items()]
     elif hasattr(items, "columns") and hasattr(items, "to_dict"):  # a pandas DataFrame
