@@ -924,6 +924,23 @@ def test_bad_files_give_one_clear_line(tmp_path: Path, ecb_articles: list[Articl
             line = _cli_error(["index", *command, "--db", str(damaged)])
             assert "is not a usable dupwire index (unexpected content: a block of" in line
 
+    # A stored text that does not decompress: one line, in a real process too (where the
+    # reading left unfinished was reported again when its cursor was closed at exit).
+    damaged = tmp_path / "texts.db"
+    damaged.write_bytes(good.read_bytes())
+    with sqlite3.connect(damaged) as conn:
+        conn.execute("UPDATE docs SET text=x'78da0102'")
+    done = subprocess.run(
+        [sys.executable, "-m", "dupwire", "index", "query", str(SEED_A), "--db", str(damaged)],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert done.returncode == 2
+    (line,) = done.stderr.strip().splitlines()
+    assert "is not a usable dupwire index (unexpected content" in line
+
     with sqlite3.connect(good) as conn:
         conn.execute("UPDATE meta SET value='99' WHERE name='schema'")
     assert "schema 99" in _cli_error(["index", "stats", "--db", str(good)])

@@ -426,10 +426,13 @@ class Index:
 
     def _select_in(self, query: str, values: Sequence[Any]) -> Iterator[tuple[Any, ...]]:
         """The rows of ``query IN (values)``, asked a few hundred values at a time (SQLite
-        takes a bounded number of parameters)."""
+        takes a bounded number of parameters).  Each chunk's rows are fetched at once, so a
+        caller that stops early (a damaged row) leaves no cursor open for the generator's
+        finalizer to close after the connection."""
         for lo in range(0, len(values), 500):
             chunk = values[lo : lo + 500]
-            yield from self._conn.execute(f"{query} IN ({','.join('?' * len(chunk))})", chunk)
+            sql = f"{query} IN ({','.join('?' * len(chunk))})"
+            yield from self._conn.execute(sql, chunk).fetchall()
 
     # --- writing ------------------------------------------------------------------------
 
