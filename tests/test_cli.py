@@ -653,3 +653,53 @@ def test_fields_nested_in_objects_on_the_command_line(tmp_path: Path) -> None:
     result = runner.invoke(app, ["eval", str(path), *fields, "--label-field", "labels.story"])
     assert result.exit_code == 0, result.output
     assert "ARI" in result.stdout or "ari" in result.stdout
+
+
+def _dupwire(args: list[str], data: bytes) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "dupwire", *args],
+        input=data,
+        capture_output=True,
+        check=False,
+        timeout=120,
+    )
+
+
+def test_standard_input_compressed_as_an_array_or_not_json_at_all() -> None:
+    import bz2
+    import gzip
+    import lzma
+
+    records = [
+        {"id": "a", "text": SEED_A.read_text(encoding="utf-8")},
+        {"id": "b", "text": SEED_B.read_text(encoding="utf-8")},
+    ]
+    lines = "".join(json.dumps(r) + "\n" for r in records).encode()
+    for data in (lines, gzip.compress(lines), bz2.compress(lines), lzma.compress(lines)):
+        done = _dupwire(["cluster", "-", "--jsonl"], data)
+        assert done.returncode == 0, done.stderr
+        got = [json.loads(line) for line in done.stdout.splitlines()]
+        assert [(r["id"], r["cluster_id"]) for r in got] == [("a", 0), ("b", 0)]
+    done = _dupwire(["cluster", "-", "--jsonl"], json.dumps(records).encode())
+    assert [json.loads(line)["id"] for line in done.stdout.splitlines()] == ["a", "b"]
+    # An article's text piped in is one failure, not one per line.
+    done = _dupwire(["cluster", "-", "--jsonl"], SEED_A.read_bytes())
+    assert done.returncode == 1
+    (failed,) = [json.loads(line) for line in done.stdout.splitlines()]
+    assert failed["id"] == "<stdin>" and "not JSON Lines (it starts with 'T'" in failed["error"]
+    # A stream cut short keeps the records before the cut.
+    cut = gzip.compress(lines * 3)[:-30]
+    done = _dupwire(["cluster", "-", "--jsonl"], cut)
+    assert done.returncode == 1
+    assert b"the gzip stream could not be read through" in done.stderr
+
+
+def test_compare_reads_one_text_from_standard_input() -> None:
+    done = _dupwire(["compare", "-", str(SEED_B), "--json"], SEED_A.read_bytes())
+    assert done.returncode == 0, done.stderr
+    doc = json.loads(done.stdout)
+    assert (doc["a_id"], doc["verdict"]) == ("<stdin>", "same_story")
+    file_doc = json.loads(_dupwire(["compare", str(SEED_A), str(SEED_B), "--json"], b"").stdout)
+    assert doc["links"] == file_doc["links"]
+    done = _dupwire(["compare", "-", "-"], b"")
+    assert done.returncode == 2 and b"can be only one of the two articles" in done.stderr

@@ -133,8 +133,8 @@ def compare(
         str,
         typer.Argument(
             metavar="A",
-            help="First article: a text file, or one record of a records file as FILE#ID "
-            "(news.jsonl#a1).",
+            help="First article: a text file, one record of a records file as FILE#ID "
+            "(news.jsonl#a1), or - for a text on standard input.",
             show_default=False,
         ),
     ],
@@ -188,6 +188,8 @@ def compare(
 
     Example (two records of one file): dupwire compare news.jsonl#a1 news.jsonl#b7
 
+    Example (a text on standard input): xclip -o | dupwire compare - saved.txt
+
     Prints the verdict (same story / partial reuse / unrelated), the coverage of each side,
     the shared passages side by side with word changes marked, the passages found in one
     article only, and the site furniture that was set aside.  With --explain, also why the
@@ -199,6 +201,8 @@ def compare(
 
     threshold = min_passage_score if old_min_score is None else old_min_score
     fields = {"id_field": id_field, "text_field": text_field}
+    if a == b == "-":
+        fail("standard input (-) can be only one of the two articles; name the other's file")
     try:
         with _notes_on_stderr():
             art_a = read_named(a, **fields, encoding=encoding, max_bytes=max_bytes)

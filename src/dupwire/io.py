@@ -259,8 +259,17 @@ def read_named(
     ``FILE#ID`` (``news.jsonl#a1``, with ``name`` as its id; :func:`_named_job`).
 
     Raises :class:`InputError` with one line for a records file named without an id, an id
-    the file does not hold, or a record that cannot be read.
+    the file does not hold, or a record that cannot be read.  ``-`` is the text of one
+    article on standard input, with the id ``<stdin>``.
     """
+    if name == "-":
+        _check_max_bytes(max_bytes)
+        try:
+            data = _read_limited(sys.stdin.buffer, max_bytes, _STDIN_LABEL)
+        except OSError as exc:
+            raise _unreadable(_STDIN_LABEL, exc) from exc
+        text = decode_bytes(data, name=_STDIN_LABEL, encoding=encoding)
+        return Article(id=_STDIN_LABEL, text=text)
     path = Path(name)
     job = None if path.exists() else _named_job(name)
     if job is not None:
@@ -555,26 +564,30 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
             )
             raise InputError(msg)
         if info.st_size > max_bytes:
-            raise _too_large(path, f"{info.st_size:,} bytes", max_bytes)
+            raise _too_large(str(path), f"{info.st_size:,} bytes", max_bytes)
         with path.open("rb") as file:
-            # Read up to one byte past the limit, a chunk at a time: the size of a pipe or
-            # a growing file is not known in advance, and a large limit must not make
-            # every read reserve that much memory.
-            chunks: list[bytes] = []
-            left = max_bytes + 1
-            while left > 0 and (chunk := file.read(min(left, _READ_CHUNK))):
-                chunks.append(chunk)
-                left -= len(chunk)
-            data = b"".join(chunks)
+            return _read_limited(file, max_bytes, str(path))
     except OSError as exc:
         raise _unreadable(str(path), exc) from exc
-    if len(data) > max_bytes:
-        raise _too_large(path, "longer than that", max_bytes)
-    return data
 
 
-def _too_large(path: Path, size: str, max_bytes: int) -> InputTooLargeError:
-    return InputTooLargeError(_over_limit(str(path), size, max_bytes, "pass a smaller file"))
+def _read_limited(file: IO[bytes], max_bytes: int, name: str) -> bytes:
+    """The bytes of ``file`` (named ``name``), at most ``max_bytes`` of them (else
+    InputTooLargeError).  They are read up to one byte past the limit, a chunk at a time:
+    the size of a pipe or a growing file is not known in advance, and a large limit must
+    not make every read reserve that much memory."""
+    chunks: list[bytes] = []
+    left = max_bytes + 1
+    while left > 0 and (chunk := file.read(min(left, _READ_CHUNK))):
+        chunks.append(chunk)
+        left -= len(chunk)
+    if left <= 0:
+        raise _too_large(name, "longer than that", max_bytes)
+    return b"".join(chunks)
+
+
+def _too_large(name: str, size: str, max_bytes: int) -> InputTooLargeError:
+    return InputTooLargeError(_over_limit(name, size, max_bytes, "pass a smaller file"))
 
 
 def _over_limit(subject: str, size: str, limit: int, remedy: str, *, of: str = "") -> str:
@@ -1012,7 +1025,7 @@ def _records(
     line_limit: int,
 ) -> Iterator[tuple[str, dict[str, Any]] | Failure | None]:
     if job.path is None:
-        yield from _jsonl_records(_stdin_lines(stdin, line_limit), job.label)
+        yield from _stdin_records(stdin, line_limit)
     elif job.kind == "parquet":
         yield from _parquet_records(job.path, job.label, job.meter)
     elif job.compression is None:
@@ -1025,6 +1038,54 @@ def _records(
                 yield item
         except _DECOMPRESSION_ERRORS as exc:
             yield Failure(job.label, _decompression_problem(job, exc, read))
+
+
+#: How a compressed stream starts, by the name of its compression.
+_MAGIC = {"gzip": b"\x1f\x8b", "bzip2": b"BZh", "xz": b"\xfd7zXZ\x00"}
+
+
+def _stdin_records(
+    stdin: IO[Any] | None, line_limit: int
+) -> Iterator[tuple[str, dict[str, Any]] | Failure | None]:
+    """The records of standard input, read whole (``cluster -``): JSON Lines, or a JSON
+    array of records (it starts with ``[``), decompressed as it is read when it starts as a
+    gzip, bzip2 or xz stream does; one Failure when it holds text that is not JSON at all
+    (an article's text piped in), rather than one per line."""
+    stream = sys.stdin if stdin is None else stdin
+    raw = stream.buffer if isinstance(stream, io.TextIOWrapper) else stream
+    if not hasattr(raw, "peek"):  # a text stream, given by a caller
+        yield from _jsonl_records(_read_lines(raw, line_limit), _STDIN_LABEL)
+        return
+    label = _STDIN_LABEL
+    head = raw.peek(8)
+    name = next((name for name, magic in _MAGIC.items() if head.startswith(magic)), None)
+    if name is not None:
+        opener = {"gzip": gzip.GzipFile, "bzip2": bz2.BZ2File, "xz": lzma.LZMAFile}[name]
+        raw = opener(fileobj=raw) if name == "gzip" else opener(raw)
+        head = raw.peek(8)
+    start = head.removeprefix(codecs.BOM_UTF8).lstrip()[:1]
+    read = 0
+    try:
+        if start == b"[":
+            for item in _json_records(cast(BinaryIO, raw), label, line_limit):
+                read += 1
+                yield item
+        elif start in (b"{", b""):
+            for item in _jsonl_records(_read_lines(raw, line_limit), label):
+                read += 1
+                yield item
+        else:
+            shown = start.decode("latin-1")
+            reason = (
+                f"{label}: not JSON Lines (it starts with {shown!r}, not with the {{ of a "
+                'record); pipe one JSON object per line, such as {"id": "a1", "text": "..."}, '
+                "or pass an article's text file by its path"
+            )
+            yield Failure(label, reason)
+    except _DECOMPRESSION_ERRORS as exc:
+        after = f", after {read:,} records were read" if read else ""
+        reason = f"{label}: the {name} stream could not be read through ({exc}){after}"
+        yield Failure(label, reason)
 
 
 def _open_binary(job: _RecordsJob) -> BinaryIO:
