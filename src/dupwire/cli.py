@@ -321,6 +321,19 @@ class Fields(TypedDict):
     source_field: str
 
 
+def record_fields(
+    id_field: str, text_field: str, title_field: str, date_field: str, source_field: str
+) -> Fields:
+    """The :class:`Fields` of a command's field options."""
+    return Fields(
+        id_field=id_field,
+        text_field=text_field,
+        title_field=title_field,
+        date_field=date_field,
+        source_field=source_field,
+    )
+
+
 def _load(
     inputs: list[str],
     fields: Fields,
@@ -519,15 +532,9 @@ def cluster(
 
             spark = spark_engine(spark_output, master=master)  # it reads the input URIs
         with fetch_inputs(inputs or [], spark.spark if spark else None) as local_inputs:
-            record_fields = Fields(
-                id_field=id_field,
-                text_field=text_field,
-                title_field=title_field,
-                date_field=date_field,
-                source_field=source_field,
-            )
+            fields_read = record_fields(id_field, text_field, title_field, date_field, source_field)
             corpus = _cluster_corpus(
-                [str(item) for item in local_inputs], db, record_fields, encoding, max_bytes
+                [str(item) for item in local_inputs], db, fields_read, encoding, max_bytes
             )
         _say_memory(corpus)
         if spark_output is not None and spark is None:
@@ -672,14 +679,8 @@ def evaluate(
     threshold = min_pair_score if old_min_score is None else old_min_score
     try:
         params = ClusterParams(min_score=threshold, window=window, workers=workers)
-        record_fields = Fields(
-            id_field=id_field,
-            text_field=text_field,
-            title_field=title_field,
-            date_field=date_field,
-            source_field=source_field,
-        )
-        corpus = _load([str(labelled)], record_fields, encoding, max_bytes)
+        fields_read = record_fields(id_field, text_field, title_field, date_field, source_field)
+        corpus = _load([str(labelled)], fields_read, encoding, max_bytes)
         if not corpus.articles:
             msg = (
                 f"{labelled}: none of its {len(corpus.failures)} records could be read, so "

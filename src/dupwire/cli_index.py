@@ -32,6 +32,7 @@ from dupwire.cli import (
     _note,
     _progress,
     fail,
+    record_fields,
     say_warnings,
 )
 from dupwire.errors import DupwireError, DupwireWarning
@@ -176,13 +177,7 @@ def add(
     "batch": added, replaced ids, n_articles, warnings and failures of that batch), and the
     end of the input one with the totals (kind "summary").
     """
-    fields = Fields(
-        id_field=id_field,
-        text_field=text_field,
-        title_field=title_field,
-        date_field=date_field,
-        source_field=source_field,
-    )
+    fields = record_fields(id_field, text_field, title_field, date_field, source_field)
     if "-" in inputs:
         if len(inputs) > 1:
             fail("- (JSON Lines from stdin) must be the only PATH; add the files in another run")
@@ -427,13 +422,7 @@ def query(
     insertion order); the earliest version of the story is named.
     """
     try:
-        fields = Fields(
-            id_field=id_field,
-            text_field=text_field,
-            title_field=title_field,
-            date_field=date_field,
-            source_field=source_field,
-        )
+        fields = record_fields(id_field, text_field, title_field, date_field, source_field)
         corpus = _load(inputs, fields, encoding, max_bytes)
     except DupwireError as exc:
         fail(str(exc))
