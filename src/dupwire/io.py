@@ -91,7 +91,6 @@ _JSON_BYTES_PER_TEXT_BYTE = 6
 _LINE_ROOM = 1024 * 1024  # for the id, title, date and the other fields of a record
 
 _ARTICLE_SUFFIXES = frozenset({".txt", ".md"})
-_PARQUET_SUFFIXES = frozenset({".parquet"})
 # Records files by suffix: what each holds (a .tsv file is CSV cut at tabs).
 _RECORD_KINDS: dict[str, RecordsKind] = {
     ".jsonl": "jsonl",
@@ -99,6 +98,7 @@ _RECORD_KINDS: dict[str, RecordsKind] = {
     ".json": "json",
     ".csv": "csv",
     ".tsv": "tsv",
+    ".parquet": "parquet",
 }
 # Compressed records files (news.jsonl.gz) are read as they are decompressed: the name of
 # each compression by its suffix.
@@ -298,10 +298,8 @@ def read_named(
 def _records_file(path: Path) -> bool:
     if not path.is_file() or path.suffix.lower() in _ARTICLE_SUFFIXES:
         return False
-    if path.suffix.lower() in _PARQUET_SUFFIXES:
-        return True
     try:
-        _records_job(path)
+        _records_kind(path)
     except InputError:
         return False
     return True
@@ -317,9 +315,6 @@ def _named_job(name: str) -> _RecordsJob | None:
     path = Path(file)
     if not _records_file(path):
         return None
-    if path.suffix.lower() in _PARQUET_SUFFIXES:
-        _check_pyarrow(path)
-        return _RecordsJob("parquet", path, wanted=wanted)
     return replace(_records_job(path), wanted=wanted)
 
 
@@ -809,7 +804,7 @@ def _plan(inputs: Sequence[str | Path]) -> _Plan:
             raise InputError(msg)
         path = Path(item)
         suffix = path.suffix.lower()
-        if path.is_dir() and suffix in _PARQUET_SUFFIXES:
+        if path.is_dir() and _RECORD_KINDS.get(suffix) == "parquet":
             _check_pyarrow(path)
             parts = _parquet_parts(path)
             if not parts:
@@ -832,24 +827,30 @@ def _plan(inputs: Sequence[str | Path]) -> _Plan:
             jobs.append(named)
         elif suffix in _ARTICLE_SUFFIXES:
             jobs.append(_TextJob(path, path.name))
-        elif suffix in _PARQUET_SUFFIXES:
-            _check_pyarrow(path)
-            jobs.append(_RecordsJob("parquet", path))
         else:
             jobs.append(_records_job(path))
     return _Plan(tuple(jobs), tuple(skipped), tuple(failures))
 
 
 def _records_job(path: Path) -> _RecordsJob:
-    """The job of a records file by its suffixes (news.jsonl, news.csv.gz, ...); raises
-    InputError for a file of another kind."""
+    """The job of a records file by its suffixes (news.jsonl, news.csv.gz, news.parquet,
+    ...); raises InputError for a file of another kind, or a Parquet file without pyarrow."""
+    kind, compression = _records_kind(path)
+    if kind == "parquet":
+        _check_pyarrow(path)
+    return _RecordsJob(kind, path, compression)
+
+
+def _records_kind(path: Path) -> tuple[RecordsKind, str | None]:
+    """What a records file holds and its compression suffix (or None), by its suffixes;
+    raises InputError for a file of another kind."""
     suffix = path.suffix.lower()
     compression = None
     if suffix in _COMPRESSIONS:
         compression, suffix = suffix, Path(path.stem).suffix.lower()
     kind = _RECORD_KINDS.get(suffix)
-    if kind is not None:
-        return _RecordsJob(kind, path, compression)
+    if kind is not None and not (kind == "parquet" and compression):
+        return kind, compression
     if compression is not None:
         what = f"compressed {suffix} files" if suffix else f"{compression} files"
     else:
