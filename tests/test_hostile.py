@@ -673,3 +673,26 @@ def test_ids_that_are_not_finite_numbers_fail_and_whole_floats_read_as_integers(
         "'id' is nan, not an id; give every record an id",
         "'id' is inf, not an id; give every record an id",
     ]
+
+
+def test_load_corpus_checks_articles_in_batches_and_fails_only_the_poisoned(
+    tmp_path: Path, ecb_records: list[dict[str, Any]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # 575 records, checked 256 at a time: the poisoned ones (in the first batch and the
+    # last) fail alone, named by their line, in the order of the file.
+    poison_scan(monkeypatch, lambda: RuntimeError("cannot read this word"))
+    records = [dict(r) for r in ecb_records]
+    for k in (3, 570):
+        records[k]["text"] = "POISON " + records[k]["text"]
+    path = tmp_path / "news.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+    corpus = load_corpus([path])
+    bad = {records[3]["id"], records[570]["id"]}
+    assert {a.id for a in corpus.articles} == {r["id"] for r in records} - bad
+    assert [(f.id, f.origin) for f in corpus.failures] == sorted(
+        (r["id"], f"{path.as_posix()}:{k + 1}") for k, r in enumerate(records) if r["id"] in bad
+    )
+    assert all("cannot read this word" in f.reason for f in corpus.failures)
+    assert list(corpus.order) == [r["id"] for r in records]
+    unchecked = load_corpus([path], check=False)
+    assert len(unchecked.articles) == len(records) and not unchecked.failures
