@@ -696,3 +696,21 @@ def test_load_corpus_checks_articles_in_batches_and_fails_only_the_poisoned(
     assert list(corpus.order) == [r["id"] for r in records]
     unchecked = load_corpus([path], check=False)
     assert len(unchecked.articles) == len(records) and not unchecked.failures
+
+
+def test_eval_scores_the_articles_clustering_could_read_and_counts_the_others(
+    tmp_path: Path,
+    ecb_records: list[dict[str, Any]],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    poison_scan(monkeypatch, lambda: RuntimeError("cannot read this word"))
+    subset = [dict(r) for r in ecb_records if r["topic"] in (1, 3)]
+    subset[0]["text"] = "POISON " + subset[0]["text"]
+    path = tmp_path / "labelled.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in subset), encoding="utf-8")
+    code, out, err = cli(capsys, "eval", str(path), "--label-field", "event", "--json")
+    assert code == 1
+    doc = json.loads(out)
+    assert doc["n_failed"] == 1 and doc["n_items"] == len(subset) - 1
+    assert f"failed article {subset[0]['id']}: cannot be cut into sentences" in err

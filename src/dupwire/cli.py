@@ -390,6 +390,8 @@ def _run_cluster(corpus: Corpus, params: ClusterParams, engine: Engine | None = 
             bar.update(tasks[stage], completed=done, total=total)
 
         result = run_cluster(corpus.articles, params=params, progress=on_progress, engine=engine)
+    for failure in result.failures:  # articles it could not cut into sentences and words
+        _note("failed article", "yellow", f"{failure.id}: {failure.why}")
     for assignment in result.assignments:
         if assignment.warning:
             _note("warning:", "yellow", f"{assignment.id}: {assignment.warning}")
@@ -543,8 +545,6 @@ def cluster(
             # Only now, so that unreadable input stops the run before a Spark session starts.
             spark = spark_engine(spark_output, master=master)
         result = _run_cluster(corpus, params, spark)
-        for failure in result.failures:
-            _note("failed article", "yellow", f"{failure.id}: {failure.why}")
         if window is not None and result.stats["n_articles"] and not result.stats["dated_articles"]:
             also = " (or 'published')" if date_field == "date" else ""
             _note(
@@ -680,7 +680,8 @@ def evaluate(
     try:
         params = ClusterParams(min_score=threshold, window=window, workers=workers)
         fields_read = record_fields(id_field, text_field, title_field, date_field, source_field)
-        corpus = _load([str(labelled)], fields_read, encoding, max_bytes)
+        # Clustering prepares every article once and lists those it cannot as failures.
+        corpus = _load([str(labelled)], fields_read, encoding, max_bytes, check=False)
         if not corpus.articles:
             msg = (
                 f"{labelled}: none of its {len(corpus.failures)} records could be read, so "
@@ -689,17 +690,19 @@ def evaluate(
             raise InputError(msg)
         truth = _labels(corpus, label_field)
         result = _run_cluster(corpus, params)
-        scores = score_clustering(truth, result.labels())
+        predicted = result.labels()
+        scores = score_clustering({k: v for k, v in truth.items() if k in predicted}, predicted)
     except DupwireError as exc:
         fail(str(exc))
-    doc = {"file": str(labelled), "n_failed": len(corpus.failures), **scores.to_dict()}
+    failed = len(corpus.failures) + len(result.failures)
+    doc = {"file": str(labelled), "n_failed": failed, **scores.to_dict()}
     if json_out:
         _echo(_json_text(doc, indent=2))
     else:
         from dupwire.render import scores_table
 
         _show(_stdout_console(ColorMode.auto), scores_table(doc))
-    if corpus.failures:
+    if failed:
         raise typer.Exit(EXIT_SOME_FAILED)
 
 
