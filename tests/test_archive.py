@@ -640,8 +640,20 @@ def test_adding_an_id_twice_needs_replace(tmp_path: Path, ecb_articles: list[Art
     with Index.open(path) as index:
         index.add(ecb_articles[:10])
         rows = _key_rows(path)
+        # The same article again is held already: nothing to store, no error.
+        same = index.add([ecb_articles[3], ecb_articles[11]])
+        assert (same.added, same.unchanged) == ((ecb_articles[11].id,), (ecb_articles[3].id,))
+        index.remove([ecb_articles[11].id])
+        rows = _key_rows(path)
+        # Another version of a stored id needs replace.
+        other = Article(ecb_articles[3].id, ecb_articles[40].text)
         with pytest.raises(DuplicateIdError, match="already in the index"):
-            index.add([ecb_articles[3]])
+            index.add([other])
+        for changed in ({"title": "Another headline"}, {"date": "2020-01-02"}, {"source": "AP"}):
+            article = ecb_articles[3]
+            edited = Article(article.id, article.text, meta={**article.meta, **changed})
+            with pytest.raises(DuplicateIdError, match="already in the index"):
+                index.add([edited])
         with pytest.raises(DuplicateIdError, match="repeated in this batch"):
             index.add([ecb_articles[20], ecb_articles[20]])
         # Many repeated ids: the message names three and says how many more.
@@ -658,6 +670,15 @@ def test_adding_an_id_twice_needs_replace(tmp_path: Path, ecb_articles: list[Art
         assert hit.n_articles == 10
         assert new.id in {m.id for m in hit.matches}
         assert next(a for a in index.articles() if a.id == new.id).text == new.text
+
+
+def test_an_index_without_texts_cannot_tell_an_article_read_again(
+    tmp_path: Path, ecb_articles: list[Article]
+) -> None:
+    with Index.open(tmp_path / "i.db", store_text=False) as index:
+        index.add(ecb_articles[:3])
+        with pytest.raises(DuplicateIdError, match="already in the index"):
+            index.add([ecb_articles[1]])
 
 
 def test_remove_deletes_exactly_the_rows(tmp_path: Path, ecb_articles: list[Article]) -> None:
@@ -748,10 +769,20 @@ def test_cli_add_query_remove_stats(tmp_path: Path) -> None:
     added = runner.invoke(app, ["index", "add", str(SEED_A), "--db", db, "--json"])
     assert added.exit_code == 0, added.output
     assert json.loads(added.stdout)["n_articles"] == 1
-    # An id already stored costs its own article (exit 1: some failed), not the others.
+    # An article read again as it is stored is not stored twice, and is no failure (an
+    # ingest loop reads its folder again); another version of a stored id costs its own
+    # article (exit 1: some failed), not the others.
     again = runner.invoke(app, ["index", "add", str(SEED_A), str(SEED_B), "--db", db])
-    assert again.exit_code == 1 and "is already in the index; pass --replace" in again.stderr
-    assert again.stdout.strip() == f"added 1 article to {db} (0 replaced); it holds 2"
+    assert again.exit_code == 0, again.output
+    assert again.stdout.strip() == (
+        f"added 1 article to {db} (0 replaced, 1 already held as they are); it holds 2"
+    )
+    edited = tmp_path / SEED_A.name
+    edited.write_text(SEED_A.read_text(encoding="utf-8") + "\nCorrection: a date.\n")
+    changed = runner.invoke(app, ["index", "add", str(edited), "--db", db, "--json"])
+    assert changed.exit_code == 1
+    assert "is already in the index, in another version" in changed.stderr
+    assert json.loads(changed.stdout)["unchanged"] == 0
     runner.invoke(app, ["index", "remove", SEED_B.name, "--db", db])
     assert runner.invoke(app, ["index", "add", str(SEED_A), "--db", db, "--replace"]).exit_code == 0
     found = runner.invoke(app, ["index", "query", str(SEED_B), "--db", db, "--json", "--align"])
@@ -1188,12 +1219,15 @@ def test_a_json_stream_prints_each_batch_as_it_is_committed(
         "db": str(db),
         "added": 3,
         "replaced": [],
+        "unchanged": 0,
         "n_articles": 3,
         "warnings": [],
         "failures": [],
     }
-    # lines 4-6 fail (not JSON; over the line limit of 6 x 100,000 + 1 MiB; an id stored)
-    _send(proc, "{broken", "x" * 2 * 2**20, records[0])
+    # lines 4-6 fail (not JSON; over the line limit of 6 x 100,000 + 1 MiB; another
+    # version of an id stored)
+    changed = {"id": records[0]["id"], "text": records[1]["text"]}
+    _send(proc, "{broken", "x" * 2 * 2**20, changed)
     second = _json_line(proc)
     assert (second["batch"], second["added"], second["n_articles"]) == (2, 0, 3)
     assert [f["id"] for f in second["failures"]] == ["<stdin>:4", "<stdin>:5", records[0]["id"]]
@@ -1211,6 +1245,7 @@ def test_a_json_stream_prints_each_batch_as_it_is_committed(
         "batches": 3,
         "added": sum(doc["added"] for doc in batches),
         "n_replaced": sum(len(doc["replaced"]) for doc in batches),
+        "n_unchanged": sum(doc["unchanged"] for doc in batches),
         "n_articles": batches[-1]["n_articles"],
         "n_warnings": sum(len(doc["warnings"]) for doc in batches),
         "n_failures": sum(len(doc["failures"]) for doc in batches),

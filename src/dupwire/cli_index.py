@@ -10,6 +10,7 @@ import itertools
 import json
 import warnings
 from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
@@ -230,7 +231,7 @@ def add(
     finally:
         if index is not None:
             index.close()
-    _report_added(db, json_out, *totals, lists)
+    _report_added(db, json_out, totals, lists)
 
 
 def _drained(head: list[T], rest: Iterator[T]) -> Iterator[T]:
@@ -239,6 +240,25 @@ def _drained(head: list[T], rest: Iterator[T]) -> Iterator[T]:
     while head:
         yield head.pop()
     yield from rest
+
+
+@dataclass
+class _Totals:
+    """What ``index add`` did, in numbers of articles: added (replaced among them), held
+    already as they were (not stored again), in the index at the end, failed."""
+
+    added: int = 0
+    replaced: int = 0
+    unchanged: int = 0
+    total: int = 0
+    failed: int = 0
+
+    def count(self, done: AddResult) -> None:
+        self.added += len(done.added)
+        self.replaced += len(done.replaced)
+        self.unchanged += len(done.unchanged)
+        self.failed += len(done.failures)
+        self.total = done.n_articles
 
 
 def _store(
@@ -250,14 +270,12 @@ def _store(
     *,
     workers: int,
     keep_read: bool,
-) -> tuple[int, int, int, int]:
+) -> _Totals:
     """Store ``records`` a transaction per ``batch`` (:meth:`Index.add_stream`), saying
     each batch's warnings and failures as it is committed and giving its result to
     ``on_batch``; full batches are prepared in ``workers`` processes.  Interrupted, it
-    stores what was read first when ``keep_read`` (:meth:`Index.add_stream`).  Returns the
-    articles added, replaced, in the index, and failed."""
-    added = n_replaced = n_failed = 0
-    total = len(index)
+    stores what was read first when ``keep_read`` (:meth:`Index.add_stream`)."""
+    totals = _Totals(total=len(index))
     with _progress() as bar, warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", DupwireWarning)
         task = bar.add_task("index", total=None)
@@ -271,22 +289,16 @@ def _store(
                 _note("warning:", "yellow", f"{article_id}: {reason}")
             for failure in done.failures:
                 _note("failed article", "yellow", f"{failure.id}: {failure.why}")
-            added += len(done.added)
-            n_replaced += len(done.replaced)
-            n_failed += len(done.failures)
-            total = done.n_articles
+            totals.count(done)
             on_batch(done)
-            bar.update(task, completed=added)
-    return added, n_replaced, total, n_failed
+            bar.update(task, completed=totals.added)
+    return totals
 
 
 def _report_added(
     db: Path,
     json_out: bool,
-    added: int,
-    n_replaced: int,
-    total: int,
-    n_failed: int,
+    totals: _Totals,
     lists: tuple[list[str], list[tuple[str, str]], list[Failure]],
 ) -> None:
     """The summary of index add (``lists``: replaced ids, warnings, failures, for --json);
@@ -295,18 +307,21 @@ def _report_added(
         replaced, warned, failures = lists
         doc = {
             "db": str(db),
-            "added": added,
+            "added": totals.added,
             "replaced": replaced,
-            "n_articles": total,
+            "unchanged": totals.unchanged,
+            "n_articles": totals.total,
             "warnings": [{"id": i, "warning": w} for i, w in warned],
             "failures": [{"id": f.id, "error": f.reason} for f in failures],
         }
         typer.echo(json.dumps(doc, indent=2, ensure_ascii=False))
     else:
+        held = f", {totals.unchanged} already held as they are" if totals.unchanged else ""
         typer.echo(
-            f"added {counted(added, 'article')} to {db} ({n_replaced} replaced); it holds {total}"
+            f"added {counted(totals.added, 'article')} to {db} ({totals.replaced} replaced"
+            f"{held}); it holds {totals.total}"
         )
-    if n_failed:
+    if totals.failed:
         raise typer.Exit(EXIT_SOME_FAILED)
 
 
@@ -344,28 +359,27 @@ def _add_stream(
         )
         # Full batches are prepared in one process per CPU, flushes in this one.
         workers = auto_workers(None, None)
-        added, n_replaced, total, n_failed = _store(
-            index, records, batch, replace, said, workers=workers, keep_read=True
-        )
+        totals = _store(index, records, batch, replace, said, workers=workers, keep_read=True)
     except DupwireError as exc:
         fail(str(exc))
     finally:
         index.close()
     if not json_out:
-        _report_added(db, json_out, added, n_replaced, total, n_failed, ([], [], []))
+        _report_added(db, json_out, totals, ([], [], []))
         return
     summary = {
         "kind": "summary",
         "db": str(db),
         "batches": n_batches,
-        "added": added,
-        "n_replaced": n_replaced,
-        "n_articles": total,
+        "added": totals.added,
+        "n_replaced": totals.replaced,
+        "n_unchanged": totals.unchanged,
+        "n_articles": totals.total,
         "n_warnings": n_warned,
-        "n_failures": n_failed,
+        "n_failures": totals.failed,
     }
     typer.echo(json.dumps(summary, ensure_ascii=False))
-    if n_failed:
+    if totals.failed:
         raise typer.Exit(EXIT_SOME_FAILED)
 
 

@@ -194,19 +194,22 @@ class QueryResult:
 @dataclass(frozen=True, slots=True)
 class AddResult:
     """What :meth:`Index.add` did: the ids added (``replaced`` among them), the index size,
-    ``(id, reason)`` for each article whose date could not be read (stored undated), and
-    the articles that could not be cut into sentences and words (not stored)."""
+    ``(id, reason)`` for each article whose date could not be read (stored undated), the
+    articles that could not be cut into sentences and words (not stored), and the ids of
+    those the index already held as they are (``unchanged``: not stored again)."""
 
     added: tuple[str, ...]
     replaced: tuple[str, ...]
     n_articles: int
     warnings: tuple[tuple[str, str], ...] = ()
     failures: tuple[Failure, ...] = ()
+    unchanged: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "added": len(self.added),
             "replaced": list(self.replaced),
+            "unchanged": len(self.unchanged),
             "n_articles": self.n_articles,
             "warnings": [{"id": i, "warning": w} for i, w in self.warnings],
             "failures": [{"id": f.id, "error": f.reason} for f in self.failures],

@@ -447,8 +447,11 @@ class Index:
         ``articles`` are :class:`Article` objects, or ``(id, text)`` pairs and records as
         :func:`dupwire.io.as_articles` reads them.
 
-        An id already in the index is an error (:class:`DuplicateIdError`) unless
-        ``replace``, which removes the stored version first.  An article that cannot be cut
+        An article the index holds as it is (the same text, title, date and source, in an
+        index that keeps texts: an input read again) is not stored again and is listed in
+        ``unchanged``.  Another version of an id already in the index is an error
+        (:class:`DuplicateIdError`) unless ``replace``, which removes the stored version
+        first (and stores even an unchanged one again).  An article that cannot be cut
         into sentences and words costs only itself: it is not stored and is listed in
         ``failures``.  With ``workers`` > 1 the articles of a large batch are prepared in
         that many processes, started by the first such batch and kept for the next until
@@ -462,19 +465,46 @@ class Index:
             dupes = listed(sorted(i for i, k in counts.items() if k > 1))
             msg = f"article ids must be unique; repeated in this batch: {dupes}"
             raise DuplicateIdError(msg)
-        articles, refused = _storable_ids(articles)
+        storable, refused = _storable_ids(articles)
+        unchanged = set() if replace else self._stored_as_is(storable)
+        as_is = tuple(i for i in ids if i in unchanged)  # in the order given
+        todo: list[Article] = [a for a in storable if a.id not in unchanged]
+        if not todo:
+            return AddResult((), (), len(self), failures=refused, unchanged=as_is)
         # The processes start with the first batch large enough to be scanned in parts.
-        pool = self._scan_pool(workers) if scanned_in_parts(len(articles)) else None
-        texts = [a.story_text for a in articles]
+        pool = self._scan_pool(workers) if scanned_in_parts(len(todo)) else None
+        texts = [a.story_text for a in todo]
         batch = article_keys(texts, self.settings, workers=workers, pool=pool)
-        kept, failures = drop_failed(articles, batch.failed)
+        kept, failures = drop_failed(todo, batch.failed)
         if failures:  # rare: the batch again without them
-            articles = kept
-            texts = [a.story_text for a in articles]
+            todo = kept
+            texts = [a.story_text for a in todo]
             batch = article_keys(texts, self.settings, workers=workers, pool=pool)
-        dates, warnings = _dates(articles)
-        done = self._write(articles, dates, batch, replace, warnings=warnings)
-        return dataclasses.replace(done, failures=refused + failures)
+        dates, warnings = _dates(todo)
+        done = self._write(todo, dates, batch, replace, warnings=warnings)
+        return dataclasses.replace(done, failures=refused + failures, unchanged=as_is)
+
+    def _stored_as_is(self, articles: Sequence[Article]) -> set[str]:
+        """The ids of ``articles`` that the index holds as they are: the same text, title,
+        date and source (an input read again, as an ingest loop over a folder reads its
+        files each time).  Only an index that keeps the texts can tell."""
+        if not self.store_text or not articles:
+            return set()
+        dates, _ = _dates(articles)
+        given = {
+            a.id: (date, without_surrogates(a.title), _text_or_none(a.meta.get("source")), a)
+            for a, date in zip(articles, dates, strict=True)
+        }
+        same: set[str] = set()
+        sql = "SELECT id, date, title, source, text FROM docs WHERE id"
+        with _translated(self.path):
+            for id_, date, title, source, blob in self._select_in(sql, list(given)):
+                new_date, new_title, new_source, article = given[id_]
+                if blob is None or (date, title, source) != (new_date, new_title, new_source):
+                    continue
+                if zlib.decompress(blob).decode("utf-8") == without_surrogates(article.text):
+                    same.add(id_)
+        return same
 
     def add_stream(
         self,
@@ -558,12 +588,15 @@ class Index:
         failures, in the order they were read; empties ``read``."""
         pending = read.pending
         stored = set() if replace else set(self.existing(pending))
+        unchanged = self._stored_as_is([pending[i][0] for i in stored])
         failures = list(read.failed)
-        for article_id in sorted(stored, key=lambda i: read.order[pending[i][1]]):
+        in_order = sorted(stored, key=lambda i: read.order[pending[i][1]])
+        for article_id in (i for i in in_order if i not in unchanged):
             origin = pending[article_id][1]
             reason = (
-                f"{origin}: {article_id!r} is already in the index; pass --replace "
-                "(replace=True) to store the new version, or remove it first"
+                f"{origin}: {article_id!r} is already in the index, in another version (its "
+                "text, title, date or source differ, or the index keeps no texts); pass "
+                "--replace (replace=True) to store the new version, or remove it first"
             )
             failures.append(Failure(article_id, reason, origin))
         articles = [a for i, (a, _) in pending.items() if i not in stored]
@@ -577,7 +610,8 @@ class Index:
         ]
         failures.sort(key=lambda f: read.order.get(f.origin or f.id, len(read.order)))
         read.clear()
-        return dataclasses.replace(done, failures=tuple(failures))
+        as_is = tuple(i for i in in_order if i in unchanged)
+        return dataclasses.replace(done, failures=tuple(failures), unchanged=as_is)
 
     def add_signatures(
         self,
