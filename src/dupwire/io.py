@@ -1070,8 +1070,8 @@ def _records(
             yield Failure(job.label, _decompression_problem(job, exc, read))
 
 
-#: How a compressed stream starts, by the name of its compression.
-_MAGIC = {"gzip": b"\x1f\x8b", "bzip2": b"BZh", "xz": b"\xfd7zXZ\x00"}
+#: How a compressed stream starts, by the suffix of its compression (_COMPRESSIONS).
+_MAGIC = {".gz": b"\x1f\x8b", ".bz2": b"BZh", ".xz": b"\xfd7zXZ\x00"}
 
 
 def _stdin_records(
@@ -1088,10 +1088,10 @@ def _stdin_records(
         return
     label = _STDIN_LABEL
     head = raw.peek(8)
-    name = next((name for name, magic in _MAGIC.items() if head.startswith(magic)), None)
-    if name is not None:
-        opener = {"gzip": gzip.GzipFile, "bzip2": bz2.BZ2File, "xz": lzma.LZMAFile}[name]
-        raw = opener(fileobj=raw) if name == "gzip" else opener(raw)
+    suffix = next((suffix for suffix, magic in _MAGIC.items() if head.startswith(magic)), None)
+    if suffix is not None:
+        opener = {".gz": gzip.GzipFile, ".bz2": bz2.BZ2File, ".xz": lzma.LZMAFile}[suffix]
+        raw = opener(fileobj=raw) if suffix == ".gz" else opener(raw)
         head = raw.peek(8)
     start = head.removeprefix(codecs.BOM_UTF8).lstrip()[:1]
     read = 0
@@ -1113,9 +1113,8 @@ def _stdin_records(
             )
             yield Failure(label, reason)
     except _DECOMPRESSION_ERRORS as exc:
-        after = f", after {read:,} records were read" if read else ""
-        reason = f"{label}: the {name} stream could not be read through ({exc}){after}"
-        yield Failure(label, reason)
+        job = _RecordsJob("jsonl", None, suffix)
+        yield Failure(label, _decompression_problem(job, exc, read))
 
 
 def _open_binary(job: _RecordsJob) -> BinaryIO:
