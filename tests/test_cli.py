@@ -643,12 +643,14 @@ def test_fields_nested_in_objects_on_the_command_line(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     fields = ["--id-field", "url", "--text-field", "content", "--source-field", "source.name"]
-    result = runner.invoke(app, ["cluster", str(path), *fields, "--jsonl", "--fields", "source"])
+    extra = ["--fields", "source,labels.story"]
+    result = runner.invoke(app, ["cluster", str(path), *fields, "--jsonl", *extra])
     assert result.exit_code == 0, result.output
+    assert "no article has this field" not in result.stderr
     records = [json.loads(line) for line in result.stdout.splitlines()]
-    assert [(r["id"], r["source"], r["cluster_id"]) for r in records] == [
-        ("https://example.com/0", "Reuters", 0),
-        ("https://example.com/1", "BBC", 0),
+    assert [(r["id"], r["source"], r["labels.story"], r["cluster_id"]) for r in records] == [
+        ("https://example.com/0", "Reuters", "patrols", 0),
+        ("https://example.com/1", "BBC", "patrols", 0),
     ]
     result = runner.invoke(app, ["eval", str(path), *fields, "--label-field", "labels.story"])
     assert result.exit_code == 0, result.output

@@ -404,8 +404,10 @@ def _say_absent_fields(fields: tuple[str, ...], corpus: Corpus) -> None:
     if not fields:
         return
     held = {key for article in corpus.articles for key in article.meta}
+    absent = object()
     for name in fields:
-        if name not in held and corpus.articles:
+        found = any(field_value(a.meta, name, absent) is not absent for a in corpus.articles)
+        if not found and corpus.articles:
             have = f"they have {listed(sorted(held), 8)}" if held else "they have no other field"
             _note("note:", "yellow", f"--fields {name!r}: no article has this field; {have}")
 
@@ -710,10 +712,7 @@ def _labels(corpus: Corpus, field: str) -> dict[str, str]:
     truth: dict[str, str] = {}
     missing = []
     for article in corpus.articles:
-        try:
-            label = field_value(article.meta, field)
-        except KeyError:
-            label = None
+        label = field_value(article.meta, field, None)
         if label is None:
             missing.append(article.id)
         else:

@@ -1794,10 +1794,13 @@ def _broken_quoting(lines: list[str], ended: bool, delimiter: str) -> str | None
     return None
 
 
-def field_value(record: Mapping[str, Any], name: str) -> Any:
+_NO_DEFAULT: Any = object()
+
+
+def field_value(record: Mapping[str, Any], name: str, default: Any = _NO_DEFAULT) -> Any:
     """The value of the field ``name`` of ``record``: its key ``name``, or else, for a name
     written with dots, the path of keys into nested objects (``source.name``, as news APIs
-    nest an article's outlet).  Raises KeyError when it has neither.
+    nest an article's outlet).  When it has neither: ``default`` if given, else KeyError.
 
     >>> field_value({"source": {"name": "Reuters"}}, "source.name")
     'Reuters'
@@ -1807,7 +1810,9 @@ def field_value(record: Mapping[str, Any], name: str) -> Any:
     value: Any = record
     for key in name.split("."):
         if not isinstance(value, Mapping) or key not in value:
-            raise KeyError(name)
+            if default is _NO_DEFAULT:
+                raise KeyError(name)
+            return default
         value = value[key]
     return value
 

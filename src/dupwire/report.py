@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 from rich.console import RenderableType
 
 from dupwire.errors import InputError
-from dupwire.io import Corpus
+from dupwire.io import Corpus, field_value
 from dupwire.model import Clustering
 
 if TYPE_CHECKING:
@@ -135,7 +135,7 @@ class ClusterReport:
                 meta = {}
             else:
                 continue
-            out.append({**record, **{name: meta.get(name) for name in self.fields}})
+            out.append({**record, **{name: field_value(meta, name, None) for name in self.fields}})
         for s in self.corpus.skipped:
             record = {**dict.fromkeys(RECORD_FIELDS), "id": s.path, "relation": "skipped"}
             record["error"] = s.reason
