@@ -1836,7 +1836,10 @@ def _record_article(
     id_field, text_field = rules.id_field, rules.text_field
     record = _with_paths(record, (id_field, text_field, *(name for _, name in rules.meta_fields)))
     if id_field not in record:
-        reason = f"{where}: no {id_field!r} field; give every record an id, or pass --id-field"
+        reason = (
+            f"{where}: no {id_field!r} field; give every record an id, or pass --id-field "
+            "(id_field=) with the field that holds it"
+        )
         return Failure(where, reason)
     raw_id = record[id_field]
     if isinstance(raw_id, bytes):  # a Parquet string column written as plain binary
@@ -1857,7 +1860,7 @@ def _record_article(
     if text_field not in record:
         reason = (
             f"{where}: no {text_field!r} field; give every record its article text, "
-            "or pass --text-field"
+            "or pass --text-field (text_field=) with the field that holds it"
         )
         return Failure(article_id, reason, where)
     text = record[text_field]
