@@ -705,3 +705,41 @@ def test_compare_reads_one_text_from_standard_input() -> None:
     assert doc["links"] == file_doc["links"]
     done = _dupwire(["compare", "-", "-"], b"")
     assert done.returncode == 2 and b"can be only one of the two articles" in done.stderr
+
+
+def _at_a_terminal(args: list[str], typed: bytes) -> subprocess.CompletedProcess[str]:
+    """``dupwire ARGS`` with a terminal (a pty) as standard input, ``typed`` at it, then
+    Ctrl-D."""
+    import pty
+
+    master, slave = pty.openpty()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dupwire", *args],
+        stdin=slave,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    os.close(slave)
+    try:
+        if typed:
+            os.write(master, typed)
+            time.sleep(0.5)
+        os.write(master, b"\x04")  # Ctrl-D
+        out, err = proc.communicate(timeout=60)
+    finally:
+        os.close(master)
+        if proc.poll() is None:
+            proc.kill()
+    return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
+def test_cluster_stdin_at_a_terminal_says_how_to_end_and_ends_at_ctrl_d() -> None:
+    # A terminal's Ctrl-D ends the input once: what reads standard input must not read on.
+    line = json.dumps({"id": "a", "text": SEED_A.read_text(encoding="utf-8")[:300]})
+    done = _at_a_terminal(["cluster", "-"], (line.replace("\n", " ") + "\n").encode())
+    assert done.returncode == 0, done.stderr
+    assert "end with Ctrl-D" in done.stderr
+    assert "1 article · 0 story clusters · 1 singleton" in done.stdout
+    nothing = _at_a_terminal(["cluster", "-"], b"")
+    assert nothing.returncode == 2 and "holds no articles" in nothing.stderr

@@ -344,6 +344,9 @@ def _load(
 ) -> Corpus:
     from dupwire.io import load_corpus
 
+    if "-" in inputs and sys.stdin.isatty():
+        typed = "reading JSON Lines typed here, one record a line; end with Ctrl-D"
+        _note("note:", "yellow", typed)
     with _progress() as bar:
         task = bar.add_task("read", total=None)
         corpus = load_corpus(

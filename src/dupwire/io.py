@@ -1088,6 +1088,8 @@ def _stdin_records(
         return
     label = _STDIN_LABEL
     head = raw.peek(8)
+    if not head:  # the end already (a terminal's Ctrl-D comes once: do not read on)
+        return
     suffix = next((suffix for suffix, magic in _MAGIC.items() if head.startswith(magic)), None)
     if suffix is not None:
         opener = {".gz": gzip.GzipFile, ".bz2": bz2.BZ2File, ".xz": lzma.LZMAFile}[suffix]
