@@ -141,7 +141,7 @@ def compare(
     b: Annotated[
         str,
         typer.Argument(
-            metavar="B", help="Second article, as A (FILE or FILE#ID).", show_default=False
+            metavar="B", help="Second article, as A (FILE, FILE#ID or -).", show_default=False
         ),
     ],
     json_out: Annotated[bool, typer.Option("--json", help="Print the alignment as JSON.")] = False,
