@@ -468,39 +468,47 @@ class Index:
         storable, refused = _storable_ids(articles)
         unchanged = set() if replace else self._stored_as_is(storable)
         as_is = tuple(i for i in ids if i in unchanged)  # in the order given
-        todo: list[Article] = [a for a in storable if a.id not in unchanged]
-        if not todo:
-            return AddResult((), (), len(self), failures=refused, unchanged=as_is)
+        done = self._add_new([a for a in storable if a.id not in unchanged], replace, workers)
+        return dataclasses.replace(done, failures=refused + done.failures, unchanged=as_is)
+
+    def _add_new(self, articles: list[Article], replace: bool, workers: int) -> AddResult:
+        """Prepare and store ``articles`` (of storable ids, none stored as it is) in one
+        transaction, as :meth:`add` describes."""
+        if not articles:
+            return AddResult((), (), len(self))
         # The processes start with the first batch large enough to be scanned in parts.
-        pool = self._scan_pool(workers) if scanned_in_parts(len(todo)) else None
-        texts = [a.story_text for a in todo]
+        pool = self._scan_pool(workers) if scanned_in_parts(len(articles)) else None
+        texts = [a.story_text for a in articles]
         batch = article_keys(texts, self.settings, workers=workers, pool=pool)
-        kept, failures = drop_failed(todo, batch.failed)
+        kept, failures = drop_failed(articles, batch.failed)
         if failures:  # rare: the batch again without them
-            todo = kept
-            texts = [a.story_text for a in todo]
+            articles = kept
+            texts = [a.story_text for a in articles]
             batch = article_keys(texts, self.settings, workers=workers, pool=pool)
-        dates, warnings = _dates(todo)
-        done = self._write(todo, dates, batch, replace, warnings=warnings)
-        return dataclasses.replace(done, failures=refused + failures, unchanged=as_is)
+        dates, warnings = _dates(articles)
+        done = self._write(articles, dates, batch, replace, warnings=warnings)
+        return dataclasses.replace(done, failures=failures)
 
     def _stored_as_is(self, articles: Sequence[Article]) -> set[str]:
         """The ids of ``articles`` that the index holds as they are: the same text, title,
         date and source (an input read again, as an ingest loop over a folder reads its
-        files each time).  Only an index that keeps the texts can tell."""
+        files each time).  Only an index that keeps the texts can tell.  One query asks for
+        them all; only the articles the index holds are compared (their dates read)."""
         if not self.store_text or not articles:
             return set()
-        dates, _ = _dates(articles)
-        given = {
-            a.id: (date, without_surrogates(a.title), _text_or_none(a.meta.get("source")), a)
-            for a, date in zip(articles, dates, strict=True)
-        }
+        given = {a.id: a for a in articles}
         same: set[str] = set()
         sql = "SELECT id, date, title, source, text FROM docs WHERE id"
         with _translated(self.path):
             for id_, date, title, source, blob in self._select_in(sql, list(given)):
-                new_date, new_title, new_source, article = given[id_]
-                if blob is None or (date, title, source) != (new_date, new_title, new_source):
+                article = given[id_]
+                (new_date,), _ = _dates([article])
+                new = (
+                    new_date,
+                    without_surrogates(article.title),
+                    _text_or_none(article.meta.get("source")),
+                )
+                if blob is None or (date, title, source) != new:
                     continue
                 if zlib.decompress(blob).decode("utf-8") == without_surrogates(article.text):
                     same.add(id_)
@@ -599,14 +607,12 @@ class Index:
                 "--replace (replace=True) to store the new version, or remove it first"
             )
             failures.append(Failure(article_id, reason, origin))
-        articles = [a for i, (a, _) in pending.items() if i not in stored]
-        if articles:
-            done = self.add(articles, replace=replace, workers=workers)
-        else:
-            done = AddResult((), (), len(self))
+        # Those not stored: their ids are read already, unique, and none is held as it is.
+        storable, refused = _storable_ids([a for i, (a, _) in pending.items() if i not in stored])
+        done = self._add_new(storable, replace, workers)
         failures += [
             Failure(f.id, f"{pending[f.id][1]}: {f.reason}", pending[f.id][1])
-            for f in done.failures
+            for f in (*refused, *done.failures)
         ]
         failures.sort(key=lambda f: read.order.get(f.origin or f.id, len(read.order)))
         read.clear()
