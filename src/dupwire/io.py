@@ -978,6 +978,7 @@ class _RecordRules:
     text_field: str
     meta_fields: tuple[tuple[str, str], ...]  # (key in Article.meta, field in the record)
     max_bytes: int
+    paths: tuple[str, ...] = ()  # the field names with dots (:func:`field_value`)
 
 
 def _record_rules(
@@ -991,11 +992,13 @@ def _record_rules(
     """How records are read into articles; raises ParamsError for a ``max_bytes`` that is
     no limit (:func:`_check_max_bytes`)."""
     _check_max_bytes(max_bytes)
+    names = (id_field, text_field, title_field, date_field, source_field)
     return _RecordRules(
         id_field=id_field,
         text_field=text_field,
         meta_fields=(("title", title_field), ("date", date_field), ("source", source_field)),
         max_bytes=max_bytes,
+        paths=tuple(name for name in names if "." in name),
     )
 
 
@@ -1072,6 +1075,12 @@ def _records(
 
 #: How a compressed stream starts, by the suffix of its compression (_COMPRESSIONS).
 _MAGIC = {".gz": b"\x1f\x8b", ".bz2": b"BZh", ".xz": b"\xfd7zXZ\x00"}
+#: What reads each compression (a path, or a binary file object), by its suffix.
+_DECOMPRESSORS: dict[str, Callable[..., Any]] = {
+    ".gz": gzip.open,
+    ".bz2": bz2.open,
+    ".xz": lzma.open,
+}
 
 
 def _stdin_records(
@@ -1081,8 +1090,7 @@ def _stdin_records(
     array of records (it starts with ``[``), decompressed as it is read when it starts as a
     gzip, bzip2 or xz stream does; one Failure when it holds text that is not JSON at all
     (an article's text piped in), rather than one per line."""
-    stream = sys.stdin if stdin is None else stdin
-    raw = stream.buffer if isinstance(stream, io.TextIOWrapper) else stream
+    raw = _stdin_bytes(stdin)
     if not hasattr(raw, "peek"):  # a text stream, given by a caller
         yield from _jsonl_records(_read_lines(raw, line_limit), _STDIN_LABEL)
         return
@@ -1092,8 +1100,7 @@ def _stdin_records(
         return
     suffix = next((suffix for suffix, magic in _MAGIC.items() if head.startswith(magic)), None)
     if suffix is not None:
-        opener = {".gz": gzip.GzipFile, ".bz2": bz2.BZ2File, ".xz": lzma.LZMAFile}[suffix]
-        raw = opener(fileobj=raw) if suffix == ".gz" else opener(raw)
+        raw = _DECOMPRESSORS[suffix](raw, "rb")
         head = raw.peek(8)
     start = head.removeprefix(codecs.BOM_UTF8).lstrip()[:1]
     read = 0
@@ -1122,13 +1129,9 @@ def _stdin_records(
 def _open_binary(job: _RecordsJob) -> BinaryIO:
     """The bytes of a records file, decompressed as they are read."""
     assert job.path is not None, "a file"
-    if job.compression == ".gz":
-        return cast(BinaryIO, gzip.open(job.path, "rb"))
-    if job.compression == ".bz2":
-        return cast(BinaryIO, bz2.open(job.path, "rb"))
-    if job.compression == ".xz":
-        return cast(BinaryIO, lzma.open(job.path, "rb"))
-    return job.path.open("rb")
+    if job.compression is None:
+        return job.path.open("rb")
+    return cast(BinaryIO, _DECOMPRESSORS[job.compression](job.path, "rb"))
 
 
 def _file_records(
@@ -1440,10 +1443,15 @@ def _read_lines(stream: IO[Any], limit: int) -> Iterator[bytes | str | _LongLine
     yield from cutter.close()
 
 
-def _stdin_lines(stdin: IO[Any] | None, limit: int) -> Iterator[bytes | str | _LongLine]:
+def _stdin_bytes(stdin: IO[Any] | None) -> IO[Any]:
+    """Standard input (or ``stdin``) as its raw bytes when it has them, so that bad UTF-8
+    fails one line only; a text stream given by a caller as it is."""
     stream = sys.stdin if stdin is None else stdin
-    # Read the raw bytes when there are any, so that bad UTF-8 fails one line only.
-    return _read_lines(stream.buffer if isinstance(stream, io.TextIOWrapper) else stream, limit)
+    return stream.buffer if isinstance(stream, io.TextIOWrapper) else stream
+
+
+def _stdin_lines(stdin: IO[Any] | None, limit: int) -> Iterator[bytes | str | _LongLine]:
+    return _read_lines(_stdin_bytes(stdin), limit)
 
 
 def _timed_lines(fd: int, seconds: float, limit: int) -> Iterator[bytes | _LongLine | None]:
@@ -1737,23 +1745,9 @@ def _csv_rows(
             continue
         if header is None:
             header = [row[0].removeprefix("\ufeff"), *row[1:]]
-            missing = [name for name in required if name not in header]
-            twice = [name for name in required if header.count(name) > 1]
-            if twice:
-                reason = (
-                    f"{where}: the header names the {' and '.join(map(repr, twice))} column "
-                    f"more than once (columns: {', '.join(header)}), so which one holds the "
-                    "articles is unclear; rename the others"
-                )
-                yield first, last, Failure(where, reason), False
-                return
-            if missing:
-                reason = (
-                    f"{where}: the header has no {' or '.join(map(repr, missing))} column "
-                    f"(columns: {', '.join(header)}); pass --id-field and --text-field "
-                    "with the columns that hold the id and the article text"
-                )
-                yield first, last, Failure(where, reason), False
+            unusable = _header_problem(header, required)
+            if unusable is not None:
+                yield first, last, Failure(where, f"{where}: {unusable}"), False
                 return
             continue
         bad = next((k for k, cell in enumerate(row) if _ESCAPED_BYTE_RE.search(cell)), None)
@@ -1777,6 +1771,25 @@ def _csv_rows(
             yield first, last, Failure(where, reason), True
             continue
         yield first, last, (where, dict(zip(header, row, strict=True))), False
+
+
+def _header_problem(header: list[str], required: tuple[str, str]) -> str | None:
+    """Why a CSV ``header`` cannot give the ``required`` columns (id and text), or None."""
+    twice = [name for name in required if header.count(name) > 1]
+    if twice:
+        return (
+            f"the header names the {' and '.join(map(repr, twice))} column more than once "
+            f"(columns: {', '.join(header)}), so which one holds the articles is unclear; "
+            "rename the others"
+        )
+    missing = [name for name in required if name not in header]
+    if missing:
+        return (
+            f"the header has no {' or '.join(map(repr, missing))} column (columns: "
+            f"{', '.join(header)}); pass --id-field and --text-field with the columns that "
+            "hold the id and the article text"
+        )
+    return None
 
 
 def _broken_quoting(lines: list[str], ended: bool, delimiter: str) -> str | None:
@@ -1819,12 +1832,13 @@ def field_value(record: Mapping[str, Any], name: str, default: Any = _NO_DEFAULT
     return value
 
 
-def _with_paths(record: dict[str, Any], names: Iterable[str]) -> dict[str, Any]:
-    """``record``, with each of ``names`` that is a path into nested objects
-    (:func:`field_value`) and not a key of its own added as a key, holding the value there."""
+def _with_paths(record: dict[str, Any], paths: Iterable[str]) -> dict[str, Any]:
+    """``record``, with each of ``paths`` (field names with dots) that is not a key of its
+    own but a path into nested objects (:func:`field_value`) added as a key, holding the
+    value there."""
     found = {}
-    for name in names:
-        if "." in name and name not in record:
+    for name in paths:
+        if name not in record:
             try:
                 found[name] = field_value(record, name)
             except KeyError:
@@ -1836,7 +1850,8 @@ def _record_article(
     where: str, record: dict[str, Any], job: _RecordsJob, rules: _RecordRules
 ) -> tuple[Article, str] | Failure:
     id_field, text_field = rules.id_field, rules.text_field
-    record = _with_paths(record, (id_field, text_field, *(name for _, name in rules.meta_fields)))
+    if rules.paths:
+        record = _with_paths(record, rules.paths)
     if id_field not in record:
         reason = (
             f"{where}: no {id_field!r} field; give every record an id, or pass --id-field "
