@@ -277,11 +277,12 @@ def _analysis(raw: str) -> tuple[str, float]:
     """Matching key and rare-word weight of one word as written (not cached)."""
     # Folding ASCII twice gives what folding it once gives: its folded form is ASCII and
     # holds nothing that folds further.
-    word = _fold(raw) if raw.isascii() else _fold(_fold(raw))
+    ascii_only = raw.isascii()
+    word = _fold(raw) if ascii_only else _fold(_fold(raw))
     if word.endswith("'s"):
         word = word[:-2]
     word = canonical_word(word.replace("'", ""))
-    if raw.isascii():
+    if ascii_only:
         return match_key(word), background_weight(word)
     # A word of a script of a few languages is weighed against their lists, as written
     # (case folded) or else folded (Arabic and Hebrew lists are written without points).
