@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from dupwire._numeric import I64, ranges, runs
 from dupwire.model import Verdict
 from dupwire.normalize import Token, tokenize
 from dupwire.params import AlignParams
@@ -187,18 +188,54 @@ def shared_pairs(bags_a: Sequence[Bag], bags_b: Sequence[Bag], cap: int = PAIR_C
     )
     acc_keys, acc_values = _fold_pairs([side_a.unit[at_a] * m + side_b.unit[at_b]], [values])
     # The words left out still add their weight to the pairs that share a rarer word.
-    rows_all, cols_all = acc_keys // max(1, m), acc_keys % max(1, m)
-    for w in np.flatnonzero(~keep).tolist():  # in word order
-        count_a, weight_a = np.zeros(n), np.zeros(n)
-        count_b, weight_b = np.zeros(m), np.zeros(m)
-        for side, count, weight in ((side_a, count_a, weight_a), (side_b, count_b, weight_b)):
-            lo, hi = int(side.first[w]), int(side.first[w] + side.length[w])
-            count[side.unit[lo:hi]] = side.count[lo:hi]
-            weight[side.unit[lo:hi]] = side.weight[lo:hi]
-        acc_values += np.minimum(count_a[rows_all], count_b[cols_all]) * np.minimum(
-            weight_a[rows_all], weight_b[cols_all]
-        )
+    _add_left_out(acc_keys, acc_values, m, side_a, side_b, np.flatnonzero(~keep))
     return SharedPairs(n, m, acc_keys, acc_values, int((~keep).sum()))
+
+
+#: Word occurrences looked up at a time when the words left out by the cap are added.
+_LOOKUPS_AT_ONCE = 1 << 21
+
+
+def _add_left_out(
+    keys: np.ndarray, values: np.ndarray, m: int, side_a: _Postings, side_b: _Postings, left: I64
+) -> None:
+    """Add to ``values`` (of the pairs ``keys``, ``i * m + j``, sorted) the weight each pair
+    shares in the words ``left`` (in word order), as if each word were added to every pair
+    in turn, in word order (the same sums, bit for bit): each pair is added the weight of
+    those of its A passage's words that its B passage holds too, in word order.  The
+    lookups are cut into pieces of whole pairs, so memory stays bounded."""
+    if not len(left) or not len(keys):
+        return
+    n_words = len(side_a.first)
+
+    def postings(side: _Postings) -> tuple[I64, I64]:
+        at = runs(side.first[left], side.first[left] + side.length[left])
+        code = side.unit[at] * n_words + np.repeat(left, side.length[left])
+        order = np.argsort(code, kind="stable")
+        return code[order], at[order]
+
+    code_a, at_a = postings(side_a)  # by passage, then word
+    code_b, at_b = postings(side_b)
+    rows, cols = keys // max(1, m), keys % max(1, m)
+    ptr = np.searchsorted(code_a, np.arange(int(rows[-1]) + 2) * n_words)
+    per_pair = ptr[rows + 1] - ptr[rows]
+    ends = np.cumsum(per_pair)
+    lo = 0
+    while lo < len(keys):
+        hi = max(lo + 1, int(np.searchsorted(ends, ends[lo] - per_pair[lo] + _LOOKUPS_AT_ONCE)))
+        hi = min(hi, len(keys))
+        pair = np.repeat(np.arange(lo, hi), per_pair[lo:hi])
+        at = ranges(ptr, rows[lo:hi])
+        a = at_a[at]
+        want = cols[pair] * n_words + code_a[at] % n_words
+        found = np.minimum(np.searchsorted(code_b, want), max(len(code_b) - 1, 0))
+        held = code_b[found] == want if len(code_b) else np.zeros(len(want), dtype=bool)
+        a, b = a[held], at_b[found[held]]
+        shared = np.minimum(side_a.count[a], side_b.count[b]) * np.minimum(
+            side_a.weight[a], side_b.weight[b]
+        )
+        np.add.at(values, pair[held], shared)
+        lo = hi
 
 
 _Flat = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
