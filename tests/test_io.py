@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import gzip
 import io
 import itertools
 import json
@@ -689,6 +690,50 @@ def test_csv_in_utf16_with_a_broken_unit_loses_that_row_only(tmp_path: Path) -> 
     (failure,) = corpus.failures
     assert failure.id.endswith("export.csv:3")
     assert_one_line(failure.reason, "cannot decode as utf-16", "'text' field", "--encoding")
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32"])
+@pytest.mark.parametrize("name", ["news.jsonl", "news.json", "news.jsonl.gz"])
+def test_json_in_utf16_or_utf32_with_its_mark_is_read_as_its_utf8_twin(
+    tmp_path: Path, ecb_records: list[dict[str, Any]], encoding: str, name: str
+) -> None:
+    # Windows PowerShell (Out-File, >) and Notepad ("Unicode") save text as UTF-16 with a
+    # byte-order mark. Such a file used to fail line by line as "not valid UTF-8".
+    records = _records(ecb_records, 12)
+    if name == "news.json":
+        text = json.dumps(records, ensure_ascii=False, indent=2)  # an array, over many lines
+    else:
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\r\n" for r in records)
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = codecs.BOM_UTF16_BE + data  # the -be codec writes no mark of its own
+    path = tmp_path / name
+    path.write_bytes(gzip.compress(data) if name.endswith(".gz") else data)
+    twin = write(tmp_path / "twin" / name.removesuffix(".gz"), text.encode("utf-8"))
+    corpus, expected = load_corpus([path]), load_corpus([twin])
+    assert corpus.failures == ()
+    assert [(a.id, a.text) for a in corpus.articles] == [(a.id, a.text) for a in expected.articles]
+    assert len(corpus.articles) == 12
+    stdin = io.TextIOWrapper(io.BufferedReader(io.BytesIO(path.read_bytes())))  # as sys.stdin
+    piped = load_corpus(["-"], stdin=stdin)
+    assert [(a.id, a.text) for a in piped.articles] == [(a.id, a.text) for a in expected.articles]
+
+
+def test_jsonl_in_utf16_with_a_broken_unit_loses_that_record_only(tmp_path: Path) -> None:
+    lines = [{"id": "1", "text": "Troops entered the town."}, {"id": "2", "text": "A lone half"}]
+    lines.append({"id": "3", "text": "Talks resume on Monday."})
+    body = [(json.dumps(r) + "\n").encode("utf-16-le") for r in lines]
+    broken = body[1][:20] + b"\x00\xd8" + body[1][20:]  # a high surrogate with no low one
+    path = write(tmp_path / "feed.jsonl", codecs.BOM_UTF16_LE + body[0] + broken + body[2])
+    corpus = load_corpus([path])
+    assert [a.id for a in corpus.articles] == ["1", "3"]
+    (failure,) = corpus.failures
+    assert failure.id.endswith("feed.jsonl:2")
+    # An odd last byte (a file cut in the middle of a unit) costs the last line only.
+    cut = write(tmp_path / "cut.jsonl", codecs.BOM_UTF16_LE + body[0] + body[2] + b"\x41")
+    corpus = load_corpus([cut])
+    assert [a.id for a in corpus.articles] == ["1", "3"]
+    assert [f.id for f in corpus.failures] == [f"{cut.as_posix()}:3"]
 
 
 # --- compressed files, JSON arrays, other column separators ----------------------------

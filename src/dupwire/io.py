@@ -403,8 +403,9 @@ def load_corpus(
 
     Directories are searched recursively for ``.txt`` and ``.md`` files (id: the path
     relative to the directory); other and hidden files are listed in ``skipped``.  A
-    ``.jsonl``/``.ndjson`` file (always UTF-8), ``.csv`` file or ``.parquet`` file (read
-    with pyarrow, from the ``spark`` extra) holds one record per article, and so does a
+    ``.jsonl``/``.ndjson`` file (UTF-8, or UTF-16/32 with a byte-order mark), ``.csv``
+    file or ``.parquet`` file (read with pyarrow, from the ``spark`` extra) holds one
+    record per article, and so does a
     directory named ``.parquet`` (a dataset as Spark writes one: its part files in path
     order); ``-`` reads JSON Lines from ``stdin``.  Record fields other than id and text go
     into ``Article.meta``, with the title, date and source fields under ``"title"``,
@@ -1102,6 +1103,9 @@ def _stdin_records(
     if suffix is not None:
         raw = _DECOMPRESSORS[suffix](raw, "rb")
         head = raw.peek(8)
+    recoded = _utf8_bytes(raw)
+    if recoded is not raw:
+        raw, head = recoded, recoded.peek(8)
     start = head.removeprefix(codecs.BOM_UTF8).lstrip()[:1]
     read = 0
     try:
@@ -1134,6 +1138,73 @@ def _open_binary(job: _RecordsJob) -> BinaryIO:
     return cast(BinaryIO, _DECOMPRESSORS[job.compression](job.path, "rb"))
 
 
+class _AsUtf8(io.RawIOBase):
+    """A stream of text in UTF-16 or UTF-32 (``codec``, which its byte-order mark names), read
+    as UTF-8 bytes, so that a JSON file saved as Windows PowerShell and Notepad save "Unicode"
+    text is read as its UTF-8 twin would be.  Bytes that do not decode (half of a pair of
+    surrogates, an odd last byte) become bytes that are not UTF-8, which fail their record
+    only.  It can go
+    back to its start (``seek(0)``), and nowhere else."""
+
+    def __init__(self, raw: BinaryIO, codec: str) -> None:
+        super().__init__()
+        self._raw = raw
+        self._codec = codec
+        self._start()
+
+    def _start(self) -> None:
+        self._decoder = codecs.getincrementaldecoder(self._codec)(errors=_ESCAPE)
+        self._out = b""
+        self._ended = False
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if offset != 0 or whence != io.SEEK_SET:
+            msg = "a UTF-16 or UTF-32 file read as UTF-8 goes back to its start only"
+            raise io.UnsupportedOperation(msg)
+        self._raw.seek(0)
+        self._start()
+        return 0
+
+    def tell(self) -> int:
+        msg = "a UTF-16 or UTF-32 file read as UTF-8 has no offsets"
+        raise io.UnsupportedOperation(msg)
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._out and not self._ended:
+            data = self._raw.read(_READ_CHUNK)
+            self._ended = not data
+            text = self._decoder.decode(data, final=self._ended)
+            self._out = text.encode("utf-8", errors="surrogatepass")
+        n = min(len(buffer), len(self._out))
+        buffer[:n] = self._out[:n]
+        self._out = self._out[n:]
+        return n
+
+    def fileno(self) -> int:
+        return self._raw.fileno()
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
+
+
+def _utf8_bytes(binary: BinaryIO) -> BinaryIO:
+    """``binary``, or its text as UTF-8 bytes when a UTF-16 or UTF-32 byte-order mark starts
+    it (:class:`_AsUtf8`)."""
+    head = binary.peek(4)[:4] if hasattr(binary, "peek") else b""
+    codec = _bom_codec(head)
+    if codec is None or codec.startswith("utf-8"):
+        return binary
+    return cast(BinaryIO, io.BufferedReader(_AsUtf8(binary, codec)))
+
+
 def _file_records(
     job: _RecordsJob, required: tuple[str, str], *, encoding: str | None, line_limit: int
 ) -> Iterator[tuple[str, dict[str, Any]] | Failure | None]:
@@ -1152,7 +1223,7 @@ def _file_records(
             first = "\t" if job.kind == "tsv" else ","
             yield from _csv_records(file, job.label, encoding, required, first)
         return
-    with _open_binary(job) as binary:
+    with _utf8_bytes(_open_binary(job)) as binary:
         job.meter.fd = binary.fileno()
         if job.kind == "json":
             yield from _json_records(binary, job.label, line_limit)
