@@ -1103,14 +1103,14 @@ def _stdin_records(
     if suffix is not None:
         raw = _DECOMPRESSORS[suffix](raw, "rb")
         head = raw.peek(8)
-    recoded = _utf8_bytes(raw)
+    recoded = _utf8_bytes(cast(BinaryIO, raw))
     if recoded is not raw:
-        raw, head = recoded, recoded.peek(8)
+        raw, head = recoded, cast(io.BufferedReader, recoded).peek(8)
     start = head.removeprefix(codecs.BOM_UTF8).lstrip()[:1]
     read = 0
     try:
         if start == b"[":
-            for item in _json_records(cast(BinaryIO, raw), label, line_limit):
+            for item in _json_records(raw, label, line_limit):
                 read += 1
                 yield item
         elif start in (b"{", b""):
@@ -1198,11 +1198,11 @@ class _AsUtf8(io.RawIOBase):
 def _utf8_bytes(binary: BinaryIO) -> BinaryIO:
     """``binary``, or its text as UTF-8 bytes when a UTF-16 or UTF-32 byte-order mark starts
     it (:class:`_AsUtf8`)."""
-    head = binary.peek(4)[:4] if hasattr(binary, "peek") else b""
-    codec = _bom_codec(head)
+    peek = getattr(binary, "peek", None)
+    codec = _bom_codec(peek(4)[:4]) if peek is not None else None
     if codec is None or codec.startswith("utf-8"):
         return binary
-    return cast(BinaryIO, io.BufferedReader(_AsUtf8(binary, codec)))
+    return io.BufferedReader(_AsUtf8(binary, codec))
 
 
 def _file_records(
