@@ -743,3 +743,35 @@ def test_cluster_stdin_at_a_terminal_says_how_to_end_and_ends_at_ctrl_d() -> Non
     assert "1 article · 0 story clusters · 1 singleton" in done.stdout
     nothing = _at_a_terminal(["cluster", "-"], b"")
     assert nothing.returncode == 2 and "holds no articles" in nothing.stderr
+
+
+@pytest.mark.parametrize(("n_bad", "shown"), [(3, 3), (12, 5)])
+def test_notes_of_one_kind_are_shown_a_few_times_then_counted(
+    tmp_path: Path, n_bad: int, shown: int
+) -> None:
+    # A feed whose dates are all in a form that is not read (day and month in an order no
+    # reader can tell) says so a few times, then counts the rest: one line per article
+    # would bury the output of a large run. --json still gives each article its warning.
+    records = [json.loads(x) for x in (FIXTURES / "ecbplus" / "dev.jsonl").open()][:20]
+    feed = tmp_path / "feed.jsonl"
+    with feed.open("w", encoding="utf-8") as out:
+        for k, r in enumerate(records):
+            date = f"{k % 12 + 1:02d}/03/2024" if k < n_bad else "2024-03-05"
+            out.write(json.dumps({"id": r["id"], "text": r["text"], "date": date}) + "\n")
+    result = runner.invoke(app, ["cluster", str(feed), "--json"])
+    assert result.exit_code == 0, result.output
+    lines = result.stderr.strip().splitlines()
+    warned = [x for x in lines if x.startswith("warning:") and "treated as undated" in x]
+    assert len(warned) == shown
+    counted = [x for x in lines if "more not shown" in x]
+    if n_bad > shown:
+        (line,) = counted
+        head = f"warning: {n_bad - shown} more not shown (--json lists each), like: date '"
+        assert line.startswith(head) and "/03/2024' is not an ISO 8601 date" in line
+    else:
+        assert counted == []
+    doc = json.loads(result.stdout)
+    assert sum(r["warning"] is not None for r in doc["records"]) == n_bad
+    # The next command counts afresh.
+    again = runner.invoke(app, ["cluster", str(feed), "--json"])
+    assert again.stderr == result.stderr

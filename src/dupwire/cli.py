@@ -11,9 +11,11 @@ from __future__ import annotations
 import errno
 import json
 import os
+import re
 import sys
 import tempfile
 import warnings
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -91,8 +93,48 @@ def fail(message: str) -> NoReturn:
     raise typer.Exit(EXIT_USAGE)
 
 
+#: Notes of one kind (one message but for the article it names and the values it quotes)
+#: printed before the rest are counted: a problem of a whole feed (every date in another
+#: format, every line of a file in another encoding) is shown a few times, then counted,
+#: not printed once per article.  Every one is in the command's ``--json``.
+_ALIKE_SHOWN = 5
+_VALUES_RE = re.compile(r"'[^']*'|\"[^\"]*\"|\d[\d,.:]*")
+
+
+class _Alike:
+    """How many notes of each kind (label and message shape) a command has said."""
+
+    def __init__(self) -> None:
+        self.said: Counter[tuple[str, str, str]] = Counter()
+        self.first: dict[tuple[str, str, str], str] = {}
+
+    def show(self, label: str, style: str, message: str) -> bool:
+        """Count the note; whether it is among the first of its kind."""
+        _, sep, rest = message.partition(": ")
+        kind = (label, style, _VALUES_RE.sub("_", rest if sep else message))
+        self.said[kind] += 1
+        self.first.setdefault(kind, rest if sep else message)
+        return self.said[kind] <= _ALIKE_SHOWN
+
+    def close(self) -> None:
+        """Say how many of each kind were not shown, and start again."""
+        for kind, n in self.said.items():
+            if n > _ALIKE_SHOWN:
+                label, style, _ = kind
+                like = self.first[kind]
+                like = like if len(like) <= 60 else like[:59] + "…"
+                more = f"{n - _ALIKE_SHOWN:,} more not shown (--json lists each), like: {like}"
+                _err.print(Text.assemble((label, style), " ", printable(more)))
+        self.said.clear()
+        self.first.clear()
+
+
+_ALIKE = _Alike()
+
+
 def _note(label: str, style: str, message: str) -> None:
-    _err.print(Text.assemble((label, style), " ", printable(message)))
+    if _ALIKE.show(label, style, message):
+        _err.print(Text.assemble((label, style), " ", printable(message)))
 
 
 def _version(value: bool) -> None:
@@ -103,6 +145,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _root(
+    ctx: typer.Context,
     version: Annotated[
         bool,
         typer.Option(
@@ -114,6 +157,9 @@ def _root(
 
     Example: dupwire cluster seeds/
     """
+    _ALIKE.said.clear()
+    _ALIKE.first.clear()
+    ctx.call_on_close(_ALIKE.close)
 
 
 ColorOpt = Annotated[
