@@ -3,6 +3,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
+import re
 from collections import Counter
 from typing import Any
 
@@ -85,11 +86,48 @@ def test_an_rss_date_keeps_its_time_and_says_why_when_it_is_no_moment() -> None:
         parse_date("Thu, 31 Feb 2024 14:30:00 GMT")
 
 
-@pytest.mark.parametrize(
-    ("value", "kind"), [(20240305, "a number"), (True, "a boolean"), ([2024, 3, 5], "an array")]
-)
+@pytest.mark.parametrize(("value", "kind"), [(True, "a boolean"), ([2024, 3, 5], "an array")])
 def test_a_date_that_is_not_text_is_named_by_its_kind(value: object, kind: str) -> None:
     with pytest.raises(ParamsError, match=f"is {kind}, not an ISO 8601 string"):
+        parse_date(value)
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2024/3/5", "2024-03-05"),
+        ("2024/03/05 14:30", "2024-03-05T14:30:00"),
+        ("March 5, 2024", "2024-03-05"),
+        ("Mar. 5th, 2024", "2024-03-05"),
+        ("5 March 2024 14:30", "2024-03-05T14:30:00"),
+        ("Published: Sept. 12, 2023", "2023-09-12"),
+        ("Tue, Mar 5, 2024 2:30 PM EST", "2024-03-05T19:30:00"),
+        ("March 5, 2024 at 12:15 a.m.", "2024-03-05T00:15:00"),
+        ("March 5, 2024 12:00 pm", "2024-03-05T12:00:00"),
+        ("March 5, 2024 14:30 +01:00", "2024-03-05T13:30:00"),
+        (1709649000, "2024-03-05T14:30:00"),
+        ("1709649000", "2024-03-05T14:30:00"),
+        (1709649000123, "2024-03-05T14:30:00.123000"),
+    ],
+)
+def test_dates_as_exports_and_scrapers_keep_them_are_read(value: object, expected: str) -> None:
+    # Content systems and scrapers keep dates written out, with strokes, or as Unix time.
+    assert iso_date(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("05/03/2024", "not an ISO 8601 date or datetime"),  # 5 March or May 3: no telling
+        ("March 5, 2024 2:30 PM XYZ", "not an ISO 8601 date or datetime"),
+        ("March 32, 2024", "not a moment of the calendar (day is out of range"),
+        ("March 5, 2024 13:30 PM", "not a moment of the calendar (hour 13 is not on a 12-hour"),
+        (20240305, "a number, but not a Unix time in seconds"),
+        (123, "a number, but not a Unix time in seconds"),
+    ],
+)
+def test_dates_of_no_form_read_say_why(value: object, why: str) -> None:
+    with pytest.raises(ParamsError, match=re.escape(why)):
         parse_date(value)
 
 

@@ -3,7 +3,11 @@
 Records may carry a publication date (``--date-field``, default ``date``, else
 ``published``).  :func:`parse_date` reads ISO 8601 dates and datetimes, with or without a
 time zone (a datetime without one is taken as UTC), RFC 2822 dates as RSS feeds write them
-("Tue, 05 Mar 2024 14:30:00 GMT"), and also ``datetime``/``date`` objects.
+("Tue, 05 Mar 2024 14:30:00 GMT"), the forms content systems and scrapers keep
+("2024/03/05", "March 5, 2024", "Tue, Mar. 5, 2024 2:30 PM EST", "5 March 2024 14:30"),
+Unix times in seconds or milliseconds (numbers, or text of 9-10 or 12-13 digits), and
+``datetime``/``date`` objects.  A date with the day and the month in numbers only
+("05/03/2024") is not read: it may be either day.
 
 Reprints of a story cluster within days; a report of a different event of the same kind
 months later is a different story, though it may share the city, the police department and
@@ -167,6 +171,99 @@ def _rfc2822(value: object, text: str) -> dt.datetime:
         raise ParamsError(msg) from None
 
 
+# A month as written in news ("Sept.", "June"; its number in _MONTHS by its first three
+# letters).
+_MONTH = (
+    r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b\.?"
+)
+_MONTHS = {m: k + 1 for k, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul"])}
+_MONTHS.update(aug=8, sep=9, oct=10, nov=11, dec=12)
+
+# Other forms read, as the error for a date that is none of them says.
+_ALSO_READ = ', an RFC 2822 date, a date written out ("March 5, 2024") or a Unix time'
+
+# 2024/03/05 (or 2024/3/5), alone or starting a datetime.
+_SLASHED_RE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})((?:[T ].*)?)$")
+
+# Unix time as text: seconds (9 or 10 digits, 1973-2286) or milliseconds (12 or 13).
+_UNIX_DIGITS_RE = re.compile(r"^(?:\d{9,10}|\d{12,13})$")
+_UNIX_SECONDS = (1e8, 1e11)  # a number in this range is seconds since 1970 ...
+_UNIX_MILLISECONDS = (1e11, 1e14)  # ... and in this one, milliseconds
+
+
+def _unix_time(value: object, number: float) -> dt.datetime:
+    """The moment of a Unix time in seconds or milliseconds (told apart by size: from 1973
+    to 5138 either way); ParamsError for a number of neither range."""
+    if _UNIX_SECONDS[0] <= number < _UNIX_SECONDS[1]:
+        return _EPOCH + dt.timedelta(seconds=number)
+    if _UNIX_MILLISECONDS[0] <= number < _UNIX_MILLISECONDS[1]:
+        return _EPOCH + dt.timedelta(milliseconds=number)
+    msg = (
+        f"date {value!r} is a number, but not a Unix time in seconds (from 10**8) or "
+        'milliseconds (from 10**11), nor an ISO 8601 string (such as "2024-03-05"); the '
+        "article is treated as undated"
+    )
+    raise ParamsError(msg)
+
+
+# A date written out, as content systems and scrapers keep it: "March 5, 2024",
+# "Tue, Mar. 5, 2024 2:30 PM EST", "Updated: 5 March 2024 14:30", the time optional.  A
+# zone is an offset or one of _ZONES.
+_WORDED_RE = re.compile(
+    rf"^(?:[A-Za-z]+[.:]?,?\s+)?(?:{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?,?\s+(\d{{4}})"
+    rf"|(\d{{1,2}})(?:st|nd|rd|th)?\s+{_MONTH},?\s+(\d{{4}}))"
+    r"(?:,?\s+(?:at\s+)?(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(?:([AaPp])\.?[Mm]\.?)?"
+    r"(?:\s*([A-Za-z]{1,4}|[+-]\d{2}:?\d{2}))?)?$"
+)
+# Zones named in news datelines: universal time and those of the United States (standard
+# and daylight; a bare "ET" is taken as standard time).
+_ZONES = {"Z": 0, "UTC": 0, "GMT": 0, "ET": -5, "EST": -5, "EDT": -4, "CT": -6, "CST": -6}
+_ZONES.update(CDT=-5, MT=-7, MST=-7, MDT=-6, PT=-8, PST=-8, PDT=-7)
+
+
+def _worded(value: object, text: str) -> tuple[dt.datetime, bool] | None:
+    """The moment of a date written out (``_WORDED_RE``) and whether it has a time; None
+    when the text is not of that form; ParamsError when it is but names no real moment."""
+    m = _WORDED_RE.match(text)
+    if m is None:
+        return None
+    month_name, day, year = (m[1], m[2], m[3]) if m[1] else (m[5], m[4], m[6])
+    hour, minute, second, half, zone = m[7], m[8], m[9], m[10], m[11]
+    offset = 0
+    if zone is not None:
+        if zone[0] in "+-":
+            digits = zone[1:].replace(":", "")
+            offset = (int(digits[:2]) * 60 + int(digits[2:])) * (1 if zone[0] == "+" else -1)
+        elif zone.upper() in _ZONES:
+            offset = _ZONES[zone.upper()] * 60
+        else:
+            return None  # an unknown word: not a date of this form
+    try:
+        h = int(hour or 0)
+        if half is not None:  # 12 AM is midnight, 12 PM noon
+            if not 1 <= h <= 12:
+                why = f"hour {h} is not on a 12-hour clock"
+                raise ValueError(why)
+            h = h % 12 + (12 if half in "Pp" else 0)
+        moment = dt.datetime(
+            int(year),
+            _MONTHS[month_name[:3].lower()],
+            int(day),
+            h,
+            int(minute or 0),
+            int(second or 0),
+            tzinfo=dt.timezone(dt.timedelta(minutes=offset)),
+        )
+    except ValueError as exc:
+        msg = (
+            f"date {value!r} is not a moment of the calendar ({exc}); the article is "
+            "treated as undated"
+        )
+        raise ParamsError(msg) from None
+    return moment, hour is not None
+
+
 def _read_date(value: object) -> tuple[dt.datetime, bool] | None:
     """The moment (time zone aware, UTC when none is given) and whether it has a time."""
     if value is None or (isinstance(value, str) and not value.strip()):
@@ -182,6 +279,10 @@ def _read_date(value: object) -> tuple[dt.datetime, bool] | None:
         text = value.strip()
         if text.endswith(("Z", "z")):
             text = text[:-1] + "+00:00"
+        slashed = _SLASHED_RE.match(text)
+        if slashed:  # 2024/03/05: ISO 8601 but for its strokes
+            year, month, day_of, rest = slashed.groups()
+            text = f"{year}-{int(month):02d}-{int(day_of):02d}{rest}"
         try:
             day = dt.date.fromisoformat(text)
             moment, timed = dt.datetime(day.year, day.month, day.day), False
@@ -189,7 +290,13 @@ def _read_date(value: object) -> tuple[dt.datetime, bool] | None:
             try:
                 moment = dt.datetime.fromisoformat(text)
             except ValueError as exc:
-                if not _RFC2822_RE.search(text):
+                if _RFC2822_RE.search(text):
+                    moment = _rfc2822(value, text)
+                elif _UNIX_DIGITS_RE.match(text):
+                    moment = _unix_time(value, int(text))
+                elif (worded := _worded(value, text)) is not None:
+                    moment, timed = worded
+                else:
                     # Written as a date but not a day of the calendar ("2024-02-30"): say why.
                     what = (
                         f"a day of the calendar ({exc}), so not an ISO 8601 date"
@@ -198,14 +305,16 @@ def _read_date(value: object) -> tuple[dt.datetime, bool] | None:
                     )
                     msg = (
                         f"date {value!r} is not {what} (such as 2024-03-05 or "
-                        "2024-03-05T14:30:00Z); the article is treated as undated"
+                        f"2024-03-05T14:30:00Z){_ALSO_READ}; the article is treated as undated"
                     )
                     raise ParamsError(msg) from None
-                moment = _rfc2822(value, text)
+    elif isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        moment = _unix_time(value, value)
     else:
         msg = (
             f"date {value!r} is {kind_of(value)}, not an ISO 8601 string (such as "
-            '"2024-03-05" or "2024-03-05T14:30:00Z"); the article is treated as undated'
+            '"2024-03-05" or "2024-03-05T14:30:00Z") or a Unix time; the article is treated '
+            "as undated"
         )
         raise ParamsError(msg)
     if moment.tzinfo is None:
@@ -234,16 +343,10 @@ def time_penalty(
 
 
 # A day of a month as written in news: "June 6", "Sept. 12, 2023", "6 June 2023".
-_MONTH = (
-    r"(Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
-    r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\b\.?"
-)
 _NAMED_DAY_RE = re.compile(
     rf"\b{_MONTH}\s+(\d{{1,2}})(?:st|nd|rd|th)?\b(?:,?\s+(\d{{4}})\b)?"
     rf"|\b(\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}(?:,?\s+(\d{{4}})\b)?"
 )
-_MONTHS = {m: k + 1 for k, m in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul"])}
-_MONTHS.update(aug=8, sep=9, oct=10, nov=11, dec=12)
 #: Days a report may come out after the day it tells of (a shooting late on Saturday is in
 #: Sunday's paper).
 REFERENCE_SLACK = 1.0
