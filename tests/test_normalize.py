@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import html
 import string
 import sys
 from collections.abc import Iterator
@@ -338,3 +339,51 @@ def test_plain_words_are_the_words_on_news(
             assert words == _WORD_RE.findall(text, start, end)
             plain += 1
     assert plain > 9_000
+
+
+# --- HTML character references ---------------------------------------------------------
+
+
+def _as_a_feed_writes(text: str) -> str:
+    """``text`` as scraped pages and RSS feeds often keep it: HTML character references for
+    &, <, >, quotes, apostrophes, no-break spaces and some letters."""
+    escaped = html.escape(text, quote=False).replace("\u00a0", "&nbsp;")
+    for char, ref in (("’", "&#8217;"), ("“", "&#8220;"), ("”", "&#x201D;"), ("'", "&#39;")):
+        escaped = escaped.replace(char, ref)
+    return escaped.replace('"', "&quot;").replace("é", "&eacute;").replace("–", "&ndash;")
+
+
+def test_html_character_references_read_as_the_characters_they_stand_for(
+    ecb_records: list[dict[str, Any]], seed_a: str, seed_b: str
+) -> None:
+    # The same words, keys and weights as the text itself, at offsets into the text as
+    # written: a word holding a reference spans it whole.
+    from dupwire.cluster.scan import scan_texts
+
+    texts = [seed_a, seed_b, *(r["text"] for r in ecb_records[:120])]
+    escaped = [_as_a_feed_writes(t) for t in texts]
+    assert sum(e != t for e, t in zip(escaped, texts, strict=True)) > 100
+    for text, esc in zip(texts, escaped, strict=True):
+        plain, read = tokenize(text), tokenize(esc)
+        assert [(t.key, t.weight) for t in read] == [(t.key, t.weight) for t in plain]
+        for r, p in zip(read, plain, strict=True):
+            assert html.unescape(esc[r.start : r.end]) == text[p.start : p.end]
+        assert [analyse(w) for w in raw_words(esc)] == [analyse(w) for w in raw_words(text)]
+    # The scan of a corpus (its fast path for plain text included) reads them alike.
+    a, b = scan_texts(texts), scan_texts(escaped)
+    assert [b.types[k] for k in b.tokens] == [a.types[k] for k in a.tokens]
+
+
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [
+        ("AT&T and R&D", ["AT", "T", "and", "R", "D"]),  # no reference: no semicolon
+        ("Fish &bogus; chips", ["Fish", "bogus", "chips"]),  # a name HTML does not know
+        ("the troops&#8217; vehicles", ["the", "troops", "vehicles"]),
+        ("&#39;Quoted&#39; caf&eacute; &Eacute;cole", ["Quoted", "caf&eacute;", "&Eacute;cole"]),
+    ],
+)
+def test_what_is_no_character_reference_stays_and_words_span_their_references(
+    text: str, words: list[str]
+) -> None:
+    assert [text[t.start : t.end] for t in tokenize(text)] == words

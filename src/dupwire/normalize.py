@@ -12,6 +12,7 @@ These functions decide when two words count as the same word.
 from __future__ import annotations
 
 import codecs
+import html
 import re
 import unicodedata
 from functools import lru_cache
@@ -244,6 +245,52 @@ _WORD_RE = re.compile(
     + r"\d+(?:[.,]\d+)+|"
     + f"[^\\W_]+(?:[{_MARKS}{_INVISIBLE}]+[^\\W_]*|['’][^\\W_]+)*"
 )
+
+
+# A character reference of HTML ("&amp;", "&#8217;", "&#x2019;", "&eacute;"), as scraped
+# text and feeds keep them.  Only the complete form, with its semicolon: "AT&T" holds none.
+_REFERENCE_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
+_SOFT_HYPHEN = "\u00ad"
+
+
+def _reference(m: re.Match[str]) -> str:
+    """The character a reference stands for, padded to the reference's length so that
+    offsets stay: with soft hyphens (invisible parts of a word, which its key drops) when
+    it is a letter or digit, before it when it follows a letter or digit ("caf&eacute;"),
+    else after it, and so an apostrophe inside a word ("actress&#8217;s" reads as the word
+    "actress’s"); with spaces after any other character ("&amp;", "&nbsp;", "troops&#8217;
+    vehicles").  A name HTML does not know stays as it is."""
+    ref = m.group()
+    char = html.unescape(ref)
+    if char == ref or len(char) >= len(ref):
+        return ref
+    pad = len(ref) - len(char)
+    text, at, end = m.string, m.start(), m.end()
+    after_word = at > 0 and (text[at - 1].isalnum() or _IN_WORD.match(text[at - 1]) is not None)
+    if char.isalnum():
+        return _SOFT_HYPHEN * pad + char if after_word else char + _SOFT_HYPHEN * pad
+    if char in "'’" and after_word and end < len(text) and text[end].isalnum():
+        return _SOFT_HYPHEN * pad + char  # inside a word: "actress&#8217;s"
+    return char + " " * pad
+
+
+# The last text read through its references (:func:`_readable`), and how it reads.
+_READ: tuple[str, str] = ("", "")
+
+
+def _readable(text: str, start: int = 0, end: int | None = None) -> str:
+    """``text`` as its words are read: when ``text[start:end]`` holds an HTML character
+    reference, the text with each one read as the character it stands for, of the same
+    length (:func:`_reference`), so that offsets into it are offsets into ``text``.  The
+    last text read so is remembered: its sentences are read one call at a time."""
+    global _READ
+    if text.find("&", start, len(text) if end is None else end) < 0:
+        return text
+    last, read = _READ
+    if last is not text:
+        read = _REFERENCE_RE.sub(_reference, text)
+        _READ = (text, read)
+    return read
 
 
 def normalize(text: str) -> str:
@@ -495,6 +542,7 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     [(0, 2, '巡逻'), (1, 3, '逻队'), (4, 8, '2019')]
     """
     stop = len(text) if end is None else end
+    text = _readable(text, start, stop)
     cache = _ANALYSED
     tokens = []
     for m in _WORD_RE.finditer(text, start, stop):
@@ -599,6 +647,7 @@ def raw_words(text: str, start: int = 0, end: int | None = None) -> list[str]:
     ['U', 'S', 'troops', '3.2', 'km', 'twenty-four']
     """
     stop = len(text) if end is None else end
+    text = _readable(text, start, stop)
     words = _plain_words(text, start, stop)
     if words is None:
         return [text[s:e] for s, e, _, _ in tokenize(text, start, stop)]
@@ -674,7 +723,7 @@ def plain_bytes(text: str) -> bytes | None:
     (None, b'Turkey\\x80s  troops ')
     """
     try:
-        return text.encode("ascii", _PLAIN_ERRORS)
+        return _readable(text).encode("ascii", _PLAIN_ERRORS)
     except _NotPlain:
         return None
 
