@@ -353,6 +353,15 @@ def test_unit_spans_are_the_line_by_line_sentences_on_news(
         assert unit_spans(text)[0] == _units_line_by_line(text)
 
 
+def _not_prose_plainly(line: str) -> bool:
+    """Fewer than one space in 8 characters, and a run of 64 printable ASCII characters."""
+    run = longest = 0
+    for c in line:
+        run = run + 1 if "!" <= c <= "~" else 0
+        longest = max(longest, run)
+    return len(line) > 8 * (line.count(" ") + 1) and longest >= 64
+
+
 def _furniture_plainly(text: str, units: list[tuple[int, int, int]]) -> list[bool]:
     """Site furniture of each unit, the plain way: block by block, each marker rule on its
     own, and every rule tried on each unit whose block holds a phrase hint."""
@@ -380,6 +389,8 @@ def _furniture_plainly(text: str, units: list[tuple[int, int, int]]) -> list[boo
             marked.add(block)
             if not is_timestamp(line) and _LINK_MARKER_ALONE.match(line):
                 marked.add(block + 1)
+        elif _not_prose_plainly(line):
+            marked.add(block)
     return [
         (tail is not None and block >= tail)
         or block in marked
@@ -395,6 +406,10 @@ _FURNISHED_LINES = _pieces_joined(
         *["Read more: Klitschko retains his belts", "May 2, 2013", "Leave a Reply"],
         *["It was published. Photos: none.", "İstanbul", "clic\u212a here to", "©", "\r"],
         *["Share\xa0this story", "Leave\ta\u202freply", "All rights\u3000reserved", "\u2028"],
+        *[
+            "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
+        ],
+        *["See https://example.com/" + "a" * 70 + "?x=1 now.", "a" * 63 + " b", "x" * 64],
     ],
     "\n",
     10,
@@ -426,3 +441,36 @@ def test_furniture_is_the_plain_reading_of_its_rules_on_news(
         assert flags == _furniture_plainly(text, units)
         marked += sum(flags)
     assert marked > 500
+
+
+def test_lines_that_are_not_prose_are_set_apart(seed_a: str, seed_b: str) -> None:
+    # An image encoded in the text and a long link, as scraped pages carry them, are no
+    # words of the story: set apart as furniture, they leave the pair as it was. Before,
+    # the encoded image's thousands of junk "words" outweighed the story: the pair fell
+    # to partial reuse (coverage of A 0%) and did not cluster.
+    import base64
+    import hashlib
+
+    from dupwire.align import align
+    from dupwire.cluster import cluster
+
+    data = b"".join(hashlib.sha256(bytes([k])).digest() for k in range(256))  # 8 KB
+    image = f'<img src="data:image/png;base64,{base64.b64encode(data).decode()}">'
+    link = "Source: https://www.reuters.com/world/middle-east/" + "-".join(["patrols"] * 12)
+    head, rest = seed_a.split("\n\n", 1)
+    messy = f"{head}\n\n{image}\n\n{rest}\n{link}\n"
+    flags = dict(((s, e), f) for s, e, _, f in split_spans(messy))
+    at = messy.index(image)
+    assert flags[(at, at + len(image))] is True
+    at = messy.index(link)
+    assert flags[(at, at + len(link))] is True
+    assert sum(flags.values()) == sum(f for *_, f in split_spans(seed_a)) + 2
+    clean, dirty = align(seed_a, seed_b), align(messy, seed_b)
+    assert (dirty.verdict, dirty.score) == (clean.verdict, clean.score)
+    assert clean.verdict == "same_story"
+    assert round(dirty.coverage_a, 2) == round(clean.coverage_a, 2)
+    scores = [
+        [(c.min_score, len(c)) for c in cluster(texts).clusters]
+        for texts in ([seed_a, seed_b], [messy, seed_b])
+    ]
+    assert scores[0] == scores[1] == [(scores[0][0][0], 2)]

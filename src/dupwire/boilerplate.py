@@ -1,6 +1,6 @@
 """Recognise site furniture: comment forms, "read also" links, related-story lists.
 
-Three kinds of rules, all on whole lines (blocks) of the original text:
+Rules, all on whole lines (blocks) of the original text:
 
 * a *tail marker* ("Leave a Reply", "You May Also Like", "Related Posts", ...) standing alone
   on its line starts the page's footer: it and every later line are furniture;
@@ -8,6 +8,11 @@ Three kinds of rules, all on whole lines (blocks) of the original text:
   too when the marker stands alone (the linked headline follows it);
 * a *furniture phrase* ("Your email address will not be published", "All rights reserved",
   "Sign up for our newsletter", a "Reporting by ...; Editing by ..." credit) marks its line;
+* a line that is *not prose*: one with fewer than one space in :data:`SPACED` characters
+  that holds a run of :data:`UNBROKEN` printable ASCII characters without a space (an image
+  encoded in the text, a link, a hash, minified code; prose has a space in about every six
+  characters and no word of 64 letters) holds no words of the story, and the weight of its
+  junk "words" would outweigh the story's;
 * a *timestamp line* ("May 2, 2013 | 8:20 am", "Posted: Friday, March 8, 2013 2:39 pm",
   "UPDATED: 19:14 GMT, 12 April 2013") marks its line: a line whose words are all dates,
   clock times and their labels says when a page was published, not what happened, and two
@@ -28,7 +33,14 @@ from collections.abc import Iterable, Sequence
 from itertools import pairwise
 from typing import AnyStr
 
-__all__ = ["WIDE_SPACES", "block_furniture", "furniture_flags", "is_timestamp"]
+__all__ = [
+    "SPACED",
+    "UNBROKEN",
+    "WIDE_SPACES",
+    "block_furniture",
+    "furniture_flags",
+    "is_timestamp",
+]
 
 # The White_Space characters beyond ASCII: NEL, a no-break space, the Ogham space mark, the
 # typographic spaces, the line and paragraph separators, and the narrow no-break, medium
@@ -38,6 +50,31 @@ WIDE_SPACES = (
 )
 # A space inside a line other than the plain one: a tab or a wide space.
 _OTHER_SPACE = re.compile(f"[\t{WIDE_SPACES}]")
+
+
+#: Printable ASCII characters without a space that no word of prose runs to: the longest
+#: English words have about 30 letters; a link, an encoded image or a hash has more.
+UNBROKEN = 64
+#: A line with a space in fewer than one of this many characters may not be prose.
+SPACED = 8
+_UNBROKEN_RE = re.compile(f"[!-~]{{{UNBROKEN}}}")
+# Each byte of UTF-8 as "a" when it is printable ASCII, else as a space (a character beyond
+# ASCII is bytes from 0x80, so it breaks a run as a space does).
+_RUN_BYTES = bytes(0x61 if 0x21 <= c <= 0x7E else 0x20 for c in range(256))
+_RUN = b"a" * UNBROKEN
+
+
+def _has_unbroken(text: str) -> bool:
+    """Whether ``text`` holds a run of :data:`UNBROKEN` printable ASCII characters: a search
+    of bytes, several times cheaper than the pattern's (most texts hold none)."""
+    return _RUN in text.encode("utf-8", "surrogatepass").translate(_RUN_BYTES)
+
+
+def _not_prose(line: str) -> bool:
+    """Whether ``line`` has fewer than one space in :data:`SPACED` characters and a run of
+    :data:`UNBROKEN` printable ASCII characters without a space (counting spaces first
+    spares most lines the search)."""
+    return len(line) > SPACED * (line.count(" ") + 1) and _UNBROKEN_RE.search(line) is not None
 
 
 def _plain_spaced(text: str) -> str:
@@ -359,6 +396,7 @@ def block_furniture(
     text = _plain_spaced(text)
     furniture_blocks: set[int] = set()
     tail_from: int | None = None
+    unbroken = _has_unbroken(text)
     for block, start, end in blocks:
         line = text[start:end]
         marker = _ANY_MARKER.match(line) is not None
@@ -371,6 +409,8 @@ def block_furniture(
             furniture_blocks.add(block)
             if _LINK_MARKER_ALONE.match(line):
                 furniture_blocks.add(block + 1)
+        elif unbroken and _not_prose(line):
+            furniture_blocks.add(block)
     hinted = _hinted_blocks(text, blocks)
     if hinted is None:
         hinted = {b: found for b, start, end in blocks if (found := _hinted(text[start:end]))}
