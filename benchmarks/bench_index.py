@@ -426,13 +426,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--text", type=int, default=3000, help="text articles, end to end")
     parser.add_argument("--text-queries", type=int, default=150)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--tmp", default=None, help="directory for the index files")
+    parser.add_argument(
+        "--tmp", default=None, help="directory for the index files (made if missing)"
+    )
     parser.add_argument("--json", type=Path, default=None, help="also write the results here")
     parser.add_argument("--progress", action="store_true")
     parser.add_argument("--worker", default=None, help=argparse.SUPPRESS)
     parser.add_argument("--n", type=int, default=0, help=argparse.SUPPRESS)
     parser.add_argument("--redis-port", type=int, default=0, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.tmp is not None:
+        Path(args.tmp).mkdir(parents=True, exist_ok=True)  # the workers make files in it
     if args.worker:
         run = worker_dupwire if args.worker == "dupwire" else worker_datasketch
         print(json.dumps(run(args)))
