@@ -484,6 +484,30 @@ def test_ansi_escapes_in_record_ids_and_text(
     assert "\x1b" not in out and "␛[2J" in out
 
 
+def test_bidi_overrides_in_titles_and_text_cannot_reorder_the_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A right-to-left override makes a terminal show the rest of its line reversed, so a
+    # title could pass for another. Shown one for one as U+FFFD; the marks and isolates of
+    # right-to-left text stay as written.
+    path = tmp_path / "b.jsonl"
+    text = SEED_A.read_text(encoding="utf-8")
+    spoof = "\u202etxt.lanigiro\u202c and \u2067عربي\u2069 \u200f"
+    lines = [
+        json.dumps({"id": "a", "text": spoof + "\n" + text}),
+        json.dumps({"id": "b", "text": SEED_B.read_text(encoding="utf-8")}),
+    ]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = cli(capsys, "cluster", str(path))
+    assert code == 0, err
+    assert "\u202e" not in out and "\u202c" not in out
+    assert "\ufffdtxt.lanigiro\ufffd and \u2067عربي\u2069 \u200f" in out
+    odd = tmp_path / "odd.txt"
+    odd.write_text(spoof + "\n" + text, encoding="utf-8")
+    code, out, err = cli(capsys, "compare", str(odd), str(SEED_B))
+    assert "\u202e" not in out and "\ufffdtxt.lanigiro\ufffd" in out
+
+
 @pytest.mark.parametrize("lead", ["=", "+", "-", "@", "\t", "\r"])
 def test_csv_cells_that_would_run_as_formulas(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], lead: str

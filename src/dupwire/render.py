@@ -107,6 +107,10 @@ _UNPRINTABLE_RE = re.compile(
 )
 _PICTURES = {c: chr(0x2400 + c) for c in range(0x20) if chr(c) not in "\t\n"}
 _PICTURES.update({0x7F: "\u2421", **{c: "\ufffd" for c in range(0x80, 0xA0)}})
+# The bidi embeddings and overrides reorder what follows them on a terminal, as a title
+# could use to look like another ("Trojan Source"); modern right-to-left text uses the
+# marks and isolates instead, which stay.
+_PICTURES.update({c: "\ufffd" for c in range(0x202A, 0x202F)})
 
 
 def _escape_char(m: re.Match[str]) -> str:
@@ -128,7 +132,8 @@ def printable(text: str) -> str:
 
 def visible(text: str) -> str:
     """``text`` with each control character shown as its symbol (ESC as ␛), one for one, so
-    offsets into it still hold; lone surrogates become U+FFFD.
+    offsets into it still hold; C1 controls, bidi embeddings and overrides (which would
+    reorder the text after them) and lone surrogates become U+FFFD.
 
     >>> visible("a\\x1b[2Jb")
     'a␛[2Jb'
