@@ -253,12 +253,16 @@ def compare(
         with _notes_on_stderr():
             art_a = read_named(a, **fields, encoding=encoding, max_bytes=max_bytes)
             art_b = read_named(b, **fields, encoding=encoding, max_bytes=max_bytes)
-        check_article(art_a)
-        check_article(art_b)
-        result = align(art_a, art_b, min_score=threshold, max_merge=max_merge)
+        # Long texts (a whole page or a report of megabytes) take seconds to minutes: an
+        # elapsed-time bar at a terminal says the work goes on.
+        with _progress() as bar:
+            bar.add_task("compare", total=None)
+            check_article(art_a)
+            check_article(art_b)
+            result = align(art_a, art_b, min_score=threshold, max_merge=max_merge)
+            why = explain_similarity(art_a.text, art_b.text) if explain else None
     except DupwireError as exc:
         fail(str(exc))
-    why = explain_similarity(art_a.text, art_b.text) if explain else None
     if html_out is not None:
         from dupwire.render import alignment_html, html_page
 
