@@ -105,6 +105,8 @@ def test_a_date_that_is_not_text_is_named_by_its_kind(value: object, kind: str) 
         ("March 5, 2024 at 12:15 a.m.", "2024-03-05T00:15:00"),
         ("March 5, 2024 12:00 pm", "2024-03-05T12:00:00"),
         ("March 5, 2024 14:30 +01:00", "2024-03-05T13:30:00"),
+        ("2024-03-05 14:30:00 UTC", "2024-03-05T14:30:00"),  # as databases write timestamps
+        ("2024-03-05 09:30 EST", "2024-03-05T14:30:00"),
         (1709649000, "2024-03-05T14:30:00"),
         ("1709649000", "2024-03-05T14:30:00"),
         (1709649000123, "2024-03-05T14:30:00.123000"),
@@ -120,6 +122,7 @@ def test_dates_as_exports_and_scrapers_keep_them_are_read(value: object, expecte
     [
         ("05/03/2024", "not an ISO 8601 date or datetime"),  # 5 March or May 3: no telling
         ("March 5, 2024 2:30 PM XYZ", "not an ISO 8601 date or datetime"),
+        ("2024-03-05 14:30:00 XYZ", "not an ISO 8601 date or datetime"),
         ("March 32, 2024", "not a moment of the calendar (day is out of range"),
         ("March 5, 2024 13:30 PM", "not a moment of the calendar (hour 13 is not on a 12-hour"),
         (20240305, "a number, but not a Unix time in seconds"),

@@ -4,7 +4,8 @@ Records may carry a publication date (``--date-field``, default ``date``, else
 ``published``).  :func:`parse_date` reads ISO 8601 dates and datetimes, with or without a
 time zone (a datetime without one is taken as UTC), RFC 2822 dates as RSS feeds write them
 ("Tue, 05 Mar 2024 14:30:00 GMT"), the forms content systems and scrapers keep
-("2024/03/05", "March 5, 2024", "Tue, Mar. 5, 2024 2:30 PM EST", "5 March 2024 14:30"),
+("2024/03/05", "March 5, 2024", "Tue, Mar. 5, 2024 2:30 PM EST", "5 March 2024 14:30",
+"2024-03-05 14:30:00 UTC"),
 Unix times in seconds or milliseconds (numbers, or text of 9-10 or 12-13 digits), and
 ``datetime``/``date`` objects.  A date with the day and the month in numbers only
 ("05/03/2024") is not read: it may be either day.
@@ -216,6 +217,10 @@ _WORDED_RE = re.compile(
     r"(?:,?\s+(?:at\s+)?(\d{1,2}):(\d{2})(?::(\d{2}))?\s*(?:([AaPp])\.?[Mm]\.?)?"
     r"(?:\s*([A-Za-z]{1,4}|[+-]\d{2}:?\d{2}))?)?$"
 )
+# An ISO 8601 date and time followed by a zone's name, as databases write timestamps.
+_NAMED_ZONE_RE = re.compile(
+    r"^(\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*([A-Za-z]{1,4})$"
+)
 # Zones named in news datelines: universal time and those of the United States (standard
 # and daylight; a bare "ET" is taken as standard time).
 _ZONES = {"Z": 0, "UTC": 0, "GMT": 0, "ET": -5, "EST": -5, "EDT": -4, "CT": -6, "CST": -6}
@@ -283,13 +288,17 @@ def _read_date(value: object) -> tuple[dt.datetime, bool] | None:
         if slashed:  # 2024/03/05: ISO 8601 but for its strokes
             year, month, day_of, rest = slashed.groups()
             text = f"{year}-{int(month):02d}-{int(day_of):02d}{rest}"
+        named = _NAMED_ZONE_RE.match(text)
+        if named and named[2].upper() in _ZONES:  # "2024-03-05 14:30:00 UTC", as SQL writes
+            hours = _ZONES[named[2].upper()]
+            text = f"{named[1]}{'-' if hours < 0 else '+'}{abs(hours):02d}:00"
         try:
             day = dt.date.fromisoformat(text)
             moment, timed = dt.datetime(day.year, day.month, day.day), False
         except ValueError:
             try:
                 moment = dt.datetime.fromisoformat(text)
-            except ValueError as exc:
+            except ValueError:
                 if _RFC2822_RE.search(text):
                     moment = _rfc2822(value, text)
                 elif _UNIX_DIGITS_RE.match(text):
@@ -298,11 +307,12 @@ def _read_date(value: object) -> tuple[dt.datetime, bool] | None:
                     moment, timed = worded
                 else:
                     # Written as a date but not a day of the calendar ("2024-02-30"): say why.
-                    what = (
-                        f"a day of the calendar ({exc}), so not an ISO 8601 date"
-                        if _ISO_DAY_RE.match(text)
-                        else "an ISO 8601 date or datetime"
-                    )
+                    what = "an ISO 8601 date or datetime"
+                    if _ISO_DAY_RE.match(text):
+                        try:
+                            dt.date.fromisoformat(text[:10])
+                        except ValueError as bad:
+                            what = f"a day of the calendar ({bad}), so not an ISO 8601 date"
                     msg = (
                         f"date {value!r} is not {what} (such as 2024-03-05 or "
                         f"2024-03-05T14:30:00Z){_ALSO_READ}; the article is treated as undated"
