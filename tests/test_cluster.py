@@ -905,6 +905,17 @@ _SCAN_PIECES = st.sampled_from(
         # Points and apostrophes that join words, or not: "3.2km" is "3.2" and "km".
         *["3.2km", "a1.5", "1.5'x", "x'1.5", "90's", "$1.5bn", "rock'n'roll", "''", "1..2"],
         *["12'34.5", "3.2.1", "1,2,3x", "'tis", "5.", ".5"],
+        # HTML character references, and a run of characters that is not prose.
+        *["&amp;", "actress&#8217;s", "troops&#8217;", "caf&eacute;", "&Eacute;cole", "&bogus;"],
+        *[
+            "AT&T",
+            "&#39;",
+            "&nbsp;",
+            "&#x201C;",
+            "&",
+            "x" * 70,
+            "data:image/png;base64," + "Q" * 64,
+        ],
     ]
 )
 _SCAN_GAPS = st.sampled_from(
