@@ -405,10 +405,10 @@ def load_corpus(
     relative to the directory); other and hidden files are listed in ``skipped``.  A
     ``.jsonl``/``.ndjson`` file (UTF-8, or UTF-16/32 with a byte-order mark), ``.csv``
     file or ``.parquet`` file (read with pyarrow, from the ``spark`` extra) holds one
-    record per article, and so does a
-    directory named ``.parquet`` (a dataset as Spark writes one: its part files in path
-    order); ``-`` reads JSON Lines from ``stdin``.  Record fields other than id and text go
-    into ``Article.meta``, with the title, date and source fields under ``"title"``,
+    record per article, and so does a directory named ``.parquet`` (a dataset as Spark
+    writes one: its part files in path order); ``-`` reads JSON Lines from ``stdin``.
+    Record fields other than id and text go into ``Article.meta``, with the title, date
+    and source fields under ``"title"``,
     ``"date"`` and ``"source"`` (with the default ``date_field``, a record without ``date``
     but with ``published`` takes that).  ``encoding`` applies to text and CSV files.
 
@@ -1143,8 +1143,7 @@ class _AsUtf8(io.RawIOBase):
     as UTF-8 bytes, so that a JSON file saved as Windows PowerShell and Notepad save "Unicode"
     text is read as its UTF-8 twin would be.  Bytes that do not decode (half of a pair of
     surrogates, an odd last byte) become bytes that are not UTF-8, which fail their record
-    only.  It can go
-    back to its start (``seek(0)``), and nowhere else."""
+    only.  It can go back to its start (``seek(0)``), and nowhere else."""
 
     def __init__(self, raw: BinaryIO, codec: str) -> None:
         super().__init__()
