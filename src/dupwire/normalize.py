@@ -253,18 +253,14 @@ _REFERENCE_RE = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9A-Fa-f]{1,6}|[A-Za-z][A-Za
 _SOFT_HYPHEN = "\u00ad"
 
 
-def _reference(m: re.Match[str]) -> str:
-    """The character a reference stands for, padded to the reference's length so that
+def _padded(char: str, m: re.Match[str]) -> str:
+    """``char``, which the match ``m`` stands for, padded to the match's length so that
     offsets stay: with soft hyphens (invisible parts of a word, which its key drops) when
     it is a letter or digit, before it when it follows a letter or digit ("caf&eacute;"),
     else after it, and so an apostrophe inside a word ("actress&#8217;s" reads as the word
     "actress’s"); with spaces after any other character ("&amp;", "&nbsp;", "troops&#8217;
-    vehicles").  A name HTML does not know stays as it is."""
-    ref = m.group()
-    char = html.unescape(ref)
-    if char == ref or len(char) >= len(ref):
-        return ref
-    pad = len(ref) - len(char)
+    vehicles")."""
+    pad = len(m.group()) - len(char)
     text, at, end = m.string, m.start(), m.end()
     after_word = at > 0 and (text[at - 1].isalnum() or _IN_WORD.match(text[at - 1]) is not None)
     if char.isalnum():
@@ -274,21 +270,68 @@ def _reference(m: re.Match[str]) -> str:
     return char + " " * pad
 
 
-# The last text read through its references (:func:`_readable`), and how it reads.
+def _reference(m: re.Match[str]) -> str:
+    """The character an HTML character reference stands for (:func:`_padded`); a name HTML
+    does not know stays as it is."""
+    char = html.unescape(m.group())
+    return _padded(char, m) if len(char) < len(m.group()) else m.group()
+
+
+# UTF-8 read as Windows-1252, the commonest mojibake of scraped text ("donâ€™t" for "don’t",
+# "cafÃ©", "Â " for a no-break space): each byte of a character's UTF-8 stands as the
+# character Windows-1252 gives it (for the five bytes it leaves undefined, Latin-1's C1
+# control, as browsers read them).
+_CP1252_BYTE = {(bytes([b]).decode("cp1252", "ignore") or chr(b)): b for b in range(0x80, 0x100)}
+
+
+def _chars_of(lo: int, hi: int) -> str:
+    return re.escape("".join(c for c, b in _CP1252_BYTE.items() if lo <= b <= hi))
+
+
+_MOJIBAKE_RE = re.compile(
+    f"[{_chars_of(0xC2, 0xDF)}][{_chars_of(0x80, 0xBF)}]"
+    f"|[{_chars_of(0xE0, 0xEF)}][{_chars_of(0x80, 0xBF)}]{{2}}"
+    f"|[{_chars_of(0xF0, 0xF4)}][{_chars_of(0x80, 0xBF)}]{{3}}"
+)
+# Characters that start most such mojibake (of Latin letters and punctuation, Cyrillic,
+# Arabic and Hebrew); text without any is not searched.  (Mojibake of Chinese or Japanese
+# starts with letters French writes too, so it is left as it is.)
+_MOJIBAKE_HINTS = ("Ã", "Â", "â€", "Ð", "Ø", "×")
+
+
+def _mended(m: re.Match[str]) -> str:
+    """The character a run of mojibake (``_MOJIBAKE_RE``) stands for (:func:`_padded`), or
+    the run as it is when its bytes are no UTF-8 character."""
+    try:
+        char = bytes(_CP1252_BYTE[c] for c in m.group()).decode("utf-8")
+    except UnicodeDecodeError:
+        return m.group()
+    return _padded(char, m)
+
+
+# The last text read through its references and mojibake (:func:`_readable`), as it reads;
+# a text shorter than _REMEMBERED (a word) is not remembered, so that it does not take the
+# place of the article whose sentences are being read.
 _READ: tuple[str, str] = ("", "")
+_REMEMBERED = 200
 
 
-def _readable(text: str, start: int = 0, end: int | None = None) -> str:
-    """``text`` as its words are read: when ``text[start:end]`` holds an HTML character
-    reference, the text with each one read as the character it stands for, of the same
-    length (:func:`_reference`), so that offsets into it are offsets into ``text``.  The
-    last text read so is remembered: its sentences are read one call at a time."""
+def _readable(text: str) -> str:
+    """``text`` as its words are read: when it holds an HTML character reference or
+    mojibake of UTF-8 read as Windows-1252, the text with each one read as the character it
+    stands for, of the same length (:func:`_padded`), so that offsets into it are offsets
+    into ``text``.  The last text read is remembered: its sentences are read one call at a
+    time."""
     global _READ
-    if text.find("&", start, len(text) if end is None else end) < 0:
-        return text
     last, read = _READ
-    if last is not text:
-        read = _REFERENCE_RE.sub(_reference, text)
+    if last is text:
+        return read
+    read = text
+    if text.find("&") >= 0 or (
+        not text.isascii() and any(hint in text for hint in _MOJIBAKE_HINTS)
+    ):
+        read = _MOJIBAKE_RE.sub(_mended, _REFERENCE_RE.sub(_reference, text))
+    if len(text) >= _REMEMBERED:
         _READ = (text, read)
     return read
 
@@ -542,7 +585,7 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     [(0, 2, '巡逻'), (1, 3, '逻队'), (4, 8, '2019')]
     """
     stop = len(text) if end is None else end
-    text = _readable(text, start, stop)
+    text = _readable(text)
     cache = _ANALYSED
     tokens = []
     for m in _WORD_RE.finditer(text, start, stop):
@@ -647,7 +690,7 @@ def raw_words(text: str, start: int = 0, end: int | None = None) -> list[str]:
     ['U', 'S', 'troops', '3.2', 'km', 'twenty-four']
     """
     stop = len(text) if end is None else end
-    text = _readable(text, start, stop)
+    text = _readable(text)
     words = _plain_words(text, start, stop)
     if words is None:
         return [text[s:e] for s, e, _, _ in tokenize(text, start, stop)]
