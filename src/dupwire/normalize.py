@@ -280,8 +280,11 @@ def _reference(m: re.Match[str]) -> str:
 # UTF-8 read as Windows-1252, the commonest mojibake of scraped text ("donâ€™t" for "don’t",
 # "cafÃ©", "Â " for a no-break space): each byte of a character's UTF-8 stands as the
 # character Windows-1252 gives it (for the five bytes it leaves undefined, Latin-1's C1
-# control, as browsers read them).
-_CP1252_BYTE = {(bytes([b]).decode("cp1252", "ignore") or chr(b)): b for b in range(0x80, 0x100)}
+# control, as browsers read them), or as Latin-1 gives it ("donâ\x80\x99t").
+_CP1252_BYTE = {chr(b): b for b in range(0x80, 0xA0)}
+_CP1252_BYTE.update(
+    {bytes([b]).decode("cp1252", "ignore") or chr(b): b for b in range(0x80, 0x100)}
+)
 
 
 def _chars_of(lo: int, hi: int) -> str:
@@ -296,7 +299,7 @@ _MOJIBAKE_RE = re.compile(
 # Characters that start most such mojibake (of Latin letters and punctuation, Cyrillic,
 # Arabic and Hebrew); text without any is not searched.  (Mojibake of Chinese or Japanese
 # starts with letters French writes too, so it is left as it is.)
-_MOJIBAKE_HINTS = ("Ã", "Â", "â€", "Ð", "Ø", "×")
+_MOJIBAKE_HINTS = ("Ã", "Â", "â€", "â\x80", "Ð", "Ø", "×")
 
 
 def _mended(m: re.Match[str]) -> str:
