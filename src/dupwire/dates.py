@@ -3,12 +3,11 @@
 Records may carry a publication date (``--date-field``, default ``date``, else
 ``published``).  :func:`parse_date` reads ISO 8601 dates and datetimes, with or without a
 time zone (a datetime without one is taken as UTC), RFC 2822 dates as RSS feeds write them
-("Tue, 05 Mar 2024 14:30:00 GMT"), the forms content systems and scrapers keep
+("Tue, 05 Mar 2024 14:30:00 GMT"), the forms content systems, scrapers and databases keep
 ("2024/03/05", "March 5, 2024", "Tue, Mar. 5, 2024 2:30 PM EST", "5 March 2024 14:30",
-"2024-03-05 14:30:00 UTC"),
-Unix times in seconds or milliseconds (numbers, or text of 9-10 or 12-13 digits), and
-``datetime``/``date`` objects.  A date with the day and the month in numbers only
-("05/03/2024") is not read: it may be either day.
+"2024-03-05 14:30:00 UTC"), Unix times in seconds or milliseconds (numbers, or text of 9-10
+or 12-13 digits), and ``datetime``/``date`` objects.  A date with the day and the month in
+numbers only ("05/03/2024") is not read: it may be either day.
 
 Reprints of a story cluster within days; a report of a different event of the same kind
 months later is a different story, though it may share the city, the police department and
