@@ -919,6 +919,14 @@ _SCAN_PIECES = st.sampled_from(
         # Mojibake of UTF-8 read as Windows-1252, and text that only looks like it.
         *["don\u00e2\u20ac\u2122t", "caf\u00c3\u00a9", "\u00d0\u00a2\u00d1\u0192", "\u00c2\u00a0"],
         *["S\u00c3O", "3\u00d74"],
+        # HTML markup, and angle brackets that are none.
+        *["<p>", "</p>", '<a href="https://x.org/a?b=1">', "<br/>", "<!-- c -->", "<b and c>"],
+        *[
+            "<script>var x = 1;</script>",
+            "5 < 6",
+            "<!DOCTYPE html>",
+            "<nav><a href='/'>Home</a></nav>",
+        ],
     ]
 )
 _SCAN_GAPS = st.sampled_from(

@@ -418,3 +418,34 @@ def test_mojibake_of_utf8_read_as_windows_1252_reads_as_the_text(
     # Text that only looks like it (a multiplication sign, "SÃO PAULO") stays as written.
     for text in ("3×4 rooms", "SÃO PAULO", "Â"):
         assert [text[t.start : t.end] for t in tokenize(text)] == _WORD_RE.findall(text)
+
+
+def test_html_markup_reads_as_spaces(ecb_records: list[dict[str, Any]], seed_a: str) -> None:
+    # A feed item's text as markup ("<p>", a link, a comment, a script): the same words,
+    # keys and weights as its text, at offsets into the text as written. Before, "href",
+    # "https", "www" and the link's address were words of every item of the feed.
+    from dupwire.cluster.scan import scan_texts
+
+    def as_feed_item(text: str) -> str:
+        paras = [f"<p class='body'>{p}</p>" for p in text.split("\n") if p.strip()]
+        link = '<a href="https://www.example.com/world?id=7&amp;ref=rss">Read more</a>'
+        return "<div>\n" + "\n".join(paras) + f"\n<!-- ad -->\n<p>{link}<br/></p>\n</div>"
+
+    texts = [seed_a, *(r["text"] for r in ecb_records[:60])]
+    for text in texts:
+        item = as_feed_item(html.escape(text, quote=False))
+        plain, read = tokenize(text + "\nRead more"), tokenize(item)
+        assert [(t.key, t.weight) for t in read] == [(t.key, t.weight) for t in plain]
+        assert [html.unescape(item[t.start : t.end]) for t in read] == [
+            (text + "\nRead more")[t.start : t.end] for t in plain
+        ]
+    items = [as_feed_item(t) for t in texts]
+    a, b = scan_texts([t + "\nRead more" for t in texts]), scan_texts(items)
+    assert [b.types[k] for k in b.tokens] == [a.types[k] for k in a.tokens]
+    # A saved page's code and furniture elements read as no words.
+    page = "<!DOCTYPE html><html><head><title>Site</title></head><body><nav>Home</nav>"
+    page += "<p>Troops left.</p><footer>All rights reserved</footer></body></html>"
+    assert [t.key for t in tokenize(page)] == ["troop", "left"]
+    # Angle brackets of prose are no markup.
+    prose = "If a <b and c> d, then 5 < 6 > 4 <3"
+    assert [prose[t.start : t.end] for t in tokenize(prose)] == _WORD_RE.findall(prose)

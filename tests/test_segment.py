@@ -373,8 +373,13 @@ def _furniture_plainly(text: str, units: list[tuple[int, int, int]]) -> list[boo
         is_timestamp,
     )
 
-    # Tabs and spaces beyond ASCII read as plain spaces.
-    text = "".join(" " if c == "\t" or (c.isspace() and not c.isascii()) else c for c in text)
+    # The text as its words are read; tabs and spaces beyond ASCII read as plain spaces.
+    from dupwire.normalize import as_read
+
+    read_so = as_read(text) != text  # markup, references or mojibake
+    text = "".join(
+        " " if c == "\t" or (c.isspace() and not c.isascii()) else c for c in as_read(text)
+    )
     lines: dict[int, tuple[int, int]] = {}
     for start, end, block in units:
         lines[block] = (lines.get(block, (start, end))[0], end)
@@ -389,8 +394,8 @@ def _furniture_plainly(text: str, units: list[tuple[int, int, int]]) -> list[boo
             marked.add(block)
             if not is_timestamp(line) and _LINK_MARKER_ALONE.match(line):
                 marked.add(block + 1)
-        elif _not_prose_plainly(line):
-            marked.add(block)
+        elif _not_prose_plainly(line) or (read_so and not any(map(str.isalnum, line))):
+            marked.add(block)  # not prose, or markup alone
     return [
         (tail is not None and block >= tail)
         or block in marked

@@ -8,6 +8,8 @@ Rules, all on whole lines (blocks) of the original text:
   too when the marker stands alone (the linked headline follows it);
 * a *furniture phrase* ("Your email address will not be published", "All rights reserved",
   "Sign up for our newsletter", a "Reporting by ...; Editing by ..." credit) marks its line;
+* a line of *markup alone* ("<img ...>", "</div>"), which reads as no word
+  (:func:`dupwire.normalize.as_read`), marks its line;
 * a line that is *not prose*: one with fewer than one space in :data:`SPACED` characters
   that holds a run of :data:`UNBROKEN` printable ASCII characters without a space (an image
   encoded in the text, a link, a hash, minified code; prose has a space in about every six
@@ -32,6 +34,8 @@ from bisect import bisect_right
 from collections.abc import Iterable, Sequence
 from itertools import pairwise
 from typing import AnyStr
+
+from dupwire.normalize import as_read
 
 __all__ = [
     "SPACED",
@@ -68,6 +72,10 @@ def _has_unbroken(text: str) -> bool:
     """Whether ``text`` holds a run of :data:`UNBROKEN` printable ASCII characters: a search
     of bytes, several times cheaper than the pattern's (most texts hold none)."""
     return _RUN in text.encode("utf-8", "surrogatepass").translate(_RUN_BYTES)
+
+
+# A letter or digit: a line of markup alone (an image, a closing tag) reads as none.
+_ANY_WORD = re.compile(r"[^\W_]")
 
 
 def _not_prose(line: str) -> bool:
@@ -392,8 +400,12 @@ def block_furniture(
 ) -> list[bool]:
     """:func:`furniture_flags` of ``units``, given each block as ``(block, start, end)`` (from
     its first unit's start to its last unit's end), in order of block number.  The rules read
-    tabs and wide spaces as plain spaces (:func:`_plain_spaced`)."""
-    text = _plain_spaced(text)
+    the text as its words are read (:func:`dupwire.normalize.as_read`: markup as spaces,
+    HTML character references and mojibake as their characters) and tabs and wide spaces as
+    plain spaces (:func:`_plain_spaced`)."""
+    read = as_read(text)
+    marked_up = read is not text  # markup, references or mojibake were read
+    text = _plain_spaced(read)
     furniture_blocks: set[int] = set()
     tail_from: int | None = None
     unbroken = _has_unbroken(text)
@@ -409,7 +421,7 @@ def block_furniture(
             furniture_blocks.add(block)
             if _LINK_MARKER_ALONE.match(line):
                 furniture_blocks.add(block + 1)
-        elif unbroken and _not_prose(line):
+        elif (unbroken and _not_prose(line)) or (marked_up and not _ANY_WORD.search(line)):
             furniture_blocks.add(block)
     hinted = _hinted_blocks(text, blocks)
     if hinted is None:

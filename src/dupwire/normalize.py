@@ -25,6 +25,7 @@ __all__ = [
     "PLAIN_WORD_RE",
     "Token",
     "analyse",
+    "as_read",
     "canonical_word",
     "join_flags",
     "match_key",
@@ -312,28 +313,56 @@ def _mended(m: re.Match[str]) -> str:
     return _padded(char, m)
 
 
-# The last text read through its references and mojibake (:func:`_readable`), as it reads;
+# HTML markup, as feeds keep it in an item's text ("<p>", '<a href="...">', "<br/>") and
+# saved pages whole: a tag of HTML by its name, with no attributes or attributes with "="
+# (so that "a <b and c> d" in prose is no tag), a comment, or an element whole that holds
+# code or a page's furniture, not its story (script, style, head, nav, aside, footer,
+# form, noscript, iframe, svg).
+_TAG_NAMES = (
+    "a|abbr|article|aside|b|blockquote|body|br|button|caption|cite|code|del|div|em"
+    "|figcaption|figure|font|footer|form|h[1-6]|head|header|hr|html|i|iframe|img|input|ins"
+    "|label|li|link|main|meta|nav|noscript|ol|p|picture|pre|q|s|section|small|source|span"
+    "|strong|sub|sup|svg|table|tbody|td|th|thead|time|title|tr|u|ul|video"
+)
+_MARKUP_RE = re.compile(
+    r"<(script|style|head|nav|aside|footer|form|noscript|iframe|svg)\b[^>]*>.*?</\1\s*>"
+    r"|<!--.*?-->|<!DOCTYPE[^<>]*>"
+    rf"|</?(?:{_TAG_NAMES})(?:\s+[^<>]*=[^<>]*)?\s*/?>",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def _blanked(m: re.Match[str]) -> str:
+    """Markup read as spaces, one for each of its characters: it holds no words of the
+    story (its link's address, its attributes)."""
+    return " " * len(m.group())
+
+
+# The last text read through its references and mojibake (:func:`as_read`), as it reads;
 # a text shorter than _REMEMBERED (a word) is not remembered, so that it does not take the
 # place of the article whose sentences are being read.
 _READ: tuple[str, str] = ("", "")
 _REMEMBERED = 200
 
 
-def _readable(text: str) -> str:
-    """``text`` as its words are read: when it holds an HTML character reference or
-    mojibake of UTF-8 read as Windows-1252, the text with each one read as the character it
-    stands for, of the same length (:func:`_padded`), so that offsets into it are offsets
-    into ``text``.  The last text read is remembered: its sentences are read one call at a
+def as_read(text: str) -> str:
+    """``text`` as its words are read: when it holds HTML markup, an HTML character
+    reference or mojibake of UTF-8 read as Windows-1252, the text with the markup read as
+    spaces (:func:`_blanked`) and each reference or mojibake as the character it stands for
+    (:func:`_padded`), of the same length, so that offsets into it are offsets into
+    ``text``.  The last text read is remembered: its sentences are read one call at a
     time."""
     global _READ
     last, read = _READ
     if last is text:
         return read
     read = text
-    if text.find("&") >= 0 or (
-        not text.isascii() and any(hint in text for hint in _MOJIBAKE_HINTS)
+    if read.find("<") >= 0:
+        read = _MARKUP_RE.sub(_blanked, read)
+    if read.find("&") >= 0 or (
+        not read.isascii() and any(hint in read for hint in _MOJIBAKE_HINTS)
     ):
-        read = _MOJIBAKE_RE.sub(_mended, _REFERENCE_RE.sub(_reference, text))
+        read = _MOJIBAKE_RE.sub(_mended, _REFERENCE_RE.sub(_reference, read))
     if len(text) >= _REMEMBERED:
         _READ = (text, read)
     return read
@@ -588,7 +617,7 @@ def tokenize(text: str, start: int = 0, end: int | None = None) -> list[Token]:
     [(0, 2, '巡逻'), (1, 3, '逻队'), (4, 8, '2019')]
     """
     stop = len(text) if end is None else end
-    text = _readable(text)
+    text = as_read(text)
     cache = _ANALYSED
     tokens = []
     for m in _WORD_RE.finditer(text, start, stop):
@@ -693,7 +722,7 @@ def raw_words(text: str, start: int = 0, end: int | None = None) -> list[str]:
     ['U', 'S', 'troops', '3.2', 'km', 'twenty-four']
     """
     stop = len(text) if end is None else end
-    text = _readable(text)
+    text = as_read(text)
     words = _plain_words(text, start, stop)
     if words is None:
         return [text[s:e] for s, e, _, _ in tokenize(text, start, stop)]
@@ -769,7 +798,7 @@ def plain_bytes(text: str) -> bytes | None:
     (None, b'Turkey\\x80s  troops ')
     """
     try:
-        return _readable(text).encode("ascii", _PLAIN_ERRORS)
+        return as_read(text).encode("ascii", _PLAIN_ERRORS)
     except _NotPlain:
         return None
 
