@@ -325,8 +325,9 @@ _TAG_NAMES = (
     "|strong|sub|sup|svg|table|tbody|td|th|thead|time|title|tr|u|ul|video"
 )
 _MARKUP_RE = re.compile(
-    r"<(script|style|head|nav|aside|footer|form|noscript|iframe|svg)\b[^>]*>.*?</\1\s*>"
-    r"|<!--.*?-->|<!DOCTYPE[^<>]*>"
+    r"<(script|style|head|nav|aside|footer|form|noscript|iframe|svg)\b[^>]*>"
+    r"(?:(?!</?\1\b).)*</\1\s*>"  # up to its end, and no other tag of its name: linear
+    r"|<!--(?:(?!<!--).)*?-->|<!DOCTYPE[^<>]*>"
     rf"|</?(?:{_TAG_NAMES})(?:\s+[^<>]*=[^<>]*)?\s*/?>",
     re.IGNORECASE | re.DOTALL,
 )
