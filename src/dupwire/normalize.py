@@ -339,9 +339,9 @@ def _blanked(m: re.Match[str]) -> str:
     return " " * len(m.group())
 
 
-# The last text read through its references and mojibake (:func:`as_read`), as it reads;
-# a text shorter than _REMEMBERED (a word) is not remembered, so that it does not take the
-# place of the article whose sentences are being read.
+# The last text read through its markup, references and mojibake (:func:`as_read`), as it
+# reads; a text shorter than _REMEMBERED (a word) is not remembered, so that it does not
+# take the place of the article whose sentences are being read.
 _READ: tuple[str, str] = ("", "")
 _REMEMBERED = 200
 
@@ -723,10 +723,12 @@ def raw_words(text: str, start: int = 0, end: int | None = None) -> list[str]:
     ['U', 'S', 'troops', '3.2', 'km', 'twenty-four']
     """
     stop = len(text) if end is None else end
-    text = as_read(text)
-    words = _plain_words(text, start, stop)
+    read = as_read(text)
+    words = _plain_words(read, start, stop)
     if words is None:
-        return [text[s:e] for s, e, _, _ in tokenize(text, start, stop)]
+        # tokenize reads the text itself (the view remembered): a view read again is not
+        # always the same view (double mojibake), and would evict the text's.
+        return [read[s:e] for s, e, _, _ in tokenize(text, start, stop)]
     return words
 
 
