@@ -62,7 +62,7 @@ def test_missing_dates_are_none(value: object) -> None:
     assert parse_date(value) is None
 
 
-@pytest.mark.parametrize("value", ["yesterday", "05/03/2024", "2024-13-01", 20240305])
+@pytest.mark.parametrize("value", ["yesterday", "05/03/2024", "3-5-24", "2024-13-01", 20240305])
 def test_bad_dates_are_refused_with_a_reason(value: object) -> None:
     with pytest.raises(ParamsError, match="ISO 8601"):
         parse_date(value)
@@ -107,6 +107,9 @@ def test_a_date_that_is_not_text_is_named_by_its_kind(value: object, kind: str) 
         ("March 5, 2024 14:30 +01:00", "2024-03-05T13:30:00"),
         ("2024-03-05 14:30:00 UTC", "2024-03-05T14:30:00"),  # as databases write timestamps
         ("2024-03-05 09:30 EST", "2024-03-05T14:30:00"),
+        ("05.03.2024", "2024-03-05"),  # with dots, the day comes first
+        ("5.3.2024 14:30", "2024-03-05T14:30:00"),
+        ("31.12.2023 23:59:59+01:00", "2023-12-31T22:59:59"),
         (1709649000, "2024-03-05T14:30:00"),
         ("1709649000", "2024-03-05T14:30:00"),
         (1709649000123, "2024-03-05T14:30:00.123000"),
@@ -120,7 +123,10 @@ def test_dates_as_exports_and_scrapers_keep_them_are_read(value: object, expecte
 @pytest.mark.parametrize(
     ("value", "why"),
     [
-        ("05/03/2024", "not an ISO 8601 date or datetime"),  # 5 March or May 3: no telling
+        ("05/03/2024", "in an order that cannot be told (5 March or May 3)"),
+        ("3/5/2024 2:30 PM", "in an order that cannot be told"),
+        ("31.02.2024", "not a day of the calendar (day is out of range"),
+        ("5.3.24", "not an ISO 8601 date or datetime"),
         ("March 5, 2024 2:30 PM XYZ", "not an ISO 8601 date or datetime"),
         ("2024-03-05 14:30:00 XYZ", "not an ISO 8601 date or datetime"),
         ("March 32, 2024", "not a moment of the calendar (day is out of range"),

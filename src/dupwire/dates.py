@@ -6,8 +6,10 @@ time zone (a datetime without one is taken as UTC), RFC 2822 dates as RSS feeds 
 ("Tue, 05 Mar 2024 14:30:00 GMT"), the forms content systems, scrapers and databases keep
 ("2024/03/05", "March 5, 2024", "Tue, Mar. 5, 2024 2:30 PM EST", "5 March 2024 14:30",
 "2024-03-05 14:30:00 UTC"), Unix times in seconds or milliseconds (numbers, or text of 9-10
-or 12-13 digits), and ``datetime``/``date`` objects.  A date with the day and the month in
-numbers only ("05/03/2024") is not read: it may be either day.
+or 12-13 digits), day.month.year with dots as German, Russian or Polish outlets write it
+("05.03.2024", "5.3.2024 14:30"), and ``datetime``/``date`` objects.  A date with strokes
+and the day and the month in numbers ("05/03/2024") is not read: it may be either day (5
+March as Europe writes it, May 3 as the United States does).
 
 Reprints of a story cluster within days; a report of a different event of the same kind
 months later is a different story, though it may share the city, the police department and
@@ -186,6 +188,11 @@ _ALSO_READ = ', an RFC 2822 date, a date written out ("March 5, 2024") or a Unix
 # 2024/03/05 (or 2024/3/5), alone or starting a datetime.
 _SLASHED_RE = re.compile(r"^(\d{4})/(\d{1,2})/(\d{1,2})((?:[T ].*)?)$")
 
+# 05.03.2024 (or 5.3.2024), alone or starting a datetime: with dots, the day comes first.
+_DOTTED_RE = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{4})((?:[T ].*)?)$")
+# 05/03/2024 or 3/5/24: the day and the month in an order that cannot be told.
+_DAY_OR_MONTH_RE = re.compile(r"^\d{1,2}[/-]\d{1,2}[/-]\d{2,4}\b")
+
 # Unix time as text: seconds (9 or 10 digits, 1973-2286) or milliseconds (12 or 13).
 _UNIX_DIGITS_RE = re.compile(r"^(?:\d{9,10}|\d{12,13})$")
 _UNIX_SECONDS = (1e8, 1e11)  # a number in this range is seconds since 1970 ...
@@ -287,6 +294,10 @@ def _read_date(value: object) -> tuple[dt.datetime, bool] | None:
         if slashed:  # 2024/03/05: ISO 8601 but for its strokes
             year, month, day_of, rest = slashed.groups()
             text = f"{year}-{int(month):02d}-{int(day_of):02d}{rest}"
+        dotted = _DOTTED_RE.match(text)
+        if dotted:  # 05.03.2024: the day first, as the dots say
+            day_of, month, year, rest = dotted.groups()
+            text = f"{year}-{int(month):02d}-{int(day_of):02d}{rest}"
         named = _NAMED_ZONE_RE.match(text)
         if named and named[2].upper() in _ZONES:  # "2024-03-05 14:30:00 UTC", as SQL writes
             hours = _ZONES[named[2].upper()]
@@ -304,6 +315,14 @@ def _read_date(value: object) -> tuple[dt.datetime, bool] | None:
                     moment = _unix_time(value, int(text))
                 elif (worded := _worded(value, text)) is not None:
                     moment, timed = worded
+                elif _DAY_OR_MONTH_RE.match(text):
+                    msg = (
+                        f"date {value!r} gives the day and the month in numbers, in an order "
+                        "that cannot be told (05/03/2024 is 5 March or May 3); write it as an "
+                        "ISO 8601 date (such as 2024-03-05) or with the month's name; the "
+                        "article is treated as undated"
+                    )
+                    raise ParamsError(msg) from None
                 else:
                     # Written as a date but not a day of the calendar ("2024-02-30"): say why.
                     what = "an ISO 8601 date or datetime"
