@@ -123,7 +123,7 @@ def test_dates_as_exports_and_scrapers_keep_them_are_read(value: object, expecte
 @pytest.mark.parametrize(
     ("value", "why"),
     [
-        ("05/03/2024", "in an order that cannot be told (5 March or May 3)"),
+        ("05/03/2024", "in an order that cannot be told (05/03/2024 is 5 March or May 3)"),
         ("3/5/2024 2:30 PM", "in an order that cannot be told"),
         ("31.02.2024", "not a day of the calendar (day is out of range"),
         ("5.3.24", "not an ISO 8601 date or datetime"),
