@@ -1029,6 +1029,45 @@ def test_killed_add_leaves_whole_articles(tmp_path: Path, ecb_articles: list[Art
         assert len(index) == n + 3
 
 
+def test_an_index_another_process_creates_meanwhile_is_opened_not_made_again(
+    tmp_path: Path, ecb_articles: list[Article], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Two `index add` of one new file at once: the second saw no file, and by the time it
+    # connects the first has made the index.  It used to make the tables again and call
+    # the file damaged ("table meta already exists").
+    db = tmp_path / "n.db"
+    connect = index_store._connect
+    made: list[int] = []
+
+    def connect_after_another_made_it(path: Path, query: str = "") -> sqlite3.Connection:
+        if not made:
+            made.append(1)
+            with Index.open(db) as first:
+                first.add(ecb_articles[:3])
+        return connect(path, query)
+
+    monkeypatch.setattr(index_store, "_connect", connect_after_another_made_it)
+    with Index.open(db) as second:
+        second.add(ecb_articles[3:5])
+        assert len(second) == 5
+
+
+def test_two_processes_adding_to_one_new_index_both_store(
+    tmp_path: Path, ecb_articles: list[Article]
+) -> None:
+    db = tmp_path / "n.db"
+    halves = [ecb_articles[:40], ecb_articles[40:80]]
+    sources = [tmp_path / "a.jsonl", tmp_path / "b.jsonl"]
+    for source, half in zip(sources, halves, strict=True):
+        _write_jsonl(source, half)
+    procs = [_adder(db, source, batch=10) for source in sources]
+    for proc in procs:
+        _, err = proc.communicate(timeout=120)
+        assert proc.returncode == 0, err.decode()
+    with Index.open(db, read_only=True) as index:
+        assert sorted(a.id for a in index.articles()) == sorted(a.id for a in ecb_articles[:80])
+
+
 def test_reader_sees_consistent_snapshots_while_a_writer_adds(
     tmp_path: Path, ecb_articles: list[Article]
 ) -> None:

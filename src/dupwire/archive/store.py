@@ -312,7 +312,7 @@ class Index:
             with _translated(path):
                 if read_only:
                     conn = _readable(conn, path)
-                if not exists:
+                if not read_only and create:
                     cls._create(conn, expected, store_text)
                 found = cls._check(conn, path, expected)
                 if not read_only:
@@ -327,9 +327,18 @@ class Index:
 
     @staticmethod
     def _create(conn: sqlite3.Connection, settings: KeySettings, store_text: bool) -> None:
+        """Make the tables of an index in the database of ``conn`` when it has none.  Two
+        processes may start a new index at once (two ``index add`` of one new file): each
+        looks for tables once it holds the write lock, so the second finds the first's
+        index and uses it, where it would have made the tables again and failed."""
+        if conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone():
+            return
         conn.execute("PRAGMA page_size=8192")
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("BEGIN IMMEDIATE")
+        if conn.execute("SELECT 1 FROM sqlite_master LIMIT 1").fetchone():
+            conn.execute("ROLLBACK")  # made by another process meanwhile
+            return
         for statement in _SCHEMA.split(";"):
             if statement.strip():
                 conn.execute(statement)
