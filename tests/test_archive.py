@@ -923,6 +923,13 @@ def test_bad_files_give_one_clear_line(tmp_path: Path, ecb_articles: list[Articl
     with sqlite3.connect(other) as conn:
         conn.execute("CREATE TABLE t(x)")
     assert "not a dupwire index" in _cli_error(["index", "stats", "--db", str(other)])
+    empty = tmp_path / "empty.db"  # as an index add leaves it for an instant when it starts
+    with sqlite3.connect(empty) as conn:
+        conn.execute("PRAGMA journal_mode=WAL")
+    said = _cli_error(["index", "query", str(SEED_A), "--db", str(empty)])
+    assert "is an empty SQLite database, not an index yet" in said and "index add" in said
+    index_added = runner.invoke(app, ["index", "add", str(SEED_A), "--db", str(empty)])
+    assert index_added.exit_code == 0, index_added.output  # and an add makes it one
     missing = tmp_path / "missing.db"
     assert "no index at" in _cli_error(["index", "query", str(SEED_A), "--db", str(missing)])
     assert not missing.exists()
