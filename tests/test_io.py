@@ -655,12 +655,46 @@ def test_csv_encoding(tmp_path: Path) -> None:
     rows = [["id", "text"], ["1", "Plain."], ["2", CURLY]]
     path = write_csv(tmp_path / "a.csv", rows, encoding="cp1252")
     assert [a.text for a in load_corpus([path], encoding="cp1252").articles] == ["Plain.", CURLY]
+    # A UTF-8 file with a stray byte: the byte costs only its own row, and the failure names
+    # that row's line.
+    rows = [["id", "text"], ["1", "The “Café” is open."], ["2", "Plain."], ["3", CURLY]]
+    path = tmp_path / "b.csv"
+    path.write_bytes(
+        b"".join(
+            ",".join(row).encode("cp1252" if row[0] == "3" else "utf-8") + b"\r\n" for row in rows
+        )
+    )
     corpus = load_corpus([path])
     (failure,) = corpus.failures
     assert_one_line(failure.reason, "cannot decode as utf-8", "--encoding cp1252")
-    # The stray byte costs only its own row, and the failure names that row's line.
-    assert [a.id for a in corpus.articles] == ["1"]
-    assert failure.id.endswith("a.csv:3")
+    assert [a.id for a in corpus.articles] == ["1", "2"]
+    assert failure.id.endswith("b.csv:4")
+
+
+_RU = [
+    "Москва. Президент России заявил в среду, что войска будут выведены из региона.",
+    "В среду президент сказал, что войска покинут регион до конца месяца, сообщает агентство.",
+]
+
+
+@pytest.mark.parametrize("encoding", ["cp1252", "cp1251"])
+def test_csv_saved_in_a_code_page_is_read_in_it(
+    tmp_path: Path, seed_a: str, seed_b: str, encoding: str
+) -> None:
+    # A spreadsheet saves CSV in its system's code page (Excel on Windows: cp1252 in western
+    # Europe and America, cp1251 in Russia), with semicolons where the comma is the decimal
+    # mark.  Every row with a letter beyond ASCII used to fail as not UTF-8.
+    texts = [CURLY + " " + seed_a, seed_b] if encoding == "cp1252" else _RU
+    texts = [t.encode(encoding, errors="replace").decode(encoding) for t in texts]
+    path = tmp_path / "export.csv"
+    rows = [["id", "title", "text"], *([k, t[:20], t] for k, t in zip("ab", texts, strict=True))]
+    with path.open("w", encoding=encoding, newline="") as file:
+        csv.writer(file, delimiter=";").writerows(rows)
+    corpus = load_corpus([path])
+    assert corpus.failures == ()
+    assert [(a.id, a.text, a.meta["title"]) for a in corpus.articles] == [
+        (k, t, t[:20]) for k, t in zip("ab", texts, strict=True)
+    ]
 
 
 @pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be", "utf-32", "utf-8-sig"])

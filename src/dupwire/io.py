@@ -85,6 +85,8 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 #: limit would only let a mistaken input (a disk image, a log) be read whole into memory.
 MAX_BYTES_LIMIT = 4 * 1024**3
 _READ_CHUNK = 1024 * 1024
+#: Bytes of a CSV file read to tell its encoding when none is given.
+_SNIFF_BYTES = 256 * 1024
 # A JSON line holds a record's text (at most max_bytes of UTF-8) written with JSON escapes,
 # which take at most 6 bytes a byte ("\u001f" for a control byte), and its other fields.
 _JSON_BYTES_PER_TEXT_BYTE = 6
@@ -723,7 +725,7 @@ def _decode_detected(data: bytes, name: str) -> str:
         pass
     escaped = data.decode("utf-8", "surrogateescape")
     stray = _ESCAPED_BYTE_RE.findall(escaped)
-    if len(_NON_ASCII_RE.findall(escaped)) > len(stray):
+    if _mostly_utf8(escaped, len(stray)):
         first = _ESCAPED_BYTE_RE.search(escaped)
         assert first is not None
         offset = len(escaped[: first.start()].encode("utf-8", "surrogateescape"))
@@ -744,6 +746,31 @@ def _decode_detected(data: bytes, name: str) -> str:
         )
         raise EncodingError(msg)
     return _decode_as(data, legacy, name)
+
+
+def _mostly_utf8(escaped: str, stray: int) -> bool:
+    """Whether text read as UTF-8 (``escaped``: its undecodable bytes kept as escapes,
+    ``stray`` of them) is UTF-8 with a few stray bytes rather than text in another encoding:
+    more of its characters beyond ASCII decoded than did not."""
+    return len(_NON_ASCII_RE.findall(escaped)) > stray
+
+
+def _sniffed_encoding(job: _RecordsJob) -> str:
+    """The encoding of a CSV or TSV file read without ``--encoding``: the one its byte-order
+    mark names; else UTF-8, unless its first bytes (:data:`_SNIFF_BYTES`) are not UTF-8 and
+    hold no character beyond ASCII that is, as when a spreadsheet saves CSV in the code page
+    of its system: then the 8-bit encoding they read best as (as for a text file)."""
+    with _open_binary(job) as head:
+        data = head.read(_SNIFF_BYTES)
+    marked = _bom_codec(data[:4])
+    if marked is not None:
+        return marked
+    # Incremental, so that a character cut at the end of the sample is no stray byte.
+    escaped = codecs.getincrementaldecoder("utf-8")("surrogateescape").decode(data)
+    stray = len(_ESCAPED_BYTE_RE.findall(escaped))
+    if not stray or _mostly_utf8(escaped, stray):
+        return "utf-8"
+    return _guess_legacy_encoding(data) or "utf-8"
 
 
 def _guess_legacy_encoding(data: bytes) -> str | None:
@@ -1211,10 +1238,10 @@ def _file_records(
     if job.kind in ("csv", "tsv"):
         # Undecodable bytes are kept as escapes, so that they cost only the row holding them.
         # A byte-order mark decides the codec (a UTF-16 CSV as spreadsheets save one); the
-        # codec then drops the mark.
+        # codec then drops the mark.  A file that is not UTF-8 from its start is read in the
+        # 8-bit encoding it reads best as.
         if encoding is None:
-            with _open_binary(job) as head:
-                encoding = _bom_codec(head.read(4)) or "utf-8"
+            encoding = _sniffed_encoding(job)
         with io.TextIOWrapper(
             _open_binary(job), encoding=encoding, errors=_ESCAPE, newline=""
         ) as file:
