@@ -902,6 +902,34 @@ def test_json_file_of_one_record_per_line_is_json_lines(
     assert [a.id for a in load_corpus([path]).articles] == sorted(str(r["id"]) for r in records)
 
 
+@pytest.mark.parametrize("name", ["news.jsonl", "news.jsonl.gz"])
+def test_jsonl_file_that_holds_a_json_array_is_read_as_one(
+    tmp_path: Path, ecb_records: list[dict[str, Any]], name: str
+) -> None:
+    # As standard input is: each line of an indented array used to fail on its own.
+    records = _records(ecb_records, 10)
+    data = codecs.BOM_UTF8 + b"\n  " + json.dumps(records, indent=2).encode()
+    path = write(tmp_path / name, gzip.compress(data) if name.endswith(".gz") else data)
+    corpus = load_corpus([path])
+    assert corpus.failures == ()
+    assert [a.id for a in corpus.articles] == sorted(str(r["id"]) for r in records)
+
+
+def test_jsonl_lines_may_end_in_a_comma_as_an_array_s_items_do(
+    tmp_path: Path, ecb_records: list[dict[str, Any]]
+) -> None:
+    records = _records(ecb_records, 6)
+    lines = [json.dumps(r) + ("," if k % 2 else " ,  ") for k, r in enumerate(records)]
+    lines[-1] = json.dumps(records[-1])
+    path = write(
+        tmp_path / "news.jsonl", "\n".join([*lines, '{"id": "x", "text": "a"}{"id": "y"}'])
+    )
+    corpus = load_corpus([path])
+    assert [a.id for a in corpus.articles] == sorted(str(r["id"]) for r in records)
+    (failure,) = corpus.failures  # two objects on one line: which is the record is unclear
+    assert_one_line(failure.reason, "a second JSON value starts at column 25", "one JSON object")
+
+
 def test_json_array_items_that_are_not_records_fail_alone(tmp_path: Path) -> None:
     items = (
         '[{"id": "a", "text": "Troops left."}, 5, {"text": "No id."},'

@@ -85,6 +85,8 @@ DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 #: limit would only let a mistaken input (a disk image, a log) be read whole into memory.
 MAX_BYTES_LIMIT = 4 * 1024**3
 _READ_CHUNK = 1024 * 1024
+#: Bytes of a JSON Lines file looked at to tell a JSON array from JSON Lines.
+_PEEK_BYTES = 4096
 #: Bytes of a CSV file read to tell its encoding when none is given.
 _SNIFF_BYTES = 256 * 1024
 # A JSON line holds a record's text (at most max_bytes of UTF-8) written with JSON escapes,
@@ -1133,7 +1135,7 @@ def _stdin_records(
     recoded = _utf8_bytes(cast(BinaryIO, raw))
     if recoded is not raw:
         raw, head = recoded, cast(io.BufferedReader, recoded).peek(8)
-    start = head.removeprefix(codecs.BOM_UTF8).lstrip()[:1]
+    start = _json_start(head)
     read = 0
     try:
         if start == b"[":
@@ -1251,7 +1253,10 @@ def _file_records(
         return
     with _utf8_bytes(_open_binary(job)) as binary:
         job.meter.fd = binary.fileno()
-        if job.kind == "json":
+        # A .jsonl file that holds one JSON array of records is read as one, as standard
+        # input is (and a .json file of JSON Lines as JSON Lines: _json_records).
+        peek = getattr(binary, "peek", None)
+        if job.kind == "json" or (peek is not None and _json_start(peek(_PEEK_BYTES)) == b"["):
             yield from _json_records(binary, job.label, line_limit)
         else:
             yield from _jsonl_records(_read_lines(binary, line_limit), job.label)
@@ -1307,17 +1312,16 @@ def _jsonl_records(
         if not line.strip():
             continue
         try:
-            record = json.loads(line)
+            record = _json_line(line)
         except RecursionError:
             yield Failure(where, f"{where}: {_TOO_DEEP}; write one flat JSON object per line")
             continue
         except json.JSONDecodeError as exc:
-            # One of json's messages ends in "at" where the position would follow.
-            what = exc.msg.removesuffix(" at")
-            reason = (
-                f"{where}: not valid JSON ({what} at column {exc.colno}); "
-                "write one JSON object per line"
-            )
+            if exc.msg == "Extra data":
+                what = f"a second JSON value starts at column {exc.colno}"
+            else:  # one of json's messages ends in "at" where the position would follow
+                what = f"{exc.msg.removesuffix(' at')} at column {exc.colno}"
+            reason = f"{where}: not valid JSON ({what}); write one JSON object per line"
             yield Failure(where, reason)
             continue
         if not isinstance(record, dict):
@@ -1328,6 +1332,23 @@ def _jsonl_records(
             yield Failure(where, reason)
             continue
         yield where, record
+
+
+def _json_line(line: str) -> Any:
+    """The JSON value of one line of JSON Lines; a comma after it is allowed, as the lines of
+    an array's items have one (``{"id": "a1", ...},``)."""
+    try:
+        return json.loads(line)
+    except json.JSONDecodeError as exc:
+        if exc.msg == "Extra data" and line[exc.pos :].strip() == ",":
+            return json.loads(line[: exc.pos])
+        raise
+
+
+def _json_start(head: bytes) -> bytes:
+    """The first byte of a JSON text's first value (``head``: its first bytes), after a
+    byte-order mark and white space: ``b"["`` for an array of records."""
+    return head.removeprefix(codecs.BOM_UTF8).lstrip()[:1]
 
 
 #: Why a JSON value nested deeper than Python's decoder goes (about 1,000 levels) is not read.
