@@ -195,9 +195,11 @@ def test_furniture_phrases_hold_with_any_space(line: str, rnd: random.Random) ->
     """Scraped pages write "Share&nbsp;this story": a tab or a wide space between the words
     of a furniture line leaves it furniture, after a story line of the seed article."""
     from dupwire.boilerplate import WIDE_SPACES
+    from dupwire.model import LINE_BREAKS
     from dupwire.segment import split_spans
 
-    spaced = "".join(rnd.choice("\t" + WIDE_SPACES) if c == " " else c for c in line)
+    spaces = "\t" + "".join(c for c in WIDE_SPACES if c not in LINE_BREAKS)
+    spaced = "".join(rnd.choice(spaces) if c == " " else c for c in line)
     spans = split_spans("Turkish troops entered Syria on Wednesday.\n" + spaced)
     assert [flag for *_, flag in spans] == [False, True]
 
@@ -308,12 +310,13 @@ def test_ascii_with_one_final_terminator_is_one_sentence_for_sentencex(
 
 
 def _units_line_by_line(text: str) -> list[tuple[int, int, int]]:
-    """The units of ``text`` found the plain way: every line of characters other than CR
-    and LF through ``_sentences``, blocks numbered over the lines that give a unit."""
+    """The units of ``text`` found the plain way: every line of characters other than line
+    breaks through ``_sentences``, blocks numbered over the lines that give a unit."""
+    from dupwire.model import LINE_BREAKS
     from dupwire.segment import _sentences
 
     units: list[tuple[int, int, int]] = []
-    lines = (m.span() for m in re.finditer(r"[^\r\n]+", text))
+    lines = (m.span() for m in re.finditer(f"[^{LINE_BREAKS}]+", text))
     spans = [found for start, end in lines if (found := _sentences(text, start, end))]
     for block, found in enumerate(spans):
         units += [(s, e, block) for s, e in found]
@@ -479,3 +482,11 @@ def test_lines_that_are_not_prose_are_set_apart(seed_a: str, seed_b: str) -> Non
         for texts in ([seed_a, seed_b], [messy, seed_b])
     ]
     assert scores[0] == scores[1] == [(scores[0][0][0], 2)]
+
+
+@pytest.mark.parametrize("separator", ["\r", "\x0b", "\x0c", "\x85", "\u2028", "\u2029"])
+def test_every_line_break_ends_a_line(seed_a: str, separator: str) -> None:
+    # A word processor's line break (vertical tab), a PDF's page break (form feed) and the
+    # line separators of web pages end a line as a line feed does: the seed's furniture
+    # lines were sentences of its story when its lines were so joined.
+    assert split_spans(seed_a.replace("\n", separator)) == split_spans(seed_a)

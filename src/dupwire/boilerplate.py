@@ -46,12 +46,11 @@ __all__ = [
     "is_timestamp",
 ]
 
-# The White_Space characters beyond ASCII: NEL, a no-break space, the Ogham space mark, the
-# typographic spaces, the line and paragraph separators, and the narrow no-break, medium
-# mathematical and ideographic spaces.
-WIDE_SPACES = (
-    "\x85\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u2028\u2029\u202f\u205f\u3000"
-)
+# The White_Space characters beyond ASCII that do not end a line: a no-break space, the Ogham
+# space mark, the typographic spaces, and the narrow no-break, medium mathematical and
+# ideographic spaces.  (NEL and the line and paragraph separators end a line:
+# dupwire.model.LINE_BREAKS.)
+WIDE_SPACES = "\xa0\u1680" + "".join(map(chr, range(0x2000, 0x200B))) + "\u202f\u205f\u3000"
 # A space inside a line other than the plain one: a tab or a wide space.
 _OTHER_SPACE = re.compile(f"[\t{WIDE_SPACES}]")
 

@@ -50,8 +50,11 @@ class Span:
 
 #: Characters of a headline shown beside an article (:attr:`Article.title`) at most.
 TITLE_MAX = 300
-# What ends a line for ``str.splitlines``.
-_LINE_BREAK = re.compile("[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
+#: What ends a line, as for ``str.splitlines``: line feed and carriage return, and the vertical
+#: tab (a word processor's line break), form feed (a page break of text taken from a PDF),
+#: the information separators, NEL, and Unicode's line and paragraph separators.
+LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+_LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
 _NOT_SPACE = re.compile(r"\S")
 
 

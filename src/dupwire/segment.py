@@ -20,12 +20,17 @@ import sentencex
 
 from dupwire.boilerplate import WIDE_SPACES, block_furniture
 from dupwire.errors import SegmentationError
+from dupwire.model import LINE_BREAKS
 
 __all__ = ["Unit", "UnitKind", "split_spans", "split_units", "unit_spans"]
 
 UnitKind = Literal["story", "boilerplate"]
 
-_LINE_RE = re.compile(r"[^\r\n]+")
+_LINE_RE = re.compile(f"[^{LINE_BREAKS}]+")
+# The line breaks other than the line feed, looked for one at a time (as substrings, far
+# faster than a search for any of them): those of ASCII, and those beyond it.
+_ASCII_BREAKS = [c for c in LINE_BREAKS if c != "\n" and c.isascii()]
+_WIDE_BREAKS = [c for c in LINE_BREAKS if not c.isascii()]
 _HAS_WORD = re.compile(r"\w")
 # Blocks longer than this are cut into pieces before sentence splitting, so a huge
 # single-line input stays linear in time.
@@ -154,8 +159,12 @@ def _sentences(text: str, start: int, end: int) -> list[tuple[int, int]]:
 
 def _lines(text: str) -> list[tuple[int, str]]:
     """Each line of ``text`` that holds a character, and where it starts: the runs of
-    characters other than carriage returns and line feeds (``_LINE_RE``)."""
-    if "\r" in text:
+    characters other than line breaks (``dupwire.model.LINE_BREAKS``: carriage returns and
+    line feeds, and the vertical tabs, form feeds and line separators of text taken from
+    word processors, PDF files and web pages)."""
+    if any(c in text for c in _ASCII_BREAKS) or (
+        not text.isascii() and any(c in text for c in _WIDE_BREAKS)
+    ):
         return [(m.start(), m.group()) for m in _LINE_RE.finditer(text)]
     lines = []
     at = 0
