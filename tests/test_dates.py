@@ -107,6 +107,10 @@ def test_a_date_that_is_not_text_is_named_by_its_kind(value: object, kind: str) 
         ("March 5, 2024 14:30 +01:00", "2024-03-05T13:30:00"),
         ("2024-03-05 14:30:00 UTC", "2024-03-05T14:30:00"),  # as databases write timestamps
         ("2024-03-05 09:30 EST", "2024-03-05T14:30:00"),
+        ("5 March 2024 14:30 CET", "2024-03-05T13:30:00"),  # zones of Europe, Asia, Oceania
+        ("2024-03-05 14:30:00 CEST", "2024-03-05T12:30:00"),
+        ("Tue, 05 Mar 2024 14:30:00 AEDT", "2024-03-05T03:30:00"),  # RFC 2822 read it as UTC
+        ("Tue, 05 Mar 2024 14:30:00 EST", "2024-03-05T19:30:00"),
         ("05.03.2024", "2024-03-05"),  # with dots, the day comes first
         ("5.3.2024 14:30", "2024-03-05T14:30:00"),
         ("31.12.2023 23:59:59+01:00", "2023-12-31T22:59:59"),

@@ -312,11 +312,11 @@ def test_words_hold_their_combining_marks_and_invisible_characters() -> None:
     decomposed = unicodedata.normalize("NFD", composed)
     assert len(raw_words(decomposed)) == len(raw_words(composed)) == 11
     assert [t.key for t in tokenize(decomposed)] == [t.key for t in tokenize(composed)]
-    scraped = "The pre\u00adsident of Besan\u200b\u00e7on met Erdo\u2060gan"
+    scraped = "The pre\u00adsident of Besan\u200b\u00e7on met Erdo\u2060gan in Ank\ufeffara"
     assert [t.key for t in tokenize(scraped)] == [
-        t.key for t in tokenize("The president of Besançon met Erdogan")
+        t.key for t in tokenize("The president of Besançon met Erdogan in Ankara")
     ]
-    assert normalize(scraped) == normalize("The president of Besançon met Erdogan")
+    assert normalize(scraped) == normalize("The president of Besançon met Erdogan in Ankara")
     # Every combining mark of the Basic Multilingual Plane is read as a part of a word.
     for code in range(0x300, 0x10000):
         if unicodedata.category(chr(code))[0] == "M":
@@ -327,7 +327,7 @@ _PLAIN_ALPHABET = st.sampled_from(
     [
         *"aZ09 .,'’_-\n\t",
         *("\x80", "\xa0", "\u201c", "\u2014", "\xe9", "\u4e00", "\u0e31", "\ud800"),
-        *("\u0301", "\u00ad", "\u200b", "\u093f"),  # marks and invisible characters in words
+        *("\u0301", "\u00ad", "\u200b", "\ufeff", "\u093f"),  # marks, invisible characters
     ]
 )
 

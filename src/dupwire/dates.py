@@ -162,7 +162,13 @@ _RFC2822_RE = re.compile(r"^(?:[A-Za-z]{3}, *)?\d{1,2} +[A-Za-z]{3} +\d{2,4} +\d
 
 
 def _rfc2822(value: object, text: str) -> dt.datetime:
-    """The moment of an RFC 2822 date (``_RFC2822_RE``); ParamsError if it is no moment."""
+    """The moment of an RFC 2822 date (``_RFC2822_RE``); ParamsError if it is no moment.  A
+    zone's name is read by its offset in ``_ZONES`` (the standard knows those of universal
+    time and the United States alone, and reads any other name as universal time)."""
+    named = _NAMED_ZONE_END_RE.search(text)
+    if named and named[1].upper() in _ZONES:
+        hours = _ZONES[named[1].upper()]
+        text = f"{text[: named.start()]} {'-' if hours < 0 else '+'}{abs(hours):02d}00"
     try:
         return email.utils.parsedate_to_datetime(text)
     except (ValueError, TypeError, IndexError) as exc:
@@ -227,10 +233,16 @@ _WORDED_RE = re.compile(
 _NAMED_ZONE_RE = re.compile(
     r"^(\d{4}-\d{2}-\d{2}[T ]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*([A-Za-z]{1,4})$"
 )
-# Zones named in news datelines: universal time and those of the United States (standard
-# and daylight; a bare "ET" is taken as standard time).
-_ZONES = {"Z": 0, "UTC": 0, "GMT": 0, "ET": -5, "EST": -5, "EDT": -4, "CT": -6, "CST": -6}
-_ZONES.update(CDT=-5, MT=-7, MST=-7, MDT=-6, PT=-8, PST=-8, PDT=-7)
+# Zones named in news datelines, by their offset in hours: universal time, those of the
+# United States (standard and daylight; a bare "ET" is taken as standard time), Europe's, and
+# those of Asia and Oceania whose names no other zone uses ("IST" is India's, Ireland's and
+# Israel's: not read).
+_ZONES = {"Z": 0, "UT": 0, "UTC": 0, "GMT": 0, "ET": -5, "EST": -5, "EDT": -4, "CT": -6}
+_ZONES.update(CST=-6, CDT=-5, MT=-7, MST=-7, MDT=-6, PT=-8, PST=-8, PDT=-7, AKST=-9, AKDT=-8)
+_ZONES.update(HST=-10, WET=0, WEST=1, BST=1, CET=1, CEST=2, EET=2, EEST=3, MSK=3, PKT=5)
+_ZONES.update(HKT=8, SGT=8, AWST=8, JST=9, KST=9, AEST=10, AEDT=11, NZST=12, NZDT=13)
+# A zone's name ending an RFC 2822 date, which is read by its offset (_ZONES).
+_NAMED_ZONE_END_RE = re.compile(r"\s([A-Za-z]{1,4})$")
 
 
 def _worded(value: object, text: str) -> tuple[dt.datetime, bool] | None:

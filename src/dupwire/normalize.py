@@ -76,6 +76,7 @@ _PUNCT_MAP = str.maketrans(
         "\u200c": None,
         "\u200d": None,
         "\u2060": None,
+        "\ufeff": None,
     }
 )
 
@@ -238,9 +239,10 @@ def _ranges(codes: list[int]) -> str:
 # and the accents of text in decomposed form (NFD: "e" + U+0301) would cut words apart.
 _MARKS = _ranges([c for c in range(0x10000) if unicodedata.category(chr(c))[0] == "M"])
 # Invisible characters that scraped text leaves inside words: the soft hyphen (a hyphenation
-# point), zero-width space, non-joiner and joiner, and the word joiner.  A word runs on
-# through them, and its key drops them (``_PUNCT_MAP``).
-_INVISIBLE = "\u00ad\u200b-\u200d\u2060"
+# point), zero-width space, non-joiner and joiner, the word joiner, and the zero-width
+# no-break space (U+FEFF, the word joiner of old text).  A word runs on through them, and its
+# key drops them (``_PUNCT_MAP``).
+_INVISIBLE = "\u00ad\u200b-\u200d\u2060\ufeff"
 _WORD_RE = re.compile(
     f"[{_HAN_KANA}{_SOUTHEAST}]+|"
     + r"\d+(?:[.,]\d+)+|"
