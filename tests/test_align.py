@@ -463,3 +463,23 @@ def test_sparse_merge_windows_equal_the_dense_ones(
     dense = [align(x, y).to_dict() for x, y in pairs]
     monkeypatch.setattr(aligner, "_DENSE_CELLS", 0)
     assert [align(x, y).to_dict() for x, y in pairs] == dense
+
+
+def test_a_long_passage_lifted_into_a_long_article_is_reuse(
+    ecb_records: list[dict[str, Any]],
+) -> None:
+    # Eleven sentences (about 1,200 characters) of one long ECB+ report put into a long report
+    # of another topic cover about a tenth of each: reuse all the same, however long the two.
+    from dupwire.align import prepare, relate
+
+    texts = {r["id"]: r["text"] for r in ecb_records}
+    a, b = texts["3_4ecb"], texts["16_9ecbplus"]
+    story = [u for u in split_units(a) if u.kind == "story"]
+    lifted = a[story[10].start : story[20].end]
+    cut = b.index("\n", len(b) // 2)
+    with_it = b[:cut] + "\n" + lifted + b[cut:]
+    for other, verdict in ((b, "unrelated"), (with_it, "partial_reuse")):
+        alignment = align(a, other)
+        assert max(alignment.coverage_a, alignment.coverage_b) < 0.3
+        assert alignment.verdict == verdict
+        assert relate(prepare(a), prepare(other)).verdict == verdict

@@ -34,7 +34,7 @@ from dupwire.align.passage import (
     Bag,
     Candidate,
     SharedPairs,
-    coverage,
+    covered,
     dice,
     select_links,
     shared_pairs,
@@ -153,13 +153,13 @@ def relate(a: Prepared, b: Prepared, params: AlignParams | None = None) -> Relat
     chosen = select_links(_candidates(a, b, params), params.min_score)
     used_a = {k for c in chosen for k in range(c.a_lo, c.a_hi)}
     used_b = {k for c in chosen for k in range(c.b_lo, c.b_hi)}
-    cov_a, cov_b = coverage(a.chars, used_a), coverage(b.chars, used_b)
+    cov_a, cov_b, linked = covered(a.chars, used_a, b.chars, used_b)
     return Relation(
         score=summary_score(chosen, cov_a, cov_b),
         coverage_a=round(cov_a, 4),
         coverage_b=round(cov_b, 4),
         n_links=len(chosen),
-        verdict=verdict_for(cov_a, cov_b, params),
+        verdict=verdict_for(cov_a, cov_b, params, linked),
     )
 
 
@@ -669,7 +669,7 @@ def align_prepared(
     )
     used_a = {k for c in chosen for k in range(c.a_lo, c.a_hi)}
     used_b = {k for c in chosen for k in range(c.b_lo, c.b_hi)}
-    cov_a, cov_b = coverage(side_a.chars, used_a), coverage(side_b.chars, used_b)
+    cov_a, cov_b, linked = covered(side_a.chars, used_a, side_b.chars, used_b)
     return Alignment(
         a_id=id_a,
         b_id=id_b,
@@ -682,7 +682,7 @@ def align_prepared(
         boilerplate_b=_furniture_spans(side_b),
         coverage_a=round(cov_a, 4),
         coverage_b=round(cov_b, 4),
-        verdict=verdict_for(cov_a, cov_b, params),
+        verdict=verdict_for(cov_a, cov_b, params, linked),
         params=params,
         passages=_passages(side_a, side_b, chosen, links, params),
     )

@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from dupwire._numeric import F64, GOLDEN, I32, I64, U64, mix64, ranges, runs
 from dupwire.align.passage import (
-    coverage,
+    covered,
     dice_matrix,
     select_single_links,
     summary_score,
@@ -180,9 +180,8 @@ class SentenceBags:
             sents_b.extend(cols.tolist())
             values.extend(round(x, 6) for x in scores[rows, cols].tolist())
         chosen = select_single_links(sents_a, sents_b, values, params.min_score)
-        cov_a = coverage(ca, [c.a_lo for c in chosen])
-        cov_b = coverage(cb, [c.b_lo for c in chosen])
-        return summary_score(chosen, cov_a, cov_b), verdict_for(cov_a, cov_b, params)
+        cov_a, cov_b, linked = covered(ca, [c.a_lo for c in chosen], cb, [c.b_lo for c in chosen])
+        return summary_score(chosen, cov_a, cov_b), verdict_for(cov_a, cov_b, params, linked)
 
     def _shared(self, a: int, b: int, lo: int, hi: int, m: int) -> F64:
         """Shared weight of A's sentences ``lo:hi`` with every sentence of B."""

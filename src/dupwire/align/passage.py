@@ -27,8 +27,10 @@ __all__ = [
     "PassageScore",
     "SharedPairs",
     "coverage",
+    "covered",
     "dice_matrix",
     "explain_similarity",
+    "linked_chars",
     "passage_similarity",
     "select_links",
     "shared_pairs",
@@ -363,10 +365,16 @@ def select_single_links(
     return chosen
 
 
+def linked_chars(chars: Sequence[int] | np.ndarray, used: Iterable[int]) -> int:
+    """A side's story characters (``chars[k]`` per sentence) inside links (``used``: the
+    linked sentences, each once)."""
+    return sum(int(chars[k]) for k in used)
+
+
 def coverage(chars: Sequence[int] | np.ndarray, used: Iterable[int]) -> float:
     """Share of a side's story characters (``chars[k]`` per sentence) inside links."""
     total = int(np.sum(chars)) if len(chars) else 0
-    return sum(int(chars[k]) for k in used) / total if total else 0.0
+    return linked_chars(chars, used) / total if total else 0.0
 
 
 def summary_score(chosen: Sequence[Candidate], cov_a: float, cov_b: float) -> float:
@@ -379,11 +387,25 @@ def summary_score(chosen: Sequence[Candidate], cov_a: float, cov_b: float) -> fl
     return round(mean * (cov_a + cov_b) / 2.0, 4)
 
 
-def verdict_for(cov_a: float, cov_b: float, params: AlignParams) -> Verdict:
-    """The verdict for two coverages (see :class:`dupwire.params.AlignParams`)."""
+def covered(
+    chars_a: Sequence[int] | np.ndarray,
+    used_a: Iterable[int],
+    chars_b: Sequence[int] | np.ndarray,
+    used_b: Iterable[int],
+) -> tuple[float, float, int]:
+    """The coverage of each side (:func:`coverage`) and the story characters in links on the
+    side with fewer (:func:`linked_chars`), as :func:`verdict_for` takes them."""
+    used_a, used_b = list(used_a), list(used_b)
+    linked = min(linked_chars(chars_a, used_a), linked_chars(chars_b, used_b))
+    return coverage(chars_a, used_a), coverage(chars_b, used_b), linked
+
+
+def verdict_for(cov_a: float, cov_b: float, params: AlignParams, linked: int = 0) -> Verdict:
+    """The verdict for two coverages and the story characters in links on the side with
+    fewer (``linked``; see :class:`dupwire.params.AlignParams`)."""
     if min(cov_a, cov_b) >= params.same_story:
         return "same_story"
-    if max(cov_a, cov_b) >= params.partial_reuse:
+    if max(cov_a, cov_b) >= params.partial_reuse or linked >= params.reuse_chars:
         return "partial_reuse"
     return "unrelated"
 
