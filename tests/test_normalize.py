@@ -431,6 +431,21 @@ def test_mojibake_of_utf8_read_as_windows_1252_reads_as_the_text(
         assert [text[t.start : t.end] for t in tokenize(text)] == _WORD_RE.findall(text)
 
 
+def test_text_as_shown_is_the_text_before_a_feed_escaped_it_or_a_page_broke_it(
+    ecb_records: list[dict[str, Any]], seed_a: str, seed_b: str
+) -> None:
+    # What a headline beside an article shows: by the rules words are read by, but without
+    # the padding that keeps offsets ('&quot;day&quot;' shows as '"day"', not '"   day').
+    from dupwire.normalize import as_shown
+
+    texts = [seed_a, seed_b, *(r["text"] for r in ecb_records[:80])]
+    for text in texts:
+        assert as_shown(text) == text
+        assert as_shown(_as_a_feed_writes(text)) == text
+        assert as_shown(_as_mojibake(text)) == text
+    assert as_shown('<p class="lead">Troops <b>left</b>.</p>') == " Troops  left . "
+
+
 def test_html_markup_reads_as_spaces(ecb_records: list[dict[str, Any]], seed_a: str) -> None:
     # A feed item's text as markup ("<p>", a link, a comment, a script): the same words,
     # keys and weights as its text, at offsets into the text as written. Before, "href",

@@ -55,7 +55,29 @@ TITLE_MAX = 300
 #: the information separators, NEL, and Unicode's line and paragraph separators.
 LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
-_NOT_SPACE = re.compile(r"\S")
+# Characters of a text searched first for its headline (:func:`_headline`).
+_HEADLINE_HEAD = 4096
+_WORD = re.compile(r"[^\W_]")
+
+
+def _headline(text: str) -> str:
+    """The first line of ``text`` that holds a letter or digit as a reader sees it (HTML
+    markup as a space, character references and mojibake as the characters they stand for:
+    :func:`dupwire.normalize.as_shown`), its runs of white space as one space, at most
+    ``TITLE_MAX`` characters: a feed item's text starts with markup (``<div
+    class="entry-content">``), and its title may hold ``&amp;``.
+
+    >>> _headline('<div class="entry-content">\\n<p>Tom &amp; Jerry&#8217;s   day</p>')
+    'Tom & Jerry’s day'
+    """
+    from dupwire.normalize import as_shown
+
+    heads = (text[:_HEADLINE_HEAD], text) if len(text) > _HEADLINE_HEAD else (text,)
+    for head in heads:
+        for line in _LINE_BREAK.split(as_shown(head)):
+            if _WORD.search(line):
+                return _clipped(" ".join(line[: 4 * TITLE_MAX].split()), TITLE_MAX)
+    return ""
 
 
 def _clipped(text: str, limit: int) -> str:
@@ -91,13 +113,7 @@ class Article:
         title = self.meta.get("title")
         if not isinstance(title, str) or not title.strip():
             title = self.text
-        first = _NOT_SPACE.search(title)
-        if first is None:
-            return ""
-        head = title[first.start() : first.start() + TITLE_MAX + 1]
-        if found := _LINE_BREAK.search(head):
-            head = head[: found.start()]
-        return _clipped(head.rstrip(), TITLE_MAX)
+        return _headline(title)
 
     @property
     def story_text(self) -> str:

@@ -26,6 +26,7 @@ __all__ = [
     "Token",
     "analyse",
     "as_read",
+    "as_shown",
     "canonical_word",
     "join_flags",
     "match_key",
@@ -273,11 +274,17 @@ def _padded(char: str, m: re.Match[str]) -> str:
     return char + " " * pad
 
 
-def _reference(m: re.Match[str]) -> str:
-    """The character an HTML character reference stands for (:func:`_padded`); a name HTML
-    does not know stays as it is."""
+def _reference_char(m: re.Match[str]) -> str:
+    """The character an HTML character reference stands for; a name HTML does not know stays
+    as it is."""
     char = html.unescape(m.group())
-    return _padded(char, m) if len(char) < len(m.group()) else m.group()
+    return char if len(char) < len(m.group()) else m.group()
+
+
+def _reference(m: re.Match[str]) -> str:
+    """:func:`_reference_char`, padded to the reference's length (:func:`_padded`)."""
+    char = _reference_char(m)
+    return m.group() if char == m.group() else _padded(char, m)
 
 
 # UTF-8 read as Windows-1252, the commonest mojibake of scraped text ("donâ€™t" for "don’t",
@@ -305,14 +312,19 @@ _MOJIBAKE_RE = re.compile(
 _MOJIBAKE_HINTS = ("Ã", "Â", "â€", "â\x80", "Ð", "Ø", "×")
 
 
-def _mended(m: re.Match[str]) -> str:
-    """The character a run of mojibake (``_MOJIBAKE_RE``) stands for (:func:`_padded`), or
-    the run as it is when its bytes are no UTF-8 character."""
+def _mended_char(m: re.Match[str]) -> str:
+    """The character a run of mojibake (``_MOJIBAKE_RE``) stands for, or the run as it is
+    when its bytes are no UTF-8 character."""
     try:
-        char = bytes(_CP1252_BYTE[c] for c in m.group()).decode("utf-8")
+        return bytes(_CP1252_BYTE[c] for c in m.group()).decode("utf-8")
     except UnicodeDecodeError:
         return m.group()
-    return _padded(char, m)
+
+
+def _mended(m: re.Match[str]) -> str:
+    """:func:`_mended_char`, padded to the run's length (:func:`_padded`)."""
+    char = _mended_char(m)
+    return m.group() if char == m.group() else _padded(char, m)
 
 
 # HTML markup, as feeds keep it in an item's text ("<p>", '<a href="...">', "<br/>") and
@@ -369,6 +381,24 @@ def as_read(text: str) -> str:
     if len(text) >= _REMEMBERED:
         _READ = (text, read)
     return read
+
+
+def as_shown(text: str) -> str:
+    """``text`` as a reader sees it: by the rules of :func:`as_read`, each piece of HTML
+    markup as one space and each character reference or run of mojibake as the character
+    it stands for, but not padded to keep offsets (a headline shown beside an article).
+
+    >>> as_shown("<p>Tom &amp; Jerry&#8217;s &quot;day&quot; at the caf&eacute;</p>")
+    ' Tom & Jerry’s "day" at the café '
+    """
+    shown = text
+    if shown.find("<") >= 0:
+        shown = _MARKUP_RE.sub(" ", shown)
+    if shown.find("&") >= 0 or (
+        not shown.isascii() and any(hint in shown for hint in _MOJIBAKE_HINTS)
+    ):
+        shown = _MOJIBAKE_RE.sub(_mended_char, _REFERENCE_RE.sub(_reference_char, shown))
+    return shown
 
 
 def normalize(text: str) -> str:
