@@ -474,7 +474,8 @@ def test_jsonl_bad_lines_become_failures(tmp_path: Path) -> None:
     path = write(
         tmp_path / "news.jsonl",
         jsonl(
-            {"id": "ok", "text": "Fine."},
+            # UTF-8 beyond ASCII, so the file's one stray byte fails alone
+            json.dumps({"id": "ok", "text": "Fine, déjà vu."}, ensure_ascii=False),
             "not json at all",
             [1, 2],
             {"text": "No id here."},
@@ -901,6 +902,33 @@ def test_json_file_of_one_record_per_line_is_json_lines(
     records = _records(ecb_records, 10)
     path = write(tmp_path / "news.json", codecs.BOM_UTF8 + jsonl(*records).encode())
     assert [a.id for a in load_corpus([path]).articles] == sorted(str(r["id"]) for r in records)
+
+
+@pytest.mark.parametrize("name", ["news.jsonl", "news.json", "news.jsonl.gz"])
+def test_json_saved_in_a_code_page_is_read_in_it(
+    tmp_path: Path, ecb_records: list[dict[str, Any]], name: str
+) -> None:
+    # Python on Windows writes json.dumps(..., ensure_ascii=False) in the system's code page
+    # (cp1252): every record with an accented letter or a curly quote failed as not UTF-8.
+    records = [{**r, "title": "Café “quoted” – été"} for r in _records(ecb_records, 12)]
+    expected = load_corpus([write(tmp_path / "utf8.jsonl", jsonl(*records))])
+    if name == "news.json":
+        text = json.dumps(records, ensure_ascii=False)
+    else:
+        text = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records)
+    data = text.encode("cp1252")
+    path = write(tmp_path / name, gzip.compress(data) if name.endswith(".gz") else data)
+    corpus = load_corpus([path])
+    assert corpus.failures == ()
+    assert [(a.id, a.text, a.meta) for a in corpus.articles] == [
+        (a.id, a.text, a.meta) for a in expected.articles
+    ]
+    # A UTF-8 file's stray byte still costs its record alone, and says what to do.
+    stray = json.dumps({"id": "z", "text": "Café reopens."}, ensure_ascii=False).encode("cp1252")
+    utf8 = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records).encode()
+    path = write(tmp_path / "mixed.jsonl", utf8 + stray)
+    (failure,) = load_corpus([path]).failures
+    assert_one_line(failure.reason, "not valid UTF-8", "re-save the file as UTF-8", "--encoding")
 
 
 @pytest.mark.parametrize("name", ["news.jsonl", "news.jsonl.gz"])

@@ -414,7 +414,9 @@ def load_corpus(
     Record fields other than id and text go into ``Article.meta``, with the title, date
     and source fields under ``"title"``,
     ``"date"`` and ``"source"`` (with the default ``date_field``, a record without ``date``
-    but with ``published`` takes that).  ``encoding`` applies to text and CSV files.
+    but with ``published`` takes that).  ``encoding`` applies to every file (not standard
+    input); without it, a file's encoding is detected (a records file's from its first
+    256 KB).
 
     Articles that cannot be read become ``failures``.  Raises :class:`InputError` for an
     input that does not exist or is of an unknown type, and :class:`NoArticlesError` when
@@ -758,7 +760,7 @@ def _mostly_utf8(escaped: str, stray: int) -> bool:
 
 
 def _sniffed_encoding(job: _RecordsJob) -> str:
-    """The encoding of a CSV or TSV file read without ``--encoding``: the one its byte-order
+    """The encoding of a records file read without ``--encoding``: the one its byte-order
     mark names; else UTF-8, unless its first bytes (:data:`_SNIFF_BYTES`) are not UTF-8 and
     hold no character beyond ASCII that is, as when a spreadsheet saves CSV in the code page
     of its system: then the 8-bit encoding they read best as (as for a text file)."""
@@ -1168,11 +1170,13 @@ def _open_binary(job: _RecordsJob) -> BinaryIO:
 
 
 class _AsUtf8(io.RawIOBase):
-    """A stream of text in UTF-16 or UTF-32 (``codec``, which its byte-order mark names), read
-    as UTF-8 bytes, so that a JSON file saved as Windows PowerShell and Notepad save "Unicode"
-    text is read as its UTF-8 twin would be.  Bytes that do not decode (half of a pair of
-    surrogates, an odd last byte) become bytes that are not UTF-8, which fail their record
-    only.  It can go back to its start (``seek(0)``), and nowhere else."""
+    """A stream of text in another encoding (``codec``: UTF-16 or UTF-32, which its
+    byte-order mark names, or an 8-bit code page), read as UTF-8 bytes, so that a JSON file
+    saved as Windows PowerShell and Notepad save "Unicode" text, or in the system's code page
+    (Python on Windows, ``ensure_ascii=False``), is read as its UTF-8 twin would be.  Bytes
+    that do not decode (half of a pair of surrogates, an odd last byte) become bytes that are
+    not UTF-8, which fail their record only.  It can go back to its start (``seek(0)``), and
+    nowhere else."""
 
     def __init__(self, raw: BinaryIO, codec: str) -> None:
         super().__init__()
@@ -1193,14 +1197,14 @@ class _AsUtf8(io.RawIOBase):
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
         if offset != 0 or whence != io.SEEK_SET:
-            msg = "a UTF-16 or UTF-32 file read as UTF-8 goes back to its start only"
+            msg = "a file recoded as UTF-8 goes back to its start only"
             raise io.UnsupportedOperation(msg)
         self._raw.seek(0)
         self._start()
         return 0
 
     def tell(self) -> int:
-        msg = "a UTF-16 or UTF-32 file read as UTF-8 has no offsets"
+        msg = "a file recoded as UTF-8 has no offsets"
         raise io.UnsupportedOperation(msg)
 
     def readinto(self, buffer: Any) -> int:
@@ -1223,12 +1227,13 @@ class _AsUtf8(io.RawIOBase):
         super().close()
 
 
-def _utf8_bytes(binary: BinaryIO) -> BinaryIO:
-    """``binary``, or its text as UTF-8 bytes when a UTF-16 or UTF-32 byte-order mark starts
-    it (:class:`_AsUtf8`)."""
+def _utf8_bytes(binary: BinaryIO, codec: str | None = None) -> BinaryIO:
+    """``binary``, or its text as UTF-8 bytes (:class:`_AsUtf8`) when a UTF-16 or UTF-32
+    byte-order mark starts it, or when it is in ``codec``, another encoding."""
     peek = getattr(binary, "peek", None)
-    codec = _bom_codec(peek(4)[:4]) if peek is not None else None
-    if codec is None or codec.startswith("utf-8"):
+    marked = _bom_codec(peek(4)[:4]) if peek is not None else None
+    codec = marked or codec
+    if codec is None or codecs.lookup(codec).name == "utf-8" or codec.startswith("utf-8"):
         return binary
     return io.BufferedReader(_AsUtf8(binary, codec))
 
@@ -1251,7 +1256,10 @@ def _file_records(
             first = "\t" if job.kind == "tsv" else ","
             yield from _csv_records(file, job.label, encoding, required, first)
         return
-    with _utf8_bytes(_open_binary(job)) as binary:
+    # A file not in UTF-8 from its start is read in the 8-bit encoding it reads best as,
+    # or in the one given.
+    codec = encoding or _sniffed_encoding(job)
+    with _utf8_bytes(_open_binary(job), codec) as binary:
         job.meter.fd = binary.fileno()
         # A .jsonl file that holds one JSON array of records is read as one, as standard
         # input is (and a .json file of JSON Lines as JSON Lines: _json_records).
@@ -1303,7 +1311,8 @@ def _jsonl_records(
             except UnicodeDecodeError as exc:
                 reason = (
                     f"{where}: not valid UTF-8 (byte 0x{raw[exc.start]:02x} at column "
-                    f"{exc.start + 1}); JSON Lines files must be UTF-8, so re-save it as UTF-8"
+                    f"{exc.start + 1}); re-save the file as UTF-8, or pass --encoding with "
+                    "its encoding"
                 )
                 yield Failure(where, reason)
                 continue
