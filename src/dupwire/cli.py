@@ -322,9 +322,9 @@ DateFieldOpt = Annotated[
     typer.Option(
         "--date-field",
         metavar="NAME",
-        help="Record field holding the publication date: ISO 8601, RFC 2822, 'March 5, 2024' "
-        "or Unix time (optional; the default also reads 'published'). Far-apart pairs need "
-        "stronger evidence to cluster.",
+        help="Record field holding the publication date: ISO 8601, RFC 2822, 'March 5, 2024', "
+        "'05.03.2024' (day first) or Unix time (optional; the default also reads "
+        "'published'). Far-apart pairs need stronger evidence to cluster.",
     ),
 ]
 SourceFieldOpt = Annotated[
