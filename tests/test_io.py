@@ -904,6 +904,40 @@ def test_json_file_of_one_record_per_line_is_json_lines(
     assert [a.id for a in load_corpus([path]).articles] == sorted(str(r["id"]) for r in records)
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="no named pipes on this system")
+@pytest.mark.parametrize("name", ["news.jsonl", "news.csv"])
+def test_a_named_pipe_is_read_once(
+    tmp_path: Path, ecb_records: list[dict[str, Any]], name: str
+) -> None:
+    # A pipe cannot be opened twice: looking at its first bytes for their encoding, then
+    # opening it again to read it, waited for a second writer that never came.
+    import subprocess
+    import sys
+
+    records = _records(ecb_records, 8)
+    if name.endswith(".csv"):
+        buffer = io.StringIO()
+        writer = csv.DictWriter(buffer, fieldnames=["id", "text"], extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(records)
+        data = buffer.getvalue()
+    else:
+        data = jsonl(*records)
+    pipe = tmp_path / name
+    os.mkfifo(pipe)
+
+    def feed() -> None:
+        with pipe.open("w", encoding="utf-8") as out:
+            out.write(data)
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    command = [sys.executable, "-m", "dupwire", "cluster", str(pipe), "--json"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["n_articles"] == len(records)
+
+
 @pytest.mark.parametrize("name", ["news.jsonl", "news.json", "news.jsonl.gz"])
 def test_json_saved_in_a_code_page_is_read_in_it(
     tmp_path: Path, ecb_records: list[dict[str, Any]], name: str

@@ -763,7 +763,10 @@ def _sniffed_encoding(job: _RecordsJob) -> str:
     """The encoding of a records file read without ``--encoding``: the one its byte-order
     mark names; else UTF-8, unless its first bytes (:data:`_SNIFF_BYTES`) are not UTF-8 and
     hold no character beyond ASCII that is, as when a spreadsheet saves CSV in the code page
-    of its system: then the 8-bit encoding they read best as (as for a text file)."""
+    of its system: then the 8-bit encoding they read best as (as for a text file).  A named
+    pipe is read once, so it is not looked at first: UTF-8."""
+    if job.path is None or not job.path.is_file():
+        return "utf-8"
     with _open_binary(job) as head:
         data = head.read(_SNIFF_BYTES)
     marked = _bom_codec(data[:4])
