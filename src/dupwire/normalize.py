@@ -374,9 +374,7 @@ def as_read(text: str) -> str:
     read = text
     if read.find("<") >= 0:
         read = _MARKUP_RE.sub(_blanked, read)
-    if read.find("&") >= 0 or (
-        not read.isascii() and any(hint in read for hint in _MOJIBAKE_HINTS)
-    ):
+    if _may_hold_characters_to_mend(read):
         read = _MOJIBAKE_RE.sub(_mended, _REFERENCE_RE.sub(_reference, read))
     if len(text) >= _REMEMBERED:
         _READ = (text, read)
@@ -394,11 +392,17 @@ def as_shown(text: str) -> str:
     shown = text
     if shown.find("<") >= 0:
         shown = _MARKUP_RE.sub(" ", shown)
-    if shown.find("&") >= 0 or (
-        not shown.isascii() and any(hint in shown for hint in _MOJIBAKE_HINTS)
-    ):
+    if _may_hold_characters_to_mend(shown):
         shown = _MOJIBAKE_RE.sub(_mended_char, _REFERENCE_RE.sub(_reference_char, shown))
     return shown
+
+
+def _may_hold_characters_to_mend(text: str) -> bool:
+    """Whether ``text`` may hold an HTML character reference or mojibake (``&``, or one of
+    ``_MOJIBAKE_HINTS``): the others are not searched for them."""
+    return text.find("&") >= 0 or (
+        not text.isascii() and any(hint in text for hint in _MOJIBAKE_HINTS)
+    )
 
 
 def normalize(text: str) -> str:
