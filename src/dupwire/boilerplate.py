@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from itertools import pairwise
 from typing import AnyStr
 
-from dupwire.normalize import as_read
+from dupwire.normalize import LETTER_OR_DIGIT_RE, as_read
 
 __all__ = [
     "SPACED",
@@ -71,10 +71,6 @@ def _has_unbroken(text: str) -> bool:
     """Whether ``text`` holds a run of :data:`UNBROKEN` printable ASCII characters: a search
     of bytes, several times cheaper than the pattern's (most texts hold none)."""
     return _RUN in text.encode("utf-8", "surrogatepass").translate(_RUN_BYTES)
-
-
-# A letter or digit: a line of markup alone (an image, a closing tag) reads as none.
-_ANY_WORD = re.compile(r"[^\W_]")
 
 
 def _not_prose(line: str) -> bool:
@@ -420,7 +416,7 @@ def block_furniture(
             furniture_blocks.add(block)
             if _LINK_MARKER_ALONE.match(line):
                 furniture_blocks.add(block + 1)
-        elif (unbroken and _not_prose(line)) or (marked_up and not _ANY_WORD.search(line)):
+        elif (unbroken and _not_prose(line)) or (marked_up and not LETTER_OR_DIGIT_RE.search(line)):
             furniture_blocks.add(block)
     hinted = _hinted_blocks(text, blocks)
     if hinted is None:

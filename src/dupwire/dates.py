@@ -167,8 +167,7 @@ def _rfc2822(value: object, text: str) -> dt.datetime:
     time and the United States alone, and reads any other name as universal time)."""
     named = _NAMED_ZONE_END_RE.search(text)
     if named and named[1].upper() in _ZONES:
-        hours = _ZONES[named[1].upper()]
-        text = f"{text[: named.start()]} {'-' if hours < 0 else '+'}{abs(hours):02d}00"
+        text = f"{text[: named.start()]} {_offset(named[1], '')}"  # RFC 2822: +0100
     try:
         return email.utils.parsedate_to_datetime(text)
     except (ValueError, TypeError, IndexError) as exc:
@@ -245,6 +244,12 @@ _ZONES.update(HKT=8, SGT=8, AWST=8, JST=9, KST=9, AEST=10, AEDT=11, NZST=12, NZD
 _NAMED_ZONE_END_RE = re.compile(r"\s([A-Za-z]{1,4})$")
 
 
+def _offset(zone: str, sep: str) -> str:
+    """The offset from UTC of a zone of ``_ZONES`` by its name, as ``+HH`` ``sep`` ``MM``."""
+    hours = _ZONES[zone.upper()]
+    return f"{'-' if hours < 0 else '+'}{abs(hours):02d}{sep}00"
+
+
 def _worded(value: object, text: str) -> tuple[dt.datetime, bool] | None:
     """The moment of a date written out (``_WORDED_RE``) and whether it has a time; None
     when the text is not of that form; ParamsError when it is but names no real moment."""
@@ -312,8 +317,7 @@ def _read_date(value: object) -> tuple[dt.datetime, bool] | None:
             text = f"{year}-{int(month):02d}-{int(day_of):02d}{rest}"
         named = _NAMED_ZONE_RE.match(text)
         if named and named[2].upper() in _ZONES:  # "2024-03-05 14:30:00 UTC", as SQL writes
-            hours = _ZONES[named[2].upper()]
-            text = f"{named[1]}{'-' if hours < 0 else '+'}{abs(hours):02d}:00"
+            text = f"{named[1]}{_offset(named[2], ':')}"  # ISO 8601: +01:00
         try:
             day = dt.date.fromisoformat(text)
             moment, timed = dt.datetime(day.year, day.month, day.day), False

@@ -1236,7 +1236,7 @@ def _utf8_bytes(binary: BinaryIO, codec: str | None = None) -> BinaryIO:
     peek = getattr(binary, "peek", None)
     marked = _bom_codec(peek(4)[:4]) if peek is not None else None
     codec = marked or codec
-    if codec is None or codecs.lookup(codec).name == "utf-8" or codec.startswith("utf-8"):
+    if codec is None or codecs.lookup(codec).name in ("utf-8", "utf-8-sig"):
         return binary
     return io.BufferedReader(_AsUtf8(binary, codec))
 

@@ -57,7 +57,6 @@ LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
 # Characters of a text searched first for its headline (:func:`_headline`).
 _HEADLINE_HEAD = 4096
-_WORD = re.compile(r"[^\W_]")
 
 
 def _headline(text: str) -> str:
@@ -70,12 +69,12 @@ def _headline(text: str) -> str:
     >>> _headline('<div class="entry-content">\\n<p>Tom &amp; Jerry&#8217;s   day</p>')
     'Tom & Jerry’s day'
     """
-    from dupwire.normalize import as_shown
+    from dupwire.normalize import LETTER_OR_DIGIT_RE, as_shown
 
     heads = (text[:_HEADLINE_HEAD], text) if len(text) > _HEADLINE_HEAD else (text,)
     for head in heads:
         for line in _LINE_BREAK.split(as_shown(head)):
-            if _WORD.search(line):
+            if LETTER_OR_DIGIT_RE.search(line):
                 return _clipped(" ".join(line[: 4 * TITLE_MAX].split()), TITLE_MAX)
     return ""
 

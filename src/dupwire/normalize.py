@@ -22,6 +22,7 @@ from typing import NamedTuple, TypeVar
 from dupwire.weights import background_weight, gram_weight, script_weight
 
 __all__ = [
+    "LETTER_OR_DIGIT_RE",
     "PLAIN_WORD_RE",
     "Token",
     "analyse",
@@ -82,6 +83,8 @@ _PUNCT_MAP = str.maketrans(
 )
 
 _SPACE_RE = re.compile(r"\s+")
+#: A letter or digit: a line without one (markup alone, punctuation) reads as no word.
+LETTER_OR_DIGIT_RE = re.compile(r"[^\W_]")
 
 
 def _fold(text: str) -> str:

@@ -371,10 +371,11 @@ def linked_chars(chars: Sequence[int] | np.ndarray, used: Iterable[int]) -> int:
     return sum(int(chars[k]) for k in used)
 
 
-def coverage(chars: Sequence[int] | np.ndarray, used: Iterable[int]) -> float:
-    """Share of a side's story characters (``chars[k]`` per sentence) inside links."""
+def coverage(chars: Sequence[int] | np.ndarray, linked: int) -> float:
+    """Share of a side's story characters (``chars[k]`` per sentence) that its ``linked``
+    characters in links (:func:`linked_chars`) are."""
     total = int(np.sum(chars)) if len(chars) else 0
-    return linked_chars(chars, used) / total if total else 0.0
+    return linked / total if total else 0.0
 
 
 def summary_score(chosen: Sequence[Candidate], cov_a: float, cov_b: float) -> float:
@@ -395,9 +396,8 @@ def covered(
 ) -> tuple[float, float, int]:
     """The coverage of each side (:func:`coverage`) and the story characters in links on the
     side with fewer (:func:`linked_chars`), as :func:`verdict_for` takes them."""
-    used_a, used_b = list(used_a), list(used_b)
-    linked = min(linked_chars(chars_a, used_a), linked_chars(chars_b, used_b))
-    return coverage(chars_a, used_a), coverage(chars_b, used_b), linked
+    linked_a, linked_b = linked_chars(chars_a, used_a), linked_chars(chars_b, used_b)
+    return coverage(chars_a, linked_a), coverage(chars_b, linked_b), min(linked_a, linked_b)
 
 
 def verdict_for(cov_a: float, cov_b: float, params: AlignParams, linked: int = 0) -> Verdict:

@@ -359,13 +359,14 @@ class Index:
     @staticmethod
     def _check(conn: sqlite3.Connection, path: Path, expected: KeySettings) -> KeySettings:
         app_id = conn.execute("PRAGMA application_id").fetchone()[0]
-        if app_id != APPLICATION_ID and not conn.execute("SELECT 1 FROM sqlite_master").fetchone():
-            msg = (
-                f"{path} is an empty SQLite database, not an index yet (an index add may be "
-                f"making it); add articles to it with: dupwire index add ARTICLES... --db {path}"
-            )
-            raise IndexFileError(msg)
         if app_id != APPLICATION_ID:
+            if not conn.execute("SELECT 1 FROM sqlite_master").fetchone():
+                msg = (
+                    f"{path} is an empty SQLite database, not an index yet (an index add may "
+                    "be making it); add articles to it with: dupwire index add ARTICLES... "
+                    f"--db {path}"
+                )
+                raise IndexFileError(msg)
             msg = (
                 f"{path} is not a dupwire index (it is another SQLite database); "
                 "give the path of an index made by dupwire index add, or a new file name"
