@@ -57,14 +57,18 @@ LINE_BREAKS = "\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
 _LINE_BREAK = re.compile(f"[{LINE_BREAKS}]")
 # Characters of a text searched first for its headline (:func:`_headline`).
 _HEADLINE_HEAD = 4096
+# What a reader does not see in a headline, which it drops: control characters other than
+# white space and line breaks (a NUL, an escape, a bell; CSV readers stop at a NUL).
+_UNSEEN_RE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
 
 
 def _headline(text: str) -> str:
     """The first line of ``text`` that holds a letter or digit as a reader sees it (HTML
     markup as a space, character references and mojibake as the characters they stand for:
     :func:`dupwire.normalize.as_shown`), its runs of white space as one space, at most
-    ``TITLE_MAX`` characters: a feed item's text starts with markup (``<div
-    class="entry-content">``), and its title may hold ``&amp;``.
+    ``TITLE_MAX`` characters, without the control characters a reader does not see: a feed
+    item's text starts with markup (``<div class="entry-content">``), and its title may hold
+    ``&amp;``.
 
     >>> _headline('<div class="entry-content">\\n<p>Tom &amp; Jerry&#8217;s   day</p>')
     'Tom & Jerry’s day'
@@ -75,7 +79,8 @@ def _headline(text: str) -> str:
     for head in heads:
         for line in _LINE_BREAK.split(as_shown(head)):
             if LETTER_OR_DIGIT_RE.search(line):
-                return _clipped(" ".join(line[: 4 * TITLE_MAX].split()), TITLE_MAX)
+                line = _UNSEEN_RE.sub("", line[: 4 * TITLE_MAX])
+                return _clipped(" ".join(line.split()), TITLE_MAX)
     return ""
 
 
