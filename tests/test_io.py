@@ -435,6 +435,43 @@ def test_duplicate_relative_paths_across_directories(tmp_path: Path) -> None:
         assert sorted(corpus.order) == sorted(["story.txt", two.as_posix()])
 
 
+def test_a_file_reached_twice_is_read_once_whatever_the_order(
+    tmp_path: Path, ecb_records: list[dict[str, Any]]
+) -> None:
+    # A shell glob that overlaps, a folder and a folder inside it, a file by name and in its
+    # folder, a link: each file is read once (as the outermost folder names it), and the
+    # other ways it was reached are listed as skipped, never failed as repeated ids.
+    records = write(
+        tmp_path / "news.jsonl", "".join(json.dumps(r) + "\n" for r in ecb_records[:20])
+    )
+    a, b = "000_8f5a9e346875b4fc.txt", "002_ff4983121d516d6b.txt"
+    for name in (a, b):
+        write(tmp_path / "drop" / "wire" / name, (SEEDS / name).read_bytes())
+    os.symlink(tmp_path / "drop" / "wire" / a, tmp_path / "latest.txt")
+    drop, wire = tmp_path / "drop", tmp_path / "drop" / "wire"
+    cases = [
+        ([records, records], ["news.jsonl"]),
+        ([drop, wire], ["drop/wire/" + a, "drop/wire/" + b]),
+        ([wire / a, drop], ["drop/wire/" + a]),
+        ([tmp_path / "latest.txt", drop], ["latest.txt"]),
+    ]
+    for inputs, skipped in cases:
+        for order in (inputs, inputs[::-1]):
+            corpus = load_corpus(order)
+            assert corpus.failures == ()
+            assert sorted(s.path for s in corpus.skipped) == [
+                (tmp_path / path).as_posix() for path in skipped
+            ]
+            assert all(s.reason.endswith("; read once") for s in corpus.skipped)
+            if inputs[0] == records:
+                assert [a.id for a in corpus.articles] == sorted(r["id"] for r in ecb_records[:20])
+            else:
+                assert sorted(x.id for x in corpus.articles) == ["wire/" + a, "wire/" + b]
+    # Two records of one file are two articles, not one file twice.
+    named = [f"{records}#{ecb_records[0]['id']}", f"{records}#{ecb_records[1]['id']}"]
+    assert len(load_corpus(named).articles) == 2
+
+
 def test_params_checked_before_reading(tmp_path: Path) -> None:
     write(tmp_path / "a.txt", "text")
     with pytest.raises(ParamsError):
@@ -1541,6 +1578,19 @@ def test_an_article_title_is_its_first_line_of_words_as_read(
         assert Article(record["id"], item).title == plain.title
         assert Article("x", "body", meta={"title": escaped}).title == plain.title
     assert Article("x", "* * *\n---\nTroops left.").title == "Troops left."
+
+
+def test_a_title_drops_the_control_characters_a_reader_does_not_see(
+    ecb_records: list[dict[str, Any]],
+) -> None:
+    # Scraped titles carry a NUL, a terminal escape's ESC or a C1 control; CSV readers stop
+    # at a NUL, and no reader sees any of them.
+    for record in ecb_records[:40]:
+        plain = Article(record["id"], record["text"]).title
+        spoiled = "\x00" + plain[:5] + "\x1b\x07" + plain[5:] + "\x9b"
+        assert Article("x", "body", meta={"title": spoiled}).title == plain
+        assert Article("x", spoiled + "\nbody").title == plain
+    assert Article("x", "\x00\x01\nTroops left.").title == "Troops left."
 
 
 def test_an_article_title_is_cut_at_a_word() -> None:

@@ -850,6 +850,7 @@ class _Plan:
 
 
 def _plan(inputs: Sequence[str | Path]) -> _Plan:
+    """The files to read for ``inputs``, each once (:func:`_each_file_once`)."""
     jobs: list[_TextJob | _RecordsJob] = []
     skipped: list[Skipped] = []
     failures: list[Failure] = []
@@ -893,7 +894,45 @@ def _plan(inputs: Sequence[str | Path]) -> _Plan:
             jobs.append(_TextJob(path, path.name))
         else:
             jobs.append(_records_job(path))
-    return _Plan(tuple(jobs), tuple(skipped), tuple(failures))
+    return _Plan(*_each_file_once(jobs, skipped), tuple(failures))
+
+
+def _each_file_once(
+    jobs: list[_TextJob | _RecordsJob], skipped: list[Skipped]
+) -> tuple[tuple[_TextJob | _RecordsJob, ...], tuple[Skipped, ...]]:
+    """``jobs`` with each file (or one record of it: ``FILE#ID``) read once, whatever the
+    order of the inputs: a file given twice, by name and in a directory, in two nested
+    directories or through another link is read as the outermost directory given holds it
+    (its longest id), else by its first path; the other ways it was reached are added to
+    ``skipped``, naming that one."""
+    ways: dict[tuple[tuple[int, int], str | None], list[_TextJob | _RecordsJob]] = {}
+    for job in jobs:
+        if job.path is None:  # standard input
+            continue
+        wanted = job.wanted if isinstance(job, _RecordsJob) else None
+        try:
+            ways.setdefault((_inode(job.path.stat()), wanted), []).append(job)
+        except OSError:  # reading it says what is wrong
+            continue
+    dropped: set[int] = set()
+    for reached in ways.values():
+        if len(reached) < 2:
+            continue
+        read, *others = sorted(reached, key=_preferred_way)
+        first = read.path.as_posix()  # type: ignore[union-attr]
+        for job in others:
+            shown = job.path.as_posix()  # type: ignore[union-attr]
+            again = "given twice" if shown == first else f"the same file as {first}"
+            skipped.append(Skipped(shown, f"{again}; read once"))
+            dropped.add(id(job))
+    return tuple(job for job in jobs if id(job) not in dropped), tuple(skipped)
+
+
+def _preferred_way(job: _TextJob | _RecordsJob) -> tuple[int, str, str]:
+    """The way to read a file reached several ways comes first: as the outermost directory
+    holding it gives it (the most parts in its id), then by path and id."""
+    article_id = job.article_id if isinstance(job, _TextJob) else ""
+    return (-article_id.count("/"), job.path.as_posix() if job.path else "", article_id)
 
 
 def _records_job(path: Path) -> _RecordsJob:
