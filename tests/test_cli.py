@@ -302,7 +302,7 @@ def test_cluster_output_is_independent_of_input_order(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("setup", "needle"),
     [
-        pytest.param("empty-dir", "holds no .txt or .md", id="empty-directory"),
+        pytest.param("empty-dir", "holds no .txt, .md or .html", id="empty-directory"),
         pytest.param("missing", "no such file", id="missing-path"),
         pytest.param("pdf", "does not read .pdf", id="unknown-file-type"),
     ],

@@ -306,9 +306,9 @@ def test_directory_is_read_recursively(corpus_dir: Path) -> None:
         Skipped(f"{shown}/.hidden.txt", "hidden file (name starts with a dot)"),
         Skipped(
             f"{shown}/records.jsonl",
-            "not a .txt or .md file (to read its records, pass the file by name)",
+            "not a .txt, .md or .html file (to read its records, pass the file by name)",
         ),
-        Skipped(f"{shown}/world/photo.jpg", "not a .txt or .md file"),
+        Skipped(f"{shown}/world/photo.jpg", "not a .txt, .md or .html file"),
     )
 
 
@@ -383,16 +383,16 @@ def test_unknown_file_type_stops_the_load(tmp_path: Path) -> None:
     path = write(tmp_path / "report.pdf", b"%PDF-1.7")
     with pytest.raises(InputError) as caught:
         load_corpus([path])
-    assert_one_line(str(caught.value), "report.pdf", ".pdf", ".txt or .md", ".jsonl", ".csv")
+    assert_one_line(str(caught.value), "report.pdf", ".pdf", ".txt, .md or .html", ".jsonl", ".csv")
 
 
 @pytest.mark.parametrize(
     ("files", "fragments"),
     [
-        pytest.param({}, ["holds no .txt or .md articles"], id="empty-directory"),
+        pytest.param({}, ["holds no .txt, .md or .html articles"], id="empty-directory"),
         pytest.param(
-            {"a.pdf": b"%PDF", "b.html": b"<p>"},
-            ["holds no .txt or .md articles", "other files skipped: 2", "a.pdf"],
+            {"a.pdf": b"%PDF", "b.docx": b"PK"},
+            ["holds no .txt, .md or .html articles", "other files skipped: 2", "a.pdf"],
             id="no-text-files",
         ),
     ],
@@ -470,6 +470,40 @@ def test_a_file_reached_twice_is_read_once_whatever_the_order(
     # Two records of one file are two articles, not one file twice.
     named = [f"{records}#{ecb_records[0]['id']}", f"{records}#{ecb_records[1]['id']}"]
     assert len(load_corpus(named).articles) == 2
+
+
+def _saved_page(text: str, site: str) -> str:
+    """``text`` as a news site's saved page: a head with scripts and styles, navigation, the
+    story in paragraphs, an aside of other stories and a footer."""
+    paras = "\n".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n") if p.strip())
+    return (
+        f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{site} | News</title>\n'
+        "<style>body { font-family: Arial; } .nav li { display: inline; }</style>\n"
+        "<script>window.dataLayer = window.dataLayer || []; gtag('config', 'UA-1');</script>\n"
+        '</head><body><nav class="nav"><ul><li><a href="/">Home</a></li>\n'
+        '<li><a href="/world">World</a></li></ul></nav>\n'
+        f"<article>\n{paras}\n</article>\n"
+        "<aside><h3>Most read</h3><ul><li>Stock markets tumble as oil prices climb</li></ul>"
+        f"</aside>\n<footer>© 2024 {site}. All rights reserved.</footer></body></html>\n"
+    )
+
+
+def test_a_folder_of_saved_pages_is_read_as_their_stories(tmp_path: Path) -> None:
+    from dupwire.cluster import cluster
+
+    write(tmp_path / "pages" / "sabah" / "patrols.html", _saved_page(SEED_A, "Daily Sabah"))
+    write(tmp_path / "pages" / "aa" / "patrols.htm", _saved_page(SEED_B, "Anadolu"))
+    corpus = load_corpus([tmp_path / "pages"])
+    assert corpus.failures == () and corpus.skipped == ()
+    assert [a.id for a in corpus.articles] == ["aa/patrols.htm", "sabah/patrols.html"]
+    plain = [Article("b", SEED_B), Article("a", SEED_A)]
+    assert [a.title for a in corpus.articles] == [a.title for a in plain]
+    # The page's code and furniture are not read as its story: the pair scores as the plain
+    # texts do.
+    (found,) = cluster(corpus.articles).clusters
+    (alone,) = cluster(plain).clusters
+    assert len(found.members) == 2
+    assert abs(found.min_score - alone.min_score) < 2.0
 
 
 def test_params_checked_before_reading(tmp_path: Path) -> None:
@@ -1181,7 +1215,7 @@ def test_read_records_says_what_is_missing_or_empty(tmp_path: Path) -> None:
         read_records([tmp_path / "missing.jsonl"])  # before anything is read
     (tmp_path / "only.pdf").write_bytes(b"%PDF")
     _, items = read_records([tmp_path])
-    with pytest.raises(NoArticlesError, match=r"no \.txt or \.md articles"):
+    with pytest.raises(NoArticlesError, match=r"no \.txt, \.md or \.html articles"):
         next(items)
     with pytest.raises(ParamsError, match="stream_records"):
         read_records(["-"])

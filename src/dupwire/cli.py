@@ -288,8 +288,8 @@ CorpusInputs = Annotated[
     list[str],
     typer.Argument(
         metavar="PATH",
-        help="Directories of .txt/.md articles, .jsonl/.json/.csv/.tsv files of records (also "
-        "compressed: .gz, .bz2, .xz; FILE#ID for one record), or - for JSONL on stdin.",
+        help="Directories of .txt/.md/.html articles, .jsonl/.json/.csv/.tsv files of records "
+        "(also compressed: .gz, .bz2, .xz; FILE#ID for one record), or - for JSONL on stdin.",
         show_default=False,
     ),
 ]
@@ -480,9 +480,9 @@ ClusterInputs = Annotated[
     list[str] | None,
     typer.Argument(
         metavar="PATH",
-        help="Directories of .txt/.md articles, .jsonl/.json/.csv/.tsv files of records (also "
-        "compressed: .gz, .bz2, .xz; FILE#ID for one record), .parquet files, or - for JSONL on "
-        "stdin (or none, with --db); with --engine spark, also URIs such as "
+        help="Directories of .txt/.md/.html articles, .jsonl/.json/.csv/.tsv files of records "
+        "(also compressed: .gz, .bz2, .xz; FILE#ID for one record), .parquet files, or - for "
+        "JSONL on stdin (or none, with --db); with --engine spark, also URIs such as "
         "hdfs://namenode/articles.parquet.",
         show_default=False,
     ),
@@ -561,7 +561,7 @@ def cluster(
 
     Example: dupwire cluster seeds/   (or: dupwire cluster --db news.db)
 
-    Reads every .txt/.md file under a directory (recursively), or JSONL/CSV records (one
+    Reads every .txt/.md/.html file under a directory (recursively), or JSONL/CSV records (one
     article each; --id-field, --text-field), or JSONL on stdin (-). Prints the clusters with
     their representative and scores; --json, --jsonl and --csv give one record per input
     with id, title, cluster_id, representative_id, pair_score and relation. Inputs that

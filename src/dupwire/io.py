@@ -94,7 +94,10 @@ _SNIFF_BYTES = 256 * 1024
 _JSON_BYTES_PER_TEXT_BYTE = 6
 _LINE_ROOM = 1024 * 1024  # for the id, title, date and the other fields of a record
 
-_ARTICLE_SUFFIXES = frozenset({".txt", ".md"})
+_ARTICLE_SUFFIXES = frozenset({".txt", ".md", ".html", ".htm"})
+# The article files, as messages name them (a saved page's markup, scripts and page furniture
+# read as spaces: :func:`dupwire.normalize.as_read`).
+_ARTICLE_FILES = ".txt, .md or .html"
 # Records files by suffix: what each holds (a .tsv file is CSV cut at tabs).
 _RECORD_KINDS: dict[str, RecordsKind] = {
     ".jsonl": "jsonl",
@@ -152,7 +155,7 @@ _ESCAPED_BYTE_RE = re.compile("[\udc00-\udcff]")
 SURROGATE_RE = re.compile("[\ud800-\udfff]")
 _NON_ASCII_RE = re.compile("[^\x00-\x7f\ud800-\udfff]")
 _ACCEPTED = (
-    "pass .txt or .md articles, a directory of them, .jsonl/.ndjson, .json, .csv/.tsv or "
+    f"pass {_ARTICLE_FILES} articles, a directory of them, .jsonl/.ndjson, .json, .csv/.tsv or "
     ".parquet records (a .parquet directory is a dataset; the others may be compressed as "
     ".gz, .bz2 or .xz), or - for JSON Lines on standard input"
 )
@@ -405,8 +408,9 @@ def load_corpus(
     """Read every article under ``inputs``: directories, text files, JSONL, CSV or Parquet,
     ``-``.
 
-    Directories are searched recursively for ``.txt`` and ``.md`` files (id: the path
-    relative to the directory); other and hidden files are listed in ``skipped``.  A
+    Directories are searched recursively for ``.txt``, ``.md``, ``.html`` and ``.htm`` files
+    (id: the path relative to the directory; a saved page's markup, scripts and page
+    furniture read as spaces); other and hidden files are listed in ``skipped``.  A
     ``.jsonl``/``.ndjson`` file (UTF-8, or UTF-16/32 with a byte-order mark), ``.csv``
     file or ``.parquet`` file (read with pyarrow, from the ``spark`` extra) holds one
     record per article, and so does a directory named ``.parquet`` (a dataset as Spark
@@ -591,7 +595,7 @@ def _read_bytes(path: Path, max_bytes: int) -> bytes:
         if stat.S_ISDIR(info.st_mode):
             msg = (
                 f"{path} is a directory; pass a file, or load the directory with "
-                "load_corpus (dupwire cluster) to read every .txt and .md file in it"
+                f"load_corpus (dupwire cluster) to read every {_ARTICLE_FILES} file in it"
             )
             raise InputError(msg)
         if info.st_size > max_bytes:
@@ -1039,8 +1043,8 @@ def _not_article_reason(path: Path) -> str:
     try:
         _records_job(path)
     except InputError:
-        return "not a .txt or .md file"
-    return "not a .txt or .md file (to read its records, pass the file by name)"
+        return f"not a {_ARTICLE_FILES} file"
+    return f"not a {_ARTICLE_FILES} file (to read its records, pass the file by name)"
 
 
 # --- reading the articles of a corpus ---------------------------------------------------
@@ -2156,7 +2160,9 @@ def _no_articles(inputs: Sequence[str | Path], plan: _Plan) -> NoArticlesError:
         msg = "no input given; pass files, directories or - for standard input"
         return NoArticlesError(msg)
     subject = f"{names[0]} holds" if len(names) == 1 else f"{', '.join(names)} hold"
-    what = "no .txt or .md articles" if all(Path(n).is_dir() for n in names) else "no articles"
+    what = (
+        f"no {_ARTICLE_FILES} articles" if all(Path(n).is_dir() for n in names) else "no articles"
+    )
     if plan.skipped:
         what += f" (other files skipped: {len(plan.skipped)}, such as {min(plan.skipped).path})"
     if names == [_STDIN_LABEL]:
@@ -2166,7 +2172,7 @@ def _no_articles(inputs: Sequence[str | Path], plan: _Plan) -> NoArticlesError:
         )
         return NoArticlesError(msg)
     msg = (
-        f"{subject} {what}; put each article in a .txt or .md file, "
+        f"{subject} {what}; put each article in a {_ARTICLE_FILES} file, "
         "or pass a records file (.jsonl, .json, .csv) with one record per article"
     )
     return NoArticlesError(msg)
