@@ -163,7 +163,9 @@ def test_empty_article_is_an_error() -> None:
 def test_renders_in_terminal_and_html(seed_a: str) -> None:
     from rich.console import Console
 
+    # A whole script element is markup, read as spaces; one left open is text, escaped.
     evil = seed_a + "\n<script>alert('x')</script> Turkish and Russian soldiers resumed patrols."
+    evil += "\nA <script>alert('y') tag left open is text."
     al = align(evil, seed_a)
     console = Console(record=True, width=120)
     console.print(al)

@@ -45,7 +45,8 @@ def test_compare_html_report_escapes_text(tmp_path: Path) -> None:
     evil = tmp_path / "evil.txt"
     evil.write_text(
         SEED_A.read_text(encoding="utf-8")
-        + "\n<script>alert(1)</script> soldiers resumed patrols.",
+        + "\n<script>alert(1)</script> soldiers resumed patrols."
+        + "\nA <script>alert(2) tag left open is text, shown escaped.",
         encoding="utf-8",
     )
     report = tmp_path / "report.html"

@@ -1080,3 +1080,18 @@ def test_the_common_words_of_other_scripts_weigh_little(
     # they weighed the most, and unrelated reports joined on them.
     result = cluster(texts)
     assert sorted(sorted(c.members) for c in result.clusters) == stories
+
+
+def test_feed_items_on_one_line_cluster_as_their_plain_texts(
+    ecb_records: list[dict[str, Any]],
+) -> None:
+    # A feed's content:encoded or a CMS export holds each paragraph in <p> on one line: its
+    # headline, furniture lines and lead days are those of the plain text, and so are the
+    # clusters.
+    plain = [Article(r["id"], r["text"]) for r in ecb_records]
+    items = [
+        Article(r["id"], "".join(f"<p>{p}</p>" for p in r["text"].split("\n") if p.strip()))
+        for r in ecb_records
+    ]
+    assert [a.title for a in items] == [a.title for a in plain]
+    assert cluster(items).clusters == cluster(plain).clusters

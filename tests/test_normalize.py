@@ -443,7 +443,8 @@ def test_text_as_shown_is_the_text_before_a_feed_escaped_it_or_a_page_broke_it(
         assert as_shown(text) == text
         assert as_shown(_as_a_feed_writes(text)) == text
         assert as_shown(_as_mojibake(text)) == text
-    assert as_shown('<p class="lead">Troops <b>left</b>.</p>') == " Troops  left . "
+    # A block's tags end a line, inline tags read as a space.
+    assert as_shown('<p class="lead">Troops <b>left</b>.</p>') == "\nTroops  left .\n"
 
 
 def test_html_markup_reads_as_spaces(ecb_records: list[dict[str, Any]], seed_a: str) -> None:

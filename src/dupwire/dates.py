@@ -87,6 +87,7 @@ import numpy.typing as npt
 from dupwire._numeric import ranges
 from dupwire.boilerplate import is_timestamp
 from dupwire.errors import ParamsError, kind_of
+from dupwire.normalize import as_shown
 
 __all__ = [
     "FAR_DAYS",
@@ -412,7 +413,7 @@ def named_days(text: str, published: float) -> list[float]:
         return []
     when = (_EPOCH + dt.timedelta(days=math.floor(published))).date()
     out: list[float] = []
-    for m in _NAMED_DAY_RE.finditer(text):
+    for m in _NAMED_DAY_RE.finditer(as_shown(text)):  # "June&nbsp;6" is June 6
         month_name, day, year = (m[1], m[2], m[3]) if m[1] else (m[5], m[4], m[6])
         month = _MONTHS[month_name[:3].lower()]
         years = [int(year)] if year else [when.year - 1, when.year, when.year + 1]
@@ -504,11 +505,11 @@ _WEEKDAY = {name: k for k, name in enumerate(_WEEKDAYS)}
 
 
 def lead_weekdays(text: str, chars: int = LEAD_CHARS) -> int:
-    """The weekdays that the lead of ``text``, its first ``chars`` characters, names outside
-    date-stamp lines, as bits (bit 0 for Monday to bit 6 for Sunday; 0 for none; English
-    names, capitalised as in running text).  A stamp
-    (:func:`dupwire.boilerplate.is_timestamp`: "Posted: Friday, March 8, 2013") says when
-    the page was made, not what day the story tells of.
+    """The weekdays that the lead of ``text``, its first ``chars`` characters as a reader
+    sees them (:func:`dupwire.normalize.as_shown`), names outside date-stamp lines, as bits
+    (bit 0 for Monday to bit 6 for Sunday; 0 for none; English names, capitalised as in
+    running text).  A stamp (:func:`dupwire.boilerplate.is_timestamp`: "Posted: Friday,
+    March 8, 2013") says when the page was made, not what day the story tells of.
 
     >>> lead_weekdays("Friday, June 7, 2013\\nThe jury found him guilty on Tuesday.")
     2
@@ -517,6 +518,7 @@ def lead_weekdays(text: str, chars: int = LEAD_CHARS) -> int:
     >>> lead_weekdays("Esther Williams dies at 91"), lead_weekdays("x" * 500 + " on Monday")
     (0, 0)
     """
+    text = as_shown(text)  # a feed item's paragraphs are lines, its markup no characters
     if "day" not in text[:chars] or not _WEEKDAY_RE.search(text, 0, chars):
         return 0  # most leads
     named = 0

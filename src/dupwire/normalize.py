@@ -30,6 +30,7 @@ __all__ = [
     "as_shown",
     "canonical_word",
     "join_flags",
+    "markup_breaks",
     "match_key",
     "normalize",
     "plain_bytes",
@@ -350,6 +351,51 @@ _MARKUP_RE = re.compile(
 )
 
 
+# The tags of HTML that end a line as a page shows it (a paragraph, a division, a line break,
+# a heading, a list item, a table row, a quotation): a feed item or an exported article often
+# holds its paragraphs on one line of text ("<p>...</p><p>...</p>").
+_BLOCK_TAG_RE = re.compile(
+    r"</?(?:article|blockquote|br|div|figcaption|figure|h[1-6]|header|hr|li|main|ol|p|pre"
+    r"|section|table|tbody|thead|tr|ul)\b",
+    re.IGNORECASE,
+)
+
+
+def _ends_line(m: re.Match[str]) -> bool:
+    """Whether a piece of markup (a match of ``_MARKUP_RE``) ends a line as a page shows it:
+    a tag of a block (``_BLOCK_TAG_RE``) or an element read whole (``<nav>...</nav>``)."""
+    return m.group(1) is not None or _BLOCK_TAG_RE.match(m.group()) is not None
+
+
+def markup_breaks(text: str) -> list[int]:
+    """Where the HTML markup of ``text`` ends a line as a page shows it (:func:`_ends_line`),
+    in order: before a block's opening tag, after its closing tag or a line break (``<br>``,
+    ``<hr>``), and around an element read whole, so that each line keeps its own tags.
+
+    >>> markup_breaks("<p>Troops left.</p><p>Talks go on<br>today.</p> <b>Now</b>")
+    [0, 19, 37, 47]
+    """
+    if text.find("<") < 0:
+        return []
+    breaks: list[int] = []
+    for m in _MARKUP_RE.finditer(text):
+        if not _ends_line(m):
+            continue
+        tag = m.group()
+        if m.group(1) is not None:  # an element read whole
+            breaks += [m.start(), m.end()]
+        elif tag.startswith("</") or tag[1:3].lower() in ("br", "hr"):
+            breaks.append(m.end())
+        else:
+            breaks.append(m.start())
+    return sorted(set(breaks))
+
+
+def _shown_markup(m: re.Match[str]) -> str:
+    """Markup as a reader sees it: a line break where it ends a line, else a space."""
+    return "\n" if _ends_line(m) else " "
+
+
 def _blanked(m: re.Match[str]) -> str:
     """Markup read as spaces, one for each of its characters: it holds no words of the
     story (its link's address, its attributes)."""
@@ -386,15 +432,16 @@ def as_read(text: str) -> str:
 
 def as_shown(text: str) -> str:
     """``text`` as a reader sees it: by the rules of :func:`as_read`, each piece of HTML
-    markup as one space and each character reference or run of mojibake as the character
-    it stands for, but not padded to keep offsets (a headline shown beside an article).
+    markup as one line break where it ends a line (:func:`markup_breaks`) or else one space,
+    and each character reference or run of mojibake as the character it stands for, but not
+    padded to keep offsets (a headline shown beside an article).
 
-    >>> as_shown("<p>Tom &amp; Jerry&#8217;s &quot;day&quot; at the caf&eacute;</p>")
-    ' Tom & Jerry’s "day" at the café '
+    >>> as_shown("<p>Tom &amp; Jerry&#8217;s &quot;day&quot; at the <b>caf&eacute;</b></p>")
+    '\\nTom & Jerry’s "day" at the  café \\n'
     """
     shown = text
     if shown.find("<") >= 0:
-        shown = _MARKUP_RE.sub(" ", shown)
+        shown = _MARKUP_RE.sub(_shown_markup, shown)
     if _may_hold_characters_to_mend(shown):
         shown = _MOJIBAKE_RE.sub(_mended_char, _REFERENCE_RE.sub(_reference_char, shown))
     return shown

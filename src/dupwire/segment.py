@@ -21,6 +21,7 @@ import sentencex
 from dupwire.boilerplate import WIDE_SPACES, block_furniture
 from dupwire.errors import SegmentationError
 from dupwire.model import LINE_BREAKS
+from dupwire.normalize import as_read, markup_breaks
 
 __all__ = ["Unit", "UnitKind", "split_spans", "split_units", "unit_spans"]
 
@@ -161,29 +162,56 @@ def _lines(text: str) -> list[tuple[int, str]]:
     """Each line of ``text`` that holds a character, and where it starts: the runs of
     characters other than line breaks (``dupwire.model.LINE_BREAKS``: carriage returns and
     line feeds, and the vertical tabs, form feeds and line separators of text taken from
-    word processors, PDF files and web pages)."""
+    word processors, PDF files and web pages), cut again after each piece of HTML markup
+    that ends a line as a page shows it (:func:`dupwire.normalize.markup_breaks`: a feed
+    item's paragraphs, ``<p>...</p><p>...</p>``, are lines)."""
     if any(c in text for c in _ASCII_BREAKS) or (
         not text.isascii() and any(c in text for c in _WIDE_BREAKS)
     ):
-        return [(m.start(), m.group()) for m in _LINE_RE.finditer(text)]
-    lines = []
-    at = 0
-    for line in text.split("\n"):
-        if line:
-            lines.append((at, line))
-        at += len(line) + 1
-    return lines
+        lines = [(m.start(), m.group()) for m in _LINE_RE.finditer(text)]
+    else:
+        lines = []
+        at = 0
+        for line in text.split("\n"):
+            if line:
+                lines.append((at, line))
+            at += len(line) + 1
+    breaks = markup_breaks(text)
+    return _cut_lines(lines, breaks) if breaks else lines
+
+
+def _cut_lines(lines: list[tuple[int, str]], breaks: list[int]) -> list[tuple[int, str]]:
+    """``lines`` (ascending) cut at the offsets ``breaks`` (ascending) inside them."""
+    out: list[tuple[int, str]] = []
+    k = 0
+    for start, line in lines:
+        end = start + len(line)
+        while k < len(breaks) and breaks[k] <= start:
+            k += 1
+        at = start
+        while k < len(breaks) and breaks[k] < end:
+            out.append((at, line[at - start : breaks[k] - start]))
+            at = breaks[k]
+            k += 1
+        out.append((at, line[at - start :]))
+    return out
 
 
 def unit_spans(text: str) -> tuple[list[tuple[int, int, int]], list[bool]]:
     """``(start, end, block)`` of each unit of ``text``, and whether each is furniture:
     :func:`split_spans` in two lists.  A line that is one sentence as it is (most headlines,
     bylines and short paragraphs: :func:`_one_sentence`) is taken whole, without a call of
-    :func:`_sentences`: the same span."""
+    :func:`_sentences`: the same span.  Lines are cut in ``text`` (its markup may end them)
+    and, when it holds markup, read as their words are (:func:`dupwire.normalize.as_read`:
+    markup as spaces, so that "<p>Mr. Nichols" is one sentence and a line of markup alone
+    is none)."""
     raw: list[tuple[int, int, int]] = []
     blocks: list[tuple[int, int, int]] = []  # (block, start, end) of each block
     has_word = _HAS_WORD.search
+    read = as_read(text) if text.find("<") >= 0 else text
     for start, line in _lines(text):
+        if read is not text:
+            line = read[start : start + len(line)]
         block = len(blocks)
         if len(line) <= _MAX_BLOCK and _one_sentence(line):
             stripped = line.strip()
@@ -194,7 +222,7 @@ def unit_spans(text: str) -> tuple[list[tuple[int, int, int]], list[bool]]:
             raw.append((first, end, block))
             blocks.append((block, first, end))
         else:
-            spans = _sentences(text, start, start + len(line))
+            spans = _sentences(read, start, start + len(line))
             if not spans:
                 continue
             raw += [(s, e, block) for s, e in spans]
