@@ -51,6 +51,7 @@ SEED_B = (SEEDS / "002_ff4983121d516d6b.txt").read_text(encoding="utf-8")
 CURLY = "Ankara said the “Source of Peace” zone was calm – the café owners agreed.\n"
 ACCENTED = "Türkiye, Zürich, Malmö, São Paulo and Besançon signed the déjà-vu accord.\n"
 RUSSIAN = "Турецкие и российские военные возобновили совместное патрулирование в Сирии.\n"
+POLISH = "Tureckie i rosyjskie wojska wznowiły wspólne patrole w Syrii, podało w piątek MON.\n"
 TURKISH = (
     "Türkiye ve Rusya, Suriye'de ortak askeri devriyelere yeniden başladı. Görüşmeler sürüyor.\n"
 )
@@ -123,6 +124,39 @@ def test_crlf_kept_and_offsets_point_into_returned_text(tmp_path: Path) -> None:
         assert text == original
         start = original.index("Second")
         assert Span(start, start + len("Second line.")).slice(text) == "Second line."
+
+
+@pytest.mark.parametrize(
+    ("text", "declared", "encoding"),
+    [
+        pytest.param(POLISH, "windows-1250", "cp1250", id="cp1250-polish"),
+        pytest.param(POLISH, "ISO-8859-2", "iso8859_2", id="latin2-polish"),
+        pytest.param(RUSSIAN, "koi8-r", "koi8_r", id="koi8-russian"),
+        pytest.param(RUSSIAN, "cp866", "cp866", id="dos-russian"),
+        pytest.param(ACCENTED, "iso-8859-1", "cp1252", id="latin1-read-as-cp1252"),
+        pytest.param(CURLY, "iso-8859-1", "cp1252", id="curly-quotes-under-latin1"),
+        pytest.param(
+            "トルコとロシアの部隊が共同パトロールを再開した。", "Shift_JIS", "cp932", id="sjis"
+        ),
+    ],
+)
+def test_a_saved_page_is_read_in_the_encoding_it_declares(
+    tmp_path: Path, text: str, declared: str, encoding: str
+) -> None:
+    # Browsers read a page in the charset its head declares; guessing from a short Polish
+    # text gave Windows-1252 ("wznowi\u00b3y" for "wznowi\u0142y"), and DOS Russian no reading.
+    for head in (
+        f'<meta charset="{declared}">',
+        f'<meta http-equiv="Content-Type" content="text/html; charset={declared}">',
+    ):
+        page = f"<html><head>{head}</head><body><p>{text.strip()}</p></body></html>\n"
+        path = write(tmp_path / "page.html", page.encode(encoding))
+        assert read_text(path) == page
+    xml = f'<?xml version="1.0" encoding="{declared}"?>\n<item>{text.strip()}</item>\n'
+    assert read_text(write(tmp_path / "item.txt", xml.encode(encoding))) == xml
+    # A declaration of UTF-8 that the bytes are not is passed over (they are read as before).
+    wrong = f'<meta charset="utf-8"><p>{CURLY.strip()}</p>'
+    assert read_text(write(tmp_path / "wrong.html", wrong.encode("cp1252"))) == wrong
 
 
 def test_explicit_encoding_is_used_as_given(tmp_path: Path) -> None:

@@ -220,11 +220,12 @@ def decode_bytes(data: bytes, *, name: str, encoding: str | None = None) -> str:
     """Decode the bytes of an article, named ``name`` in error messages.
 
     Without ``encoding``, a UTF-8, UTF-16 or UTF-32 byte-order mark decides; then strict
-    UTF-8; then, for text that is UTF-8 apart from a few stray bytes (its valid multi-byte
-    characters outnumber the invalid bytes), UTF-8 with each invalid byte replaced by
-    U+FFFD and a :class:`~dupwire.errors.DecodingWarning`; else the legacy code page
-    ``charset_normalizer`` finds.  A leading byte-order mark is removed; everything else,
-    line endings included, is kept as written.
+    UTF-8; then the code page a saved page declares, when its bytes decode in it
+    (:func:`_declared_encoding`); then, for text that is UTF-8 apart from a few stray
+    bytes (its valid multi-byte characters outnumber the invalid bytes), UTF-8 with each
+    invalid byte replaced by U+FFFD and a :class:`~dupwire.errors.DecodingWarning`; else
+    the legacy code page ``charset_normalizer`` finds.  A leading byte-order mark is
+    removed; everything else, line endings included, is kept as written.
     """
     codec = _bom_codec(data) if encoding is None else _check_encoding(encoding)
     wide = codec is not None and _is_wide(codec)
@@ -731,6 +732,12 @@ def _decode_detected(data: bytes, name: str) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
+    declared = _declared_encoding(data)
+    if declared is not None:
+        try:
+            return data.decode(declared)
+        except UnicodeDecodeError:
+            pass  # the declaration is wrong: read the bytes as if there were none
     escaped = data.decode("utf-8", "surrogateescape")
     stray = _ESCAPED_BYTE_RE.findall(escaped)
     if _mostly_utf8(escaped, len(stray)):
@@ -754,6 +761,42 @@ def _decode_detected(data: bytes, name: str) -> str:
         )
         raise EncodingError(msg)
     return _decode_as(data, legacy, name)
+
+
+# The encoding a saved page declares in its first 1,024 bytes, where browsers look for it: a
+# meta element's charset (<meta charset="windows-1250">, or in its http-equiv content) or an
+# XML declaration's encoding.
+_DECLARED_RE = re.compile(
+    rb"<meta\b[^>]*?\bcharset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)"
+    rb"|^\s*<\?xml\b[^>]*?\bencoding\s*=\s*[\"']([A-Za-z0-9._-]+)",
+    re.IGNORECASE,
+)
+_DECLARED_BYTES = 1024
+# Labels that browsers read as a superset (the WHATWG Encoding standard): Latin-1 and ASCII
+# as Windows-1252, the older Chinese, Japanese and Korean code pages as their extensions.
+_READ_AS = {"latin_1": "cp1252", "ascii": "cp1252", "iso8859_1": "cp1252", "gb2312": "gb18030"}
+_READ_AS.update(gbk="gb18030", shift_jis="cp932", euc_kr="cp949")
+
+
+def _declared_encoding(data: bytes) -> str | None:
+    """The encoding a page's bytes declare (``_DECLARED_RE``) when it is a known 8-bit or
+    CJK code page (not UTF-8, which was tried first); None otherwise.
+
+    >>> _declared_encoding(b'<html><head><meta charset="windows-1250">')
+    'cp1250'
+    >>> _declared_encoding(b'<meta http-equiv="Content-Type" content="text/html; charset=latin1">')
+    'cp1252'
+    """
+    found = _DECLARED_RE.search(data[:_DECLARED_BYTES])
+    if found is None:
+        return None
+    label = (found[1] or found[2]).decode("ascii").lower()
+    try:
+        name = codecs.lookup(label).name.replace("-", "_")
+    except LookupError:
+        return None
+    name = _READ_AS.get(name, name)
+    return None if name.startswith(("utf_", "utf8")) else name
 
 
 def _mostly_utf8(escaped: str, stray: int) -> bool:
