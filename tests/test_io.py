@@ -507,16 +507,21 @@ def test_a_file_reached_twice_is_read_once_whatever_the_order(
 
 
 def _saved_page(text: str, site: str) -> str:
-    """``text`` as a news site's saved page: a head with scripts and styles, navigation, the
-    story in paragraphs, an aside of other stories and a footer."""
-    paras = "\n".join(f"<p>{html.escape(p)}</p>" for p in text.split("\n") if p.strip())
+    """``text`` as a news site's saved page: a head with scripts and styles, a skip link and
+    the site's name, navigation, the story (its first line the page's headline, the rest in
+    paragraphs), an aside of other stories and a footer."""
+    first, *rest = [p for p in text.split("\n") if p.strip()]
+    paras = "\n".join(f"<p>{html.escape(p)}</p>" for p in rest)
     return (
         f'<!DOCTYPE html>\n<html><head><meta charset="utf-8"><title>{site} | News</title>\n'
         "<style>body { font-family: Arial; } .nav li { display: inline; }</style>\n"
         "<script>window.dataLayer = window.dataLayer || []; gtag('config', 'UA-1');</script>\n"
-        '</head><body><nav class="nav"><ul><li><a href="/">Home</a></li>\n'
+        '</head><body><header><a href="#main">Skip to content</a>\n'
+        f'<div class="logo">{site}</div></header>\n'
+        '<nav class="nav"><ul><li><a href="/">Home</a></li>\n'
         '<li><a href="/world">World</a></li></ul></nav>\n'
-        f"<article>\n{paras}\n</article>\n"
+        f'<article id="main">\n<h1 class="headline">{html.escape(first)}</h1>\n'
+        f"{paras}\n</article>\n"
         "<aside><h3>Most read</h3><ul><li>Stock markets tumble as oil prices climb</li></ul>"
         f"</aside>\n<footer>© 2024 {site}. All rights reserved.</footer></body></html>\n"
     )

@@ -952,34 +952,27 @@ def _each_file_once(
     directories or through another link is read as the outermost directory given holds it
     (its longest id), else by its first path; the other ways it was reached are added to
     ``skipped``, naming that one."""
-    ways: dict[tuple[tuple[int, int], str | None], list[_TextJob | _RecordsJob]] = {}
-    for job in jobs:
+    ways: dict[tuple[tuple[int, int], str | None], list[tuple[str, str, int]]] = {}
+    for k, job in enumerate(jobs):
         if job.path is None:  # standard input
             continue
         wanted = job.wanted if isinstance(job, _RecordsJob) else None
+        article_id = job.article_id if isinstance(job, _TextJob) else ""
         try:
-            ways.setdefault((_inode(job.path.stat()), wanted), []).append(job)
+            key = (_inode(job.path.stat()), wanted)
         except OSError:  # reading it says what is wrong
             continue
+        ways.setdefault(key, []).append((article_id, job.path.as_posix(), k))
     dropped: set[int] = set()
     for reached in ways.values():
-        if len(reached) < 2:
-            continue
-        read, *others = sorted(reached, key=_preferred_way)
-        first = read.path.as_posix()  # type: ignore[union-attr]
-        for job in others:
-            shown = job.path.as_posix()  # type: ignore[union-attr]
+        # The outermost directory holding the file names it (the most parts in its id),
+        # then the first path and id.
+        (_, first, _), *others = sorted(reached, key=lambda w: (-w[0].count("/"), w[1], w[0]))
+        for _, shown, k in others:
             again = "given twice" if shown == first else f"the same file as {first}"
             skipped.append(Skipped(shown, f"{again}; read once"))
-            dropped.add(id(job))
-    return tuple(job for job in jobs if id(job) not in dropped), tuple(skipped)
-
-
-def _preferred_way(job: _TextJob | _RecordsJob) -> tuple[int, str, str]:
-    """The way to read a file reached several ways comes first: as the outermost directory
-    holding it gives it (the most parts in its id), then by path and id."""
-    article_id = job.article_id if isinstance(job, _TextJob) else ""
-    return (-article_id.count("/"), job.path.as_posix() if job.path else "", article_id)
+            dropped.add(k)
+    return tuple(job for k, job in enumerate(jobs) if k not in dropped), tuple(skipped)
 
 
 def _records_job(path: Path) -> _RecordsJob:

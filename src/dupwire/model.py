@@ -60,22 +60,36 @@ _HEADLINE_HEAD = 4096
 # What a reader does not see in a headline, which it drops: control characters other than
 # white space and line breaks (a NUL, an escape, a bell; CSV readers stop at a NUL).
 _UNSEEN_RE = re.compile("[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]")
+# A saved page's headline element, read first: the page's first line of text is often the
+# site's name or a "Skip to content" link.  It is looked for in the page's first _PAGE_HEAD
+# characters (a head of inline styles and scripts can be long).
+_PAGE_HEADLINE_RE = re.compile(r"<h1\b[^>]*>(.*?)</h1\s*>", re.IGNORECASE | re.DOTALL)
+_PAGE_HEAD = 1 << 18
 
 
 def _headline(text: str) -> str:
     """The first line of ``text`` that holds a letter or digit as a reader sees it (HTML
-    markup as a space, character references and mojibake as the characters they stand for:
-    :func:`dupwire.normalize.as_shown`), its runs of white space as one space, at most
-    ``TITLE_MAX`` characters, without the control characters a reader does not see: a feed
-    item's text starts with markup (``<div class="entry-content">``), and its title may hold
-    ``&amp;``.
+    markup as a space or, where a page starts a new line, a line break; character references
+    and mojibake as the characters they stand for: :func:`dupwire.normalize.as_shown`), its
+    runs of white space as one space, at most ``TITLE_MAX`` characters, without the control
+    characters a reader does not see: a feed item's text starts with markup (``<div
+    class="entry-content">``), and its title may hold ``&amp;``.  A page's ``<h1>`` comes
+    first, when it holds a letter or digit.
 
     >>> _headline('<div class="entry-content">\\n<p>Tom &amp; Jerry&#8217;s   day</p>')
     'Tom & Jerry’s day'
+    >>> _headline('<header><a href="#main">Skip to content</a></header><h1>Troops left</h1>')
+    'Troops left'
     """
     from dupwire.normalize import LETTER_OR_DIGIT_RE, as_shown
 
-    heads = (text[:_HEADLINE_HEAD], text) if len(text) > _HEADLINE_HEAD else (text,)
+    heads: tuple[str, ...] = (
+        (text[:_HEADLINE_HEAD], text) if len(text) > _HEADLINE_HEAD else (text,)
+    )
+    if text.find("<h1") >= 0 or text.find("<H1") >= 0:
+        page_headline = _PAGE_HEADLINE_RE.search(text, 0, _PAGE_HEAD)
+        if page_headline is not None:
+            heads = (page_headline[1], *heads)
     for head in heads:
         for line in _LINE_BREAK.split(as_shown(head)):
             if LETTER_OR_DIGIT_RE.search(line):
