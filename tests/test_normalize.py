@@ -443,8 +443,12 @@ def test_text_as_shown_is_the_text_before_a_feed_escaped_it_or_a_page_broke_it(
         assert as_shown(text) == text
         assert as_shown(_as_a_feed_writes(text)) == text
         assert as_shown(_as_mojibake(text)) == text
-    # A block's tags end a line, inline tags read as a space.
+    # A block's tags end a line, inline tags read as a space; so do escaped tags, while
+    # escaped prose stays text.
     assert as_shown('<p class="lead">Troops <b>left</b>.</p>') == "\nTroops  left .\n"
+    escaped = "&lt;p class=&quot;lead&quot;&gt;Troops &lt;b&gt;left&lt;/b&gt;.&lt;/p&gt;"
+    assert as_shown(escaped) == "\nTroops  left .\n"
+    assert as_shown("a &lt;b and c&gt; d") == "a <b and c> d"
 
 
 def test_html_markup_reads_as_spaces(ecb_records: list[dict[str, Any]], seed_a: str) -> None:

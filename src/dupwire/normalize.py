@@ -32,6 +32,7 @@ __all__ = [
     "join_flags",
     "markup_breaks",
     "match_key",
+    "may_hold_markup",
     "normalize",
     "plain_bytes",
     "plain_word",
@@ -335,7 +336,9 @@ def _mended(m: re.Match[str]) -> str:
 # saved pages whole: a tag of HTML by its name, with no attributes or attributes with "="
 # (so that "a <b and c> d" in prose is no tag), a comment, or an element whole that holds
 # code or a page's furniture, not its story (script, style, head, nav, aside, footer,
-# form, noscript, iframe, svg).
+# form, noscript, iframe, svg).  A tag escaped as a feed's XML holds an item's HTML, when the
+# item is taken out of it without an XML parser ("&lt;p&gt;Troops left.&lt;/p&gt;"), is read
+# as the tag it stands for.
 _TAG_NAMES = (
     "a|abbr|article|aside|b|blockquote|body|br|button|caption|cite|code|del|div|em"
     "|figcaption|figure|font|footer|form|h[1-6]|head|header|hr|html|i|iframe|img|input|ins"
@@ -346,16 +349,23 @@ _MARKUP_RE = re.compile(
     r"<(script|style|head|nav|aside|footer|form|noscript|iframe|svg)\b[^>]*>"
     r"(?:(?!</?\1\b).)*</\1\s*>"  # up to its end, and no other tag of its name: linear
     r"|<!--(?:(?!<!--).)*?-->|<!DOCTYPE[^<>]*>"
-    rf"|</?(?:{_TAG_NAMES})(?:\s+[^<>]*=[^<>]*)?\s*/?>",
+    rf"|</?(?:{_TAG_NAMES})(?:\s+[^<>]*=[^<>]*)?\s*/?>"
+    rf"|&lt;/?(?:{_TAG_NAMES})(?:\s+(?:(?!&gt;)[^<>])*=(?:(?!&gt;)[^<>])*)?\s*/?&gt;",
     re.IGNORECASE | re.DOTALL,
 )
+
+
+def may_hold_markup(text: str) -> bool:
+    """Whether ``text`` may hold HTML markup (``<``, or an escaped tag's ``&lt;``): the
+    others are not searched for it."""
+    return text.find("<") >= 0 or text.find("&lt;") >= 0
 
 
 # The tags of HTML that end a line as a page shows it (a paragraph, a division, a line break,
 # a heading, a list item, a table row, a quotation): a feed item or an exported article often
 # holds its paragraphs on one line of text ("<p>...</p><p>...</p>").
 _BLOCK_TAG_RE = re.compile(
-    r"</?(?:article|blockquote|br|div|figcaption|figure|h[1-6]|header|hr|li|main|ol|p|pre"
+    r"(?:<|&lt;)/?(?:article|blockquote|br|div|figcaption|figure|h[1-6]|header|hr|li|main|ol|p|pre"
     r"|section|table|tbody|thead|tr|ul)\b",
     re.IGNORECASE,
 )
@@ -375,16 +385,17 @@ def markup_breaks(text: str) -> list[int]:
     >>> markup_breaks("<p>Troops left.</p><p>Talks go on<br>today.</p> <b>Now</b>")
     [0, 19, 37, 47]
     """
-    if text.find("<") < 0:
+    if not may_hold_markup(text):
         return []
     breaks: list[int] = []
     for m in _MARKUP_RE.finditer(text):
         if not _ends_line(m):
             continue
         tag = m.group()
+        name = tag[4:] if tag.startswith("&") else tag[1:]  # after "<" or "&lt;"
         if m.group(1) is not None:  # an element read whole
             breaks += [m.start(), m.end()]
-        elif tag.startswith("</") or tag[1:3].lower() in ("br", "hr"):
+        elif name.startswith("/") or name[:2].lower() in ("br", "hr"):
             breaks.append(m.end())
         else:
             breaks.append(m.start())
@@ -421,7 +432,7 @@ def as_read(text: str) -> str:
     if last is text:
         return read
     read = text
-    if read.find("<") >= 0:
+    if may_hold_markup(read):
         read = _MARKUP_RE.sub(_blanked, read)
     if _may_hold_characters_to_mend(read):
         read = _MOJIBAKE_RE.sub(_mended, _REFERENCE_RE.sub(_reference, read))
@@ -440,7 +451,7 @@ def as_shown(text: str) -> str:
     '\\nTom & Jerry’s "day" at the  café \\n'
     """
     shown = text
-    if shown.find("<") >= 0:
+    if may_hold_markup(shown):
         shown = _MARKUP_RE.sub(_shown_markup, shown)
     if _may_hold_characters_to_mend(shown):
         shown = _MOJIBAKE_RE.sub(_mended_char, _REFERENCE_RE.sub(_reference_char, shown))

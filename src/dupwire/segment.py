@@ -21,7 +21,7 @@ import sentencex
 from dupwire.boilerplate import WIDE_SPACES, block_furniture
 from dupwire.errors import SegmentationError
 from dupwire.model import LINE_BREAKS
-from dupwire.normalize import as_read, markup_breaks
+from dupwire.normalize import as_read, markup_breaks, may_hold_markup
 
 __all__ = ["Unit", "UnitKind", "split_spans", "split_units", "unit_spans"]
 
@@ -208,7 +208,7 @@ def unit_spans(text: str) -> tuple[list[tuple[int, int, int]], list[bool]]:
     raw: list[tuple[int, int, int]] = []
     blocks: list[tuple[int, int, int]] = []  # (block, start, end) of each block
     has_word = _HAS_WORD.search
-    read = as_read(text) if text.find("<") >= 0 else text
+    read = as_read(text) if may_hold_markup(text) else text
     for start, line in _lines(text):
         if read is not text:
             line = read[start : start + len(line)]
