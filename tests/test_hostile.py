@@ -758,3 +758,23 @@ def test_markup_that_never_closes_costs_one_pass() -> None:
         assert keys[-2:] == ["talk", "resum"] and len(keys) >= 40_000, opening
     closed = "<nav>Home</nav> Troops left. <script>x = 1;</script><!-- ad --> Talks resume."
     assert [t.key for t in tokenize(closed)] == ["troop", "left", "talk", "resum"]
+
+
+def test_tags_left_open_before_long_runs_cost_one_pass() -> None:
+    # "<a " or an escaped "&lt;p " left open before thousands of "=" (a setext heading's
+    # underline, code, a table of figures) or of other tags: each "=" once cost a pass to
+    # the end of the text (20,000 of them: about 20 s, and 100 s escaped). A hang guard,
+    # not a speed test: the same texts now read in well under a second.
+    seed = SEED_A.read_text(encoding="utf-8")
+    code = (
+        "from dupwire.segment import split_spans\n"
+        "import sys\n"
+        "seed = sys.stdin.read()\n"
+        "for text in (seed + '\\n<a ' + 'x=' * 20000, seed + '\\n&lt;a ' + 'x=' * 20000,\n"
+        "             seed + ('&lt;p x= ' * 20000), seed + ('<p x= ' * 20000)):\n"
+        "    assert split_spans(text)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], input=seed, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr

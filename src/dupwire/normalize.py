@@ -349,8 +349,11 @@ _MARKUP_RE = re.compile(
     r"<(script|style|head|nav|aside|footer|form|noscript|iframe|svg)\b[^>]*>"
     r"(?:(?!</?\1\b).)*</\1\s*>"  # up to its end, and no other tag of its name: linear
     r"|<!--(?:(?!<!--).)*?-->|<!DOCTYPE[^<>]*>"
-    rf"|</?(?:{_TAG_NAMES})(?:\s+[^<>]*=[^<>]*)?\s*/?>"
-    rf"|&lt;/?(?:{_TAG_NAMES})(?:\s+(?:(?!&gt;)[^<>])*=(?:(?!&gt;)[^<>])*)?\s*/?&gt;",
+    # Attributes up to their first "=" (no "=" before it) and to the next tag's start or end,
+    # so a tag left open before a long run of "=" or of other tags costs one pass, not one
+    # pass for each "=" or each tag.
+    rf"|</?(?:{_TAG_NAMES})(?:\s+[^<>=]*=[^<>]*)?\s*/?>"
+    rf"|&lt;/?(?:{_TAG_NAMES})(?:\s+(?:(?!&[lg]t;)[^<>=])*=(?:(?!&[lg]t;)[^<>])*)?\s*/?&gt;",
     re.IGNORECASE | re.DOTALL,
 )
 
