@@ -162,9 +162,9 @@ def _lines(text: str) -> list[tuple[int, str]]:
     """Each line of ``text`` that holds a character, and where it starts: the runs of
     characters other than line breaks (``dupwire.model.LINE_BREAKS``: carriage returns and
     line feeds, and the vertical tabs, form feeds and line separators of text taken from
-    word processors, PDF files and web pages), cut again after each piece of HTML markup
-    that ends a line as a page shows it (:func:`dupwire.normalize.markup_breaks`: a feed
-    item's paragraphs, ``<p>...</p><p>...</p>``, are lines)."""
+    word processors, PDF files and web pages), cut again where HTML markup ends a line as a
+    page shows it (:func:`dupwire.normalize.markup_breaks`: a feed item's paragraphs,
+    ``<p>...</p><p>...</p>``, are lines)."""
     if any(c in text for c in _ASCII_BREAKS) or (
         not text.isascii() and any(c in text for c in _WIDE_BREAKS)
     ):
