@@ -774,7 +774,9 @@ _DECLARED_RE = re.compile(
 _DECLARED_BYTES = 1024
 # Labels that browsers read as a superset (the WHATWG Encoding standard): Latin-1 and ASCII
 # as Windows-1252, the older Chinese, Japanese and Korean code pages as their extensions.
-_READ_AS = {"latin_1": "cp1252", "ascii": "cp1252", "iso8859_1": "cp1252", "gb2312": "gb18030"}
+# (Keys are codec names as codecs.lookup gives them, "-" read as "_": every Latin-1 label
+# looks up as iso8859-1.)
+_READ_AS = {"ascii": "cp1252", "iso8859_1": "cp1252", "gb2312": "gb18030"}
 _READ_AS.update(gbk="gb18030", shift_jis="cp932", euc_kr="cp949")
 
 
